@@ -1,0 +1,65 @@
+"""Process wiring: from settings to a migrated database and a ready engine."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine as Database
+
+from bot.config import Settings
+from bot.i18n import LANGUAGES, translator
+from bot.media import MediaStore
+from handlers.engine import Engine
+from handlers.flow import EngineSettings
+from handlers.registry import FLOWS
+from handlers.types import Category
+from storage.db import make_engine, migrate
+from storage.models import CATEGORY_KEYS
+from storage.wilayah import load_wilayah
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class App:
+    settings: Settings
+    db: Database
+    engine: Engine
+    media: MediaStore
+
+
+def categories(settings: Settings) -> tuple[Category, ...]:
+    """Configured categories with their labels, or the nine from the catalogs."""
+    configured = settings.aspiration.categories
+    if not configured:
+        return tuple(Category(key) for key in CATEGORY_KEYS)
+    return tuple(Category(c.key, {"id": c.label, "en": c.label_en}) for c in configured)
+
+
+def open_database(settings: Settings) -> Database:
+    """Connect and apply pending migrations."""
+    db = make_engine(settings.database.url)
+    migrate(db)
+    return db
+
+
+def build_app(settings: Settings) -> App:
+    db = open_database(settings)
+    engine = Engine(
+        db,
+        EngineSettings(
+            translators=translator,
+            wilayah=load_wilayah(),
+            categories=categories(settings),
+            expiry=timedelta(hours=settings.conversation.expiry_hours),
+            languages=LANGUAGES,
+        ),
+        FLOWS,
+    )
+    media = MediaStore(
+        Path(settings.media.directory), int(settings.media.max_photo_mb * 1024 * 1024)
+    )
+    return App(settings=settings, db=db, engine=engine, media=media)

@@ -1,0 +1,176 @@
+"""The ``siantar`` command: chat, run, db upgrade, export, role.
+
+A bad config or argument exits with status 2 and one clear line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import NoReturn
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.config import ConfigError, Settings, load_settings
+
+logger = logging.getLogger(__name__)
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A command that cannot run as asked; the message is shown as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid date {text!r}, expected YYYY-MM-DD") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="siantar", description="Siantar residents' chatbot.")
+    parser.add_argument("--config", metavar="PATH", help="config file (TOML)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    chat = commands.add_parser("chat", help="chat with the bot in this terminal")
+    chat.add_argument("--user", default="warga", help="console user id (default: warga)")
+    chat.add_argument("--name", help="the resident's display name")
+    chat.add_argument("--lang", choices=("id", "en"), help="language hint for a new resident")
+
+    commands.add_parser("run", help="run every enabled channel and the scheduler")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply pending migrations")
+
+    export = commands.add_parser("export", help="export collected data")
+    export.add_argument("kind", choices=("aspirations", "registrations", "rsvps"))
+    export.add_argument("--format", required=True, choices=("csv", "xlsx", "json"))
+    export.add_argument("--out", required=True, metavar="PATH|-", help="file, or - for stdout")
+    export.add_argument("--since", type=_date, metavar="DATE")
+    export.add_argument("--until", type=_date, metavar="DATE")
+    export.add_argument("--status")
+    export.add_argument("--category")
+    export.add_argument("--kecamatan")
+
+    role = commands.add_parser("role", help="grant, revoke or list roles")
+    role.add_argument("action", choices=("grant", "revoke", "list"))
+    role.add_argument("identity", nargs="?")
+    role.add_argument("role", nargs="?")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        return _dispatch(args, settings)
+    except (ConfigError, UsageError) as problem:
+        print(f"siantar: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except SQLAlchemyError as problem:
+        print(f"siantar: database error: {_first_line(problem)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _first_line(problem: BaseException) -> str:
+    text = str(getattr(problem, "orig", None) or problem)
+    return text.strip().splitlines()[0] if text.strip() else type(problem).__name__
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "chat":
+        return _chat(args, settings)
+    if args.command == "db":
+        return _db_upgrade(settings)
+    if args.command == "export":
+        return _export(args, settings)
+    if args.command == "run":
+        raise UsageError(_run_unavailable(settings))
+    raise UsageError("roles arrive with the staff tools in a later release")
+
+
+def _quiet_logging(log_file: Path) -> None:
+    """Keep the chat screen clean: warnings and errors go to a file, if any."""
+    handler = logging.FileHandler(log_file, encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import build_app
+    from bot.console import ConsoleChat
+
+    _quiet_logging(Path("siantar.log"))
+    app = build_app(settings)
+    try:
+        chat = ConsoleChat(
+            app.engine, app.media, user_id=args.user, name=args.name, language=args.lang
+        )
+        return chat.run(sys.stdin, sys.stdout)
+    finally:
+        app.db.dispose()
+
+
+def _db_upgrade(settings: Settings) -> int:
+    from bot.app import open_database
+    from storage.db import current_revision
+
+    db = open_database(settings)
+    print(f"Database is up to date (revision {current_revision(db)}).")
+    db.dispose()
+    return 0
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_database
+    from storage.exports import AspirationFilter, ExportError, export_aspirations
+
+    if args.kind != "aspirations":
+        raise UsageError(f"export of {args.kind} is not available yet: it arrives with its feature")
+    filters = AspirationFilter(
+        since=args.since,
+        until=args.until,
+        status=args.status,
+        category=args.category,
+        kecamatan=args.kecamatan,
+    )
+    db = open_database(settings)
+    try:
+        if args.out == "-":
+            count = export_aspirations(engine=db, fmt=args.format, out=sys.stdout.buffer, filters=filters)
+            sys.stdout.buffer.flush()
+        else:
+            with open(args.out, "wb") as out:
+                count = export_aspirations(engine=db, fmt=args.format, out=out, filters=filters)
+            print(f"{count} aspirations written to {args.out}", file=sys.stderr)
+    except ExportError as problem:
+        raise UsageError(str(problem)) from None
+    except OSError as problem:
+        raise UsageError(f"cannot write {args.out}: {problem.strerror}") from None
+    finally:
+        db.dispose()
+    return 0
+
+
+def _run_unavailable(settings: Settings) -> str:
+    if settings.telegram.enabled or settings.whatsapp.enabled:
+        return "the Telegram and WhatsApp channels arrive in a later release; use 'siantar chat'"
+    return "no channel is enabled; enable [telegram] or [whatsapp] in the config, or use 'siantar chat'"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

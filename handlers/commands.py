@@ -1,0 +1,116 @@
+"""Global commands: they work from any step of any flow.
+
+``/start /menu /batal /bantuan /bahasa`` (and English aliases), ``/status [CODE]``,
+and the data-rights commands ``/datasaya`` and ``/hapusdata``. A few words typed
+alone (``menu``, ``batal``, ``bantuan``) count as the command too, for residents
+who do not type slashes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from handlers import mydata, status
+from handlers.flow import Ctx
+from handlers.help import help_text
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: str
+
+
+ALIASES = {
+    "help": "bantuan",
+    "cancel": "batal",
+    "language": "bahasa",
+    "mydata": "datasaya",
+    "deletedata": "hapusdata",
+}
+BARE_WORDS = {"menu": "menu", "batal": "batal", "bantuan": "bantuan", "help": "bantuan"}
+ALLOWED_BEFORE_ONBOARDING = frozenset({"bahasa", "bantuan"})
+
+
+def parse(text: str | None) -> Command | None:
+    """``/status asp-7k2m9q`` → Command("status", "asp-7k2m9q"); None for other text."""
+    if text is None:
+        return None
+    stripped = text.strip()
+    if not stripped.startswith("/"):
+        word = BARE_WORDS.get(stripped.casefold().strip(" .!"))
+        return Command(word, "") if word else None
+    head, _, args = stripped[1:].partition(" ")
+    name = head.split("@", 1)[0].casefold()  # Telegram groups send /menu@botname
+    return Command(ALIASES.get(name, name), args.strip())
+
+
+def run(ctx: Ctx, command: Command) -> None:
+    handler = COMMANDS.get(command.name)
+    if handler is None:
+        ctx.invalid(ctx.t("engine.unknown_command", command="/" + command.name[:32]))
+        return
+    handler(ctx, command.args)
+
+
+def _start(ctx: Ctx, _args: str) -> None:
+    if ctx.resident.has_consent:
+        ctx.note(ctx.t("start.welcome_back"))
+        ctx.goto("menu")
+    else:
+        ctx.goto("onboarding")
+
+
+def _menu(ctx: Ctx, _args: str) -> None:
+    ctx.goto("menu")
+
+
+def _cancel(ctx: Ctx, _args: str) -> None:
+    if ctx.conversation.flow == "menu":
+        ctx.note(ctx.t("cancel.nothing"))
+    elif ctx.conversation.flow == "onboarding":
+        ctx.note(ctx.t("cancel.onboarding"))
+        if ctx.resident.onboarded_at is None:
+            ctx.resident.onboarded_at = ctx.now
+    else:
+        ctx.note(ctx.t("cancel.done"))
+    ctx.goto("menu")
+
+
+def _help(ctx: Ctx, _args: str) -> None:
+    ctx.say(help_text(ctx))
+
+
+def _language(ctx: Ctx, _args: str) -> None:
+    ctx.goto("language")
+
+
+def _status(ctx: Ctx, args: str) -> None:
+    if args:
+        ctx.say(status.describe(ctx, args))
+    else:
+        ctx.goto("status")
+
+
+def _my_data(ctx: Ctx, _args: str) -> None:
+    ctx.say(mydata.summary(ctx))
+
+
+def _delete_data(ctx: Ctx, _args: str) -> None:
+    ctx.goto("mydata", "confirm_delete")
+
+
+COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
+    "start": _start,
+    "menu": _menu,
+    "batal": _cancel,
+    "bantuan": _help,
+    "bahasa": _language,
+    "status": _status,
+    "datasaya": _my_data,
+    "hapusdata": _delete_data,
+}

@@ -1,0 +1,256 @@
+"""The conversation engine: one inbound in, replies out, state saved in between.
+
+Each inbound is handled in one database transaction: the update is recorded as
+processed, the resident and their conversation are read, the step (or global
+command) runs, and the new state is written with an optimistic version check.
+When another writer got there first, the whole inbound is handled again on the
+fresh state.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Engine as Database
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from handlers import commands
+from handlers.flow import Answer, Ctx, EngineSettings, Flow, Prompt, Step
+from handlers.types import Inbound, Option, Reply
+from storage.conversations import (
+    ConversationConflict,
+    load_conversation,
+    mark_update_processed,
+    save_conversation,
+)
+from storage.db import transaction
+from storage.models import Conversation, Resident
+from storage.residents import create_resident, get_resident
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+HOME_FLOW = "menu"
+
+
+class Engine:
+    """Runs flows for every channel; holds no per-resident state in memory."""
+
+    def __init__(self, db: Database, settings: EngineSettings, flows: Iterable[Flow]) -> None:
+        self.db = db
+        self.settings = settings
+        self.flows = {flow.name: flow for flow in flows}
+
+    def handle(self, inbound: Inbound, now: datetime) -> list[Reply]:
+        """Handle one inbound and return the replies to send, in order.
+
+        A redelivered update (same ``update_key``) returns no replies.
+        """
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with transaction(self.db) as session:
+                    return self._handle(session, inbound, now)
+            except (ConversationConflict, IntegrityError) as exc:
+                logger.info(
+                    "concurrent update for %s (attempt %d): %s",
+                    inbound.channel,
+                    attempt,
+                    type(exc).__name__,
+                )
+        raise ConversationConflict(f"gave up after {MAX_ATTEMPTS} attempts")
+
+    def resume(self, channel: str, user_id: str, now: datetime) -> list[Reply]:
+        """The question a resident is at, asked again; nothing is written.
+
+        Empty when the resident has no conversation yet.
+        """
+        with Session(self.db) as session:
+            conversation = load_conversation(session=session, channel=channel, user_id=user_id)
+            resident = get_resident(session=session, identity=f"{channel}:{user_id}")
+            if conversation is None or resident is None:
+                return []
+            ctx = Ctx(
+                session=session,
+                resident=resident,
+                conversation=conversation,
+                inbound=Inbound(channel=channel, user_id=user_id),
+                now=now,
+                settings=self.settings,
+                t=self.settings.translators(resident.language),
+            )
+            prompt = self._step(ctx).prompt(ctx)
+            session.rollback()
+            return [render(prompt, [], conversation.prompt_id)]
+
+    def _handle(self, session: Session, inbound: Inbound, now: datetime) -> list[Reply]:
+        if inbound.update_key and not mark_update_processed(
+            session=session, channel=inbound.channel, update_key=inbound.update_key, now=now
+        ):
+            logger.info("ignoring a redelivered %s update", inbound.channel)
+            return []
+        resident = self._resident(session, inbound, now)
+        conversation = load_conversation(
+            session=session, channel=inbound.channel, user_id=inbound.user_id
+        )
+        is_new = conversation is None
+        if conversation is None:
+            conversation = Conversation(
+                channel=inbound.channel,
+                user_id=inbound.user_id,
+                flow=HOME_FLOW,
+                step="",
+                data={},
+                expires_at=now,
+                updated_at=now,
+            )
+        ctx = Ctx(
+            session=session,
+            resident=resident,
+            conversation=conversation,
+            inbound=inbound,
+            now=now,
+            settings=self.settings,
+            t=self.settings.translators(resident.language),
+        )
+        self._dispatch(ctx, is_new=is_new)
+        self._save(ctx)
+        return ctx.replies
+
+    def _resident(self, session: Session, inbound: Inbound, now: datetime) -> Resident:
+        resident = get_resident(session=session, identity=inbound.identity)
+        if resident is None:
+            hint = (inbound.language_hint or "").lower()
+            language = "en" if hint.startswith("en") and "en" in self.settings.languages else "id"
+            resident = create_resident(
+                session=session,
+                identity=inbound.identity,
+                channel=inbound.channel,
+                language=language,
+                now=now,
+            )
+        resident.last_seen_at = now
+        if resident.has_consent and not resident.display_name and inbound.display_name:
+            resident.display_name = inbound.display_name.strip()[:120] or None
+        return resident
+
+    def _dispatch(self, ctx: Ctx, *, is_new: bool) -> None:
+        command = commands.parse(ctx.inbound.text)
+        if is_new:
+            if ctx.resident.onboarded_at is None:
+                ctx.goto("onboarding")
+            else:
+                ctx.goto(HOME_FLOW)
+            if command is None or command.name not in commands.ALLOWED_BEFORE_ONBOARDING:
+                return
+        elif ctx.conversation.expires_at <= ctx.now and ctx.conversation.flow != HOME_FLOW:
+            ctx.note(ctx.t("engine.expired"))
+            ctx.goto(HOME_FLOW)
+            if command is None:
+                return
+        if command is not None:
+            commands.run(ctx, command)
+            return
+        self._answer(ctx)
+
+    def _answer(self, ctx: Ctx) -> None:
+        step = self._step(ctx)
+        prompt = step.prompt(ctx)
+        answer = interpret(ctx, prompt)
+        if answer is not None:
+            step.answer(ctx, answer)
+
+    def _step(self, ctx: Ctx) -> Step:
+        flow = self.flows[ctx.conversation.flow]
+        if not ctx.conversation.step:
+            ctx.conversation.step = flow.start
+        return flow.steps[ctx.conversation.step]
+
+    def _save(self, ctx: Ctx) -> None:
+        """Ask the current question and write the state (version-checked)."""
+        if ctx.forgotten:
+            return
+        conversation = ctx.conversation
+        if ctx.moved:
+            conversation.prompt_id += 1
+        # A step's prompt may itself move on (e.g. a step with nothing to ask).
+        for _ in range(5):
+            ctx.moved = False
+            step = self._step(ctx)
+            prompt = step.prompt(ctx)
+            if not ctx.moved:
+                break
+            conversation.prompt_id += 1
+        ctx.replies.append(render(prompt, ctx.notes, conversation.prompt_id))
+        conversation.expires_at = ctx.now + self.settings.expiry
+        save_conversation(session=ctx.session, conversation=conversation, now=ctx.now)
+
+
+def render(prompt: Prompt, notes: list[str], prompt_id: int) -> Reply:
+    text = "\n\n".join([*notes, prompt.text])
+    return Reply(text=text, options=prompt.options, prompt_id=prompt_id if prompt.options else None)
+
+
+def interpret(ctx: Ctx, prompt: Prompt) -> Answer | None:
+    """Turn the inbound into an answer to ``prompt``, or note why it is not one."""
+    inbound, t = ctx.inbound, ctx.t
+    if inbound.refused is not None:
+        ctx.invalid(t(f"attachment.{inbound.refused}"))
+        return None
+    if inbound.choice is not None:
+        values = {option.value for option in prompt.options}
+        if inbound.choice.prompt_id != ctx.conversation.prompt_id or inbound.choice.value not in values:
+            ctx.invalid(t("engine.button_expired"))
+            return None
+        return Answer(option=inbound.choice.value)
+    if inbound.photo is not None:
+        if "photo" in prompt.accepts:
+            return Answer(photo=inbound.photo)
+        ctx.invalid(t("engine.photo_not_expected"))
+        return None
+    if inbound.location is not None:
+        if "location" in prompt.accepts:
+            return Answer(location=inbound.location)
+        ctx.invalid(t("engine.location_not_expected"))
+        return None
+    if inbound.unsupported is not None or inbound.text is None:
+        ctx.invalid(t("engine.unsupported"))
+        return None
+    option = match_option(prompt.options, inbound.text)
+    if option is not None:
+        return Answer(option=option.value)
+    if "text" in prompt.accepts:
+        return Answer(text=inbound.text)
+    if prompt.options:
+        typed = inbound.text.strip()
+        if typed.isdigit():
+            ctx.invalid(t("engine.number_out_of_range", count=len(prompt.options)))
+        else:
+            ctx.invalid(t("engine.choose_option", count=len(prompt.options)))
+        return None
+    ctx.invalid(t("engine.text_not_expected"))
+    return None
+
+
+def fold(text: str) -> str:
+    """Case-, width- and accent-insensitive form for comparing typed labels."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.casefold().split()).strip(" .!?")
+
+
+def match_option(options: tuple[Option, ...], typed: str) -> Option | None:
+    """The option a typed answer means: its number, its label or an alias."""
+    wanted = fold(typed)
+    if not wanted:
+        return None
+    if wanted.isdigit():
+        number = int(wanted)
+        return options[number - 1] if 1 <= number <= len(options) else None
+    for option in options:
+        if wanted == fold(option.label) or wanted in (fold(a) for a in option.aliases):
+            return option
+    return None

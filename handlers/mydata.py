@@ -1,0 +1,71 @@
+"""A resident's own data: ``/datasaya`` shows it, ``/hapusdata`` erases it."""
+
+from __future__ import annotations
+
+from handlers.flow import Answer, Ctx, Flow, Prompt, Step
+from handlers.places import place_name
+from handlers.status import category_label
+from handlers.types import Option
+from storage.aspirations import recent_aspirations
+from storage.privacy import erase_resident
+
+SHOWN_ASPIRATIONS = 20
+
+
+def summary(ctx: Ctx) -> str:
+    """Everything stored about the resident, in plain words."""
+    resident, t = ctx.resident, ctx.t
+    lines = [
+        t("mydata.identity", identity=resident.identity),
+        t("mydata.language", language=t(f"language.name_{resident.language}")),
+    ]
+    if resident.has_consent:
+        assert resident.consent_at is not None
+        lines += [
+            t("mydata.name", name=resident.display_name or "-"),
+            t("mydata.home", place=place_name(ctx, resident.home_kelurahan_code)),
+            t("mydata.consent", when=t.datetime(resident.consent_at)),
+        ]
+    else:
+        lines.append(t("mydata.no_consent"))
+    aspirations = []
+    if resident.id is not None:
+        aspirations = list(
+            recent_aspirations(
+                session=ctx.session, resident_id=resident.id, limit=SHOWN_ASPIRATIONS
+            )
+        )
+    if aspirations:
+        lines.append(t("mydata.aspirations"))
+        lines += [
+            f"• {a.code} · {category_label(ctx, a.category)} · {t(f'status.{a.status}')}"
+            for a in aspirations
+        ]
+    else:
+        lines.append(t("mydata.no_aspirations"))
+    return t("mydata.title") + "\n" + "\n".join(lines) + "\n\n" + t("mydata.footer")
+
+
+def ask_delete(ctx: Ctx) -> Prompt:
+    """What erasure does, and are you sure?"""
+    return Prompt(
+        ctx.t("mydata.ask_delete"),
+        (
+            Option("delete", ctx.t("mydata.delete_yes"), ("hapus", "ya", "yes", "delete")),
+            Option("keep", ctx.t("mydata.delete_no"), ("batal", "tidak", "no", "cancel")),
+        ),
+    )
+
+
+def on_delete(ctx: Ctx, answer: Answer) -> None:
+    if answer.option == "keep":
+        ctx.note(ctx.t("mydata.kept"))
+        ctx.goto("menu")
+        return
+    ctx.session.flush()
+    erase_resident(session=ctx.session, resident=ctx.resident)
+    ctx.say(ctx.t("mydata.deleted"))
+    ctx.forget()
+
+
+FLOW = Flow(name="mydata", start="confirm_delete", steps={"confirm_delete": Step(ask_delete, on_delete)})

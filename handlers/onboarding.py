@@ -1,0 +1,101 @@
+"""First contact: welcome, privacy notice, consent, then an optional home area.
+
+    consent ──Setuju──▶ home_kecamatan ──▶ home_kelurahan ──▶ menu
+       │                     └──Lewati──────────┴──Lewati──▶ menu
+       └──Tidak setuju──▶ menu (anonymous aspirations only)
+"""
+
+from __future__ import annotations
+
+from handlers.flow import Answer, Ctx, Flow, Prompt, Step
+from handlers.places import kecamatan_name, kecamatan_options, kelurahan_options, place_name
+from handlers.types import Option
+
+AGREE_WORDS = ("setuju", "ya", "iya", "yes", "agree", "i agree", "ok", "oke")
+DISAGREE_WORDS = ("tidak", "tidak setuju", "no", "disagree", "i disagree")
+SKIP_WORDS = ("lewati", "skip")
+BACK_WORDS = ("kembali", "back")
+
+
+def skip_option(ctx: Ctx) -> Option:
+    return Option("skip", ctx.t("common.skip"), SKIP_WORDS)
+
+
+def ask_consent(ctx: Ctx) -> Prompt:
+    """Welcome, what we store and why, and the consent question."""
+    text = "\n\n".join(
+        [ctx.t("onboarding.welcome"), ctx.t("onboarding.privacy"), ctx.t("onboarding.ask_consent")]
+    )
+    return Prompt(
+        text,
+        (
+            Option("agree", ctx.t("onboarding.agree"), AGREE_WORDS),
+            Option("disagree", ctx.t("onboarding.disagree"), DISAGREE_WORDS),
+        ),
+    )
+
+
+def on_consent(ctx: Ctx, answer: Answer) -> None:
+    resident = ctx.resident
+    resident.onboarded_at = ctx.now
+    if answer.option == "agree":
+        resident.consent_at = ctx.now
+        resident.consent_version = ctx.settings.consent_version
+        if ctx.inbound.display_name and not resident.display_name:
+            resident.display_name = ctx.inbound.display_name.strip()[:120] or None
+        ctx.note(ctx.t("onboarding.thanks"))
+        ctx.goto("onboarding", "home_kecamatan")
+    else:
+        ctx.note(ctx.t("onboarding.declined"))
+        ctx.goto("menu")
+
+
+def ask_home_kecamatan(ctx: Ctx) -> Prompt:
+    """Where the resident lives, so later questions can offer it first."""
+    return Prompt(ctx.t("onboarding.ask_kecamatan"), (*kecamatan_options(ctx), skip_option(ctx)))
+
+
+def on_home_kecamatan(ctx: Ctx, answer: Answer) -> None:
+    if answer.option == "skip":
+        ctx.note(ctx.t("onboarding.home_skipped"))
+        ctx.goto("menu")
+        return
+    ctx.data["kecamatan"] = answer.option
+    ctx.goto("onboarding", "home_kelurahan")
+
+
+def ask_home_kelurahan(ctx: Ctx) -> Prompt:
+    kecamatan = ctx.data.get("kecamatan")
+    return Prompt(
+        ctx.t("onboarding.ask_kelurahan", kecamatan=kecamatan_name(ctx, kecamatan)),
+        (
+            *kelurahan_options(ctx, kecamatan or ""),
+            Option("back", ctx.t("common.other_kecamatan"), BACK_WORDS),
+            skip_option(ctx),
+        ),
+    )
+
+
+def on_home_kelurahan(ctx: Ctx, answer: Answer) -> None:
+    if answer.option == "back":
+        ctx.goto("onboarding", "home_kecamatan")
+        return
+    if answer.option == "skip":
+        ctx.note(ctx.t("onboarding.home_skipped"))
+        ctx.goto("menu")
+        return
+    ctx.resident.home_kecamatan_code = ctx.data.get("kecamatan")
+    ctx.resident.home_kelurahan_code = answer.option
+    ctx.note(ctx.t("onboarding.home_saved", place=place_name(ctx, answer.option)))
+    ctx.goto("menu")
+
+
+FLOW = Flow(
+    name="onboarding",
+    start="consent",
+    steps={
+        "consent": Step(ask_consent, on_consent),
+        "home_kecamatan": Step(ask_home_kecamatan, on_home_kecamatan),
+        "home_kelurahan": Step(ask_home_kelurahan, on_home_kelurahan),
+    },
+)

@@ -1,0 +1,67 @@
+"""Checks on free text typed by residents, with the reason when it is refused."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+ASPIRATION_MIN = 10
+ASPIRATION_MAX = 2000
+NAME_MIN = 2
+NAME_MAX = 80
+
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ .'’,-]+[^\W\d_]+)*\.?$")
+
+
+@dataclass
+class Invalid(Exception):
+    """A refused input: ``key`` names the catalog message, ``params`` fill it in."""
+
+    key: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+def clean_text(raw: str) -> str:
+    """Normalise typed text: NFC, no invisible format or control characters
+    (zero-width spaces, bidi overrides), single spaces, at most one blank line."""
+    text = unicodedata.normalize("NFC", raw)
+    text = "".join(
+        ch
+        for ch in text
+        if ch == "\n" or unicodedata.category(ch) not in ("Cf", "Cc", "Cs", "Co", "Cn")
+    )
+    lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def letters(text: str) -> int:
+    return sum(1 for ch in text if ch.isalpha())
+
+
+def check_aspiration_text(raw: str) -> str:
+    """The cleaned text of an aspiration, or Invalid saying what is wrong."""
+    text = clean_text(raw)
+    if not text:
+        raise Invalid("validation.empty")
+    if letters(text) < 3:
+        raise Invalid("validation.no_words")
+    if len(text) < ASPIRATION_MIN:
+        raise Invalid("validation.too_short", {"minimum": ASPIRATION_MIN, "length": len(text)})
+    if len(text) > ASPIRATION_MAX:
+        raise Invalid("validation.too_long", {"maximum": ASPIRATION_MAX, "length": len(text)})
+    return text
+
+
+def check_name(raw: str) -> str:
+    """A person's name as they want it shown: letters, spaces and . ' , -"""
+    name = " ".join(clean_text(raw).split())
+    if not name:
+        raise Invalid("validation.empty")
+    if len(name) > NAME_MAX:
+        raise Invalid("validation.name_too_long", {"maximum": NAME_MAX})
+    if letters(name) < NAME_MIN or not _NAME_CHARS.match(name):
+        raise Invalid("validation.name_invalid")
+    return name

@@ -1,0 +1,83 @@
+"""Conversation state with optimistic locking, and the record of handled updates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from storage.models import Conversation, ProcessedUpdate
+
+
+class ConversationConflict(Exception):
+    """Another writer changed this conversation since it was read; start over."""
+
+
+def load_conversation(*, session: Session, channel: str, user_id: str) -> Conversation | None:
+    """The stored state, detached: changes reach the database only through ``save``."""
+    row = session.get(Conversation, (channel, user_id))
+    if row is not None:
+        session.expunge(row)
+    return row
+
+
+def save_conversation(*, session: Session, conversation: Conversation, now: datetime) -> None:
+    """Write the state if nobody else did since it was read (``version`` check).
+
+    Raises ConversationConflict when the stored version moved on, or when another
+    writer created the row first.
+    """
+    values = {
+        "flow": conversation.flow,
+        "step": conversation.step,
+        "data": conversation.data,
+        "prompt_id": conversation.prompt_id,
+        "expires_at": conversation.expires_at,
+        "updated_at": now,
+    }
+    if conversation.version == 0:
+        row = Conversation(
+            channel=conversation.channel, user_id=conversation.user_id, version=1, **values
+        )
+        session.add(row)
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            raise ConversationConflict(conversation.channel) from exc
+        return
+    session.flush()
+    result = session.execute(
+        update(Conversation)
+        .where(
+            Conversation.channel == conversation.channel,  # type: ignore[arg-type]
+            Conversation.user_id == conversation.user_id,  # type: ignore[arg-type]
+            Conversation.version == conversation.version,  # type: ignore[arg-type]
+        )
+        .values(version=conversation.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConversationConflict(conversation.channel)
+
+
+def delete_conversation(*, session: Session, channel: str, user_id: str) -> None:
+    row = session.get(Conversation, (channel, user_id))
+    if row is not None:
+        session.delete(row)
+
+
+def mark_update_processed(
+    *, session: Session, channel: str, update_key: str, now: datetime
+) -> bool:
+    """Record an inbound update; False when it was handled before (a redelivery)."""
+    seen = session.exec(
+        select(ProcessedUpdate).where(
+            ProcessedUpdate.channel == channel, ProcessedUpdate.update_key == update_key
+        )
+    ).first()
+    if seen is not None:
+        return False
+    session.add(ProcessedUpdate(channel=channel, update_key=update_key, processed_at=now))
+    return True

@@ -1,0 +1,140 @@
+"""SQLModel tables: residents, their conversations, aspirations and their history.
+
+Every timestamp is stored in UTC and comes back timezone-aware (``UTCDateTime``),
+on SQLite as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+ASPIRATION_STATUSES = ("diterima", "diverifikasi", "diteruskan", "diproses", "selesai", "ditolak")
+CATEGORY_KEYS = (
+    "infrastruktur",
+    "pendidikan",
+    "ekonomi",
+    "kesehatan",
+    "lingkungan",
+    "sosial",
+    "keamanan",
+    "pelayanan",
+    "lainnya",
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime kept in UTC whatever the backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; pass timezone-aware datetimes")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _when(*, nullable: bool = False) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable))
+
+
+class Resident(SQLModel, table=True):
+    """One person on one channel. Personal fields stay empty without consent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    identity: str = Field(sa_column=Column(String(80), unique=True, nullable=False))
+    channel: str = Field(max_length=16)
+    display_name: str | None = Field(default=None, max_length=120)
+    language: str = Field(default="id", max_length=8)
+    language_chosen: bool = False
+    english_offered: bool = False
+    home_kecamatan_code: str | None = Field(default=None, max_length=16)
+    home_kelurahan_code: str | None = Field(default=None, max_length=16)
+    onboarded_at: datetime | None = _when(nullable=True)
+    consent_at: datetime | None = _when(nullable=True)
+    consent_version: str | None = Field(default=None, max_length=16)
+    created_at: datetime = _when()
+    last_seen_at: datetime = _when()
+
+    @property
+    def has_consent(self) -> bool:
+        return self.consent_at is not None
+
+
+class Conversation(SQLModel, table=True):
+    """Where one resident stands in one flow; ``version`` guards concurrent writers."""
+
+    channel: str = Field(primary_key=True, max_length=16)
+    user_id: str = Field(primary_key=True, max_length=64)
+    flow: str = Field(max_length=32)
+    step: str = Field(max_length=32)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prompt_id: int = 0
+    version: int = 0
+    expires_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """An inbound update already handled: redelivery does nothing twice."""
+
+    __tablename__ = "processed_update"
+
+    channel: str = Field(primary_key=True, max_length=16)
+    update_key: str = Field(primary_key=True, max_length=64)
+    processed_at: datetime = _when()
+
+
+class Aspiration(SQLModel, table=True):
+    """A complaint or proposal from a resident, followed through its status workflow."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_column=Column(String(16), unique=True, nullable=False))
+    resident_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("resident.id", ondelete="SET NULL"), index=True),
+    )
+    channel: str = Field(max_length=16)
+    category: str = Field(max_length=32)
+    kecamatan_code: str = Field(max_length=16, index=True)
+    kelurahan_code: str = Field(max_length=16)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    language: str = Field(max_length=8)
+    anonymous: bool = True
+    photo_path: str | None = Field(default=None, max_length=255)
+    latitude: float | None = None
+    longitude: float | None = None
+    status: str = Field(default="diterima", max_length=16, index=True)
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class AspirationStatusChange(SQLModel, table=True):
+    """One step of an aspiration's history: the status, when, who and the note."""
+
+    __tablename__ = "aspiration_status_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    aspiration_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("aspiration.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    status: str = Field(max_length=16)
+    at: datetime = _when()
+    actor: str | None = Field(default=None, max_length=80)
+    note: str | None = Field(default=None, sa_column=Column(Text))

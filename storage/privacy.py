@@ -1,0 +1,32 @@
+"""A resident's right to erasure: their personal data goes, the aspirations stay
+as anonymous records for public statistics."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, update
+from sqlmodel import Session
+
+from storage.models import Aspiration, Conversation, Resident
+
+
+def erase_resident(*, session: Session, resident: Resident) -> int:
+    """Delete the resident, their name, identity and conversation state.
+
+    Their aspirations are kept, unlinked and anonymous. Returns how many were kept.
+    """
+    channel, _, user_id = resident.identity.partition(":")
+    kept = session.execute(
+        update(Aspiration)
+        .where(Aspiration.resident_id == resident.id)  # type: ignore[arg-type]
+        .values(resident_id=None, anonymous=True)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    session.execute(
+        delete(Conversation).where(
+            Conversation.channel == channel,  # type: ignore[arg-type]
+            Conversation.user_id == user_id,  # type: ignore[arg-type]
+        )
+    )
+    session.delete(resident)
+    session.flush()
+    return int(kept or 0)

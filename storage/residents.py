@@ -1,0 +1,24 @@
+"""Queries on residents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from storage.models import Resident
+
+
+def get_resident(*, session: Session, identity: str) -> Resident | None:
+    return session.exec(select(Resident).where(Resident.identity == identity)).first()
+
+
+def create_resident(
+    *, session: Session, identity: str, channel: str, language: str, now: datetime
+) -> Resident:
+    """A new resident known only by identity and language: no personal data yet."""
+    resident = Resident(
+        identity=identity, channel=channel, language=language, created_at=now, last_seen_at=now
+    )
+    session.add(resident)
+    return resident

@@ -1,0 +1,56 @@
+"""Shared fixtures: a migrated database on SQLite always, on PostgreSQL when
+``TEST_DATABASE_URL`` is set (CI sets it)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import SQLModel
+
+from storage.db import make_engine, migrate
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(
+            not TEST_DATABASE_URL, reason="PostgreSQL leg skipped: TEST_DATABASE_URL is not set"
+        ),
+    ),
+]
+
+# A fixed, timezone-aware "now": Saturday 28 November 2026, 09:00 WIB.
+NOW = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="session")
+def _postgres_engine() -> Iterator[Engine]:
+    engine = make_engine(TEST_DATABASE_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty database on each backend."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+        migrate(engine)
+        yield engine
+        engine.dispose()
+        return
+    engine = request.getfixturevalue("_postgres_engine")
+    tables = ", ".join(f'"{t.name}"' for t in reversed(SQLModel.metadata.sorted_tables))
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield engine
