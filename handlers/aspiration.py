@@ -36,7 +36,7 @@ def ask_category(ctx: Ctx) -> Prompt:
 
 def on_category(ctx: Ctx, answer: Answer) -> None:
     ctx.data["category"] = answer.option
-    ctx.goto(FLOW_NAME, "kecamatan")
+    _next(ctx, "kecamatan")
 
 
 def ask_kecamatan(ctx: Ctx) -> Prompt:
@@ -144,7 +144,7 @@ def ask_identity(ctx: Ctx) -> Prompt:
     return Prompt(
         ctx.t("aspiration.ask_identity"),
         (
-            Option("named", named, ("nama", "name")),
+            Option("named", named, ("nama", "name", "tampilkan nama", "show my name")),
             Option("anonymous", ctx.t("aspiration.anonymous"), ("anonim", "anonymous")),
         ),
     )

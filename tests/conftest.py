@@ -7,12 +7,17 @@ import os
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
 from storage.db import make_engine, migrate
+
+if TYPE_CHECKING:
+    from dialogue import Chat
+    from handlers.engine import Engine as SiantarEngine
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = [
@@ -54,3 +59,27 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield engine
+
+
+@pytest.fixture
+def engine(db: Engine) -> SiantarEngine:
+    """The conversation engine with the real flows and catalogs on ``db``."""
+    from bot.app import categories
+    from bot.config import Settings
+    from bot.i18n import translator
+    from handlers.engine import Engine as SiantarEngine
+    from handlers.flow import EngineSettings
+    from handlers.registry import FLOWS
+    from storage.wilayah import load_wilayah
+
+    settings = EngineSettings(
+        translators=translator, wilayah=load_wilayah(), categories=categories(Settings())
+    )
+    return SiantarEngine(db, settings, FLOWS)
+
+
+@pytest.fixture
+def chat(engine: SiantarEngine) -> Chat:
+    from dialogue import Chat
+
+    return Chat(engine)

@@ -1,0 +1,127 @@
+"""A stub channel for conversation tests: send, press, attach, and read the transcript.
+
+Dialogues are tables of (what the resident does, what the bot's last message
+must contain), run by ``play``. A step is a typed text, or ``("press", label)``
+for a button of the latest question, ``("photo", ref)``, ``("location", lat, lon)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from conftest import NOW
+from handlers.engine import Engine
+from handlers.types import Choice, Inbound, Location, Reply
+
+
+@dataclass
+class Clock:
+    now: datetime = NOW
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@dataclass
+class Chat:
+    """One resident talking to an engine; every reply is kept in ``transcript``."""
+
+    engine: Engine
+    user_id: str = "1001"
+    channel: str = "console"
+    name: str | None = "Budi Siregar"
+    language_hint: str | None = None
+    clock: Clock = field(default_factory=Clock)
+    transcript: list[Reply] = field(default_factory=list)
+    last_batch: list[Reply] = field(default_factory=list)
+
+    def _send(self, **fields: Any) -> list[Reply]:
+        inbound = Inbound(
+            channel=self.channel,
+            user_id=self.user_id,
+            display_name=self.name,
+            language_hint=self.language_hint,
+            **fields,
+        )
+        replies = self.engine.handle(inbound, self.clock.now)
+        self.transcript.extend(replies)
+        self.last_batch = replies
+        return replies
+
+    def send(self, text: str, **extra: Any) -> list[Reply]:
+        return self._send(text=text, **extra)
+
+    def press(self, label: str) -> list[Reply]:
+        """Press the button whose label contains ``label`` on the latest question."""
+        question = self.question
+        matches = [o for o in question.options if label.casefold() in o.label.casefold()]
+        assert matches, f"no option like {label!r} in {[o.label for o in question.options]}"
+        assert question.prompt_id is not None
+        return self._send(choice=Choice(question.prompt_id, matches[0].value))
+
+    def photo(self, reference: str) -> list[Reply]:
+        return self._send(photo=reference)
+
+    def location(self, latitude: float, longitude: float) -> list[Reply]:
+        return self._send(location=Location(latitude, longitude))
+
+    @property
+    def last(self) -> Reply:
+        return self.transcript[-1]
+
+    @property
+    def question(self) -> Reply:
+        """The latest message that offers options."""
+        return next(r for r in reversed(self.transcript) if r.options)
+
+    @property
+    def labels(self) -> list[str]:
+        return [o.label for o in self.last.options]
+
+    @property
+    def said(self) -> str:
+        """Everything the last inbound got back, options included, as one text."""
+        return "\n\n".join(
+            "\n".join([r.text, *(f"  [{o.label}]" for o in r.options)]) for r in self.last_batch
+        )
+
+
+Step = str | tuple[Any, ...]
+
+
+def act(chat: Chat, step: Step) -> list[Reply]:
+    if isinstance(step, str):
+        return chat.send(step)
+    kind, *args = step
+    return {"press": chat.press, "photo": chat.photo, "location": chat.location}[kind](*args)
+
+
+def play(chat: Chat, dialogue: Sequence[tuple[Step, str]]) -> None:
+    """Run a dialogue table; each expected text must appear in that turn's replies."""
+    for number, (step, expected) in enumerate(dialogue, 1):
+        act(chat, step)
+        assert expected.casefold() in chat.said.casefold(), (
+            f"turn {number} {step!r}: expected {expected!r} in:\n{chat.said}"
+        )
+
+
+ONBOARD = [
+    ("/start", "Apakah Anda setuju"),
+    (("press", "Setuju"), "Anda tinggal di kecamatan mana"),
+    (("press", "Siantar Barat"), "Di kelurahan mana di Kecamatan Siantar Barat"),
+    (("press", "Bantan"), "Tersimpan: Kelurahan Bantan, Kecamatan Siantar Barat"),
+]
+
+TO_SUMMARY = [
+    (("press", "Sampaikan aspirasi"), "Pilih kategorinya"),
+    (("press", "Infrastruktur"), "Di kecamatan mana"),
+    (("press", "Siantar Timur"), "Di kelurahan mana di Kecamatan Siantar Timur"),
+    (("press", "Tomuan"), "Tuliskan aspirasi"),
+    ("Jalan Sutomo di depan pasar berlubang besar sejak Oktober.", "foto atau lokasi"),
+    (("press", "Lewati"), "nama Anda ditampilkan"),
+    (("press", "Tampilkan nama"), "Periksa lagi aspirasi Anda"),
+]
