@@ -99,7 +99,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "export":
         return _export(args, settings)
     if args.command == "run":
-        raise UsageError(_run_unavailable(settings))
+        return _run(settings)
     raise UsageError("roles arrive with the staff tools in a later release")
 
 
@@ -166,10 +166,24 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _run_unavailable(settings: Settings) -> str:
-    if settings.telegram.enabled or settings.whatsapp.enabled:
-        return "the Telegram and WhatsApp channels arrive in a later release; use 'siantar chat'"
-    return "no channel is enabled; enable [telegram] or [whatsapp] in the config, or use 'siantar chat'"
+def _run(settings: Settings) -> int:
+    import asyncio
+
+    from bot.logs import setup_logging
+    from bot.runner import StartupError, run
+
+    if settings.whatsapp.enabled:
+        raise UsageError("the WhatsApp channel arrives in a later release; disable [whatsapp]")
+    if not settings.telegram.enabled:
+        raise UsageError(
+            "no channel is enabled; enable [telegram] in the config, or use 'siantar chat'"
+        )
+    setup_logging(settings.secret_values())
+    logger.info("configuration from %s", settings.source)
+    try:
+        return asyncio.run(run(settings))
+    except StartupError as problem:
+        raise UsageError(str(problem)) from None
 
 
 if __name__ == "__main__":

@@ -72,10 +72,9 @@ def _menu(ctx: Ctx, _args: str) -> None:
 def _cancel(ctx: Ctx, _args: str) -> None:
     if ctx.conversation.flow == "menu":
         ctx.note(ctx.t("cancel.nothing"))
-    elif ctx.conversation.flow == "onboarding":
+    elif ctx.conversation.flow == "onboarding" and not ctx.resident.has_consent:
         ctx.note(ctx.t("cancel.onboarding"))
-        if ctx.resident.onboarded_at is None:
-            ctx.resident.onboarded_at = ctx.now
+        ctx.resident.onboarded_at = ctx.resident.onboarded_at or ctx.now
     else:
         ctx.note(ctx.t("cancel.done"))
     ctx.goto("menu")
@@ -86,7 +85,11 @@ def _help(ctx: Ctx, _args: str) -> None:
 
 
 def _language(ctx: Ctx, _args: str) -> None:
-    ctx.goto("language")
+    """Choose a language, then come back to the same step with nothing lost."""
+    conversation = ctx.conversation
+    if conversation.flow != "language":
+        conversation.data["_return"] = [conversation.flow, conversation.step]
+    ctx.goto("language", keep_data=True)
 
 
 def _status(ctx: Ctx, args: str) -> None:

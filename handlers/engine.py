@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from handlers import commands
 from handlers.flow import Answer, Ctx, EngineSettings, Flow, Prompt, Step
-from handlers.types import Inbound, Option, Reply
+from handlers.types import Handled, Inbound, Option, QueuedReply, Reply
 from storage.conversations import (
     ConversationConflict,
     load_conversation,
@@ -29,12 +29,14 @@ from storage.conversations import (
 )
 from storage.db import transaction
 from storage.models import Conversation, Resident
+from storage.outbox import enqueue
 from storage.residents import create_resident, get_resident
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 HOME_FLOW = "menu"
+REPLY_CLAIM = timedelta(seconds=60)  # how long unsent replies stay with their handler
 
 
 class Engine:
@@ -50,28 +52,49 @@ class Engine:
 
         A redelivered update (same ``update_key``) returns no replies.
         """
+        return [queued.reply for queued in self._run(inbound, now, record=False).replies]
+
+    def handle_recorded(self, inbound: Inbound, now: datetime) -> Handled:
+        """Like ``handle``, but the replies are also written to the outbox in the
+        same transaction, claimed for ``REPLY_CLAIM`` by the caller, who sends them
+        and marks them sent. If the caller dies first, the dispatcher sends them
+        once the claim lapses: a redelivered update is ignored, yet the resident
+        is still answered."""
+        return self._run(inbound, now, record=True)
+
+    def _run(self, inbound: Inbound, now: datetime, *, record: bool) -> Handled:
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            last = attempt == MAX_ATTEMPTS
             try:
                 with transaction(self.db) as session:
-                    return self._handle(session, inbound, now)
+                    ctx = self._handle(session, inbound, now)
+                    if ctx is None:  # a redelivered update
+                        return Handled([])
+                    if not record or ctx.forgotten:
+                        queued = [QueuedReply(None, reply) for reply in ctx.replies]
+                    else:
+                        queued = self._record(session, inbound, ctx.replies, now)
+                    return Handled(queued, refused=ctx.rejected)
             except (ConversationConflict, IntegrityError) as exc:
+                if last:
+                    raise  # not a race any more: let the adapter's error handler see it
                 logger.info(
                     "concurrent update for %s (attempt %d): %s",
                     inbound.channel,
                     attempt,
                     type(exc).__name__,
                 )
-        raise ConversationConflict(f"gave up after {MAX_ATTEMPTS} attempts")
+        raise AssertionError("unreachable")
 
     def resume(self, channel: str, user_id: str, now: datetime) -> list[Reply]:
         """The question a resident is at, asked again; nothing is written.
 
-        Empty when the resident has no conversation yet.
+        Empty when the resident has no conversation yet, or it has expired.
         """
         with Session(self.db) as session:
             conversation = load_conversation(session=session, channel=channel, user_id=user_id)
             resident = get_resident(session=session, identity=f"{channel}:{user_id}")
-            if conversation is None or resident is None:
+            if conversation is None or resident is None or conversation.expires_at <= now:
                 return []
             ctx = Ctx(
                 session=session,
@@ -86,12 +109,31 @@ class Engine:
             session.rollback()
             return [render(prompt, [], conversation.prompt_id)]
 
-    def _handle(self, session: Session, inbound: Inbound, now: datetime) -> list[Reply]:
+    def _record(
+        self, session: Session, inbound: Inbound, replies: list[Reply], now: datetime
+    ) -> list[QueuedReply]:
+        rows = [
+            enqueue(
+                session=session,
+                channel=inbound.channel,
+                recipient=inbound.user_id,
+                kind="reply",
+                payload=reply.to_payload(),
+                now=now,
+                claim_for=REPLY_CLAIM,
+            )
+            for reply in replies
+        ]
+        session.flush()
+        return [QueuedReply(row.id, reply) for row, reply in zip(rows, replies, strict=True)]
+
+    def _handle(self, session: Session, inbound: Inbound, now: datetime) -> Ctx | None:
+        """Run ``inbound`` through its step; None when it was handled before."""
         if inbound.update_key and not mark_update_processed(
             session=session, channel=inbound.channel, update_key=inbound.update_key, now=now
         ):
             logger.info("ignoring a redelivered %s update", inbound.channel)
-            return []
+            return None
         resident = self._resident(session, inbound, now)
         conversation = load_conversation(
             session=session, channel=inbound.channel, user_id=inbound.user_id
@@ -118,7 +160,7 @@ class Engine:
         )
         self._dispatch(ctx, is_new=is_new)
         self._save(ctx)
-        return ctx.replies
+        return ctx
 
     def _resident(self, session: Session, inbound: Inbound, now: datetime) -> Resident:
         resident = get_resident(session=session, identity=inbound.identity)
@@ -133,6 +175,7 @@ class Engine:
                 now=now,
             )
         resident.last_seen_at = now
+        resident.unreachable_at = None  # they wrote to us: the chat is open again
         if resident.has_consent and not resident.display_name and inbound.display_name:
             resident.display_name = inbound.display_name.strip()[:120] or None
         return resident
@@ -147,8 +190,11 @@ class Engine:
             if command is None or command.name not in commands.ALLOWED_BEFORE_ONBOARDING:
                 return
         elif ctx.conversation.expires_at <= ctx.now and ctx.conversation.flow != HOME_FLOW:
-            ctx.note(ctx.t("engine.expired"))
-            ctx.goto(HOME_FLOW)
+            if ctx.resident.onboarded_at is None:
+                ctx.goto("onboarding")  # never answered the consent question: ask again
+            else:
+                ctx.note(ctx.t("engine.expired"))
+                ctx.goto(HOME_FLOW)
             if command is None:
                 return
         if command is not None:
@@ -215,6 +261,11 @@ def interpret(ctx: Ctx, prompt: Prompt) -> Answer | None:
         if "location" in prompt.accepts:
             return Answer(location=inbound.location)
         ctx.invalid(t("engine.location_not_expected"))
+        return None
+    if inbound.contact is not None:
+        if "contact" in prompt.accepts:
+            return Answer(contact=inbound.contact)
+        ctx.invalid(t("engine.contact_not_expected"))
         return None
     if inbound.unsupported is not None or inbound.text is None:
         ctx.invalid(t("engine.unsupported"))

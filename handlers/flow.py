@@ -26,7 +26,7 @@ CONSENT_VERSION = "2026-11"
 class Prompt:
     """A question: its text, the options offered, and what else it takes.
 
-    ``accepts`` may hold "text", "photo" and "location".
+    ``accepts`` may hold "text", "photo", "location" and "contact".
     """
 
     text: str
@@ -42,6 +42,7 @@ class Answer:
     text: str | None = None
     photo: str | None = None
     location: Location | None = None
+    contact: str | None = None
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,12 @@ def find(ctx: Ctx, raw: str) -> Aspiration | None:
 
 def describe(ctx: Ctx, raw: str) -> str:
     """The status and history of the resident's aspiration ``raw``, or why not."""
-    aspiration = find(ctx, raw)
+    code = normalise_tracking_code(raw)
+    if code is None:
+        return ctx.t("status.bad_format")
+    aspiration = find(ctx, code)
     if aspiration is None:
-        return ctx.t("status.not_found", code=raw.strip()[:20])
+        return ctx.t("status.not_found", code=code)
     assert aspiration.id is not None
     history = "\n".join(
         ctx.t(
@@ -78,10 +81,7 @@ def on_code(ctx: Ctx, answer: Answer) -> None:
         return
     raw = answer.option or answer.text or ""
     if find(ctx, raw) is None:
-        if normalise_tracking_code(raw) is None:
-            ctx.invalid(ctx.t("status.bad_format"))
-        else:
-            ctx.invalid(ctx.t("status.not_found", code=raw.strip()[:20]))
+        ctx.invalid(describe(ctx, raw))  # the format or "not found" message
         return
     ctx.say(describe(ctx, raw))
     ctx.goto("menu")

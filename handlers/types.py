@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Inbound:
     choice: Choice | None = None
     photo: str | None = None  # reference of a photo already stored by the adapter
     location: Location | None = None
+    contact: str | None = None  # a shared phone number
     unsupported: str | None = None  # "sticker", "voice", "video", "document", ...
     refused: str | None = None  # why the adapter refused an attachment: "too_large", ...
     display_name: str | None = None
@@ -66,6 +67,36 @@ class Reply:
     photo: str | None = None
     document: str | None = None
 
+    def to_payload(self) -> dict[str, Any]:
+        """A JSON-ready form, as kept in the outbox."""
+        payload: dict[str, Any] = {"text": self.text}
+        if self.options:
+            payload["options"] = [[o.value, o.label] for o in self.options]
+            payload["prompt_id"] = self.prompt_id
+        if self.photo:
+            payload["photo"] = self.photo
+        if self.document:
+            payload["document"] = self.document
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Reply:
+        return cls(
+            text=payload["text"],
+            options=tuple(Option(value, label) for value, label in payload.get("options", ())),
+            prompt_id=payload.get("prompt_id"),
+            photo=payload.get("photo"),
+            document=payload.get("document"),
+        )
+
+
+@dataclass(frozen=True)
+class QueuedReply:
+    """A reply already in the outbox (``outbox_id``), to be sent now and marked."""
+
+    outbox_id: int | None
+    reply: Reply
+
 
 @dataclass(frozen=True)
 class Category:
@@ -83,3 +114,12 @@ class Translator(Protocol):
     def __call__(self, key: str, /, **params: object) -> str: ...
 
     def datetime(self, moment: datetime) -> str: ...
+
+
+@dataclass(frozen=True)
+class Handled:
+    """The outcome of one inbound: the replies to send, and whether its answer
+    was refused (a stale button, a bad input) so the same question was asked again."""
+
+    replies: list[QueuedReply]
+    refused: bool = False

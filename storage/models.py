@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
 from sqlmodel import Field, SQLModel
 
 ASPIRATION_STATUSES = ("diterima", "diverifikasi", "diteruskan", "diproses", "selesai", "ditolak")
@@ -69,6 +69,7 @@ class Resident(SQLModel, table=True):
     consent_version: str | None = Field(default=None, max_length=16)
     created_at: datetime = _when()
     last_seen_at: datetime = _when()
+    unreachable_at: datetime | None = _when(nullable=True)  # blocked the bot
 
     @property
     def has_consent(self) -> bool:
@@ -138,3 +139,33 @@ class AspirationStatusChange(SQLModel, table=True):
     at: datetime = _when()
     actor: str | None = Field(default=None, max_length=80)
     note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+OUTBOX_STATUSES = ("pending", "sent", "failed", "unreachable")
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message to one recipient, written in the same transaction as its cause.
+
+    Direct replies are claimed by the process that handled the update
+    (``claimed_until``) and sent at once; anything left unsent (a crash, a failed
+    send) is picked up again by the dispatcher once the claim has lapsed.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    recipient: str = Field(max_length=64, index=True)  # the platform's user id
+    kind: str = Field(max_length=24)  # "reply", later status notifications, reminders…
+    priority: int = 0  # lower goes first
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    due_at: datetime = _when()
+    claimed_until: datetime | None = _when(nullable=True)
+    created_at: datetime = _when()
+    sent_at: datetime | None = _when(nullable=True)
+    external_id: str | None = Field(default=None, max_length=64)
+    last_error: str | None = Field(default=None, max_length=500)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from sqlalchemy import delete, update
 from sqlmodel import Session
 
-from storage.models import Aspiration, Conversation, Resident
+from storage.models import Aspiration, Conversation, OutboxMessage, Resident
 
 
 def erase_resident(*, session: Session, resident: Resident) -> int:
-    """Delete the resident, their name, identity and conversation state.
+    """Delete the resident, their name, identity, conversation state and messages.
 
     Their aspirations are kept, unlinked and anonymous. Returns how many were kept.
     """
@@ -25,6 +25,12 @@ def erase_resident(*, session: Session, resident: Resident) -> int:
         delete(Conversation).where(
             Conversation.channel == channel,  # type: ignore[arg-type]
             Conversation.user_id == user_id,  # type: ignore[arg-type]
+        )
+    )
+    session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.channel == channel,  # type: ignore[arg-type]
+            OutboxMessage.recipient == user_id,  # type: ignore[arg-type]
         )
     )
     session.delete(resident)

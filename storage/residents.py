@@ -22,3 +22,10 @@ def create_resident(
     )
     session.add(resident)
     return resident
+
+
+def set_unreachable(*, session: Session, identity: str, at: datetime | None) -> None:
+    """Flag (or clear, with None) a resident who blocked the bot."""
+    resident = get_resident(session=session, identity=identity)
+    if resident is not None:
+        resident.unreachable_at = at

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from storage.db import head_revision
 from storage.exports import ASPIRATION_FIELDS
 
 BIN = Path(sys.executable).parent / "siantar"
@@ -174,5 +175,5 @@ def test_config_resolution_explicit_then_env_then_local(tmp_path: Path) -> None:
 def test_db_upgrade_reports_the_revision(tmp_path: Path) -> None:
     result = siantar("db", "upgrade", cwd=tmp_path)
     assert result.returncode == 0
-    assert "revision 0001" in result.stdout
+    assert f"revision {head_revision()}" in result.stdout
     assert (tmp_path / "siantar.db").exists()

@@ -20,7 +20,8 @@ DYNAMIC_KEYS = (
     + [f"category.{c}" for c in CATEGORY_KEYS]
     + [f"menu.{m}" for m in ("aspiration", "status", "training", "forum", "help", "language")]
     + [f"aspiration.edit_{f}" for f in ("category", "place", "text", "attachment", "identity")]
-    + [f"attachment.{r}" for r in ("not_found", "not_image", "too_large", "bad_location")]
+    + [f"attachment.{r}" for r in ("not_found", "not_image", "too_large", "bad_location", "download_failed")]
+    + [f"commands.{c}" for c in ("start", "menu", "status", "batal", "bantuan", "bahasa", "datasaya", "hapusdata")]
     + [f"language.name_{code}" for code in LANGUAGES]
 )
 

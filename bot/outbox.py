@@ -1,0 +1,165 @@
+"""Sending what the outbox holds: direct replies at once, everything else when due.
+
+Each channel adapter is a ``Sender``; a failed send raises ``DeliveryFailed``
+saying whether to retry (and when), give up, or mark the resident unreachable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import Engine as Database
+
+from handlers.types import QueuedReply, Reply
+from storage.db import transaction
+from storage.models import OutboxMessage
+from storage.outbox import (
+    claim_due,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+    mark_unreachable,
+    release,
+)
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+BATCH = 50
+
+
+class DeliveryFailed(Exception):
+    """A send that did not go through; the flags say what to do next."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        unreachable: bool = False,
+        permanent: bool = False,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.unreachable = unreachable
+        self.permanent = permanent
+
+
+class Sender(Protocol):
+    channel: str
+
+    async def deliver(self, recipient: str, reply: Reply) -> str | None:
+        """Send one reply; return the platform's message id, or raise DeliveryFailed."""
+        ...
+
+
+def backoff(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s … capped at 30 minutes."""
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 1800))
+
+
+class OutboxDispatcher:
+    def __init__(
+        self, db: Database, senders: dict[str, Sender], clock: Callable[[], datetime]
+    ) -> None:
+        self.db = db
+        self.senders = senders
+        self.clock = clock
+
+    async def send_now(self, channel: str, recipient: str, queued: Sequence[QueuedReply]) -> None:
+        """Send the replies a handler just committed, in order, and mark them."""
+        sender = self.senders[channel]
+        for position, item in enumerate(queued):
+            try:
+                external_id = await sender.deliver(recipient, item.reply)
+            except DeliveryFailed as failure:
+                rest = [q.outbox_id for q in queued[position:] if q.outbox_id is not None]
+                await asyncio.to_thread(self._failed, channel, recipient, rest, 1, failure)
+                return
+            if item.outbox_id is not None:
+                await asyncio.to_thread(self._sent, item.outbox_id, external_id)
+
+    async def run_once(self) -> int:
+        """Send every due message (claimed for a lease); returns how many were tried."""
+        now = self.clock()
+        rows = await asyncio.to_thread(self._claim, now)
+        held: dict[tuple[str, str], datetime] = {}  # a recipient's later messages wait too
+        for row in rows:
+            assert row.id is not None
+            key = (row.channel, row.recipient)
+            if key in held:
+                await asyncio.to_thread(self._release, row.id, held[key])
+                continue
+            try:
+                external_id = await self.senders[row.channel].deliver(
+                    row.recipient, Reply.from_payload(row.payload)
+                )
+            except DeliveryFailed as failure:
+                held[key] = await asyncio.to_thread(
+                    self._failed, row.channel, row.recipient, [row.id], row.attempts, failure
+                )
+                continue
+            await asyncio.to_thread(self._sent, row.id, external_id)
+        if rows:
+            logger.info("outbox: %d message(s) tried", len(rows))
+        return len(rows)
+
+    def _claim(self, now: datetime) -> list[OutboxMessage]:
+        with transaction(self.db) as session:
+            return claim_due(
+                session=session, now=now, lease=LEASE, limit=BATCH, channels=list(self.senders)
+            )
+
+    def _sent(self, message_id: int, external_id: str | None) -> None:
+        with transaction(self.db) as session:
+            mark_sent(session=session, message_id=message_id, now=self.clock(), external_id=external_id)
+
+    def _release(self, message_id: int, due_at: datetime) -> None:
+        with transaction(self.db) as session:
+            release(session=session, message_id=message_id, due_at=due_at)
+
+    def _failed(
+        self,
+        channel: str,
+        recipient: str,
+        message_ids: list[int],
+        attempts: int,
+        failure: DeliveryFailed,
+    ) -> datetime:
+        """Record the failure; returns when the recipient's next message may go."""
+        now = self.clock()
+        due_at = now
+        logger.warning("sending to a %s resident failed: %s", channel, failure.reason)
+        with transaction(self.db) as session:
+            for message_id in message_ids:
+                if failure.unreachable:
+                    mark_unreachable(
+                        session=session,
+                        message_id=message_id,
+                        identity=f"{channel}:{recipient}",
+                        now=now,
+                        error=failure.reason,
+                    )
+                elif failure.permanent:
+                    mark_failed(session=session, message_id=message_id, error=failure.reason)
+                else:
+                    after = (
+                        timedelta(seconds=failure.retry_after)
+                        if failure.retry_after is not None
+                        else backoff(attempts)
+                    )
+                    retry_at = mark_retry(
+                        session=session,
+                        message_id=message_id,
+                        attempts=attempts,
+                        now=now,
+                        after=after,
+                        error=failure.reason,
+                    )
+                    due_at = retry_at or now
+        return due_at

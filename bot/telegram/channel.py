@@ -1,0 +1,215 @@
+"""The Telegram adapter: python-telegram-bot as transport, the core does the talking.
+
+One message handler and one callback-query handler feed every update to the
+engine; replies are recorded in the outbox by the engine, sent here at once and
+marked. Polling and webhook modes share ``process``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from telegram import BotCommand, CallbackQuery, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import TelegramSettings
+from bot.i18n import translator
+from bot.media import MediaStore
+from bot.outbox import DeliveryFailed, OutboxDispatcher
+from bot.telegram.callbacks import CallbackSigner
+from bot.telegram.inbound import CHANNEL, to_inbound
+from bot.telegram.render import chosen_label, keyboard, split_text
+from handlers.engine import Engine
+from handlers.types import Reply
+from storage.db import transaction
+from storage.residents import set_unreachable
+
+logger = logging.getLogger(__name__)
+
+COMMANDS = ("start", "menu", "status", "batal", "bantuan", "bahasa", "datasaya", "hapusdata")
+SEND_ATTEMPTS = 4
+T = TypeVar("T")
+
+
+def seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramChannel:
+    channel = CHANNEL
+
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        engine: Engine,
+        media: MediaStore,
+        clock: Callable[[], datetime],
+    ) -> None:
+        token = settings.token.get_secret_value()
+        self.engine = engine
+        self.media = media
+        self.clock = clock
+        self.signer = CallbackSigner(token)
+        self.outbox = OutboxDispatcher(engine.db, {CHANNEL: self}, clock)
+        self.application: Application[Any, Any, Any, Any, Any, Any] = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{settings.api_base_url}/bot")
+            .base_file_url(f"{settings.api_base_url}/file/bot")
+            .rate_limiter(AIORateLimiter(max_retries=2))
+            .updater(None)
+            .build()
+        )
+        self.application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_update))
+        self.application.add_handler(CallbackQueryHandler(self._on_update))
+        self.application.add_handler(
+            ChatMemberHandler(self._on_membership, ChatMemberHandler.MY_CHAT_MEMBER)
+        )
+        self.application.add_error_handler(self._on_error)
+
+    @property
+    def bot(self) -> Any:
+        return self.application.bot
+
+    async def start(self) -> None:
+        """Check the token (getMe) and register the command menus."""
+        await self.application.initialize()
+        for language in ("id", "en"):
+            t = translator(language)
+            commands = [BotCommand(name, t(f"commands.{name}")) for name in COMMANDS]
+            await self._retrying(
+                lambda c=commands, lang=language: self.bot.set_my_commands(
+                    c, language_code=None if lang == "id" else lang
+                )
+            )
+        logger.info("telegram: connected as @%s", self.bot.username)
+
+    async def stop(self) -> None:
+        await self.application.shutdown()
+
+    async def process(self, update: Update) -> None:
+        """Handle one update; errors go to the central error handler."""
+        await self.application.process_update(update)
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        now = self.clock()
+        inbound = await to_inbound(update, signer=self.signer, media=self.media, now=now)
+        if inbound is None:
+            return
+        query = update.callback_query
+        if query is not None:
+            await self._answer(query)
+        handled = await asyncio.to_thread(self.engine.handle_recorded, inbound, now)
+        if query is not None and handled.replies:
+            await self._close_keyboard(query, accepted=not handled.refused)
+        await self.outbox.send_now(CHANNEL, inbound.user_id, handled.replies)
+
+    async def _answer(self, query: CallbackQuery) -> None:
+        try:
+            await query.answer()
+        except TelegramError as error:  # an old query cannot be answered any more
+            logger.info("telegram: callback query not answered: %s", error)
+
+    async def _close_keyboard(self, query: CallbackQuery, *, accepted: bool) -> None:
+        """Show the choice on the pressed message and remove its buttons."""
+        message = query.message
+        if message is None or not hasattr(message, "text"):
+            return
+        label = chosen_label(message.reply_markup, query.data) if accepted else None
+        try:
+            if label and message.text:
+                await message.edit_text(f"{message.text}\n\n✅ {label}", reply_markup=None)
+            else:
+                await message.edit_reply_markup(reply_markup=None)
+        except TelegramError as error:
+            logger.info("telegram: pressed message not edited: %s", error)
+
+    async def _on_membership(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A resident blocked (or unblocked) the bot."""
+        change = update.my_chat_member
+        if change is None or change.chat.type != "private":
+            return
+        blocked = change.new_chat_member.status == "kicked"
+        identity = f"{CHANNEL}:{change.from_user.id}"
+        await asyncio.to_thread(self._set_unreachable, identity, self.clock() if blocked else None)
+
+    def _set_unreachable(self, identity: str, at: datetime | None) -> None:
+        with transaction(self.engine.db) as session:
+            set_unreachable(session=session, identity=identity, at=at)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The one place errors end up: log with context, apologise, carry on."""
+        update_id = getattr(update, "update_id", None)
+        logger.error(
+            "telegram: update %s failed", update_id, exc_info=context.error
+        )
+        user = update.effective_user if isinstance(update, Update) else None
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if user is None or chat is None or chat.type != "private":
+            return
+        apology = translator(user.language_code or "id")("engine.error")
+        try:
+            await self.bot.send_message(chat.id, apology)
+        except TelegramError:
+            logger.warning("telegram: could not send the apology for update %s", update_id)
+
+    async def deliver(self, recipient: str, reply: Reply) -> str | None:
+        """Send one reply (split if long; buttons on the last part)."""
+        chat_id = int(recipient)
+        markup = keyboard(reply, chat_id, self.signer)
+        if reply.photo:
+            path = self.media.path_of(reply.photo)
+            sent = await self._send(lambda: self.bot.send_photo(chat_id, path.read_bytes(), caption=reply.text[:1024], reply_markup=markup))
+            return str(sent.message_id)
+        if reply.document:
+            path = self.media.path_of(reply.document)
+            sent = await self._send(lambda: self.bot.send_document(chat_id, path.read_bytes(), filename=path.name, caption=reply.text[:1024], reply_markup=markup))
+            return str(sent.message_id)
+        chunks = split_text(reply.text)
+        for chunk in chunks[:-1]:
+            await self._send(lambda c=chunk: self.bot.send_message(chat_id, c))
+        sent = await self._send(lambda: self.bot.send_message(chat_id, chunks[-1], reply_markup=markup))
+        return str(sent.message_id)
+
+    async def _send(self, call: Callable[[], Awaitable[T]]) -> T:
+        """One Bot API call, its errors turned into what the outbox should do."""
+        try:
+            return await self._retrying(call)
+        except Forbidden as error:
+            raise DeliveryFailed(f"forbidden: {error.message}", unreachable=True) from error
+        except BadRequest as error:
+            raise DeliveryFailed(f"bad request: {error.message}", permanent=True) from error
+        except RetryAfter as error:
+            raise DeliveryFailed("rate limited", retry_after=seconds(error.retry_after)) from error
+        except NetworkError as error:
+            raise DeliveryFailed(f"network: {error.message}") from error
+
+    async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
+        """Retry network errors and 5xx with backoff (0.5 s, 1 s, 2 s); 429s are
+        already waited out by PTB's rate limiter."""
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                return await call()
+            except BadRequest:
+                raise
+            except NetworkError as error:
+                if attempt == SEND_ATTEMPTS:
+                    raise
+                delay = 0.5 * 2 ** (attempt - 1)
+                logger.info("telegram: %s, retrying in %.1f s", error.message, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")

@@ -1,0 +1,105 @@
+"""A Telegram update as the core's ``Inbound``; photos are downloaded and stored here."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from telegram import Message, PhotoSize, Update, User
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+
+from bot.media import AttachmentRefused, MediaStore
+from bot.telegram.callbacks import CallbackSigner
+from handlers.types import Inbound, Location
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+UNSUPPORTED = (
+    "sticker",
+    "voice",
+    "audio",
+    "video",
+    "video_note",
+    "animation",
+    "document",
+    "poll",
+    "dice",
+    "game",
+    "venue",
+)
+
+
+def _person(user: User) -> dict[str, str | None]:
+    return {
+        "channel": CHANNEL,
+        "user_id": str(user.id),
+        "display_name": user.full_name or None,
+        "language_hint": user.language_code,
+    }
+
+
+async def to_inbound(
+    update: Update, *, signer: CallbackSigner, media: MediaStore, now: datetime
+) -> Inbound | None:
+    """What the resident did, or None for updates ignored on purpose (edits,
+    group chats, channel posts, service messages)."""
+    key = str(update.update_id)
+    query = update.callback_query
+    if query is not None:
+        chat = query.message.chat if query.message else None
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return None
+        return Inbound(
+            **_person(query.from_user),
+            choice=signer.decode(chat.id, query.data),
+            update_key=key,
+        )
+    message = update.message
+    if message is None or message.from_user is None or message.chat.type != ChatType.PRIVATE:
+        return None
+    base = {**_person(message.from_user), "update_key": key}
+    if message.text is not None:
+        return Inbound(**base, text=message.text)
+    if message.location is not None:
+        location = Location(message.location.latitude, message.location.longitude)
+        return Inbound(**base, location=location)
+    if message.contact is not None:
+        return Inbound(**base, contact=message.contact.phone_number)
+    if message.photo or _is_image_document(message):
+        try:
+            return Inbound(**base, photo=await _store_photo(message, media, now))
+        except AttachmentRefused as refused:
+            return Inbound(**base, refused=refused.reason)
+    kind = next((k for k in UNSUPPORTED if getattr(message, k, None)), "other")
+    if message.new_chat_members or message.pinned_message or message.left_chat_member:
+        return None
+    return Inbound(**base, unsupported=kind)
+
+
+def _is_image_document(message: Message) -> bool:
+    document = message.document
+    return bool(document and (document.mime_type or "").startswith("image/"))
+
+
+async def _store_photo(message: Message, media: MediaStore, now: datetime) -> str:
+    """Download the largest size that fits the limit and keep it in the media store."""
+    if message.photo:
+        fitting = [p for p in message.photo if (p.file_size or 0) <= media.max_bytes]
+        source: PhotoSize | None = max(fitting, key=lambda p: p.width * p.height, default=None)
+        if source is None:
+            raise AttachmentRefused("too_large")
+        file_id = source.file_id
+    else:
+        assert message.document is not None
+        if (message.document.file_size or 0) > media.max_bytes:
+            raise AttachmentRefused("too_large")
+        file_id = message.document.file_id
+    try:
+        telegram_file = await message.get_bot().get_file(file_id)
+        data = await telegram_file.download_as_bytearray()
+    except TelegramError as error:
+        logger.warning("could not download a photo: %s", error)
+        raise AttachmentRefused("download_failed") from error
+    return media.store_bytes(bytes(data), now)

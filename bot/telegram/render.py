@@ -1,0 +1,50 @@
+"""A core ``Reply`` in Telegram's idiom: text chunks and an inline keyboard."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.telegram.callbacks import CallbackSigner
+from handlers.types import Reply
+
+MAX_TEXT = 4096
+SHORT_LABEL = 18  # labels up to this long sit two to a row
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split long text at paragraph, then line, then word boundaries."""
+    chunks: list[str] = []
+    while len(text) > limit:
+        window = text[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
+        if cut <= 0:
+            cut = limit
+        chunks.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    chunks.append(text)
+    return chunks
+
+
+def keyboard(reply: Reply, chat_id: int, signer: CallbackSigner) -> InlineKeyboardMarkup | None:
+    if not reply.options or reply.prompt_id is None:
+        return None
+    buttons = [
+        InlineKeyboardButton(
+            option.label[:64], callback_data=signer.encode(chat_id, reply.prompt_id, option.value)
+        )
+        for option in reply.options
+    ]
+    per_row = 2 if all(len(option.label) <= SHORT_LABEL for option in reply.options) else 1
+    rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+    return InlineKeyboardMarkup(rows)
+
+
+def chosen_label(markup: InlineKeyboardMarkup | None, data: str | None) -> str | None:
+    """The label of the pressed button, read back from the message's keyboard."""
+    if markup is None:
+        return None
+    for row in markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return None

@@ -1,0 +1,71 @@
+"""The webhook HTTP server: ``/telegram/webhook`` and ``/healthz`` (Starlette + uvicorn)."""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import json
+import logging
+from collections.abc import Iterator
+
+import uvicorn
+from sqlalchemy import Engine as Database
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from telegram import Update
+
+from bot.telegram.channel import TelegramChannel
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def create_web_app(
+    *, db: Database, channels: list[str], telegram: TelegramChannel | None = None, telegram_secret: str = ""
+) -> Starlette:
+    async def healthz(_request: Request) -> Response:
+        try:
+            with db.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception:  # noqa: BLE001 - reported, not raised
+            logger.exception("healthz: database check failed")
+            database = "error"
+        status = 200 if database == "ok" else 503
+        return JSONResponse({"status": "ok" if status == 200 else "degraded", "database": database, "channels": channels}, status_code=status)
+
+    async def telegram_webhook(request: Request) -> Response:
+        assert telegram is not None
+        given = request.headers.get(SECRET_HEADER, "")
+        if not telegram_secret or not hmac.compare_digest(given.encode(), telegram_secret.encode()):
+            logger.warning("telegram webhook: request without the right secret token refused")
+            return PlainTextResponse("forbidden", status_code=403)
+        try:
+            data = json.loads(await request.body())
+            update = Update.de_json(data, telegram.bot)
+        except (ValueError, TypeError, KeyError):
+            return PlainTextResponse("bad update", status_code=400)
+        await telegram.process(update)  # committed before Telegram hears 200
+        return PlainTextResponse("ok")
+
+    routes = [Route("/healthz", healthz, methods=["GET"])]
+    if telegram is not None:
+        routes.append(Route("/telegram/webhook", telegram_webhook, methods=["POST"]))
+    return Starlette(routes=routes)
+
+
+class WebServer(uvicorn.Server):
+    """uvicorn without its own signal handling: ``siantar run`` owns the signals."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def web_server(app: Starlette, host: str, port: int) -> WebServer:
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", access_log=False)
+    return WebServer(config)

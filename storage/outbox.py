@@ -1,0 +1,133 @@
+"""The outbox: every outgoing message as a row, claimed, sent and marked.
+
+A row is written in the same transaction as the event that causes it. Senders
+claim due rows for a lease (``claimed_until``); a row whose claim lapsed without
+being marked (the process died) is due again, so nothing is lost and at most the
+rows in flight are sent twice. On PostgreSQL claims skip rows locked by another
+dispatcher (``FOR UPDATE SKIP LOCKED``); SQLite has a single writer anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from storage.models import OutboxMessage, Resident
+
+MAX_ATTEMPTS = 8
+ERROR_LENGTH = 500
+
+
+def enqueue(
+    *,
+    session: Session,
+    channel: str,
+    recipient: str,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    priority: int = 0,
+    claim_for: timedelta | None = None,
+) -> OutboxMessage:
+    """Add a message; ``claim_for`` keeps it for the caller, who sends it at once."""
+    message = OutboxMessage(
+        channel=channel,
+        recipient=recipient,
+        kind=kind,
+        priority=priority,
+        payload=payload,
+        due_at=now,
+        claimed_until=now + claim_for if claim_for else None,
+        attempts=1 if claim_for else 0,
+        created_at=now,
+    )
+    session.add(message)
+    return message
+
+
+def claim_due(
+    *, session: Session, now: datetime, lease: timedelta, limit: int, channels: Sequence[str]
+) -> list[OutboxMessage]:
+    """Claim up to ``limit`` due rows, most urgent first, for ``lease``."""
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status == "pending",
+            col(OutboxMessage.channel).in_(channels),
+            OutboxMessage.due_at <= now,
+            or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= now),
+        )
+        .order_by(col(OutboxMessage.priority), col(OutboxMessage.due_at), col(OutboxMessage.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list(session.exec(query).all())
+    for row in rows:
+        row.claimed_until = now + lease
+        row.attempts += 1
+    session.flush()
+    for row in rows:
+        session.expunge(row)
+    return rows
+
+
+def mark_sent(*, session: Session, message_id: int, now: datetime, external_id: str | None) -> None:
+    _set(session, message_id, status="sent", sent_at=now, external_id=external_id, claimed_until=None)
+
+
+def mark_retry(
+    *,
+    session: Session,
+    message_id: int,
+    attempts: int,
+    now: datetime,
+    after: timedelta,
+    error: str,
+) -> datetime | None:
+    """Due again after ``after`` (returns when), or failed once the attempts are spent."""
+    if attempts >= MAX_ATTEMPTS:
+        mark_failed(session=session, message_id=message_id, error=error)
+        return None
+    due_at = now + after
+    _set(session, message_id, due_at=due_at, claimed_until=None, last_error=error[:ERROR_LENGTH])
+    return due_at
+
+
+def release(*, session: Session, message_id: int, due_at: datetime) -> None:
+    """Give back a claimed row unsent (not counted as an attempt), due at ``due_at``."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)  # type: ignore[arg-type]
+        .values(claimed_until=None, due_at=due_at, attempts=OutboxMessage.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_failed(*, session: Session, message_id: int, error: str) -> None:
+    _set(session, message_id, status="failed", claimed_until=None, last_error=error[:ERROR_LENGTH])
+
+
+def mark_unreachable(
+    *, session: Session, message_id: int, identity: str, now: datetime, error: str
+) -> None:
+    """The recipient blocked the bot: no retries, and the resident is flagged."""
+    _set(session, message_id, status="unreachable", claimed_until=None, last_error=error[:ERROR_LENGTH])
+    session.execute(
+        update(Resident)
+        .where(Resident.identity == identity)  # type: ignore[arg-type]
+        .values(unreachable_at=now)
+    )
+
+
+def _set(session: Session, message_id: int, **values: Any) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)  # type: ignore[arg-type]
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,271 @@
+"""The real python-telegram-bot adapter against the fake Bot API server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot.config import TelegramSettings
+from bot.media import MediaStore
+from bot.telegram.channel import TelegramChannel
+from bot.telegram.polling import poll
+from bot.web import create_web_app
+from fake_telegram import TOKEN, FakeTelegram
+from handlers.engine import Engine as SiantarEngine
+from storage.models import Aspiration, OutboxMessage, Resident
+from telegram_harness import Resident as TelegramResident
+from telegram_harness import settle
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+async def channel(
+    fake: FakeTelegram, engine: SiantarEngine, tmp_path: Path
+) -> AsyncIterator[TelegramChannel]:
+    """The adapter, polling the fake server, for the length of one test."""
+    settings = TelegramSettings(enabled=True, token=TOKEN, api_base_url=fake.base_url)
+    media = MediaStore(tmp_path / "media", max_bytes=1024 * 1024)
+    channel = TelegramChannel(settings, engine, media, lambda: datetime.now(timezone.utc))
+    await channel.start()
+    stop = asyncio.Event()
+    polling = asyncio.create_task(poll(channel, stop, long_poll=1))
+    yield channel
+    stop.set()
+    await polling
+    await channel.stop()
+
+
+USER_IDS = itertools.count(7001)
+
+
+@pytest.fixture
+def resident(fake: FakeTelegram) -> TelegramResident:
+    # a fresh Telegram user per test: the fake server lives for the whole module
+    return TelegramResident(fake, user_id=next(USER_IDS))
+
+
+async def onboard(resident: TelegramResident) -> None:
+    assert "Apakah Anda setuju" in (await resident.say("/start"))["text"]
+    assert "kecamatan mana" in (await resident.press("Setuju"))["text"]
+    assert "Apa yang ingin" in (await resident.press("Lewati"))["text"]
+
+
+async def to_text_step(resident: TelegramResident) -> None:
+    await onboard(resident)
+    await resident.press("Sampaikan aspirasi")
+    await resident.press("Infrastruktur")
+    await resident.press("Siantar Utara")
+    assert "Tuliskan aspirasi" in (await resident.press("Martoba"))["text"]
+
+
+def stored(db: Engine) -> list[Aspiration]:
+    with Session(db) as session:
+        return list(session.exec(select(Aspiration)).all())
+
+
+async def test_full_aspiration_with_photo_over_telegram(
+    channel: TelegramChannel, resident: TelegramResident, fake: FakeTelegram, engine: SiantarEngine
+) -> None:
+    await to_text_step(resident)
+    reply = await resident.say("Lampu jalan di Jalan Merdeka mati semua sejak minggu lalu.")
+    assert "foto atau lokasi" in reply["text"]
+    assert "Foto diterima" in (await resident.photo(PNG))["text"]
+    await resident.press("Lanjut")
+    summary = await resident.press("Tampilkan nama")
+    assert "Pengirim: Budi" in summary["text"] and "Lampiran: foto" in summary["text"]
+    confirmation = await resident.press("Kirim")
+    [aspiration] = stored(engine.db)
+    assert aspiration.code in resident.said_since(-2)
+    assert aspiration.photo_path and (channel.media.path_of(aspiration.photo_path)).read_bytes() == PNG
+    assert confirmation["reply_markup"]["inline_keyboard"][0][0]["text"] == "Sampaikan aspirasi"
+    # every pressed message lost its keyboard and shows the choice
+    pressed = [m for m in resident.messages() if m.get("edited")]
+    assert pressed and all(m.get("reply_markup") in (None, {}) for m in pressed)
+    assert any(m["text"].endswith("✅ Kirim") for m in pressed)
+    assert len(fake.callback_answers) >= 8
+
+
+async def test_a_stale_button_gets_the_expired_answer(
+    channel: TelegramChannel, resident: TelegramResident, fake: FakeTelegram
+) -> None:
+    await onboard(resident)
+    menu = resident.messages()[-1]
+    old_id, old_data = resident.button("Cek status", menu)
+    await resident.press("Sampaikan aspirasi")
+    reply = await resident._expect_reply(lambda: fake.press(resident.user_id, old_id, old_data))
+    assert "tombol ini sudah tidak berlaku" in resident.said_since(-1) or "tombol ini" in reply["text"]
+    assert "Pilih kategorinya" in reply["text"]
+
+
+async def test_a_forged_callback_is_answered_as_expired(
+    channel: TelegramChannel, resident: TelegramResident, fake: FakeTelegram
+) -> None:
+    await onboard(resident)
+    message_id, data = resident.button("Sampaikan aspirasi")
+    prompt, value, _mac = data.split("|")
+    forged = f"{prompt}|{value}|AAAAAAAAAA"
+    reply = await resident._expect_reply(lambda: fake.press(resident.user_id, message_id, forged))
+    assert "tombol ini sudah tidak berlaku" in reply["text"]
+    reply = await resident._expect_reply(lambda: fake.press(resident.user_id, message_id, "garbage"))
+    assert "tombol ini sudah tidak berlaku" in reply["text"]
+
+
+async def test_the_same_update_twice_is_handled_once(
+    channel: TelegramChannel, resident: TelegramResident, fake: FakeTelegram, engine: SiantarEngine
+) -> None:
+    await to_text_step(resident)
+    count = len(resident.messages())
+    confirmed = max(int(c.params.get("offset") or 0) for c in fake.calls_to("getUpdates"))
+    update = {
+        "update_id": confirmed + 1000,
+        "message": {
+            "message_id": 9001,
+            "date": 1764295200,
+            "chat": {"id": resident.user_id, "type": "private"},
+            "from": {"id": resident.user_id, "is_bot": False, "first_name": "Budi"},
+            "text": "Sampah menumpuk di pinggir Jalan Sutomo sejak pekan lalu.",
+        },
+    }
+    fake.push_raw(update)
+    fake.push_raw(update)  # delivered again, as after a webhook retry or a restart
+    await resident.wait_for(count + 1)
+    await settle(fake, 1.0)
+    assert len(resident.messages()) == count + 1  # one reply, not two
+    assert "foto atau lokasi" in resident.messages()[-1]["text"]  # and no double step
+
+
+async def test_a_flaky_api_still_completes_the_flow(
+    channel: TelegramChannel, resident: TelegramResident, fake: FakeTelegram
+) -> None:
+    await onboard(resident)
+    fake.fail_next("sendMessage", status=502, count=2)
+    assert "Pilih kategorinya" in (await resident.press("Sampaikan aspirasi"))["text"]
+    fake.fail_next("sendMessage", status=429, retry_after=1)
+    assert "Di kecamatan mana" in (await resident.press("Kesehatan"))["text"]
+    fake.fail_next("getUpdates", status=502, count=1)
+    assert "Di kelurahan mana" in (await resident.press("Siantar Timur"))["text"]
+
+
+async def test_a_reply_that_cannot_be_sent_now_is_sent_by_the_dispatcher(
+    channel: TelegramChannel, resident: TelegramResident, fake: FakeTelegram, engine: SiantarEngine
+) -> None:
+    await onboard(resident)
+    fake.fail_next("sendMessage", status=502, count=4)
+    before = len(resident.messages())
+    fake.send_text(resident.user_id, "/bantuan")
+    await asyncio.to_thread(
+        fake.wait_for, lambda: sum(c.fault for c in fake.calls_to("sendMessage")) >= 4, 10
+    )
+    await settle(fake)
+    assert len(resident.messages()) == before
+    with Session(engine.db) as session:
+        pending = session.exec(select(OutboxMessage).where(OutboxMessage.status == "pending")).all()
+    assert pending  # kept, due again later
+    channel.outbox.clock = lambda: datetime.now(timezone.utc).replace(year=2100)
+    await channel.outbox.run_once()
+    assert "Bantuan" in resident.said_since(before)
+
+
+async def test_a_resident_who_blocked_the_bot_is_marked_unreachable(
+    channel: TelegramChannel, resident: TelegramResident, fake: FakeTelegram, engine: SiantarEngine
+) -> None:
+    await onboard(resident)
+    fake.block(resident.user_id)
+    fake.send_text(resident.user_id, "/menu")
+    await asyncio.to_thread(
+        fake.wait_for, lambda: any(c.fault for c in fake.calls_to("sendMessage")[-2:]), 10
+    )
+    await settle(fake)
+    with Session(engine.db) as session:
+        person = session.exec(select(Resident).where(Resident.identity == f"telegram:{resident.user_id}")).one()
+        rows = session.exec(select(OutboxMessage).where(OutboxMessage.status == "unreachable")).all()
+    assert person.unreachable_at is not None
+    assert rows
+    fake.unblock(resident.user_id)
+
+
+async def test_stickers_get_help_and_edits_are_ignored(
+    channel: TelegramChannel, resident: TelegramResident, fake: FakeTelegram
+) -> None:
+    await onboard(resident)
+    reply = await resident._expect_reply(lambda: fake.send_sticker(resident.user_id))
+    assert "stiker" in reply["text"] and "Apa yang ingin" in reply["text"]
+    count = len(resident.messages())
+    fake.edit_text(resident.user_id, 1, "diedit")
+    await settle(fake, 0.6)
+    assert len(resident.messages()) == count
+
+
+async def test_a_photo_over_the_limit_is_refused_politely(
+    channel: TelegramChannel, resident: TelegramResident, fake: FakeTelegram
+) -> None:
+    await to_text_step(resident)
+    await resident.say("Jembatan di Jalan Kartini retak dan miring ke sungai.")
+    reply = await resident.photo(PNG, file_size=50 * 1024 * 1024)
+    assert "terlalu besar" in reply["text"]
+
+
+async def test_commands_are_registered_in_both_languages(
+    channel: TelegramChannel, fake: FakeTelegram
+) -> None:
+    indonesian = {c["command"]: c["description"] for c in fake.commands[""]}
+    english = {c["command"]: c["description"] for c in fake.commands["en"]}
+    assert indonesian["batal"] == "Batalkan proses" and english["batal"] == "Cancel what you are doing"
+    assert set(indonesian) == set(english) >= {"start", "menu", "bantuan", "bahasa", "status"}
+
+
+async def test_english_speakers_are_greeted_in_english(
+    channel: TelegramChannel, fake: FakeTelegram
+) -> None:
+    english = TelegramResident(fake, user_id=987654, language_code="en")
+    assert "Do you agree" in (await english.say("/start"))["text"]
+
+
+async def test_webhook_checks_the_secret_token(
+    fake: FakeTelegram, engine: SiantarEngine, tmp_path: Path
+) -> None:
+    settings = TelegramSettings(enabled=True, token=TOKEN, api_base_url=fake.base_url)
+    channel = TelegramChannel(
+        settings, engine, MediaStore(tmp_path, 1024), lambda: datetime.now(timezone.utc)
+    )
+    await channel.start()
+    web = create_web_app(db=engine.db, channels=["telegram"], telegram=channel, telegram_secret="s3cret")
+    chat_id = next(USER_IDS)
+    update = {
+        "update_id": 555001,
+        "message": {
+            "message_id": 1,
+            "date": 1764295200,
+            "chat": {"id": chat_id, "type": "private"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Rina"},
+            "text": "/start",
+        },
+    }
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://t") as client:
+        assert (await client.post("/telegram/webhook", json=update)).status_code == 403
+        wrong = {"X-Telegram-Bot-Api-Secret-Token": "nope"}
+        assert (await client.post("/telegram/webhook", json=update, headers=wrong)).status_code == 403
+        assert fake.messages(chat_id) == []  # not processed
+        right = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+        assert (await client.post("/telegram/webhook", json=update, headers=right)).status_code == 200
+        assert "Apakah Anda setuju" in fake.messages(chat_id)[-1]["text"]
+        again = await client.post("/telegram/webhook", json=update, headers=right)  # Telegram retries
+        assert again.status_code == 200 and len(fake.messages(chat_id)) == 1
+        health = await client.get("/healthz")
+        assert health.status_code == 200 and health.json()["database"] == "ok"
+    await channel.stop()
