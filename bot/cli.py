@@ -151,7 +151,9 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     db = open_database(settings)
     try:
         if args.out == "-":
-            count = export_aspirations(engine=db, fmt=args.format, out=sys.stdout.buffer, filters=filters)
+            count = export_aspirations(
+                engine=db, fmt=args.format, out=sys.stdout.buffer, filters=filters
+            )
             sys.stdout.buffer.flush()
         else:
             with open(args.out, "wb") as out:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timezone
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -25,7 +26,7 @@ PROMPT = "> "
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def render(reply: Reply) -> str:
@@ -74,26 +75,26 @@ class ConsoleChat:
 
     def inbound(self, line: str) -> Inbound:
         """Turn one typed line into what the core understands."""
-        base = {
-            "channel": CHANNEL,
-            "user_id": self.user_id,
-            "display_name": self.name,
-            "language_hint": self.language,
-        }
+        base = Inbound(
+            channel=CHANNEL,
+            user_id=self.user_id,
+            display_name=self.name,
+            language_hint=self.language,
+        )
         head, _, rest = line.strip().partition(" ")
         command = head.casefold()
         if command == "/foto":
             try:
                 reference = self.media.store_file(Path(rest.strip()).expanduser(), self.clock())
             except AttachmentRefused as refused:
-                return Inbound(**base, refused=refused.reason)
-            return Inbound(**base, photo=reference)
+                return replace(base, refused=refused.reason)
+            return replace(base, photo=reference)
         if command == "/lokasi":
             location = parse_location(rest)
             if location is None:
-                return Inbound(**base, refused="bad_location")
-            return Inbound(**base, location=location)
-        return Inbound(**base, text=line.rstrip("\r\n"))
+                return replace(base, refused="bad_location")
+            return replace(base, location=location)
+        return replace(base, text=line.rstrip("\r\n"))
 
     def run(self, stdin: TextIO, stdout: TextIO) -> int:
         """Chat until end of input; returns the exit status."""

@@ -55,7 +55,7 @@ class Translator:
         return template.format(**values)
 
     def datetime(self, moment: datetime) -> str:
-        """"Sabtu, 28 November 2026 pukul 09.00 WIB" (times shown in WIB)."""
+        """ "Sabtu, 28 November 2026 pukul 09.00 WIB" (times shown in WIB)."""
         local = moment.astimezone(WIB)
         pattern = _DATETIME_PATTERNS.get(self.language, _DATETIME_PATTERNS[SOURCE_LANGUAGE])
         return f"{format_datetime(local, pattern, locale=self.language)} WIB"

@@ -117,7 +117,9 @@ class OutboxDispatcher:
 
     def _sent(self, message_id: int, external_id: str | None) -> None:
         with transaction(self.db) as session:
-            mark_sent(session=session, message_id=message_id, now=self.clock(), external_id=external_id)
+            mark_sent(
+                session=session, message_id=message_id, now=self.clock(), external_id=external_id
+            )
 
     def _release(self, message_id: int, due_at: datetime) -> None:
         with transaction(self.db) as session:

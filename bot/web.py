@@ -25,7 +25,11 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 def create_web_app(
-    *, db: Database, channels: list[str], telegram: TelegramChannel | None = None, telegram_secret: str = ""
+    *,
+    db: Database,
+    channels: list[str],
+    telegram: TelegramChannel | None = None,
+    telegram_secret: str = "",
 ) -> Starlette:
     async def healthz(_request: Request) -> Response:
         try:
@@ -36,7 +40,14 @@ def create_web_app(
             logger.exception("healthz: database check failed")
             database = "error"
         status = 200 if database == "ok" else 503
-        return JSONResponse({"status": "ok" if status == 200 else "degraded", "database": database, "channels": channels}, status_code=status)
+        return JSONResponse(
+            {
+                "status": "ok" if status == 200 else "degraded",
+                "database": database,
+                "channels": channels,
+            },
+            status_code=status,
+        )
 
     async def telegram_webhook(request: Request) -> Response:
         assert telegram is not None
@@ -67,5 +78,7 @@ class WebServer(uvicorn.Server):
 
 
 def web_server(app: Starlette, host: str, port: int) -> WebServer:
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", access_log=False)
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", lifespan="off", access_log=False
+    )
     return WebServer(config)

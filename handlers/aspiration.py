@@ -1,10 +1,10 @@
 """Sampaikan aspirasi: a complaint or proposal, from category to tracking code.
 
-    category → kecamatan → kelurahan → text → attachment (photo/location, optional)
-      → identity (name or anonymous; consenting residents only) [→ name]
-      → summary ──Kirim──▶ tracking code, menu
-                 ├─Ubah──▶ edit → the chosen step → back to summary
-                 └─Batal─▶ menu, nothing stored
+category → kecamatan → kelurahan → text → attachment (photo/location, optional)
+  → identity (name or anonymous; consenting residents only) [→ name]
+  → summary ──Kirim──▶ tracking code, menu
+             ├─Ubah──▶ edit → the chosen step → back to summary
+             └─Batal─▶ menu, nothing stored
 """
 
 from __future__ import annotations

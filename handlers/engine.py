@@ -248,7 +248,10 @@ def interpret(ctx: Ctx, prompt: Prompt) -> Answer | None:
         return None
     if inbound.choice is not None:
         values = {option.value for option in prompt.options}
-        if inbound.choice.prompt_id != ctx.conversation.prompt_id or inbound.choice.value not in values:
+        if (
+            inbound.choice.prompt_id != ctx.conversation.prompt_id
+            or inbound.choice.value not in values
+        ):
             ctx.invalid(t("engine.button_expired"))
             return None
         return Answer(option=inbound.choice.value)

@@ -51,7 +51,9 @@ def on_language(ctx: Ctx, answer: Answer) -> None:
     ctx.resident.language_chosen = True
     ctx.note(ctx.t("language.changed"))
     back = ctx.data.pop("_return", None)
-    if back and (back[0] != "onboarding" or ctx.resident.onboarded_at is None or back[1] != "consent"):
+    if back and (
+        back[0] != "onboarding" or ctx.resident.onboarded_at is None or back[1] != "consent"
+    ):
         ctx.goto(back[0], back[1], keep_data=True)
     else:
         ctx.goto("menu" if ctx.resident.onboarded_at else "onboarding")

@@ -68,4 +68,6 @@ def on_delete(ctx: Ctx, answer: Answer) -> None:
     ctx.forget()
 
 
-FLOW = Flow(name="mydata", start="confirm_delete", steps={"confirm_delete": Step(ask_delete, on_delete)})
+FLOW = Flow(
+    name="mydata", start="confirm_delete", steps={"confirm_delete": Step(ask_delete, on_delete)}
+)

@@ -1,8 +1,8 @@
 """First contact: welcome, privacy notice, consent, then an optional home area.
 
-    consent ──Setuju──▶ home_kecamatan ──▶ home_kelurahan ──▶ menu
-       │                     └──Lewati──────────┴──Lewati──▶ menu
-       └──Tidak setuju──▶ menu (anonymous aspirations only)
+consent ──Setuju──▶ home_kecamatan ──▶ home_kelurahan ──▶ menu
+   │                     └──Lewati──────────┴──Lewati──▶ menu
+   └──Tidak setuju──▶ menu (anonymous aspirations only)
 """
 
 from __future__ import annotations

@@ -21,10 +21,12 @@ def kecamatan_name(ctx: Ctx, code: str | None) -> str:
 
 
 def place_name(ctx: Ctx, kelurahan_code: str | None) -> str:
-    """"Kelurahan Bantan, Kecamatan Siantar Barat" in the resident's language."""
+    """ "Kelurahan Bantan, Kecamatan Siantar Barat" in the resident's language."""
     kelurahan = ctx.wilayah.find_kelurahan(kelurahan_code)
     if kelurahan is None:
         return "-"
     return ctx.t(
-        "place.kelurahan", kelurahan=kelurahan.name, kecamatan=kecamatan_name(ctx, kelurahan.kecamatan_code)
+        "place.kelurahan",
+        kelurahan=kelurahan.name,
+        kecamatan=kecamatan_name(ctx, kelurahan.kecamatan_code),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +30,7 @@ def save_conversation(*, session: Session, conversation: Conversation, now: date
     Raises ConversationConflict when the stored version moved on, or when another
     writer created the row first.
     """
-    values = {
+    values: dict[str, Any] = {
         "flow": conversation.flow,
         "step": conversation.step,
         "data": conversation.data,

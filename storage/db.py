@@ -44,9 +44,8 @@ def transaction(engine: Engine) -> Iterator[Session]:
     Autoflush is off so that a flow's reads take no write lock; writes reach the
     database when the transaction commits (or on an explicit ``flush``).
     """
-    with Session(engine, autoflush=False, expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+    with Session(engine, autoflush=False, expire_on_commit=False) as session, session.begin():
+        yield session
 
 
 def _alembic_config() -> Any:

@@ -59,7 +59,9 @@ def claim_due(
             OutboxMessage.status == "pending",
             col(OutboxMessage.channel).in_(channels),
             OutboxMessage.due_at <= now,
-            or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= now),
+            or_(
+                col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= now
+            ),
         )
         .order_by(col(OutboxMessage.priority), col(OutboxMessage.due_at), col(OutboxMessage.id))
         .limit(limit)
@@ -77,7 +79,9 @@ def claim_due(
 
 
 def mark_sent(*, session: Session, message_id: int, now: datetime, external_id: str | None) -> None:
-    _set(session, message_id, status="sent", sent_at=now, external_id=external_id, claimed_until=None)
+    _set(
+        session, message_id, status="sent", sent_at=now, external_id=external_id, claimed_until=None
+    )
 
 
 def mark_retry(
@@ -116,7 +120,13 @@ def mark_unreachable(
     *, session: Session, message_id: int, identity: str, now: datetime, error: str
 ) -> None:
     """The recipient blocked the bot: no retries, and the resident is flagged."""
-    _set(session, message_id, status="unreachable", claimed_until=None, last_error=error[:ERROR_LENGTH])
+    _set(
+        session,
+        message_id,
+        status="unreachable",
+        claimed_until=None,
+        last_error=error[:ERROR_LENGTH],
+    )
     session.execute(
         update(Resident)
         .where(Resident.identity == identity)  # type: ignore[arg-type]

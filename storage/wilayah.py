@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -52,12 +53,12 @@ def load_wilayah() -> Wilayah:
     """Read ``data/wilayah_pematangsiantar.csv`` shipped inside the package."""
     source = resources.files("storage") / "data" / "wilayah_pematangsiantar.csv"
     grouped: dict[tuple[str, str], list[Kelurahan]] = {}
-    with source.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            key = (row["kecamatan_code"], row["kecamatan"])
-            grouped.setdefault(key, []).append(
-                Kelurahan(row["kelurahan_code"], row["kelurahan"], row["kecamatan_code"])
-            )
+    text = source.read_text(encoding="utf-8")
+    for row in csv.DictReader(io.StringIO(text, newline="")):
+        key = (row["kecamatan_code"], row["kecamatan"])
+        grouped.setdefault(key, []).append(
+            Kelurahan(row["kelurahan_code"], row["kelurahan"], row["kecamatan_code"])
+        )
     return Wilayah(
         tuple(
             Kecamatan(code, name, tuple(kelurahan))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ from storage.db import make_engine, migrate
 
 if TYPE_CHECKING:
     from dialogue import Chat
+
     from handlers.engine import Engine as SiantarEngine
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -31,7 +32,7 @@ BACKENDS = [
 ]
 
 # A fixed, timezone-aware "now": Saturday 28 November 2026, 09:00 WIB.
-NOW = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")

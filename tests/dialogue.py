@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from conftest import NOW
+
 from handlers.engine import Engine
 from handlers.types import Choice, Inbound, Location, Reply
 

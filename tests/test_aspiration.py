@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from dialogue import ONBOARD, TO_SUMMARY, Chat, play
 from sqlmodel import Session, select
 
-from dialogue import ONBOARD, TO_SUMMARY, Chat, play
 from storage.aspirations import CODE_ALPHABET
 from storage.models import Aspiration, AspirationStatusChange, Resident
 
@@ -194,21 +194,30 @@ def test_bad_aspiration_text_is_refused_and_asked_again_keeping_earlier_answers(
 def test_sql_looking_and_rtl_text_is_stored_verbatim(chat: Chat) -> None:
     sql = "Robert'); DROP TABLE aspiration;-- jalan rusak di depan sekolah"
     play(chat, ONBOARD + TO_SUMMARY[:4] + [(sql, "foto atau lokasi")])
-    play(chat, [(("press", "Lewati"), ""), (("press", "Kirim anonim"), ""), (("press", "Kirim"), "Kode")])
+    play(
+        chat,
+        [(("press", "Lewati"), ""), (("press", "Kirim anonim"), ""), (("press", "Kirim"), "Kode")],
+    )
     assert aspirations(chat)[0].text == sql
 
 
 def test_invisible_characters_are_removed_from_text(chat: Chat) -> None:
     text = "Saluran\u200b air \u202etersumbat\u202c di gang kami"
     play(chat, ONBOARD + TO_SUMMARY[:4] + [(text, "foto atau lokasi")])
-    play(chat, [(("press", "Lewati"), ""), (("press", "Kirim anonim"), ""), (("press", "Kirim"), "Kode")])
+    play(
+        chat,
+        [(("press", "Lewati"), ""), (("press", "Kirim anonim"), ""), (("press", "Kirim"), "Kode")],
+    )
     assert aspirations(chat)[0].text == "Saluran air tersumbat di gang kami"
 
 
 def test_confident_english_is_tagged_and_switching_offered_once(chat: Chat) -> None:
     english = "The street lights on my road have been broken for three weeks now."
     play(chat, ONBOARD + TO_SUMMARY[:4] + [(english, "Type /bahasa to switch")])
-    play(chat, [(("press", "Lewati"), ""), (("press", "Kirim anonim"), ""), (("press", "Kirim"), "Kode")])
+    play(
+        chat,
+        [(("press", "Lewati"), ""), (("press", "Kirim anonim"), ""), (("press", "Kirim"), "Kode")],
+    )
     assert aspirations(chat)[0].language == "en"
     play(chat, TO_SUMMARY[:4])
     chat.send(english)
@@ -216,7 +225,12 @@ def test_confident_english_is_tagged_and_switching_offered_once(chat: Chat) -> N
 
 
 def test_short_indonesian_slang_stays_indonesian(chat: Chat) -> None:
-    play(chat, ONBOARD + TO_SUMMARY[:4] + [("makasih ya kak, jalan sudah bagus", "foto atau lokasi")])
+    play(
+        chat, ONBOARD + TO_SUMMARY[:4] + [("makasih ya kak, jalan sudah bagus", "foto atau lokasi")]
+    )
     assert "Type /bahasa" not in chat.said
-    play(chat, [(("press", "Lewati"), ""), (("press", "Kirim anonim"), ""), (("press", "Kirim"), "Kode")])
+    play(
+        chat,
+        [(("press", "Lewati"), ""), (("press", "Kirim anonim"), ""), (("press", "Kirim"), "Kode")],
+    )
     assert aspirations(chat)[0].language == "id"

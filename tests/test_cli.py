@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+import struct
 import subprocess
 import sys
 import zlib
-import struct
 from pathlib import Path
 
 import pytest
@@ -59,7 +59,9 @@ def tiny_png() -> bytes:
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00\xff\x00\x00")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 def test_piped_conversation_creates_an_aspiration_that_export_lists(tmp_path: Path) -> None:
@@ -105,7 +107,13 @@ def test_photo_and_location_from_the_console(tmp_path: Path) -> None:
     )
     result = siantar("chat", "--user", "7", cwd=tmp_path, stdin=typed)
     assert result.returncode == 0, result.stderr
-    for message in ("tidak ditemukan", "bukan foto", "Foto diterima", "tidak bisa dibaca", "Lokasi diterima"):
+    for message in (
+        "tidak ditemukan",
+        "bukan foto",
+        "Foto diterima",
+        "tidak bisa dibaca",
+        "Lokasi diterima",
+    ):
         assert message in result.stdout
     [row] = export_json(tmp_path)
     assert row["has_photo"] is True and row["anonymous"] is True and row["resident_name"] is None
@@ -117,7 +125,13 @@ def test_photo_and_location_from_the_console(tmp_path: Path) -> None:
 def test_a_restart_continues_where_the_resident_was(tmp_path: Path) -> None:
     first = siantar("chat", "--user", "42", cwd=tmp_path, stdin=lines(*CONVERSATION[:5]))
     assert first.returncode == 0
-    second = siantar("chat", "--user", "42", cwd=tmp_path, stdin=lines(*CONVERSATION[5:], "Lewati", "Kirim anonim", "Kirim"))
+    second = siantar(
+        "chat",
+        "--user",
+        "42",
+        cwd=tmp_path,
+        stdin=lines(*CONVERSATION[5:], "Lewati", "Kirim anonim", "Kirim"),
+    )
     assert second.returncode == 0
     assert second.stdout.startswith("Di kecamatan mana lokasi yang Anda maksud?")
     assert len(export_json(tmp_path)) == 1
@@ -143,8 +157,16 @@ def test_export_to_a_file_with_filters(tmp_path: Path) -> None:
         ("[telegram\n", ["chat"], "invalid TOML"),
         ("[telegram]\nenabled = true\n", ["run"], "telegram.token"),
         ("", ["export", "aspirations", "--format", "pdf", "--out", "-"], "invalid choice"),
-        ("", ["export", "aspirations", "--format", "csv", "--out", "-", "--since", "28-11-2026"], "invalid date"),
-        ("", ["export", "aspirations", "--format", "csv", "--out", "-", "--kecamatan", "Medan"], "Medan"),
+        (
+            "",
+            ["export", "aspirations", "--format", "csv", "--out", "-", "--since", "28-11-2026"],
+            "invalid date",
+        ),
+        (
+            "",
+            ["export", "aspirations", "--format", "csv", "--out", "-", "--kecamatan", "Medan"],
+            "Medan",
+        ),
         ("", ["run"], "no channel is enabled"),
         ("", ["frobnicate"], "invalid choice"),
     ],
@@ -165,7 +187,10 @@ def test_config_resolution_explicit_then_env_then_local(tmp_path: Path) -> None:
     result = siantar("--config", "custom.toml", "db", "upgrade", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "custom.db").exists()
-    env = {"SIANTAR_CONFIG": str(tmp_path / "custom.toml"), "SIANTAR_DATABASE_URL": f"sqlite:///{tmp_path}/env.db"}
+    env = {
+        "SIANTAR_CONFIG": str(tmp_path / "custom.toml"),
+        "SIANTAR_DATABASE_URL": f"sqlite:///{tmp_path}/env.db",
+    }
     assert siantar("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
     assert (tmp_path / "env.db").exists()
     missing = siantar("--config", "nope.toml", "chat", cwd=tmp_path)

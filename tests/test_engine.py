@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from conftest import NOW
+from dialogue import ONBOARD, TO_SUMMARY, Chat, Step, play
 from sqlmodel import Session, select
 
 import handlers.aspiration
 import handlers.engine
-from conftest import NOW
-from dialogue import ONBOARD, TO_SUMMARY, Chat, Step, play
 from handlers.engine import Engine
 from handlers.registry import FLOWS
 from handlers.types import Choice, Inbound, Location, Reply
@@ -639,9 +639,8 @@ def test_saving_a_stale_version_raises_a_conflict(db: Any) -> None:
     first.step, second.step = "one", "two"
     with transaction(db) as session:
         save_conversation(session=session, conversation=first, now=NOW)
-    with pytest.raises(ConversationConflict):
-        with transaction(db) as session:
-            save_conversation(session=session, conversation=second, now=NOW)
+    with pytest.raises(ConversationConflict), transaction(db) as session:
+        save_conversation(session=session, conversation=second, now=NOW)
     with Session(db) as session:
         stored = session.get(Conversation, ("console", "9"))
         assert stored is not None and (stored.step, stored.version) == ("one", 2)
@@ -656,9 +655,8 @@ def test_creating_a_conversation_twice_raises_a_conflict(db: Any) -> None:
 
     with transaction(db) as session:
         save_conversation(session=session, conversation=new(), now=NOW)
-    with pytest.raises(ConversationConflict):
-        with transaction(db) as session:
-            save_conversation(session=session, conversation=new(), now=NOW)
+    with pytest.raises(ConversationConflict), transaction(db) as session:
+        save_conversation(session=session, conversation=new(), now=NOW)
 
 
 # --- 7. restarts -------------------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+from fake_telegram import TOKEN, FakeTelegram, UploadedFile
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import (
     BadRequest,
@@ -23,8 +24,6 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
-
-from fake_telegram import TOKEN, FakeTelegram, UploadedFile
 
 USER = 4242
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Ya", callback_data="yes"),

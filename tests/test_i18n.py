@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,8 +20,14 @@ DYNAMIC_KEYS = (
     + [f"category.{c}" for c in CATEGORY_KEYS]
     + [f"menu.{m}" for m in ("aspiration", "status", "training", "forum", "help", "language")]
     + [f"aspiration.edit_{f}" for f in ("category", "place", "text", "attachment", "identity")]
-    + [f"attachment.{r}" for r in ("not_found", "not_image", "too_large", "bad_location", "download_failed")]
-    + [f"commands.{c}" for c in ("start", "menu", "status", "batal", "bantuan", "bahasa", "datasaya", "hapusdata")]
+    + [
+        f"attachment.{r}"
+        for r in ("not_found", "not_image", "too_large", "bad_location", "download_failed")
+    ]
+    + [
+        f"commands.{c}"
+        for c in ("start", "menu", "status", "batal", "bantuan", "bahasa", "datasaya", "hapusdata")
+    ]
     + [f"language.name_{code}" for code in LANGUAGES]
 )
 
@@ -56,11 +62,13 @@ def test_translations_use_the_same_placeholders() -> None:
 
 
 def test_numbers_and_dates_follow_the_language() -> None:
-    moment = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
+    moment = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
     assert Translator("id").datetime(moment) == "Sabtu, 28 November 2026 pukul 09.00 WIB"
     assert Translator("en").datetime(moment) == "Saturday, 28 November 2026 at 09:00 WIB"
     assert "10.000 karakter" in Translator("id")("validation.too_long", length=10_000, maximum=2000)
-    assert "10,000 characters" in Translator("en")("validation.too_long", length=10_000, maximum=2000)
+    assert "10,000 characters" in Translator("en")(
+        "validation.too_long", length=10_000, maximum=2000
+    )
 
 
 def test_unknown_language_falls_back_to_indonesian() -> None:

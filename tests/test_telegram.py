@@ -5,24 +5,24 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
+from fake_telegram import TOKEN, FakeTelegram
 from sqlalchemy import Engine
 from sqlmodel import Session, select
+from telegram_harness import Resident as TelegramResident
+from telegram_harness import settle
 
 from bot.config import TelegramSettings
 from bot.media import MediaStore
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.polling import poll
 from bot.web import create_web_app
-from fake_telegram import TOKEN, FakeTelegram
 from handlers.engine import Engine as SiantarEngine
 from storage.models import Aspiration, OutboxMessage, Resident
-from telegram_harness import Resident as TelegramResident
-from telegram_harness import settle
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -40,7 +40,7 @@ async def channel(
     """The adapter, polling the fake server, for the length of one test."""
     settings = TelegramSettings(enabled=True, token=TOKEN, api_base_url=fake.base_url)
     media = MediaStore(tmp_path / "media", max_bytes=1024 * 1024)
-    channel = TelegramChannel(settings, engine, media, lambda: datetime.now(timezone.utc))
+    channel = TelegramChannel(settings, engine, media, lambda: datetime.now(UTC))
     await channel.start()
     stop = asyncio.Event()
     polling = asyncio.create_task(poll(channel, stop, long_poll=1))
@@ -91,7 +91,9 @@ async def test_full_aspiration_with_photo_over_telegram(
     confirmation = await resident.press("Kirim")
     [aspiration] = stored(engine.db)
     assert aspiration.code in resident.said_since(-2)
-    assert aspiration.photo_path and (channel.media.path_of(aspiration.photo_path)).read_bytes() == PNG
+    assert (
+        aspiration.photo_path and (channel.media.path_of(aspiration.photo_path)).read_bytes() == PNG
+    )
     assert confirmation["reply_markup"]["inline_keyboard"][0][0]["text"] == "Sampaikan aspirasi"
     # every pressed message lost its keyboard and shows the choice
     pressed = [m for m in resident.messages() if m.get("edited")]
@@ -108,7 +110,9 @@ async def test_a_stale_button_gets_the_expired_answer(
     old_id, old_data = resident.button("Cek status", menu)
     await resident.press("Sampaikan aspirasi")
     reply = await resident._expect_reply(lambda: fake.press(resident.user_id, old_id, old_data))
-    assert "tombol ini sudah tidak berlaku" in resident.said_since(-1) or "tombol ini" in reply["text"]
+    assert (
+        "tombol ini sudah tidak berlaku" in resident.said_since(-1) or "tombol ini" in reply["text"]
+    )
     assert "Pilih kategorinya" in reply["text"]
 
 
@@ -121,7 +125,9 @@ async def test_a_forged_callback_is_answered_as_expired(
     forged = f"{prompt}|{value}|AAAAAAAAAA"
     reply = await resident._expect_reply(lambda: fake.press(resident.user_id, message_id, forged))
     assert "tombol ini sudah tidak berlaku" in reply["text"]
-    reply = await resident._expect_reply(lambda: fake.press(resident.user_id, message_id, "garbage"))
+    reply = await resident._expect_reply(
+        lambda: fake.press(resident.user_id, message_id, "garbage")
+    )
     assert "tombol ini sudah tidak berlaku" in reply["text"]
 
 
@@ -176,7 +182,7 @@ async def test_a_reply_that_cannot_be_sent_now_is_sent_by_the_dispatcher(
     with Session(engine.db) as session:
         pending = session.exec(select(OutboxMessage).where(OutboxMessage.status == "pending")).all()
     assert pending  # kept, due again later
-    channel.outbox.clock = lambda: datetime.now(timezone.utc).replace(year=2100)
+    channel.outbox.clock = lambda: datetime.now(UTC).replace(year=2100)
     await channel.outbox.run_once()
     assert "Bantuan" in resident.said_since(before)
 
@@ -192,8 +198,12 @@ async def test_a_resident_who_blocked_the_bot_is_marked_unreachable(
     )
     await settle(fake)
     with Session(engine.db) as session:
-        person = session.exec(select(Resident).where(Resident.identity == f"telegram:{resident.user_id}")).one()
-        rows = session.exec(select(OutboxMessage).where(OutboxMessage.status == "unreachable")).all()
+        person = session.exec(
+            select(Resident).where(Resident.identity == f"telegram:{resident.user_id}")
+        ).one()
+        rows = session.exec(
+            select(OutboxMessage).where(OutboxMessage.status == "unreachable")
+        ).all()
     assert person.unreachable_at is not None
     assert rows
     fake.unblock(resident.user_id)
@@ -225,7 +235,9 @@ async def test_commands_are_registered_in_both_languages(
 ) -> None:
     indonesian = {c["command"]: c["description"] for c in fake.commands[""]}
     english = {c["command"]: c["description"] for c in fake.commands["en"]}
-    assert indonesian["batal"] == "Batalkan proses" and english["batal"] == "Cancel what you are doing"
+    assert (
+        indonesian["batal"] == "Batalkan proses" and english["batal"] == "Cancel what you are doing"
+    )
     assert set(indonesian) == set(english) >= {"start", "menu", "bantuan", "bahasa", "status"}
 
 
@@ -241,10 +253,12 @@ async def test_webhook_checks_the_secret_token(
 ) -> None:
     settings = TelegramSettings(enabled=True, token=TOKEN, api_base_url=fake.base_url)
     channel = TelegramChannel(
-        settings, engine, MediaStore(tmp_path, 1024), lambda: datetime.now(timezone.utc)
+        settings, engine, MediaStore(tmp_path, 1024), lambda: datetime.now(UTC)
     )
     await channel.start()
-    web = create_web_app(db=engine.db, channels=["telegram"], telegram=channel, telegram_secret="s3cret")
+    web = create_web_app(
+        db=engine.db, channels=["telegram"], telegram=channel, telegram_secret="s3cret"
+    )
     chat_id = next(USER_IDS)
     update = {
         "update_id": 555001,
@@ -256,15 +270,23 @@ async def test_webhook_checks_the_secret_token(
             "text": "/start",
         },
     }
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://t") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=web), base_url="http://t"
+    ) as client:
         assert (await client.post("/telegram/webhook", json=update)).status_code == 403
         wrong = {"X-Telegram-Bot-Api-Secret-Token": "nope"}
-        assert (await client.post("/telegram/webhook", json=update, headers=wrong)).status_code == 403
+        assert (
+            await client.post("/telegram/webhook", json=update, headers=wrong)
+        ).status_code == 403
         assert fake.messages(chat_id) == []  # not processed
         right = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
-        assert (await client.post("/telegram/webhook", json=update, headers=right)).status_code == 200
+        assert (
+            await client.post("/telegram/webhook", json=update, headers=right)
+        ).status_code == 200
         assert "Apakah Anda setuju" in fake.messages(chat_id)[-1]["text"]
-        again = await client.post("/telegram/webhook", json=update, headers=right)  # Telegram retries
+        again = await client.post(
+            "/telegram/webhook", json=update, headers=right
+        )  # Telegram retries
         assert again.status_code == 200 and len(fake.messages(chat_id)) == 1
         health = await client.get("/healthz")
         assert health.status_code == 200 and health.json()["database"] == "ok"

@@ -54,7 +54,15 @@ def test_sql_and_markup_pass_unchanged() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["Budi", "Rina Hutabarat", "Sri Rahayu S.Pd.", "Dr. Maria O'Neil", "Ni Ketut-Ayu", "Siti, S.E."]
+    "name",
+    [
+        "Budi",
+        "Rina Hutabarat",
+        "Sri Rahayu S.Pd.",
+        "Dr. Maria O'Neil",
+        "Ni Ketut-Ayu",
+        "Siti, S.E.",
+    ],
 )
 def test_names_accepted(name: str) -> None:
     assert check_name(f"  {name} ") == name

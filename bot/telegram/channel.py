@@ -11,9 +11,10 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
-from telegram import BotCommand, CallbackQuery, Update
+from telegram import BotCommand, CallbackQuery, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -91,10 +92,9 @@ class TelegramChannel:
         for language in ("id", "en"):
             t = translator(language)
             commands = [BotCommand(name, t(f"commands.{name}")) for name in COMMANDS]
+            language_code = None if language == "id" else language
             await self._retrying(
-                lambda c=commands, lang=language: self.bot.set_my_commands(
-                    c, language_code=None if lang == "id" else lang
-                )
+                partial(self.bot.set_my_commands, commands, language_code=language_code)
             )
         logger.info("telegram: connected as @%s", self.bot.username)
 
@@ -127,7 +127,7 @@ class TelegramChannel:
     async def _close_keyboard(self, query: CallbackQuery, *, accepted: bool) -> None:
         """Show the choice on the pressed message and remove its buttons."""
         message = query.message
-        if message is None or not hasattr(message, "text"):
+        if not isinstance(message, Message):  # too old to be edited
             return
         label = chosen_label(message.reply_markup, query.data) if accepted else None
         try:
@@ -154,9 +154,7 @@ class TelegramChannel:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The one place errors end up: log with context, apologise, carry on."""
         update_id = getattr(update, "update_id", None)
-        logger.error(
-            "telegram: update %s failed", update_id, exc_info=context.error
-        )
+        logger.error("telegram: update %s failed", update_id, exc_info=context.error)
         user = update.effective_user if isinstance(update, Update) else None
         chat = update.effective_chat if isinstance(update, Update) else None
         if user is None or chat is None or chat.type != "private":
@@ -173,16 +171,30 @@ class TelegramChannel:
         markup = keyboard(reply, chat_id, self.signer)
         if reply.photo:
             path = self.media.path_of(reply.photo)
-            sent = await self._send(lambda: self.bot.send_photo(chat_id, path.read_bytes(), caption=reply.text[:1024], reply_markup=markup))
+            sent = await self._send(
+                lambda: self.bot.send_photo(
+                    chat_id, path.read_bytes(), caption=reply.text[:1024], reply_markup=markup
+                )
+            )
             return str(sent.message_id)
         if reply.document:
             path = self.media.path_of(reply.document)
-            sent = await self._send(lambda: self.bot.send_document(chat_id, path.read_bytes(), filename=path.name, caption=reply.text[:1024], reply_markup=markup))
+            sent = await self._send(
+                lambda: self.bot.send_document(
+                    chat_id,
+                    path.read_bytes(),
+                    filename=path.name,
+                    caption=reply.text[:1024],
+                    reply_markup=markup,
+                )
+            )
             return str(sent.message_id)
         chunks = split_text(reply.text)
         for chunk in chunks[:-1]:
-            await self._send(lambda c=chunk: self.bot.send_message(chat_id, c))
-        sent = await self._send(lambda: self.bot.send_message(chat_id, chunks[-1], reply_markup=markup))
+            await self._send(partial(self.bot.send_message, chat_id, chunk))
+        sent = await self._send(
+            lambda: self.bot.send_message(chat_id, chunks[-1], reply_markup=markup)
+        )
         return str(sent.message_id)
 
     async def _send(self, call: Callable[[], Awaitable[T]]) -> T:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from telegram import Message, PhotoSize, Update, User
@@ -31,13 +32,15 @@ UNSUPPORTED = (
 )
 
 
-def _person(user: User) -> dict[str, str | None]:
-    return {
-        "channel": CHANNEL,
-        "user_id": str(user.id),
-        "display_name": user.full_name or None,
-        "language_hint": user.language_code,
-    }
+def _from(user: User, update_key: str) -> Inbound:
+    """An empty inbound from ``user``, filled in with ``replace``."""
+    return Inbound(
+        channel=CHANNEL,
+        user_id=str(user.id),
+        display_name=user.full_name or None,
+        language_hint=user.language_code,
+        update_key=update_key,
+    )
 
 
 async def to_inbound(
@@ -51,31 +54,27 @@ async def to_inbound(
         chat = query.message.chat if query.message else None
         if chat is None or chat.type != ChatType.PRIVATE:
             return None
-        return Inbound(
-            **_person(query.from_user),
-            choice=signer.decode(chat.id, query.data),
-            update_key=key,
-        )
+        return replace(_from(query.from_user, key), choice=signer.decode(chat.id, query.data))
     message = update.message
     if message is None or message.from_user is None or message.chat.type != ChatType.PRIVATE:
         return None
-    base = {**_person(message.from_user), "update_key": key}
+    base = _from(message.from_user, key)
     if message.text is not None:
-        return Inbound(**base, text=message.text)
+        return replace(base, text=message.text)
     if message.location is not None:
         location = Location(message.location.latitude, message.location.longitude)
-        return Inbound(**base, location=location)
+        return replace(base, location=location)
     if message.contact is not None:
-        return Inbound(**base, contact=message.contact.phone_number)
+        return replace(base, contact=message.contact.phone_number)
     if message.photo or _is_image_document(message):
         try:
-            return Inbound(**base, photo=await _store_photo(message, media, now))
+            return replace(base, photo=await _store_photo(message, media, now))
         except AttachmentRefused as refused:
-            return Inbound(**base, refused=refused.reason)
+            return replace(base, refused=refused.reason)
     kind = next((k for k in UNSUPPORTED if getattr(message, k, None)), "other")
     if message.new_chat_members or message.pinned_message or message.left_chat_member:
         return None
-    return Inbound(**base, unsupported=kind)
+    return replace(base, unsupported=kind)
 
 
 def _is_image_document(message: Message) -> bool:

@@ -1,14 +1,18 @@
 """Alembic environment: runs on the connection ``storage.db.migrate`` hands over.
 
 To write a new migration against a scratch database:
-    SIANTAR_DATABASE_URL=sqlite:///scratch.db alembic -c storage/alembic.ini revision --autogenerate -m "..."
+    SIANTAR_DATABASE_URL=sqlite:///scratch.db \
+        alembic -c storage/alembic.ini revision --autogenerate -m "..."
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -16,7 +20,7 @@ import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 target_metadata = SQLModel.metadata
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Write plain SQLAlchemy types into migrations, never the app's own classes."""
     if type_ == "type" and isinstance(obj, storage.models.UTCDateTime):
         return "sa.DateTime(timezone=True)"
@@ -25,7 +29,7 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
     return False
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
