@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine as Database
 
+from bot.charts import stats_chart
 from bot.config import Settings
 from bot.i18n import LANGUAGES, translator
 from bot.media import MediaStore
@@ -39,6 +40,19 @@ def categories(settings: Settings) -> tuple[Category, ...]:
     return tuple(Category(c.key, {"id": c.label, "en": c.label_en}) for c in configured)
 
 
+def config_roles(settings: Settings) -> dict[str, frozenset[str]]:
+    """identity → roles, from ``[roles]`` in the config file."""
+    held: dict[str, set[str]] = {}
+    for role, identities in (
+        ("admin", settings.roles.admins),
+        ("staff", settings.roles.staff),
+        ("facilitator", settings.roles.facilitators),
+    ):
+        for identity in identities:
+            held.setdefault(identity, set()).add(role)
+    return {identity: frozenset(roles) for identity, roles in held.items()}
+
+
 def open_database(settings: Settings) -> Database:
     """Connect and apply pending migrations."""
     db = make_engine(settings.database.url)
@@ -48,6 +62,9 @@ def open_database(settings: Settings) -> Database:
 
 def build_app(settings: Settings) -> App:
     db = open_database(settings)
+    media = MediaStore(
+        Path(settings.media.directory), int(settings.media.max_photo_mb * 1024 * 1024)
+    )
     engine = Engine(
         db,
         EngineSettings(
@@ -56,10 +73,10 @@ def build_app(settings: Settings) -> App:
             categories=categories(settings),
             expiry=timedelta(hours=settings.conversation.expiry_hours),
             languages=LANGUAGES,
+            config_roles=config_roles(settings),
+            files=media,
+            chart=stats_chart,
         ),
         FLOWS,
-    )
-    media = MediaStore(
-        Path(settings.media.directory), int(settings.media.max_photo_mb * 1024 * 1024)
     )
     return App(settings=settings, db=db, engine=engine, media=media)

@@ -66,8 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     role = commands.add_parser("role", help="grant, revoke or list roles")
     role.add_argument("action", choices=("grant", "revoke", "list"))
-    role.add_argument("identity", nargs="?")
-    role.add_argument("role", nargs="?")
+    role.add_argument("identity", nargs="?", help="telegram:<id>, whatsapp:<digits>, console:<id>")
+    role.add_argument("role", nargs="?", help="admin, staff or facilitator")
+
+    stats = commands.add_parser("stats", help="aspiration counts, optionally a bar chart")
+    stats.add_argument("--since", type=_date, metavar="DATE")
+    stats.add_argument("--until", type=_date, metavar="DATE")
+    stats.add_argument("--chart", metavar="PNG", help="write a bar chart to this file")
+    stats.add_argument("--lang", choices=("id", "en"), default="id")
     return parser
 
 
@@ -100,7 +106,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _export(args, settings)
     if args.command == "run":
         return _run(settings)
-    raise UsageError("roles arrive with the staff tools in a later release")
+    from bot.cli_staff import CommandError, role_command, stats_command
+
+    try:
+        if args.command == "role":
+            return role_command(args, settings)
+        return stats_command(args, settings)
+    except CommandError as problem:
+        raise UsageError(str(problem)) from None
 
 
 def _quiet_logging(log_file: Path) -> None:

@@ -29,13 +29,18 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def render(reply: Reply) -> str:
+def render(reply: Reply, media: MediaStore | None = None) -> str:
+    """Text as is, options as ``  [1] Label``, files as the path to open."""
+
+    def where(reference: str) -> str:
+        return str(media.path_of(reference)) if media else reference
+
     lines = [reply.text]
     lines += [f"  [{number}] {option.label}" for number, option in enumerate(reply.options, 1)]
     if reply.photo:
-        lines.append(f"  (foto: {reply.photo})")
+        lines.append(f"  (foto: {where(reply.photo)})")
     if reply.document:
-        lines.append(f"  (dokumen: {reply.document})")
+        lines.append(f"  (file: {where(reply.document)})")
     return "\n".join(lines)
 
 
@@ -120,5 +125,5 @@ class ConsoleChat:
 
     def _show(self, replies: list[Reply], stdout: TextIO) -> None:
         for reply in replies:
-            stdout.write(render(reply) + "\n\n")
+            stdout.write(render(reply, self.media) + "\n\n")
         stdout.flush()

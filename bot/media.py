@@ -63,5 +63,13 @@ class MediaStore:
             raise AttachmentRefused("not_found") from exc
         return self.store_bytes(data, now)
 
+    def new_file(self, filename: str, now: datetime) -> tuple[str, Path]:
+        """A fresh place for a file the bot sends (an export, a chart), keeping
+        ``filename`` as the name the recipient sees."""
+        reference = f"files/{now:%Y/%m}/{secrets.token_hex(16)}/{filename}"
+        path = self.directory / reference
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return reference, path
+
     def path_of(self, reference: str) -> Path:
         return self.directory / reference

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import Engine as Database
 
+from bot.dbthreads import DatabaseThreads
 from handlers.types import QueuedReply, Reply
 from storage.db import transaction
 from storage.models import OutboxMessage
@@ -58,6 +60,22 @@ class Sender(Protocol):
         ...
 
 
+class RateLimit:
+    """At most ``per_second`` sends per second, spaced evenly (no bursts)."""
+
+    def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = 1.0 / per_second
+        self.clock = clock
+        self.next_at = 0.0
+
+    async def wait(self) -> None:
+        now = self.clock()
+        if self.next_at > now:
+            await asyncio.sleep(self.next_at - now)
+            now = self.next_at
+        self.next_at = now + self.interval
+
+
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s … capped at 30 minutes."""
     return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 1800))
@@ -65,46 +83,75 @@ def backoff(attempts: int) -> timedelta:
 
 class OutboxDispatcher:
     def __init__(
-        self, db: Database, senders: dict[str, Sender], clock: Callable[[], datetime]
+        self,
+        db: Database,
+        senders: dict[str, Sender],
+        clock: Callable[[], datetime],
+        *,
+        lease: timedelta = LEASE,
+        per_second: dict[str, float] | None = None,
+        threads: DatabaseThreads | None = None,
     ) -> None:
         self.db = db
+        self.threads = threads or DatabaseThreads(db)
         self.senders = senders
         self.clock = clock
+        self.lease = lease
+        self.limits = {channel: RateLimit(rate) for channel, rate in (per_second or {}).items()}
+        self._busy = asyncio.Lock()
+
+    async def drain(self) -> None:
+        """Wait for a run in progress to finish (on shutdown)."""
+        async with self._busy:
+            pass
 
     async def send_now(self, channel: str, recipient: str, queued: Sequence[QueuedReply]) -> None:
-        """Send the replies a handler just committed, in order, and mark them."""
+        """Send the replies a handler just committed, in order, and mark them
+        (all in one small transaction)."""
         sender = self.senders[channel]
-        for position, item in enumerate(queued):
-            try:
-                external_id = await sender.deliver(recipient, item.reply)
-            except DeliveryFailed as failure:
-                rest = [q.outbox_id for q in queued[position:] if q.outbox_id is not None]
-                await asyncio.to_thread(self._failed, channel, recipient, rest, 1, failure)
-                return
-            if item.outbox_id is not None:
-                await asyncio.to_thread(self._sent, item.outbox_id, external_id)
+        sent: list[tuple[int, str | None]] = []
+        try:
+            for position, item in enumerate(queued):
+                try:
+                    external_id = await sender.deliver(recipient, item.reply)
+                except DeliveryFailed as failure:
+                    rest = [q.outbox_id for q in queued[position:] if q.outbox_id is not None]
+                    await self.threads.run(self._failed, channel, recipient, rest, 1, failure)
+                    return
+                if item.outbox_id is not None:
+                    sent.append((item.outbox_id, external_id))
+        finally:
+            if sent:
+                await self.threads.run(self._sent_all, sent)
 
     async def run_once(self) -> int:
         """Send every due message (claimed for a lease); returns how many were tried."""
+        async with self._busy:
+            return await self._run_once()
+
+    async def _run_once(self) -> int:
         now = self.clock()
-        rows = await asyncio.to_thread(self._claim, now)
+        rows = await self.threads.run(self._claim, now)
         held: dict[tuple[str, str], datetime] = {}  # a recipient's later messages wait too
         for row in rows:
             assert row.id is not None
             key = (row.channel, row.recipient)
             if key in held:
-                await asyncio.to_thread(self._release, row.id, held[key])
+                await self.threads.run(self._release, row.id, held[key])
                 continue
+            limit = self.limits.get(row.channel)
+            if limit is not None:
+                await limit.wait()
             try:
                 external_id = await self.senders[row.channel].deliver(
                     row.recipient, Reply.from_payload(row.payload)
                 )
             except DeliveryFailed as failure:
-                held[key] = await asyncio.to_thread(
+                held[key] = await self.threads.run(
                     self._failed, row.channel, row.recipient, [row.id], row.attempts, failure
                 )
                 continue
-            await asyncio.to_thread(self._sent, row.id, external_id)
+            await self.threads.run(self._sent, row.id, external_id)
         if rows:
             logger.info("outbox: %d message(s) tried", len(rows))
         return len(rows)
@@ -112,14 +159,17 @@ class OutboxDispatcher:
     def _claim(self, now: datetime) -> list[OutboxMessage]:
         with transaction(self.db) as session:
             return claim_due(
-                session=session, now=now, lease=LEASE, limit=BATCH, channels=list(self.senders)
+                session=session, now=now, lease=self.lease, limit=BATCH, channels=list(self.senders)
             )
 
     def _sent(self, message_id: int, external_id: str | None) -> None:
+        self._sent_all([(message_id, external_id)])
+
+    def _sent_all(self, sent: list[tuple[int, str | None]]) -> None:
+        now = self.clock()
         with transaction(self.db) as session:
-            mark_sent(
-                session=session, message_id=message_id, now=self.clock(), external_id=external_id
-            )
+            for message_id, external_id in sent:
+                mark_sent(session=session, message_id=message_id, now=now, external_id=external_id)
 
     def _release(self, message_id: int, due_at: datetime) -> None:
         with transaction(self.db) as session:

@@ -5,17 +5,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_app
 from bot.config import Settings
+from bot.dbthreads import DatabaseThreads
 from bot.outbox import OutboxDispatcher, Sender
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.polling import ALLOWED_UPDATES, poll
-from bot.web import create_web_app, web_server
+from bot.web import create_web_app, listening_socket, web_server
 from storage.db import current_revision
 
 logger = logging.getLogger(__name__)
@@ -31,7 +35,25 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+async def _until(condition: Callable[[], bool]) -> None:
+    while not condition():
+        await asyncio.sleep(0.02)
+
+
+async def _first(waiting: Awaitable[object], tasks: list[asyncio.Task[None]]) -> None:
+    """Wait for ``waiting``, unless a task ends first (then its error is raised)."""
+    waiter = asyncio.ensure_future(waiting)
+    done, _ = await asyncio.wait({waiter, *tasks}, return_when=asyncio.FIRST_COMPLETED)
+    if waiter not in done:
+        waiter.cancel()
+        for task in done:
+            task.result()
+        raise StartupError("a channel stopped while starting")
+
+
 async def run(settings: Settings) -> int:
+    """Start up in order (bind the port, connect, schedule, serve), run until a
+    signal, then stop in reverse."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -39,21 +61,49 @@ async def run(settings: Settings) -> int:
 
     app = build_app(settings)
     logger.info("database ready (schema %s)", current_revision(app.db))
+    webhook = settings.telegram.enabled and settings.telegram.mode == "webhook"
+    sock = bind(settings) if webhook else None
     senders: dict[str, Sender] = {}
     telegram: TelegramChannel | None = None
     tasks: list[asyncio.Task[None]] = []
     server = None
     scheduler = AsyncIOScheduler(timezone="Asia/Jakarta")
+    threads = DatabaseThreads(app.db)
+    dispatcher = OutboxDispatcher(
+        app.db,
+        senders,
+        utc_now,
+        threads=threads,
+        per_second={
+            "telegram": settings.broadcast.telegram_per_second,
+            "whatsapp": settings.broadcast.whatsapp_per_second,
+        },
+    )
     try:
         if settings.telegram.enabled:
-            telegram = TelegramChannel(settings.telegram, app.engine, app.media, utc_now)
-            try:
-                await telegram.start()
-            except InvalidToken as error:
-                raise StartupError("Telegram rejected the bot token (telegram.token)") from error
+            telegram = TelegramChannel(
+                settings.telegram, app.engine, app.media, utc_now, threads=threads
+            )
+            await connect(telegram, settings)
             senders["telegram"] = telegram
 
-        dispatcher = OutboxDispatcher(app.db, senders, utc_now)
+        if telegram is not None and not webhook:
+            ready = asyncio.Event()
+            tasks.append(
+                asyncio.create_task(poll(telegram, stop, ready=ready), name="telegram-polling")
+            )
+            await _first(ready.wait(), tasks)
+        if telegram is not None and sock is not None:
+            secret = settings.telegram.webhook_secret.get_secret_value()
+            web = create_web_app(
+                db=app.db, channels=sorted(senders), telegram=telegram, telegram_secret=secret
+            )
+            server = web_server(web, settings.server.host, settings.server.port)
+            tasks.append(asyncio.create_task(server.serve(sockets=[sock]), name="web"))
+            await _first(_until(lambda: server.started), tasks)
+            logger.info("web server on http://%s:%d", settings.server.host, settings.server.port)
+            await set_webhook(telegram, settings.telegram.webhook_url, secret)
+
         scheduler.add_job(
             dispatcher.run_once,
             "interval",
@@ -66,34 +116,12 @@ async def run(settings: Settings) -> int:
         scheduler.start()
         logger.info("scheduler started (outbox every %d s)", OUTBOX_INTERVAL_SECONDS)
 
-        if telegram is not None and settings.telegram.mode == "polling":
-            tasks.append(asyncio.create_task(poll(telegram, stop), name="telegram-polling"))
-        webhook = telegram is not None and settings.telegram.mode == "webhook"
-        if webhook:
-            assert telegram is not None
-            secret = settings.telegram.webhook_secret.get_secret_value()
-            await telegram._retrying(
-                lambda: telegram.bot.set_webhook(
-                    settings.telegram.webhook_url,
-                    secret_token=secret,
-                    allowed_updates=ALLOWED_UPDATES,
-                )
-            )
-            logger.info("telegram: webhook set to %s", settings.telegram.webhook_url)
-            web = create_web_app(
-                db=app.db, channels=sorted(senders), telegram=telegram, telegram_secret=secret
-            )
-            server = web_server(web, settings.server.host, settings.server.port)
-            tasks.append(asyncio.create_task(server.serve(), name="web"))
-            logger.info("web server on http://%s:%d", settings.server.host, settings.server.port)
-
         logger.info("siantar is running (%s); stop with Ctrl+C", ", ".join(sorted(senders)))
         stopping = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({stopping, *tasks}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
         for task in done - {stopping}:
-            if task.exception() is not None:
-                raise task.exception()  # type: ignore[misc]
+            task.result()  # a channel that died takes the process down, loudly
         logger.info("stopping")
     finally:
         stop.set()
@@ -103,8 +131,42 @@ async def run(settings: Settings) -> int:
             await asyncio.gather(*tasks, return_exceptions=True)
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        await dispatcher.drain()
         if telegram is not None:
             await telegram.stop()
+        if sock is not None:
+            sock.close()
+        threads.close()
         app.db.dispose()
         logger.info("stopped")
     return 0
+
+
+def bind(settings: Settings) -> socket.socket:
+    try:
+        return listening_socket(settings.server.host, settings.server.port)
+    except OSError as error:
+        raise StartupError(
+            f"cannot listen on {settings.server.host}:{settings.server.port} "
+            f"(server.host/server.port): {error.strerror}"
+        ) from error
+
+
+async def connect(telegram: TelegramChannel, settings: Settings) -> None:
+    """Check the token with the Bot API (retrying a network that is not up yet)."""
+    try:
+        await telegram.start()
+    except InvalidToken as error:
+        raise StartupError("Telegram rejected the bot token (telegram.token)") from error
+    except NetworkError as error:
+        raise StartupError(
+            f"cannot reach the Telegram Bot API at {settings.telegram.api_base_url} "
+            f"(telegram.api_base_url): {error.message}"
+        ) from error
+
+
+async def set_webhook(telegram: TelegramChannel, url: str, secret: str) -> None:
+    await telegram._retrying(
+        partial(telegram.bot.set_webhook, url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+    )
+    logger.info("telegram: webhook set to %s", url)

@@ -6,6 +6,7 @@ import contextlib
 import hmac
 import json
 import logging
+import socket
 from collections.abc import Iterator
 
 import uvicorn
@@ -75,6 +76,21 @@ class WebServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Bind before anything else starts, so a taken port is a clear start-up error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
 
 
 def web_server(app: Starlette, host: str, port: int) -> WebServer:

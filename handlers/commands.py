@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import mydata, status
+from handlers import access, mydata, rating, review, status
 from handlers.flow import Ctx
 from handlers.help import help_text
 
@@ -32,6 +32,8 @@ ALIASES = {
     "mydata": "datasaya",
     "deletedata": "hapusdata",
 }
+# Commands for some roles only; the check is the same for every one of them.
+ROLE_FOR = {"aspirasi": "staff", "ekspor": "staff", "statistik": "staff", "peran": "admin"}
 BARE_WORDS = {"menu": "menu", "batal": "batal", "bantuan": "bantuan", "help": "bantuan"}
 ALLOWED_BEFORE_ONBOARDING = frozenset({"bahasa", "bantuan"})
 
@@ -54,7 +56,19 @@ def run(ctx: Ctx, command: Command) -> None:
     if handler is None:
         ctx.invalid(ctx.t("engine.unknown_command", command="/" + command.name[:32]))
         return
+    role = ROLE_FOR.get(command.name)
+    if role and not access.allow(ctx, role, f"/{command.name}"):
+        return
     handler(ctx, command.args)
+
+
+def run_action(ctx: Ctx, value: str) -> None:
+    """A button that acts from any step, e.g. ``!rate:ASP-7K2M9Q:5``."""
+    name, _, args = value.removeprefix("!").partition(":")
+    if name == "rate":
+        rating.start(ctx, args.replace(":", " "))
+    else:
+        ctx.invalid(ctx.t("engine.button_expired"))
 
 
 def _start(ctx: Ctx, _args: str) -> None:
@@ -86,10 +100,7 @@ def _help(ctx: Ctx, _args: str) -> None:
 
 def _language(ctx: Ctx, _args: str) -> None:
     """Choose a language, then come back to the same step with nothing lost."""
-    conversation = ctx.conversation
-    if conversation.flow != "language":
-        conversation.data["_return"] = [conversation.flow, conversation.step]
-    ctx.goto("language", keep_data=True)
+    ctx.detour("language")
 
 
 def _status(ctx: Ctx, args: str) -> None:
@@ -107,6 +118,26 @@ def _delete_data(ctx: Ctx, _args: str) -> None:
     ctx.goto("mydata", "confirm_delete")
 
 
+def _review(ctx: Ctx, args: str) -> None:
+    review.start(ctx, args)
+
+
+def _rate(ctx: Ctx, args: str) -> None:
+    rating.start(ctx, args)
+
+
+def _export(ctx: Ctx, _args: str) -> None:
+    ctx.goto("export")
+
+
+def _stats(ctx: Ctx, _args: str) -> None:
+    ctx.goto("stats")
+
+
+def _roles(ctx: Ctx, _args: str) -> None:
+    ctx.goto("roles")
+
+
 COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
     "start": _start,
     "menu": _menu,
@@ -116,4 +147,9 @@ COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
     "status": _status,
     "datasaya": _my_data,
     "hapusdata": _delete_data,
+    "nilai": _rate,
+    "aspirasi": _review,
+    "ekspor": _export,
+    "statistik": _stats,
+    "peran": _roles,
 }

@@ -10,7 +10,6 @@ fresh state.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -18,9 +17,10 @@ from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from handlers import commands
+from handlers import access, commands
 from handlers.flow import Answer, Ctx, EngineSettings, Flow, Prompt, Step
-from handlers.types import Handled, Inbound, Option, QueuedReply, Reply
+from handlers.matching import match_option
+from handlers.types import ACTION_PROMPT, Handled, Inbound, QueuedReply, Reply
 from storage.conversations import (
     ConversationConflict,
     load_conversation,
@@ -42,10 +42,18 @@ REPLY_CLAIM = timedelta(seconds=60)  # how long unsent replies stay with their h
 class Engine:
     """Runs flows for every channel; holds no per-resident state in memory."""
 
-    def __init__(self, db: Database, settings: EngineSettings, flows: Iterable[Flow]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: EngineSettings,
+        flows: Iterable[Flow],
+        *,
+        reply_claim: timedelta = REPLY_CLAIM,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.flows = {flow.name: flow for flow in flows}
+        self.reply_claim = reply_claim
 
     def handle(self, inbound: Inbound, now: datetime) -> list[Reply]:
         """Handle one inbound and return the replies to send, in order.
@@ -120,7 +128,7 @@ class Engine:
                 kind="reply",
                 payload=reply.to_payload(),
                 now=now,
-                claim_for=REPLY_CLAIM,
+                claim_for=self.reply_claim,
             )
             for reply in replies
         ]
@@ -197,12 +205,20 @@ class Engine:
                 ctx.goto(HOME_FLOW)
             if command is None:
                 return
+        choice = ctx.inbound.choice
+        if choice is not None and choice.prompt_id == ACTION_PROMPT:
+            commands.run_action(ctx, choice.value)
+            return
         if command is not None:
             commands.run(ctx, command)
             return
         self._answer(ctx)
 
     def _answer(self, ctx: Ctx) -> None:
+        flow = self.flows[ctx.conversation.flow]
+        if flow.role and not access.allow(ctx, flow.role, f"flow {flow.name}"):
+            ctx.goto(HOME_FLOW)
+            return
         step = self._step(ctx)
         prompt = step.prompt(ctx)
         answer = interpret(ctx, prompt)
@@ -286,25 +302,4 @@ def interpret(ctx: Ctx, prompt: Prompt) -> Answer | None:
             ctx.invalid(t("engine.choose_option", count=len(prompt.options)))
         return None
     ctx.invalid(t("engine.text_not_expected"))
-    return None
-
-
-def fold(text: str) -> str:
-    """Case-, width- and accent-insensitive form for comparing typed labels."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.casefold().split()).strip(" .!?")
-
-
-def match_option(options: tuple[Option, ...], typed: str) -> Option | None:
-    """The option a typed answer means: its number, its label or an alias."""
-    wanted = fold(typed)
-    if not wanted:
-        return None
-    if wanted.isdigit():
-        number = int(wanted)
-        return options[number - 1] if 1 <= number <= len(options) else None
-    for option in options:
-        if wanted == fold(option.label) or wanted in (fold(a) for a in option.aliases):
-            return option
     return None

@@ -8,10 +8,11 @@ A flow is a named set of steps. Each step has two small functions:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -20,6 +21,18 @@ from storage.models import Conversation, Resident
 from storage.wilayah import Wilayah
 
 CONSENT_VERSION = "2026-11"
+
+
+class FileStore(Protocol):
+    """Somewhere to write files sent to the resident (exports, charts)."""
+
+    def new_file(self, filename: str, now: datetime) -> tuple[str, Path]:
+        """A fresh (reference, path) pair; the reference goes into ``Reply``."""
+        ...
+
+
+class ChartRenderer(Protocol):
+    def __call__(self, stats: Any, *, t: Translator, path: Path) -> Path: ...
 
 
 @dataclass(frozen=True)
@@ -53,9 +66,12 @@ class Step:
 
 @dataclass(frozen=True)
 class Flow:
+    """A named set of steps; ``role`` (if any) is needed for every step of it."""
+
     name: str
     start: str
     steps: dict[str, Step]
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +84,9 @@ class EngineSettings:
     expiry: timedelta = timedelta(hours=24)
     consent_version: str = CONSENT_VERSION
     languages: tuple[str, ...] = ("id", "en")
+    config_roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    files: FileStore | None = None  # where exports and charts are written
+    chart: ChartRenderer | None = None
 
 
 @dataclass
@@ -96,9 +115,9 @@ class Ctx:
     def wilayah(self) -> Wilayah:
         return self.settings.wilayah
 
-    def say(self, text: str) -> None:
-        """Send a message of its own, before the next question."""
-        self.replies.append(Reply(text=text))
+    def say(self, text: str, *, photo: str | None = None, document: str | None = None) -> None:
+        """Send a message of its own (with a photo or a file), before the next question."""
+        self.replies.append(Reply(text=text, photo=photo, document=document))
 
     def note(self, text: str) -> None:
         """Put a line at the top of the next question's message."""
@@ -111,6 +130,22 @@ class Ctx:
         self.conversation.flow = flow
         self.conversation.step = step or ""
         self.moved = True
+
+    def detour(self, flow: str, step: str | None = None) -> None:
+        """Go to ``flow`` for a moment (a language change, a rating) and keep the
+        current step and its answers to come back to with ``end_detour``."""
+        conversation = self.conversation
+        if "_return" not in conversation.data:
+            conversation.data["_return"] = [conversation.flow, conversation.step]
+        self.goto(flow, step, keep_data=True)
+
+    def end_detour(self, default: str = "menu") -> None:
+        """Back to where the detour started, or to ``default``."""
+        back = self.data.pop("_return", None)
+        if back:
+            self.goto(back[0], back[1], keep_data=True)
+        else:
+            self.goto(default)
 
     def invalid(self, text: str) -> None:
         """Refuse the answer politely; the same question is asked again."""

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from handlers import access
 from handlers.flow import Ctx
 
 
 def help_text(ctx: Ctx) -> str:
-    text = ctx.t("help.text")
+    """The resident's commands, plus those of the roles the reader holds."""
+    parts = [ctx.t("help.text")]
+    if access.has_role(ctx, "staff"):
+        parts.append(ctx.t("help.staff"))
+    if access.has_role(ctx, "admin"):
+        parts.append(ctx.t("help.admin"))
     if ctx.inbound.channel == "console":
-        text += "\n\n" + ctx.t("help.console")
-    return text
+        parts.append(ctx.t("help.console"))
+    return "\n\n".join(parts)

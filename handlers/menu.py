@@ -50,13 +50,7 @@ def on_language(ctx: Ctx, answer: Answer) -> None:
     ctx.set_language(answer.option)
     ctx.resident.language_chosen = True
     ctx.note(ctx.t("language.changed"))
-    back = ctx.data.pop("_return", None)
-    if back and (
-        back[0] != "onboarding" or ctx.resident.onboarded_at is None or back[1] != "consent"
-    ):
-        ctx.goto(back[0], back[1], keep_data=True)
-    else:
-        ctx.goto("menu" if ctx.resident.onboarded_at else "onboarding")
+    ctx.end_detour("menu" if ctx.resident.onboarded_at else "onboarding")
 
 
 LANGUAGE = Flow(name="language", start="choose", steps={"choose": Step(ask_language, on_language)})

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from handlers import aspiration, menu, mydata, onboarding, status
+from handlers import (
+    aspiration,
+    export_chat,
+    menu,
+    mydata,
+    onboarding,
+    rating,
+    review,
+    roles_admin,
+    stats_chat,
+    status,
+)
 from handlers.flow import Flow
 
 FLOWS: tuple[Flow, ...] = (
@@ -12,4 +23,9 @@ FLOWS: tuple[Flow, ...] = (
     aspiration.FLOW,
     status.FLOW,
     mydata.FLOW,
+    rating.FLOW,
+    review.FLOW,
+    export_chat.FLOW,
+    stats_chat.FLOW,
+    roles_admin.FLOW,
 )

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+# Buttons that act whatever step the resident is at (e.g. rating a finished
+# aspiration from its notification) carry this prompt id and a "!" value.
+ACTION_PROMPT = 0
+
 
 @dataclass(frozen=True)
 class Choice:

@@ -65,3 +65,19 @@ def check_name(raw: str) -> str:
     if letters(name) < NAME_MIN or not _NAME_CHARS.match(name):
         raise Invalid("validation.name_invalid")
     return name
+
+
+COMMENT_MIN = 2
+COMMENT_MAX = 1000
+
+
+def check_comment(raw: str) -> str:
+    """A short free comment or note: some words, at most ``COMMENT_MAX`` characters."""
+    text = clean_text(raw)
+    if not text:
+        raise Invalid("validation.empty")
+    if letters(text) < COMMENT_MIN:
+        raise Invalid("validation.no_words")
+    if len(text) > COMMENT_MAX:
+        raise Invalid("validation.too_long", {"maximum": COMMENT_MAX, "length": len(text)})
+    return text

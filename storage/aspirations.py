@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, func, select
 
 from storage.models import Aspiration, AspirationStatusChange
 
@@ -107,3 +108,47 @@ def status_history(*, session: Session, aspiration_id: int) -> Sequence[Aspirati
         .where(AspirationStatusChange.aspiration_id == aspiration_id)
         .order_by(col(AspirationStatusChange.at), col(AspirationStatusChange.id))
     ).all()
+
+
+def find_aspiration(*, session: Session, code: str) -> Aspiration | None:
+    """Any aspiration by code: for staff, who see them all."""
+    return session.exec(select(Aspiration).where(Aspiration.code == code)).first()
+
+
+def list_aspirations(
+    *,
+    session: Session,
+    statuses: Sequence[str],
+    category: str | None = None,
+    kecamatan_code: str | None = None,
+    offset: int = 0,
+    limit: int = 5,
+) -> tuple[Sequence[Aspiration], int]:
+    """One page of aspirations with these statuses, oldest first, and the total."""
+    conditions: list[ColumnElement[bool]] = [col(Aspiration.status).in_(statuses)]
+    if category:
+        conditions.append(col(Aspiration.category) == category)
+    if kecamatan_code:
+        conditions.append(col(Aspiration.kecamatan_code) == kecamatan_code)
+    total = session.exec(select(func.count()).select_from(Aspiration).where(*conditions)).one()
+    rows = session.exec(
+        select(Aspiration)
+        .where(*conditions)
+        .order_by(col(Aspiration.created_at), col(Aspiration.id))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return rows, int(total)
+
+
+def record_rating(
+    *, session: Session, aspiration: Aspiration, rating: int, comment: str | None, now: datetime
+) -> None:
+    """The resident's evaluation of a finished aspiration (1–5, optional comment)."""
+    if not 1 <= rating <= 5:
+        raise ValueError("rating must be 1–5")
+    aspiration.rating = rating
+    if comment is not None:
+        aspiration.rating_comment = comment
+    aspiration.rated_at = now
+    session.add(aspiration)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlmodel import Field, SQLModel
 
@@ -132,6 +133,9 @@ class Aspiration(SQLModel, table=True):
     status: str = Field(default="diterima", max_length=16, index=True)
     created_at: datetime = _when()
     updated_at: datetime = _when()
+    rating: int | None = None  # 1–5, the resident's evaluation once it is selesai
+    rating_comment: str | None = Field(default=None, sa_column=Column(Text))
+    rated_at: datetime | None = _when(nullable=True)
 
 
 class AspirationStatusChange(SQLModel, table=True):
@@ -149,6 +153,22 @@ class AspirationStatusChange(SQLModel, table=True):
     at: datetime = _when()
     actor: str | None = Field(default=None, max_length=80)
     note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+ROLES = ("admin", "staff", "facilitator")
+
+
+class RoleGrant(SQLModel, table=True):
+    """A role given in chat or the CLI (roles in the config file are not stored)."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (UniqueConstraint("identity", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    identity: str = Field(max_length=80, index=True)
+    role: str = Field(max_length=16)
+    granted_by: str = Field(max_length=80)
+    granted_at: datetime = _when()
 
 
 OUTBOX_STATUSES = ("pending", "sent", "failed", "unreachable")

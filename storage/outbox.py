@@ -52,30 +52,49 @@ def enqueue(
 def claim_due(
     *, session: Session, now: datetime, lease: timedelta, limit: int, channels: Sequence[str]
 ) -> list[OutboxMessage]:
-    """Claim up to ``limit`` due rows, most urgent first, for ``lease``."""
+    """Claim up to ``limit`` due rows, most urgent first, for ``lease``.
+
+    Each row is claimed by a conditional UPDATE, so of two dispatchers that saw the
+    same row only one gets it (on SQLite the write lock orders them; PostgreSQL
+    also skips rows another dispatcher has locked)."""
+    due = or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= now)
     query = (
-        select(OutboxMessage)
+        select(OutboxMessage.id)
         .where(
             OutboxMessage.status == "pending",
             col(OutboxMessage.channel).in_(channels),
             OutboxMessage.due_at <= now,
-            or_(
-                col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= now
-            ),
+            due,
         )
         .order_by(col(OutboxMessage.priority), col(OutboxMessage.due_at), col(OutboxMessage.id))
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    rows = list(session.exec(query).all())
-    for row in rows:
-        row.claimed_until = now + lease
-        row.attempts += 1
-    session.flush()
+    claimed: list[int] = []
+    for message_id in session.exec(query).all():
+        result = session.execute(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.id) == message_id,
+                col(OutboxMessage.status) == "pending",
+                due,
+            )
+            .values(claimed_until=now + lease, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(message_id)  # type: ignore[arg-type]
+    if not claimed:
+        return []
+    rows = session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(claimed))
+        .order_by(col(OutboxMessage.priority), col(OutboxMessage.due_at), col(OutboxMessage.id))
+    ).all()
     for row in rows:
         session.expunge(row)
-    return rows
+    return list(rows)
 
 
 def mark_sent(*, session: Session, message_id: int, now: datetime, external_id: str | None) -> None:

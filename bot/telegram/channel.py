@@ -28,6 +28,7 @@ from telegram.ext import (
 )
 
 from bot.config import TelegramSettings
+from bot.dbthreads import DatabaseThreads
 from bot.i18n import translator
 from bot.media import MediaStore
 from bot.outbox import DeliveryFailed, OutboxDispatcher
@@ -59,19 +60,23 @@ class TelegramChannel:
         engine: Engine,
         media: MediaStore,
         clock: Callable[[], datetime],
+        threads: DatabaseThreads | None = None,
     ) -> None:
         token = settings.token.get_secret_value()
         self.engine = engine
         self.media = media
         self.clock = clock
+        self.threads = threads or DatabaseThreads(engine.db)
         self.signer = CallbackSigner(token)
-        self.outbox = OutboxDispatcher(engine.db, {CHANNEL: self}, clock)
+        self.outbox = OutboxDispatcher(engine.db, {CHANNEL: self}, clock, threads=self.threads)
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
             .token(token)
             .base_url(f"{settings.api_base_url}/bot")
             .base_file_url(f"{settings.api_base_url}/file/bot")
-            .rate_limiter(AIORateLimiter(max_retries=2))
+            # Replies are not throttled up front (Telegram's 429s are waited out and
+            # retried); broadcasts are paced by the outbox dispatcher instead.
+            .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=2))
             .updater(None)
             .build()
         )
@@ -88,7 +93,7 @@ class TelegramChannel:
 
     async def start(self) -> None:
         """Check the token (getMe) and register the command menus."""
-        await self.application.initialize()
+        await self._retrying(self.application.initialize)
         for language in ("id", "en"):
             t = translator(language)
             commands = [BotCommand(name, t(f"commands.{name}")) for name in COMMANDS]
@@ -113,7 +118,7 @@ class TelegramChannel:
         query = update.callback_query
         if query is not None:
             await self._answer(query)
-        handled = await asyncio.to_thread(self.engine.handle_recorded, inbound, now)
+        handled = await self.threads.run(self.engine.handle_recorded, inbound, now)
         if query is not None and handled.replies:
             await self._close_keyboard(query, accepted=not handled.refused)
         await self.outbox.send_now(CHANNEL, inbound.user_id, handled.replies)
@@ -145,7 +150,7 @@ class TelegramChannel:
             return
         blocked = change.new_chat_member.status == "kicked"
         identity = f"{CHANNEL}:{change.from_user.id}"
-        await asyncio.to_thread(self._set_unreachable, identity, self.clock() if blocked else None)
+        await self.threads.run(self._set_unreachable, identity, self.clock() if blocked else None)
 
     def _set_unreachable(self, identity: str, at: datetime | None) -> None:
         with transaction(self.engine.db) as session:

@@ -48,17 +48,19 @@ async def to_inbound(
 ) -> Inbound | None:
     """What the resident did, or None for updates ignored on purpose (edits,
     group chats, channel posts, service messages)."""
-    key = str(update.update_id)
     query = update.callback_query
     if query is not None:
         chat = query.message.chat if query.message else None
         if chat is None or chat.type != ChatType.PRIVATE:
             return None
-        return replace(_from(query.from_user, key), choice=signer.decode(chat.id, query.data))
+        # callback query ids are unique for good; update_ids may restart
+        base = _from(query.from_user, f"c:{query.id}")
+        return replace(base, choice=signer.decode(chat.id, query.data))
     message = update.message
     if message is None or message.from_user is None or message.chat.type != ChatType.PRIVATE:
         return None
-    base = _from(message.from_user, key)
+    # a private chat's message ids are never reused, unlike update ids
+    base = _from(message.from_user, f"m:{message.chat.id}:{message.message_id}")
     if message.text is not None:
         return replace(base, text=message.text)
     if message.location is not None:

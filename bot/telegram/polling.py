@@ -10,6 +10,7 @@ are handled concurrently, one resident's in order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 
@@ -40,15 +41,29 @@ async def handle_batch(channel: TelegramChannel, updates: list[Update]) -> None:
     await asyncio.gather(*(in_order(group) for group in by_resident(updates)))
 
 
+async def pause(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep, but wake at once when asked to stop."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
 async def poll(
-    channel: TelegramChannel, stop: asyncio.Event, *, long_poll: int = LONG_POLL_SECONDS
+    channel: TelegramChannel,
+    stop: asyncio.Event,
+    *,
+    long_poll: int = LONG_POLL_SECONDS,
+    ready: asyncio.Event | None = None,
 ) -> None:
-    """Fetch and handle updates until ``stop`` is set; finishes the batch in hand."""
+    """Fetch and handle updates until ``stop`` is set; finishes the batch in hand.
+
+    ``ready`` is set once polling has begun (the webhook is removed)."""
     bot = channel.bot
     await channel._retrying(lambda: bot.delete_webhook(drop_pending_updates=False))
     offset: int | None = None
     failures = 0
     logger.info("telegram: polling for updates")
+    if ready is not None:
+        ready.set()
     while not stop.is_set():
         fetch = asyncio.ensure_future(
             bot.get_updates(offset=offset, timeout=long_poll, allowed_updates=ALLOWED_UPDATES)
@@ -62,7 +77,7 @@ async def poll(
         try:
             updates: list[Update] = list(fetch.result())
         except RetryAfter as error:
-            await asyncio.sleep(seconds(error.retry_after))
+            await pause(stop, seconds(error.retry_after))
             continue
         except (InvalidToken, Forbidden):
             raise
@@ -70,7 +85,7 @@ async def poll(
             failures += 1
             delay = min(30.0, 0.5 * 2**failures)
             logger.warning("telegram: getUpdates failed (%s), retrying in %.1f s", error, delay)
-            await asyncio.sleep(delay)
+            await pause(stop, delay)
             continue
         failures = 0
         if updates:

@@ -1,0 +1,669 @@
+"""Telegram throughput and latency: siantar's real adapter vs a bare python-telegram-bot echo bot.
+
+Both bots poll the fake Bot API server from ``tests/fake_telegram.py`` (uvicorn in its own
+thread, same process) and are driven by simulated residents on the bots' event loop:
+
+* siantar: ``TelegramChannel`` + ``poll`` exactly as ``tests/test_telegram.py`` wires them,
+  a fresh SQLite database, every resident doing the whole aspiration flow (11 updates).
+* echo: an ``Application`` whose MessageHandler sends the text back and whose
+  CallbackQueryHandler answers the query and sends a message (both with a one-button
+  keyboard, so residents send the same mix: 2 texts and 9 button presses). It is polled by
+  the product's own ``bot.telegram.polling.poll`` loop (one getUpdates batch at a time,
+  residents in a batch handled concurrently, one resident's updates in order), so both bots
+  run under the same concurrency policy and only the work per update differs.
+  ``Application.updater.start_polling`` was not used: with PTB's default
+  ``concurrent_updates=1`` it handles one update at a time, a different policy.
+
+Per bot, after one warm-up resident (which also learns how many bot messages answer each
+step), two measurements with fresh residents:
+
+1. throughput: every resident sends its next update as soon as the reply to the previous one
+   arrived; updates/s = updates answered / wall time (capped at --duration seconds).
+2. latency at a fixed offered load: one update every 1/--rate seconds for --duration seconds,
+   residents picked round-robin among those not waiting for a reply; latency = time from just
+   before the update is put into the fake to the fake receiving the LAST bot message of the
+   reply (the fake's monotonic call timestamp).
+
+Run: ``python bench/telegram_throughput.py [--residents 200] [--rate 50] [--duration 15]``.
+Figures only, no thresholds are asserted; exit status 0 unless the benchmark itself breaks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import io
+import logging
+import math
+import os
+import platform
+import pstats
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the fake Bot API server is test code of this repo
+
+from fake_telegram import TOKEN, Call, FakeTelegram  # noqa: E402
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update  # noqa: E402
+from telegram.ext import (  # noqa: E402
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+ASPIRATION = "Lampu jalan di Jalan Merdeka mati semua sejak minggu lalu."
+# The aspiration flow; ("press", label) presses the newest button whose text contains label.
+SIANTAR_STEPS: tuple[tuple[str, str], ...] = (
+    ("text", "/start"),
+    ("press", "Setuju"),
+    ("press", "Lewati"),  # home kecamatan
+    ("press", "Sampaikan aspirasi"),
+    ("press", "Infrastruktur"),
+    ("press", "Siantar Utara"),
+    ("press", "Martoba"),
+    ("text", ASPIRATION),
+    ("press", "Lewati"),  # photo or location
+    ("press", "Tampilkan nama"),
+    ("press", "Kirim"),
+)
+# The same mix of update kinds for the echo bot (its only button is "Lanjut").
+ECHO_STEPS = tuple((kind, arg if kind == "text" else "Lanjut") for kind, arg in SIANTAR_STEPS)
+ECHO_KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Lanjut", callback_data="next")]])
+
+REPLY_TIMEOUT = 90.0  # seconds a resident waits for one reply before giving up
+DRAIN_TIMEOUT = 120.0  # seconds to wait for replies still due after a phase
+QUIET = 0.25  # warm-up: a reply is complete when no bot message came for this long
+TARGET_THROUGHPUT = "target ≥ 50% of echo throughput"
+TARGET_LATENCY = "target p99 < 250 ms at 50 updates/s"
+
+
+# ---------------------------------------------------------------------------- reply tracking
+class BenchFake(FakeTelegram):
+    """The fake server, telling a listener about every successful sendMessage as it is
+    recorded (chat id and the call's arrival timestamp), so residents need not poll."""
+
+    listener: Callable[[int, float], object] | None = None
+
+    def _record(self, call: Call) -> None:
+        super()._record(call)
+        listener = self.listener
+        if listener is not None and call.method == "sendMessage" and call.status == 200:
+            chat_id = call.params.get("chat_id")
+            if isinstance(chat_id, int):
+                listener(chat_id, call.at)
+
+
+class Replies:
+    """Per chat, the arrival times of the bot's sendMessage calls; awaitable counts."""
+
+    def __init__(self, fake: BenchFake, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.sent: dict[int, list[float]] = defaultdict(list)
+        self._waiters: dict[int, tuple[int, asyncio.Future[None]]] = {}
+        fake.listener = lambda chat_id, at: loop.call_soon_threadsafe(self._arrived, chat_id, at)
+
+    def _arrived(self, chat_id: int, at: float) -> None:
+        sent = self.sent[chat_id]
+        sent.append(at)
+        waiter = self._waiters.get(chat_id)
+        if waiter is not None and len(sent) >= waiter[0] and not waiter[1].done():
+            waiter[1].set_result(None)
+
+    def count(self, chat_id: int) -> int:
+        return len(self.sent[chat_id])
+
+    async def wait(self, chat_id: int, count: int, timeout: float = REPLY_TIMEOUT) -> float:
+        """Arrival time of the chat's ``count``-th bot message, once it arrived."""
+        if len(self.sent[chat_id]) < count:
+            future: asyncio.Future[None] = self.loop.create_future()
+            self._waiters[chat_id] = (count, future)
+            try:
+                await asyncio.wait_for(future, timeout)
+            finally:
+                self._waiters.pop(chat_id, None)
+        return self.sent[chat_id][count - 1]
+
+
+def find_button(messages: list[dict[str, Any]], label: str) -> tuple[int, str]:
+    for message in reversed(messages):
+        for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                if label.casefold() in button["text"].casefold():
+                    return message["message_id"], button["callback_data"]
+    raise LookupError(f"no button like {label!r}")
+
+
+def act(fake: FakeTelegram, user_id: int, step: tuple[str, str]) -> float:
+    """Put one update into the fake; returns time.monotonic() just before it was queued."""
+    kind, arg = step
+    if kind == "text":
+        started = time.monotonic()
+        fake.send_text(user_id, arg, first_name="Budi", last_name=f"Warga{user_id}")
+        return started
+    message_id, data = find_button(fake.messages(user_id), arg)
+    started = time.monotonic()
+    fake.press(user_id, message_id, data)
+    return started
+
+
+# ---------------------------------------------------------------------------- the two bots
+@dataclass
+class Target:
+    name: str
+    fake: BenchFake
+    steps: tuple[tuple[str, str], ...]
+    stop: Callable[[], Awaitable[None]]
+    check: Callable[[int], str] = lambda _finished: ""
+
+
+def start_polling(channel: Any) -> Callable[[], Awaitable[None]]:
+    from bot.telegram.polling import poll
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(poll(channel, stop, long_poll=1))
+
+    async def stopper() -> None:
+        stop.set()
+        await task
+
+    return stopper
+
+
+async def start_siantar(fake: BenchFake, workdir: Path, *, rate_limiter: bool) -> Target:
+    from sqlmodel import Session, func, select
+
+    from bot.app import categories
+    from bot.config import Settings, TelegramSettings
+    from bot.i18n import translator
+    from bot.media import MediaStore
+    from bot.telegram.channel import TelegramChannel
+    from handlers.engine import Engine
+    from handlers.flow import EngineSettings
+    from handlers.registry import FLOWS
+    from storage.db import make_engine, migrate
+    from storage.models import Aspiration
+    from storage.wilayah import load_wilayah
+
+    db = make_engine(f"sqlite:///{workdir / 'bench.db'}")
+    migrate(db)
+    settings = EngineSettings(
+        translators=translator, wilayah=load_wilayah(), categories=categories(Settings())
+    )
+    engine = Engine(db, settings, FLOWS)
+    telegram = TelegramSettings(enabled=True, token=TOKEN, api_base_url=fake.base_url)
+    media = MediaStore(workdir / "media", max_bytes=1024 * 1024)
+    channel = TelegramChannel(telegram, engine, media, lambda: datetime.now(UTC))
+    if not rate_limiter:  # diagnostic only: what the adapter does without PTB's AIORateLimiter
+        channel.application.bot._rate_limiter = None
+    await channel.start()
+    stop_polling = start_polling(channel)
+
+    async def stop() -> None:
+        await stop_polling()
+        await channel.stop()
+        db.dispose()
+
+    def check(finished: int) -> str:
+        with Session(db) as session:
+            stored = session.exec(select(func.count()).select_from(Aspiration)).one()
+        return f"{stored} aspirations stored for {finished} finished flows"
+
+    return Target("siantar", fake, SIANTAR_STEPS, stop, check)
+
+
+class EchoChannel:
+    """Just what ``bot.telegram.polling.poll`` needs from a channel."""
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+        self.bot = application.bot
+
+    async def _retrying(self, call: Callable[[], Awaitable[Any]]) -> Any:
+        return await call()
+
+    async def process(self, update: Update) -> None:
+        await self.application.process_update(update)
+
+
+async def start_echo(fake: BenchFake, *, rate_limiter: bool) -> Target:
+    builder = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url(f"{fake.base_url}/bot")
+        .base_file_url(f"{fake.base_url}/file/bot")
+        .updater(None)
+    )
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
+    application = builder.build()
+
+    async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None and update.message.text is not None
+        await context.bot.send_message(
+            update.message.chat.id, update.message.text, reply_markup=ECHO_KEYBOARD
+        )
+
+    async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None and query.message is not None
+        await query.answer()
+        await context.bot.send_message(
+            query.message.chat.id, f"Anda menekan {query.data}", reply_markup=ECHO_KEYBOARD
+        )
+
+    application.add_handler(MessageHandler(filters.TEXT, on_text))
+    application.add_handler(CallbackQueryHandler(on_press))
+    await application.initialize()
+    stop_polling = start_polling(EchoChannel(application))
+
+    async def stop() -> None:
+        await stop_polling()
+        await application.shutdown()
+
+    return Target("echo", fake, ECHO_STEPS, stop)
+
+
+# ---------------------------------------------------------------------------- measurements
+@dataclass
+class Result:
+    name: str
+    expected: list[int] = field(default_factory=list)  # cumulative bot messages after step i
+    updates: int = 0
+    seconds: float = 0.0
+    flows_done: int = 0
+    capped: bool = False
+    offered: int = 0
+    offered_seconds: float = 0.0
+    not_offered: int = 0  # injections skipped: every resident was waiting for a reply
+    latencies: list[float] = field(default_factory=list)
+    timeouts: int = 0
+    drain_seconds: float = 0.0
+    cpu_per_update: float = math.nan  # process CPU seconds per answered update (throughput run)
+    check: str = ""
+
+    @property
+    def throughput(self) -> float:
+        return self.updates / self.seconds if self.seconds else 0.0
+
+    def pct(self, p: float) -> float:
+        if not self.latencies:
+            return math.nan
+        ordered = sorted(self.latencies)
+        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] * 1000
+
+
+async def warm_up(target: Target, replies: Replies, user_id: int) -> list[int]:
+    """One resident, alone: learn how many bot messages complete each step."""
+    expected = []
+    for step in target.steps:
+        before = replies.count(user_id)
+        act(target.fake, user_id, step)
+        await replies.wait(user_id, before + 1, timeout=30)
+        count = replies.count(user_id)
+        while True:
+            await asyncio.sleep(QUIET)
+            if replies.count(user_id) == count:
+                break
+            count = replies.count(user_id)
+        expected.append(count)
+    return expected
+
+
+async def measure_throughput(
+    target: Target, replies: Replies, result: Result, users: Sequence[int], duration: float
+) -> None:
+    done_at: list[float] = []
+    flows = 0
+    timeouts = 0
+    cpu = time.process_time()
+    start = time.monotonic()
+    deadline = start + duration
+
+    async def resident(user_id: int) -> None:
+        nonlocal flows, timeouts
+        for step, expected in zip(target.steps, result.expected, strict=True):
+            if time.monotonic() >= deadline:
+                return
+            act(target.fake, user_id, step)
+            try:
+                done_at.append(await replies.wait(user_id, expected))
+            except TimeoutError:
+                timeouts += 1
+                return
+        flows += 1
+
+    await asyncio.gather(*(resident(user_id) for user_id in users))
+    ended = time.monotonic()
+    if done_at:
+        result.cpu_per_update = (time.process_time() - cpu) / len(done_at)
+    total = len(users) * len(target.steps)
+    result.flows_done, result.timeouts = flows, result.timeouts + timeouts
+    if len(done_at) == total:
+        result.updates, result.seconds = total, max(done_at) - start
+    else:  # capped: count what was answered within the window
+        result.capped = True
+        result.updates = sum(at <= deadline for at in done_at)
+        result.seconds = duration
+    result.drain_seconds += max(0.0, ended - max(deadline, start + result.seconds))
+
+
+async def measure_latency(
+    target: Target, replies: Replies, result: Result, users: Sequence[int], rate: float,
+    duration: float,
+) -> None:
+    step_of = dict.fromkeys(users, 0)
+    busy: set[int] = set()
+    pending: set[asyncio.Task[None]] = set()
+    turn = 0
+
+    async def one(user_id: int, index: int) -> None:
+        started = act(target.fake, user_id, target.steps[index])
+        try:
+            at = await replies.wait(user_id, result.expected[index])
+        except TimeoutError:
+            result.timeouts += 1
+            return  # this resident stays busy: it stops here
+        result.latencies.append(at - started)
+        step_of[user_id] = index + 1
+        busy.discard(user_id)
+
+    def pick() -> int | None:
+        nonlocal turn
+        for offset in range(len(users)):
+            user_id = users[(turn + offset) % len(users)]
+            if user_id not in busy and step_of[user_id] < len(target.steps):
+                turn = (turn + offset + 1) % len(users)
+                return user_id
+        return None
+
+    interval = 1.0 / rate
+    shots = max(1, round(rate * duration))
+    start = time.monotonic()
+    for shot in range(shots):
+        delay = start + shot * interval - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        user_id = pick()
+        if user_id is None:
+            result.not_offered += 1
+            continue
+        busy.add(user_id)
+        task = asyncio.create_task(one(user_id, step_of[user_id]))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+        result.offered += 1
+    result.offered_seconds = time.monotonic() - start
+    drain = time.monotonic()
+    if pending:
+        await asyncio.wait(set(pending), timeout=DRAIN_TIMEOUT)
+    result.drain_seconds += time.monotonic() - drain
+
+
+async def run_target(
+    target: Target, args: argparse.Namespace, first_user: int,
+    profile: Callable[[bool], None] | None = None,
+) -> Result:
+    result = Result(target.name)
+    replies = Replies(target.fake, asyncio.get_running_loop())
+    result.expected = await warm_up(target, replies, first_user)
+    throughput_users = range(first_user + 1, first_user + 1 + args.residents)
+    latency_users = range(first_user + 1 + args.residents, first_user + 1 + 2 * args.residents)
+    if profile:
+        profile(True)
+    await measure_throughput(target, replies, result, throughput_users, args.duration)
+    await measure_latency(target, replies, result, latency_users, args.rate, args.duration)
+    if profile:
+        profile(False)
+    await asyncio.sleep(QUIET)  # late extra messages would show in the check below
+    counts = [replies.count(u) for u in (first_user, *throughput_users, *latency_users)]
+    finished = sum(count == result.expected[-1] for count in counts)
+    extra = sum(count not in (0, *result.expected) for count in counts)
+    result.check = target.check(finished)
+    if extra:
+        result.check += f"; {extra} chats with an unexpected number of bot messages"
+    return result
+
+
+# ---------------------------------------------------------------------------- profiling
+class Profiles:
+    """cProfile for the event-loop thread and, per call, for work sent to worker threads
+    (``asyncio.to_thread``: the engine's transactions and the outbox bookkeeping).
+    cProfile's clock is wall time: time spent waiting for the GIL or for SQLite's write
+    lock inside a function counts as that function's time."""
+
+    def __init__(self) -> None:
+        self.loop_profile = cProfile.Profile()
+        self.local = threading.local()
+        self.workers: list[cProfile.Profile] = []
+        self.on = False
+
+    def toggle(self, on: bool) -> None:
+        self.on = on
+        (self.loop_profile.enable if on else self.loop_profile.disable)()
+
+    def wrap(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def profiled(*args: Any, **kwargs: Any) -> Any:
+            if not self.on:
+                return fn(*args, **kwargs)
+            prof = getattr(self.local, "prof", None)
+            if prof is None:
+                prof = self.local.prof = cProfile.Profile()
+                self.workers.append(prof)
+            prof.enable()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                prof.disable()
+
+        return profiled
+
+    def executor(self) -> ThreadPoolExecutor:
+        profiles = self
+
+        class ProfiledExecutor(ThreadPoolExecutor):
+            def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+                return super().submit(profiles.wrap(fn), *args, **kwargs)
+
+        return ProfiledExecutor(thread_name_prefix="bench-worker")
+
+    def report(self, top: int = 15) -> str:
+        out = io.StringIO()
+        for title, profs in (("event-loop thread", [self.loop_profile]),
+                             ("worker threads (asyncio.to_thread)", self.workers)):
+            if not profs:
+                continue
+            stats = pstats.Stats(profs[0], stream=out)
+            for prof in profs[1:]:
+                stats.add(prof)
+            stats.strip_dirs()
+            for key, label in (("cumulative", "cumulative time"), ("tottime", "own time")):
+                out.write(f"\n--- cProfile, siantar, {title}: top {top} by {label} ---\n")
+                stats.sort_stats(key).print_stats(top)
+        return out.getvalue()
+
+
+# ---------------------------------------------------------------------------- logging
+class Counter(logging.Handler):
+    """Counts records without printing them (the console handler shows WARNING+ only)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            self.counts["errors logged"] += 1
+        elif record.levelno >= logging.WARNING:
+            self.counts["warnings logged"] += 1
+        if "concurrent update" in message:
+            self.counts["engine retries (optimistic-lock conflicts)"] += 1
+        if "retrying in" in message:
+            self.counts["Bot API calls retried"] += 1
+        if "Rate limit hit" in message:
+            self.counts["429 rate-limit retries"] += 1
+
+
+def quiet_logging() -> Counter:
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.WARNING)
+    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    counter = Counter()
+    logging.basicConfig(level=logging.WARNING, handlers=[console, counter], force=True)
+    for name in ("handlers.engine", "bot.telegram.channel"):
+        logging.getLogger(name).setLevel(logging.INFO)  # counted, not printed
+    for name in ("httpx", "httpcore", "uvicorn", "telegram", "alembic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return counter
+
+
+# ---------------------------------------------------------------------------- report
+def fmt_ms(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:.0f}"
+
+
+def report(results: list[Result], args: argparse.Namespace, counter: Counter,
+           elapsed: float, load: tuple[float, float, float]) -> str:
+    lines = [
+        "",
+        f"siantar-bot Telegram benchmark: {args.residents} residents x 11 updates per "
+        f"measurement, latency at {args.rate:g} updates/s offered for {args.duration:g} s",
+        "",
+        f"{'bot':<8} {'updates':>8} {'seconds':>8} {'updates/s':>10} {'cpu ms/upd':>10}   "
+        f"{'offered':>7} {'offered/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"{'max ms':>7}",
+    ]
+    for r in results:
+        offered_rate = r.offered / r.offered_seconds if r.offered_seconds else 0.0
+        lines.append(
+            f"{r.name:<8} {r.updates:>8} {r.seconds:>8.2f} {r.throughput:>10.1f} "
+            f"{r.cpu_per_update * 1000:>10.2f}   "
+            f"{r.offered:>7} {offered_rate:>9.1f} {fmt_ms(r.pct(50)):>7} {fmt_ms(r.pct(95)):>7} "
+            f"{fmt_ms(r.pct(99)):>7} {fmt_ms(max(r.latencies, default=math.nan) * 1000):>7}"
+        )
+    by_name = {r.name: r for r in results}
+    lines.append("")
+    siantar, echo = by_name.get("siantar"), by_name.get("echo")
+    if siantar and echo and echo.throughput:
+        ratio = siantar.throughput / echo.throughput
+        lines.append(f"throughput siantar/echo: {ratio:.2f} ({ratio:.0%})   [{TARGET_THROUGHPUT}]")
+        cpu_ratio = echo.cpu_per_update / siantar.cpu_per_update
+        lines.append(f"CPU per update echo/siantar: {cpu_ratio:.2f} (the throughput ratio if both "
+                     "were CPU-bound; less sensitive to other load on the machine)")
+    if siantar:
+        lines.append(f"siantar p99 at {args.rate:g} updates/s offered: "
+                     f"{fmt_ms(siantar.pct(99))} ms   [{TARGET_LATENCY}]")
+    lines.append("")
+    for r in results:
+        notes = [f"bot messages per step {r.expected}"]
+        notes.append(f"{r.flows_done}/{args.residents} flows finished in the throughput run"
+                     + (f" (stopped at the {args.duration:g} s cap)" if r.capped else ""))
+        if r.not_offered:
+            notes.append(f"{r.not_offered} injections skipped (every resident was waiting)")
+        if r.timeouts:
+            notes.append(f"{r.timeouts} replies never came within {REPLY_TIMEOUT:g} s")
+        notes.append(f"{r.drain_seconds:.1f} s draining late replies")
+        if r.check:
+            notes.append(r.check)
+        lines.append(f"{r.name}: " + "; ".join(notes))
+    if counter.counts:
+        counts = sorted(counter.counts.items())
+        lines.append("log records: " + ", ".join(f"{k} {v}" for k, v in counts))
+    limiter = "on (as shipped)" if args.rate_limiter else "OFF (diagnostic)"
+    lines.append(
+        f"config: siantar rate limiter {limiter}"
+        f", echo rate limiter {'on' if args.echo_rate_limiter else 'off (bare)'}; "
+        "both polled by bot.telegram.polling.poll (same concurrency policy)"
+    )
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    lines.append(
+        f"machine: {cores} usable cores ({os.cpu_count()} total), Python "
+        f"{platform.python_version()} ({platform.python_implementation()}), {platform.platform()}; "
+        f"load average {load[0]:.2f} at start, {os.getloadavg()[0]:.2f} at end; fake server, "
+        f"bot and residents share one process; total run {elapsed:.0f} s"
+    )
+    if args.profile:
+        lines.append("note: --profile was on; siantar figures include cProfile overhead")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- main
+async def main_async(args: argparse.Namespace) -> list[Result]:
+    results: list[Result] = []
+    profiles = Profiles() if args.profile else None
+    with tempfile.TemporaryDirectory(prefix="siantar-bench-") as tmp:
+        if "siantar" in args.bots:
+            loop = asyncio.get_running_loop()
+            if profiles:
+                loop.set_default_executor(profiles.executor())
+            with BenchFake() as fake:
+                print("siantar: warm-up, throughput, latency ...", file=sys.stderr, flush=True)
+                target = await start_siantar(fake, Path(tmp), rate_limiter=args.rate_limiter)
+                try:
+                    results.append(await run_target(target, args, 10_001,
+                                                    profiles.toggle if profiles else None))
+                finally:
+                    await target.stop()
+        if "echo" in args.bots:
+            with BenchFake() as fake:
+                print("echo: warm-up, throughput, latency ...", file=sys.stderr, flush=True)
+                target = await start_echo(fake, rate_limiter=args.echo_rate_limiter)
+                try:
+                    results.append(await run_target(target, args, 10_001))
+                finally:
+                    await target.stop()
+    if profiles:
+        print(profiles.report())
+    return results
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--residents", type=int, default=200,
+                        help="simulated residents per measurement (default 200)")
+    parser.add_argument("--rate", type=float, default=50.0,
+                        help="offered load for the latency measurement, updates/s (default 50)")
+    parser.add_argument("--duration", type=float, default=15.0,
+                        help="seconds of injection in the latency run, and the cap on the "
+                             "throughput run (default 15)")
+    parser.add_argument("--bots", choices=("siantar", "echo"), nargs="+",
+                        default=["siantar", "echo"], help="which bots to measure (default both)")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile siantar's measurements; print the top 15 cumulative")
+    parser.add_argument("--no-rate-limiter", dest="rate_limiter", action="store_false",
+                        help="diagnostic: drop the AIORateLimiter siantar's adapter configures")
+    parser.add_argument("--echo-rate-limiter", action="store_true",
+                        help="give the echo bot the same AIORateLimiter(max_retries=2)")
+    args = parser.parse_args(argv)
+    if args.residents < 1 or args.rate <= 0 or args.duration <= 0:
+        parser.error("--residents, --rate and --duration must be positive")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    counter = quiet_logging()
+    started, load = time.monotonic(), os.getloadavg()
+    results = asyncio.run(main_async(args))
+    print(report(results, args, counter, time.monotonic() - started, load))
+    return 0
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(main())

@@ -1,0 +1,62 @@
+"""/statistik: counts by category, kecamatan and status for a period, with a chart."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from handlers.flow import Answer, Ctx, Flow, Prompt, Step
+from handlers.periods import period_bounds, period_options
+from handlers.places import kecamatan_name
+from handlers.status import category_label
+from storage.stats import AspirationStats, aspiration_stats
+
+FLOW_NAME = "stats"
+TOP = 5
+
+
+def summary(ctx: Ctx, stats: AspirationStats, period: str) -> str:
+    """Totals and the largest groups, zeros left out."""
+    t = ctx.t
+
+    def top(counts: dict[str, int], label: Callable[[str], str]) -> str:
+        ranked = sorted(counts.items(), key=lambda item: -item[1])  # stable: ties keep order
+        lines = [t("stats.line", label=label(k), count=n) for k, n in ranked[:TOP] if n]
+        return "\n".join(lines) or t("stats.empty")
+
+    return "\n\n".join(
+        [
+            t("stats.title", period=t(f"period.{period}"), total=stats.total),
+            t("stats.by_category")
+            + "\n"
+            + top(stats.by_category, lambda k: category_label(ctx, k)),
+            t("stats.by_kecamatan")
+            + "\n"
+            + top(stats.by_kecamatan, lambda k: kecamatan_name(ctx, k)),
+            t("stats.by_status") + "\n" + top(stats.by_status, lambda k: t(f"status.{k}")),
+        ]
+    )
+
+
+def ask_period(ctx: Ctx) -> Prompt:
+    """Which period."""
+    return Prompt(ctx.t("stats.ask_period"), period_options(ctx))
+
+
+def on_period(ctx: Ctx, answer: Answer) -> None:
+    period = answer.option or "all"
+    since, until = period_bounds(period, ctx.now)
+    stats = aspiration_stats(session=ctx.session, since=since, until=until)
+    text = summary(ctx, stats, period)
+    chart, files = ctx.settings.chart, ctx.settings.files
+    if chart is not None and files is not None and stats.total:
+        reference, path = files.new_file("statistik.png", ctx.now)
+        chart(stats, t=ctx.t, path=path)
+        ctx.say(text, photo=reference)
+    else:
+        ctx.say(text)
+    ctx.goto("menu")
+
+
+FLOW = Flow(
+    name=FLOW_NAME, start="period", role="staff", steps={"period": Step(ask_period, on_period)}
+)

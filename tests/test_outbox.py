@@ -1,0 +1,199 @@
+"""The outbox dispatcher: claims, sends, retries, gives up, and never sends twice."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot.outbox import DeliveryFailed, OutboxDispatcher, RateLimit
+from conftest import NOW
+from handlers.types import Reply
+from storage.db import transaction
+from storage.models import OutboxMessage, Resident
+from storage.outbox import MAX_ATTEMPTS, claim_due, enqueue
+
+
+class FakeSender:
+    """Records what it sends; ``failures`` are raised by the next calls, in order."""
+
+    channel = "telegram"
+
+    def __init__(self, *failures: DeliveryFailed | None) -> None:
+        self.failures = list(failures)
+        self.sent: list[tuple[str, str]] = []
+
+    async def deliver(self, recipient: str, reply: Reply) -> str | None:
+        await asyncio.sleep(0)
+        if self.failures:
+            failure = self.failures.pop(0)
+            if failure is not None:
+                raise failure
+        self.sent.append((recipient, reply.text))
+        return f"m{len(self.sent)}"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def add(db: Engine, text: str, *, recipient: str = "111", priority: int = 10) -> int:
+    with transaction(db) as session:
+        row = enqueue(
+            session=session,
+            channel="telegram",
+            recipient=recipient,
+            kind="status",
+            payload=Reply(text).to_payload(),
+            now=NOW,
+            priority=priority,
+        )
+        session.flush()
+        assert row.id is not None
+        return row.id
+
+
+def rows(db: Engine) -> dict[int, OutboxMessage]:
+    with Session(db) as session:
+        return {row.id: row for row in session.exec(select(OutboxMessage)).all()}  # type: ignore[misc]
+
+
+def dispatcher(db: Engine, sender: FakeSender, clock: Clock) -> OutboxDispatcher:
+    return OutboxDispatcher(db, {"telegram": sender}, clock)
+
+
+async def test_due_rows_are_sent_most_urgent_first_and_marked(db: Engine) -> None:
+    late = add(db, "broadcast", priority=50)
+    first = add(db, "status", priority=10, recipient="222")
+    sender, clock = FakeSender(), Clock()
+    assert await dispatcher(db, sender, clock).run_once() == 2
+    assert sender.sent == [("222", "status"), ("111", "broadcast")]
+    stored = rows(db)
+    assert stored[first].status == stored[late].status == "sent"
+    assert stored[first].external_id == "m1" and stored[first].sent_at == NOW
+    assert await dispatcher(db, sender, clock).run_once() == 0  # nothing sent twice
+
+
+async def test_429_waits_for_retry_after(db: Engine) -> None:
+    message = add(db, "halo")
+    sender, clock = FakeSender(DeliveryFailed("rate limited", retry_after=30)), Clock()
+    await dispatcher(db, sender, clock).run_once()
+    row = rows(db)[message]
+    assert row.status == "pending" and row.due_at == NOW + timedelta(seconds=30)
+    assert row.last_error == "rate limited" and sender.sent == []
+    clock.now = NOW + timedelta(seconds=29)
+    assert await dispatcher(db, sender, clock).run_once() == 0
+    clock.now = NOW + timedelta(seconds=30)
+    await dispatcher(db, sender, clock).run_once()
+    assert rows(db)[message].status == "sent" and sender.sent == [("111", "halo")]
+
+
+async def test_5xx_backs_off_then_succeeds(db: Engine) -> None:
+    message = add(db, "halo")
+    sender = FakeSender(DeliveryFailed("network: Bad Gateway"), DeliveryFailed("network: timeout"))
+    clock = Clock()
+    await dispatcher(db, sender, clock).run_once()
+    assert rows(db)[message].due_at == NOW + timedelta(seconds=5)
+    clock.now = NOW + timedelta(seconds=5)
+    await dispatcher(db, sender, clock).run_once()
+    assert rows(db)[message].due_at == clock.now + timedelta(seconds=10)  # doubled
+    clock.now += timedelta(seconds=10)
+    await dispatcher(db, sender, clock).run_once()
+    row = rows(db)[message]
+    assert row.status == "sent" and row.attempts == 3
+
+
+async def test_attempts_are_limited(db: Engine) -> None:
+    message = add(db, "halo")
+    sender = FakeSender(*[DeliveryFailed("network: down")] * MAX_ATTEMPTS)
+    clock = Clock()
+    for _ in range(MAX_ATTEMPTS):
+        await dispatcher(db, sender, clock).run_once()
+        clock.now += timedelta(hours=1)
+    row = rows(db)[message]
+    assert row.status == "failed" and row.attempts == MAX_ATTEMPTS and sender.sent == []
+
+
+async def test_a_blocked_resident_is_marked_unreachable_without_retries(db: Engine) -> None:
+    with transaction(db) as session:
+        session.add(
+            Resident(identity="telegram:111", channel="telegram", created_at=NOW, last_seen_at=NOW)
+        )
+    message = add(db, "halo")
+    sender, clock = FakeSender(DeliveryFailed("forbidden: bot was blocked", unreachable=True)), Clock()
+    await dispatcher(db, sender, clock).run_once()
+    clock.now += timedelta(days=1)
+    assert await dispatcher(db, sender, clock).run_once() == 0
+    assert rows(db)[message].status == "unreachable"
+    with Session(db) as session:
+        resident = session.exec(select(Resident)).one()
+    assert resident.unreachable_at == NOW
+
+
+async def test_a_permanent_error_fails_at_once(db: Engine) -> None:
+    message = add(db, "halo")
+    sender = FakeSender(DeliveryFailed("bad request: chat not found", permanent=True))
+    await dispatcher(db, sender, Clock()).run_once()
+    assert rows(db)[message].status == "failed"
+
+
+async def test_a_crash_between_claim_and_send_is_sent_after_the_lease(db: Engine) -> None:
+    message = add(db, "halo")
+    with transaction(db) as session:  # a dispatcher claims it, then its process dies
+        [claimed] = claim_due(
+            session=session, now=NOW, lease=timedelta(seconds=60), limit=10, channels=["telegram"]
+        )
+    assert claimed.id == message
+    sender, clock = FakeSender(), Clock()
+    clock.now = NOW + timedelta(seconds=59)
+    assert await dispatcher(db, sender, clock).run_once() == 0  # still claimed
+    clock.now = NOW + timedelta(seconds=60)
+    assert await dispatcher(db, sender, clock).run_once() == 1
+    assert sender.sent == [("111", "halo")] and rows(db)[message].status == "sent"
+
+
+async def test_a_failure_keeps_the_recipients_order(db: Engine) -> None:
+    first, second = add(db, "satu"), add(db, "dua")
+    other = add(db, "lain", recipient="222")
+    sender, clock = FakeSender(DeliveryFailed("network: down")), Clock()
+    await dispatcher(db, sender, clock).run_once()
+    assert sender.sent == [("222", "lain")]  # others are not held up
+    stored = rows(db)
+    assert stored[first].due_at == stored[second].due_at == NOW + timedelta(seconds=5)
+    assert stored[second].attempts == 0 and stored[other].status == "sent"
+    clock.now += timedelta(seconds=5)
+    await dispatcher(db, sender, clock).run_once()
+    assert sender.sent[1:] == [("111", "satu"), ("111", "dua")]
+
+
+async def test_two_dispatchers_never_send_one_row_twice(db: Engine) -> None:
+    ids = {add(db, f"pesan {n}", recipient=str(n)) for n in range(120)}
+    senders = [FakeSender(), FakeSender()]
+    clock = Clock()
+    workers = [dispatcher(db, sender, clock) for sender in senders]
+
+    async def drain(worker: OutboxDispatcher) -> None:
+        while await worker.run_once():
+            pass
+
+    await asyncio.gather(*(drain(worker) for worker in workers))
+    texts = [text for sender in senders for _, text in sender.sent]
+    assert len(texts) == len(set(texts)) == len(ids)
+    assert all(row.status == "sent" for row in rows(db).values())
+
+
+@pytest.mark.parametrize("rate", [5.0, 40.0])
+async def test_rate_limit_spaces_sends(rate: float) -> None:
+    limit = RateLimit(rate)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for _ in range(6):
+        await limit.wait()
+    assert loop.time() - start >= 5 / rate * 0.95
