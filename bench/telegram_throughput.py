@@ -363,7 +363,11 @@ async def measure_throughput(
 
 
 async def measure_latency(
-    target: Target, replies: Replies, result: Result, users: Sequence[int], rate: float,
+    target: Target,
+    replies: Replies,
+    result: Result,
+    users: Sequence[int],
+    rate: float,
     duration: float,
 ) -> None:
     step_of = dict.fromkeys(users, 0)
@@ -415,7 +419,9 @@ async def measure_latency(
 
 
 async def run_target(
-    target: Target, args: argparse.Namespace, first_user: int,
+    target: Target,
+    args: argparse.Namespace,
+    first_user: int,
     profile: Callable[[bool], None] | None = None,
 ) -> Result:
     result = Result(target.name)
@@ -483,8 +489,10 @@ class Profiles:
 
     def report(self, top: int = 15) -> str:
         out = io.StringIO()
-        for title, profs in (("event-loop thread", [self.loop_profile]),
-                             ("worker threads (asyncio.to_thread)", self.workers)):
+        for title, profs in (
+            ("event-loop thread", [self.loop_profile]),
+            ("worker threads (asyncio.to_thread)", self.workers),
+        ):
             if not profs:
                 continue
             stats = pstats.Stats(profs[0], stream=out)
@@ -537,8 +545,13 @@ def fmt_ms(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:.0f}"
 
 
-def report(results: list[Result], args: argparse.Namespace, counter: Counter,
-           elapsed: float, load: tuple[float, float, float]) -> str:
+def report(
+    results: list[Result],
+    args: argparse.Namespace,
+    counter: Counter,
+    elapsed: float,
+    load: tuple[float, float, float],
+) -> str:
     lines = [
         "",
         f"siantar-bot Telegram benchmark: {args.residents} residents x 11 updates per "
@@ -563,16 +576,22 @@ def report(results: list[Result], args: argparse.Namespace, counter: Counter,
         ratio = siantar.throughput / echo.throughput
         lines.append(f"throughput siantar/echo: {ratio:.2f} ({ratio:.0%})   [{TARGET_THROUGHPUT}]")
         cpu_ratio = echo.cpu_per_update / siantar.cpu_per_update
-        lines.append(f"CPU per update echo/siantar: {cpu_ratio:.2f} (the throughput ratio if both "
-                     "were CPU-bound; less sensitive to other load on the machine)")
+        lines.append(
+            f"CPU per update echo/siantar: {cpu_ratio:.2f} (the throughput ratio if both "
+            "were CPU-bound; less sensitive to other load on the machine)"
+        )
     if siantar:
-        lines.append(f"siantar p99 at {args.rate:g} updates/s offered: "
-                     f"{fmt_ms(siantar.pct(99))} ms   [{TARGET_LATENCY}]")
+        lines.append(
+            f"siantar p99 at {args.rate:g} updates/s offered: "
+            f"{fmt_ms(siantar.pct(99))} ms   [{TARGET_LATENCY}]"
+        )
     lines.append("")
     for r in results:
         notes = [f"bot messages per step {r.expected}"]
-        notes.append(f"{r.flows_done}/{args.residents} flows finished in the throughput run"
-                     + (f" (stopped at the {args.duration:g} s cap)" if r.capped else ""))
+        notes.append(
+            f"{r.flows_done}/{args.residents} flows finished in the throughput run"
+            + (f" (stopped at the {args.duration:g} s cap)" if r.capped else "")
+        )
         if r.not_offered:
             notes.append(f"{r.not_offered} injections skipped (every resident was waiting)")
         if r.timeouts:
@@ -615,8 +634,11 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
                 print("siantar: warm-up, throughput, latency ...", file=sys.stderr, flush=True)
                 target = await start_siantar(fake, Path(tmp), rate_limiter=args.rate_limiter)
                 try:
-                    results.append(await run_target(target, args, 10_001,
-                                                    profiles.toggle if profiles else None))
+                    results.append(
+                        await run_target(
+                            target, args, 10_001, profiles.toggle if profiles else None
+                        )
+                    )
                 finally:
                     await target.stop()
         if "echo" in args.bots:
@@ -634,21 +656,48 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--residents", type=int, default=200,
-                        help="simulated residents per measurement (default 200)")
-    parser.add_argument("--rate", type=float, default=50.0,
-                        help="offered load for the latency measurement, updates/s (default 50)")
-    parser.add_argument("--duration", type=float, default=15.0,
-                        help="seconds of injection in the latency run, and the cap on the "
-                             "throughput run (default 15)")
-    parser.add_argument("--bots", choices=("siantar", "echo"), nargs="+",
-                        default=["siantar", "echo"], help="which bots to measure (default both)")
-    parser.add_argument("--profile", action="store_true",
-                        help="cProfile siantar's measurements; print the top 15 cumulative")
-    parser.add_argument("--no-rate-limiter", dest="rate_limiter", action="store_false",
-                        help="diagnostic: drop the AIORateLimiter siantar's adapter configures")
-    parser.add_argument("--echo-rate-limiter", action="store_true",
-                        help="give the echo bot the same AIORateLimiter(max_retries=2)")
+    parser.add_argument(
+        "--residents",
+        type=int,
+        default=200,
+        help="simulated residents per measurement (default 200)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=50.0,
+        help="offered load for the latency measurement, updates/s (default 50)",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=15.0,
+        help="seconds of injection in the latency run, and the cap on the "
+        "throughput run (default 15)",
+    )
+    parser.add_argument(
+        "--bots",
+        choices=("siantar", "echo"),
+        nargs="+",
+        default=["siantar", "echo"],
+        help="which bots to measure (default both)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="cProfile siantar's measurements; print the top 15 cumulative",
+    )
+    parser.add_argument(
+        "--no-rate-limiter",
+        dest="rate_limiter",
+        action="store_false",
+        help="diagnostic: drop the AIORateLimiter siantar's adapter configures",
+    )
+    parser.add_argument(
+        "--echo-rate-limiter",
+        action="store_true",
+        help="give the echo bot the same AIORateLimiter(max_retries=2)",
+    )
     args = parser.parse_args(argv)
     if args.residents < 1 or args.rate <= 0 or args.duration <= 0:
         parser.error("--residents, --rate and --duration must be positive")

@@ -88,6 +88,9 @@ def stats_command(args: argparse.Namespace, settings: Settings) -> int:
     """Counts by category, kecamatan and status; optionally a bar chart PNG."""
     if args.since and args.until and args.since > args.until:
         raise CommandError("--since is after --until")
+    chart = Path(args.chart) if args.chart else None
+    if chart is not None and not chart.parent.is_dir():
+        raise CommandError(f"cannot write {args.chart}: no such directory {str(chart.parent)!r}")
     t = translator(args.lang)
     wilayah = load_wilayah()
     db = open_database(settings)
@@ -114,7 +117,10 @@ def stats_command(args: argparse.Namespace, settings: Settings) -> int:
         width = max(len(label) for label in counts)
         for label, count in counts.items():
             print(f"  {label:<{width}}  {count:>6}")
-    if args.chart:
-        path = stats_chart(stats, t=t, path=Path(args.chart))
+    if chart is not None:
+        try:
+            path = stats_chart(stats, t=t, path=chart)
+        except OSError as problem:
+            raise CommandError(f"cannot write {args.chart}: {problem.strerror}") from None
         print(f"\nchart written to {path}")
     return 0

@@ -113,6 +113,10 @@ class Engine:
                 settings=self.settings,
                 t=self.settings.translators(resident.language),
             )
+            flow = self.flows[conversation.flow]
+            if flow.role and not access.has_role(ctx, flow.role):
+                # the role is gone: show the menu, never the privileged question
+                conversation.flow, conversation.step = HOME_FLOW, ""
             prompt = self._step(ctx).prompt(ctx)
             session.rollback()
             return [render(prompt, [], conversation.prompt_id)]
@@ -190,6 +194,8 @@ class Engine:
 
     def _dispatch(self, ctx: Ctx, *, is_new: bool) -> None:
         command = commands.parse(ctx.inbound.text)
+        choice = ctx.inbound.choice
+        action = choice is not None and choice.prompt_id == ACTION_PROMPT
         if is_new:
             if ctx.resident.onboarded_at is None:
                 ctx.goto("onboarding")
@@ -203,10 +209,10 @@ class Engine:
             else:
                 ctx.note(ctx.t("engine.expired"))
                 ctx.goto(HOME_FLOW)
-            if command is None:
+            if command is None and not action:  # a command or a star still acts
                 return
-        choice = ctx.inbound.choice
-        if choice is not None and choice.prompt_id == ACTION_PROMPT:
+        if action:
+            assert choice is not None
             commands.run_action(ctx, choice.value)
             return
         if command is not None:

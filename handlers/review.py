@@ -78,9 +78,7 @@ def _describe_filters(ctx: Ctx) -> str:
     return " · ".join(parts)
 
 
-def ask_list(ctx: Ctx) -> Prompt:
-    """One page of aspirations, oldest first, with paging and filters."""
-    page = int(ctx.data.get("page", 0))
+def _page(ctx: Ctx, page: int) -> tuple[list[Aspiration], int]:
     rows, total = list_aspirations(
         session=ctx.session,
         statuses=_status_filter(ctx),
@@ -89,7 +87,17 @@ def ask_list(ctx: Ctx) -> Prompt:
         offset=page * PAGE,
         limit=PAGE,
     )
+    return list(rows), total
+
+
+def ask_list(ctx: Ctx) -> Prompt:
+    """One page of aspirations, oldest first, with paging and filters."""
+    page = int(ctx.data.get("page", 0))
+    rows, total = _page(ctx, page)
     pages = max(1, -(-total // PAGE))
+    if page >= pages:  # the aspirations on this page were closed meanwhile
+        page = ctx.data["page"] = pages - 1
+        rows, total = _page(ctx, page)
     options: list[Option] = [
         Option(a.code, f"{a.code} · {category_label(ctx, a.category)}", (a.code,)) for a in rows
     ]
@@ -234,6 +242,7 @@ def on_detail(ctx: Ctx, answer: Answer) -> None:
         _refuse(ctx, aspiration.status)
         return
     ctx.data["new_status"] = wanted
+    ctx.data["seen_status"] = aspiration.status  # the change is decided on this one
     ctx.goto(FLOW_NAME, "note", keep_data=True)
 
 
@@ -301,6 +310,7 @@ def on_confirm(ctx: Ctx, answer: Answer) -> None:
             actor=ctx.resident.identity,
             note=ctx.data.pop("note", None),
             now=ctx.now,
+            seen=ctx.data.pop("seen_status", None),
         )
     except IllegalTransition as refused:  # someone else moved it meanwhile
         _refuse(ctx, refused.current)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from storage.models import Aspiration, AspirationStatusChange
 
@@ -47,19 +48,36 @@ def change_status(
     actor: str,
     note: str | None,
     now: datetime,
+    seen: str | None = None,
 ) -> AspirationStatusChange:
-    """Move ``aspiration`` to ``status`` and record who, when and the note."""
-    if status not in NEXT_STATUSES.get(aspiration.status, ()):
+    """Move ``aspiration`` to ``status`` and record who, when and the note.
+
+    ``seen`` is the status the officer decided on (default: the one loaded). The
+    write is a compare-and-set on it, so a change another officer committed in
+    the meantime is never overwritten: ``IllegalTransition`` names the status
+    the aspiration really has now.
+    """
+    seen = seen or aspiration.status
+    if seen != aspiration.status:
         raise IllegalTransition(aspiration.status, status)
+    if status not in NEXT_STATUSES.get(seen, ()):
+        raise IllegalTransition(seen, status)
     note = (note or "").strip() or None
     if status in NEEDS_REASON and not note:
         raise ReasonRequired(status)
     assert aspiration.id is not None
-    aspiration.status = status
-    aspiration.updated_at = now
+    written = session.execute(
+        update(Aspiration)
+        .where(col(Aspiration.id) == aspiration.id, col(Aspiration.status) == seen)
+        .values(status=status, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if written.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(aspiration)
+        raise IllegalTransition(aspiration.status, status)
+    session.refresh(aspiration)
     change = AspirationStatusChange(
         aspiration_id=aspiration.id, status=status, at=now, actor=actor, note=note
     )
-    session.add(aspiration)
     session.add(change)
     return change

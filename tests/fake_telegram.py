@@ -12,6 +12,7 @@ method is thread-safe and usable from sync tests, async tests and plain scripts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import re
@@ -36,13 +37,33 @@ BOT_USERNAME = "siantar_test_bot"
 LONG_POLL_CAP = 30.0  # seconds; getUpdates never waits longer than this
 MAX_DOWNLOAD = 20 * 1024 * 1024  # Bot API download limit for getFile
 BLOCKABLE = frozenset(
-    {"sendMessage", "sendPhoto", "sendDocument", "sendChatAction", "editMessageText",
-     "editMessageReplyMarkup"}
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendChatAction",
+        "editMessageText",
+        "editMessageReplyMarkup",
+    }
 )
 # Free-text parameters that are never coerced to int/bool/JSON when decoding form values.
 _TEXT_PARAMS = frozenset(
-    {"text", "caption", "callback_query_id", "secret_token", "url", "description", "photo",
-     "document", "file_id", "language_code", "parse_mode", "action", "phone_number", "title"}
+    {
+        "text",
+        "caption",
+        "callback_query_id",
+        "secret_token",
+        "url",
+        "description",
+        "photo",
+        "document",
+        "file_id",
+        "language_code",
+        "parse_mode",
+        "action",
+        "phone_number",
+        "title",
+    }
 )
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
@@ -100,15 +121,19 @@ class _Msg:
 class ApiError(Exception):
     """An error answer of the Bot API; raised inside method handlers."""
 
-    def __init__(self, status: int, description: str, *, retry_after: int | None = None,
-                 fault: bool = False) -> None:
+    def __init__(
+        self, status: int, description: str, *, retry_after: int | None = None, fault: bool = False
+    ) -> None:
         super().__init__(description)
         self.status, self.description = status, description
         self.retry_after, self.fault = retry_after, fault
 
     def response(self) -> JSONResponse:
-        body: dict[str, Any] = {"ok": False, "error_code": self.status,
-                                "description": self.description}
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.status,
+            "description": self.description,
+        }
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
         return JSONResponse(body, status_code=self.status)
@@ -195,22 +220,30 @@ class FakeTelegram:
         self._update_ids = itertools.count(1)
         self._ids = itertools.count(1)  # file ids, callback query ids
         self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
-            "getMe": lambda p: self._bot_user(), "getUpdates": lambda p: [],
-            "sendMessage": self._send_message, "editMessageText": self._edit_text,
+            "getMe": lambda p: self._bot_user(),
+            "getUpdates": lambda p: [],
+            "sendMessage": self._send_message,
+            "editMessageText": self._edit_text,
             "editMessageReplyMarkup": lambda p: self._edit(p, None),
-            "answerCallbackQuery": self._answer_callback, "getFile": self._get_file,
+            "answerCallbackQuery": self._answer_callback,
+            "getFile": self._get_file,
             "sendPhoto": lambda p: self._send_media(p, "photo"),
             "sendDocument": lambda p: self._send_media(p, "document"),
-            "sendChatAction": lambda p: True, "setWebhook": self._set_webhook,
-            "deleteWebhook": self._delete_webhook, "getWebhookInfo": self._webhook_info,
-            "setMyCommands": self._set_commands, "getMyCommands": self._get_commands,
+            "sendChatAction": lambda p: True,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._webhook_info,
+            "setMyCommands": self._set_commands,
+            "getMyCommands": self._get_commands,
             "deleteMyCommands": self._delete_commands,
         }
         self._canonical = {name.lower(): name for name in self._handlers}
-        self._app = Starlette(routes=[
-            Route("/bot{token}/{method}", self._api, methods=["GET", "POST"]),
-            Route("/file/bot{token}/{path:path}", self._download, methods=["GET"]),
-        ])
+        self._app = Starlette(
+            routes=[
+                Route("/bot{token}/{method}", self._api, methods=["GET", "POST"]),
+                Route("/file/bot{token}/{path:path}", self._download, methods=["GET"]),
+            ]
+        )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -247,11 +280,19 @@ class FakeTelegram:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self._port = sock.getsockname()[1]
-        config = uvicorn.Config(self._app, log_level="warning", access_log=False, lifespan="off",
-                                loop="asyncio", http="h11", timeout_graceful_shutdown=2)
+        config = uvicorn.Config(
+            self._app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            loop="asyncio",
+            http="h11",
+            timeout_graceful_shutdown=2,
+        )
         self._server = server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._run, args=(sock,), daemon=True,
-                                        name=f"fake-telegram-{self._port}")
+        self._thread = threading.Thread(
+            target=self._run, args=(sock,), daemon=True, name=f"fake-telegram-{self._port}"
+        )
         self._thread.start()
         deadline = time.monotonic() + 10
         while not server.started:
@@ -339,8 +380,9 @@ class FakeTelegram:
                 fault.remaining -= 1
                 if fault.remaining <= 0:
                     queue.popleft()
-                raise ApiError(fault.status, fault.description, retry_after=fault.retry_after,
-                               fault=True)
+                raise ApiError(
+                    fault.status, fault.description, retry_after=fault.retry_after, fault=True
+                )
             if method in BLOCKABLE and params.get("chat_id") in self._blocked:
                 raise ApiError(403, "Forbidden: bot was blocked by the user", fault=True)
 
@@ -354,10 +396,8 @@ class FakeTelegram:
             async with cond:
                 cond.notify_all()
 
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop is shutting down
             asyncio.run_coroutine_threadsafe(notify(), loop)
-        except RuntimeError:  # loop shutting down
-            pass
 
     # ------------------------------------------------------------------ Bot API methods
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -369,16 +409,17 @@ class FakeTelegram:
                 remaining = deadline - time.monotonic()
                 if batch or self._closing or remaining <= 0:
                     return batch
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._cond.wait(), remaining)
-                except TimeoutError:
-                    pass
 
     def _take_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         with self._lock:
             if self._webhook is not None:
-                raise ApiError(409, "Conflict: can't use getUpdates method while webhook is "
-                                    "active; use deleteWebhook to delete the webhook first")
+                raise ApiError(
+                    409,
+                    "Conflict: can't use getUpdates method while webhook is "
+                    "active; use deleteWebhook to delete the webhook first",
+                )
             offset = int(params.get("offset") or 0)
             if offset < 0:
                 self._updates = self._updates[offset:]
@@ -390,9 +431,15 @@ class FakeTelegram:
             return batch[:limit]
 
     def _bot_user(self) -> dict[str, Any]:
-        return {"id": self.bot_id, "is_bot": True, "first_name": "Siantar Test",
-                "username": BOT_USERNAME, "can_join_groups": True,
-                "can_read_all_group_messages": False, "supports_inline_queries": False}
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "Siantar Test",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     def _user(self, user_id: int) -> dict[str, Any]:
         info = self._users.get(user_id, {"first_name": "Budi", "language_code": "id"})
@@ -407,8 +454,13 @@ class FakeTelegram:
         message_id = self._next_message_id[chat_id]
         self._next_message_id[chat_id] += 1
         sender = self._bot_user() if from_bot else self._user(chat_id)
-        api = {"message_id": message_id, "from": sender, "chat": self._chat(chat_id),
-               "date": int(time.time()), **content}
+        api = {
+            "message_id": message_id,
+            "from": sender,
+            "chat": self._chat(chat_id),
+            "date": int(time.time()),
+            **content,
+        }
         msg = self._chats[chat_id][message_id] = _Msg(api, from_bot)
         return msg
 
@@ -449,9 +501,12 @@ class FakeTelegram:
         _check_markup(markup)
         same_text = text is None or text == msg.api.get("text")
         if same_text and _inline(markup) == _inline(msg.markup):
-            raise ApiError(400, "Bad Request: message is not modified: specified new message "
-                                "content and reply markup are exactly the same as a current "
-                                "content and reply markup of the message")
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message "
+                "content and reply markup are exactly the same as a current "
+                "content and reply markup of the message",
+            )
         api = {k: v for k, v in msg.api.items() if k != "reply_markup"}
         api["edit_date"] = int(time.time())
         if text is not None:
@@ -463,15 +518,22 @@ class FakeTelegram:
 
     def _answer_callback(self, p: dict[str, Any]) -> bool:
         if str(p.get("callback_query_id")) not in self._callback_ids:
-            raise ApiError(400, "Bad Request: query is too old and response timeout expired "
-                                "or query ID is invalid")
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
         self._callback_answers.append(dict(p))
         return True
 
     def _register_file(self, data: bytes, size: int, folder: str, ext: str) -> _File:
         n = next(self._ids)
-        file = _File(f"Fake{folder.title()}{n:06d}", f"FakeUniq{n:06d}",
-                     f"{folder}/file_{n}{ext}", data, size)
+        file = _File(
+            f"Fake{folder.title()}{n:06d}",
+            f"FakeUniq{n:06d}",
+            f"{folder}/file_{n}{ext}",
+            data,
+            size,
+        )
         self._files[file.file_id] = file
         return file
 
@@ -497,8 +559,13 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         content: dict[str, Any] = {"photo": [{**file.api(), "width": 1280, "height": 960}]}
         if kind == "document":
-            content = {"document": {**file.api(), "file_name": name or "file",
-                                    "mime_type": mime or "application/octet-stream"}}
+            content = {
+                "document": {
+                    **file.api(),
+                    "file_name": name or "file",
+                    "mime_type": mime or "application/octet-stream",
+                }
+            }
         if p.get("caption"):
             content["caption"] = p["caption"]
         return self._bot_message(p, **content)
@@ -506,8 +573,9 @@ class FakeTelegram:
     def _set_webhook(self, p: dict[str, Any]) -> bool:
         url, secret = str(p.get("url") or ""), p.get("secret_token")
         if url and not url.startswith("https://"):
-            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for "
-                                "webhook")
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
         if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
             raise ApiError(400, "Bad Request: secret token contains unallowed characters")
         if p.get("drop_pending_updates"):
@@ -523,10 +591,13 @@ class FakeTelegram:
 
     def _webhook_info(self, p: dict[str, Any]) -> dict[str, Any]:
         hook = self._webhook or {}
-        info = {"url": hook.get("url", ""), "has_custom_certificate": False,
-                "pending_update_count": len(self._updates),
-                "max_connections": hook.get("max_connections", 40) if hook else None,
-                "allowed_updates": hook.get("allowed_updates")}
+        info = {
+            "url": hook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+            "max_connections": hook.get("max_connections", 40) if hook else None,
+            "allowed_updates": hook.get("allowed_updates"),
+        }
         return {k: v for k, v in info.items() if v is not None}
 
     @staticmethod
@@ -536,9 +607,14 @@ class FakeTelegram:
 
     def _set_commands(self, p: dict[str, Any]) -> bool:
         commands = p.get("commands")
-        if not isinstance(commands, list) or len(commands) > 100 or not all(
-            _COMMAND.fullmatch(str(c.get("command", ""))) and
-            1 <= len(str(c.get("description", ""))) <= 256 for c in commands
+        if (
+            not isinstance(commands, list)
+            or len(commands) > 100
+            or not all(
+                _COMMAND.fullmatch(str(c.get("command", "")))
+                and 1 <= len(str(c.get("description", ""))) <= 256
+                for c in commands
+            )
         ):
             raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
         self._commands[self._commands_key(p)] = commands
@@ -563,8 +639,15 @@ class FakeTelegram:
         with self._lock:
             return self._queue({"message": self._new_message(user_id, False, **content).api})
 
-    def send_text(self, user_id: int, text: str, *, first_name: str = "Budi",
-                  last_name: str | None = None, language_code: str = "id") -> int:
+    def send_text(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        first_name: str = "Budi",
+        last_name: str | None = None,
+        language_code: str = "id",
+    ) -> int:
         """A resident sends a text message; ``/command`` gets a bot_command entity."""
         info: dict[str, Any] = {"first_name": first_name, "language_code": language_code}
         if last_name:
@@ -585,12 +668,21 @@ class FakeTelegram:
                 raise ValueError(f"chat {user_id} has no bot message {message_id}")
             query_id = str(4_000_000_000 + next(self._ids))
             self._callback_ids.add(query_id)
-            return self._queue({"callback_query": {
-                "id": query_id, "from": self._user(user_id), "message": msg.api,
-                "chat_instance": f"-{user_id}77", "data": callback_data}})
+            return self._queue(
+                {
+                    "callback_query": {
+                        "id": query_id,
+                        "from": self._user(user_id),
+                        "message": msg.api,
+                        "chat_instance": f"-{user_id}77",
+                        "data": callback_data,
+                    }
+                }
+            )
 
-    def send_photo(self, user_id: int, data: bytes, *, caption: str | None = None,
-                   file_size: int | None = None) -> int:
+    def send_photo(
+        self, user_id: int, data: bytes, *, caption: str | None = None, file_size: int | None = None
+    ) -> int:
         """A resident sends a photo; the largest PhotoSize resolves to ``data`` via getFile."""
         size = len(data) if file_size is None else file_size
         with self._lock:
@@ -606,29 +698,39 @@ class FakeTelegram:
 
     def send_location(self, user_id: int, latitude: float, longitude: float) -> int:
         """A resident shares a location."""
-        return self._user_message(user_id, location={"latitude": latitude,
-                                                     "longitude": longitude})
+        return self._user_message(user_id, location={"latitude": latitude, "longitude": longitude})
 
     def send_contact(self, user_id: int, phone_number: str, first_name: str = "Budi") -> int:
         """A resident shares their own contact."""
-        return self._user_message(user_id, contact={"phone_number": phone_number,
-                                                    "first_name": first_name,
-                                                    "user_id": user_id})
+        return self._user_message(
+            user_id,
+            contact={"phone_number": phone_number, "first_name": first_name, "user_id": user_id},
+        )
 
     def send_sticker(self, user_id: int) -> int:
         """A resident sends a sticker."""
         with self._lock:
             file = self._register_file(b"RIFF\0\0\0\0WEBP", 12, "stickers", ".webp")
-            return self._user_message(user_id, sticker={
-                **file.api(), "type": "regular", "width": 512, "height": 512,
-                "is_animated": False, "is_video": False, "emoji": "\N{THUMBS UP SIGN}"})
+            return self._user_message(
+                user_id,
+                sticker={
+                    **file.api(),
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                    "emoji": "\N{THUMBS UP SIGN}",
+                },
+            )
 
     def send_voice(self, user_id: int) -> int:
         """A resident sends a voice note."""
         with self._lock:
             file = self._register_file(b"OggS" + bytes(1020), 1024, "voice", ".oga")
-            return self._user_message(user_id, voice={**file.api(), "duration": 3,
-                                                      "mime_type": "audio/ogg"})
+            return self._user_message(
+                user_id, voice={**file.api(), "duration": 3, "mime_type": "audio/ogg"}
+            )
 
     def edit_text(self, user_id: int, message_id: int, text: str) -> int:
         """A resident edits their earlier message (an ``edited_message`` update)."""
@@ -671,11 +773,18 @@ class FakeTelegram:
         edited, kind ("text", "photo", "document")."""
         with self._lock:
             msgs = [m for _, m in sorted(self._chats.get(chat_id, {}).items()) if m.from_bot]
-            return [{"message_id": m.api["message_id"], "text": m.api.get("text"),
-                     "caption": m.api.get("caption"), "reply_markup": m.markup,
-                     "parse_mode": m.parse_mode, "edited": m.edited,
-                     "kind": next((k for k in ("photo", "document") if k in m.api), "text")}
-                    for m in msgs]
+            return [
+                {
+                    "message_id": m.api["message_id"],
+                    "text": m.api.get("text"),
+                    "caption": m.api.get("caption"),
+                    "reply_markup": m.markup,
+                    "parse_mode": m.parse_mode,
+                    "edited": m.edited,
+                    "kind": next((k for k in ("photo", "document") if k in m.api), "text"),
+                }
+                for m in msgs
+            ]
 
     def last_message(self, chat_id: int) -> dict[str, Any] | None:
         """The bot's most recent message in a chat, or None."""
@@ -709,59 +818,83 @@ class FakeTelegram:
         """Human-readable state, used in wait_for() failures."""
         with self._lock:
             lines = [f"pending updates: {len(self._updates)}", "last calls:"]
-            lines += [f"  {c.method} -> {c.status}{' (fault)' if c.fault else ''} "
-                      f"{str(c.params)[:120]}" for c in self._calls[-15:]]
+            lines += [
+                f"  {c.method} -> {c.status}{' (fault)' if c.fault else ''} {str(c.params)[:120]}"
+                for c in self._calls[-15:]
+            ]
             for chat_id in self._chats:
                 msgs = self.messages(chat_id)
                 last = msgs[-1]["text"] if msgs else None
                 lines.append(f"chat {chat_id}: {len(msgs)} bot messages, last {last!r:.120}")
             return "\n".join(lines)
 
-    def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0,
-                 what: str = "condition") -> None:
+    def wait_for(
+        self, predicate: Callable[[], bool], timeout: float = 10.0, what: str = "condition"
+    ) -> None:
         """Poll ``predicate`` until true; AssertionError with a state summary on timeout.
         Blocks the calling thread: in async tests with an in-loop bot use ``wait_for_async``."""
         deadline = time.monotonic() + timeout
         while not predicate():
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout}s waiting for {what}\n"
-                                     f"{self.summary()}")
+                raise AssertionError(
+                    f"timed out after {timeout}s waiting for {what}\n{self.summary()}"
+                )
             time.sleep(0.01)
 
-    async def wait_for_async(self, predicate: Callable[[], bool], timeout: float = 10.0,
-                             what: str = "condition") -> None:
+    async def wait_for_async(
+        self, predicate: Callable[[], bool], timeout: float = 10.0, what: str = "condition"
+    ) -> None:
         """Like ``wait_for`` but yields to the event loop while polling."""
         deadline = time.monotonic() + timeout
         while not predicate():
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout}s waiting for {what}\n"
-                                     f"{self.summary()}")
+                raise AssertionError(
+                    f"timed out after {timeout}s waiting for {what}\n{self.summary()}"
+                )
             await asyncio.sleep(0.01)
 
-    def wait_for_messages(self, chat_id: int, count: int,
-                          timeout: float = 10.0) -> list[dict[str, Any]]:
+    def wait_for_messages(
+        self, chat_id: int, count: int, timeout: float = 10.0
+    ) -> list[dict[str, Any]]:
         """The bot's messages in ``chat_id`` once there are at least ``count``."""
-        self.wait_for(lambda: len(self.messages(chat_id)) >= count, timeout,
-                      f"{count} bot message(s) in chat {chat_id}")
+        self.wait_for(
+            lambda: len(self.messages(chat_id)) >= count,
+            timeout,
+            f"{count} bot message(s) in chat {chat_id}",
+        )
         return self.messages(chat_id)
 
-    async def wait_for_messages_async(self, chat_id: int, count: int,
-                                      timeout: float = 10.0) -> list[dict[str, Any]]:
+    async def wait_for_messages_async(
+        self, chat_id: int, count: int, timeout: float = 10.0
+    ) -> list[dict[str, Any]]:
         """Async variant of ``wait_for_messages``."""
-        await self.wait_for_async(lambda: len(self.messages(chat_id)) >= count, timeout,
-                                  f"{count} bot message(s) in chat {chat_id}")
+        await self.wait_for_async(
+            lambda: len(self.messages(chat_id)) >= count,
+            timeout,
+            f"{count} bot message(s) in chat {chat_id}",
+        )
         return self.messages(chat_id)
 
     # ------------------------------------------------------------------ fault injection
-    def fail_next(self, method: str, *, status: int = 502, count: int = 1,
-                  retry_after: int | None = None, description: str | None = None) -> None:
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 502,
+        count: int = 1,
+        retry_after: int | None = None,
+        description: str | None = None,
+    ) -> None:
         """The next ``count`` calls of ``method`` fail with ``status`` (429 defaults to
         retry_after=1, as Telegram always sends it)."""
         if status == 429 and retry_after is None:
             retry_after = 1
         if description is None:
-            description = (f"Too Many Requests: retry after {retry_after}" if status == 429
-                           else HTTPStatus(status).phrase)
+            description = (
+                f"Too Many Requests: retry after {retry_after}"
+                if status == 429
+                else HTTPStatus(status).phrase
+            )
         with self._lock:
             self._faults[method].append(_Fault(status, count, description, retry_after))
 

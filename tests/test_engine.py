@@ -627,8 +627,13 @@ def test_saving_a_stale_version_raises_a_conflict(db: Any) -> None:
         save_conversation(
             session=session,
             conversation=Conversation(
-                channel="console", user_id="9", flow="menu", step="main", data={},
-                expires_at=NOW, updated_at=NOW,
+                channel="console",
+                user_id="9",
+                flow="menu",
+                step="main",
+                data={},
+                expires_at=NOW,
+                updated_at=NOW,
             ),
             now=NOW,
         )
@@ -649,8 +654,13 @@ def test_saving_a_stale_version_raises_a_conflict(db: Any) -> None:
 def test_creating_a_conversation_twice_raises_a_conflict(db: Any) -> None:
     def new() -> Conversation:
         return Conversation(
-            channel="console", user_id="9", flow="menu", step="main", data={},
-            expires_at=NOW, updated_at=NOW,
+            channel="console",
+            user_id="9",
+            flow="menu",
+            step="main",
+            data={},
+            expires_at=NOW,
+            updated_at=NOW,
         )
 
     with transaction(db) as session:

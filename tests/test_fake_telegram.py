@@ -26,8 +26,14 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 USER = 4242
-KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Ya", callback_data="yes"),
-                                  InlineKeyboardButton("Tidak", callback_data="no")]])
+KEYBOARD = InlineKeyboardMarkup(
+    [
+        [
+            InlineKeyboardButton("Ya", callback_data="yes"),
+            InlineKeyboardButton("Tidak", callback_data="no"),
+        ]
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +49,12 @@ def fake(server: FakeTelegram) -> FakeTelegram:
 
 
 def make_bot(fake: FakeTelegram, token: str = TOKEN, **request: int) -> Bot:
-    return Bot(token, base_url=f"{fake.base_url}/bot", base_file_url=f"{fake.base_url}/file/bot",
-               request=HTTPXRequest(**request) if request else None)
+    return Bot(
+        token,
+        base_url=f"{fake.base_url}/bot",
+        base_file_url=f"{fake.base_url}/file/bot",
+        request=HTTPXRequest(**request) if request else None,
+    )
 
 
 @pytest.fixture
@@ -60,8 +70,9 @@ async def test_get_me(bot: Bot, fake: FakeTelegram) -> None:
 
 
 async def test_send_message_records_keyboard(bot: Bot, fake: FakeTelegram) -> None:
-    sent = await bot.send_message(USER, "Halo <b>Budi</b>", parse_mode="HTML",
-                                  reply_markup=KEYBOARD)
+    sent = await bot.send_message(
+        USER, "Halo <b>Budi</b>", parse_mode="HTML", reply_markup=KEYBOARD
+    )
     assert sent.message_id == 1 and sent.chat.id == USER and sent.from_user.is_bot
     assert sent.reply_markup == KEYBOARD
     [msg] = fake.messages(USER)
@@ -236,7 +247,10 @@ async def test_fail_next_502_is_network_error(bot: Bot, fake: FakeTelegram) -> N
         assert not isinstance(info.value, BadRequest)
     await bot.send_message(USER, "halo")
     assert [(c.status, c.fault) for c in fake.calls_to("sendMessage")] == [
-        (502, True), (502, True), (200, False)]
+        (502, True),
+        (502, True),
+        (200, False),
+    ]
     assert len(fake.messages(USER)) == 1
 
 
@@ -277,8 +291,12 @@ async def test_wrong_token_and_unknown_method(fake: FakeTelegram) -> None:
 
 async def test_webhook(bot: Bot, fake: FakeTelegram) -> None:
     fake.send_text(USER, "dibuang")
-    assert await bot.set_webhook("https://siantar.example/tg", secret_token="s3cret_-X",
-                                 allowed_updates=["message"], drop_pending_updates=True)
+    assert await bot.set_webhook(
+        "https://siantar.example/tg",
+        secret_token="s3cret_-X",
+        allowed_updates=["message"],
+        drop_pending_updates=True,
+    )
     assert fake.webhook["secret_token"] == "s3cret_-X"
     assert fake.webhook["allowed_updates"] == ["message"] and fake.pending_updates() == 0
     assert (await bot.get_webhook_info()).url == "https://siantar.example/tg"
@@ -294,8 +312,10 @@ async def test_commands(bot: Bot, fake: FakeTelegram) -> None:
     commands = [BotCommand("start", "Start"), BotCommand("help", "Help")]
     assert await bot.set_my_commands(commands, language_code="en")
     assert await bot.set_my_commands([BotCommand("start", "Mulai")])
-    assert fake.commands["en"] == [{"command": "start", "description": "Start"},
-                                   {"command": "help", "description": "Help"}]
+    assert fake.commands["en"] == [
+        {"command": "start", "description": "Start"},
+        {"command": "help", "description": "Help"},
+    ]
     assert fake.commands[""][0]["description"] == "Mulai"
     assert await bot.get_my_commands(language_code="en") == tuple(commands)
     with pytest.raises(BadRequest, match="(?i)BOT_COMMAND_INVALID"):
@@ -324,9 +344,12 @@ async def test_concurrent_sends_get_unique_ids(fake: FakeTelegram) -> None:
 
 
 def test_sync_wait_helpers(fake: FakeTelegram) -> None:
-    threading.Timer(0.1, lambda: httpx.post(
-        f"{fake.base_url}/bot{TOKEN}/sendMessage", json={"chat_id": USER, "text": "json body"}
-    )).start()
+    threading.Timer(
+        0.1,
+        lambda: httpx.post(
+            f"{fake.base_url}/bot{TOKEN}/sendMessage", json={"chat_id": USER, "text": "json body"}
+        ),
+    ).start()
     [msg] = fake.wait_for_messages(USER, 1, timeout=5)
     assert msg["text"] == "json body"
     with pytest.raises(AssertionError, match=r"(?s)2 bot message\(s\) in chat 4242.*sendMessage"):
@@ -350,8 +373,13 @@ async def test_application_polling_end_to_end(fake: FakeTelegram) -> None:
         await update.callback_query.answer()
         await update.callback_query.edit_message_text(f"Pilihan: {update.callback_query.data}")
 
-    app = (Application.builder().token(TOKEN).base_url(f"{fake.base_url}/bot")
-           .base_file_url(f"{fake.base_url}/file/bot").build())
+    app = (
+        Application.builder()
+        .token(TOKEN)
+        .base_url(f"{fake.base_url}/bot")
+        .base_file_url(f"{fake.base_url}/file/bot")
+        .build()
+    )
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(pressed))
     async with app:

@@ -6,11 +6,11 @@ import asyncio
 from datetime import datetime, timedelta
 
 import pytest
+from conftest import NOW
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.outbox import DeliveryFailed, OutboxDispatcher, RateLimit
-from conftest import NOW
 from handlers.types import Reply
 from storage.db import transaction
 from storage.models import OutboxMessage, Resident
@@ -127,7 +127,10 @@ async def test_a_blocked_resident_is_marked_unreachable_without_retries(db: Engi
             Resident(identity="telegram:111", channel="telegram", created_at=NOW, last_seen_at=NOW)
         )
     message = add(db, "halo")
-    sender, clock = FakeSender(DeliveryFailed("forbidden: bot was blocked", unreachable=True)), Clock()
+    sender, clock = (
+        FakeSender(DeliveryFailed("forbidden: bot was blocked", unreachable=True)),
+        Clock(),
+    )
     await dispatcher(db, sender, clock).run_once()
     clock.now += timedelta(days=1)
     assert await dispatcher(db, sender, clock).run_once() == 0

@@ -618,11 +618,6 @@ def test_help_lists_staff_commands_to_staff_only(desk: Engine) -> None:
     assert "Untuk petugas:" in staff.said and "/ekspor" in staff.said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Engine.resume renders a privileged step's question (aspiration detail "
-    "with the sender's name) without checking the role",
-)
 def test_resume_does_not_show_a_privileged_step_after_the_role_is_gone(desk: Engine) -> None:
     code = on_the_desk(desk)
     chat = person(desk, GRANTED, name="Sari Damanik")
@@ -841,12 +836,6 @@ def test_a_change_made_meanwhile_by_other_staff_is_refused_with_the_allowed_list
     assert len(outbox(desk)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: on_confirm only checks that the new status is legal from the *current* "
-    "one, not that it is still the one staff saw: a rejection confirmed from "
-    "'Diterima' goes through after another officer verified it",
-)
 def test_a_rejection_confirmed_on_a_stale_view_is_refused(desk: Engine) -> None:
     warga = seat(desk, WARGA, name="Budi Siregar")
     code = seed(desk, resident_id=warga)
@@ -863,12 +852,6 @@ def test_a_rejection_confirmed_on_a_stale_view_is_refused(desk: Engine) -> None:
     assert stored(desk, code).status == "diverifikasi"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: no row lock / compare-and-set on the aspiration: a change committed by "
-    "another transaction between this one's read and its write is overwritten "
-    "(a rejected aspiration becomes 'Diverifikasi')",
-)
 def test_a_change_committed_during_the_save_is_not_overwritten(
     desk: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1199,12 +1182,6 @@ def test_a_forged_star_out_of_range_shows_the_usage(desk: Engine) -> None:
     assert stored(desk, code).rating is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a star pressed after the resident's conversation expired mid-flow is "
-    "swallowed by the expiry branch of Engine._dispatch (only commands pass): "
-    "the rating is lost and the resident just sees the menu",
-)
 def test_a_star_pressed_after_the_conversation_expired_still_rates(desk: Engine) -> None:
     warga, code = finished(desk)
     play(warga, JOURNEY[:4])  # left in the middle of a new aspiration
@@ -1359,11 +1336,6 @@ def test_a_photo_comes_as_a_photo_reply_and_a_location_as_a_map_link(desk: Engin
     assert [r.photo for r in replies] == ["2026/11/3f9c0d.jpg", None]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the list keeps its page after the aspirations on it are closed: "
-    "'halaman 2 dari 1' with no aspiration to pick",
-)
 def test_closing_the_last_aspiration_of_a_page_does_not_strand_the_list(desk: Engine) -> None:
     codes = [seed(desk, at=NOW - timedelta(minutes=10 - i)) for i in range(6)]
     staff = person(desk, STAFF, name="Rina Petugas")

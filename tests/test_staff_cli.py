@@ -120,12 +120,6 @@ def test_a_role_granted_on_the_command_line_works_in_the_chat(tmp_path: Path) ->
     assert "Apa yang ingin Anda lakukan?" in again.rsplit(DENIED, 1)[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: on restart the console resumes at the privileged step (Engine.resume "
-    "has no role check), so an officer whose role was revoked sees the aspiration "
-    "detail, sender's name included",
-)
 def test_a_revoked_officer_restarting_the_console_sees_no_aspiration(tmp_path: Path) -> None:
     submit_one(tmp_path)
     ok(siantar("role", "grant", "console:7", "staff", cwd=tmp_path))
@@ -198,11 +192,6 @@ def test_a_refused_grant_writes_nothing(tmp_path: Path) -> None:
     assert ok(siantar("role", "list", cwd=tmp_path)) == "no roles granted\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: 'siantar stats --chart' to a path that cannot be written (missing "
-    "directory) ends in a traceback with exit 1, not one line with exit 2",
-)
 def test_a_chart_path_that_cannot_be_written_is_one_clear_line(tmp_path: Path) -> None:
     result = siantar("stats", "--chart", "missing/out.png", cwd=tmp_path)
     assert "Traceback" not in result.stderr
