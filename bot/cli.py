@@ -150,10 +150,8 @@ def _db_upgrade(settings: Settings) -> int:
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_database
-    from storage.exports import AspirationFilter, ExportError, export_aspirations
+    from storage.exports import AspirationFilter, ExportError, export, terminal_progress
 
-    if args.kind != "aspirations":
-        raise UsageError(f"export of {args.kind} is not available yet: it arrives with its feature")
     filters = AspirationFilter(
         since=args.since,
         until=args.until,
@@ -161,17 +159,31 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         category=args.category,
         kecamatan=args.kecamatan,
     )
+    # A bar on a terminal only: a pipe or a log file gets the final line alone.
+    progress = terminal_progress(sys.stderr) if sys.stderr.isatty() else None
     db = open_database(settings)
     try:
         if args.out == "-":
-            count = export_aspirations(
-                engine=db, fmt=args.format, out=sys.stdout.buffer, filters=filters
+            count = export(
+                args.kind,
+                engine=db,
+                fmt=args.format,
+                out=sys.stdout.buffer,
+                filters=filters,
+                progress=progress,
             )
             sys.stdout.buffer.flush()
         else:
             with open(args.out, "wb") as out:
-                count = export_aspirations(engine=db, fmt=args.format, out=out, filters=filters)
-            print(f"{count} aspirations written to {args.out}", file=sys.stderr)
+                count = export(
+                    args.kind,
+                    engine=db,
+                    fmt=args.format,
+                    out=out,
+                    filters=filters,
+                    progress=progress,
+                )
+            print(f"{count} {args.kind} written to {args.out}", file=sys.stderr)
     except ExportError as problem:
         raise UsageError(str(problem)) from None
     except OSError as problem:

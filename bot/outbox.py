@@ -132,12 +132,17 @@ class OutboxDispatcher:
     async def _run_once(self) -> int:
         now = self.clock()
         rows = await self.threads.run(self._claim, now)
+        # Stop sending well before the lease lapses: after that another
+        # dispatcher may claim the same rows, and a row would go out twice.
+        send_until = now + self.lease * 3 / 4
         held: dict[tuple[str, str], datetime] = {}  # a recipient's later messages wait too
         for row in rows:
             assert row.id is not None
             key = (row.channel, row.recipient)
+            if key not in held and self.clock() >= send_until:
+                held[key] = self.clock()  # not tried: due again at once, for the next run
             if key in held:
-                await self.threads.run(self._release, row.id, held[key])
+                await self.threads.run(self._release, row.id, held[key], row.claim)
                 continue
             limit = self.limits.get(row.channel)
             if limit is not None:
@@ -148,10 +153,16 @@ class OutboxDispatcher:
                 )
             except DeliveryFailed as failure:
                 held[key] = await self.threads.run(
-                    self._failed, row.channel, row.recipient, [row.id], row.attempts, failure
+                    self._failed,
+                    row.channel,
+                    row.recipient,
+                    [row.id],
+                    row.attempts,
+                    failure,
+                    row.claim,
                 )
                 continue
-            await self.threads.run(self._sent, row.id, external_id)
+            await self.threads.run(self._sent, row.id, external_id, row.claim)
         if rows:
             logger.info("outbox: %d message(s) tried", len(rows))
         return len(rows)
@@ -162,18 +173,24 @@ class OutboxDispatcher:
                 session=session, now=now, lease=self.lease, limit=BATCH, channels=list(self.senders)
             )
 
-    def _sent(self, message_id: int, external_id: str | None) -> None:
-        self._sent_all([(message_id, external_id)])
+    def _sent(self, message_id: int, external_id: str | None, claim: str | None) -> None:
+        self._sent_all([(message_id, external_id)], claim)
 
-    def _sent_all(self, sent: list[tuple[int, str | None]]) -> None:
+    def _sent_all(self, sent: list[tuple[int, str | None]], claim: str | None = None) -> None:
         now = self.clock()
         with transaction(self.db) as session:
             for message_id, external_id in sent:
-                mark_sent(session=session, message_id=message_id, now=now, external_id=external_id)
+                mark_sent(
+                    session=session,
+                    message_id=message_id,
+                    now=now,
+                    external_id=external_id,
+                    claim=claim,
+                )
 
-    def _release(self, message_id: int, due_at: datetime) -> None:
+    def _release(self, message_id: int, due_at: datetime, claim: str | None) -> None:
         with transaction(self.db) as session:
-            release(session=session, message_id=message_id, due_at=due_at)
+            release(session=session, message_id=message_id, due_at=due_at, claim=claim)
 
     def _failed(
         self,
@@ -182,6 +199,7 @@ class OutboxDispatcher:
         message_ids: list[int],
         attempts: int,
         failure: DeliveryFailed,
+        claim: str | None = None,
     ) -> datetime:
         """Record the failure; returns when the recipient's next message may go."""
         now = self.clock()
@@ -196,9 +214,12 @@ class OutboxDispatcher:
                         identity=f"{channel}:{recipient}",
                         now=now,
                         error=failure.reason,
+                        claim=claim,
                     )
                 elif failure.permanent:
-                    mark_failed(session=session, message_id=message_id, error=failure.reason)
+                    mark_failed(
+                        session=session, message_id=message_id, error=failure.reason, claim=claim
+                    )
                 else:
                     after = (
                         timedelta(seconds=failure.retry_after)
@@ -212,6 +233,7 @@ class OutboxDispatcher:
                         now=now,
                         after=after,
                         error=failure.reason,
+                        claim=claim,
                     )
                     due_at = retry_at or now
         return due_at

@@ -195,6 +195,7 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     due_at: datetime = _when()
     claimed_until: datetime | None = _when(nullable=True)
+    claim: str | None = Field(default=None, max_length=32)  # who holds the lease
     created_at: datetime = _when()
     sent_at: datetime | None = _when(nullable=True)
     external_id: str | None = Field(default=None, max_length=64)

@@ -5,15 +5,21 @@ claim due rows for a lease (``claimed_until``); a row whose claim lapsed without
 being marked (the process died) is due again, so nothing is lost and at most the
 rows in flight are sent twice. On PostgreSQL claims skip rows locked by another
 dispatcher (``FOR UPDATE SKIP LOCKED``); SQLite has a single writer anyway.
+
+Each claim carries a token (``claim``) and every mark matches it: a dispatcher
+whose lease lapsed during a slow send cannot overwrite what the dispatcher that
+claimed the row after it recorded. Direct replies, claimed by their handler at
+enqueue time, have no token until the dispatcher takes them over.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import OutboxMessage, Resident
@@ -71,6 +77,7 @@ def claim_due(
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
+    token = uuid.uuid4().hex
     claimed: list[int] = []
     for message_id in session.exec(query).all():
         result = session.execute(
@@ -80,7 +87,7 @@ def claim_due(
                 col(OutboxMessage.status) == "pending",
                 due,
             )
-            .values(claimed_until=now + lease, attempts=OutboxMessage.attempts + 1)
+            .values(claimed_until=now + lease, claim=token, attempts=OutboxMessage.attempts + 1)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:  # type: ignore[attr-defined]
@@ -97,9 +104,22 @@ def claim_due(
     return list(rows)
 
 
-def mark_sent(*, session: Session, message_id: int, now: datetime, external_id: str | None) -> None:
+def mark_sent(
+    *,
+    session: Session,
+    message_id: int,
+    now: datetime,
+    external_id: str | None,
+    claim: str | None = None,
+) -> None:
     _set(
-        session, message_id, status="sent", sent_at=now, external_id=external_id, claimed_until=None
+        session,
+        message_id,
+        claim,
+        status="sent",
+        sent_at=now,
+        external_id=external_id,
+        claimed_until=None,
     )
 
 
@@ -111,37 +131,65 @@ def mark_retry(
     now: datetime,
     after: timedelta,
     error: str,
+    claim: str | None = None,
 ) -> datetime | None:
     """Due again after ``after`` (returns when), or failed once the attempts are spent."""
     if attempts >= MAX_ATTEMPTS:
-        mark_failed(session=session, message_id=message_id, error=error)
+        mark_failed(session=session, message_id=message_id, error=error, claim=claim)
         return None
     due_at = now + after
-    _set(session, message_id, due_at=due_at, claimed_until=None, last_error=error[:ERROR_LENGTH])
+    _set(
+        session,
+        message_id,
+        claim,
+        due_at=due_at,
+        claimed_until=None,
+        claim=None,
+        last_error=error[:ERROR_LENGTH],
+    )
     return due_at
 
 
-def release(*, session: Session, message_id: int, due_at: datetime) -> None:
+def release(
+    *, session: Session, message_id: int, due_at: datetime, claim: str | None = None
+) -> None:
     """Give back a claimed row unsent (not counted as an attempt), due at ``due_at``."""
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)  # type: ignore[arg-type]
-        .values(claimed_until=None, due_at=due_at, attempts=OutboxMessage.attempts - 1)
-        .execution_options(synchronize_session=False)
+    _set(
+        session,
+        message_id,
+        claim,
+        claimed_until=None,
+        claim=None,
+        due_at=due_at,
+        attempts=OutboxMessage.attempts - 1,
     )
 
 
-def mark_failed(*, session: Session, message_id: int, error: str) -> None:
-    _set(session, message_id, status="failed", claimed_until=None, last_error=error[:ERROR_LENGTH])
+def mark_failed(*, session: Session, message_id: int, error: str, claim: str | None = None) -> None:
+    _set(
+        session,
+        message_id,
+        claim,
+        status="failed",
+        claimed_until=None,
+        last_error=error[:ERROR_LENGTH],
+    )
 
 
 def mark_unreachable(
-    *, session: Session, message_id: int, identity: str, now: datetime, error: str
+    *,
+    session: Session,
+    message_id: int,
+    identity: str,
+    now: datetime,
+    error: str,
+    claim: str | None = None,
 ) -> None:
     """The recipient blocked the bot: no retries, and the resident is flagged."""
     _set(
         session,
         message_id,
+        claim,
         status="unreachable",
         claimed_until=None,
         last_error=error[:ERROR_LENGTH],
@@ -153,10 +201,18 @@ def mark_unreachable(
     )
 
 
-def _set(session: Session, message_id: int, **values: Any) -> None:
-    session.execute(
+def _set(session: Session, message_id: int, held_by: str | None, **values: Any) -> bool:
+    """Update one pending row, only while claim ``held_by`` (None: the handler's
+    own claim on a direct reply) still holds it."""
+    held: ColumnElement[bool] = (
+        col(OutboxMessage.claim).is_(None)
+        if held_by is None
+        else col(OutboxMessage.claim) == held_by
+    )
+    result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)  # type: ignore[arg-type]
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == "pending", held)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -149,6 +149,62 @@ def test_export_to_a_file_with_filters(tmp_path: Path) -> None:
     assert export_json(tmp_path, "--until", "2000-01-01") == []
 
 
+@pytest.mark.parametrize("kind", ["registrations", "rsvps"])
+def test_kinds_without_data_export_a_well_formed_empty_file(tmp_path: Path, kind: str) -> None:
+    from openpyxl import load_workbook
+
+    from storage.exports import LAYOUTS
+
+    headers = list(LAYOUTS[kind].headers)
+    for fmt in ("csv", "xlsx", "json"):
+        out = tmp_path / f"{kind}.{fmt}"
+        result = siantar("export", kind, "--format", fmt, "--out", str(out), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert f"0 {kind} written to" in result.stderr
+        if fmt == "json":
+            assert json.loads(out.read_text(encoding="utf-8")) == []
+        elif fmt == "csv":
+            data = out.read_bytes()
+            assert data.startswith(b"\xef\xbb\xbf")
+            assert data.decode("utf-8-sig").splitlines() == [",".join(LAYOUTS[kind].fields)]
+        else:
+            sheet = load_workbook(out).active
+            assert sheet is not None
+            assert [c.value for c in next(sheet.iter_rows(max_row=1))] == headers
+            assert sheet.freeze_panes == "A2"
+
+
+def test_a_progress_bar_on_a_terminal_and_none_in_a_pipe(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    siantar("chat", cwd=tmp_path, stdin=lines(*CONVERSATION, "Lewati", "Kirim anonim", "Kirim"))
+    piped = siantar("export", "aspirations", "--format", "csv", "--out", "x.csv", cwd=tmp_path)
+    assert piped.returncode == 0 and "Mengekspor" not in piped.stderr
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        [*COMMAND, "export", "aspirations", "--format", "csv", "--out", "y.csv"],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    ) as process:
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert process.wait(timeout=120) == 0
+    os.close(leader)
+    assert b"Mengekspor  1/1 [####################] 100%" in shown
+
+
 @pytest.mark.parametrize(
     ("config", "args", "message"),
     [

@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 
 import pytest
 from conftest import NOW
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 
 from bot.outbox import DeliveryFailed, OutboxDispatcher, RateLimit
 from handlers.types import Reply
 from storage.db import transaction
 from storage.models import OutboxMessage, Resident
-from storage.outbox import MAX_ATTEMPTS, claim_due, enqueue
+from storage.outbox import MAX_ATTEMPTS, claim_due, enqueue, mark_failed, mark_sent, release
 
 
 class FakeSender:
@@ -200,3 +200,78 @@ async def test_rate_limit_spaces_sends(rate: float) -> None:
     for _ in range(6):
         await limit.wait()
     assert loop.time() - start >= 5 / rate * 0.95
+
+
+class SlowSender(FakeSender):
+    """Each send takes ``seconds`` on ``clock``: a 429 waited out, a slow network."""
+
+    def __init__(self, clock: Clock, seconds: float) -> None:
+        super().__init__()
+        self.clock, self.seconds = clock, seconds
+
+    async def deliver(self, recipient: str, reply: Reply) -> str | None:
+        self.clock.now += timedelta(seconds=self.seconds)
+        return await super().deliver(recipient, reply)
+
+
+async def test_a_slow_run_gives_rows_back_before_its_lease_lapses(db: Engine) -> None:
+    ids = [add(db, f"pesan {n}", recipient=str(n)) for n in range(10)]
+    clock = Clock()
+    sender = SlowSender(clock, seconds=10)  # 60 s lease: stop sending after 45 s
+    assert await dispatcher(db, sender, clock).run_once() == 10
+    assert [text for _, text in sender.sent] == [f"pesan {n}" for n in range(5)]
+    stored = rows(db)
+    given_back = [stored[i] for i in ids[5:]]
+    assert all(r.status == "pending" and r.claim is None for r in given_back)
+    assert all(r.attempts == 0 and r.claimed_until is None for r in given_back)
+    await dispatcher(db, FakeSender(), clock).run_once()  # due at once: the next run sends them
+    assert all(row.status == "sent" for row in rows(db).values())
+
+
+async def test_a_dispatcher_whose_lease_lapsed_cannot_overwrite_the_next_claim(
+    db: Engine,
+) -> None:
+    message = add(db, "halo")
+    with transaction(db) as session:
+        [first] = claim_due(
+            session=session, now=NOW, lease=timedelta(seconds=60), limit=5, channels=["telegram"]
+        )
+    later = NOW + timedelta(seconds=61)  # the first dispatcher hung past its lease
+    with transaction(db) as session:
+        [second] = claim_due(
+            session=session, now=later, lease=timedelta(seconds=60), limit=5, channels=["telegram"]
+        )
+    assert first.claim and second.claim and first.claim != second.claim
+    with transaction(db) as session:
+        mark_sent(
+            session=session, message_id=message, now=later, external_id="m9", claim=second.claim
+        )
+    with transaction(db) as session:  # the first one wakes up and reports a failure
+        mark_failed(session=session, message_id=message, error="timeout", claim=first.claim)
+        release(session=session, message_id=message, due_at=later, claim=first.claim)
+    stored = rows(db)[message]
+    assert stored.status == "sent" and stored.external_id == "m9" and stored.last_error is None
+
+
+async def test_claims_on_postgresql_skip_locked_rows(db: Engine) -> None:
+    if db.dialect.name != "postgresql":
+        pytest.skip("FOR UPDATE SKIP LOCKED is PostgreSQL's; SQLite has one writer")
+    add(db, "halo")
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(db, "before_cursor_execute", record)
+    try:
+        with transaction(db) as session:
+            claim_due(
+                session=session,
+                now=NOW,
+                lease=timedelta(seconds=60),
+                limit=5,
+                channels=["telegram"],
+            )
+    finally:
+        event.remove(db, "before_cursor_execute", record)
+    assert any("FOR UPDATE SKIP LOCKED" in s for s in statements), statements
