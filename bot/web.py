@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
-from bot.telegram.channel import TelegramChannel
+from bot.telegram.channel import NotCommitted, TelegramChannel
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,10 @@ def create_web_app(
             update = Update.de_json(data, telegram.bot)
         except (ValueError, TypeError, KeyError):
             return PlainTextResponse("bad update", status_code=400)
-        await telegram.process(update)  # committed before Telegram hears 200
+        try:
+            await telegram.process(update)  # committed before Telegram hears 200
+        except NotCommitted:
+            return PlainTextResponse("try again", status_code=503)  # Telegram retries
         return PlainTextResponse("ok")
 
     routes = [Route("/healthz", healthz, methods=["GET"])]

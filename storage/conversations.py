@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -72,7 +73,11 @@ def delete_conversation(*, session: Session, channel: str, user_id: str) -> None
 def mark_update_processed(
     *, session: Session, channel: str, update_key: str, now: datetime
 ) -> bool:
-    """Record an inbound update; False when it was handled before (a redelivery)."""
+    """Record an inbound update; False when it was handled before (a redelivery).
+
+    Only a hash of the key is stored: platform keys embed chat ids and phone
+    numbers, and a dedupe record must not outlive a resident's erasure."""
+    update_key = update_fingerprint(channel, update_key)
     seen = session.exec(
         select(ProcessedUpdate).where(
             ProcessedUpdate.channel == channel, ProcessedUpdate.update_key == update_key
@@ -82,3 +87,8 @@ def mark_update_processed(
         return False
     session.add(ProcessedUpdate(channel=channel, update_key=update_key, processed_at=now))
     return True
+
+
+def update_fingerprint(channel: str, update_key: str) -> str:
+    """What is stored of an update key: 64 hex digits, no personal data."""
+    return hashlib.sha256(f"{channel}\x00{update_key}".encode()).hexdigest()

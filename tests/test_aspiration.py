@@ -191,7 +191,7 @@ def test_bad_aspiration_text_is_refused_and_asked_again_keeping_earlier_answers(
     assert "Kelurahan Tomuan" in chat.last.text  # nothing entered earlier was lost
 
 
-def test_sql_looking_and_rtl_text_is_stored_verbatim(chat: Chat) -> None:
+def test_sql_looking_text_is_stored_verbatim(chat: Chat) -> None:
     sql = "Robert'); DROP TABLE aspiration;-- jalan rusak di depan sekolah"
     play(chat, ONBOARD + TO_SUMMARY[:4] + [(sql, "foto atau lokasi")])
     play(
@@ -199,6 +199,16 @@ def test_sql_looking_and_rtl_text_is_stored_verbatim(chat: Chat) -> None:
         [(("press", "Lewati"), ""), (("press", "Kirim anonim"), ""), (("press", "Kirim"), "Kode")],
     )
     assert aspirations(chat)[0].text == sql
+
+
+def test_right_to_left_script_is_stored_verbatim(chat: Chat) -> None:
+    text = "Mohon perbaiki jalan menuju musala النور di Kelurahan Bantan"
+    play(chat, ONBOARD + TO_SUMMARY[:4] + [(text, "foto atau lokasi")])
+    play(
+        chat,
+        [(("press", "Lewati"), ""), (("press", "Kirim anonim"), ""), (("press", "Kirim"), "Kode")],
+    )
+    assert aspirations(chat)[0].text == text
 
 
 def test_invisible_characters_are_removed_from_text(chat: Chat) -> None:

@@ -24,7 +24,7 @@ from handlers.types import Choice, Inbound, Location, Reply
 from storage.aspirations import CODE_ALPHABET
 from storage.conversations import ConversationConflict, load_conversation, save_conversation
 from storage.db import transaction
-from storage.models import Aspiration, Conversation, Resident
+from storage.models import Aspiration, Conversation, ProcessedUpdate, Resident
 
 CODE = re.compile(rf"ASP-[{CODE_ALPHABET}]{{6}}")
 MENU_QUESTION = "Apa yang ingin Anda lakukan?"
@@ -472,6 +472,15 @@ def test_update_keys_are_kept_per_channel(engine: Engine) -> None:
     telegram = Chat(engine, channel="telegram")
     assert console.send("halo", update_key="7")
     assert telegram.send("halo", update_key="7")
+
+
+def test_dedupe_records_keep_no_chat_id_or_phone_number(engine: Engine) -> None:
+    telegram = Chat(engine, channel="telegram", user_id="55501234")
+    assert telegram.send("halo", update_key="m:55501234:7")
+    assert telegram.send("halo", update_key="m:55501234:7") == []  # still recognised
+    with Session(engine.db) as session:
+        keys = [row.update_key for row in session.exec(select(ProcessedUpdate)).all()]
+    assert keys and not any("55501234" in key for key in keys)
 
 
 def test_a_redelivered_first_message_creates_one_resident(chat: Chat) -> None:

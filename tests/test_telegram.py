@@ -7,11 +7,13 @@ import itertools
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from fake_telegram import TOKEN, FakeTelegram
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 from telegram_harness import Resident as TelegramResident
 from telegram_harness import settle
@@ -22,7 +24,7 @@ from bot.telegram.channel import TelegramChannel
 from bot.telegram.polling import poll
 from bot.web import create_web_app
 from handlers.engine import Engine as SiantarEngine
-from storage.models import Aspiration, OutboxMessage, Resident
+from storage.models import Aspiration, Conversation, OutboxMessage, Resident
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -71,6 +73,14 @@ async def to_text_step(resident: TelegramResident) -> None:
     await resident.press("Infrastruktur")
     await resident.press("Siantar Utara")
     assert "Tuliskan aspirasi" in (await resident.press("Martoba"))["text"]
+
+
+def state_text(engine: SiantarEngine, user_id: int) -> str:
+    with Session(engine.db) as session:
+        conversation = session.exec(
+            select(Conversation).where(Conversation.user_id == str(user_id))
+        ).one()
+        return str(conversation.data)
 
 
 def stored(db: Engine) -> list[Aspiration]:
@@ -156,7 +166,7 @@ async def test_the_same_update_twice_is_handled_once(
 
 
 async def test_a_flaky_api_still_completes_the_flow(
-    channel: TelegramChannel, resident: TelegramResident, fake: FakeTelegram
+    channel: TelegramChannel, resident: TelegramResident, fake: FakeTelegram, engine: SiantarEngine
 ) -> None:
     await onboard(resident)
     fake.fail_next("sendMessage", status=502, count=2)
@@ -165,6 +175,21 @@ async def test_a_flaky_api_still_completes_the_flow(
     assert "Di kecamatan mana" in (await resident.press("Kesehatan"))["text"]
     fake.fail_next("getUpdates", status=502, count=1)
     assert "Di kelurahan mana" in (await resident.press("Siantar Timur"))["text"]
+    fake.fail_next("sendMessage", status=502, count=1)
+    assert "Tuliskan aspirasi" in (await resident.press("Tomuan"))["text"]
+    await resident.say("Puskesmas Tomuan kekurangan obat untuk warga lanjut usia.")
+    fake.fail_next("editMessageText", status=502, count=1)
+    await resident.press("Lewati")
+    fake.fail_next("sendMessage", status=429, retry_after=1)
+    await resident.press("Kirim anonim")
+    fake.fail_next("answerCallbackQuery", status=502, count=1)
+    await resident.press("Kirim")
+    await settle(fake, 0.5)
+    [aspiration] = stored(engine.db)
+    assert aspiration.kelurahan_code == "12.72.01.1002" and aspiration.anonymous
+    said = [m["text"] for m in resident.messages()]
+    assert sum(aspiration.code in text for text in said) == 1  # one confirmation, no duplicates
+    assert len(said) == len(set(said))
 
 
 async def test_a_reply_that_cannot_be_sent_now_is_sent_by_the_dispatcher(
@@ -291,3 +316,95 @@ async def test_webhook_checks_the_secret_token(
         health = await client.get("/healthz")
         assert health.status_code == 200 and health.json()["database"] == "ok"
     await channel.stop()
+
+
+async def test_a_shared_location_lands_on_the_aspiration_and_voice_gets_help(
+    channel: TelegramChannel, resident: TelegramResident, fake: FakeTelegram, engine: SiantarEngine
+) -> None:
+    await to_text_step(resident)
+    await resident.say("Lampu jalan di Jalan Merdeka mati semua sejak minggu lalu.")
+    voice = await resident._expect_reply(lambda: fake.send_voice(resident.user_id))
+    assert "pesan suara" in voice["text"] and "foto atau lokasi" in voice["text"]
+    shared = await resident._expect_reply(
+        lambda: fake.send_location(resident.user_id, 2.9595, 99.0687)
+    )
+    assert "Lokasi diterima" in shared["text"]
+    await resident.press("Lanjut")
+    await resident.press("Tampilkan nama")
+    await resident.press("Kirim")
+    [aspiration] = stored(engine.db)
+    assert (aspiration.latitude, aspiration.longitude) == (2.9595, 99.0687)
+
+
+async def test_a_database_outage_leaves_the_update_unconfirmed_until_it_is_handled(
+    channel: TelegramChannel,
+    resident: TelegramResident,
+    fake: FakeTelegram,
+    engine: SiantarEngine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await to_text_step(resident)
+    real = engine.handle_recorded
+    outages = [OperationalError("INSERT ...", {}, Exception("database is locked"))]
+
+    def flaky(inbound: Any, now: datetime) -> Any:
+        if outages:
+            raise outages.pop()
+        return real(inbound, now)
+
+    monkeypatch.setattr(engine, "handle_recorded", flaky)
+    count = len(resident.messages())
+    reply = await resident.say("Jembatan di Jalan Kartini retak dan miring ke sungai.")
+    assert "foto atau lokasi" in reply["text"]  # handled on redelivery, not lost
+    assert not outages and len(resident.messages()) == count + 1  # and no apology first
+    assert "Jembatan di Jalan Kartini" in state_text(engine, resident.user_id)
+
+
+async def test_a_failing_step_gets_an_apology_and_polling_goes_on(
+    channel: TelegramChannel,
+    resident: TelegramResident,
+    fake: FakeTelegram,
+    engine: SiantarEngine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await onboard(resident)
+    real = engine.handle_recorded
+    broken = [RuntimeError("a bug in a step")]
+
+    def buggy(inbound: Any, now: datetime) -> Any:
+        if broken:
+            raise broken.pop()
+        return real(inbound, now)
+
+    monkeypatch.setattr(engine, "handle_recorded", buggy)
+    apology = await resident.say("/bantuan")
+    assert "Maaf" in apology["text"] and "gangguan" in apology["text"]
+    count = len(resident.messages())
+    await resident.say("/bantuan")
+    assert "/batal" in resident.said_since(count)  # the next message works
+
+
+async def test_a_button_from_a_group_chat_is_answered_and_ignored(
+    channel: TelegramChannel, fake: FakeTelegram
+) -> None:
+    group = -100123
+    before = len(fake.callback_answers)
+    fake.push_raw(
+        {
+            "update_id": 990001,
+            "callback_query": {
+                "id": "cq-group",
+                "chat_instance": "g",
+                "from": {"id": 4242, "is_bot": False, "first_name": "Tono"},
+                "data": "1|x|AAAAAAAAAA",
+                "message": {
+                    "message_id": 5,
+                    "date": 1764295200,
+                    "chat": {"id": group, "type": "group", "title": "Warga"},
+                    "text": "Menu",
+                },
+            },
+        }
+    )
+    await asyncio.to_thread(fake.wait_for, lambda: len(fake.callback_answers) > before, 10)
+    assert fake.messages(group) == [] and fake.messages(4242) == []

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import BotCommand, CallbackQuery, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -45,6 +47,17 @@ logger = logging.getLogger(__name__)
 COMMANDS = ("start", "menu", "status", "batal", "bantuan", "bahasa", "datasaya", "hapusdata")
 SEND_ATTEMPTS = 4
 T = TypeVar("T")
+# The database is briefly unreachable or locked: the update is not confirmed to
+# Telegram, so it comes again and is handled then.
+TRANSIENT = (OperationalError, PoolTimeout)
+
+
+class NotCommitted(Exception):
+    """The update's effects could not be committed: do not confirm it."""
+
+    def __init__(self, update_id: int) -> None:
+        super().__init__(f"update {update_id} not committed")
+        self.update_id = update_id
 
 
 def seconds(value: float | timedelta) -> float:
@@ -86,6 +99,7 @@ class TelegramChannel:
             ChatMemberHandler(self._on_membership, ChatMemberHandler.MY_CHAT_MEMBER)
         )
         self.application.add_error_handler(self._on_error)
+        self._uncommitted: set[int] = set()
 
     @property
     def bot(self) -> Any:
@@ -107,18 +121,33 @@ class TelegramChannel:
         await self.application.shutdown()
 
     async def process(self, update: Update) -> None:
-        """Handle one update; errors go to the central error handler."""
+        """Handle one update; errors go to the central error handler.
+
+        Raises ``NotCommitted`` when the database could not take the update's
+        effects: the caller must not confirm it, so Telegram delivers it again."""
         await self.application.process_update(update)
+        if update.update_id in self._uncommitted:
+            self._uncommitted.discard(update.update_id)
+            raise NotCommitted(update.update_id)
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         now = self.clock()
+        query = update.callback_query
         inbound = await to_inbound(update, signer=self.signer, media=self.media, now=now)
+        if query is not None:
+            await self._answer(query)  # always, or the resident's button keeps spinning
         if inbound is None:
             return
-        query = update.callback_query
-        if query is not None:
-            await self._answer(query)
-        handled = await self.threads.run(self.engine.handle_recorded, inbound, now)
+        try:
+            handled = await self.threads.run(self.engine.handle_recorded, inbound, now)
+        except TRANSIENT as error:
+            logger.warning(
+                "telegram: update %s not committed, it will come again: %s",
+                update.update_id,
+                type(error).__name__,
+            )
+            self._uncommitted.add(update.update_id)
+            return
         if query is not None and handled.replies:
             await self._close_keyboard(query, accepted=not handled.refused)
         await self.outbox.send_now(CHANNEL, inbound.user_id, handled.replies)

@@ -17,7 +17,7 @@ from collections import defaultdict
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 
-from bot.telegram.channel import TelegramChannel, seconds
+from bot.telegram.channel import NotCommitted, TelegramChannel, seconds
 
 logger = logging.getLogger(__name__)
 
@@ -33,12 +33,24 @@ def by_resident(updates: list[Update]) -> list[list[Update]]:
     return list(groups.values())
 
 
-async def handle_batch(channel: TelegramChannel, updates: list[Update]) -> None:
+async def handle_batch(channel: TelegramChannel, updates: list[Update]) -> int | None:
+    """Handle a batch; returns the first update that could not be committed, if any.
+
+    A resident's updates after an uncommitted one wait for its redelivery, so
+    their order holds; other residents' updates go on (redelivered, they are
+    recognised and ignored)."""
+    uncommitted: list[int] = []
+
     async def in_order(group: list[Update]) -> None:
         for update in group:
-            await channel.process(update)
+            try:
+                await channel.process(update)
+            except NotCommitted as problem:
+                uncommitted.append(problem.update_id)
+                return
 
     await asyncio.gather(*(in_order(group) for group in by_resident(updates)))
+    return min(uncommitted, default=None)
 
 
 async def pause(stop: asyncio.Event, seconds: float) -> None:
@@ -60,7 +72,7 @@ async def poll(
     bot = channel.bot
     await channel._retrying(lambda: bot.delete_webhook(drop_pending_updates=False))
     offset: int | None = None
-    failures = 0
+    failures = stalls = 0
     logger.info("telegram: polling for updates")
     if ready is not None:
         ready.set()
@@ -89,8 +101,14 @@ async def poll(
             continue
         failures = 0
         if updates:
-            await handle_batch(channel, updates)
-            offset = updates[-1].update_id + 1
+            uncommitted = await handle_batch(channel, updates)
+            if uncommitted is None:
+                offset = updates[-1].update_id + 1
+                stalls = 0
+            else:  # fetch it again once the database is back
+                offset = uncommitted
+                stalls += 1
+                await pause(stop, min(30.0, 0.5 * 2**stalls))
     if offset is not None:
         try:  # confirm the last batch so a restart does not fetch it again
             await bot.get_updates(offset=offset, timeout=0, allowed_updates=ALLOWED_UPDATES)
