@@ -336,6 +336,22 @@ async def test_a_shared_location_lands_on_the_aspiration_and_voice_gets_help(
     assert (aspiration.latitude, aspiration.longitude) == (2.9595, 99.0687)
 
 
+def fail_once(
+    monkeypatch: pytest.MonkeyPatch, engine: SiantarEngine, error: Exception
+) -> list[Exception]:
+    """The engine's next update raises ``error``; the list empties once it has."""
+    real = engine.handle_recorded
+    pending = [error]
+
+    def failing(inbound: Any, now: datetime) -> Any:
+        if pending:
+            raise pending.pop()
+        return real(inbound, now)
+
+    monkeypatch.setattr(engine, "handle_recorded", failing)
+    return pending
+
+
 async def test_a_database_outage_leaves_the_update_unconfirmed_until_it_is_handled(
     channel: TelegramChannel,
     resident: TelegramResident,
@@ -344,15 +360,9 @@ async def test_a_database_outage_leaves_the_update_unconfirmed_until_it_is_handl
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await to_text_step(resident)
-    real = engine.handle_recorded
-    outages = [OperationalError("INSERT ...", {}, Exception("database is locked"))]
-
-    def flaky(inbound: Any, now: datetime) -> Any:
-        if outages:
-            raise outages.pop()
-        return real(inbound, now)
-
-    monkeypatch.setattr(engine, "handle_recorded", flaky)
+    outages = fail_once(
+        monkeypatch, engine, OperationalError("INSERT ...", {}, Exception("database is locked"))
+    )
     count = len(resident.messages())
     reply = await resident.say("Jembatan di Jalan Kartini retak dan miring ke sungai.")
     assert "foto atau lokasi" in reply["text"]  # handled on redelivery, not lost
@@ -368,15 +378,7 @@ async def test_a_failing_step_gets_an_apology_and_polling_goes_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await onboard(resident)
-    real = engine.handle_recorded
-    broken = [RuntimeError("a bug in a step")]
-
-    def buggy(inbound: Any, now: datetime) -> Any:
-        if broken:
-            raise broken.pop()
-        return real(inbound, now)
-
-    monkeypatch.setattr(engine, "handle_recorded", buggy)
+    fail_once(monkeypatch, engine, RuntimeError("a bug in a step"))
     apology = await resident.say("/bantuan")
     assert "Maaf" in apology["text"] and "gangguan" in apology["text"]
     count = len(resident.messages())
