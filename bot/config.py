@@ -20,6 +20,7 @@ import tomllib
 import types
 import typing
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -35,6 +36,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from storage.reminders import parse_offset
 
 logger = logging.getLogger(__name__)
 
@@ -291,6 +294,25 @@ class MediaSettings(BaseModel):
     max_photo_mb: float = Field(default=10.0, gt=0, allow_inf_nan=False)
 
 
+class TrainingSettings(BaseModel):
+    """``[training]``: when registrants are reminded before a program starts."""
+
+    model_config = _MODEL_CONFIG
+
+    reminders: list[str] = ["1d", "2h"]
+
+    @field_validator("reminders")
+    @classmethod
+    def _offsets(cls, values: list[str]) -> list[str]:
+        for value in values:
+            parse_offset(value)  # ValueError names the bad offset
+        return values
+
+    @property
+    def reminder_offsets(self) -> tuple[timedelta, ...]:
+        return tuple(parse_offset(value) for value in self.reminders)
+
+
 CategoryKey = Literal[
     "infrastruktur",
     "pendidikan",
@@ -349,6 +371,7 @@ class Settings(BaseModel):
     conversation: ConversationSettings = Field(default_factory=ConversationSettings)
     media: MediaSettings = Field(default_factory=MediaSettings)
     aspiration: AspirationSettings = Field(default_factory=AspirationSettings)
+    training: TrainingSettings = Field(default_factory=TrainingSettings)
     source: str = DEFAULT_SOURCE
 
     def secret_values(self) -> list[str]:

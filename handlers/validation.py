@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import phonenumbers
+
 ASPIRATION_MIN = 10
 ASPIRATION_MAX = 2000
 NAME_MIN = 2
@@ -81,3 +83,33 @@ def check_comment(raw: str) -> str:
     if len(text) > COMMENT_MAX:
         raise Invalid("validation.too_long", {"maximum": COMMENT_MAX, "length": len(text)})
     return text
+
+
+PHONE_MIN_DIGITS = 9
+_PHONE_CHARS = re.compile(r"^[\d\s().+-]+$")
+
+
+def check_phone(raw: str) -> str:
+    """An Indonesian phone number in E.164 (+62…), typed in any usual form:
+    ``0812-3456-7890``, ``+62 812 3456 7890``, ``6281234567890``."""
+    text = clean_text(raw).replace("\u2212", "-")
+    if not text:
+        raise Invalid("validation.empty")
+    if not _PHONE_CHARS.match(text):
+        raise Invalid("validation.phone_characters")
+    digits = re.sub(r"\D", "", text)
+    if len(digits) < PHONE_MIN_DIGITS:
+        raise Invalid("validation.phone_too_short")
+    candidates = [text]
+    if not text.startswith("+") and digits.startswith("62"):
+        candidates.insert(0, "+" + digits)  # 62812… is +62 812…, not a local number
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, "ID")
+        except phonenumbers.NumberParseException:
+            continue
+        if number.country_code != 62:
+            raise Invalid("validation.phone_foreign")
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise Invalid("validation.phone_invalid")

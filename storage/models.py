@@ -81,6 +81,7 @@ class Resident(SQLModel, table=True):
     created_at: datetime = _when()
     last_seen_at: datetime = _when()
     unreachable_at: datetime | None = _when(nullable=True)  # blocked the bot
+    phone: str | None = Field(default=None, max_length=20)  # E.164, given at a registration
 
     @property
     def has_consent(self) -> bool:
@@ -200,3 +201,90 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _when(nullable=True)
     external_id: str | None = Field(default=None, max_length=64)
     last_error: str | None = Field(default=None, max_length=500)
+
+
+PROGRAM_STATUSES = ("draft", "open", "closed", "cancelled", "finished")
+PROGRAM_CATEGORIES = ("usaha", "produksi", "pemasaran", "pembukuan", "lainnya")
+AREA_LEVELS = ("kota", "kecamatan", "kelurahan")
+
+
+class TrainingProgram(SQLModel, table=True):
+    """An economic-empowerment training that residents register for."""
+
+    __tablename__ = "training_program"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=120)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    organiser: str = Field(default="", max_length=120)
+    category: str = Field(default="usaha", max_length=16)
+    starts_at: datetime = _when()
+    ends_at: datetime = _when()
+    place: str = Field(default="", max_length=200)
+    map_url: str | None = Field(default=None, max_length=300)
+    quota: int
+    registration_opens_at: datetime | None = _when(nullable=True)  # None: from publication
+    registration_closes_at: datetime | None = _when(nullable=True)  # None: until the start
+    area_level: str = Field(default="kota", max_length=16)
+    area_code: str | None = Field(default=None, max_length=16)  # kecamatan/kelurahan code
+    requirements: str = Field(default="", sa_column=Column(Text, nullable=False))
+    status: str = Field(default="draft", max_length=16, index=True)
+    created_by: str = Field(default="", max_length=80)
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+REGISTRATION_STATES = ("registered", "waitlisted", "cancelled")
+
+
+class TrainingRegistration(SQLModel, table=True):
+    """One resident's place (or place in the queue) in one program."""
+
+    __tablename__ = "training_registration"
+    __table_args__ = (UniqueConstraint("program_id", "resident_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("training_program.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    resident_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("resident.id", ondelete="SET NULL"), index=True),
+    )
+    full_name: str | None = Field(default=None, max_length=120)
+    phone: str | None = Field(default=None, max_length=20)
+    kelurahan_code: str | None = Field(default=None, max_length=16)
+    business_type: str | None = Field(default=None, max_length=80)
+    motivation: str | None = Field(default=None, sa_column=Column(Text))
+    status: str = Field(default="registered", max_length=16)
+    waitlist_position: int | None = None  # order in the queue; lower is promoted first
+    registered_at: datetime = _when()
+    seated_at: datetime | None = _when(nullable=True)  # got a seat (at once or promoted)
+    cancelled_at: datetime | None = _when(nullable=True)
+    attended: bool = False
+    attendance_marked_at: datetime | None = _when(nullable=True)
+    attendance_marked_by: str | None = Field(default=None, max_length=80)
+
+
+class TrainingReminder(SQLModel, table=True):
+    """A reminder already written to the outbox for one registration: one per
+    offset and program start, so a moved program is reminded afresh."""
+
+    __tablename__ = "training_reminder"
+    __table_args__ = (UniqueConstraint("registration_id", "offset_minutes", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("training_registration.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    offset_minutes: int
+    starts_at: datetime = _when()
+    outbox_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("outbox_message.id", ondelete="SET NULL")),
+    )
+    created_at: datetime = _when()
