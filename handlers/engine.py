@@ -259,7 +259,12 @@ class Engine:
 
 def render(prompt: Prompt, notes: list[str], prompt_id: int) -> Reply:
     text = "\n\n".join([*notes, prompt.text])
-    return Reply(text=text, options=prompt.options, prompt_id=prompt_id if prompt.options else None)
+    return Reply(
+        text=text,
+        options=prompt.options,
+        prompt_id=prompt_id if prompt.options else None,
+        contact_button=prompt.contact_button,
+    )
 
 
 def interpret(ctx: Ctx, prompt: Prompt) -> Answer | None:

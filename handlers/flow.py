@@ -39,12 +39,15 @@ class ChartRenderer(Protocol):
 class Prompt:
     """A question: its text, the options offered, and what else it takes.
 
-    ``accepts`` may hold "text", "photo", "location" and "contact".
+    ``accepts`` may hold "text", "photo", "location" and "contact"; a step that
+    takes a contact may offer ``contact_button`` (Telegram shows it as a button
+    that shares the resident's own number).
     """
 
     text: str
     options: tuple[Option, ...] = ()
     accepts: frozenset[str] = frozenset()
+    contact_button: str | None = None  # label of a "share my number" button, where offered
 
 
 @dataclass(frozen=True)

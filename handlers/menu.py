@@ -23,7 +23,7 @@ def on_menu(ctx: Ctx, answer: Answer) -> None:
         case "status":
             ctx.goto("status")
         case "training":
-            ctx.note(ctx.t("menu.training_soon"))
+            ctx.goto("training")
         case "forum":
             ctx.note(ctx.t("menu.forum_soon"))
         case "help":

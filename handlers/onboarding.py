@@ -35,14 +35,20 @@ def ask_consent(ctx: Ctx) -> Prompt:
     )
 
 
-def on_consent(ctx: Ctx, answer: Answer) -> None:
+def record_consent(ctx: Ctx) -> None:
+    """The resident agreed to the privacy notice shown to them just now."""
     resident = ctx.resident
-    resident.onboarded_at = ctx.now
+    resident.onboarded_at = resident.onboarded_at or ctx.now
+    resident.consent_at = ctx.now
+    resident.consent_version = ctx.settings.consent_version
+    if ctx.inbound.display_name and not resident.display_name:
+        resident.display_name = ctx.inbound.display_name.strip()[:120] or None
+
+
+def on_consent(ctx: Ctx, answer: Answer) -> None:
+    ctx.resident.onboarded_at = ctx.now
     if answer.option == "agree":
-        resident.consent_at = ctx.now
-        resident.consent_version = ctx.settings.consent_version
-        if ctx.inbound.display_name and not resident.display_name:
-            resident.display_name = ctx.inbound.display_name.strip()[:120] or None
+        record_consent(ctx)
         ctx.note(ctx.t("onboarding.thanks"))
         ctx.goto("onboarding", "home_kecamatan")
     else:

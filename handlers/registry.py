@@ -13,6 +13,7 @@ from handlers import (
     roles_admin,
     stats_chat,
     status,
+    training,
 )
 from handlers.flow import Flow
 
@@ -28,4 +29,5 @@ FLOWS: tuple[Flow, ...] = (
     export_chat.FLOW,
     stats_chat.FLOW,
     roles_admin.FLOW,
+    training.FLOW,
 )

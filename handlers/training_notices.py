@@ -31,7 +31,9 @@ def describe_when(t: Translator, program: TrainingProgram) -> str:
 
 def describe_place(t: Translator, program: TrainingProgram) -> str:
     place = program.place or t("training.place_unknown")
-    return f"{place}\n{program.map_url}" if program.map_url else place
+    if not program.map_url:
+        return place
+    return place + "\n" + t("training.map", url=program.map_url)
 
 
 def _send(

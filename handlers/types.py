@@ -70,6 +70,7 @@ class Reply:
     prompt_id: int | None = None
     photo: str | None = None
     document: str | None = None
+    contact_button: str | None = None  # offer a "share my number" button with this label
 
     def to_payload(self) -> dict[str, Any]:
         """A JSON-ready form, as kept in the outbox."""
@@ -81,6 +82,8 @@ class Reply:
             payload["photo"] = self.photo
         if self.document:
             payload["document"] = self.document
+        if self.contact_button:
+            payload["contact_button"] = self.contact_button
         return payload
 
     @classmethod
@@ -91,6 +94,7 @@ class Reply:
             prompt_id=payload.get("prompt_id"),
             photo=payload.get("photo"),
             document=payload.get("document"),
+            contact_button=payload.get("contact_button"),
         )
 
 

@@ -2,7 +2,8 @@
 
 Dialogues are tables of (what the resident does, what the bot's last message
 must contain), run by ``play``. A step is a typed text, or ``("press", label)``
-for a button of the latest question, ``("photo", ref)``, ``("location", lat, lon)``.
+for a button of the latest question, ``("photo", ref)``, ``("location", lat, lon)``,
+``("contact", phone)``.
 """
 
 from __future__ import annotations
@@ -70,6 +71,10 @@ class Chat:
     def location(self, latitude: float, longitude: float) -> list[Reply]:
         return self._send(location=Location(latitude, longitude))
 
+    def contact(self, phone: str) -> list[Reply]:
+        """Share a phone number (Telegram's contact button)."""
+        return self._send(contact=phone)
+
     @property
     def last(self) -> Reply:
         return self.transcript[-1]
@@ -98,7 +103,13 @@ def act(chat: Chat, step: Step) -> list[Reply]:
     if isinstance(step, str):
         return chat.send(step)
     kind, *args = step
-    return {"press": chat.press, "photo": chat.photo, "location": chat.location}[kind](*args)
+    actions = {
+        "press": chat.press,
+        "photo": chat.photo,
+        "location": chat.location,
+        "contact": chat.contact,
+    }
+    return actions[kind](*args)
 
 
 def play(chat: Chat, dialogue: Sequence[tuple[Step, str]]) -> None:

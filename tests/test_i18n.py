@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import LANGUAGES, Translator, load_catalog
+from handlers.training import BUSINESS_TYPES
+from handlers.training import EDITABLE as TRAINING_EDITABLE
 from storage.models import ASPIRATION_STATUSES, CATEGORY_KEYS
+
+# What registration_state() can say besides "open"
+PROGRAM_STATES = ("draft", "not_yet", "closed", "cancelled", "started", "finished")
 
 ROOT = Path(__file__).parents[1]
 # ctx.t("menu.ask"), t("...") and translator("en")("engine.error")
@@ -29,6 +34,9 @@ DYNAMIC_KEYS = (
         for c in ("start", "menu", "status", "batal", "bantuan", "bahasa", "datasaya", "hapusdata")
     ]
     + [f"language.name_{code}" for code in LANGUAGES]
+    + [f"training.business_{b}" for b in BUSINESS_TYPES]
+    + [f"training.state_{s}" for s in PROGRAM_STATES]
+    + [f"training.edit_{f}" for f in TRAINING_EDITABLE]
 )
 
 

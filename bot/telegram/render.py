@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 
 from bot.telegram.callbacks import CallbackSigner
 from handlers.types import Reply
@@ -25,7 +30,16 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return chunks
 
 
-def keyboard(reply: Reply, chat_id: int, signer: CallbackSigner) -> InlineKeyboardMarkup | None:
+def keyboard(
+    reply: Reply, chat_id: int, signer: CallbackSigner
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    """Inline buttons for the options; a step that takes the resident's number gets
+    a one-time keyboard instead, whose first button shares it (the options become
+    text buttons there, matched by their label like typed text)."""
+    if reply.contact_button:
+        share = [KeyboardButton(reply.contact_button, request_contact=True)]
+        text_rows = [share, *([KeyboardButton(option.label)] for option in reply.options)]
+        return ReplyKeyboardMarkup(text_rows, resize_keyboard=True, one_time_keyboard=True)
     if not reply.options or reply.prompt_id is None:
         return None
     buttons = [
@@ -41,7 +55,7 @@ def keyboard(reply: Reply, chat_id: int, signer: CallbackSigner) -> InlineKeyboa
 
 def chosen_label(markup: InlineKeyboardMarkup | None, data: str | None) -> str | None:
     """The label of the pressed button, read back from the message's keyboard."""
-    if markup is None:
+    if not isinstance(markup, InlineKeyboardMarkup):
         return None
     for row in markup.inline_keyboard:
         for button in row:
