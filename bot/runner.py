@@ -16,6 +16,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import build_app
 from bot.config import Settings
 from bot.dbthreads import DatabaseThreads
+from bot.jobs import TRAINING_INTERVAL_SECONDS, training_tick
 from bot.outbox import OutboxDispatcher, Sender
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.polling import ALLOWED_UPDATES, poll
@@ -113,8 +114,26 @@ async def run(settings: Settings) -> int:
             max_instances=1,
             coalesce=True,
         )
+        offsets = settings.training.reminder_offsets
+
+        async def trainings() -> None:
+            await threads.run(training_tick, app.db, offsets, utc_now())
+
+        scheduler.add_job(
+            trainings,
+            "interval",
+            seconds=TRAINING_INTERVAL_SECONDS,
+            id="trainings",
+            next_run_time=utc_now(),  # reminders that came due while the bot was down
+            max_instances=1,
+            coalesce=True,
+        )
         scheduler.start()
-        logger.info("scheduler started (outbox every %d s)", OUTBOX_INTERVAL_SECONDS)
+        logger.info(
+            "scheduler started (outbox every %d s, trainings every %d s)",
+            OUTBOX_INTERVAL_SECONDS,
+            TRAINING_INTERVAL_SECONDS,
+        )
 
         logger.info("siantar is running (%s); stop with Ctrl+C", ", ".join(sorted(senders)))
         stopping = asyncio.create_task(stop.wait())
