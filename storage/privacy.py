@@ -6,7 +6,13 @@ from __future__ import annotations
 from sqlalchemy import delete, update
 from sqlmodel import Session
 
-from storage.models import Aspiration, Conversation, OutboxMessage, Resident
+from storage.models import (
+    Aspiration,
+    Conversation,
+    OutboxMessage,
+    Resident,
+    TrainingRegistration,
+)
 
 
 def erase_resident(*, session: Session, resident: Resident) -> int:
@@ -21,6 +27,14 @@ def erase_resident(*, session: Session, resident: Resident) -> int:
         .values(resident_id=None, anonymous=True)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
+    # Registrations stay as anonymous counts (program, status, kelurahan); the caller
+    # has cancelled the active ones first, so their seats went to the waitlist.
+    session.execute(
+        update(TrainingRegistration)
+        .where(TrainingRegistration.resident_id == resident.id)  # type: ignore[arg-type]
+        .values(resident_id=None, full_name=None, phone=None, business_type=None, motivation=None)
+        .execution_options(synchronize_session=False)
+    )
     session.execute(
         delete(Conversation).where(
             Conversation.channel == channel,  # type: ignore[arg-type]

@@ -436,3 +436,30 @@ def test_moving_a_program_tells_registrants_the_new_time(db: Engine) -> None:
         notify_moved(session, translator, change.program, registrants(session, program_id), NOW)
     [notice] = outbox(db, "training")
     assert "Minggu, 6 Desember 2026 pukul 09.00 WIB" in notice.payload["text"]
+
+
+def test_my_data_shows_registrations_and_deleting_gives_the_seat_away(chat: Chat) -> None:
+    db = chat.engine.db
+    program_id = add_program(db, quota=1)
+    play(chat, ONBOARD + TO_FORM + FORM + [(("press", "Daftar sekarang"), "berhasil")])
+    waiting = add_resident(db, "1201")
+    sign_up(db, program_id, waiting)
+    play(
+        chat,
+        [
+            ("/datasaya", "Nomor HP: +6281234567890"),
+            ("/datasaya", f"{PEMBUKUAN} · terdaftar · nomor HP +6281234567890"),
+            ("/hapusdata", "Pendaftaran pelatihan Anda dibatalkan"),
+            (("press", "Hapus"), "dihapus"),
+        ],
+    )
+    rows = {r.resident_id: r for r in registrations(db)}
+    assert rows[waiting].status == "registered"  # promoted
+    [gone] = [r for key, r in rows.items() if key != waiting]
+    assert (gone.resident_id, gone.full_name, gone.phone, gone.status) == (
+        None,
+        None,
+        None,
+        "cancelled",
+    )
+    assert [m.recipient for m in outbox(db, "training")] == ["1201"]

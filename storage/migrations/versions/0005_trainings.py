@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from alembic import op
-
 
 revision: str = "0005"
 down_revision: str | None = "0004"
