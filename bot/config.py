@@ -313,6 +313,25 @@ class TrainingSettings(BaseModel):
         return tuple(parse_offset(value) for value in self.reminders)
 
 
+class ForumSettings(BaseModel):
+    """``[forum]``: when subscribers are reminded before a forum."""
+
+    model_config = _MODEL_CONFIG
+
+    reminders: list[str] = ["3d", "1d", "2h"]
+
+    @field_validator("reminders")
+    @classmethod
+    def _offsets(cls, values: list[str]) -> list[str]:
+        for value in values:
+            parse_offset(value)
+        return values
+
+    @property
+    def reminder_offsets(self) -> tuple[timedelta, ...]:
+        return tuple(parse_offset(value) for value in self.reminders)
+
+
 CategoryKey = Literal[
     "infrastruktur",
     "pendidikan",
@@ -372,6 +391,7 @@ class Settings(BaseModel):
     media: MediaSettings = Field(default_factory=MediaSettings)
     aspiration: AspirationSettings = Field(default_factory=AspirationSettings)
     training: TrainingSettings = Field(default_factory=TrainingSettings)
+    forum: ForumSettings = Field(default_factory=ForumSettings)
     source: str = DEFAULT_SOURCE
 
     def secret_values(self) -> list[str]:

@@ -4,19 +4,25 @@ so any number of processes may run it: each write is one transaction."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
 from bot.i18n import translator
+from handlers.forum_notices import plan_forum_reminders, renderer
 from handlers.training_notices import send_due_reminders
+from storage.announcements import FANOUT_BATCH, due_announcements, fan_out_batch
 from storage.db import transaction
 from storage.trainings import finish_past_programs
 
 logger = logging.getLogger(__name__)
 
 TRAINING_INTERVAL_SECONDS = 60
+FORUM_INTERVAL_SECONDS = 60
+BROADCAST_INTERVAL_SECONDS = 5
+FANOUT_SECONDS = 4.0  # one tick fans out for at most this long, then lets others run
 
 
 def training_tick(db: Engine, offsets: Sequence[timedelta], now: datetime) -> int:
@@ -27,3 +33,43 @@ def training_tick(db: Engine, offsets: Sequence[timedelta], now: datetime) -> in
         if finished:
             logger.info("trainings: %d program(s) finished", finished)
         return send_due_reminders(session, translator, offsets, now)
+
+
+def forum_tick(db: Engine, offsets: Sequence[timedelta], now: datetime) -> int:
+    """Plan the forum reminders due now (each an announcement to the forum's
+    followers, fanned out by ``broadcast_tick``); returns how many."""
+    with transaction(db) as session:
+        return plan_forum_reminders(session, translator, offsets, now)
+
+
+def broadcast_tick(
+    db: Engine,
+    now: datetime,
+    *,
+    batch: int = FANOUT_BATCH,
+    budget_seconds: float = FANOUT_SECONDS,
+) -> int:
+    """Fan due announcements out into the outbox, one batch per transaction, for
+    at most ``budget_seconds``; returns the rows written. What is left is taken
+    up by the next tick (the cursor is saved with each batch)."""
+    render = renderer(translator)
+    deadline = time.monotonic() + budget_seconds
+    written = 0
+    with transaction(db) as session:
+        due = due_announcements(session, now)
+    for announcement_id in due:
+        while time.monotonic() < deadline:
+            with transaction(db) as session:
+                count = fan_out_batch(
+                    session=session,
+                    announcement_id=announcement_id,
+                    now=now,
+                    render=render,
+                    batch=batch,
+                )
+            written += count
+            if count < batch:
+                break
+    if written:
+        logger.info("announcements: %d outbox row(s) written", written)
+    return written

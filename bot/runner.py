@@ -16,7 +16,14 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import build_app
 from bot.config import Settings
 from bot.dbthreads import DatabaseThreads
-from bot.jobs import TRAINING_INTERVAL_SECONDS, training_tick
+from bot.jobs import (
+    BROADCAST_INTERVAL_SECONDS,
+    FORUM_INTERVAL_SECONDS,
+    TRAINING_INTERVAL_SECONDS,
+    broadcast_tick,
+    forum_tick,
+    training_tick,
+)
 from bot.outbox import OutboxDispatcher, Sender
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.polling import ALLOWED_UPDATES, poll
@@ -114,24 +121,39 @@ async def run(settings: Settings) -> int:
             max_instances=1,
             coalesce=True,
         )
-        offsets = settings.training.reminder_offsets
+        training_offsets = settings.training.reminder_offsets
+        forum_offsets = settings.forum.reminder_offsets
 
         async def trainings() -> None:
-            await threads.run(training_tick, app.db, offsets, utc_now())
+            await threads.run(training_tick, app.db, training_offsets, utc_now())
 
-        scheduler.add_job(
-            trainings,
-            "interval",
-            seconds=TRAINING_INTERVAL_SECONDS,
-            id="trainings",
-            next_run_time=utc_now(),  # reminders that came due while the bot was down
-            max_instances=1,
-            coalesce=True,
-        )
+        async def forums() -> None:
+            await threads.run(forum_tick, app.db, forum_offsets, utc_now())
+
+        async def broadcasts() -> None:
+            await threads.run(broadcast_tick, app.db, utc_now())
+
+        # Reminders that came due while the bot was down go first (if still useful)
+        for job, seconds, name in (
+            (trainings, TRAINING_INTERVAL_SECONDS, "trainings"),
+            (forums, FORUM_INTERVAL_SECONDS, "forums"),
+            (broadcasts, BROADCAST_INTERVAL_SECONDS, "broadcasts"),
+        ):
+            scheduler.add_job(
+                job,
+                "interval",
+                seconds=seconds,
+                id=name,
+                next_run_time=utc_now(),
+                max_instances=1,
+                coalesce=True,
+            )
         scheduler.start()
         logger.info(
-            "scheduler started (outbox every %d s, trainings every %d s)",
+            "scheduler started (outbox every %d s, announcements every %d s, "
+            "trainings and forums every %d s)",
             OUTBOX_INTERVAL_SECONDS,
+            BROADCAST_INTERVAL_SECONDS,
             TRAINING_INTERVAL_SECONDS,
         )
 

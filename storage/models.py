@@ -82,6 +82,7 @@ class Resident(SQLModel, table=True):
     last_seen_at: datetime = _when()
     unreachable_at: datetime | None = _when(nullable=True)  # blocked the bot
     phone: str | None = Field(default=None, max_length=20)  # E.164, given at a registration
+    announcements_off_at: datetime | None = _when(nullable=True)  # said BERHENTI / STOP
 
     @property
     def has_consent(self) -> bool:
@@ -172,7 +173,9 @@ class RoleGrant(SQLModel, table=True):
     granted_at: datetime = _when()
 
 
-OUTBOX_STATUSES = ("pending", "sent", "failed", "unreachable")
+# "opted_out": an announcement not sent because the resident said BERHENTI meanwhile;
+# "cancelled": its announcement was cancelled (or its forum moved) before it went out.
+OUTBOX_STATUSES = ("pending", "sent", "failed", "unreachable", "opted_out", "cancelled")
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -201,6 +204,12 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _when(nullable=True)
     external_id: str | None = Field(default=None, max_length=64)
     last_error: str | None = Field(default=None, max_length=500)
+    announcement_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("announcement.id", ondelete="SET NULL"), index=True, nullable=True
+        ),
+    )
 
 
 PROGRAM_STATUSES = ("draft", "open", "closed", "cancelled", "finished")
@@ -288,3 +297,145 @@ class TrainingReminder(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("outbox_message.id", ondelete="SET NULL")),
     )
     created_at: datetime = _when()
+
+
+FORUM_TYPES = (
+    "musrenbang_kelurahan",
+    "musrenbang_kecamatan",
+    "musrenbang_kota",
+    "forum_warga",
+    "sosialisasi",
+    "lainnya",
+)
+FORUM_STATUSES = ("scheduled", "moved", "cancelled", "held")
+RSVP_ANSWERS = ("hadir", "tidak", "mungkin")
+
+
+class ForumEvent(SQLModel, table=True):
+    """A musrenbang, forum warga or sosialisasi: when, where, for which area."""
+
+    __tablename__ = "forum_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=120)
+    forum_type: str = Field(default="forum_warga", max_length=24)
+    starts_at: datetime = _when()
+    place: str = Field(default="", max_length=200)
+    agenda: str = Field(default="", sa_column=Column(Text, nullable=False))
+    area_level: str = Field(default="kota", max_length=16)
+    area_code: str | None = Field(default=None, max_length=16)
+    status: str = Field(default="scheduled", max_length=16, index=True)
+    summary: str | None = Field(default=None, sa_column=Column(Text))  # "hasil forum"
+    summary_at: datetime | None = _when(nullable=True)
+    created_by: str = Field(default="", max_length=80)
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class ForumSubscription(SQLModel, table=True):
+    """A resident wants reminders of forums for their kelurahan, kecamatan or the city.
+
+    The area is the resident's home at send time, so moving house moves it too."""
+
+    __tablename__ = "forum_subscription"
+    __table_args__ = (UniqueConstraint("resident_id", "scope"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("resident.id", ondelete="CASCADE"), nullable=False)
+    )
+    scope: str = Field(max_length=16)  # one of AREA_LEVELS
+    created_at: datetime = _when()
+
+
+class ForumRsvp(SQLModel, table=True):
+    """Hadir / tidak / mungkin: one answer per resident and forum, changeable."""
+
+    __tablename__ = "forum_rsvp"
+    __table_args__ = (UniqueConstraint("forum_id", "resident_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    forum_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("forum_event.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    resident_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("resident.id", ondelete="CASCADE"), nullable=False)
+    )
+    answer: str = Field(max_length=8)
+    answered_at: datetime = _when()
+
+
+SEGMENT_KINDS = (
+    "everyone",
+    "kecamatan",
+    "kelurahan",
+    "training",
+    "forum_subscribers",
+    "forum_rsvp",
+)
+ANNOUNCEMENT_STATUSES = ("scheduled", "fanning_out", "sent", "cancelled")
+
+
+class Announcement(SQLModel, table=True):
+    """One message to a segment of residents, now or at ``send_at``.
+
+    The fan-out writes one outbox row per recipient in batches (``cursor`` is the
+    last resident id written), so a six-figure segment never sits in memory or
+    in one transaction. Forum reminders and notices are announcements too."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="announcement", max_length=24)  # or forum_reminder, forum_notice…
+    text: str = Field(sa_column=Column(Text, nullable=False))  # as written by the facilitator
+    # Messages the bot writes itself (forum reminders, notices) are a catalog key and
+    # its parameters, put in each recipient's language at fan-out; ``text`` is then the
+    # Indonesian version, for the sender's preview and status.
+    template: str | None = Field(default=None, max_length=64)
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    photo: str | None = Field(default=None, max_length=255)
+    document: str | None = Field(default=None, max_length=255)
+    segment_kind: str = Field(max_length=24)
+    segment_value: str | None = Field(default=None, max_length=32)  # area code or id
+    send_at: datetime = _when()
+    status: str = Field(default="scheduled", max_length=16, index=True)
+    cursor: int = 0
+    recipients: int = 0  # outbox rows written so far
+    forum_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("forum_event.id", ondelete="SET NULL"), index=True),
+    )
+    created_by: str = Field(default="", max_length=80)
+    created_at: datetime = _when()
+    fanned_out_at: datetime | None = _when(nullable=True)
+    cancelled_at: datetime | None = _when(nullable=True)
+
+
+class ForumReminder(SQLModel, table=True):
+    """A forum reminder already planned: one per forum, offset and start."""
+
+    __tablename__ = "forum_reminder"
+    __table_args__ = (UniqueConstraint("forum_id", "offset_minutes", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    forum_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("forum_event.id", ondelete="CASCADE"), nullable=False)
+    )
+    offset_minutes: int
+    starts_at: datetime = _when()
+    announcement_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("announcement.id", ondelete="SET NULL")),
+    )
+    created_at: datetime = _when()
+
+
+class ChannelPace(SQLModel, table=True):
+    """The send rate of one channel, shared by every dispatcher process: the next
+    free send slot, and a pause after the platform said 429."""
+
+    __tablename__ = "channel_pace"
+
+    channel: str = Field(primary_key=True, max_length=16)
+    next_slot_at: datetime = _when()
+    paused_until: datetime | None = _when(nullable=True)

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import Session, col, select
 
+from storage.announcements import BROADCAST_KINDS
 from storage.models import OutboxMessage, Resident
 
 MAX_ATTEMPTS = 8
@@ -77,6 +78,7 @@ def claim_due(
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
+    skip_opted_out(session=session, now=now, channels=channels)
     token = uuid.uuid4().hex
     claimed: list[int] = []
     for message_id in session.exec(query).all():
@@ -102,6 +104,28 @@ def claim_due(
     for row in rows:
         session.expunge(row)
     return list(rows)
+
+
+def skip_opted_out(*, session: Session, now: datetime, channels: Sequence[str]) -> int:
+    """Due broadcast rows to residents who said BERHENTI since the fan-out are not
+    sent: they are marked ``opted_out`` (the opt-out holds at send time)."""
+    opted_out = select(Resident.id).where(
+        col(Resident.announcements_off_at).is_not(None),
+        col(Resident.identity) == OutboxMessage.channel + ":" + OutboxMessage.recipient,
+    )
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.status) == "pending",
+            col(OutboxMessage.kind).in_(BROADCAST_KINDS),
+            col(OutboxMessage.channel).in_(channels),
+            col(OutboxMessage.due_at) <= now,
+            opted_out.exists(),
+        )
+        .values(status="opted_out", claimed_until=None, claim=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def mark_sent(

@@ -55,12 +55,13 @@ def due_reminder(
 ) -> PlannedReminder | None:
     """The reminder to send at ``now``: the latest whose time has come, if the
     event has not started and the time came after ``since`` (when the person
-    signed up); None otherwise."""
+    signed up, or the event was set or moved: that moment's own message covers a
+    reminder due just then); None otherwise."""
     if now >= starts_at:
         return None
     passed = [
         PlannedReminder(o, starts_at - o)
         for o in offsets
-        if starts_at - o <= now and (since is None or starts_at - o >= since)
+        if starts_at - o <= now and (since is None or starts_at - o > since)
     ]
     return max(passed, key=lambda p: p.due_at, default=None)
