@@ -101,9 +101,8 @@ def create_program(
 
 def get_program(session: Session, program_id: int, *, lock: bool = False) -> TrainingProgram:
     query = select(TrainingProgram).where(TrainingProgram.id == program_id)
-    if lock:
-        query = query.with_for_update()
-        session.expire_all()  # read the row as it is once locked, not a cached copy
+    if lock:  # and read the row as it is once locked, not a copy cached earlier
+        query = query.with_for_update().execution_options(populate_existing=True)
     program = session.exec(query).first()
     if program is None:
         raise TrainingError("not_found", f"no training program {program_id}")
