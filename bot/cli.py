@@ -1,4 +1,4 @@
-"""The ``siantar`` command: chat, run, db upgrade, export, role.
+"""The ``siantar`` command: chat, run, db upgrade, export, role, stats, training.
 
 A bad config or argument exits with status 2 and one clear line, never a traceback.
 """
@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -74,7 +74,32 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--until", type=_date, metavar="DATE")
     stats.add_argument("--chart", metavar="PNG", help="write a bar chart to this file")
     stats.add_argument("--lang", choices=("id", "en"), default="id")
+    _training_parser(commands)
     return parser
+
+
+def _training_parser(commands: Any) -> None:
+    """``siantar training ACTION …`` (bot/cli_training.py)."""
+    training = commands.add_parser("training", help="create and run training programs")
+    actions = training.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="a new program from a TOML file")
+    add.add_argument("file", metavar="FILE.toml")
+    edit = actions.add_parser("edit", help="change the keys present in a TOML file")
+    edit.add_argument("id", type=int, metavar="ID")
+    edit.add_argument("file", metavar="FILE.toml")
+    listing = actions.add_parser("list", help="programs not finished or cancelled")
+    listing.add_argument("--all", action="store_true", help="every program")
+    for action, what in (
+        ("open", "open registration"),
+        ("close", "close registration"),
+        ("cancel", "cancel the program and tell its registrants"),
+        ("registrants", "who registered, seated and waiting"),
+    ):
+        actions.add_parser(action, help=what).add_argument("id", type=int, metavar="ID")
+    attend = actions.add_parser("attend", help="mark registrations present (or --absent)")
+    attend.add_argument("id", type=int, metavar="ID")
+    attend.add_argument("registrations", type=int, nargs="+", metavar="REG_ID")
+    attend.add_argument("--absent", action="store_true", help="mark them absent instead")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,6 +136,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.command == "role":
             return role_command(args, settings)
+        if args.command == "training":
+            from bot.cli_training import training_command
+
+            return training_command(args, settings)
         return stats_command(args, settings)
     except CommandError as problem:
         raise UsageError(str(problem)) from None

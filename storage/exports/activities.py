@@ -1,10 +1,12 @@
 """Training registrations and forum RSVPs.
 
-Their tables arrive with the trainings and forums features; until then these
-exports validate their filters and write an empty, well-formed file: JSON
-``[]``, CSV with its BOM and header row, XLSX with its Indonesian header row
-(frozen, with an autofilter). The layouts below are the contract the features
-will fill.
+Registrations are streamed from the database like aspirations (constant memory).
+A resident's name and phone number leave the database only when the
+registration's resident still exists and has given consent; otherwise they are
+null (JSON) or empty (CSV, XLSX). Forum RSVPs arrive with the forums feature:
+until then their export validates its filters and writes an empty, well-formed
+file (JSON ``[]``, CSV with its BOM and header row, XLSX with its Indonesian
+header row, frozen, with an autofilter).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, BinaryIO, Literal
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, Select, and_, case, func, or_, select, true
+from sqlmodel import col
 
 from storage.exports.base import (
     AspirationFilter,
@@ -26,6 +29,10 @@ from storage.exports.base import (
     one_of,
 )
 from storage.exports.writers import write_csv, write_json, write_xlsx
+from storage.models import Resident, TrainingProgram, TrainingRegistration
+from storage.wilayah import load_wilayah
+
+BATCH_SIZE = 500  # rows per fetch
 
 REGISTRATION_STATUSES = ("registered", "waitlisted", "cancelled", "attended")
 
@@ -72,19 +79,105 @@ def export_registrations(
     filters: AspirationFilter = AspirationFilter(),  # noqa: B008 - frozen, so shared safely
     progress: Progress | None = None,
 ) -> int:
-    """Training registrations matching ``filters`` (none stored yet); returns the count.
+    """Training registrations matching ``filters``, by program then time; returns the count.
 
-    Filters: ``since``/``until`` (registration day), ``status`` (one of
-    REGISTRATION_STATUSES), ``kecamatan`` (the resident's); ``category`` does not apply.
+    Filters: ``since``/``until`` (registration day, WIB), ``status`` (one of
+    REGISTRATION_STATUSES, as exported), ``kecamatan`` (that of the registration's
+    kelurahan); ``category`` does not apply.
+
+    ``status`` is ``cancelled`` for a cancelled registration and for every
+    registration of a cancelled program, else ``attended`` for a seat marked
+    present, else the stored ``registered`` or ``waitlisted``;
+    ``waitlist_position`` is the current rank among those waiting (1 = next to
+    get a seat), empty for everyone else.
     """
     check_format(fmt)
-    day_bounds(filters)
-    if filters.status:
-        one_of(filters.status, REGISTRATION_STATUSES, "status")
+    query = _registrations_query(filters)
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":  # one snapshot for the count and the rows
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        ticker = Ticker(progress, _count(connection, query) if progress else 0)
+        rows = _registration_rows(connection, query)
+        if fmt == "json":
+            records = (dict(zip(REGISTRATION_FIELDS, row, strict=True)) for row in rows)
+            return ticker.finish(write_json(ticker.count(records), out))
+        writer = write_csv if fmt == "csv" else write_xlsx
+        return ticker.finish(writer(REGISTRATIONS, ticker.count(rows), out))
+
+
+def _registrations_query(filters: AspirationFilter) -> Select[Any]:
+    """Validates ``filters`` (ExportError) and selects one row per registration.
+
+    Name and phone are selected only for a resident who exists and consented.
+    """
+    reg, program, resident = TrainingRegistration, TrainingProgram, Resident
+    start, end = day_bounds(filters)
     _reject(filters, "category", REGISTRATIONS)
+    status = case(
+        (or_(col(reg.status) == "cancelled", col(program.status) == "cancelled"), "cancelled"),
+        (and_(col(reg.status) == "registered", col(reg.attended) == true()), "attended"),
+        else_=col(reg.status),
+    )
+    # The rank among those still waiting, whatever the filters select.
+    waiting = (
+        select(
+            col(reg.id).label("id"),
+            func.row_number()
+            .over(
+                partition_by=col(reg.program_id), order_by=(col(reg.waitlist_position), col(reg.id))
+            )
+            .label("rank"),
+        )
+        .where(col(reg.status) == "waitlisted")
+        .subquery("waiting")
+    )
+    consented = col(resident.consent_at).is_not(None)
+    query = (
+        select(
+            col(program.title),
+            status.label("status"),
+            waiting.c.rank,
+            col(reg.registered_at),
+            case((consented, col(reg.full_name))).label("resident_name"),
+            case((consented, col(reg.phone))).label("phone"),
+            col(reg.kelurahan_code),
+            col(reg.business_type),
+            col(reg.attended),
+        )
+        .join(program, col(program.id) == col(reg.program_id))
+        .outerjoin(resident, col(resident.id) == col(reg.resident_id))
+        .outerjoin(waiting, waiting.c.id == col(reg.id))
+        .order_by(col(program.starts_at), col(program.id), col(reg.registered_at), col(reg.id))
+    )
+    if start:
+        query = query.where(col(reg.registered_at) >= start)
+    if end:
+        query = query.where(col(reg.registered_at) < end)
+    if filters.status:
+        query = query.where(status == one_of(filters.status, REGISTRATION_STATUSES, "status"))
     if filters.kecamatan:
-        kecamatan_code_of(filters.kecamatan)
-    return _write(REGISTRATIONS, fmt, out, progress)
+        code = kecamatan_code_of(filters.kecamatan)
+        kecamatan = next(k for k in load_wilayah().kecamatan if k.code == code)
+        query = query.where(col(reg.kelurahan_code).in_([k.code for k in kecamatan.kelurahan]))
+    return query
+
+
+def _count(connection: Connection, query: Select[Any]) -> int:
+    counted = select(func.count()).select_from(query.order_by(None).subquery())
+    return int(connection.execute(counted).scalar_one())
+
+
+def _registration_rows(connection: Connection, query: Select[Any]) -> Iterator[tuple[Any, ...]]:
+    """Each registration as a tuple in REGISTRATION_FIELDS order, kelurahan by name."""
+    names = {kel.code: kel.name for k in load_wilayah().kecamatan for kel in k.kelurahan}
+    result = connection.execute(query, execution_options={"yield_per": BATCH_SIZE})
+    for (
+        title, status, rank, registered_at, name, phone, kelurahan_code, business_type, attended,
+    ) in result:  # fmt: skip
+        yield (
+            title, status, rank if status == "waitlisted" else None, registered_at, name, phone,
+            names.get(kelurahan_code, kelurahan_code), business_type, bool(attended),
+        )  # fmt: skip
 
 
 def export_rsvps(

@@ -1,0 +1,423 @@
+"""Facilitators' commands: ``siantar training add|edit|list|open|close|cancel|registrants|attend``.
+
+A program is described in a TOML file (README, "Trainings"); a bad file is
+refused with one line naming the file and the key, before the database is
+touched. Every command runs in one transaction and prints only once it has
+committed; residents affected by a change (moved, cancelled, seated from the
+waitlist) are told through the outbox in that same transaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tomllib
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from bot.app import open_database
+from bot.cli_staff import CommandError
+from bot.config import Settings
+from bot.i18n import WIB, translator
+from handlers.training_notices import notify_cancelled, notify_moved, notify_promoted
+from storage.db import transaction
+from storage.models import PROGRAM_CATEGORIES, TrainingProgram, TrainingRegistration
+from storage.trainings import (
+    ACTIVE,
+    NewProgram,
+    TrainingError,
+    create_program,
+    get_program,
+    list_programs,
+    registrants,
+    resident_for,
+    set_attendance,
+    set_program_status,
+    update_program,
+)
+from storage.wilayah import load_wilayah
+
+ACTOR = "cli"
+# Text keys and their longest length: a program's whole text must fit in one chat message.
+TEXT_KEYS = {
+    "title": 120,
+    "description": 3000,
+    "organiser": 120,
+    "place": 200,
+    "requirements": 1000,
+}
+TIME_KEYS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+OPTIONAL = ("registration_opens_at", "registration_closes_at", "map_url")  # "" clears them
+KEYS = (*TEXT_KEYS, "category", *TIME_KEYS, "map_url", "quota", "area", "status")
+REQUIRED = ("title", "starts_at", "ends_at", "quota")
+FILE_STATUSES = ("open", "draft")
+NEW_STATUS = {"open": "open", "close": "closed", "cancel": "cancelled"}
+TITLE_WIDTH = 40
+
+
+def now() -> datetime:
+    """The one clock of the CLI, read once per command (tests replace it)."""
+    return datetime.now(UTC)
+
+
+def training_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one ``siantar training`` action; a refusal raises CommandError (one line)."""
+    moment = now()
+    program_file = read_program_file(args.file) if args.action in ("add", "edit") else {}
+    db = open_database(settings)
+    try:
+        with transaction(db) as session:
+            lines = ACTIONS[args.action](args, session, program_file, moment)
+    except TrainingError as problem:
+        raise CommandError(_refusal(problem, args)) from None
+    finally:
+        db.dispose()
+    for line in lines:
+        print(line)
+    return 0
+
+
+# --- the program file ---------------------------------------------------------------
+
+
+def read_program_file(path: str) -> dict[str, Any]:
+    """The file's keys as TrainingProgram fields (``area`` becomes ``area_level`` and
+    ``area_code``), checked one by one; CommandError names the first bad one."""
+    try:
+        with open(path, "rb") as handle:
+            raw = tomllib.load(handle)
+    except OSError as problem:
+        raise CommandError(f"cannot read {path}: {problem.strerror}") from None
+    except tomllib.TOMLDecodeError as problem:
+        raise CommandError(f"{path}: not valid TOML: {problem}") from None
+    unknown = [key for key in raw if key not in KEYS]
+    if unknown:
+        listed = ", ".join(repr(key) for key in unknown)
+        raise CommandError(f"{path}: unknown key {listed}; the keys are: {', '.join(KEYS)}")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        try:
+            values.update(_parse(key, value))
+        except ValueError as problem:
+            raise CommandError(f"{path}: {problem}") from None
+    return values
+
+
+def _parse(key: str, value: Any) -> dict[str, Any]:
+    if key in OPTIONAL and value == "":
+        return {key: None}
+    if key in TEXT_KEYS:
+        text = _text(key, value)
+        if key == "title" and not text:
+            raise ValueError("title must not be empty")
+        if len(text) > TEXT_KEYS[key]:
+            raise ValueError(f"{key} must be at most {TEXT_KEYS[key]} characters")
+        return {key: text}
+    if key in TIME_KEYS:
+        return {key: _moment(key, value)}
+    if key == "quota":
+        if type(value) is not int:
+            raise ValueError(f"quota must be a whole number, not {value!r}")
+        return {key: value}
+    if key == "map_url":
+        url = _text(key, value)
+        if not url.startswith(("https://", "http://")) or " " in url or len(url) > 300:
+            raise ValueError("map_url must be an http(s) link of at most 300 characters")
+        return {key: url}
+    if key == "category":
+        category = _text(key, value).lower()
+        if category not in PROGRAM_CATEGORIES:
+            raise ValueError(f"category must be one of {', '.join(PROGRAM_CATEGORIES)}")
+        return {key: category}
+    if key == "area":
+        level, code = resolve_area(_text(key, value))
+        return {"area_level": level, "area_code": code}
+    status = _text(key, value).lower()  # the only key left
+    if status not in FILE_STATUSES:
+        raise ValueError(
+            "status must be open or draft (close or cancel a program with "
+            "'siantar training close|cancel ID')"
+        )
+    return {key: status}
+
+
+def _text(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{key} must be text in quotes, not {value!r}")
+    return value.strip()
+
+
+def _moment(key: str, value: Any) -> datetime:
+    """A TOML date-time or an ISO 8601 text; without an offset it is WIB wall time."""
+    wanted = f"{key} must be a date and time like 2026-12-05T09:00 (WIB) or 2026-12-05T09:00+07:00"
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{wanted}, not {text!r}") from None
+        if len(text) <= len("2026-12-05"):
+            raise ValueError(f"{wanted}: a time of day is needed too")
+    elif type(value) is date:
+        raise ValueError(f"{wanted}: a time of day is needed too")
+    if not isinstance(value, datetime):
+        raise ValueError(f"{wanted}, not {value!r}")
+    return value.replace(tzinfo=WIB) if value.tzinfo is None else value
+
+
+def resolve_area(name: str) -> tuple[str, str | None]:
+    """``kota``, or the level and Kemendagri code of a kecamatan or kelurahan named
+    (or coded) ``name``, any case."""
+    wanted = " ".join(name.split()).casefold()
+    if wanted == "kota":
+        return "kota", None
+    found = [
+        (level, code)
+        for kecamatan in load_wilayah().kecamatan
+        for level, code, official in (
+            ("kecamatan", kecamatan.code, kecamatan.name),
+            *(("kelurahan", k.code, k.name) for k in kecamatan.kelurahan),
+        )
+        if wanted in (code.casefold(), official.casefold())
+    ]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        codes = ", ".join(code or "" for _, code in found)
+        raise ValueError(f"area {name!r} is ambiguous: write one of the codes {codes}")
+    raise ValueError(
+        f"area must be kota or the official name of a kecamatan or kelurahan, not {name!r}"
+    )
+
+
+# --- the actions --------------------------------------------------------------------
+
+Action = Callable[[argparse.Namespace, Session, dict[str, Any], datetime], list[str]]
+
+
+def _add(
+    args: argparse.Namespace, session: Session, values: dict[str, Any], now: datetime
+) -> list[str]:
+    missing = [key for key in REQUIRED if values.get(key) is None]
+    if missing:
+        raise CommandError(f"{args.file}: missing key {', '.join(missing)}")
+    if values["starts_at"] <= now:
+        raise CommandError(f"{args.file}: starts_at is in the past")
+    try:
+        new = NewProgram(**{"status": "open", **values})
+        program = create_program(session=session, new=new, actor=ACTOR, now=now)
+    except TrainingError as problem:
+        raise CommandError(f"{args.file}: {problem}") from None
+    return [f"program {program.id} created: {_summary(program)}"]
+
+
+def _edit(
+    args: argparse.Namespace, session: Session, values: dict[str, Any], now: datetime
+) -> list[str]:
+    if not values:
+        raise CommandError(f"{args.file}: no keys to change")
+    program = get_program(session, args.id)
+    status = values.pop("status", None)
+    before = {key: getattr(program, key) for key in values}
+    moved = "starts_at" in values and values["starts_at"] != program.starts_at
+    if moved and values["starts_at"] <= now:
+        raise CommandError(f"{args.file}: starts_at is in the past")
+    lines: list[str] = []
+    if values:
+        try:
+            change = update_program(session=session, program_id=args.id, changes=values, now=now)
+        except TrainingError as problem:
+            if problem.reason in ("cancelled", "finished"):
+                raise
+            raise CommandError(f"{args.file}: {problem}") from None
+        program = change.program
+        changed = sorted(
+            {"area" if k.startswith("area_") else k for k in values if before[k] != values[k]}
+        )
+        lines.append(f"program {args.id} updated: {', '.join(changed) or 'nothing changed'}")
+        promoted_ids = {r.id for r in change.promoted}
+        if change.moved_from is not None:
+            others = [
+                r
+                for r in registrants(session, args.id, statuses=ACTIVE)
+                if r.id not in promoted_ids
+            ]
+            told = notify_moved(session, translator, program, others, now)
+            lines.append(f"{told} registrant{_s(told)} told of the new time")
+        if change.promoted:
+            told = notify_promoted(session, translator, program, change.promoted, now)
+            lines.append(f"{len(change.promoted)} seated from the waitlist, {told} told")
+    if status is not None and status != program.status:
+        if status == "draft":
+            raise CommandError(f"program {args.id} is {program.status}: it cannot go back to draft")
+        program, _ = set_program_status(session=session, program_id=args.id, status=status, now=now)
+        lines.append(f"program {args.id} is now {status}")
+    return lines + [_summary(program)]
+
+
+def _list(
+    args: argparse.Namespace, session: Session, _values: dict[str, Any], _now: datetime
+) -> list[str]:
+    statuses = () if args.all else ("draft", "open", "closed")
+    programs = list_programs(session, statuses=statuses)
+    if not programs:
+        return ["no training programs" + ("" if args.all else " (see --all for past ones)")]
+    counts = _counts(session, [p.id for p in programs if p.id is not None])
+    rows = [("ID", "STATUS", "START (WIB)", "TITLE", "SEATS", "WAITING", "AREA")]
+    for p in programs:
+        seated, waiting = counts.get(p.id or 0, (0, 0))
+        rows.append((
+            str(p.id), p.status, _wib(p.starts_at), _short(p.title), f"{seated}/{p.quota}",
+            str(waiting), _area(p),
+        ))  # fmt: skip
+    return _table(rows, right=(0, 4, 5))
+
+
+def _set_status(
+    args: argparse.Namespace, session: Session, _values: dict[str, Any], now: datetime
+) -> list[str]:
+    status = NEW_STATUS[args.action]
+    program, affected = set_program_status(
+        session=session, program_id=args.id, status=status, now=now
+    )
+    if status != "cancelled":
+        return [f"program {args.id} is now {status}: {_summary(program)}"]
+    told = notify_cancelled(session, translator, program, affected, now)
+    line = f"program {args.id} cancelled; {told} registrant{_s(told)} told"
+    return [line + (f" ({len(affected) - told} unreachable)" if told < len(affected) else "")]
+
+
+def _registrants(
+    args: argparse.Namespace, session: Session, _values: dict[str, Any], _now: datetime
+) -> list[str]:
+    program = get_program(session, args.id)
+    active = registrants(session, args.id, statuses=ACTIVE)
+    cancelled = registrants(session, args.id, statuses=("cancelled",))
+    seated = sum(r.status == "registered" for r in active)
+    head = (
+        f"program {args.id}: {program.title} ({program.status}), {_wib(program.starts_at)} WIB, "
+        f"{seated}/{program.quota} seats, {len(active) - seated} waiting"
+    )
+    if not active and not cancelled:
+        return [head, "no registrations yet"]
+    names = {kel.code: kel.name for k in load_wilayah().kecamatan for kel in k.kelurahan}
+    rows = [("REG", "STATUS", "WAIT", "NAME", "PHONE", "KELURAHAN", "BUSINESS", "ATTENDED")]
+    rank = 0
+    for r in [*active, *cancelled]:
+        # A cancelled program's registrants were told their registration is void.
+        status = "cancelled" if program.status == "cancelled" else r.status
+        rank += status == "waitlisted"
+        resident = resident_for(session, r)
+        personal = resident is not None and resident.has_consent  # as in the export
+        rows.append((
+            str(r.id), status, str(rank) if status == "waitlisted" else "",
+            (r.full_name or "") if personal else "—", (r.phone or "") if personal else "—",
+            names.get(r.kelurahan_code or "", r.kelurahan_code or ""), r.business_type or "",
+            ("yes" if r.attended else "no") if status == "registered" else "",
+        ))  # fmt: skip
+    return [head, *_table(rows, right=(0, 2))]
+
+
+def _attend(
+    args: argparse.Namespace, session: Session, _values: dict[str, Any], now: datetime
+) -> list[str]:
+    program = get_program(session, args.id)
+    if program.status in ("draft", "cancelled"):
+        raise CommandError(f"program {args.id} is {program.status}: no attendance to mark")
+    for registration_id in dict.fromkeys(args.registrations):
+        registration = session.get(TrainingRegistration, registration_id)
+        if registration is None or registration.program_id != args.id:
+            raise CommandError(f"registration {registration_id} is not in program {args.id}")
+        if registration.status != "registered":
+            raise CommandError(
+                f"registration {registration_id} is {registration.status}, not seated"
+            )
+        set_attendance(
+            session=session,
+            registration_id=registration_id,
+            attended=not args.absent,
+            actor=ACTOR,
+            now=now,
+        )
+    marked = len(dict.fromkeys(args.registrations))
+    return [f"program {args.id}: {marked} marked {'absent' if args.absent else 'present'}"]
+
+
+ACTIONS: dict[str, Action] = {
+    "add": _add,
+    "edit": _edit,
+    "list": _list,
+    "open": _set_status,
+    "close": _set_status,
+    "cancel": _set_status,
+    "registrants": _registrants,
+    "attend": _attend,
+}
+
+
+# --- output -------------------------------------------------------------------------
+
+
+def _refusal(problem: TrainingError, args: argparse.Namespace) -> str:
+    if problem.reason in ("cancelled", "finished"):
+        return f"program {args.id} is {problem.reason}: it can no longer be changed"
+    return str(problem)
+
+
+def _counts(session: Session, program_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """program id → (seats taken, waiting)."""
+    reg = TrainingRegistration
+    query = (
+        select(reg.program_id, reg.status, func.count())
+        .where(col(reg.program_id).in_(program_ids), col(reg.status).in_(ACTIVE))
+        .group_by(col(reg.program_id), col(reg.status))
+    )
+    counts: dict[int, tuple[int, int]] = {}
+    for program_id, status, count in session.exec(query):
+        seated, waiting = counts.get(program_id, (0, 0))
+        counts[program_id] = (count, waiting) if status == "registered" else (seated, count)
+    return counts
+
+
+def _summary(program: TrainingProgram) -> str:
+    starts, ends = _wib(program.starts_at), _wib(program.ends_at)
+    span = f"{starts}–{ends[11:] if ends[:10] == starts[:10] else ends} WIB"
+    place = program.place or "place to be announced"
+    area = _area(program)
+    return f"{program.title} [{program.status}], {span}, {place}, {program.quota} seats, {area}"
+
+
+def _wib(moment: datetime) -> str:
+    return f"{moment.astimezone(WIB):%Y-%m-%d %H:%M}"
+
+
+def _area(program: TrainingProgram) -> str:
+    wilayah = load_wilayah()
+    if program.area_level == "kecamatan":
+        kecamatan = wilayah.find_kecamatan(program.area_code)
+        return f"kec. {kecamatan.name if kecamatan else program.area_code}"
+    if program.area_level == "kelurahan":
+        kelurahan = wilayah.find_kelurahan(program.area_code)
+        return f"kel. {kelurahan.name if kelurahan else program.area_code}"
+    return "kota"
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+def _table(rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ).rstrip()
+        for row in rows
+    ]

@@ -1,0 +1,465 @@
+"""``siantar training …`` through ``bot.cli.main``, on both backends: programs from
+TOML files (good and bad), edits that move a program or seat the waitlist, the
+listing, status changes with their notices, registrants and attendance.
+
+The CLI's clock is fixed at NOW (Saturday 28 November 2026, 09:00 WIB)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from bot import cli, cli_training
+from storage.db import transaction
+from storage.models import OutboxMessage, Resident, TrainingProgram, TrainingRegistration
+from storage.trainings import RegistrationDetails, cancel_registration, register
+from tests.conftest import NOW
+
+PROGRAM = """\
+title = "Pelatihan Pembukuan Sederhana untuk UMKM"
+description = "Mencatat pemasukan dan pengeluaran harian serta menghitung laba sederhana."
+organiser = "Dinas Koperasi dan UKM Kota Pematangsiantar"
+category = "pembukuan"
+starts_at = 2026-12-05T09:00:00
+ends_at = "2026-12-05T15:00"
+place = "Aula Kantor Camat Siantar Barat"
+map_url = "https://maps.app.goo.gl/siantarbarat"
+quota = 2
+registration_closes_at = 2026-12-04T17:00:00+07:00
+area = "siantar barat"
+requirements = "Membawa KTP dan buku tulis."
+"""
+START = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)  # 09:00 WIB
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def siantar(
+    db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Run:
+    """``siantar(*args)`` runs the CLI on ``db``, from ``tmp_path``, at NOW."""
+    url = db.url.render_as_string(hide_password=False)
+    (tmp_path / "config.toml").write_text(f'[database]\nurl = "{url}"\n', encoding="utf-8")
+    monkeypatch.delenv("SIANTAR_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli_training, "now", lambda: NOW)
+
+    def run(*args: str) -> Result:
+        capsys.readouterr()
+        code = cli.main(["--config", "config.toml", *args])
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.err
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+def ok(result: Result) -> str:
+    assert result.code == 0, result.err
+    return result.out
+
+
+def refused(result: Result) -> str:
+    """The single error line of a refused command (exit status 2, nothing on stdout)."""
+    assert result.code == 2, result.out
+    assert result.out == "" and result.err.count("\n") == 1
+    return result.err.strip()
+
+
+def write(name: str, text: str) -> str:
+    Path(name).write_text(text, encoding="utf-8")
+    return name
+
+
+def add_program(siantar: Run, text: str = PROGRAM) -> int:
+    out = ok(siantar("training", "add", write("program.toml", text)))
+    return int(out.split()[1])
+
+
+def programs(db: Engine) -> list[TrainingProgram]:
+    with transaction(db) as session:
+        return list(session.exec(select(TrainingProgram).order_by(TrainingProgram.id)))
+
+
+def registration(db: Engine, registration_id: int) -> TrainingRegistration:
+    with transaction(db) as session:
+        found = session.get(TrainingRegistration, registration_id)
+        assert found is not None
+        return found
+
+
+def notices(db: Engine) -> list[OutboxMessage]:
+    with transaction(db) as session:
+        query = select(OutboxMessage).where(OutboxMessage.kind == "training")
+        return list(session.exec(query.order_by(OutboxMessage.id)))
+
+
+def resident(
+    db: Engine, user: str, *, language: str = "id", consent: bool = True, unreachable: bool = False
+) -> int:
+    with transaction(db) as session:
+        row = Resident(
+            identity=f"telegram:{user}",
+            channel="telegram",
+            display_name=f"warga {user}",
+            language=language,
+            consent_at=NOW if consent else None,
+            created_at=NOW,
+            last_seen_at=NOW,
+            unreachable_at=NOW if unreachable else None,
+        )
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        return row.id
+
+
+def sign_up(db: Engine, program_id: int, resident_id: int, name: str, phone: str) -> int:
+    with transaction(db) as session:
+        details = RegistrationDetails(
+            full_name=name, phone=phone, kelurahan_code="12.72.02.1003", business_type="Warung kopi"
+        )
+        done = register(
+            session=session,
+            program_id=program_id,
+            resident_id=resident_id,
+            details=details,
+            now=NOW,
+        )
+        assert done.registration.id is not None
+        return done.registration.id
+
+
+def full_program(db: Engine, siantar: Run) -> tuple[int, list[int]]:
+    """A program with quota 2: Rina and Joko seated (Joko reads English), Tigor waiting."""
+    program_id = add_program(siantar)
+    people = [("101", "id", "Rina Sitorus"), ("102", "en", "Joko Purba"), ("103", "id", "Tigor")]
+    ids = [
+        sign_up(db, program_id, resident(db, user, language=lang), name, f"+628126000{user}")
+        for user, lang, name in people
+    ]
+    return program_id, ids
+
+
+# --- add --------------------------------------------------------------------------
+
+
+def test_add_a_program_from_a_toml_file(db: Engine, siantar: Run) -> None:
+    out = ok(siantar("training", "add", write("program.toml", PROGRAM)))
+    assert out == (
+        "program 1 created: Pelatihan Pembukuan Sederhana untuk UMKM [open], "
+        "2026-12-05 09:00–15:00 WIB, Aula Kantor Camat Siantar Barat, 2 seats, "
+        "kec. Siantar Barat\n"
+    )
+    [program] = programs(db)
+    assert (program.area_level, program.area_code) == ("kecamatan", "12.72.02")
+    assert program.starts_at == START  # a naive time is WIB
+    assert program.ends_at == START + timedelta(hours=6)
+    assert program.registration_closes_at == datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+    assert program.registration_opens_at is None
+    assert (program.status, program.category, program.quota) == ("open", "pembukuan", 2)
+    assert program.organiser == "Dinas Koperasi dan UKM Kota Pematangsiantar"
+    assert program.map_url == "https://maps.app.goo.gl/siantarbarat"
+    assert program.created_by == "cli" and program.created_at == NOW
+
+
+@pytest.mark.parametrize(
+    ("area", "level", "code", "shown"),
+    [
+        ('"Kota"', "kota", None, "kota"),
+        ('"BANTAN"', "kelurahan", "12.72.02.1003", "kel. Bantan"),
+        ('"  Siantar   Marihat "', "kecamatan", "12.72.05", "kec. Siantar Marihat"),
+        ('"12.72.01.1002"', "kelurahan", "12.72.01.1002", "kel. Tomuan"),
+    ],
+)
+def test_area_is_resolved_to_its_official_code(
+    db: Engine, siantar: Run, area: str, level: str, code: str | None, shown: str
+) -> None:
+    text = PROGRAM.replace('area = "siantar barat"', f"area = {area}")
+    out = ok(siantar("training", "add", write("program.toml", text + 'status = "draft"\n')))
+    assert out.rstrip().endswith(shown) and "[draft]" in out
+    [program] = programs(db)
+    assert (program.area_level, program.area_code, program.status) == (level, code, "draft")
+
+
+def test_a_minimal_file_gets_the_defaults(db: Engine, siantar: Run) -> None:
+    minimal = (
+        'title = "Pemasaran Daring"\nquota = 25\n'
+        'starts_at = "2026-12-12 09:00"\nends_at = "2026-12-12T12:00:00+07:00"\n'
+    )
+    out = ok(siantar("training", "add", write("program.toml", minimal)))
+    assert "place to be announced" in out and out.rstrip().endswith("kota")
+    [program] = programs(db)
+    assert (program.area_level, program.area_code, program.category) == ("kota", None, "usaha")
+    assert program.starts_at == datetime(2026, 12, 12, 2, 0, tzinfo=UTC)
+
+
+def replace(key: str, value: str) -> str:
+    lines = [line for line in PROGRAM.splitlines() if not line.startswith(f"{key} =")]
+    return "\n".join([*lines, f"{key} = {value}" if value else ""]) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (PROGRAM + "harga = 0\n", "unknown key 'harga'; the keys are: title, "),
+        (replace("quota", "0"), "quota must be between 1 and 10000"),
+        (replace("quota", "10001"), "quota must be between 1 and 10000"),
+        (replace("quota", '"30"'), "quota must be a whole number, not '30'"),
+        (replace("quota", "2.5"), "quota must be a whole number"),
+        (replace("quota", ""), "missing key quota"),
+        (replace("title", ""), "missing key title"),
+        (replace("title", '"   "'), "title must not be empty"),
+        (replace("title", '"' + "x" * 121 + '"'), "title must be at most 120 characters"),
+        (replace("title", "42"), "title must be text in quotes, not 42"),
+        (replace("category", '"kuliner"'), "category must be one of usaha, produksi, pemasaran"),
+        (replace("starts_at", "2026-12-05"), "starts_at must be a date and time like"),
+        (replace("starts_at", '"2026-12-05"'), "a time of day is needed too"),
+        (replace("starts_at", '"besok pagi"'), "not 'besok pagi'"),
+        (replace("starts_at", "2026-11-01T09:00:00"), "starts_at is in the past"),
+        (replace("ends_at", '"2026-12-05T08:00"'), "the end must be after the start"),
+        (
+            replace("registration_closes_at", '"2026-12-06T09:00"'),
+            "registration must close by the start",
+        ),
+        (replace("area", '"Medan Baru"'), "area must be kota or the official name of a"),
+        (replace("area", "3"), "area must be text in quotes"),
+        (replace("map_url", '"maps.google.com"'), "map_url must be an http(s) link"),
+        (replace("status", '"closed"'), "status must be open or draft"),
+        (PROGRAM + "[lokasi]\nnama = 'Aula'\n", "unknown key 'lokasi'"),
+        ('title = "Pelatihan\n', "not valid TOML: "),
+    ],
+)
+def test_a_bad_file_is_refused_in_one_line(
+    db: Engine, siantar: Run, text: str, message: str
+) -> None:
+    line = refused(siantar("training", "add", write("program.toml", text)))
+    assert line.startswith("siantar: error: program.toml: ")
+    assert message in line
+    assert programs(db) == []
+
+
+def test_a_missing_file_is_refused(db: Engine, siantar: Run) -> None:
+    line = refused(siantar("training", "add", "tidak-ada.toml"))
+    assert line == "siantar: error: cannot read tidak-ada.toml: No such file or directory"
+
+
+# --- edit -------------------------------------------------------------------------
+
+
+def test_moving_a_program_tells_each_registrant_in_their_language(db: Engine, siantar: Run) -> None:
+    program_id, _ = full_program(db, siantar)
+    assert notices(db) == []
+    moved = 'starts_at = 2026-12-06T13:00:00\nends_at = 2026-12-06T16:00:00\nplace = "Aula"\n'
+    out = ok(siantar("training", "edit", str(program_id), write("move.toml", moved)))
+    assert out.splitlines() == [
+        "program 1 updated: ends_at, place, starts_at",
+        "3 registrants told of the new time",
+        "Pelatihan Pembukuan Sederhana untuk UMKM [open], 2026-12-06 13:00–16:00 WIB, Aula, "
+        "2 seats, kec. Siantar Barat",
+    ]
+    [program] = programs(db)
+    assert program.starts_at == datetime(2026, 12, 6, 6, 0, tzinfo=UTC)
+    assert program.title == "Pelatihan Pembukuan Sederhana untuk UMKM"  # absent keys stay
+    sent = notices(db)
+    assert [m.recipient for m in sent] == ["101", "102", "103"]
+    assert all(m.channel == "telegram" and m.status == "pending" for m in sent)
+    assert sent[0].payload["text"].startswith("Jadwal pelatihan Pelatihan Pembukuan")
+    assert "Minggu, 6 Desember 2026 pukul 13.00 WIB" in sent[0].payload["text"]
+    assert sent[1].payload["text"].startswith("The schedule of the training")
+
+
+def test_an_edit_that_keeps_the_time_tells_nobody(db: Engine, siantar: Run) -> None:
+    program_id, _ = full_program(db, siantar)
+    same = 'starts_at = "2026-12-05T09:00+07:00"\ndescription = "Materi baru."\n'
+    out = ok(siantar("training", "edit", str(program_id), write("same.toml", same)))
+    assert out.splitlines()[0] == "program 1 updated: description"
+    assert "told" not in out and notices(db) == []
+
+
+def test_a_bigger_quota_seats_the_waitlist_and_tells_them(db: Engine, siantar: Run) -> None:
+    program_id, (rina, joko, tigor) = full_program(db, siantar)
+    assert registration(db, tigor).status == "waitlisted"
+    out = ok(siantar("training", "edit", str(program_id), write("quota.toml", "quota = 3\n")))
+    assert out.splitlines()[:2] == [
+        "program 1 updated: quota",
+        "1 seated from the waitlist, 1 told",
+    ]
+    assert registration(db, tigor).status == "registered"
+    [notice] = notices(db)
+    assert notice.recipient == "103" and notice.payload["text"].startswith("Kabar baik!")
+
+
+def test_edit_refusals(db: Engine, siantar: Run) -> None:
+    program_id, _ = full_program(db, siantar)
+    edit = ("training", "edit", str(program_id))
+    assert refused(siantar(*edit, write("e.toml", "quota = 1\n"))) == (
+        "siantar: error: e.toml: the quota is below the seats already taken"
+    )
+    assert (
+        refused(siantar(*edit, write("e.toml", ""))) == "siantar: error: e.toml: no keys to change"
+    )
+    assert refused(siantar(*edit, write("e.toml", 'status = "draft"\n'))) == (
+        "siantar: error: program 1 is open: it cannot go back to draft"
+    )
+    past = 'starts_at = "2026-11-27T09:00"\n'
+    assert refused(siantar(*edit, write("e.toml", past))) == (
+        "siantar: error: e.toml: starts_at is in the past"
+    )
+    assert refused(siantar("training", "edit", "9", write("e.toml", "quota = 5\n"))) == (
+        "siantar: error: no training program 9"
+    )
+    [program] = programs(db)
+    assert (program.quota, program.status) == (2, "open")  # nothing was half-applied
+    ok(siantar("training", "cancel", str(program_id)))
+    assert refused(siantar(*edit, write("e.toml", "quota = 5\n"))) == (
+        "siantar: error: program 1 is cancelled: it can no longer be changed"
+    )
+
+
+def test_edit_can_publish_a_draft(db: Engine, siantar: Run) -> None:
+    program_id = add_program(siantar, PROGRAM + 'status = "draft"\n')
+    out = ok(siantar("training", "edit", str(program_id), write("e.toml", 'status = "open"\n')))
+    assert out.splitlines()[0] == "program 1 is now open"
+    assert programs(db)[0].status == "open"
+
+
+# --- list -------------------------------------------------------------------------
+
+
+def test_list_shows_open_programs_with_seats_and_waitlist(db: Engine, siantar: Run) -> None:
+    assert ok(siantar("training", "list")) == "no training programs (see --all for past ones)\n"
+    full_program(db, siantar)
+    long_title = "Pelatihan Pemasaran Digital untuk Pengrajin Ulos dan Kuliner Khas Siantar"
+    other = replace("title", f'"{long_title}"').replace('"siantar barat"', '"kota"')
+    other = other.replace("2026-12-05", "2026-12-12")
+    second = add_program(siantar, other)
+    lines = ok(siantar("training", "list")).splitlines()
+    assert lines[0].split() == [
+        "ID",
+        "STATUS",
+        "START",
+        "(WIB)",
+        "TITLE",
+        "SEATS",
+        "WAITING",
+        "AREA",
+    ]
+    assert lines[1].split() == [
+        "1", "open", "2026-12-05", "09:00", "Pelatihan", "Pembukuan", "Sederhana", "untuk",
+        "UMKM", "2/2", "1", "kec.", "Siantar", "Barat",
+    ]  # fmt: skip
+    assert "Pelatihan Pemasaran Digital untuk Pengr…" in lines[2]
+    assert lines[2].split()[-3:] == ["0/2", "0", "kota"]
+    ok(siantar("training", "cancel", str(second)))
+    assert len(ok(siantar("training", "list")).splitlines()) == 2
+    everything = ok(siantar("training", "list", "--all")).splitlines()
+    assert len(everything) == 3 and everything[2].split()[:2] == ["2", "cancelled"]
+
+
+# --- open, close, cancel ------------------------------------------------------------
+
+
+def test_close_and_reopen_registration(db: Engine, siantar: Run) -> None:
+    program_id = add_program(siantar)
+    out = ok(siantar("training", "close", str(program_id)))
+    assert out.startswith("program 1 is now closed: Pelatihan Pembukuan")
+    assert programs(db)[0].status == "closed"
+    again = refused(siantar("training", "close", str(program_id)))
+    assert again == "siantar: error: program 1 is already closed"
+    assert ok(siantar("training", "open", str(program_id))).startswith("program 1 is now open")
+    assert refused(siantar("training", "open", "7")) == "siantar: error: no training program 7"
+
+
+def test_cancel_tells_every_active_registrant_once(db: Engine, siantar: Run) -> None:
+    program_id, (rina, _joko, _tigor) = full_program(db, siantar)
+    gone = resident(db, "104", unreachable=True)  # blocked the bot: nobody to tell
+    sign_up(db, program_id, gone, "Maria", "+6281260000104")
+    with transaction(db) as session:
+        cancel_registration(session=session, registration_id=rina, resident_id=None, now=NOW)
+    out = ok(siantar("training", "cancel", str(program_id)))
+    assert out == "program 1 cancelled; 2 registrants told (1 unreachable)\n"
+    sent = notices(db)
+    assert [m.recipient for m in sent] == ["102", "103"]  # Rina had cancelled already
+    assert sent[0].payload["text"].startswith("We are sorry: the training Pelatihan Pembukuan")
+    assert sent[1].payload["text"].startswith("Mohon maaf, pelatihan Pelatihan Pembukuan")
+    assert programs(db)[0].status == "cancelled"
+    assert refused(siantar("training", "cancel", str(program_id))) == (
+        "siantar: error: program 1 is already cancelled"
+    )
+    assert len(notices(db)) == 2
+
+
+# --- registrants and attendance -----------------------------------------------------
+
+
+def test_registrants_lists_seats_then_the_queue(db: Engine, siantar: Run) -> None:
+    program_id, (rina, joko, tigor) = full_program(db, siantar)
+    shy = sign_up(db, program_id, resident(db, "105", consent=False), "Tanpa Izin", "+62812600105")
+    lines = ok(siantar("training", "registrants", str(program_id))).splitlines()
+    assert lines[0] == (
+        "program 1: Pelatihan Pembukuan Sederhana untuk UMKM (open), 2026-12-05 09:00 WIB, "
+        "2/2 seats, 2 waiting"
+    )
+    assert lines[1].split() == [
+        "REG", "STATUS", "WAIT", "NAME", "PHONE", "KELURAHAN", "BUSINESS", "ATTENDED",
+    ]  # fmt: skip
+    rows = [line.split() for line in lines[2:]]
+    business = ["Bantan", "Warung", "kopi"]
+    assert rows == [
+        [str(rina), "registered", "Rina", "Sitorus", "+628126000101", *business, "no"],
+        [str(joko), "registered", "Joko", "Purba", "+628126000102", *business, "no"],
+        [str(tigor), "waitlisted", "1", "Tigor", "+628126000103", *business],
+        [str(shy), "waitlisted", "2", "—", "—", *business],  # no consent: no name, no phone
+    ]
+    empty = add_program(siantar)
+    assert ok(siantar("training", "registrants", str(empty))).splitlines()[1] == (
+        "no registrations yet"
+    )
+
+
+def test_attendance_is_marked_and_unmarked(db: Engine, siantar: Run) -> None:
+    program_id, (rina, joko, tigor) = full_program(db, siantar)
+    attend = ("training", "attend", str(program_id))
+    assert ok(siantar(*attend, str(rina), str(joko))) == "program 1: 2 marked present\n"
+    marked = registration(db, rina)
+    assert marked.attended and marked.attendance_marked_by == "cli"
+    assert marked.attendance_marked_at == NOW
+    assert ok(siantar(*attend, str(joko), "--absent")) == "program 1: 1 marked absent\n"
+    assert not registration(db, joko).attended and registration(db, rina).attended
+    # One refused registration refuses them all.
+    assert refused(siantar(*attend, str(joko), str(tigor))) == (
+        f"siantar: error: registration {tigor} is waitlisted, not seated"
+    )
+    assert not registration(db, joko).attended
+    assert refused(siantar(*attend, "99")) == "siantar: error: registration 99 is not in program 1"
+    other = add_program(siantar)
+    assert refused(siantar("training", "attend", str(other), str(rina))) == (
+        f"siantar: error: registration {rina} is not in program {other}"
+    )
+    lines = ok(siantar("training", "registrants", str(program_id))).splitlines()
+    assert lines[2].split()[-1] == "yes" and lines[3].split()[-1] == "no"
+
+
+def test_bad_arguments_exit_2_in_one_line(db: Engine, siantar: Run) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["training", "attend", "1"])
+    assert exit_.value.code == 2
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["training", "open", "satu"])
+    assert exit_.value.code == 2
