@@ -238,14 +238,15 @@ def _edit(
         )
         lines.append(f"program {args.id} updated: {', '.join(changed) or 'nothing changed'}")
         promoted_ids = {r.id for r in change.promoted}
-        if change.moved_from is not None:
+        if change.moved_from is not None or change.relocated:
             others = [
                 r
                 for r in registrants(session, args.id, statuses=ACTIVE)
                 if r.id not in promoted_ids
             ]
             told = notify_moved(session, translator, program, others, now)
-            lines.append(f"{told} registrant{_s(told)} told of the new time")
+            what = "time" if change.moved_from is not None else "place"
+            lines.append(f"{told} registrant{_s(told)} told of the new {what}")
         if change.promoted:
             told = notify_promoted(session, translator, program, change.promoted, now)
             lines.append(f"{len(change.promoted)} seated from the waitlist, {told} told")

@@ -304,7 +304,7 @@ def cancel_registration(
     if registration.status not in ACTIVE:
         raise TrainingError("not_active")
     registration.status, registration.cancelled_at = "cancelled", now
-    registration.waitlist_position = None
+    registration.waitlist_position, registration.attended = None, False
     session.add(registration)
     drop_pending_reminders(session, registration_ids=[registration_id])
     session.flush()
@@ -363,6 +363,7 @@ class ProgramChange:
     program: TrainingProgram
     moved_from: datetime | None  # the old start, when the time changed
     promoted: list[TrainingRegistration]
+    relocated: bool = False  # the place (or its map link) changed
 
 
 def update_program(
@@ -376,7 +377,7 @@ def update_program(
     program = get_program(session, program_id, lock=True)
     if program.status in ("cancelled", "finished"):
         raise TrainingError(program.status)
-    old_start = program.starts_at
+    old_start, old_place = program.starts_at, (program.place, program.map_url)
     for name, value in changes.items():
         setattr(program, name, value)
     check_program(program)
@@ -389,7 +390,8 @@ def update_program(
         drop_pending_reminders(session, registration_ids=_registration_ids(session, program_id))
     session.flush()
     promoted = fill_seats(session=session, program=program, now=now)
-    return ProgramChange(program, old_start if moved else None, promoted)
+    relocated = (program.place, program.map_url) != old_place
+    return ProgramChange(program, old_start if moved else None, promoted, relocated)
 
 
 def set_program_status(
@@ -418,6 +420,10 @@ def set_program_status(
     if status == "cancelled":
         affected = registrants(session, program_id, statuses=ACTIVE)
         drop_pending_reminders(session, registration_ids=[r.id for r in affected if r.id])
+        for registration in affected:  # their notice says so: the registration is void
+            registration.status, registration.cancelled_at = "cancelled", now
+            registration.waitlist_position = None
+            session.add(registration)
     session.flush()
     return program, affected
 

@@ -463,3 +463,30 @@ def test_my_data_shows_registrations_and_deleting_gives_the_seat_away(chat: Chat
         "cancelled",
     )
     assert [m.recipient for m in outbox(db, "training")] == ["1201"]
+
+
+def test_a_cancelled_program_voids_its_registrations(db: Engine) -> None:
+    program_id = add_program(db, quota=1)
+    seated, waiting = add_resident(db, "1301"), add_resident(db, "1302")
+    sign_up(db, program_id, seated)
+    sign_up(db, program_id, waiting)
+    with transaction(db) as session:
+        _program, affected = set_program_status(
+            session=session, program_id=program_id, status="cancelled", now=NOW
+        )
+    assert len(affected) == 2
+    assert [(r.status, r.waitlist_position) for r in registrations(db)] == [("cancelled", None)] * 2
+
+
+def test_a_new_place_alone_is_a_change_to_tell(db: Engine) -> None:
+    program_id = add_program(db)
+    with transaction(db) as session:
+        change = update_program(
+            session=session, program_id=program_id, changes={"place": "Balai Kota"}, now=NOW
+        )
+    assert change.relocated and change.moved_from is None
+    with transaction(db) as session:
+        change = update_program(
+            session=session, program_id=program_id, changes={"quota": 5}, now=NOW
+        )
+    assert not change.relocated

@@ -279,9 +279,9 @@ def test_moving_a_program_tells_each_registrant_in_their_language(db: Engine, si
     sent = notices(db)
     assert [m.recipient for m in sent] == ["101", "102", "103"]
     assert all(m.channel == "telegram" and m.status == "pending" for m in sent)
-    assert sent[0].payload["text"].startswith("Jadwal pelatihan Pelatihan Pembukuan")
+    assert sent[0].payload["text"].startswith("Ada perubahan pada pelatihan Pelatihan Pembukuan")
     assert "Minggu, 6 Desember 2026 pukul 13.00 WIB" in sent[0].payload["text"]
-    assert sent[1].payload["text"].startswith("The schedule of the training")
+    assert sent[1].payload["text"].startswith("The training Pelatihan Pembukuan")
 
 
 def test_an_edit_that_keeps_the_time_tells_nobody(db: Engine, siantar: Run) -> None:
