@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import access, mydata, rating, review, status
+from handlers import access, mydata, rating, review, status, training_admin
 from handlers.flow import Ctx
 from handlers.help import help_text
 
@@ -33,7 +33,14 @@ ALIASES = {
     "deletedata": "hapusdata",
 }
 # Commands for some roles only; the check is the same for every one of them.
-ROLE_FOR = {"aspirasi": "staff", "ekspor": "staff", "statistik": "staff", "peran": "admin"}
+ROLE_FOR = {
+    "aspirasi": "staff",
+    "ekspor": "staff",
+    "statistik": "staff",
+    "peran": "admin",
+    "pelatihan_baru": "facilitator",
+    "kehadiran": "facilitator",
+}
 BARE_WORDS = {"menu": "menu", "batal": "batal", "bantuan": "bantuan", "help": "bantuan"}
 ALLOWED_BEFORE_ONBOARDING = frozenset({"bahasa", "bantuan"})
 
@@ -152,4 +159,6 @@ COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
     "ekspor": _export,
     "statistik": _stats,
     "peran": _roles,
+    "pelatihan_baru": training_admin.start_new,
+    "kehadiran": training_admin.start_attendance,
 }

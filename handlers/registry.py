@@ -14,6 +14,7 @@ from handlers import (
     stats_chat,
     status,
     training,
+    training_admin,
 )
 from handlers.flow import Flow
 
@@ -29,5 +30,7 @@ FLOWS: tuple[Flow, ...] = (
     export_chat.FLOW,
     stats_chat.FLOW,
     roles_admin.FLOW,
+    training_admin.NEW_TRAINING,
+    training_admin.ATTENDANCE,
     training.FLOW,
 )

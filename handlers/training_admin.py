@@ -1,0 +1,716 @@
+"""Facilitators create trainings and mark attendance, in chat.
+
+/pelatihan_baru: title → description → category → starts → ends → place → map
+  → quota → area [→ area_kelurahan] → closes → requirements → organiser
+  → preview ──Buka pendaftaran / Simpan sebagai draf──▶ stored, menu
+            ├─Ubah──▶ edit → the chosen step → back to preview
+            └─Batal─▶ menu, nothing stored
+/kehadiran: program (paged) → marks (paged toggles) ──Selesai──▶ menu
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from handlers.datetimes import (
+    WIB,
+    clock,
+    end_examples,
+    example,
+    parse_end,
+    parse_wib_datetime,
+    short_date,
+)
+from handlers.flow import Answer, Ctx, Flow, Prompt, Step
+from handlers.matching import fold
+from handlers.onboarding import BACK_WORDS, SKIP_WORDS
+from handlers.places import kecamatan_name, kecamatan_options, kelurahan_options, place_name
+from handlers.types import Option, Translator
+from handlers.validation import Invalid, clean_text, letters
+from storage.models import PROGRAM_CATEGORIES, TrainingProgram, TrainingRegistration
+from storage.trainings import (
+    QUOTA_MAX,
+    TITLE_MAX,
+    NewProgram,
+    TrainingError,
+    create_program,
+    get_program,
+    list_programs,
+    registrants,
+    resident_for,
+    set_attendance,
+)
+
+NEW_FLOW = "training_new"
+ATTENDANCE_FLOW = "attendance"
+TEXT = frozenset({"text"})
+URL_MAX = 300
+ATTENDANCE_WINDOW = timedelta(days=30)  # programs that started this long ago still show
+PROGRAM_PAGE = 5
+PEOPLE_PAGE = 6  # with paging, "other program" and "done": at most 10 options
+_QUOTA = re.compile(
+    r"^(?P<number>\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:orang|peserta|kursi|people|seats|participants)?$"
+)
+
+
+# --- shared pieces ---------------------------------------------------------------
+
+
+def _refuse(ctx: Ctx, problem: Invalid) -> None:
+    """Say why the input was refused (dates in the reader's words); ask again."""
+    params = {
+        name: ctx.t.datetime(value) if isinstance(value, datetime) else value
+        for name, value in problem.params.items()
+    }
+    ctx.invalid(ctx.t(problem.key, **params))
+
+
+def _text(raw: str, minimum: int, maximum: int, *, one_line: bool = False) -> str:
+    """Typed text with some words, ``minimum``–``maximum`` characters long."""
+    text = clean_text(raw)
+    if one_line:
+        text = " ".join(text.split())
+    if not text:
+        raise Invalid("validation.empty")
+    if letters(text) < 2:
+        raise Invalid("validation.no_words")
+    if len(text) < minimum:
+        raise Invalid("validation.too_short", {"minimum": minimum, "length": len(text)})
+    if len(text) > maximum:
+        raise Invalid("validation.too_long", {"maximum": maximum, "length": len(text)})
+    return text
+
+
+def check_url(raw: str) -> str:
+    """A map link: an http(s) address with a host name, no spaces."""
+    url = raw.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise Invalid("training_admin.bad_url") from None
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or "." not in host or re.search(r"\s", url):
+        raise Invalid("training_admin.bad_url")
+    if len(url) > URL_MAX:
+        raise Invalid("training_admin.url_too_long", {"maximum": URL_MAX})
+    return url
+
+
+def check_quota(raw: str) -> int:
+    """A whole number of seats, 1–``QUOTA_MAX`` (``1.000`` is a thousand)."""
+    match = _QUOTA.match(fold(raw))
+    if match is None:
+        raise Invalid("training_admin.quota_not_number")
+    quota = int(re.sub(r"[.,]", "", match["number"]))
+    if not 1 <= quota <= QUOTA_MAX:
+        raise Invalid("training_admin.quota_range", {"maximum": QUOTA_MAX})
+    return quota
+
+
+def category_label(t: Translator, category: str) -> str:
+    labels = {
+        "usaha": t("training_admin.category_usaha"),
+        "produksi": t("training_admin.category_produksi"),
+        "pemasaran": t("training_admin.category_pemasaran"),
+        "pembukuan": t("training_admin.category_pembukuan"),
+        "lainnya": t("training_admin.category_lainnya"),
+    }
+    return labels.get(category, labels["lainnya"])
+
+
+def area_label(ctx: Ctx, level: str, code: str | None) -> str:
+    """Who a program is for: the whole city, a kecamatan, or one kelurahan."""
+    if level == "kecamatan":
+        return ctx.t("training_admin.area_kecamatan", kecamatan=kecamatan_name(ctx, code))
+    if level == "kelurahan":
+        return place_name(ctx, code)
+    return ctx.t("training_admin.area_city")
+
+
+def program_card(ctx: Ctx, program: NewProgram | TrainingProgram, seats_left: int) -> str:
+    """A program as residents see it: what, when, where, for whom, seats."""
+    t = ctx.t
+    lines = [t("training_admin.card_title", title=program.title), program.description, ""]
+    lines.append(t("training_admin.card_category", category=category_label(t, program.category)))
+    lines.append(t("training_admin.card_starts", when=t.datetime(program.starts_at)))
+    lines.append(t("training_admin.card_ends", when=t.datetime(program.ends_at)))
+    lines.append(t("training_admin.card_place", place=program.place))
+    if program.map_url:
+        lines.append(t("training_admin.card_map", url=program.map_url))
+    lines.append(t("training_admin.card_seats", left=seats_left, quota=program.quota))
+    area = area_label(ctx, program.area_level, program.area_code)
+    lines.append(t("training_admin.card_area", area=area))
+    closes = program.registration_closes_at
+    if closes is None:
+        lines.append(t("training_admin.card_closes_at_start"))
+    else:
+        lines.append(t("training_admin.card_closes", when=t.datetime(closes)))
+    if program.requirements:
+        lines.append(t("training_admin.card_requirements", requirements=program.requirements))
+    else:
+        lines.append(t("training_admin.card_no_requirements"))
+    lines.append(t("training_admin.card_organiser", organiser=program.organiser))
+    return "\n".join(lines)
+
+
+def _pages(total: int, size: int) -> int:
+    return max(1, -(-total // size))
+
+
+def _paging(ctx: Ctx, page: int, pages: int) -> list[Option]:
+    options = []
+    if page + 1 < pages:
+        options.append(Option("next", ctx.t("training_admin.next"), ("berikutnya", "next")))
+    if page > 0:
+        options.append(Option("prev", ctx.t("training_admin.prev"), ("sebelumnya", "prev")))
+    return options
+
+
+def _turn(ctx: Ctx, option: str | None, key: str) -> bool:
+    """Move ``data[key]`` (a page number) on for a paging option; False otherwise."""
+    if option not in ("next", "prev"):
+        return False
+    ctx.data[key] = max(0, int(ctx.data.get(key, 0)) + (1 if option == "next" else -1))
+    return True
+
+
+# --- /pelatihan_baru ---------------------------------------------------------------
+
+
+def start_new(ctx: Ctx, _args: str) -> None:
+    """``/pelatihan_baru``: a fresh program, from its title."""
+    ctx.goto(NEW_FLOW, "title")
+    ctx.conversation.data = {}
+    ctx.note(ctx.t("training_admin.intro"))
+
+
+def _next(ctx: Ctx, step: str) -> None:
+    """Go on to ``step``, or straight back to the preview while editing."""
+    ctx.goto(NEW_FLOW, "preview" if ctx.data.get("editing") else step)
+
+
+def _moment(ctx: Ctx, key: str) -> datetime | None:
+    value = ctx.data.get(key)
+    return datetime.fromisoformat(value) if value else None
+
+
+def _starts(ctx: Ctx) -> datetime:
+    starts = _moment(ctx, "starts")
+    assert starts is not None  # asked before anything that needs it
+    return starts
+
+
+def _draft(ctx: Ctx) -> NewProgram:
+    data = ctx.data
+    ends = _moment(ctx, "ends")
+    assert ends is not None
+    return NewProgram(
+        title=data["title"],
+        description=data["description"],
+        category=data["category"],
+        starts_at=_starts(ctx),
+        ends_at=ends,
+        place=data["place"],
+        map_url=data.get("map_url"),
+        quota=int(data["quota"]),
+        area_level=data.get("area_level", "kota"),
+        area_code=data.get("area_code"),
+        registration_closes_at=_moment(ctx, "closes"),
+        requirements=data.get("requirements", ""),
+        organiser=data["organiser"],
+    )
+
+
+def ask_title(ctx: Ctx) -> Prompt:
+    """What the training is called."""
+    return Prompt(ctx.t("training_admin.ask_title"), accepts=TEXT)
+
+
+def on_title(ctx: Ctx, answer: Answer) -> None:
+    try:
+        ctx.data["title"] = _text(answer.text or "", 3, TITLE_MAX, one_line=True)
+    except Invalid as problem:
+        _refuse(ctx, problem)
+        return
+    _next(ctx, "description")
+
+
+def ask_description(ctx: Ctx) -> Prompt:
+    """What participants will learn, and for whom it is."""
+    return Prompt(ctx.t("training_admin.ask_description"), accepts=TEXT)
+
+
+def on_description(ctx: Ctx, answer: Answer) -> None:
+    try:
+        ctx.data["description"] = _text(answer.text or "", 10, 2000)
+    except Invalid as problem:
+        _refuse(ctx, problem)
+        return
+    _next(ctx, "category")
+
+
+def ask_category(ctx: Ctx) -> Prompt:
+    """The kind of training."""
+    options = tuple(Option(c, category_label(ctx.t, c), (c,)) for c in PROGRAM_CATEGORIES)
+    return Prompt(ctx.t("training_admin.ask_category"), options)
+
+
+def on_category(ctx: Ctx, answer: Answer) -> None:
+    ctx.data["category"] = answer.option
+    _next(ctx, "starts")
+
+
+def ask_starts(ctx: Ctx) -> Prompt:
+    """When it begins, typed as a date and a time (WIB)."""
+    return Prompt(ctx.t("training_admin.ask_starts", example=example(ctx.now)), accepts=TEXT)
+
+
+def on_starts(ctx: Ctx, answer: Answer) -> None:
+    try:
+        starts = parse_wib_datetime(answer.text or "", ctx.now)
+    except Invalid as problem:
+        _refuse(ctx, problem)
+        return
+    old = _moment(ctx, "starts")
+    ctx.data["starts"] = starts.isoformat()
+    if not ctx.data.get("editing"):
+        ctx.goto(NEW_FLOW, "ends")
+        return
+    ends = _moment(ctx, "ends")
+    if old is not None and ends is not None:  # a moved start keeps the same length
+        moved = ends + (starts - old)
+        ctx.data["ends"] = moved.isoformat()
+        ctx.note(ctx.t("training_admin.end_moved", when=ctx.t.datetime(moved)))
+    closes = _moment(ctx, "closes")
+    if closes is not None and (closes > starts or closes <= ctx.now):
+        ctx.data["closes"] = None
+        ctx.note(ctx.t("training_admin.closes_reset"))
+    ctx.goto(NEW_FLOW, "preview")
+
+
+def ask_ends(ctx: Ctx) -> Prompt:
+    """When it ends: a time on the same day, or a full date and time."""
+    hints = end_examples(_starts(ctx))
+    return Prompt(ctx.t("training_admin.ask_ends", **hints), accepts=TEXT)
+
+
+def on_ends(ctx: Ctx, answer: Answer) -> None:
+    try:
+        ends = parse_end(answer.text or "", start=_starts(ctx), now=ctx.now)
+    except Invalid as problem:
+        _refuse(ctx, problem)
+        return
+    ctx.data["ends"] = ends.isoformat()
+    _next(ctx, "place")
+
+
+def ask_place(ctx: Ctx) -> Prompt:
+    """Where: the building and its address."""
+    return Prompt(ctx.t("training_admin.ask_place"), accepts=TEXT)
+
+
+def on_place(ctx: Ctx, answer: Answer) -> None:
+    try:
+        ctx.data["place"] = _text(answer.text or "", 3, 200, one_line=True)
+    except Invalid as problem:
+        _refuse(ctx, problem)
+        return
+    _next(ctx, "map")
+
+
+def ask_map(ctx: Ctx) -> Prompt:
+    """A map link, if there is one."""
+    skip = Option("skip", ctx.t("common.skip"), SKIP_WORDS)
+    return Prompt(ctx.t("training_admin.ask_map"), (skip,), accepts=TEXT)
+
+
+def on_map(ctx: Ctx, answer: Answer) -> None:
+    if answer.option == "skip":
+        ctx.data["map_url"] = None
+    else:
+        try:
+            ctx.data["map_url"] = check_url(answer.text or "")
+        except Invalid as problem:
+            _refuse(ctx, problem)
+            return
+    _next(ctx, "quota")
+
+
+def ask_quota(ctx: Ctx) -> Prompt:
+    """How many seats."""
+    return Prompt(ctx.t("training_admin.ask_quota"), accepts=TEXT)
+
+
+def on_quota(ctx: Ctx, answer: Answer) -> None:
+    try:
+        ctx.data["quota"] = check_quota(answer.text or "")
+    except Invalid as problem:
+        _refuse(ctx, problem)
+        return
+    _next(ctx, "area")
+
+
+def ask_area(ctx: Ctx) -> Prompt:
+    """Who may register: the whole city or the residents of one kecamatan."""
+    city = Option("kota", ctx.t("training_admin.area_city_option"), ("kota", "city"))
+    return Prompt(ctx.t("training_admin.ask_area"), (city, *kecamatan_options(ctx)))
+
+
+def on_area(ctx: Ctx, answer: Answer) -> None:
+    if answer.option == "kota":
+        ctx.data["area_level"], ctx.data["area_code"] = "kota", None
+        _next(ctx, "closes")
+        return
+    ctx.data["area_kecamatan"] = answer.option
+    ctx.goto(NEW_FLOW, "area_kelurahan")
+
+
+def ask_area_kelurahan(ctx: Ctx) -> Prompt:
+    """The whole kecamatan, or one kelurahan of it."""
+    kecamatan = ctx.data.get("area_kecamatan") or ""
+    name = kecamatan_name(ctx, kecamatan)
+    whole = Option("all", ctx.t("training_admin.area_whole_kecamatan", kecamatan=name))
+    back = Option("back", ctx.t("common.other_kecamatan"), BACK_WORDS)
+    return Prompt(
+        ctx.t("training_admin.ask_area_kelurahan", kecamatan=name),
+        (whole, *kelurahan_options(ctx, kecamatan), back),
+    )
+
+
+def on_area_kelurahan(ctx: Ctx, answer: Answer) -> None:
+    if answer.option == "back":
+        ctx.goto(NEW_FLOW, "area")
+        return
+    kecamatan = ctx.data.pop("area_kecamatan", None)
+    if answer.option == "all":
+        ctx.data["area_level"], ctx.data["area_code"] = "kecamatan", kecamatan
+    else:
+        ctx.data["area_level"], ctx.data["area_code"] = "kelurahan", answer.option
+    _next(ctx, "closes")
+
+
+def _closes_example(ctx: Ctx) -> str:
+    """The day before the start at 17.00, or an hour before when that has passed."""
+    starts = _starts(ctx)
+    candidate = (starts - timedelta(days=1)).astimezone(WIB).replace(hour=17, minute=0)
+    if candidate <= ctx.now:
+        candidate = starts - timedelta(hours=1)
+    return f"{short_date(candidate)} {clock(candidate)}"
+
+
+def ask_closes(ctx: Ctx) -> Prompt:
+    """Until when residents may register."""
+    until_start = Option(
+        "start", ctx.t("training_admin.closes_at_start"), ("sampai mulai", "until start")
+    )
+    text = ctx.t(
+        "training_admin.ask_closes",
+        start=ctx.t.datetime(_starts(ctx)),
+        example=_closes_example(ctx),
+    )
+    return Prompt(text, (until_start,), accepts=TEXT)
+
+
+def on_closes(ctx: Ctx, answer: Answer) -> None:
+    if answer.option == "start":
+        ctx.data["closes"] = None
+        _next(ctx, "requirements")
+        return
+    try:
+        closes = parse_wib_datetime(answer.text or "", ctx.now)
+        if closes > _starts(ctx):
+            raise Invalid("training_admin.closes_after_start", {"start": _starts(ctx)})
+    except Invalid as problem:
+        _refuse(ctx, problem)
+        return
+    ctx.data["closes"] = closes.isoformat()
+    _next(ctx, "requirements")
+
+
+def ask_requirements(ctx: Ctx) -> Prompt:
+    """What participants need to bring or have, if anything."""
+    skip = Option("skip", ctx.t("common.skip"), SKIP_WORDS)
+    return Prompt(ctx.t("training_admin.ask_requirements"), (skip,), accepts=TEXT)
+
+
+def on_requirements(ctx: Ctx, answer: Answer) -> None:
+    if answer.option == "skip":
+        ctx.data["requirements"] = ""
+    else:
+        try:
+            ctx.data["requirements"] = _text(answer.text or "", 3, 1000)
+        except Invalid as problem:
+            _refuse(ctx, problem)
+            return
+    _next(ctx, "organiser")
+
+
+def ask_organiser(ctx: Ctx) -> Prompt:
+    """Who runs it: typed, or the facilitator's own name."""
+    name = ctx.resident.display_name
+    options: tuple[Option, ...] = ()
+    if name:
+        options = (Option("me", ctx.t("training_admin.organiser_me", name=name)),)
+    return Prompt(ctx.t("training_admin.ask_organiser"), options, accepts=TEXT)
+
+
+def on_organiser(ctx: Ctx, answer: Answer) -> None:
+    raw = ctx.resident.display_name if answer.option == "me" else answer.text
+    try:
+        ctx.data["organiser"] = _text(raw or "", 2, 120, one_line=True)
+    except Invalid as problem:
+        _refuse(ctx, problem)
+        return
+    ctx.goto(NEW_FLOW, "preview")
+
+
+def ask_preview(ctx: Ctx) -> Prompt:
+    """The program as residents will see it; open it, keep it as a draft, change or drop."""
+    draft = _draft(ctx)
+    text = ctx.t("training_admin.preview", card=program_card(ctx, draft, draft.quota))
+    return Prompt(
+        text,
+        (
+            Option("open", ctx.t("training_admin.publish"), ("buka", "open", "publish")),
+            Option("draft", ctx.t("training_admin.save_draft"), ("draf", "draft")),
+            Option("edit", ctx.t("training_admin.edit"), ("ubah", "edit")),
+            Option("cancel", ctx.t("training_admin.cancel"), ("batal", "cancel")),
+        ),
+    )
+
+
+def on_preview(ctx: Ctx, answer: Answer) -> None:
+    match answer.option:
+        case "edit":
+            ctx.goto(NEW_FLOW, "edit")
+        case "cancel":
+            ctx.note(ctx.t("training_admin.cancelled"))
+            ctx.goto("menu")
+        case status:
+            _save(ctx, status or "draft")
+
+
+def _save(ctx: Ctx, status: str) -> None:
+    draft = _draft(ctx)
+    ctx.data["editing"] = True
+    if draft.starts_at <= ctx.now:  # the preview sat on screen past the start
+        ctx.invalid(ctx.t("training_admin.start_passed"))
+        ctx.goto(NEW_FLOW, "starts")
+        return
+    closes = draft.registration_closes_at
+    if closes is not None and closes <= ctx.now:
+        ctx.invalid(ctx.t("training_admin.closes_passed"))
+        ctx.goto(NEW_FLOW, "closes")
+        return
+    try:
+        program = create_program(
+            session=ctx.session,
+            new=replace(draft, status=status),
+            actor=ctx.resident.identity,
+            now=ctx.now,
+        )
+    except TrainingError:
+        ctx.invalid(ctx.t("training_admin.not_saved"))
+        ctx.goto(NEW_FLOW, "edit")
+        return
+    key = "training_admin.saved_open" if status == "open" else "training_admin.saved_draft"
+    ctx.say(ctx.t(key, id=f"#{program.id}", title=program.title))
+    ctx.goto("menu")
+
+
+def _field_labels(t: Translator) -> dict[str, str]:
+    """Each part that can be changed from the preview (its step), in asking order."""
+    return {
+        "title": t("training_admin.field_title"),
+        "description": t("training_admin.field_description"),
+        "category": t("training_admin.field_category"),
+        "starts": t("training_admin.field_starts"),
+        "ends": t("training_admin.field_ends"),
+        "place": t("training_admin.field_place"),
+        "map": t("training_admin.field_map"),
+        "quota": t("training_admin.field_quota"),
+        "area": t("training_admin.field_area"),
+        "closes": t("training_admin.field_closes"),
+        "requirements": t("training_admin.field_requirements"),
+        "organiser": t("training_admin.field_organiser"),
+    }
+
+
+def ask_edit(ctx: Ctx) -> Prompt:
+    """Which part to change."""
+    options = tuple(Option(f, label) for f, label in _field_labels(ctx.t).items())
+    back = Option("preview", ctx.t("training_admin.back_to_preview"), BACK_WORDS)
+    return Prompt(ctx.t("training_admin.ask_edit"), (*options, back))
+
+
+def on_edit(ctx: Ctx, answer: Answer) -> None:
+    ctx.data["editing"] = True
+    ctx.goto(NEW_FLOW, answer.option or "preview")
+
+
+NEW_TRAINING = Flow(
+    name=NEW_FLOW,
+    start="title",
+    role="facilitator",
+    steps={
+        "title": Step(ask_title, on_title),
+        "description": Step(ask_description, on_description),
+        "category": Step(ask_category, on_category),
+        "starts": Step(ask_starts, on_starts),
+        "ends": Step(ask_ends, on_ends),
+        "place": Step(ask_place, on_place),
+        "map": Step(ask_map, on_map),
+        "quota": Step(ask_quota, on_quota),
+        "area": Step(ask_area, on_area),
+        "area_kelurahan": Step(ask_area_kelurahan, on_area_kelurahan),
+        "closes": Step(ask_closes, on_closes),
+        "requirements": Step(ask_requirements, on_requirements),
+        "organiser": Step(ask_organiser, on_organiser),
+        "preview": Step(ask_preview, on_preview),
+        "edit": Step(ask_edit, on_edit),
+    },
+)
+
+
+# --- /kehadiran --------------------------------------------------------------------
+
+
+def start_attendance(ctx: Ctx, _args: str) -> None:
+    """``/kehadiran``: choose a program, then mark who came."""
+    ctx.goto(ATTENDANCE_FLOW, "program")
+    ctx.conversation.data = {"page": 0}
+
+
+def recent_programs(ctx: Ctx) -> list[TrainingProgram]:
+    """Programs running, closed or finished that started in the last 30 days or
+    are still to come, the latest start first."""
+    since = ctx.now - ATTENDANCE_WINDOW
+    programs = list_programs(ctx.session, statuses=("open", "closed", "finished"))
+    chosen = [p for p in programs if p.starts_at >= since]
+    return sorted(chosen, key=lambda p: (p.starts_at, p.id or 0), reverse=True)
+
+
+def ask_program(ctx: Ctx) -> Prompt:
+    """One page of programs to mark attendance for."""
+    programs = recent_programs(ctx)
+    pages = _pages(len(programs), PROGRAM_PAGE)
+    page = ctx.data["page"] = min(int(ctx.data.get("page", 0)), pages - 1)
+    shown = programs[page * PROGRAM_PAGE : (page + 1) * PROGRAM_PAGE]
+    options = [Option(f"p:{p.id}", f"{p.title} · {short_date(p.starts_at)}") for p in shown]
+    options += _paging(ctx, page, pages)
+    options.append(Option("menu", ctx.t("common.back_to_menu"), ("menu",)))
+    if not programs:
+        return Prompt(ctx.t("training_admin.no_programs"), tuple(options))
+    text = ctx.t("training_admin.ask_program", page=page + 1, pages=pages)
+    return Prompt(text, tuple(options))
+
+
+def on_program(ctx: Ctx, answer: Answer) -> None:
+    option = answer.option or ""
+    if _turn(ctx, option, "page"):
+        ctx.goto(ATTENDANCE_FLOW, "program")
+    elif option.startswith("p:"):
+        ctx.data["program_id"], ctx.data["people_page"] = int(option[2:]), 0
+        ctx.goto(ATTENDANCE_FLOW, "marks")
+    else:
+        ctx.goto("menu")
+
+
+def _name(ctx: Ctx, registration: TrainingRegistration) -> str:
+    resident = None if registration.full_name else resident_for(ctx.session, registration)
+    name = registration.full_name or (resident.display_name if resident else None)
+    return name or ctx.t("training_admin.unnamed", id=f"#{registration.id}")
+
+
+def _seated(ctx: Ctx, program_id: int) -> list[tuple[TrainingRegistration, str]]:
+    """Seated registrants with their names, in alphabetical order."""
+    people = [(r, _name(ctx, r)) for r in registrants(ctx.session, program_id)]
+    return sorted(people, key=lambda pair: (fold(pair[1]), pair[0].id or 0))
+
+
+def ask_marks(ctx: Ctx) -> Prompt:
+    """One page of seated registrants, each a button that toggles their attendance."""
+    program = get_program(ctx.session, int(ctx.data["program_id"]))
+    assert program.id is not None
+    people = _seated(ctx, program.id)
+    pages = _pages(len(people), PEOPLE_PAGE)
+    page = ctx.data["people_page"] = min(int(ctx.data.get("people_page", 0)), pages - 1)
+    shown = people[page * PEOPLE_PAGE : (page + 1) * PEOPLE_PAGE]
+    options = [
+        Option(f"r:{r.id}", f"{'✅' if r.attended else '⬜'} {name}", (name,)) for r, name in shown
+    ]
+    options += _paging(ctx, page, pages)
+    options.append(Option("other", ctx.t("training_admin.other_program"), BACK_WORDS))
+    options.append(Option("done", ctx.t("training_admin.done"), ("selesai", "done")))
+    head = ctx.t(
+        "training_admin.marks_head", title=program.title, when=ctx.t.datetime(program.starts_at)
+    )
+    if not people:
+        empty = ctx.t("training_admin.no_registrants")
+        return Prompt(f"{head}\n\n{empty}", tuple(options))
+    present = sum(1 for r, _ in people if r.attended)
+    body = ctx.t(
+        "training_admin.marks", present=present, total=len(people), page=page + 1, pages=pages
+    )
+    return Prompt(f"{head}\n\n{body}", tuple(options))
+
+
+def on_marks(ctx: Ctx, answer: Answer) -> None:
+    option = answer.option or ""
+    if _turn(ctx, option, "people_page"):
+        ctx.goto(ATTENDANCE_FLOW, "marks")
+    elif option.startswith("r:"):
+        _toggle(ctx, int(option[2:]))
+        ctx.goto(ATTENDANCE_FLOW, "marks")
+    elif option == "other":
+        ctx.data["page"] = 0
+        ctx.goto(ATTENDANCE_FLOW, "program")
+    else:
+        program = get_program(ctx.session, int(ctx.data["program_id"]))
+        assert program.id is not None
+        people = registrants(ctx.session, program.id)
+        present = sum(1 for r in people if r.attended)
+        if people:
+            ctx.say(
+                ctx.t(
+                    "training_admin.attendance_saved",
+                    title=program.title,
+                    present=present,
+                    total=len(people),
+                )
+            )
+        ctx.goto("menu")
+
+
+def _toggle(ctx: Ctx, registration_id: int) -> None:
+    registration = ctx.session.get(TrainingRegistration, registration_id)
+    if registration is None:
+        ctx.note(ctx.t("training_admin.attendance_gone"))
+        return
+    try:
+        marked = set_attendance(
+            session=ctx.session,
+            registration_id=registration_id,
+            attended=not registration.attended,
+            actor=ctx.resident.identity,
+            now=ctx.now,
+        )
+    except TrainingError:  # cancelled since the list was shown
+        ctx.note(ctx.t("training_admin.attendance_gone"))
+        return
+    key = "training_admin.marked_present" if marked.attended else "training_admin.marked_absent"
+    ctx.note(ctx.t(key, name=_name(ctx, marked)))
+
+
+ATTENDANCE = Flow(
+    name=ATTENDANCE_FLOW,
+    start="program",
+    role="facilitator",
+    steps={
+        "program": Step(ask_program, on_program),
+        "marks": Step(ask_marks, on_marks),
+    },
+)
