@@ -11,10 +11,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from handlers import training
 from handlers.datetimes import (
     WIB,
     clock,
@@ -130,29 +131,25 @@ def area_label(ctx: Ctx, level: str, code: str | None) -> str:
     return ctx.t("training_admin.area_city")
 
 
-def program_card(ctx: Ctx, program: NewProgram | TrainingProgram, seats_left: int) -> str:
-    """A program as residents see it: what, when, where, for whom, seats."""
+def resident_view(ctx: Ctx, draft: NewProgram) -> str:
+    """The program exactly as residents will see it in the trainings flow."""
+    # Not stored yet: id 0 names no program, so nobody holds a seat in it.
+    unsaved = TrainingProgram(id=0, **{f.name: getattr(draft, f.name) for f in fields(draft)})
+    return training.describe(ctx, unsaved)
+
+
+def checklist(ctx: Ctx, draft: NewProgram) -> str:
+    """What the residents' page does not spell out: category, area, and the
+    closing and requirements when there are none."""
     t = ctx.t
-    lines = [t("training_admin.card_title", title=program.title), program.description, ""]
-    lines.append(t("training_admin.card_category", category=category_label(t, program.category)))
-    lines.append(t("training_admin.card_starts", when=t.datetime(program.starts_at)))
-    lines.append(t("training_admin.card_ends", when=t.datetime(program.ends_at)))
-    lines.append(t("training_admin.card_place", place=program.place))
-    if program.map_url:
-        lines.append(t("training_admin.card_map", url=program.map_url))
-    lines.append(t("training_admin.card_seats", left=seats_left, quota=program.quota))
-    area = area_label(ctx, program.area_level, program.area_code)
-    lines.append(t("training_admin.card_area", area=area))
-    closes = program.registration_closes_at
-    if closes is None:
+    lines = [
+        t("training_admin.card_category", category=category_label(t, draft.category)),
+        t("training_admin.card_area", area=area_label(ctx, draft.area_level, draft.area_code)),
+    ]
+    if draft.registration_closes_at is None:
         lines.append(t("training_admin.card_closes_at_start"))
-    else:
-        lines.append(t("training_admin.card_closes", when=t.datetime(closes)))
-    if program.requirements:
-        lines.append(t("training_admin.card_requirements", requirements=program.requirements))
-    else:
+    if not draft.requirements:
         lines.append(t("training_admin.card_no_requirements"))
-    lines.append(t("training_admin.card_organiser", organiser=program.organiser))
     return "\n".join(lines)
 
 
@@ -470,7 +467,9 @@ def on_organiser(ctx: Ctx, answer: Answer) -> None:
 def ask_preview(ctx: Ctx) -> Prompt:
     """The program as residents will see it; open it, keep it as a draft, change or drop."""
     draft = _draft(ctx)
-    text = ctx.t("training_admin.preview", card=program_card(ctx, draft, draft.quota))
+    text = ctx.t(
+        "training_admin.preview", card=resident_view(ctx, draft), details=checklist(ctx, draft)
+    )
     return Prompt(
         text,
         (

@@ -175,19 +175,24 @@ TO_PREVIEW: list[tuple[Any, str]] = [
     (("press", "Pakai nama saya (Rina Pendamping)"), "Pratinjau"),
 ]
 CARD = [
-    f"📚 {TITLE}",
-    DESCRIPTION,
-    "Kategori: Pemasaran online",
+    f"ini:\n\n{TITLE}\n\n",
+    "Penyelenggara: Rina Pendamping",
     "Mulai: Sabtu, 12 Desember 2026 pukul 09.00 WIB",
     "Selesai: Sabtu, 12 Desember 2026 pukul 12.00 WIB",
-    f"Tempat: {PLACE}",
-    f"Peta: {MAP}",
-    "Kuota: 25 peserta, sisa 25 kursi",
+    f"Tempat: {PLACE}\nPeta: {MAP}",
+    "Kursi: sisa 25 dari 25 kursi",
+    DESCRIPTION,
+    f"Syarat peserta: {REQUIREMENTS}",
+    "Pendaftaran ditutup Jumat, 11 Desember 2026 pukul 17.00 WIB.",
+    # not spelt out on the residents' page, so listed after it
+    "Kategori: Pemasaran online",
     "Untuk warga: Kelurahan Bantan, Kecamatan Siantar Barat",
-    "Pendaftaran ditutup: Jumat, 11 Desember 2026 pukul 17.00 WIB",
-    f"Persyaratan: {REQUIREMENTS}",
-    "Penyelenggara: Rina Pendamping",
 ]
+
+
+def residents_page(preview: str) -> str:
+    """The part of the preview that is the residents' own page."""
+    return preview.split("ini:\n\n", 1)[1].split("\n\nJuga tercatat:", 1)[0]
 
 
 def test_a_facilitator_builds_a_training_and_opens_registration(desk: Engine) -> None:
@@ -205,6 +210,10 @@ def test_a_facilitator_builds_a_training_and_opens_registration(desk: Engine) ->
     play(chat, [(("press", "Buka pendaftaran"), "pendaftarannya dibuka")])
     [program] = programs(desk)
     assert f"Pelatihan #{program.id} “{TITLE}”" in chat.said
+    # a resident of Bantan finds it, and reads what the facilitator previewed
+    resident = person(desk, RESIDENT, name="Tono Sinaga")
+    play(resident, [(("press", "Pelatihan"), TITLE), (("press", TITLE), "Daftar")])
+    assert residents_page(preview) in resident.last.text
     assert chat.last.text.endswith(MENU_QUESTION)
     assert state(chat)[:2] == ("menu", "main")
     # what residents will be offered, read back from storage
@@ -257,14 +266,14 @@ def test_a_training_saved_as_a_draft_with_the_optional_parts_skipped(desk: Engin
         "Kategori: Pembukuan",
         "Mulai: Sabtu, 5 Desember 2026 pukul 14.00 WIB",
         "Selesai: Minggu, 6 Desember 2026 pukul 12.00 WIB",
-        "Kuota: 1.000 peserta, sisa 1.000 kursi",
+        "Kursi: sisa 1.000 dari 1.000 kursi",
         "Untuk warga: Seluruh Kota Pematangsiantar",
         "Pendaftaran dibuka sampai pelatihan dimulai",
         "Persyaratan: tidak ada persyaratan khusus",
         "Penyelenggara: Dinas Koperasi dan UMKM",
     ):
         assert line in preview, preview
-    assert "Peta:" not in preview
+    assert "http" not in preview and "Pendaftaran ditutup" not in preview
     play(chat, [(("press", "Simpan sebagai draf"), "disimpan sebagai draf")])
     [program] = programs(desk)
     assert program.status == "draft"
@@ -316,11 +325,11 @@ def test_editing_from_the_preview_changes_one_part_and_returns(desk: Engine) -> 
         [
             (("press", "Ubah"), "Bagian mana yang ingin diubah"),
             (("press", "Judul"), "Apa judul pelatihannya"),
-            ("Jualan Online untuk UMKM", "📚 Jualan Online untuk UMKM"),
+            ("Jualan Online untuk UMKM", "ini:\n\nJualan Online untuk UMKM\n\n"),
             (("press", "Ubah"), "Bagian mana"),
             (("press", "Kuota"), "Berapa kursi"),
             ("banyak", "Kuota harus berupa angka bulat"),  # a refusal keeps the edit going
-            ("40", "Kuota: 40 peserta, sisa 40 kursi"),
+            ("40", "Kursi: sisa 40 dari 40 kursi"),
             (("press", "Ubah"), "Bagian mana"),
             (("press", "Tautan peta"), "tautan peta"),
             (("press", "Lewati"), "Pratinjau"),
@@ -334,7 +343,7 @@ def test_editing_from_the_preview_changes_one_part_and_returns(desk: Engine) -> 
             (("press", "Kembali ke pratinjau"), "Pratinjau"),
         ],
     )
-    assert "Peta:" not in chat.last.text
+    assert MAP not in chat.last.text
     assert "Penyelenggara: Rina Pendamping" in chat.last.text  # the rest is untouched
     play(chat, [(("press", "Buka pendaftaran"), "“Jualan Online untuk UMKM”")])
     [program] = programs(desk)
@@ -356,7 +365,7 @@ def test_a_moved_start_keeps_the_length_and_a_later_closing_is_reset(desk: Engin
     )
     assert "Minggu, 20 Desember" not in chat.said
     assert "Selesai: Sabtu, 19 Desember 2026 pukul 16.00 WIB" in chat.last.text
-    assert "Pendaftaran ditutup: Jumat, 11 Desember 2026 pukul 17.00 WIB" in chat.last.text
+    assert "Pendaftaran ditutup Jumat, 11 Desember 2026 pukul 17.00 WIB." in chat.last.text
     play(
         chat,
         [
@@ -376,7 +385,7 @@ def test_a_moved_start_keeps_the_length_and_a_later_closing_is_reset(desk: Engin
             ("15.00", "Selesai: Kamis, 10 Desember 2026 pukul 15.00 WIB"),
             (("press", "Ubah"), "Bagian mana"),
             (("press", "Penutupan pendaftaran"), "Sampai kapan"),
-            ("9-12-2026 12.00", "Pendaftaran ditutup: Rabu, 9 Desember 2026 pukul 12.00 WIB"),
+            ("9-12-2026 12.00", "Pendaftaran ditutup Rabu, 9 Desember 2026 pukul 12.00 WIB."),
             (("press", "Simpan sebagai draf"), "draf"),
         ],
     )
@@ -417,7 +426,7 @@ def test_a_closing_that_passed_while_the_preview_was_open_is_asked_again(
 ) -> None:
     chat = person(desk, FACILITATOR)
     play(chat, today_path("28-11-2026 15.00", "17.00", "28-11-2026 10.00"))
-    assert "Pendaftaran ditutup: Sabtu, 28 November 2026 pukul 10.00 WIB" in chat.last.text
+    assert "Pendaftaran ditutup Sabtu, 28 November 2026 pukul 10.00 WIB." in chat.last.text
     chat.clock.advance(hours=2)
     play(chat, [(("press", "Buka pendaftaran"), "penutupan pendaftaran sudah lewat")])
     assert "Sampai kapan warga bisa mendaftar" in chat.last.text
@@ -477,7 +486,8 @@ def test_the_preview_in_english(desk: Engine) -> None:
     for line in (
         "Starts: Saturday, 12 December 2026 at 09:00 WIB",
         "Ends: Saturday, 12 December 2026 at 12:00 WIB",
-        "Quota: 25 participants, 25 seats left",
+        "Seats: 25 of 25 seats left",
+        "Also recorded:\nCategory: Online marketing",
         "For residents of: All of Kota Pematangsiantar",
         "Registration is open until the training starts",
     ):
