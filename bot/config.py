@@ -33,6 +33,7 @@ from pydantic import (
     SecretStr,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -268,13 +269,33 @@ class RolesSettings(BaseModel):
     facilitators: list[Identity] = []
 
 
+TELEGRAM_MAX_PER_SECOND = 30.0  # what Telegram lets a bot send, all chats together
+
+
 class BroadcastSettings(BaseModel):
-    """``[broadcast]``: outbox send rates per platform (messages per second)."""
+    """``[broadcast]``: outbox send rates per platform (messages per second), shared
+    by every ``siantar run`` process on one database.
+
+    ``telegram_fake_api`` is for tests and benchmarks against a stand-in Bot API
+    (``tests/fake_telegram.py``) only: it lets ``telegram_per_second`` go above
+    Telegram's 30, up to 1000. A self-hosted ``telegram-bot-api`` server does not
+    need it: it passes every message on to Telegram, whose limits still apply."""
 
     model_config = _MODEL_CONFIG
 
-    telegram_per_second: float = Field(default=25.0, gt=0, le=30, allow_inf_nan=False)
+    telegram_fake_api: bool = False  # (before the rate: its validator reads it)
+    telegram_per_second: float = Field(default=25.0, gt=0, le=1000, allow_inf_nan=False)
     whatsapp_per_second: float = Field(default=40.0, gt=0, le=1000, allow_inf_nan=False)
+
+    @field_validator("telegram_per_second")
+    @classmethod
+    def _within_telegram_limit(cls, value: float, info: ValidationInfo) -> float:
+        if value > TELEGRAM_MAX_PER_SECOND and not info.data.get("telegram_fake_api"):
+            raise ValueError(
+                f"Input should be less than or equal to {TELEGRAM_MAX_PER_SECOND:g} "
+                "(Telegram's limit for a bot)"
+            )
+        return value
 
 
 class ConversationSettings(BaseModel):

@@ -2,14 +2,23 @@
 
 Each channel adapter is a ``Sender``; a failed send raises ``DeliveryFailed``
 saying whether to retry (and when), give up, or mark the resident unreachable.
+
+Outbox rows go out at the channel's pace, shared by every process on the database
+(``storage.pace``): each claim takes about a second's worth of rows, most urgent
+first, with a send slot each, and the rows are sent concurrently (up to
+``MAX_IN_FLIGHT`` at a time), each at its slot. A 429 pauses the channel for every
+process. Direct replies (``send_now``) are not paced: they answer what the
+resident just wrote, and the pace leaves room for them (25/s of Telegram's ~30).
+Paced rows in turn never go to a chat while a reply to it is in flight or was
+sent less than the channel's per-chat gap ago.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -20,18 +29,31 @@ from handlers.types import QueuedReply, Reply
 from storage.db import transaction
 from storage.models import OutboxMessage
 from storage.outbox import (
-    claim_due,
+    hold_recipient,
     mark_failed,
+    mark_rate_limited,
     mark_retry,
     mark_sent,
     mark_unreachable,
     release,
 )
+from storage.pace import Batch, claim_batch, pause_channel
 
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
-BATCH = 50
+BATCH = 50  # rows per claim on a channel without a pace
+BATCH_SECONDS = 1.0  # a paced claim takes about this much of the channel's time
+MAX_BATCH = 500
+MAX_IN_FLIGHT = 32  # sends at once, per channel and process
+CLAIM_LEAD = 0.2  # seconds: the next batch is claimed this long before the last slot
+NAP = 0.25  # seconds: the longest sleep between looks at "stop"
+# At most one message per chat in this time: Telegram's limit is about one per
+# second; WhatsApp's "pair rate limit" one per six seconds to the same user.
+PER_CHAT: Mapping[str, timedelta] = {
+    "telegram": timedelta(seconds=1),
+    "whatsapp": timedelta(seconds=6),
+}
 
 
 class DeliveryFailed(Exception):
@@ -60,28 +82,16 @@ class Sender(Protocol):
         ...
 
 
-class RateLimit:
-    """At most ``per_second`` sends per second, spaced evenly (no bursts)."""
-
-    def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.interval = 1.0 / per_second
-        self.clock = clock
-        self.next_at = 0.0
-
-    async def wait(self) -> None:
-        now = self.clock()
-        if self.next_at > now:
-            await asyncio.sleep(self.next_at - now)
-            now = self.next_at
-        self.next_at = now + self.interval
-
-
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s … capped at 30 minutes."""
     return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 1800))
 
 
 class OutboxDispatcher:
+    """Claims due rows and sends them; ``per_second`` paces a channel (no entry: as
+    fast as ``MAX_IN_FLIGHT`` allows), ``per_chat`` spaces the messages to one chat.
+    ``clock`` and ``sleep`` are injectable: slots are times on ``clock``."""
+
     def __init__(
         self,
         db: Database,
@@ -89,25 +99,53 @@ class OutboxDispatcher:
         clock: Callable[[], datetime],
         *,
         lease: timedelta = LEASE,
-        per_second: dict[str, float] | None = None,
+        per_second: Mapping[str, float] | None = None,
+        per_chat: Mapping[str, timedelta] | None = None,
         threads: DatabaseThreads | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        max_in_flight: int = MAX_IN_FLIGHT,
     ) -> None:
         self.db = db
         self.threads = threads or DatabaseThreads(db)
         self.senders = senders
         self.clock = clock
+        self.sleep = sleep
         self.lease = lease
-        self.limits = {channel: RateLimit(rate) for channel, rate in (per_second or {}).items()}
+        self.per_second = dict(per_second or {})
+        self.per_chat = dict(per_chat or {})
+        self.max_in_flight = max_in_flight
         self._busy = asyncio.Lock()
+        self._stopping = False
+        self._paused: dict[str, datetime] = {}  # this process's own 429s, until the next claim
+        self._background: asyncio.Task[None] | None = None
+
+    async def tick(self) -> None:
+        """The scheduler's job: start sending in the background unless that is going
+        on already. Returns at once, so the job's runs never overlap (none is skipped
+        with a warning), and a long broadcast goes on without a pause between runs."""
+        if self._stopping or (self._background is not None and not self._background.done()):
+            return
+        self._background = asyncio.create_task(self._while_due(), name="outbox")
+
+    async def _while_due(self) -> None:
+        try:
+            while not self._stopping and await self.run_once():
+                pass
+        except Exception:
+            logger.exception("outbox: sending stopped; the next tick starts again")
 
     async def drain(self) -> None:
-        """Wait for a run in progress to finish (on shutdown)."""
+        """On shutdown: claim nothing more, give back the rows still waiting for their
+        slot, and wait for the sends in flight."""
+        self._stopping = True
         async with self._busy:
             pass
+        if self._background is not None:
+            await asyncio.gather(self._background, return_exceptions=True)
 
     async def send_now(self, channel: str, recipient: str, queued: Sequence[QueuedReply]) -> None:
         """Send the replies a handler just committed, in order, and mark them
-        (all in one small transaction)."""
+        (all in one small transaction). Not paced, not spaced: see the module doc."""
         sender = self.senders[channel]
         sent: list[tuple[int, str | None]] = []
         try:
@@ -125,34 +163,91 @@ class OutboxDispatcher:
                 await self.threads.run(self._sent_all, sent)
 
     async def run_once(self) -> int:
-        """Send every due message (claimed for a lease); returns how many were tried."""
+        """Send what is due, batch after batch, until nothing more is (or for 3/4 of
+        a lease); returns how many rows were tried."""
         async with self._busy:
-            return await self._run_once()
+            if self._stopping:
+                return 0
+            claim_until = self.clock() + self.lease * 3 / 4
+            tried = await asyncio.gather(
+                *(self._run_channel(channel, claim_until) for channel in self.senders)
+            )
+        if sum(tried):
+            logger.info("outbox: %d message(s) tried", sum(tried))
+        return sum(tried)
 
-    async def _run_once(self) -> int:
-        now = self.clock()
-        rows = await self.threads.run(self._claim, now)
-        # Stop sending well before the lease lapses: after that another
-        # dispatcher may claim the same rows, and a row would go out twice.
-        send_until = now + self.lease * 3 / 4
-        held: dict[tuple[str, str], datetime] = {}  # a recipient's later messages wait too
-        for row in rows:
-            assert row.id is not None
-            key = (row.channel, row.recipient)
-            if key not in held and self.clock() >= send_until:
-                held[key] = self.clock()  # not tried: due again at once, for the next run
-            if key in held:
-                await self.threads.run(self._release, row.id, held[key], row.claim)
-                continue
-            limit = self.limits.get(row.channel)
-            if limit is not None:
-                await limit.wait()
+    async def _run_channel(self, channel: str, claim_until: datetime) -> int:
+        rate = self.per_second.get(channel)
+        interval = timedelta(seconds=1 / rate) if rate else None
+        limit = min(MAX_BATCH, math.ceil(rate * BATCH_SECONDS)) if rate else BATCH
+        gap = self.per_chat.get(channel, timedelta(0))
+        room = asyncio.Semaphore(self.max_in_flight)
+        in_flight: set[asyncio.Task[None]] = set()
+        tried = 0
+        waited: datetime | None = None
+        try:
+            while not self._stopping and self.clock() < claim_until:
+                now = self.clock()
+                batch: Batch = await self.threads.run(
+                    self._claim, channel, now, max(limit, 1), interval, gap
+                )
+                if batch.paused_until is not None:
+                    # wait a pause out if it ends within this run (once: a clock
+                    # that does not move must not keep this loop going)
+                    if batch.paused_until == waited or batch.paused_until > claim_until:
+                        break
+                    waited = batch.paused_until
+                    await self._sleep_until(batch.paused_until)
+                    continue
+                self._paused.pop(channel, None)
+                if not batch.rows:
+                    if not in_flight:
+                        break
+                    # a recipient whose message is in flight may have more waiting
+                    await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                tried += len(batch.rows)
+                send_until = now + self.lease * 3 / 4  # after that another may claim them
+                for row in batch.rows:
+                    await room.acquire()
+                    task = asyncio.create_task(self._send_at_slot(row, send_until, room))
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
+                await self._sleep_until(batch.rows[-1].due_at - timedelta(seconds=CLAIM_LEAD))
+        finally:
+            if in_flight:
+                await asyncio.gather(*in_flight, return_exceptions=True)
+        return tried
+
+    async def _sleep_until(self, when: datetime) -> None:
+        """Sleep until ``when`` on the clock, looking at "stop" now and then."""
+        left = (when - self.clock()).total_seconds()
+        while left > 0 and not self._stopping:
+            nap = min(left, NAP)
+            await self.sleep(nap)
+            left -= nap
+
+    async def _send_at_slot(
+        self, row: OutboxMessage, send_until: datetime, room: asyncio.Semaphore
+    ) -> None:
+        """Send one claimed row at its slot (``due_at``) and record the result; a row
+        that cannot go (stopping, the lease nearly over, the channel paused) is
+        given back unsent."""
+        assert row.id is not None
+        try:
+            await self._sleep_until(row.due_at)
+            paused = self._paused.get(row.channel)
+            now = self.clock()
+            if self._stopping or now >= send_until or (paused is not None and now < paused):
+                due_at = paused if paused is not None and now < paused else now
+                await self.threads.run(self._release, row.id, due_at, row.claim)
+                return
             try:
                 external_id = await self.senders[row.channel].deliver(
                     row.recipient, Reply.from_payload(row.payload)
                 )
             except DeliveryFailed as failure:
-                held[key] = await self.threads.run(
+                until = await self.threads.run(
                     self._failed,
                     row.channel,
                     row.recipient,
@@ -161,16 +256,28 @@ class OutboxDispatcher:
                     failure,
                     row.claim,
                 )
-                continue
+                if failure.retry_after is not None:
+                    self._paused[row.channel] = until
+                return
             await self.threads.run(self._sent, row.id, external_id, row.claim)
-        if rows:
-            logger.info("outbox: %d message(s) tried", len(rows))
-        return len(rows)
+        except Exception:
+            # the row stays claimed: it is due again when the lease lapses
+            logger.exception("outbox: sending a %s message failed unexpectedly", row.channel)
+        finally:
+            room.release()
 
-    def _claim(self, now: datetime) -> list[OutboxMessage]:
+    def _claim(
+        self, channel: str, now: datetime, limit: int, interval: timedelta | None, gap: timedelta
+    ) -> Batch:
         with transaction(self.db) as session:
-            return claim_due(
-                session=session, now=now, lease=self.lease, limit=BATCH, channels=list(self.senders)
+            return claim_batch(
+                session=session,
+                channel=channel,
+                now=now,
+                lease=self.lease,
+                limit=limit,
+                interval=interval,
+                chat_gap=gap,
             )
 
     def _sent(self, message_id: int, external_id: str | None, claim: str | None) -> None:
@@ -201,13 +308,36 @@ class OutboxDispatcher:
         failure: DeliveryFailed,
         claim: str | None = None,
     ) -> datetime:
-        """Record the failure; returns when the recipient's next message may go."""
+        """Record the failure; returns when the recipient's next message may go (after
+        a 429: when the channel's pause ends, for every process)."""
         now = self.clock()
         due_at = now
-        logger.warning("sending to a %s resident failed: %s", channel, failure.reason)
         with transaction(self.db) as session:
+            if failure.retry_after is not None:
+                due_at = pause_channel(
+                    session=session,
+                    channel=channel,
+                    now=now,
+                    until=now + timedelta(seconds=failure.retry_after),
+                )
+                logger.warning(
+                    "%s said 429 (retry after %s s): the channel pauses until %s",
+                    channel,
+                    failure.retry_after,
+                    due_at.isoformat(timespec="seconds"),
+                )
+            else:
+                logger.warning("sending to a %s resident failed: %s", channel, failure.reason)
             for message_id in message_ids:
-                if failure.unreachable:
+                if failure.retry_after is not None:
+                    mark_rate_limited(
+                        session=session,
+                        message_id=message_id,
+                        due_at=due_at,
+                        error=failure.reason,
+                        claim=claim,
+                    )
+                elif failure.unreachable:
                     mark_unreachable(
                         session=session,
                         message_id=message_id,
@@ -221,19 +351,18 @@ class OutboxDispatcher:
                         session=session, message_id=message_id, error=failure.reason, claim=claim
                     )
                 else:
-                    after = (
-                        timedelta(seconds=failure.retry_after)
-                        if failure.retry_after is not None
-                        else backoff(attempts)
-                    )
                     retry_at = mark_retry(
                         session=session,
                         message_id=message_id,
                         attempts=attempts,
                         now=now,
-                        after=after,
+                        after=backoff(attempts),
                         error=failure.reason,
                         claim=claim,
                     )
                     due_at = retry_at or now
+            if due_at > now:  # the recipient's later messages wait for this one
+                hold_recipient(
+                    session=session, channel=channel, recipient=recipient, until=due_at, now=now
+                )
         return due_at

@@ -24,7 +24,7 @@ from bot.jobs import (
     forum_tick,
     training_tick,
 )
-from bot.outbox import OutboxDispatcher, Sender
+from bot.outbox import PER_CHAT, OutboxDispatcher, Sender
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.polling import ALLOWED_UPDATES, poll
 from bot.web import create_web_app, listening_socket, web_server
@@ -77,6 +77,7 @@ async def run(settings: Settings) -> int:
     server = None
     scheduler = AsyncIOScheduler(timezone="Asia/Jakarta")
     threads = DatabaseThreads(app.db)
+    # Paced across every process on the database (storage.pace), per chat as well
     dispatcher = OutboxDispatcher(
         app.db,
         senders,
@@ -86,6 +87,7 @@ async def run(settings: Settings) -> int:
             "telegram": settings.broadcast.telegram_per_second,
             "whatsapp": settings.broadcast.whatsapp_per_second,
         },
+        per_chat=PER_CHAT,
     )
     try:
         if settings.telegram.enabled:
@@ -112,8 +114,10 @@ async def run(settings: Settings) -> int:
             logger.info("web server on http://%s:%d", settings.server.host, settings.server.port)
             await set_webhook(telegram, settings.telegram.webhook_url, secret)
 
+        # The job only starts sending in the background (and returns): a broadcast
+        # longer than the interval goes on without a gap, and no run is skipped.
         scheduler.add_job(
-            dispatcher.run_once,
+            dispatcher.tick,
             "interval",
             seconds=OUTBOX_INTERVAL_SECONDS,
             id="outbox",

@@ -10,6 +10,9 @@ Each claim carries a token (``claim``) and every mark matches it: a dispatcher
 whose lease lapsed during a slow send cannot overwrite what the dispatcher that
 claimed the row after it recorded. Direct replies, claimed by their handler at
 enqueue time, have no token until the dispatcher takes them over.
+
+The dispatcher claims through ``storage.pace.claim_batch`` (send slots at the
+channel's shared pace, one row per chat); ``claim_due`` is the plain claim.
 """
 
 from __future__ import annotations
@@ -187,6 +190,45 @@ def release(
         due_at=due_at,
         attempts=OutboxMessage.attempts - 1,
     )
+
+
+def mark_rate_limited(
+    *, session: Session, message_id: int, due_at: datetime, error: str, claim: str | None = None
+) -> None:
+    """The platform said 429: due again at ``due_at``; the platform's pace is not the
+    message's fault, so it does not use up an attempt."""
+    _set(
+        session,
+        message_id,
+        claim,
+        claimed_until=None,
+        claim=None,
+        due_at=due_at,
+        attempts=OutboxMessage.attempts - 1,
+        last_error=error[:ERROR_LENGTH],
+    )
+
+
+def hold_recipient(
+    *, session: Session, channel: str, recipient: str, until: datetime, now: datetime
+) -> int:
+    """A recipient's other unclaimed pending rows wait until ``until`` (their first
+    message failed and is retried then), so their messages stay in order."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.channel) == channel,
+            col(OutboxMessage.recipient) == recipient,
+            col(OutboxMessage.status) == "pending",
+            col(OutboxMessage.due_at) < until,
+            or_(
+                col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= now
+            ),
+        )
+        .values(due_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def mark_failed(*, session: Session, message_id: int, error: str, claim: str | None = None) -> None:
