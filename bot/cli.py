@@ -228,11 +228,10 @@ def _run(settings: Settings) -> int:
     from bot.logs import setup_logging
     from bot.runner import StartupError, run
 
-    if settings.whatsapp.enabled:
-        raise UsageError("the WhatsApp channel arrives in a later release; disable [whatsapp]")
-    if not settings.telegram.enabled:
+    if not settings.telegram.enabled and not settings.whatsapp.enabled:
         raise UsageError(
-            "no channel is enabled; enable [telegram] in the config, or use 'siantar chat'"
+            "no channel is enabled; enable [telegram] or [whatsapp] in the config, "
+            "or use 'siantar chat'"
         )
     setup_logging(settings.secret_values())
     logger.info("configuration from %s", settings.source)

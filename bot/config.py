@@ -58,6 +58,7 @@ __all__ = [
     "Settings",
     "TelegramSettings",
     "WhatsAppSettings",
+    "WhatsAppTemplate",
     "load_settings",
 ]
 
@@ -214,6 +215,32 @@ class TelegramSettings(BaseModel):
         return self
 
 
+#: Outbox kinds that may reach a resident outside WhatsApp's 24-hour window, so
+#: each needs an approved template (``[whatsapp.templates.<kind>]``) to go out then.
+WHATSAPP_TEMPLATE_KINDS = (
+    "status",
+    "training",
+    "training_reminder",
+    "announcement",
+    "forum_reminder",
+    "forum_notice",
+    "forum_summary",
+)
+#: What a template's body parameters may be filled with, in order: the message
+#: text, its first line, the text after the first line, the resident's name.
+WHATSAPP_TEMPLATE_PARAMS = ("text", "first_line", "rest", "name")
+
+
+class WhatsAppTemplate(BaseModel):
+    """``[whatsapp.templates.<kind>]``: an approved template for one message kind."""
+
+    model_config = _MODEL_CONFIG
+
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,512}$")]
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")] = "id"
+    params: list[Literal["text", "first_line", "rest", "name"]] = ["text"]
+
+
 class WhatsAppSettings(BaseModel):
     """``[whatsapp]``: the WhatsApp Cloud API channel."""
 
@@ -225,6 +252,22 @@ class WhatsAppSettings(BaseModel):
     app_secret: SecretStr = SecretStr("")
     verify_token: SecretStr = SecretStr("")
     api_base_url: HttpUrl = "https://graph.facebook.com"
+    templates: dict[str, WhatsAppTemplate] = {}
+
+    @field_validator("templates")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, WhatsAppTemplate]) -> dict[str, WhatsAppTemplate]:
+        known = (*WHATSAPP_TEMPLATE_KINDS, "reply")
+        for kind in value:
+            if kind not in known:
+                raise ValueError(
+                    f"unknown message kind {kind!r} (expected one of {', '.join(known)})"
+                )
+        return value
+
+    def missing_templates(self) -> list[str]:
+        """The message kinds without a template (checked when ``siantar run`` starts)."""
+        return [kind for kind in WHATSAPP_TEMPLATE_KINDS if kind not in self.templates]
 
     @field_validator("phone_number_id")
     @classmethod

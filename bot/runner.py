@@ -10,7 +10,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
 
+import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from pywa_async.errors import WhatsAppError
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_app
@@ -28,6 +30,7 @@ from bot.outbox import PER_CHAT, OutboxDispatcher, Sender
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.polling import ALLOWED_UPDATES, poll
 from bot.web import create_web_app, listening_socket, web_server
+from bot.whatsapp.channel import WhatsAppChannel
 from storage.db import current_revision
 
 logger = logging.getLogger(__name__)
@@ -70,9 +73,11 @@ async def run(settings: Settings) -> int:
     app = build_app(settings)
     logger.info("database ready (schema %s)", current_revision(app.db))
     webhook = settings.telegram.enabled and settings.telegram.mode == "webhook"
-    sock = bind(settings) if webhook else None
+    # WhatsApp only has webhooks: the server runs when either channel needs it
+    sock = bind(settings) if webhook or settings.whatsapp.enabled else None
     senders: dict[str, Sender] = {}
     telegram: TelegramChannel | None = None
+    whatsapp: WhatsAppChannel | None = None
     tasks: list[asyncio.Task[None]] = []
     server = None
     scheduler = AsyncIOScheduler(timezone="Asia/Jakarta")
@@ -96,6 +101,13 @@ async def run(settings: Settings) -> int:
             )
             await connect(telegram, settings)
             senders["telegram"] = telegram
+        if settings.whatsapp.enabled:
+            check_templates(settings)
+            whatsapp = WhatsAppChannel(
+                settings.whatsapp, app.engine, app.media, utc_now, threads=threads
+            )
+            await connect_whatsapp(whatsapp, settings)
+            senders["whatsapp"] = whatsapp
 
         if telegram is not None and not webhook:
             ready = asyncio.Event()
@@ -103,16 +115,21 @@ async def run(settings: Settings) -> int:
                 asyncio.create_task(poll(telegram, stop, ready=ready), name="telegram-polling")
             )
             await _first(ready.wait(), tasks)
-        if telegram is not None and sock is not None:
+        if sock is not None:
             secret = settings.telegram.webhook_secret.get_secret_value()
             web = create_web_app(
-                db=app.db, channels=sorted(senders), telegram=telegram, telegram_secret=secret
+                db=app.db,
+                channels=sorted(senders),
+                telegram=telegram if webhook else None,
+                telegram_secret=secret,
+                whatsapp=whatsapp,
             )
             server = web_server(web, settings.server.host, settings.server.port)
             tasks.append(asyncio.create_task(server.serve(sockets=[sock]), name="web"))
             await _first(_until(lambda: server.started), tasks)
             logger.info("web server on http://%s:%d", settings.server.host, settings.server.port)
-            await set_webhook(telegram, settings.telegram.webhook_url, secret)
+            if telegram is not None and webhook:
+                await set_webhook(telegram, settings.telegram.webhook_url, secret)
 
         # The job only starts sending in the background (and returns): a broadcast
         # longer than the interval goes on without a gap, and no run is skipped.
@@ -179,6 +196,8 @@ async def run(settings: Settings) -> int:
         await dispatcher.drain()
         if telegram is not None:
             await telegram.stop()
+        if whatsapp is not None:
+            await whatsapp.stop()
         if sock is not None:
             sock.close()
         threads.close()
@@ -207,6 +226,33 @@ async def connect(telegram: TelegramChannel, settings: Settings) -> None:
         raise StartupError(
             f"cannot reach the Telegram Bot API at {settings.telegram.api_base_url} "
             f"(telegram.api_base_url): {error.message}"
+        ) from error
+
+
+def check_templates(settings: Settings) -> None:
+    """Every message kind that may go outside the 24-hour window needs a template."""
+    missing = settings.whatsapp.missing_templates()
+    if missing:
+        raise StartupError(
+            "whatsapp.enabled = true needs an approved template for each message kind; "
+            f"missing: {', '.join(f'[whatsapp.templates.{kind}]' for kind in missing)} "
+            "(see README, WhatsApp)"
+        )
+
+
+async def connect_whatsapp(whatsapp: WhatsAppChannel, settings: Settings) -> None:
+    """Check the access token and the number with the Graph API."""
+    try:
+        await whatsapp.start()
+    except WhatsAppError as error:
+        raise StartupError(
+            "the WhatsApp Cloud API refused whatsapp.access_token / whatsapp.phone_number_id "
+            f"(error {error.code})"
+        ) from error
+    except httpx.HTTPError as error:
+        raise StartupError(
+            f"cannot reach the WhatsApp Cloud API at {settings.whatsapp.api_base_url} "
+            f"(whatsapp.api_base_url): {type(error).__name__}"
         ) from error
 
 

@@ -1,4 +1,5 @@
-"""The webhook HTTP server: ``/telegram/webhook`` and ``/healthz`` (Starlette + uvicorn)."""
+"""The webhook HTTP server: ``/telegram/webhook``, ``/whatsapp/webhook`` and ``/healthz``
+(Starlette + uvicorn)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ from starlette.routing import Route
 from telegram import Update
 
 from bot.telegram.channel import NotCommitted, TelegramChannel
+from bot.whatsapp.channel import WhatsAppChannel
 
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SIGNATURE_HEADER = "X-Hub-Signature-256"
 
 
 def create_web_app(
@@ -31,6 +34,7 @@ def create_web_app(
     channels: list[str],
     telegram: TelegramChannel | None = None,
     telegram_secret: str = "",
+    whatsapp: WhatsAppChannel | None = None,
 ) -> Starlette:
     async def healthz(_request: Request) -> Response:
         try:
@@ -67,9 +71,27 @@ def create_web_app(
             return PlainTextResponse("try again", status_code=503)  # Telegram retries
         return PlainTextResponse("ok")
 
+    async def whatsapp_verify(request: Request) -> Response:
+        assert whatsapp is not None
+        query = request.query_params
+        status, body = await whatsapp.verify(
+            query.get("hub.mode"), query.get("hub.verify_token"), query.get("hub.challenge")
+        )
+        return PlainTextResponse(body, status_code=status)
+
+    async def whatsapp_webhook(request: Request) -> Response:
+        assert whatsapp is not None
+        # the signature is checked on the raw body before anything is parsed
+        body = await request.body()
+        status, text = await whatsapp.receive(body, request.headers.get(SIGNATURE_HEADER))
+        return PlainTextResponse(text, status_code=status)
+
     routes = [Route("/healthz", healthz, methods=["GET"])]
     if telegram is not None:
         routes.append(Route("/telegram/webhook", telegram_webhook, methods=["POST"]))
+    if whatsapp is not None:
+        routes.append(Route("/whatsapp/webhook", whatsapp_verify, methods=["GET"]))
+        routes.append(Route("/whatsapp/webhook", whatsapp_webhook, methods=["POST"]))
     return Starlette(routes=routes)
 
 

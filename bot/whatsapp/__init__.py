@@ -1,0 +1,1 @@
+"""The WhatsApp Cloud API channel (pywa_async as transport, the core does the talking)."""

@@ -1,0 +1,140 @@
+"""WhatsApp updates as the core's ``Inbound``; images are downloaded and stored here.
+
+The resident is ``whatsapp:<wa_id>`` (the E.164 number without "+"). Each message's
+wamid is its ``update_key``: the engine records a hash of it, so a redelivered
+webhook does nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import httpx
+from pywa_async import WhatsApp
+from pywa_async.errors import WhatsAppError
+from pywa_async.types import CallbackButton, CallbackSelection, Message, MessageType
+
+from bot.media import AttachmentRefused, MediaStore
+from bot.whatsapp.callbacks import Pressed
+from handlers.types import Inbound, Location
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+IGNORED = (MessageType.REACTION, MessageType.SYSTEM, MessageType.EDIT, MessageType.REVOKE)
+
+
+def split_payload(body: bytes) -> list[bytes]:
+    """One webhook body per message or status. pywa looks only at the first of
+    each; Meta may batch several, and none may be lost."""
+    data = json.loads(body)
+    parts: list[bytes] = []
+    for entry in data.get("entry") or []:
+        for change in entry.get("changes") or []:
+            value = change.get("value") or {}
+            items = [("messages", m) for m in value.get("messages") or []]
+            items += [("statuses", s) for s in value.get("statuses") or []]
+            if not items:
+                single = [{**entry, "changes": [change]}]
+                parts.append(json.dumps({**data, "entry": single}).encode())
+            for key, item in items:
+                part: dict[str, Any] = {
+                    k: v for k, v in value.items() if k not in ("messages", "statuses")
+                }
+                part[key] = [item]
+                part["contacts"] = _contacts_for(key, item, value.get("contacts") or [])
+                one = {**entry, "changes": [{**change, "value": part}]}
+                parts.append(json.dumps({**data, "entry": [one]}).encode())
+    return parts
+
+
+def _contacts_for(key: str, item: dict[str, Any], contacts: list[Any]) -> list[Any]:
+    """The item's own contact, in the shape pywa 4.5 reads: it expects the
+    business-scoped ``user_id`` on every contact, and contacts on statuses, which
+    webhooks without business-scoped ids do not carry."""
+    number = item.get("from") if key == "messages" else item.get("recipient_id")
+    own = [c for c in contacts if isinstance(c, dict) and c.get("wa_id") == number]
+    chosen = own or [c for c in contacts[:1] if isinstance(c, dict)]
+    if not chosen:
+        user_id = item.get("from_user_id") or item.get("recipient_user_id")
+        chosen = [{"wa_id": number, "user_id": user_id}]
+    return [{"user_id": None, **c} for c in chosen]
+
+
+def sender_of(update: Message | CallbackButton | CallbackSelection) -> str | None:
+    """The resident's number (digits), or None when WhatsApp hid it (usernames)."""
+    wa_id = getattr(update.from_user, "wa_id", None)
+    return str(wa_id) if wa_id and str(wa_id).isdigit() else None
+
+
+def _base(update: Message | CallbackButton | CallbackSelection, wa_id: str) -> Inbound:
+    return Inbound(
+        channel=CHANNEL,
+        user_id=wa_id,
+        display_name=update.from_user.name or None,
+        update_key=f"m:{update.id}",
+    )
+
+
+def pressed_inbound(
+    update: CallbackButton | CallbackSelection, wa_id: str, pressed: Pressed
+) -> Inbound:
+    """A pressed option, or a stale/forged one (the engine says "expired")."""
+    from handlers.types import Choice
+
+    base = _base(update, wa_id)
+    if isinstance(pressed, Choice):
+        return replace(base, choice=pressed)
+    return replace(base, contact=f"+{wa_id}")  # ShareNumber; PageTurn never gets here
+
+
+def template_button_inbound(update: CallbackButton, wa_id: str) -> Inbound:
+    """A template's quick-reply button says what its title says."""
+    return replace(_base(update, wa_id), text=update.title)
+
+
+async def message_inbound(
+    client: WhatsApp, message: Message, wa_id: str, *, media: MediaStore, now: datetime
+) -> Inbound | None:
+    """What the resident sent, or None for things ignored on purpose (reactions,
+    edits, deletions, system notices)."""
+    if message.type in IGNORED:
+        return None
+    base = _base(message, wa_id)
+    if message.text is not None:
+        return replace(base, text=message.text)
+    if message.location is not None:
+        location = Location(message.location.latitude, message.location.longitude)
+        return replace(base, location=location)
+    if message.contacts:
+        phones = [p.phone or p.wa_id for c in message.contacts for p in c.phones]
+        phone = next((p for p in phones if p), None)
+        return replace(base, contact=phone) if phone else replace(base, unsupported="contacts")
+    image_id = None
+    if message.image is not None:
+        image_id = message.image.id
+    elif message.document is not None and (message.document.mime_type or "").startswith("image/"):
+        image_id = message.document.id
+    if image_id is not None:
+        try:
+            return replace(base, photo=await store_image(client, image_id, media, now))
+        except AttachmentRefused as refused:
+            return replace(base, refused=refused.reason)
+    return replace(base, unsupported=str(message.type))
+
+
+async def store_image(client: WhatsApp, media_id: str, media: MediaStore, now: datetime) -> str:
+    """Look the image up on the media endpoint, download it, keep it in the store."""
+    try:
+        found = await client.get_media_url(media_id)
+        if found.file_size and found.file_size > media.max_bytes:
+            raise AttachmentRefused("too_large")
+        data = await client.get_media_bytes(found.url)
+    except (WhatsAppError, httpx.HTTPError) as error:
+        logger.warning("whatsapp: could not download an image: %s", type(error).__name__)
+        raise AttachmentRefused("download_failed") from error
+    return media.store_bytes(data, now)
