@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -20,6 +20,7 @@ from fake_whatsapp import (
     list_reply,
     location,
     sign,
+    status,
     text,
     webhook,
 )
@@ -28,10 +29,18 @@ from whatsapp_harness import WaResident, said
 
 from bot.config import WHATSAPP_TEMPLATE_KINDS, WhatsAppSettings, WhatsAppTemplate
 from bot.media import MediaStore
+from bot.outbox import DeliveryFailed, OutboxDispatcher
 from bot.web import create_web_app
+from bot.whatsapp.callbacks import ButtonIds
 from bot.whatsapp.channel import WhatsAppChannel
+from bot.whatsapp.render import render
 from handlers.engine import Engine as SiantarEngine
-from storage.models import Aspiration, Resident
+from handlers.flow import Answer, Ctx, Flow, Prompt, Step
+from handlers.registry import FLOWS
+from handlers.types import Option, Reply
+from storage.db import transaction
+from storage.models import Aspiration, OutboxMessage, Resident
+from storage.residents import create_resident
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 TEMPLATES = {
@@ -207,3 +216,234 @@ async def test_a_forged_button_id_is_expired(resident: WaResident) -> None:
     await resident.say("/start")
     forged = await resident.send(button_reply(resident.wa_id, "o1|yes|AAAAAAAAAA", "Setuju"))
     assert "tidak berlaku" in said(forged)
+
+
+# ---------------------------------------------------------------------- long lists
+
+
+def twelve_options_menu() -> Flow:
+    """A home menu with 12 options, longer than a WhatsApp list holds."""
+    options = tuple(Option(f"v{n}", f"Pilihan nomor {n} yang panjang sekali") for n in range(1, 13))
+
+    def prompt(_ctx: Ctx) -> Prompt:
+        return Prompt("Pilih satu program:", options)
+
+    def answer(ctx: Ctx, given: Answer) -> None:
+        ctx.note(f"Anda memilih {given.option}.")
+
+    return Flow("menu", "pick", {"pick": Step(prompt, answer)})
+
+
+async def test_a_twelve_option_step_pages_and_every_option_is_reachable(
+    fake: FakeWhatsApp, engine: SiantarEngine, tmp_path: Path
+) -> None:
+    flows = [flow for flow in FLOWS if flow.name != "menu"] + [twelve_options_menu()]
+    twelve = SiantarEngine(engine.db, engine.settings, flows)
+    wa_id = str(next(NUMBERS))
+    now = datetime.now(UTC)
+    with transaction(engine.db) as session:
+        resident_row = create_resident(
+            session=session,
+            identity=f"whatsapp:{wa_id}",
+            channel="whatsapp",
+            language="id",
+            now=now,
+        )
+        resident_row.onboarded_at = resident_row.consent_at = now
+    media = MediaStore(tmp_path / "media", max_bytes=1024 * 1024)
+
+    def channel_and_web() -> tuple[WhatsAppChannel, httpx.AsyncClient]:
+        channel = WhatsAppChannel(settings_for(fake), twelve, media, lambda: datetime.now(UTC))
+        app = create_web_app(db=engine.db, channels=["whatsapp"], whatsapp=channel)
+        return channel, httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://b"
+        )
+
+    for wanted in range(1, 13):
+        # a new channel (and web app) each time: a restart loses no page
+        channel, web = channel_and_web()
+        async with web:
+            resident = WaResident(fake, web, wa_id=wa_id)
+            [first] = await resident.say("menu")
+            assert first.kind == "list" and "Halaman 1 dari 2" in first.text
+            titles = [row["title"] for row in first.buttons]
+            assert len(titles) == 9 and titles[-1] == "Berikutnya ▶"
+            assert all(len(t) <= 24 for t in titles)
+            assert first.buttons[0]["description"] == "Pilihan nomor 1 yang panjang sekali"
+            if wanted > 8:
+                [second] = await resident.choose("Berikutnya")
+                assert "Halaman 2 dari 2" in second.text
+                assert [r["title"] for r in second.buttons][-1] == "◀ Sebelumnya"
+                assert len(second.buttons) == 5
+                if wanted == 12:  # and back again
+                    [back] = await resident.choose("Sebelumnya")
+                    assert "Halaman 1 dari 2" in back.text
+                    await resident.choose("Berikutnya")
+            row = next(
+                r
+                for m in reversed(resident.messages())
+                for r in m.buttons
+                if r.get("description", "").startswith(f"Pilihan nomor {wanted} ")
+            )
+            message = next(m for m in reversed(resident.messages()) if row in m.buttons)
+            reply = await resident.send(list_reply(wa_id, row["id"], row["title"], message.id))
+            assert f"Anda memilih v{wanted}." in said(reply)
+        await channel.stop()
+
+
+async def test_an_old_page_turn_gets_the_expired_answer(resident: WaResident) -> None:
+    await onboard(resident)
+    _, button = resident.option("Sampaikan aspirasi")
+    prompt_id = int(button["id"][1:].split("|")[0])
+    old_page = ButtonIds(APP_SECRET).page(resident.wa_id, prompt_id - 1, 1)
+    reply = await resident.send(list_reply(resident.wa_id, old_page, "Berikutnya"))
+    assert "tidak berlaku" in said(reply)
+
+
+def test_rendering_stays_within_whatsapp_limits() -> None:
+    ids, words = ButtonIds("s"), WhatsAppChannel.words("id")
+    three = Reply(
+        "Pilih kategori:",
+        options=(
+            Option("a", "Infrastruktur (jalan, jembatan, drainase)"),
+            Option("b", "Kesehatan (puskesmas, posyandu, BPJS)"),
+            Option("c", "Lainnya"),
+        ),
+        prompt_id=3,
+    )
+    [message] = render(three, "628123", ids, words)
+    assert [b.title for b in message.buttons] == ["Infrastruktur", "Kesehatan", "Lainnya"]
+    assert "1. Infrastruktur (jalan, jembatan, drainase)" in message.text  # the long forms
+    long_text = Reply("kata " * 2000, options=three.options, prompt_id=3)
+    parts = render(long_text, "628123", ids, words)
+    assert all(len(p.text) <= 4096 for p in parts) and len(parts[-1].text) <= 1024
+    assert parts[-1].buttons and not any(p.buttons for p in parts[:-1])
+    plain = render(Reply("x" * 9000), "628123", ids, words)
+    assert len(plain) == 3 and all(len(p.text) <= 4096 for p in plain)
+
+
+# ---------------------------------------------------------------------- outbox, window
+
+
+def last_seen(engine: SiantarEngine, wa_id: str, when: datetime) -> None:
+    with transaction(engine.db) as session:
+        row = session.exec(select(Resident).where(Resident.identity == f"whatsapp:{wa_id}")).one()
+        row.last_seen_at = when
+
+
+NOTICE = Reply("Status aspirasi ASP-7K2M9Q: diproses.\n\nCatatan petugas: tim sudah ke lokasi.")
+
+
+async def test_inside_the_window_a_notification_goes_as_is(
+    channel: WhatsAppChannel, resident: WaResident, fake: FakeWhatsApp
+) -> None:
+    await resident.say("/start")
+    await channel.deliver(resident.wa_id, NOTICE, kind="status")
+    assert resident.messages()[-1].kind == "text"
+
+
+async def test_window_closed_the_template_is_used(
+    channel: WhatsAppChannel, resident: WaResident, fake: FakeWhatsApp, engine: SiantarEngine
+) -> None:
+    await resident.say("/start")
+    last_seen(engine, resident.wa_id, datetime.now(UTC) - timedelta(hours=25))
+    wamid = await channel.deliver(resident.wa_id, NOTICE, kind="status")
+    sent = resident.messages()[-1]
+    assert sent.kind == "template" and sent.id == wamid
+    template = sent.body["template"]
+    assert template["name"] == "siantar_status" and template["language"]["code"] == "id"
+    [parameter] = template["components"][0]["parameters"]
+    assert parameter["text"] == (
+        "Status aspirasi ASP-7K2M9Q: diproses. · Catatan petugas: tim sudah ke lokasi."
+    )
+
+
+async def test_re_engagement_error_falls_back_to_the_template(
+    channel: WhatsAppChannel, resident: WaResident, fake: FakeWhatsApp
+) -> None:
+    await resident.say("/start")
+    fake.fail_next(131047, message="Re-engagement message", types=("text", "interactive"))
+    await channel.deliver(resident.wa_id, NOTICE, kind="announcement")
+    assert resident.messages()[-1].body["template"]["name"] == "siantar_announcement"
+
+
+async def test_without_a_template_the_closed_window_is_a_permanent_failure(
+    fake: FakeWhatsApp, engine: SiantarEngine, tmp_path: Path, web: httpx.AsyncClient
+) -> None:
+    settings = settings_for(fake).model_copy(update={"templates": {}})
+    media = MediaStore(tmp_path / "m", max_bytes=1024)
+    bare = WhatsAppChannel(settings, engine, media, lambda: datetime.now(UTC))
+    resident = WaResident(fake, web, wa_id=str(next(NUMBERS)))
+    await resident.say("/start")
+    fake.fail_next(131047, message="Re-engagement message")
+    with pytest.raises(DeliveryFailed) as failure:
+        await bare.deliver(resident.wa_id, NOTICE, kind="status")
+    assert failure.value.permanent and "131047" in failure.value.reason
+    await bare.stop()
+
+
+async def test_rate_limit_is_retried_later(
+    channel: WhatsAppChannel, resident: WaResident, fake: FakeWhatsApp, engine: SiantarEngine
+) -> None:
+    fake.fail_next(130429, message="Rate limit hit", status=400)
+    assert await resident.say("/start") == []  # the answer waits, nothing is lost
+    with Session(engine.db) as session:
+        [row] = session.exec(select(OutboxMessage)).all()
+    assert row.status == "pending" and "130429" in (row.last_error or "")
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    dispatcher = OutboxDispatcher(engine.db, {"whatsapp": channel}, lambda: later)
+    await dispatcher.run_once()
+    with Session(engine.db) as session:
+        [row] = session.exec(select(OutboxMessage)).all()
+    assert row.status == "sent" and row.external_id == resident.messages()[-1].id
+    assert "Apakah Anda setuju" in resident.messages()[-1].text
+
+
+async def test_pair_rate_limit_backs_off_this_resident_only(
+    channel: WhatsAppChannel, resident: WaResident, fake: FakeWhatsApp
+) -> None:
+    fake.fail_next(131056, message="Pair rate limit hit")
+    with pytest.raises(DeliveryFailed) as failure:
+        await channel.deliver(resident.wa_id, NOTICE, kind="reply")
+    assert failure.value.retry_after is None and not failure.value.permanent
+
+
+# ---------------------------------------------------------------------- status callbacks
+
+
+def outbox_row(engine: SiantarEngine, wamid: str) -> OutboxMessage:
+    with Session(engine.db) as session:
+        return session.exec(select(OutboxMessage).where(OutboxMessage.external_id == wamid)).one()
+
+
+async def test_status_callbacks_update_the_outbox_row(
+    resident: WaResident, fake: FakeWhatsApp, engine: SiantarEngine
+) -> None:
+    [consent] = await resident.say("/start")
+    assert outbox_row(engine, consent.id).status == "sent"
+    for state in ("sent", "delivered", "read", "delivered"):  # only ever forward
+        await resident.send(status(consent.id, state, resident.wa_id))
+    row = outbox_row(engine, consent.id)
+    assert row.status == "sent" and row.payload["delivery"]["status"] == "read"
+    assert "delivered_at" in row.payload["delivery"]
+    assert await resident.send(status("wamid.NOT_OURS", "read", resident.wa_id)) == []
+
+
+async def test_a_failed_status_marks_the_row_failed(
+    resident: WaResident, engine: SiantarEngine
+) -> None:
+    [consent] = await resident.say("/start")
+    await resident.send(status(consent.id, "failed", resident.wa_id, error_code=131026))
+    row = outbox_row(engine, consent.id)
+    assert row.status == "failed" and (row.last_error or "").startswith("131026")
+
+
+async def test_a_late_re_engagement_failure_resends_as_the_template(
+    resident: WaResident, engine: SiantarEngine, fake: FakeWhatsApp
+) -> None:
+    [consent] = await resident.say("/start")
+    await resident.send(status(consent.id, "failed", resident.wa_id, error_code=131047))
+    template = resident.messages()[-1]
+    assert template.kind == "template" and template.body["template"]["name"] == "siantar_reply"
+    row = outbox_row(engine, template.id)
+    assert row.status == "sent" and "131047" in (row.last_error or "")
