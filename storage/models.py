@@ -83,6 +83,11 @@ class Resident(SQLModel, table=True):
     unreachable_at: datetime | None = _when(nullable=True)  # blocked the bot
     phone: str | None = Field(default=None, max_length=20)  # E.164, given at a registration
     announcements_off_at: datetime | None = _when(nullable=True)  # said BERHENTI / STOP
+    # Flood control, kept here so every process sees it: messages counted since
+    # ``flood_window_at``, and none taken until ``flood_until`` after too many.
+    flood_window_at: datetime | None = _when(nullable=True)
+    flood_count: int = 0
+    flood_until: datetime | None = _when(nullable=True)
 
     @property
     def has_consent(self) -> bool:
@@ -138,6 +143,7 @@ class Aspiration(SQLModel, table=True):
     rating: int | None = None  # 1–5, the resident's evaluation once it is selesai
     rating_comment: str | None = Field(default=None, sa_column=Column(Text))
     rated_at: datetime | None = _when(nullable=True)
+    duplicate_of: str | None = Field(default=None, max_length=16)  # the code, when duplik
 
 
 class AspirationStatusChange(SQLModel, table=True):
@@ -187,7 +193,11 @@ class OutboxMessage(SQLModel, table=True):
     """
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_message_due", "status", "due_at"),
+        # WhatsApp delivery receipts find their row by the platform's message id
+        Index("ix_outbox_message_external", "channel", "external_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16)
@@ -439,3 +449,29 @@ class ChannelPace(SQLModel, table=True):
     channel: str = Field(primary_key=True, max_length=16)
     next_slot_at: datetime = _when()
     paused_until: datetime | None = _when(nullable=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """A staff or admin action, or a resident's data request: who, when, what.
+
+    ``details`` never holds personal data (no names, phones or residents' identities)."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    actor: str = Field(max_length=80)  # a staff identity, "cli", "scheduler" or "resident"
+    action: str = Field(max_length=32)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class BlockedIdentity(SQLModel, table=True):
+    """An identity the bot ignores (floods, abuse); told once, then silence."""
+
+    __tablename__ = "blocked_identity"
+
+    identity: str = Field(primary_key=True, max_length=80)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    blocked_by: str = Field(max_length=80)
+    blocked_at: datetime = _when()
+    notified_at: datetime | None = _when(nullable=True)

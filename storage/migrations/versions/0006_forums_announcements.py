@@ -117,6 +117,9 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_outbox_message_announcement_id"), ["announcement_id"], unique=False
         )
+        batch_op.create_index(
+            "ix_outbox_message_external", ["channel", "external_id"], unique=False
+        )
         batch_op.create_foreign_key(
             "fk_outbox_message_announcement_id",
             "announcement",
@@ -140,6 +143,7 @@ def downgrade() -> None:
         # rendered.  Add a name, or use a naming convention; see
         # https://alembic.sqlalchemy.org/en/latest/naming.html
         batch_op.drop_constraint("fk_outbox_message_announcement_id", type_="foreignkey")
+        batch_op.drop_index("ix_outbox_message_external")
         batch_op.drop_index(batch_op.f("ix_outbox_message_announcement_id"))
         batch_op.drop_column("announcement_id")
 
