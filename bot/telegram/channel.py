@@ -133,24 +133,35 @@ class TelegramChannel:
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         now = self.clock()
         query = update.callback_query
-        inbound = await to_inbound(update, signer=self.signer, media=self.media, now=now)
-        if query is not None:
-            await self._answer(query)  # always, or the resident's button keeps spinning
-        if inbound is None:
-            return
+        # Always answered, or the resident's button keeps spinning; at once, while the
+        # engine works, and awaited before this update is done.
+        answering = asyncio.create_task(self._answer(query)) if query is not None else None
         try:
-            handled = await self.threads.run(self.engine.handle_recorded, inbound, now)
-        except TRANSIENT as error:
-            logger.warning(
-                "telegram: update %s not committed, it will come again: %s",
-                update.update_id,
-                type(error).__name__,
-            )
-            self._uncommitted.add(update.update_id)
-            return
-        if query is not None and handled.replies:
-            await self._close_keyboard(query, accepted=not handled.refused)
-        await self.outbox.send_now(CHANNEL, inbound.user_id, handled.replies)
+            inbound = await to_inbound(update, signer=self.signer, media=self.media, now=now)
+            if inbound is None:
+                return
+            try:
+                handled = await self.threads.run(self.engine.handle_recorded, inbound, now)
+            except TRANSIENT as error:
+                logger.warning(
+                    "telegram: update %s not committed, it will come again: %s",
+                    update.update_id,
+                    type(error).__name__,
+                )
+                self._uncommitted.add(update.update_id)
+                return
+            sending = self.outbox.send_now(CHANNEL, inbound.user_id, handled.replies)
+            if query is None or not handled.replies:
+                await sending
+                return
+            # The pressed message is edited while the replies go out (still in order).
+            closing = self._close_keyboard(query, accepted=not handled.refused)
+            for outcome in await asyncio.gather(closing, sending, return_exceptions=True):
+                if isinstance(outcome, BaseException):
+                    raise outcome
+        finally:
+            if answering is not None:
+                await answering
 
     async def _answer(self, query: CallbackQuery) -> None:
         try:
