@@ -1,7 +1,10 @@
 """Telegram throughput and latency: siantar's real adapter vs a bare python-telegram-bot echo bot.
 
-Both bots poll the fake Bot API server from ``tests/fake_telegram.py`` (uvicorn in its own
-thread, same process) and are driven by simulated residents on the bots' event loop:
+Each bot runs alone in its own process (``multiprocessing``, spawned), as in production: only
+the bot's own work is on that process's CPU and GIL. The fake Bot API server from
+``tests/fake_telegram.py`` (uvicorn in a thread) and the simulated residents (an asyncio loop)
+run in the parent process; the bot reaches the fake over HTTP on 127.0.0.1, and the parent
+drives it over a pipe (start, CPU readings, profiling on/off, stop).
 
 * siantar: ``TelegramChannel`` + ``poll`` exactly as ``tests/test_telegram.py`` wires them,
   a fresh SQLite database, every resident doing the whole aspiration flow (11 updates).
@@ -24,7 +27,14 @@ step), two measurements with fresh residents:
    before the update is put into the fake to the fake receiving the LAST bot message of the
    reply (the fake's monotonic call timestamp).
 
-Run: ``python bench/telegram_throughput.py [--residents 200] [--rate 50] [--duration 15]``.
+Latency is measured end to end on one clock: ``time.monotonic`` (CLOCK_MONOTONIC, the same
+for every process on the machine) just before the parent queues an update, and the fake's own
+``time.monotonic`` on the arrival of the bot's last sendMessage for that step; both are taken
+in the parent. CPU per update is read from the bot's process (``time.process_time``, and per
+thread from /proc/self/task) and, apart, from the parent (fake server + residents).
+
+Run: ``python bench/telegram_throughput.py [--residents 200] [--rate 50] [--duration 15]
+[--rounds 1]``.
 Figures only, no thresholds are asserted; exit status 0 unless the benchmark itself breaks.
 """
 
@@ -35,20 +45,25 @@ import asyncio
 import contextlib
 import cProfile
 import io
+import itertools
 import logging
 import math
+import multiprocessing
 import os
 import platform
 import pstats
+import statistics
 import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -162,11 +177,9 @@ def act(fake: FakeTelegram, user_id: int, step: tuple[str, str]) -> float:
 
 
 # ---------------------------------------------------------------------------- the two bots
+# Everything in this section runs in the bot's own process (see ``bot_main``).
 @dataclass
-class Target:
-    name: str
-    fake: BenchFake
-    steps: tuple[tuple[str, str], ...]
+class Bot:
     stop: Callable[[], Awaitable[None]]
     check: Callable[[int], str] = lambda _finished: ""
 
@@ -184,11 +197,14 @@ def start_polling(channel: Any) -> Callable[[], Awaitable[None]]:
     return stopper
 
 
-async def start_siantar(fake: BenchFake, workdir: Path, *, rate_limiter: bool) -> Target:
+async def start_siantar(
+    base_url: str, workdir: Path, *, rate_limiter: bool, profiles: Profiles | None
+) -> Bot:
     from sqlmodel import Session, func, select
 
     from bot.app import categories
     from bot.config import Settings, TelegramSettings
+    from bot.dbthreads import DatabaseThreads
     from bot.i18n import translator
     from bot.media import MediaStore
     from bot.telegram.channel import TelegramChannel
@@ -205,9 +221,14 @@ async def start_siantar(fake: BenchFake, workdir: Path, *, rate_limiter: bool) -
         translators=translator, wilayah=load_wilayah(), categories=categories(Settings())
     )
     engine = Engine(db, settings, FLOWS)
-    telegram = TelegramSettings(enabled=True, token=TOKEN, api_base_url=fake.base_url)
+    telegram = TelegramSettings(enabled=True, token=TOKEN, api_base_url=base_url)
     media = MediaStore(workdir / "media", max_bytes=1024 * 1024)
-    channel = TelegramChannel(telegram, engine, media, lambda: datetime.now(UTC))
+    threads = DatabaseThreads(db)
+    # the same number of database threads, their jobs timed (and profiled with --profile)
+    workers = threads.executor._max_workers
+    threads.executor.shutdown()
+    threads.executor = TimedExecutor(workers, profiles)
+    channel = TelegramChannel(telegram, engine, media, lambda: datetime.now(UTC), threads)
     if not rate_limiter:  # diagnostic only: what the adapter does without PTB's AIORateLimiter
         channel.application.bot._rate_limiter = None
     await channel.start()
@@ -216,6 +237,7 @@ async def start_siantar(fake: BenchFake, workdir: Path, *, rate_limiter: bool) -
     async def stop() -> None:
         await stop_polling()
         await channel.stop()
+        threads.close()
         db.dispose()
 
     def check(finished: int) -> str:
@@ -223,7 +245,7 @@ async def start_siantar(fake: BenchFake, workdir: Path, *, rate_limiter: bool) -
             stored = session.exec(select(func.count()).select_from(Aspiration)).one()
         return f"{stored} aspirations stored for {finished} finished flows"
 
-    return Target("siantar", fake, SIANTAR_STEPS, stop, check)
+    return Bot(stop, check)
 
 
 class EchoChannel:
@@ -240,12 +262,12 @@ class EchoChannel:
         await self.application.process_update(update)
 
 
-async def start_echo(fake: BenchFake, *, rate_limiter: bool) -> Target:
+async def start_echo(base_url: str, *, rate_limiter: bool) -> Bot:
     builder = (
         ApplicationBuilder()
         .token(TOKEN)
-        .base_url(f"{fake.base_url}/bot")
-        .base_file_url(f"{fake.base_url}/file/bot")
+        .base_url(f"{base_url}/bot")
+        .base_file_url(f"{base_url}/file/bot")
         .updater(None)
     )
     if rate_limiter:
@@ -275,13 +297,194 @@ async def start_echo(fake: BenchFake, *, rate_limiter: bool) -> Target:
         await stop_polling()
         await application.shutdown()
 
-    return Target("echo", fake, ECHO_STEPS, stop)
+    return Bot(stop)
+
+
+def bot_main(
+    conn: Connection, name: str, base_url: str, workdir: str, options: dict[str, bool]
+) -> None:
+    """Entry point of the bot's process: start the bot, then obey the parent's commands
+    (``cpu``, ``profile``, ``stop``) sent over ``conn``; every command is answered."""
+    counter = quiet_logging()
+    try:
+        asyncio.run(serve_bot(conn, counter, name, base_url, Path(workdir), options))
+    except BaseException:
+        conn.send(("error", traceback.format_exc()))
+        raise
+    finally:
+        conn.close()
+
+
+async def serve_bot(
+    conn: Connection,
+    counter: Counter,
+    name: str,
+    base_url: str,
+    workdir: Path,
+    options: dict[str, bool],
+) -> None:
+    loop = asyncio.get_running_loop()
+    profiles = Profiles() if options["profile"] else None
+    if name == "siantar":
+        bot = await start_siantar(
+            base_url, workdir, rate_limiter=options["rate_limiter"], profiles=profiles
+        )
+    else:
+        bot = await start_echo(base_url, rate_limiter=options["echo_rate_limiter"])
+    commands: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
+    loop.add_reader(conn.fileno(), lambda: commands.put_nowait(conn.recv()))
+    conn.send(("ready", os.getpid()))
+    try:
+        while True:
+            command, *rest = await commands.get()
+            if command == "cpu":
+                conn.send(("cpu", cpu_times()))
+            elif command == "profile":
+                if profiles:
+                    profiles.toggle(bool(rest[0]))
+                conn.send(("profile", None))
+            elif command == "stop":
+                check = bot.check(int(rest[0]))
+                await bot.stop()
+                conn.send(
+                    (
+                        "stop",
+                        {
+                            "check": check,
+                            "counts": dict(counter.counts),
+                            "profile": profiles.report(name) if profiles else "",
+                        },
+                    )
+                )
+                return
+    finally:
+        loop.remove_reader(conn.fileno())
+
+
+class TimedExecutor(ThreadPoolExecutor):
+    """The database threads' executor, counting jobs and the wall time they take in the
+    thread (from start to end: their CPU time plus waits for the GIL and for SQLite)."""
+
+    jobs = 0
+    busy = 0.0
+    lock = threading.Lock()
+
+    def __init__(self, workers: int, profiles: Profiles | None) -> None:
+        super().__init__(workers, thread_name_prefix="db")
+        self.profiles = profiles
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        job = self.profiles.wrap(fn) if self.profiles else fn
+
+        def timed() -> Any:
+            started = time.perf_counter()
+            try:
+                return job(*args, **kwargs)
+            finally:
+                with TimedExecutor.lock:
+                    TimedExecutor.jobs += 1
+                    TimedExecutor.busy += time.perf_counter() - started
+
+        return super().submit(timed)
+
+
+def cpu_times() -> dict[str, float]:
+    """CPU seconds of this process so far: in all (``total``) and per kind of thread
+    (``loop``: the event loop; ``db``: the database threads; ``other``), from
+    /proc/self/task where there is one."""
+    times = {"total": time.process_time()}
+    with TimedExecutor.lock:
+        times["db jobs"], times["db busy"] = TimedExecutor.jobs, TimedExecutor.busy
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():
+        return times
+    names = {thread.native_id: thread.name for thread in threading.enumerate()}
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in tasks.iterdir():
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            seconds = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+            name = names.get(int(task.name), "")
+            kind = "loop" if name == "MainThread" else "db" if name.startswith("db") else "other"
+            times[kind] = times.get(kind, 0.0) + seconds
+    return times
+
+
+# ---------------------------------------------------------------------------- the bot's process
+class BotProcess:
+    """The parent's handle on a bot running in its own process (spawned, not forked:
+    the parent already runs the fake server's thread)."""
+
+    def __init__(self, name: str, base_url: str, workdir: Path, args: argparse.Namespace) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.name = name
+        self.conn, child = context.Pipe()
+        options = {
+            "profile": bool(args.profile) and name == "siantar",
+            "rate_limiter": bool(args.rate_limiter),
+            "echo_rate_limiter": bool(args.echo_rate_limiter),
+        }
+        self.process = context.Process(
+            target=bot_main,
+            args=(child, name, base_url, str(workdir), options),
+            name=f"bench-{name}",
+            daemon=True,
+        )
+        self.process.start()
+        child.close()
+
+    def _receive(self, timeout: float) -> tuple[str, Any]:
+        deadline = time.monotonic() + timeout
+        while not self.conn.poll(0.1):
+            if not self.process.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"{self.name}: the bot process stopped answering")
+        kind, value = self.conn.recv()
+        if kind == "error":
+            raise RuntimeError(f"{self.name}: the bot process failed:\n{value}")
+        return kind, value
+
+    async def ask(self, *command: Any, timeout: float = 60.0) -> Any:
+        if command:
+            self.conn.send(command)
+        kind, value = await asyncio.to_thread(self._receive, timeout)
+        if command and kind != command[0]:
+            raise RuntimeError(f"{self.name}: asked {command[0]!r}, the bot answered {kind!r}")
+        return value
+
+    async def ready(self) -> None:
+        await self.ask(timeout=120.0)
+
+    async def cpu(self) -> dict[str, float]:
+        return dict(await self.ask("cpu"))
+
+    async def profile(self, on: bool) -> None:
+        await self.ask("profile", on)
+
+    async def stop(self, finished: int) -> dict[str, Any]:
+        try:
+            return dict(await self.ask("stop", finished, timeout=120.0))
+        finally:
+            self.process.join(30)
+            if self.process.is_alive():
+                self.process.kill()
+            self.conn.close()
 
 
 # ---------------------------------------------------------------------------- measurements
+# The parent's side: fake server and residents, measuring the bot in its own process.
+@dataclass
+class Target:
+    name: str
+    fake: BenchFake
+    steps: tuple[tuple[str, str], ...]
+    bot: BotProcess
+
+
 @dataclass
 class Result:
     name: str
+    run: int = 1  # the round, with --rounds
+    load: float = math.nan  # the machine's 1-minute load average when this run began
     expected: list[int] = field(default_factory=list)  # cumulative bot messages after step i
     updates: int = 0
     seconds: float = 0.0
@@ -293,7 +496,13 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     timeouts: int = 0
     drain_seconds: float = 0.0
-    cpu_per_update: float = math.nan  # process CPU seconds per answered update (throughput run)
+    cpu_per_update: float = math.nan  # bot process CPU seconds per answered update (throughput)
+    cpu_split: dict[str, float] = field(default_factory=dict)  # the same by thread: loop, db
+    # database jobs per update, wall seconds per job, share of the run the thread was busy
+    db_jobs: tuple[float, float, float] | None = None
+    world_cpu_per_update: float = math.nan  # the same for this process: fake server + residents
+    counts: dict[str, int] = field(default_factory=dict)  # the bot's log records, counted
+    profile: str = ""
     check: str = ""
 
     @property
@@ -330,7 +539,7 @@ async def measure_throughput(
     done_at: list[float] = []
     flows = 0
     timeouts = 0
-    cpu = time.process_time()
+    cpu, world_cpu = await target.bot.cpu(), time.process_time()
     start = time.monotonic()
     deadline = start + duration
 
@@ -349,8 +558,20 @@ async def measure_throughput(
 
     await asyncio.gather(*(resident(user_id) for user_id in users))
     ended = time.monotonic()
+    world_cpu = time.process_time() - world_cpu
+    cpu_after = await target.bot.cpu()
     if done_at:
-        result.cpu_per_update = (time.process_time() - cpu) / len(done_at)
+        result.cpu_per_update = (cpu_after["total"] - cpu["total"]) / len(done_at)
+        result.cpu_split = {
+            kind: (seconds - cpu.get(kind, 0.0)) / len(done_at)
+            for kind, seconds in cpu_after.items()
+            if kind in ("loop", "db", "other")
+        }
+        if "db jobs" in cpu and cpu_after["db jobs"] > cpu["db jobs"]:
+            jobs = cpu_after["db jobs"] - cpu["db jobs"]
+            busy = cpu_after["db busy"] - cpu["db busy"]
+            result.db_jobs = (jobs / len(done_at), busy / jobs, busy / (ended - start))
+        result.world_cpu_per_update = world_cpu / len(done_at)
     total = len(users) * len(target.steps)
     result.flows_done, result.timeouts = flows, result.timeouts + timeouts
     if len(done_at) == total:
@@ -418,28 +639,26 @@ async def measure_latency(
     result.drain_seconds += time.monotonic() - drain
 
 
-async def run_target(
-    target: Target,
-    args: argparse.Namespace,
-    first_user: int,
-    profile: Callable[[bool], None] | None = None,
-) -> Result:
-    result = Result(target.name)
+async def run_target(target: Target, args: argparse.Namespace, first_user: int, run: int) -> Result:
+    result = Result(target.name, run, os.getloadavg()[0])
     replies = Replies(target.fake, asyncio.get_running_loop())
     result.expected = await warm_up(target, replies, first_user)
     throughput_users = range(first_user + 1, first_user + 1 + args.residents)
     latency_users = range(first_user + 1 + args.residents, first_user + 1 + 2 * args.residents)
-    if profile:
-        profile(True)
+    await target.bot.profile(True)
     await measure_throughput(target, replies, result, throughput_users, args.duration)
     await measure_latency(target, replies, result, latency_users, args.rate, args.duration)
-    if profile:
-        profile(False)
+    await target.bot.profile(False)
     await asyncio.sleep(QUIET)  # late extra messages would show in the check below
     counts = [replies.count(u) for u in (first_user, *throughput_users, *latency_users)]
     finished = sum(count == result.expected[-1] for count in counts)
     extra = sum(count not in (0, *result.expected) for count in counts)
-    result.check = target.check(finished)
+    stopped = await target.bot.stop(finished)
+    result.check, result.counts, result.profile = (
+        stopped["check"],
+        stopped["counts"],
+        stopped["profile"],
+    )
     if extra:
         result.check += f"; {extra} chats with an unexpected number of bot messages"
     return result
@@ -447,13 +666,13 @@ async def run_target(
 
 # ---------------------------------------------------------------------------- profiling
 class Profiles:
-    """cProfile for the event-loop thread and, per call, for work sent to worker threads
-    (``asyncio.to_thread``: the engine's transactions and the outbox bookkeeping).
-    cProfile's clock is wall time: time spent waiting for the GIL or for SQLite's write
-    lock inside a function counts as that function's time."""
+    """cProfile, in the bot's process, for the event-loop thread and, per call, for work
+    sent to the database threads (``bot.dbthreads``: the engine's transactions and the
+    outbox bookkeeping). cProfile's clock is wall time: time spent waiting for the GIL or
+    for SQLite's write lock inside a function counts as that function's time."""
 
     def __init__(self) -> None:
-        self.loop_profile = cProfile.Profile()
+        self.loop_profile = cProfile.Profile(time.thread_time)
         self.local = threading.local()
         self.workers: list[cProfile.Profile] = []
         self.on = False
@@ -468,7 +687,7 @@ class Profiles:
                 return fn(*args, **kwargs)
             prof = getattr(self.local, "prof", None)
             if prof is None:
-                prof = self.local.prof = cProfile.Profile()
+                prof = self.local.prof = cProfile.Profile(time.thread_time)
                 self.workers.append(prof)
             prof.enable()
             try:
@@ -478,20 +697,11 @@ class Profiles:
 
         return profiled
 
-    def executor(self) -> ThreadPoolExecutor:
-        profiles = self
-
-        class ProfiledExecutor(ThreadPoolExecutor):
-            def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-                return super().submit(profiles.wrap(fn), *args, **kwargs)
-
-        return ProfiledExecutor(thread_name_prefix="bench-worker")
-
-    def report(self, top: int = 15) -> str:
+    def report(self, name: str, top: int = 15) -> str:
         out = io.StringIO()
         for title, profs in (
             ("event-loop thread", [self.loop_profile]),
-            ("worker threads (asyncio.to_thread)", self.workers),
+            ("database threads (bot.dbthreads)", self.workers),
         ):
             if not profs:
                 continue
@@ -500,7 +710,7 @@ class Profiles:
                 stats.add(prof)
             stats.strip_dirs()
             for key, label in (("cumulative", "cumulative time"), ("tottime", "own time")):
-                out.write(f"\n--- cProfile, siantar, {title}: top {top} by {label} ---\n")
+                out.write(f"\n--- cProfile, {name}, {title}: top {top} by {label} ---\n")
                 stats.sort_stats(key).print_stats(top)
         return out.getvalue()
 
@@ -557,37 +767,63 @@ def report(
         f"siantar-bot Telegram benchmark: {args.residents} residents x 11 updates per "
         f"measurement, latency at {args.rate:g} updates/s offered for {args.duration:g} s",
         "",
-        f"{'bot':<8} {'updates':>8} {'seconds':>8} {'updates/s':>10} {'cpu ms/upd':>10}   "
-        f"{'offered':>7} {'offered/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-        f"{'max ms':>7}",
+        f"{'bot':<10} {'updates':>6} {'seconds':>8} {'updates/s':>10} {'cpu ms/upd':>10} "
+        f"{'fake ms/upd':>11}   {'offered':>7} {'offered/s':>9} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'p99 ms':>7} {'max ms':>7}",
     ]
+
+    def label(r: Result) -> str:
+        return f"{r.name}#{r.run}" if args.rounds > 1 else r.name
+
     for r in results:
         offered_rate = r.offered / r.offered_seconds if r.offered_seconds else 0.0
         lines.append(
-            f"{r.name:<8} {r.updates:>8} {r.seconds:>8.2f} {r.throughput:>10.1f} "
-            f"{r.cpu_per_update * 1000:>10.2f}   "
+            f"{label(r):<10} {r.updates:>6} {r.seconds:>8.2f} {r.throughput:>10.1f} "
+            f"{r.cpu_per_update * 1000:>10.2f} {r.world_cpu_per_update * 1000:>11.2f}   "
             f"{r.offered:>7} {offered_rate:>9.1f} {fmt_ms(r.pct(50)):>7} {fmt_ms(r.pct(95)):>7} "
             f"{fmt_ms(r.pct(99)):>7} {fmt_ms(max(r.latencies, default=math.nan) * 1000):>7}"
         )
-    by_name = {r.name: r for r in results}
     lines.append("")
-    siantar, echo = by_name.get("siantar"), by_name.get("echo")
-    if siantar and echo and echo.throughput:
-        ratio = siantar.throughput / echo.throughput
-        lines.append(f"throughput siantar/echo: {ratio:.2f} ({ratio:.0%})   [{TARGET_THROUGHPUT}]")
-        cpu_ratio = echo.cpu_per_update / siantar.cpu_per_update
+    runs = {name: [r for r in results if r.name == name] for name in ("siantar", "echo")}
+    siantar, echo = runs["siantar"], runs["echo"]
+    of = " (medians over the rounds)" if args.rounds > 1 else ""
+    if siantar and echo:
+        ratios = [
+            s.throughput / e.throughput for s, e in zip(siantar, echo, strict=True) if e.throughput
+        ]
+        cpu_ratios = [
+            e.cpu_per_update / s.cpu_per_update for s, e in zip(siantar, echo, strict=True)
+        ]
+        if ratios:
+            ratio = statistics.median(ratios)
+            lines.append(
+                f"throughput siantar/echo: {ratio:.2f} ({ratio:.0%}){of}   [{TARGET_THROUGHPUT}]"
+            )
         lines.append(
-            f"CPU per update echo/siantar: {cpu_ratio:.2f} (the throughput ratio if both "
-            "were CPU-bound; less sensitive to other load on the machine)"
+            f"CPU per update echo/siantar: {statistics.median(cpu_ratios):.2f}{of} (the "
+            "throughput ratio if both were CPU-bound; less sensitive to other load)"
         )
     if siantar:
+        p99 = statistics.median(r.pct(99) for r in siantar)
         lines.append(
             f"siantar p99 at {args.rate:g} updates/s offered: "
-            f"{fmt_ms(siantar.pct(99))} ms   [{TARGET_LATENCY}]"
+            f"{fmt_ms(p99)} ms{of}   [{TARGET_LATENCY}]"
         )
     lines.append("")
     for r in results:
-        notes = [f"bot messages per step {r.expected}"]
+        notes = [f"load average {r.load:.2f} at start", f"bot messages per step {r.expected}"]
+        if r.cpu_split:
+            split = ", ".join(
+                f"{kind} {seconds * 1000:.2f}" for kind, seconds in sorted(r.cpu_split.items())
+            )
+            notes.append(f"cpu ms/upd by thread: {split}")
+        if r.db_jobs and r.cpu_split.get("db"):
+            per_update, wall, busy = r.db_jobs
+            notes.append(
+                f"database thread busy {busy:.0%} of the throughput run, {per_update:.1f} jobs "
+                f"per update, {wall * 1000:.1f} ms wall per job "
+                f"({r.cpu_split['db'] / per_update * 1000:.1f} ms of it CPU)"
+            )
         notes.append(
             f"{r.flows_done}/{args.residents} flows finished in the throughput run"
             + (f" (stopped at the {args.duration:g} s cap)" if r.capped else "")
@@ -599,10 +835,13 @@ def report(
         notes.append(f"{r.drain_seconds:.1f} s draining late replies")
         if r.check:
             notes.append(r.check)
-        lines.append(f"{r.name}: " + "; ".join(notes))
+        if r.counts:
+            counts = sorted(r.counts.items())
+            notes.append("log records: " + ", ".join(f"{k} {v}" for k, v in counts))
+        lines.append(f"{label(r)}: " + "; ".join(notes))
     if counter.counts:
         counts = sorted(counter.counts.items())
-        lines.append("log records: " + ", ".join(f"{k} {v}" for k, v in counts))
+        lines.append("log records (bench process): " + ", ".join(f"{k} {v}" for k, v in counts))
     limiter = "on (as shipped)" if args.rate_limiter else "OFF (diagnostic)"
     lines.append(
         f"config: siantar rate limiter {limiter}"
@@ -613,8 +852,12 @@ def report(
     lines.append(
         f"machine: {cores} usable cores ({os.cpu_count()} total), Python "
         f"{platform.python_version()} ({platform.python_implementation()}), {platform.platform()}; "
-        f"load average {load[0]:.2f} at start, {os.getloadavg()[0]:.2f} at end; fake server, "
-        f"bot and residents share one process; total run {elapsed:.0f} s"
+        f"load average {load[0]:.2f} at start, {os.getloadavg()[0]:.2f} at end; "
+        f"total run {elapsed:.0f} s"
+    )
+    lines.append(
+        "processes: each bot runs alone in its own process (cpu ms/upd: that process); "
+        "the fake Bot API server and the residents share another (fake ms/upd)"
     )
     if args.profile:
         lines.append("note: --profile was on; siantar figures include cProfile overhead")
@@ -624,33 +867,26 @@ def report(
 # ---------------------------------------------------------------------------- main
 async def main_async(args: argparse.Namespace) -> list[Result]:
     results: list[Result] = []
-    profiles = Profiles() if args.profile else None
-    with tempfile.TemporaryDirectory(prefix="siantar-bench-") as tmp:
-        if "siantar" in args.bots:
-            loop = asyncio.get_running_loop()
-            if profiles:
-                loop.set_default_executor(profiles.executor())
-            with BenchFake() as fake:
-                print("siantar: warm-up, throughput, latency ...", file=sys.stderr, flush=True)
-                target = await start_siantar(fake, Path(tmp), rate_limiter=args.rate_limiter)
-                try:
-                    results.append(
-                        await run_target(
-                            target, args, 10_001, profiles.toggle if profiles else None
-                        )
-                    )
-                finally:
-                    await target.stop()
-        if "echo" in args.bots:
-            with BenchFake() as fake:
-                print("echo: warm-up, throughput, latency ...", file=sys.stderr, flush=True)
-                target = await start_echo(fake, rate_limiter=args.echo_rate_limiter)
-                try:
-                    results.append(await run_target(target, args, 10_001))
-                finally:
-                    await target.stop()
-    if profiles:
-        print(profiles.report())
+    for run, name in itertools.product(range(1, args.rounds + 1), ("siantar", "echo")):
+        if name not in args.bots:
+            continue
+        steps = SIANTAR_STEPS if name == "siantar" else ECHO_STEPS
+        with tempfile.TemporaryDirectory(prefix="siantar-bench-") as tmp, BenchFake() as fake:
+            print(f"{name}: warm-up, throughput, latency ...", file=sys.stderr, flush=True)
+            if args.rounds > 1:
+                print(f"  (round {run} of {args.rounds})", file=sys.stderr, flush=True)
+            bot = BotProcess(name, fake.base_url, Path(tmp), args)
+            try:
+                await bot.ready()
+                target = Target(name, fake, steps, bot)
+                results.append(await run_target(target, args, 10_001, run))
+            finally:
+                if bot.process.is_alive():
+                    bot.process.kill()
+                    bot.process.join(10)
+    for result in results:
+        if result.profile:
+            print(result.profile)
     return results
 
 
@@ -676,6 +912,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "throughput run (default 15)",
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure each bot this many times, alternating (default 1); the summary "
+        "gives medians, steadier on a shared machine",
+    )
+    parser.add_argument(
         "--bots",
         choices=("siantar", "echo"),
         nargs="+",
@@ -699,8 +942,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="give the echo bot the same AIORateLimiter(max_retries=2)",
     )
     args = parser.parse_args(argv)
-    if args.residents < 1 or args.rate <= 0 or args.duration <= 0:
-        parser.error("--residents, --rate and --duration must be positive")
+    if args.residents < 1 or args.rate <= 0 or args.duration <= 0 or args.rounds < 1:
+        parser.error("--residents, --rate, --duration and --rounds must be positive")
     return args
 
 
