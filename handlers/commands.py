@@ -31,6 +31,8 @@ ALIASES = {
     "language": "bahasa",
     "mydata": "datasaya",
     "deletedata": "hapusdata",
+    "withdrawconsent": "tarikpersetujuan",
+    "profile": "profil",
 }
 # Commands for some roles only; the check is the same for every one of them.
 ROLE_FOR = {
@@ -122,7 +124,11 @@ def _my_data(ctx: Ctx, _args: str) -> None:
 
 
 def _delete_data(ctx: Ctx, _args: str) -> None:
-    ctx.goto("mydata", "confirm_delete")
+    mydata.start_delete(ctx)
+
+
+def _withdraw_consent(ctx: Ctx, _args: str) -> None:
+    mydata.start_withdraw(ctx)
 
 
 def _review(ctx: Ctx, args: str) -> None:
@@ -154,6 +160,7 @@ COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
     "status": _status,
     "datasaya": _my_data,
     "hapusdata": _delete_data,
+    "tarikpersetujuan": _withdraw_consent,
     "nilai": _rate,
     "aspirasi": _review,
     "ekspor": _export,

@@ -30,6 +30,10 @@ class FileStore(Protocol):
         """A fresh (reference, path) pair; the reference goes into ``Reply``."""
         ...
 
+    def path_of(self, reference: str) -> Path:
+        """Where a stored file (a resident's photo) is on disk."""
+        ...
+
 
 class ChartRenderer(Protocol):
     def __call__(self, stats: Any, *, t: Translator, path: Path) -> Path: ...

@@ -1,4 +1,9 @@
-"""A resident's own data: ``/datasaya`` shows it, ``/hapusdata`` erases it."""
+"""A resident's own data: ``/datasaya`` shows it, ``/hapusdata`` erases it,
+``/tarikpersetujuan`` withdraws consent and keeps the account for anonymous use.
+
+confirm_delete ──Ya──▶ erased, conversation forgotten   (──Jangan──▶ menu)
+confirm_withdraw ──Ya──▶ anonymous, menu                (──Jangan──▶ menu)
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,12 @@ from handlers.status import category_label
 from handlers.training_notices import notify_promoted
 from handlers.types import Option
 from storage.aspirations import recent_aspirations
-from storage.privacy import erase_resident
+from storage.audit import RESIDENT, record
+from storage.privacy import Erased, erase_resident, remove_photos, withdraw_consent
 from storage.trainings import cancel_registration, registrations_of, waitlist_rank
 
 SHOWN_ASPIRATIONS = 20
+FLOW_NAME = "mydata"
 
 
 def summary(ctx: Ctx) -> str:
@@ -78,30 +85,105 @@ def ask_delete(ctx: Ctx) -> Prompt:
     )
 
 
+def start_delete(ctx: Ctx) -> None:
+    """/hapusdata: ask first; a draft's photo is remembered to be removed too."""
+    _start(ctx, "confirm_delete")
+
+
+def start_withdraw(ctx: Ctx) -> None:
+    """/tarikpersetujuan: ask first."""
+    _start(ctx, "confirm_withdraw")
+
+
+def _start(ctx: Ctx, step: str) -> None:
+    draft = [p for p in (ctx.data.get("photo"), *ctx.data.get("photos", ())) if p]
+    ctx.goto(FLOW_NAME, step)
+    ctx.data["photos"] = draft
+
+
 def on_delete(ctx: Ctx, answer: Answer) -> None:
     if answer.option == "keep":
         ctx.note(ctx.t("mydata.kept"))
         ctx.goto("menu")
         return
     ctx.session.flush()
-    _give_up_seats(ctx)
-    erase_resident(session=ctx.session, resident=ctx.resident)
+    cancelled = _give_up_seats(ctx)
+    channel = ctx.resident.channel
+    erased = erase_resident(
+        session=ctx.session, resident=ctx.resident, photos=ctx.data.get("photos", ())
+    )
+    _audit(ctx, "data_deleted", channel, erased, cancelled)
     ctx.say(ctx.t("mydata.deleted"))
     ctx.forget()
 
 
-def _give_up_seats(ctx: Ctx) -> None:
+def ask_withdraw(ctx: Ctx) -> Prompt:
+    """What withdrawing consent does, and are you sure?"""
+    return Prompt(
+        ctx.t("privacy.ask_withdraw"),
+        (
+            Option("withdraw", ctx.t("privacy.withdraw_yes"), ("tarik", "ya", "yes")),
+            Option("keep", ctx.t("privacy.withdraw_no"), ("batal", "tidak", "no", "cancel")),
+        ),
+    )
+
+
+def on_withdraw(ctx: Ctx, answer: Answer) -> None:
+    if answer.option == "keep":
+        ctx.note(ctx.t("privacy.withdraw_kept"))
+        ctx.goto("menu")
+        return
+    withdraw(ctx)
+    ctx.note(ctx.t("privacy.withdrawn"))
+    ctx.goto("menu")
+
+
+def withdraw(ctx: Ctx) -> None:
+    """Stop processing the resident's personal data (also: a declined new notice)."""
+    ctx.session.flush()
+    cancelled = _give_up_seats(ctx)
+    erased = withdraw_consent(
+        session=ctx.session, resident=ctx.resident, photos=ctx.data.get("photos", ())
+    )
+    _audit(ctx, "consent_withdrawn", ctx.resident.channel, erased, cancelled)
+
+
+def _audit(ctx: Ctx, action: str, channel: str, erased: Erased, cancelled: int) -> None:
+    removed = remove_photos(ctx.settings.files, erased.photos)
+    record(
+        session=ctx.session,
+        actor=RESIDENT,
+        action=action,
+        details={
+            "channel": channel,
+            "aspirations_kept": erased.aspirations_kept,
+            "registrations_cancelled": cancelled,
+            "photos_removed": removed,
+        },
+        now=ctx.now,
+    )
+
+
+def _give_up_seats(ctx: Ctx) -> int:
     """Cancel the resident's registrations; their seats go to the waitlist."""
     if ctx.resident.id is None:
-        return
+        return 0
+    count = 0
     for registration, _program in registrations_of(ctx.session, ctx.resident.id):
         assert registration.id is not None
         done = cancel_registration(
             session=ctx.session, registration_id=registration.id, resident_id=None, now=ctx.now
         )
         notify_promoted(ctx.session, ctx.settings.translators, done.program, done.promoted, ctx.now)
+        count += 1
+    return count
 
 
 FLOW = Flow(
-    name="mydata", start="confirm_delete", steps={"confirm_delete": Step(ask_delete, on_delete)}
+    name=FLOW_NAME,
+    start="confirm_delete",
+    steps={
+        "confirm_delete": Step(ask_delete, on_delete),
+        "confirm_withdraw": Step(ask_withdraw, on_withdraw),
+    },
 )
