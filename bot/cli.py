@@ -145,18 +145,18 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(str(problem)) from None
 
 
-def _quiet_logging(log_file: Path) -> None:
-    """Keep the chat screen clean: warnings and errors go to a file, if any."""
-    handler = logging.FileHandler(log_file, encoding="utf-8", delay=True)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+def _quiet_logging(log_file: Path, secrets: list[str]) -> None:
+    """Keep the chat screen clean: warnings and errors go to a file, redacted."""
+    from bot.logs import setup_file_logging
+
+    setup_file_logging(secrets, str(log_file))
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_app
     from bot.console import ConsoleChat
 
-    _quiet_logging(Path("siantar.log"))
+    _quiet_logging(Path("siantar.log"), settings.secret_values())
     app = build_app(settings)
     try:
         chat = ConsoleChat(
