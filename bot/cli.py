@@ -1,4 +1,5 @@
-"""The ``siantar`` command: chat, run, db upgrade, export, role, stats, training.
+"""The ``siantar`` command: chat, run, db upgrade, export, role, stats, training,
+announce.
 
 A bad config or argument exits with status 2 and one clear line, never a traceback.
 """
@@ -15,6 +16,7 @@ from typing import Any, NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.cli_announce import add_parser as add_announce_parser
 from bot.config import ConfigError, Settings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -75,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--chart", metavar="PNG", help="write a bar chart to this file")
     stats.add_argument("--lang", choices=("id", "en"), default="id")
     _training_parser(commands)
+    add_announce_parser(commands)
     return parser
 
 
@@ -140,6 +143,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             from bot.cli_training import training_command
 
             return training_command(args, settings)
+        if args.command == "announce":
+            from bot.cli_announce import announce_command
+
+            return announce_command(args, settings)
         return stats_command(args, settings)
     except CommandError as problem:
         raise UsageError(str(problem)) from None

@@ -3,7 +3,8 @@
 ``/start /menu /batal /bantuan /bahasa`` (and English aliases), ``/status [CODE]``,
 and the data-rights commands ``/datasaya`` and ``/hapusdata``. A few words typed
 alone (``menu``, ``batal``, ``bantuan``) count as the command too, for residents
-who do not type slashes.
+who do not type slashes. ``/berhenti`` (or BERHENTI / STOP typed alone) and
+``/langganan`` switch announcements off and on again.
 """
 
 from __future__ import annotations
@@ -12,7 +13,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import access, mydata, rating, review, status, training_admin
+from handlers import (
+    access,
+    announce,
+    announce_status,
+    mydata,
+    optout,
+    rating,
+    review,
+    status,
+    training_admin,
+)
 from handlers.flow import Ctx
 from handlers.help import help_text
 
@@ -31,6 +42,9 @@ ALIASES = {
     "language": "bahasa",
     "mydata": "datasaya",
     "deletedata": "hapusdata",
+    "stop": "berhenti",
+    "unsubscribe": "berhenti",
+    "subscribe": "langganan",
     "withdrawconsent": "tarikpersetujuan",
     "profile": "profil",
 }
@@ -40,11 +54,20 @@ ROLE_FOR = {
     "ekspor": "staff",
     "statistik": "staff",
     "peran": "admin",
+    "umumkan": "facilitator",
+    "status_umum": "facilitator",
     "pelatihan_baru": "facilitator",
     "kehadiran": "facilitator",
 }
-BARE_WORDS = {"menu": "menu", "batal": "batal", "bantuan": "bantuan", "help": "bantuan"}
-ALLOWED_BEFORE_ONBOARDING = frozenset({"bahasa", "bantuan"})
+BARE_WORDS = {
+    "menu": "menu",
+    "batal": "batal",
+    "bantuan": "bantuan",
+    "help": "bantuan",
+    "berhenti": "berhenti",
+    "stop": "berhenti",
+}
+ALLOWED_BEFORE_ONBOARDING = frozenset({"bahasa", "bantuan", "berhenti", "langganan"})
 
 
 def parse(text: str | None) -> Command | None:
@@ -166,6 +189,10 @@ COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
     "ekspor": _export,
     "statistik": _stats,
     "peran": _roles,
+    "berhenti": optout.stop,
+    "langganan": optout.resume,
+    "umumkan": announce.start,
+    "status_umum": announce_status.start,
     "pelatihan_baru": training_admin.start_new,
     "kehadiran": training_admin.start_attendance,
 }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from handlers import (
+    announce,
+    announce_status,
     aspiration,
     export_chat,
     menu,
@@ -30,6 +32,8 @@ FLOWS: tuple[Flow, ...] = (
     export_chat.FLOW,
     stats_chat.FLOW,
     roles_admin.FLOW,
+    announce.FLOW,
+    announce_status.FLOW,
     training_admin.NEW_TRAINING,
     training_admin.ATTENDANCE,
     training.FLOW,

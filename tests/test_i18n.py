@@ -31,7 +31,18 @@ DYNAMIC_KEYS = (
     ]
     + [
         f"commands.{c}"
-        for c in ("start", "menu", "status", "batal", "bantuan", "bahasa", "datasaya", "hapusdata")
+        for c in (
+            "start",
+            "menu",
+            "status",
+            "batal",
+            "bantuan",
+            "bahasa",
+            "datasaya",
+            "hapusdata",
+            "berhenti",
+            "langganan",
+        )
     ]
     + [f"language.name_{code}" for code in LANGUAGES]
     + [f"training.business_{b}" for b in BUSINESS_TYPES]

@@ -364,6 +364,10 @@ class Scene:
 FILTERS = ("/aspirasi", ("press", "Saring"))
 TO_NOTE = ("/aspirasi {code}", ("press", "Ubah ke: Diverifikasi"))
 TO_PERIOD = ("/ekspor", ("press", "Aspirasi"), ("press", "CSV"))
+ANNOUNCEMENT = "Posyandu balita hari Sabtu pukul 08.00 di kantor lurah."
+TO_SEGMENT = ("/umumkan", ANNOUNCEMENT, ("press", "Tanpa foto"))
+TO_PREVIEW = (*TO_SEGMENT, ("press", "Semua warga"), "12-12-2026 09.00")
+ANNOUNCED = (*TO_PREVIEW, ("press", "Kirim"))
 SCENES: dict[tuple[str, str], Scene] = {
     ("review", "list"): Scene(("/aspirasi",), "{code}", "Aspirasi {code} — Diterima"),
     ("review", "filter"): Scene(FILTERS, "Status", "Status yang mana?"),
@@ -409,18 +413,62 @@ SCENES: dict[tuple[str, str], Scene] = {
         "telegram:777 · Petugas",
         "Peran Petugas dicabut dari telegram:777.",
     ),
+    ("announce", "text"): Scene(("/umumkan",), ANNOUNCEMENT, "Ingin melampirkan foto?"),
+    ("announce", "photo"): Scene(
+        ("/umumkan", ANNOUNCEMENT), "Tanpa foto", "Pengumuman ini untuk siapa?"
+    ),
+    ("announce", "segment"): Scene(TO_SEGMENT, "Semua warga", "Kapan pengumuman ini dikirim?"),
+    ("announce", "area"): Scene(
+        (*TO_SEGMENT, ("press", "Warga satu kecamatan")), "Siantar Barat", "Kapan pengumuman"
+    ),
+    ("announce", "kelurahan"): Scene(
+        (*TO_SEGMENT, ("press", "Warga satu kelurahan"), ("press", "Siantar Barat")),
+        "Bantan",
+        "Kapan pengumuman ini dikirim?",
+    ),
+    ("announce", "training"): Scene(
+        (*TO_SEGMENT, ("press", "Peserta pelatihan")), "kembali", "Pengumuman ini untuk siapa?"
+    ),
+    ("announce", "forum"): Scene(
+        (*TO_SEGMENT, ("press", "Pengikut forum")), "kembali", "Pengumuman ini untuk siapa?"
+    ),
+    ("announce", "when"): Scene(
+        (*TO_SEGMENT, ("press", "Semua warga")),
+        "12-12-2026 09.00",
+        "Waktu kirim: Sabtu, 12 Desember 2026 pukul 09.00 WIB",
+    ),
+    ("announce", "preview"): Scene(TO_PREVIEW, "Kirim", "Pengumuman #1 dijadwalkan pada"),
+    ("announce", "edit"): Scene(
+        (*TO_PREVIEW, ("press", "Ubah")), "Teks", "Tulis teks pengumuman yang baru"
+    ),
+    ("announce_status", "pick"): Scene(
+        (*ANNOUNCED, "/status_umum"), "#1", "Pengumuman #1 · Terjadwal"
+    ),
+    ("announce_status", "card"): Scene(
+        (*ANNOUNCED, "/status_umum 1"),
+        "Batalkan pengumuman",
+        "Belum ada warga yang menerimanya",
+    ),
+    ("announce_status", "cancel"): Scene(
+        (*ANNOUNCED, "/status_umum 1", ("press", "Batalkan pengumuman")),
+        "Ya, batalkan",
+        "Pengumuman #1 dibatalkan.",
+    ),
 }
 ROLE_OF_FLOW = {flow.name: flow.role for flow in FLOWS if flow.role}
 PRIVILEGED_STEPS = [(flow.name, step) for flow in FLOWS if flow.role for step in flow.steps]
 
 
 def intruders(role: str) -> list[str]:
-    """Who lacks ``role``: a plain resident, a facilitator, and staff for admin things."""
+    """Who lacks ``role``: a plain resident, a facilitator, and staff for admin things
+    (for facilitator things: a resident and staff)."""
+    if role == "facilitator":
+        return ["resident", "staff"]
     return ["resident", "facilitator", *(["staff"] if role == "admin" else [])]
 
 
 def holder_of(role: str) -> str:
-    return ADMIN if role == "admin" else STAFF
+    return {"admin": ADMIN, "facilitator": FACILITATOR}.get(role, STAFF)
 
 
 def on_the_desk(engine: Engine) -> str:
@@ -446,7 +494,14 @@ def reach(chat: Chat, flow: str, step: str, code: str) -> None:
 
 def test_every_privileged_step_has_a_scene() -> None:
     assert set(SCENES) == set(PRIVILEGED_STEPS)
-    assert set(ROLE_OF_FLOW) == {"review", "export", "stats", "roles"}
+    assert set(ROLE_OF_FLOW) == {
+        "review",
+        "export",
+        "stats",
+        "roles",
+        "announce",
+        "announce_status",
+    }
 
 
 @pytest.mark.parametrize(
@@ -521,6 +576,8 @@ COMMANDS = {
     "/ekspor": "Data apa yang ingin diunduh?",
     "/statistik": "Statistik untuk periode kapan?",
     "/peran": "Kelola peran: apa yang ingin Anda lakukan?",
+    "/umumkan": "Tulis teks pengumumannya",
+    "/status_umum": "Anda belum membuat pengumuman",
 }
 
 

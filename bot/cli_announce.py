@@ -1,0 +1,377 @@
+"""Facilitators' announcements from the command line: ``siantar announce …``.
+
+    siantar announce send (--text TEXT | --file PATH) --segment SEGMENT [--at WHEN] [--yes]
+    siantar announce (--text TEXT | --file PATH) --segment SEGMENT …   (the same as send)
+    siantar announce status ID | list [--limit N] | cancel ID
+
+SEGMENT is ``everyone``, ``kecamatan:NAME``, ``kelurahan:NAME`` (official names,
+any case, or Kemendagri codes), ``training:ID``, ``forum:ID`` (the forum's
+followers) or ``rsvp:ID`` (those who answered its RSVP). WHEN is a WIB date and
+time (``12-12-2026 09.00``, ``2026-12-12 09:00``), in the future.
+
+Sending prints the exact recipient count and asks before it stores anything; without
+a terminal to ask on, ``--yes`` is needed. The running bot (``siantar run``) fans the
+announcement out and sends it. Heavy modules are imported by the commands only, so
+``siantar --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine as Database
+    from sqlmodel import Session
+
+    from bot.config import Settings
+    from storage.announcements import Segment
+    from storage.models import Announcement
+
+ACTOR = "cli"
+SNIPPET = 48
+SEGMENT_FORMS = "everyone, kecamatan:NAME, kelurahan:NAME, training:ID, forum:ID or rsvp:ID"
+KINDS = {"forum": "forum_subscribers", "rsvp": "forum_rsvp"}  # CLI word → segment kind
+WORDS = {kind: word for word, kind in KINDS.items()}  # segment kind → CLI word
+
+
+def now() -> datetime:
+    """The one clock of the CLI, read once per command (tests replace it)."""
+    return datetime.now(UTC)
+
+
+def interactive() -> bool:
+    """Is there a person at a terminal to answer the confirmation?"""
+    return sys.stdin.isatty()
+
+
+def ask(question: str) -> str:
+    return input(question)
+
+
+def add_parser(commands: Any) -> None:
+    """``siantar announce …``; without an action, the send options mean ``send``."""
+    message = argparse.ArgumentParser(add_help=False)
+    source = message.add_mutually_exclusive_group()
+    source.add_argument("--text", help="the announcement's text, as residents read it")
+    source.add_argument("--file", metavar="PATH", help="read the text from a UTF-8 file")
+    message.add_argument("--segment", metavar="SEGMENT", help=SEGMENT_FORMS)
+    message.add_argument("--at", metavar="DATETIME", help="send at this WIB time (default: now)")
+    message.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    announce = commands.add_parser(
+        "announce",
+        parents=[message],
+        help="announcements to a segment of residents",
+        description="Without an ACTION, the options above mean 'send': "
+        "siantar announce --text TEXT --segment SEGMENT is siantar announce send ….",
+    )
+    actions = announce.add_subparsers(dest="action", metavar="ACTION")
+    actions.add_parser("send", parents=[message], help="compose and send (or schedule) one")
+    status = actions.add_parser("status", help="delivery figures of one announcement")
+    status.add_argument("id", type=int, metavar="ID")
+    listing = actions.add_parser("list", help="the latest announcements")
+    listing.add_argument("--limit", type=int, default=20, metavar="N", help="how many (20)")
+    cancel = actions.add_parser("cancel", help="cancel a scheduled announcement")
+    cancel.add_argument("id", type=int, metavar="ID")
+
+
+def announce_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one ``siantar announce`` action; a refusal raises CommandError (one line)."""
+    from bot.app import open_database
+    from bot.cli_staff import CommandError
+    from storage.announcements import AnnouncementError
+    from storage.db import transaction
+
+    action = args.action or "send"
+    moment = now()
+    message = _message(args, moment) if action == "send" else None
+    db = open_database(settings)
+    try:
+        if message is not None:
+            lines = _send(db, *message, moment, confirm=not args.yes)
+        else:
+            with transaction(db) as session:
+                if action == "status":
+                    lines = _status(session, args.id, moment)
+                elif action == "list":
+                    lines = _list(session, args.limit, moment)
+                else:
+                    lines = _cancel(session, args.id, moment)
+    except AnnouncementError as problem:
+        raise CommandError(_refusal(problem, getattr(args, "id", None))) from None
+    finally:
+        db.dispose()
+    for line in lines:
+        print(line)
+    return 0
+
+
+# --- reading the arguments ---------------------------------------------------------
+
+
+def _message(args: argparse.Namespace, moment: datetime) -> tuple[str, Segment, datetime | None]:
+    """The checked text, segment and time of ``send``; CommandError names what is wrong."""
+    from bot.cli_staff import CommandError
+    from bot.i18n import translator
+    from handlers.announce import check_text
+    from handlers.validation import Invalid
+
+    if args.text is None and args.file is None:
+        raise CommandError("give the text with --text TEXT or --file PATH")
+    if not args.segment:
+        raise CommandError(f"--segment is required: {SEGMENT_FORMS}")
+    raw, where = (args.text, "--text") if args.file is None else (_read(args.file), args.file)
+    try:
+        text = check_text(raw)
+    except Invalid as problem:
+        raise CommandError(f"{where}: {translator('en')(problem.key, **problem.params)}") from None
+    segment = parse_segment(args.segment)
+    send_at = parse_at(args.at, moment) if args.at else None
+    return text, segment, send_at
+
+
+def _read(path: str) -> str:
+    from bot.cli_staff import CommandError
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as problem:
+        raise CommandError(f"cannot read {path}: {problem.strerror}") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: not UTF-8 text") from None
+
+
+def parse_segment(raw: str) -> Segment:
+    """``kelurahan:bantan`` → Segment("kelurahan", "12.72.02.1003"), any case."""
+    from bot.cli_staff import CommandError
+    from storage.announcements import Segment
+    from storage.wilayah import load_wilayah
+
+    word, _, value = raw.partition(":")
+    word, value = word.strip().casefold(), " ".join(value.split())
+    if word == "everyone" and not value:
+        return Segment("everyone")
+    if word in ("kecamatan", "kelurahan") and value:
+        wilayah = load_wilayah()
+        places = [
+            (k.code, k.name)
+            for kecamatan in wilayah.kecamatan
+            for k in ((kecamatan,) if word == "kecamatan" else kecamatan.kelurahan)
+        ]
+        for code, name in places:
+            if value.casefold() in (code.casefold(), name.casefold()):
+                return Segment(word, code)
+        raise CommandError(f"no {word} named {value!r}; use its official name or code")
+    if word in ("training", *KINDS) and value:
+        if not value.isdigit():
+            raise CommandError(f"--segment {word}:ID needs a number, not {value!r}")
+        return Segment(KINDS.get(word, word), value)
+    raise CommandError(f"--segment must be {SEGMENT_FORMS}, not {raw!r}")
+
+
+def parse_at(raw: str, moment: datetime) -> datetime:
+    """A future WIB moment, typed as in chat (``12-12-2026 09.00``) or ISO 8601."""
+    from bot.cli_staff import CommandError
+    from bot.i18n import WIB, translator
+    from handlers.datetimes import MAX_AHEAD, parse_wib_datetime
+    from handlers.validation import Invalid
+
+    try:
+        return parse_wib_datetime(raw, moment)
+    except Invalid as problem:
+        refusal = problem
+    try:  # 2026-12-12T09:00 or with an offset
+        typed = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise CommandError(f"--at: {translator('en')(refusal.key, **refusal.params)}") from None
+    at = typed if typed.tzinfo else typed.replace(tzinfo=WIB)
+    if at <= moment:
+        raise CommandError(f"--at: {raw} is in the past")
+    if at > moment + MAX_AHEAD:
+        raise CommandError(f"--at: {raw} is more than a year ahead")
+    return at
+
+
+def _refusal(problem: Exception, number: int | None) -> str:
+    reason = getattr(problem, "reason", "")
+    if reason == "started":
+        return f"announcement {number} has already started going out; it cannot be cancelled"
+    if reason == "cancelled":
+        return f"announcement {number} is already cancelled"
+    if reason == "not_found":
+        return f"no announcement {number}"
+    return str(problem)
+
+
+# --- the actions ---------------------------------------------------------------------
+
+
+def wib(moment: datetime) -> str:
+    from bot.i18n import WIB
+
+    return f"{moment.astimezone(WIB):%Y-%m-%d %H:%M} WIB"
+
+
+def short_segment(kind: str, value: str | None) -> str:
+    """``kelurahan:Bantan``, ``rsvp:3``, ``everyone``: the form --segment takes."""
+    from storage.wilayah import load_wilayah
+
+    wilayah = load_wilayah()
+    place = wilayah.find_kelurahan(value) or wilayah.find_kecamatan(value)
+    shown = place.name if place and kind in ("kecamatan", "kelurahan") else value
+    word = WORDS.get(kind, kind)
+    return f"{word}:{shown}" if value else word
+
+
+def describe_segment(session: Session, segment: Segment) -> str:
+    from bot.i18n import translator
+    from handlers.announce import segment_label
+    from storage.wilayah import load_wilayah
+
+    label = segment_label(translator("en"), session, load_wilayah(), segment)
+    word = WORDS.get(segment.kind, segment.kind)
+    return label if segment.value is None else f"{label} ({word}:{segment.value})"
+
+
+def _send(
+    db: Database,
+    text: str,
+    segment: Segment,
+    send_at: datetime | None,
+    moment: datetime,
+    *,
+    confirm: bool,
+) -> list[str]:
+    """Count, confirm (no transaction stays open while a person reads), then store."""
+    from bot.cli_staff import CommandError
+    from storage.announcements import AnnouncementError, count_members, create_announcement
+    from storage.db import transaction
+
+    with transaction(db) as session:
+        try:
+            count = count_members(session, segment)
+        except AnnouncementError:  # a training or forum that does not exist
+            word = WORDS.get(segment.kind, segment.kind)
+            noun = "training" if word == "training" else "forum"
+            raise CommandError(f"--segment {word}:{segment.value}: no such {noun}") from None
+        what = describe_segment(session, segment)
+    if count == 0 and send_at is None:
+        raise CommandError(f"nobody to send to: {what} has no reachable resident")
+    if confirm:
+        if not interactive():
+            raise CommandError(
+                f"not sent: {count} recipient(s), {what}; "
+                "there is no terminal to confirm on, so add --yes"
+            )
+        preview = [
+            "Preview. Residents receive exactly this text:",
+            "────────",
+            text,
+            "────────",
+            f"Recipients: {what}",
+            f"Number of recipients: {count} (without those who unsubscribed or blocked the bot)",
+            f"Sending time: {wib(send_at) if send_at else 'now'}",
+        ]
+        print("\n".join(preview))
+        if ask("Send it? [y/N] ").strip().casefold() not in ("y", "yes", "ya"):
+            return ["not sent"]
+    with transaction(db) as session:
+        announcement = create_announcement(
+            session=session,
+            text=text,
+            segment=segment,
+            send_at=send_at or moment,
+            actor=ACTOR,
+            now=moment,
+        )
+        number = announcement.id
+    if send_at is None:
+        return [
+            f"announcement {number} created: {count} recipient(s), {what}, sending now",
+            f"'siantar run' sends it; follow it with: siantar announce status {number}",
+        ]
+    return [
+        f"announcement {number} scheduled for {wib(send_at)}: "
+        f"{count} recipient(s) as of now, {what}",
+        f"follow it: siantar announce status {number}; cancel it: siantar announce cancel {number}",
+    ]
+
+
+def _get(session: Session, number: int) -> Announcement:
+    from storage.announcements import AnnouncementError
+    from storage.models import Announcement
+
+    announcement = session.get(Announcement, number)
+    if announcement is None:
+        raise AnnouncementError("not_found")
+    return announcement
+
+
+def _status(session: Session, number: int, moment: datetime) -> list[str]:
+    from bot.i18n import translator
+    from handlers.announce_status import state_label
+    from storage.announcements import Segment, count_members, delivery_stats
+
+    announcement = _get(session, number)
+    stats = delivery_stats(session, number)
+    segment = Segment(announcement.segment_kind, announcement.segment_value)
+    state = state_label(translator("en"), announcement, stats, moment)
+    lines = [
+        f"announcement {number} · {state} ({announcement.kind})",
+        f"recipients: {describe_segment(session, segment)}",
+        f"sending time: {wib(announcement.send_at)}",
+        f"created: {wib(announcement.created_at)} by {announcement.created_by or '-'}",
+    ]
+    if announcement.status == "scheduled" and announcement.send_at > moment:
+        lines.append(f"recipients as of now: {count_members(session, segment)}")
+    lines += [
+        f"messages prepared: {announcement.recipients}",
+        f"sent {stats['sent']} · failed {stats['failed']} · unreachable {stats['unreachable']}"
+        f" · unsubscribed {stats['opted_out']} · pending {stats['pending']}"
+        f" · cancelled {stats['cancelled']}",
+    ]
+    if announcement.cancelled_at is not None:
+        lines.append(f"cancelled: {wib(announcement.cancelled_at)}")
+    if announcement.photo:
+        lines.append(f"photo: {announcement.photo}")
+    lines.append(f"text: {announcement.text}")
+    return lines
+
+
+def _list(session: Session, limit: int, moment: datetime) -> list[str]:
+    from sqlmodel import col, select
+
+    from bot.i18n import translator
+    from handlers.announce_status import state_label
+    from storage.announcements import delivery_stats
+    from storage.models import Announcement
+
+    query = select(Announcement).order_by(col(Announcement.id).desc()).limit(max(limit, 1))
+    rows = list(session.exec(query))
+    if not rows:
+        return ["no announcements"]
+    t = translator("en")
+    head = f"{'ID':>5}  {'STATE':<9}  {'SENDING TIME':<20}  {'PREPARED':>8}  {'SEGMENT':<26}"
+    lines = [f"{head}  TEXT"]
+    for a in rows:
+        assert a.id is not None
+        state = state_label(t, a, delivery_stats(session, a.id), moment)
+        segment = short_segment(a.segment_kind, a.segment_value)
+        one_line = " ".join(a.text.split())
+        snippet = one_line if len(one_line) <= SNIPPET else one_line[: SNIPPET - 1] + "…"
+        lines.append(
+            f"{a.id:>5}  {state:<9}  {wib(a.send_at):<20}  {a.recipients:>8}  "
+            f"{segment:<26}  {snippet}"
+        )
+    return lines
+
+
+def _cancel(session: Session, number: int, moment: datetime) -> list[str]:
+    from storage.announcements import cancel_announcement
+
+    _get(session, number)
+    cancel_announcement(session=session, announcement_id=number, now=moment)
+    return [f"announcement {number} cancelled; nothing was sent"]
