@@ -17,7 +17,7 @@ from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from handlers import access, commands
+from handlers import access, commands, onboarding
 from handlers.flow import Answer, Ctx, EngineSettings, Flow, Prompt, Step
 from handlers.matching import match_option
 from handlers.types import ACTION_PROMPT, Handled, Inbound, QueuedReply, Reply
@@ -36,6 +36,11 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 HOME_FLOW = "menu"
+RECONSENT = ("onboarding", "reconsent")
+# What still works while a new privacy notice waits for an answer: nothing that
+# uses personal data, and the rights to erase or withdraw.
+BEFORE_RECONSENT = frozenset({"bahasa", "bantuan", "hapusdata", "tarikpersetujuan", "berhenti"})
+RIGHTS_FLOW = "mydata"  # its questions (erase? withdraw?) are answered meanwhile too
 REPLY_CLAIM = timedelta(seconds=60)  # how long unsent replies stay with their handler
 
 
@@ -188,7 +193,8 @@ class Engine:
             )
         resident.last_seen_at = now
         resident.unreachable_at = None  # they wrote to us: the chat is open again
-        if resident.has_consent and not resident.display_name and inbound.display_name:
+        current = resident.consent_version == self.settings.consent_version
+        if resident.has_consent and current and not resident.display_name and inbound.display_name:
             resident.display_name = inbound.display_name.strip()[:120] or None
         return resident
 
@@ -196,6 +202,9 @@ class Engine:
         command = commands.parse(ctx.inbound.text)
         choice = ctx.inbound.choice
         action = choice is not None and choice.prompt_id == ACTION_PROMPT
+        if not onboarding.consent_is_current(ctx):
+            self._reconsent(ctx, command, is_new=is_new)
+            return
         if is_new:
             if ctx.resident.onboarded_at is None:
                 ctx.goto("onboarding")
@@ -219,6 +228,20 @@ class Engine:
             commands.run(ctx, command)
             return
         self._answer(ctx)
+
+    def _reconsent(self, ctx: Ctx, command: commands.Command | None, *, is_new: bool) -> None:
+        """A new privacy notice: nothing else happens until it is answered."""
+        conversation = ctx.conversation
+        if command is not None and command.name in BEFORE_RECONSENT:
+            commands.run(ctx, command)
+            return
+        at = (conversation.flow, conversation.step)
+        if not is_new and (at == RECONSENT or conversation.flow == RIGHTS_FLOW):
+            self._answer(ctx)
+            return
+        if is_new or conversation.expires_at <= ctx.now:
+            ctx.goto(HOME_FLOW)
+        ctx.detour(*RECONSENT)
 
     def _answer(self, ctx: Ctx) -> None:
         flow = self.flows[ctx.conversation.flow]

@@ -3,10 +3,14 @@
 consent ──Setuju──▶ home_kecamatan ──▶ home_kelurahan ──▶ menu
    │                     └──Lewati──────────┴──Lewati──▶ menu
    └──Tidak setuju──▶ menu (anonymous aspirations only)
+
+reconsent (a new privacy notice, reached by the engine's detour) ──Setuju──▶ back
+   └──Tidak setuju──▶ consent withdrawn, menu
 """
 
 from __future__ import annotations
 
+from handlers import mydata
 from handlers.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.places import kecamatan_name, kecamatan_options, kelurahan_options, place_name
 from handlers.types import Option
@@ -56,6 +60,42 @@ def on_consent(ctx: Ctx, answer: Answer) -> None:
         ctx.goto("menu")
 
 
+def consent_is_current(ctx: Ctx) -> bool:
+    """False when the resident agreed to an older privacy notice than today's."""
+    resident = ctx.resident
+    return not resident.has_consent or resident.consent_version == ctx.settings.consent_version
+
+
+def ask_reconsent(ctx: Ctx) -> Prompt:
+    """The privacy notice changed: show it and ask again."""
+    text = "\n\n".join(
+        [
+            ctx.t("privacy.notice_changed"),
+            ctx.t("onboarding.privacy"),
+            ctx.t("privacy.ask_reconsent"),
+        ]
+    )
+    return Prompt(
+        text,
+        (
+            Option("agree", ctx.t("onboarding.agree"), AGREE_WORDS),
+            Option("disagree", ctx.t("onboarding.disagree"), DISAGREE_WORDS),
+        ),
+    )
+
+
+def on_reconsent(ctx: Ctx, answer: Answer) -> None:
+    if answer.option == "agree":
+        record_consent(ctx)
+        ctx.note(ctx.t("privacy.reconsent_thanks"))
+        ctx.end_detour()
+        return
+    ctx.data.pop("_return", None)
+    mydata.withdraw(ctx)
+    ctx.note(ctx.t("privacy.reconsent_declined"))
+    ctx.goto("menu")
+
+
 def ask_home_kecamatan(ctx: Ctx) -> Prompt:
     """Where the resident lives, so later questions can offer it first."""
     return Prompt(ctx.t("onboarding.ask_kecamatan"), (*kecamatan_options(ctx), skip_option(ctx)))
@@ -103,5 +143,6 @@ FLOW = Flow(
         "consent": Step(ask_consent, on_consent),
         "home_kecamatan": Step(ask_home_kecamatan, on_home_kecamatan),
         "home_kelurahan": Step(ask_home_kelurahan, on_home_kelurahan),
+        "reconsent": Step(ask_reconsent, on_reconsent),
     },
 )

@@ -12,7 +12,6 @@ import json
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import NOW
@@ -234,5 +233,88 @@ def test_help_lists_the_privacy_commands(chat: Chat) -> None:
     assert "/profil" in chat.said
 
 
-def _unused(*_: Any) -> None:  # keeps imports honest while the file grows
-    return None
+# --- 4. a new privacy notice --------------------------------------------------------
+
+
+def bumped(chat: Chat, version: str = "2027-01") -> Chat:
+    """The same resident, talking to a deployment with a newer privacy notice."""
+    settings = replace(chat.engine.settings, consent_version=version)
+    return Chat(
+        Engine(chat.engine.db, settings, FLOWS),
+        user_id=chat.user_id,
+        name=chat.name,
+        clock=chat.clock,
+        transcript=chat.transcript,
+    )
+
+
+def test_a_new_notice_is_confirmed_before_anything_else(budi: Chat) -> None:
+    play(budi, ONBOARD)
+    again = bumped(budi)
+    play(
+        again,
+        [
+            ("Sampaikan aspirasi", "Pemberitahuan privasi kami telah diperbarui"),
+            ("/menu", "Pilih salah satu"),  # nothing else until it is answered
+            ("/status ASP-7K2M9Q", "Pilih salah satu"),
+            ("/bantuan", "Perintah yang bisa dipakai"),
+        ],
+    )
+    assert "setuju dengan pemberitahuan privasi yang baru" in again.last.text
+    person = resident(again)
+    assert person is not None and person.consent_version != "2027-01"
+    play(again, [(("press", "Setuju"), "persetujuan Anda sudah diperbarui")])
+    assert "Apa yang ingin Anda lakukan?" in again.last.text
+    person = resident(again)
+    assert person is not None
+    assert (person.consent_version, person.consent_at) == ("2027-01", NOW)
+    assert person.display_name == NAME
+
+
+def test_the_notice_interrupts_a_flow_and_comes_back_to_it(budi: Chat) -> None:
+    play(budi, [*ONBOARD, *TO_SUMMARY[:3]])
+    again = bumped(budi)
+    play(
+        again,
+        [
+            (("press", "Tomuan"), "Pemberitahuan privasi kami telah diperbarui"),
+            (("press", "Setuju"), "Di kelurahan mana di Kecamatan Siantar Timur"),
+            (("press", "Tomuan"), "Tuliskan aspirasi"),
+        ],
+    )
+
+
+def test_declining_a_new_notice_works_like_withdrawal(budi: Chat, media: MediaStore) -> None:
+    data_everywhere(budi, media)
+    again = bumped(budi)
+    play(
+        again,
+        [
+            ("halo", "Pemberitahuan privasi kami telah diperbarui"),
+            (("press", "Tidak setuju"), "kami menghormati keputusan Anda"),
+            ("/datasaya", "belum memberi persetujuan"),
+        ],
+    )
+    assert NAME not in every_row(again) and PHONE not in every_row(again)
+    assert [e.action for e in audit(again)] == ["consent_withdrawn"]
+    play(again, [("Sampaikan aspirasi", "Pilih kategorinya")])  # anonymous use goes on
+
+
+def test_a_resident_without_consent_is_not_asked_again(chat: Chat) -> None:
+    play(chat, [("/start", "Apakah Anda setuju"), (("press", "Tidak setuju"), "")])
+    again = bumped(chat)
+    play(again, [("Sampaikan aspirasi", "Pilih kategorinya")])
+
+
+def test_the_right_to_erase_works_while_the_notice_waits(budi: Chat) -> None:
+    play(budi, ONBOARD)
+    again = bumped(budi)
+    play(
+        again,
+        [
+            ("halo", "Pemberitahuan privasi kami telah diperbarui"),
+            ("/hapusdata", "Hapus data Anda?"),
+            (("press", "Ya, hapus"), "Data Anda sudah dihapus"),
+        ],
+    )
+    assert resident(again) is None
