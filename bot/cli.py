@@ -1,5 +1,5 @@
 """The ``siantar`` command: chat, run, db upgrade, export, role, stats, training,
-announce.
+announce, forum.
 
 A bad config or argument exits with status 2 and one clear line, never a traceback.
 """
@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--lang", choices=("id", "en"), default="id")
     _training_parser(commands)
     add_announce_parser(commands)
+    _forum_parser(commands)
     return parser
 
 
@@ -103,6 +104,27 @@ def _training_parser(commands: Any) -> None:
     attend.add_argument("id", type=int, metavar="ID")
     attend.add_argument("registrations", type=int, nargs="+", metavar="REG_ID")
     attend.add_argument("--absent", action="store_true", help="mark them absent instead")
+
+
+def _forum_parser(commands: Any) -> None:
+    """``siantar forum ACTION …`` (bot/cli_forum.py)."""
+    forum = commands.add_parser("forum", help="schedule forums, move, cancel, post results")
+    actions = forum.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="a new forum from a TOML file")
+    add.add_argument("file", metavar="FILE.toml")
+    listing = actions.add_parser("list", help="forums ahead or awaiting their result")
+    listing.add_argument("--all", action="store_true", help="every forum")
+    move = actions.add_parser("move", help="a new time (and place); followers are told")
+    move.add_argument("id", type=int, metavar="ID")
+    move.add_argument("--at", required=True, metavar="DATETIME", help="2026-12-12T09:00 (WIB)")
+    move.add_argument("--place", metavar="TEXT")
+    cancel = actions.add_parser("cancel", help="cancel it; followers are told")
+    cancel.add_argument("id", type=int, metavar="ID")
+    summary = actions.add_parser("summary", help="the result, sent to those who answered")
+    summary.add_argument("id", type=int, metavar="ID")
+    source = summary.add_mutually_exclusive_group(required=True)
+    source.add_argument("--text", metavar="TEXT")
+    source.add_argument("--file", metavar="PATH", help="a UTF-8 text file")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -147,6 +169,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             from bot.cli_announce import announce_command
 
             return announce_command(args, settings)
+        if args.command == "forum":
+            from bot.cli_forum import forum_command
+
+            return forum_command(args, settings)
         return stats_command(args, settings)
     except CommandError as problem:
         raise UsageError(str(problem)) from None

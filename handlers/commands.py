@@ -17,6 +17,8 @@ from handlers import (
     access,
     announce,
     announce_status,
+    forum,
+    forum_admin,
     mydata,
     optout,
     rating,
@@ -58,6 +60,8 @@ ROLE_FOR = {
     "status_umum": "facilitator",
     "pelatihan_baru": "facilitator",
     "kehadiran": "facilitator",
+    "forum_baru": "facilitator",
+    "kelola_forum": "facilitator",
 }
 BARE_WORDS = {
     "menu": "menu",
@@ -99,6 +103,8 @@ def run_action(ctx: Ctx, value: str) -> None:
     name, _, args = value.removeprefix("!").partition(":")
     if name == "rate":
         rating.start(ctx, args.replace(":", " "))
+    elif name == "rsvp":  # a forum reminder's Hadir / Tidak hadir / Mungkin
+        forum.rsvp_action(ctx, args)
     else:
         ctx.invalid(ctx.t("engine.button_expired"))
 
@@ -195,4 +201,6 @@ COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
     "status_umum": announce_status.start,
     "pelatihan_baru": training_admin.start_new,
     "kehadiran": training_admin.start_attendance,
+    "forum_baru": forum_admin.start_new,
+    "kelola_forum": forum_admin.start_manage,
 }

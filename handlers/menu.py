@@ -25,7 +25,7 @@ def on_menu(ctx: Ctx, answer: Answer) -> None:
         case "training":
             ctx.goto("training")
         case "forum":
-            ctx.note(ctx.t("menu.forum_soon"))
+            ctx.goto("forum")
         case "help":
             ctx.say(help_text(ctx))
         case "language":

@@ -7,6 +7,8 @@ from handlers import (
     announce_status,
     aspiration,
     export_chat,
+    forum,
+    forum_admin,
     menu,
     mydata,
     onboarding,
@@ -37,4 +39,7 @@ FLOWS: tuple[Flow, ...] = (
     training_admin.NEW_TRAINING,
     training_admin.ATTENDANCE,
     training.FLOW,
+    forum.FLOW,
+    forum_admin.NEW_FORUM,
+    forum_admin.MANAGE_FORUMS,
 )

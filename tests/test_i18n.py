@@ -12,7 +12,7 @@ import pytest
 from bot.i18n import LANGUAGES, Translator, load_catalog
 from handlers.training import BUSINESS_TYPES
 from handlers.training import EDITABLE as TRAINING_EDITABLE
-from storage.models import ASPIRATION_STATUSES, CATEGORY_KEYS
+from storage.models import ASPIRATION_STATUSES, CATEGORY_KEYS, FORUM_TYPES, RSVP_ANSWERS
 
 # What registration_state() can say besides "open"
 PROGRAM_STATES = ("draft", "not_yet", "closed", "cancelled", "started", "finished")
@@ -48,6 +48,8 @@ DYNAMIC_KEYS = (
     + [f"training.business_{b}" for b in BUSINESS_TYPES]
     + [f"training.state_{s}" for s in PROGRAM_STATES]
     + [f"training.edit_{f}" for f in TRAINING_EDITABLE]
+    + [f"forum.type_{f}" for f in FORUM_TYPES]
+    + [f"forum.rsvp_{a}" for a in RSVP_ANSWERS]
 )
 
 

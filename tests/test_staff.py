@@ -39,6 +39,7 @@ from handlers.types import ACTION_PROMPT, Choice, Reply
 from storage.aspirations import CODE_ALPHABET, NewAspiration, create_aspiration, find_aspiration
 from storage.conversations import ConversationConflict
 from storage.db import transaction
+from storage.forums import NewForum, create_forum
 from storage.models import (
     ASPIRATION_STATUSES,
     ROLES,
@@ -368,6 +369,16 @@ ANNOUNCEMENT = "Posyandu balita hari Sabtu pukul 08.00 di kantor lurah."
 TO_SEGMENT = ("/umumkan", ANNOUNCEMENT, ("press", "Tanpa foto"))
 TO_PREVIEW = (*TO_SEGMENT, ("press", "Semua warga"), "12-12-2026 09.00")
 ANNOUNCED = (*TO_PREVIEW, ("press", "Kirim"))
+FORUM_TITLE = "Musrenbang Kelurahan Bantan 2027"
+FORUM_AGENDA = "Menyusun usulan prioritas pembangunan kelurahan 2027."
+FORUM_RESULT = "Disepakati tiga usulan prioritas: drainase, posyandu, lampu jalan."
+TO_FORUM_AREA = (
+    "/forum_baru", FORUM_TITLE, ("press", "Musrenbang Kelurahan"), "12-12-2026 09.00",
+    "Aula Kantor Lurah Bantan", FORUM_AGENDA,
+)  # fmt: skip
+FORUM_SAVED = (*TO_FORUM_AREA, ("press", "Seluruh kota"), ("press", "Simpan"))
+TO_MOVE = (*FORUM_SAVED, "/kelola_forum", "2", ("press", "Pindahkan jadwal"))  # 1 is held
+TO_RESULT = ("/kelola_forum", "1", ("press", "Kirim hasil forum"))  # on the desk, held
 SCENES: dict[tuple[str, str], Scene] = {
     ("review", "list"): Scene(("/aspirasi",), "{code}", "Aspirasi {code} — Diterima"),
     ("review", "filter"): Scene(FILTERS, "Status", "Status yang mana?"),
@@ -454,6 +465,39 @@ SCENES: dict[tuple[str, str], Scene] = {
         "Ya, batalkan",
         "Pengumuman #1 dibatalkan.",
     ),
+    ("forum_new", "title"): Scene(("/forum_baru",), FORUM_TITLE, "Jenis forumnya apa?"),
+    ("forum_new", "type"): Scene(TO_FORUM_AREA[:2], "Musrenbang Kelurahan", "Kapan forum"),
+    ("forum_new", "starts"): Scene(TO_FORUM_AREA[:3], "12-12-2026 09.00", "Di mana tempatnya?"),
+    ("forum_new", "place"): Scene(TO_FORUM_AREA[:4], "Aula Kantor Lurah", "Apa agendanya?"),
+    ("forum_new", "agenda"): Scene(TO_FORUM_AREA[:5], FORUM_AGENDA, "untuk warga mana?"),
+    ("forum_new", "area"): Scene(TO_FORUM_AREA, "Seluruh kota", "Periksa lagi forumnya."),
+    ("forum_new", "area_kelurahan"): Scene(
+        (*TO_FORUM_AREA, ("press", "Siantar Barat")), "Bantan", "Periksa lagi forumnya."
+    ),
+    ("forum_new", "preview"): Scene(FORUM_SAVED[:-1], "Simpan", "Forum #2 tersimpan"),
+    ("forum_new", "edit"): Scene(
+        (*FORUM_SAVED[:-1], ("press", "Ubah")), "Judul", "Apa judul forumnya?"
+    ),
+    ("forum_manage", "pick"): Scene(("/kelola_forum",), "1", "Forum ini sudah berlangsung."),
+    ("forum_manage", "forum"): Scene(TO_RESULT[:2], "Kirim hasil forum", "Tulis hasil forum"),
+    ("forum_manage", "summary_text"): Scene(TO_RESULT, FORUM_RESULT, "akan diterima warga"),
+    ("forum_manage", "summary_confirm"): Scene(
+        (*TO_RESULT, FORUM_RESULT), "Kirim", "tersimpan dan dikirim ke 0 warga."
+    ),
+    ("forum_manage", "move_when"): Scene(TO_MOVE, "19-12-2026 09.00", "Tempat sekarang:"),
+    ("forum_manage", "move_place"): Scene(
+        (*TO_MOVE, "19-12-2026 09.00"), "Tempat tetap", f'Pindahkan "{FORUM_TITLE}"?'
+    ),
+    ("forum_manage", "move_confirm"): Scene(
+        (*TO_MOVE, "19-12-2026 09.00", ("press", "Tempat tetap")),
+        "Simpan dan kabari",
+        "sudah diubah. Kabarnya dikirim ke 0 warga.",
+    ),
+    ("forum_manage", "cancel_confirm"): Scene(
+        (*FORUM_SAVED, "/kelola_forum", "2", ("press", "Batalkan forum")),
+        "Ya, batalkan forum",
+        "dibatalkan. Kabarnya dikirim ke 0 warga.",
+    ),
 }
 ROLE_OF_FLOW = {flow.name: flow.role for flow in FLOWS if flow.role}
 PRIVILEGED_STEPS = [(flow.name, step) for flow in FLOWS if flow.role for step in flow.steps]
@@ -472,9 +516,13 @@ def holder_of(role: str) -> str:
 
 
 def on_the_desk(engine: Engine) -> str:
-    """One open aspiration from a consenting, named resident, and one role grant."""
+    """One open aspiration from a consenting, named resident, one role grant, and
+    a forum held yesterday that awaits its result."""
     warga = seat(engine, WARGA, name="Budi Siregar")
     give(engine, "telegram:777", "staff")
+    with transaction(engine.db) as session:
+        held = NewForum(title="Forum Warga Bantan", starts_at=NOW - timedelta(days=1))
+        create_forum(session=session, new=held, actor=FACILITATOR, now=NOW - timedelta(days=3))
     return seed(engine, resident_id=warga)
 
 
@@ -501,6 +549,8 @@ def test_every_privileged_step_has_a_scene() -> None:
         "roles",
         "announce",
         "announce_status",
+        "forum_new",
+        "forum_manage",
     }
 
 
@@ -578,6 +628,8 @@ COMMANDS = {
     "/peran": "Kelola peran: apa yang ingin Anda lakukan?",
     "/umumkan": "Tulis teks pengumumannya",
     "/status_umum": "Anda belum membuat pengumuman",
+    "/forum_baru": "Apa judul forumnya?",
+    "/kelola_forum": "Pilih forum yang ingin dikelola",
 }
 
 

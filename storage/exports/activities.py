@@ -3,10 +3,8 @@
 Registrations are streamed from the database like aspirations (constant memory).
 A resident's name and phone number leave the database only when the
 registration's resident still exists and has given consent; otherwise they are
-null (JSON) or empty (CSV, XLSX). Forum RSVPs arrive with the forums feature:
-until then their export validates its filters and writes an empty, well-formed
-file (JSON ``[]``, CSV with its BOM and header row, XLSX with its Indonesian
-header row, frozen, with an autofilter).
+null (JSON) or empty (CSV, XLSX). Forum RSVPs are streamed the same way, with
+the resident's name and home area only for a resident who has consented.
 """
 
 from __future__ import annotations
@@ -29,7 +27,13 @@ from storage.exports.base import (
     one_of,
 )
 from storage.exports.writers import write_csv, write_json, write_xlsx
-from storage.models import Resident, TrainingProgram, TrainingRegistration
+from storage.models import (
+    ForumEvent,
+    ForumRsvp,
+    Resident,
+    TrainingProgram,
+    TrainingRegistration,
+)
 from storage.wilayah import load_wilayah
 
 BATCH_SIZE = 500  # rows per fetch
@@ -188,29 +192,76 @@ def export_rsvps(
     filters: AspirationFilter = AspirationFilter(),  # noqa: B008 - frozen, so shared safely
     progress: Progress | None = None,
 ) -> int:
-    """Forum RSVPs matching ``filters`` (none stored yet); returns the count.
+    """Forum RSVPs matching ``filters``, by forum then answer time; returns the count.
 
-    Filters: ``since``/``until`` (day of the forum), ``kecamatan``; ``status`` and
-    ``category`` do not apply.
+    Filters: ``since``/``until`` (day of the forum, WIB), ``kecamatan`` (the
+    resident's home kecamatan, as exported); ``status`` and ``category`` do not
+    apply. ``forum_type`` is the stored key (``musrenbang_kelurahan``…);
+    ``resident_name``, ``kecamatan`` and ``kelurahan`` (official names) are given
+    only for a resident who has consented, else null (JSON) or empty (CSV, XLSX).
     """
     check_format(fmt)
-    day_bounds(filters)
+    query = _rsvps_query(filters)
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":  # one snapshot for the count and the rows
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        ticker = Ticker(progress, _count(connection, query) if progress else 0)
+        rows = _rsvp_rows(connection, query)
+        if fmt == "json":
+            records = (dict(zip(RSVP_FIELDS, row, strict=True)) for row in rows)
+            return ticker.finish(write_json(ticker.count(records), out))
+        writer = write_csv if fmt == "csv" else write_xlsx
+        return ticker.finish(writer(RSVPS, ticker.count(rows), out))
+
+
+def _rsvps_query(filters: AspirationFilter) -> Select[Any]:
+    """Validates ``filters`` (ExportError) and selects one row per RSVP.
+
+    The name and home area are selected only for a resident who consented.
+    """
+    rsvp, forum, resident = ForumRsvp, ForumEvent, Resident
+    start, end = day_bounds(filters)
     _reject(filters, "status", RSVPS)
     _reject(filters, "category", RSVPS)
+    consented = col(resident.consent_at).is_not(None)
+    kecamatan = case((consented, col(resident.home_kecamatan_code)))
+    query = (
+        select(
+            col(forum.title),
+            col(forum.forum_type),
+            col(forum.starts_at),
+            col(rsvp.answer),
+            col(rsvp.answered_at),
+            case((consented, col(resident.display_name))).label("resident_name"),
+            kecamatan.label("kecamatan"),
+            case((consented, col(resident.home_kelurahan_code))).label("kelurahan"),
+        )
+        .join(forum, col(forum.id) == col(rsvp.forum_id))
+        .outerjoin(resident, col(resident.id) == col(rsvp.resident_id))
+        .order_by(col(forum.starts_at), col(forum.id), col(rsvp.answered_at), col(rsvp.id))
+    )
+    if start:
+        query = query.where(col(forum.starts_at) >= start)
+    if end:
+        query = query.where(col(forum.starts_at) < end)
     if filters.kecamatan:
-        kecamatan_code_of(filters.kecamatan)
-    return _write(RSVPS, fmt, out, progress)
+        query = query.where(kecamatan == kecamatan_code_of(filters.kecamatan))
+    return query
+
+
+def _rsvp_rows(connection: Connection, query: Select[Any]) -> Iterator[tuple[Any, ...]]:
+    """Each RSVP as a tuple in RSVP_FIELDS order, kecamatan and kelurahan by name."""
+    wilayah = load_wilayah()
+    kecamatan_names = {k.code: k.name for k in wilayah.kecamatan}
+    kelurahan_names = {kel.code: kel.name for k in wilayah.kecamatan for kel in k.kelurahan}
+    result = connection.execute(query, execution_options={"yield_per": BATCH_SIZE})
+    for title, forum_type, starts_at, answer, answered_at, name, kecamatan, kelurahan in result:
+        yield (
+            title, forum_type, starts_at, answer, answered_at, name,
+            kecamatan_names.get(kecamatan, kecamatan), kelurahan_names.get(kelurahan, kelurahan),
+        )  # fmt: skip
 
 
 def _reject(filters: AspirationFilter, name: str, layout: Layout) -> None:
     if getattr(filters, name):
         raise ExportError(f"--{name} does not apply to {layout.kind}")
-
-
-def _write(layout: Layout, fmt: str, out: BinaryIO, progress: Progress | None) -> int:
-    ticker = Ticker(progress, 0)
-    rows: Iterator[Any] = iter(())  # the feature's query goes here
-    if fmt == "json":
-        return ticker.finish(write_json(ticker.count(rows), out))
-    writer = write_csv if fmt == "csv" else write_xlsx
-    return ticker.finish(writer(layout, ticker.count(rows), out))

@@ -1,0 +1,365 @@
+"""Facilitators' commands: ``siantar forum add|list|move|cancel|summary``.
+
+A forum is described in a TOML file (README, "Forums"); a bad file is refused
+with one line naming the file and the key, before the database is touched.
+Every command runs in one transaction and prints only once it has committed;
+the forum's followers are told of a move, a cancellation or the result by an
+announcement written in that same transaction (handlers.forum_notices), and
+the command says how many will be told.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tomllib
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.app import open_database
+from bot.cli_staff import CommandError
+from bot.config import Settings
+from bot.i18n import WIB, translator
+from handlers.forum_admin import AGENDA_MAX, PLACE_MAX, answered, followers
+from handlers.forum_notices import forum_cancelled, forum_moved, forum_summary
+from storage.db import transaction
+from storage.forums import (
+    TITLE_MAX,
+    UPCOMING,
+    ForumError,
+    NewForum,
+    cancel_forum,
+    create_forum,
+    list_forums,
+    move_forum,
+    post_summary,
+    rsvp_counts,
+)
+from storage.models import FORUM_TYPES, ForumEvent
+from storage.wilayah import load_wilayah
+
+ACTOR = "cli"
+KEYS = ("title", "type", "starts_at", "place", "agenda", "area")
+REQUIRED = ("title", "type", "starts_at", "area")
+TEXT_MAX = {"title": TITLE_MAX, "place": PLACE_MAX, "agenda": AGENDA_MAX}
+TITLE_WIDTH = 40
+DONE = {"move": "moved", "cancel": "cancelled"}
+
+
+def now() -> datetime:
+    """The one clock of the CLI, read once per command (tests replace it)."""
+    return datetime.now(UTC)
+
+
+def forum_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one ``siantar forum`` action; a refusal raises CommandError (one line)."""
+    moment = now()
+    new = read_forum_file(args.file) if args.action == "add" else None
+    try:
+        at = parse_moment("--at", args.at) if args.action == "move" else None
+    except ValueError as problem:
+        raise CommandError(str(problem)) from None
+    text = summary_text(args) if args.action == "summary" else None
+    db = open_database(settings)
+    try:
+        with transaction(db) as session:
+            lines = ACTIONS[args.action](args, session, moment, new, at, text)
+    except ForumError as problem:
+        raise CommandError(_refusal(problem, args)) from None
+    finally:
+        db.dispose()
+    for line in lines:
+        print(line)
+    return 0
+
+
+# --- reading the inputs -------------------------------------------------------------
+
+
+def read_forum_file(path: str) -> NewForum:
+    """The forum a TOML file describes, checked key by key; CommandError names the
+    file and the first bad key."""
+    try:
+        with open(path, "rb") as handle:
+            raw = tomllib.load(handle)
+    except OSError as problem:
+        raise CommandError(f"cannot read {path}: {problem.strerror}") from None
+    except tomllib.TOMLDecodeError as problem:
+        raise CommandError(f"{path}: not valid TOML: {problem}") from None
+    unknown = [key for key in raw if key not in KEYS]
+    if unknown:
+        listed = ", ".join(repr(key) for key in unknown)
+        raise CommandError(f"{path}: unknown key {listed}; the keys are: {', '.join(KEYS)}")
+    missing = [key for key in REQUIRED if key not in raw]
+    if missing:
+        raise CommandError(f"{path}: missing key {', '.join(missing)}")
+    try:
+        level, code = resolve_area(_text("area", raw["area"]))
+        forum_type = _text("type", raw["type"]).lower()
+        if forum_type not in FORUM_TYPES:
+            raise ValueError(f"type must be one of {', '.join(FORUM_TYPES)}, not {forum_type!r}")
+        return NewForum(
+            title=_text("title", raw["title"], required=True),
+            starts_at=parse_moment("starts_at", raw["starts_at"]),
+            forum_type=forum_type,
+            place=_text("place", raw.get("place", "")),
+            agenda=_text("agenda", raw.get("agenda", "")),
+            area_level=level,
+            area_code=code,
+        )
+    except ValueError as problem:
+        raise CommandError(f"{path}: {problem}") from None
+
+
+def _text(key: str, value: Any, *, required: bool = False) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{key} must be text in quotes, not {value!r}")
+    text = value.strip()
+    if required and not text:
+        raise ValueError(f"{key} must not be empty")
+    limit = TEXT_MAX.get(key)
+    if limit is not None and len(text) > limit:
+        raise ValueError(f"{key} must be at most {limit} characters")
+    return text
+
+
+def parse_moment(key: str, value: Any) -> datetime:
+    """A TOML date-time or ISO 8601 text; without an offset it is WIB wall time."""
+    wanted = f"{key} must be a date and time like 2026-12-12T09:00 (WIB) or 2026-12-12T09:00+07:00"
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{wanted}, not {text!r}") from None
+        if len(text) <= len("2026-12-12"):
+            raise ValueError(f"{wanted}: a time of day is needed too")
+    elif type(value) is date:
+        raise ValueError(f"{wanted}: a time of day is needed too")
+    if not isinstance(value, datetime):
+        raise ValueError(f"{wanted}, not {value!r}")
+    return value.replace(tzinfo=WIB) if value.tzinfo is None else value
+
+
+def resolve_area(name: str) -> tuple[str, str | None]:
+    """``kota``, or the level and Kemendagri code of the kecamatan or kelurahan
+    named (or coded) ``name``, any case."""
+    wanted = " ".join(name.split()).casefold()
+    if wanted == "kota":
+        return "kota", None
+    found = [
+        (level, code)
+        for kecamatan in load_wilayah().kecamatan
+        for level, code, official in (
+            ("kecamatan", kecamatan.code, kecamatan.name),
+            *(("kelurahan", k.code, k.name) for k in kecamatan.kelurahan),
+        )
+        if wanted in (code.casefold(), official.casefold())
+    ]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        codes = ", ".join(code or "" for _, code in found)
+        raise ValueError(f"area {name!r} is ambiguous: write one of the codes {codes}")
+    raise ValueError(
+        f"area must be kota or the official name of a kecamatan or kelurahan, not {name!r}"
+    )
+
+
+def summary_text(args: argparse.Namespace) -> str:
+    """The result from ``--text`` or the UTF-8 file ``--file``."""
+    if args.text is not None:
+        text = str(args.text)
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except OSError as problem:
+            raise CommandError(f"cannot read {args.file}: {problem.strerror}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{args.file}: not UTF-8 text") from None
+    if not text.strip():
+        raise CommandError("the result is empty")
+    return text
+
+
+# --- the actions --------------------------------------------------------------------
+
+Action = Callable[
+    [argparse.Namespace, Session, datetime, NewForum | None, datetime | None, str | None],
+    list[str],
+]
+
+
+def _add(
+    args: argparse.Namespace,
+    session: Session,
+    now: datetime,
+    new: NewForum | None,
+    _at: datetime | None,
+    _body: str | None,
+) -> list[str]:
+    assert new is not None
+    if new.starts_at <= now:
+        raise CommandError(f"{args.file}: starts_at is in the past")
+    forum = create_forum(session=session, new=new, actor=ACTOR, now=now)
+    assert forum.id is not None
+    told = followers(session, forum.id)
+    return [
+        f"forum {forum.id} created: {_summary(forum)}",
+        f"{told} subscriber{_s(told)} will be reminded before it starts",
+    ]
+
+
+def _list(
+    args: argparse.Namespace,
+    session: Session,
+    now: datetime,
+    _new: NewForum | None,
+    _at: datetime | None,
+    _body: str | None,
+) -> list[str]:
+    forums = list_forums(session)
+    if not args.all:
+        forums = [f for f in forums if f.status in UPCOMING]
+    if not forums:
+        return ["no forums" + ("" if args.all else " (see --all for past ones)")]
+    rows = [("ID", "STATUS", "START (WIB)", "TYPE", "TITLE", "AREA", "REMIND", "RSVP H/T/M")]
+    for f in forums:
+        assert f.id is not None
+        ahead = f.status in UPCOMING and f.starts_at > now
+        counts = rsvp_counts(session, f.id)
+        rows.append((
+            str(f.id), _status(f, now), _wib(f.starts_at), f.forum_type, _short(f.title), _area(f),
+            str(followers(session, f.id)) if ahead else "-",
+            f"{counts['hadir']}/{counts['tidak']}/{counts['mungkin']}",
+        ))  # fmt: skip
+    return _table(rows, right=(0, 6))
+
+
+def _move(
+    args: argparse.Namespace,
+    session: Session,
+    now: datetime,
+    _new: NewForum | None,
+    at: datetime | None,
+    _body: str | None,
+) -> list[str]:
+    assert at is not None
+    place = _one_line("--place", args.place) if args.place is not None else None
+    forum = move_forum(session=session, forum_id=args.id, starts_at=at, place=place, now=now)
+    forum_moved(session, translator, forum, now, ACTOR)
+    assert forum.id is not None
+    told = followers(session, forum.id)
+    return [
+        f"forum {args.id} moved: {_summary(forum)}",
+        f"{told} follower{_s(told)} will be told; reminders follow the new time",
+    ]
+
+
+def _cancel(
+    args: argparse.Namespace,
+    session: Session,
+    now: datetime,
+    _new: NewForum | None,
+    _at: datetime | None,
+    _body: str | None,
+) -> list[str]:
+    forum = cancel_forum(session=session, forum_id=args.id, now=now)
+    forum_cancelled(session, translator, forum, now, ACTOR)
+    told = followers(session, args.id)
+    return [f"forum {args.id} cancelled; {told} follower{_s(told)} will be told"]
+
+
+def _summary_action(
+    args: argparse.Namespace,
+    session: Session,
+    now: datetime,
+    _new: NewForum | None,
+    _at: datetime | None,
+    text: str | None,
+) -> list[str]:
+    assert text is not None
+    forum = post_summary(session=session, forum_id=args.id, summary=text, now=now)
+    forum_summary(session, translator, forum, now, ACTOR)
+    told = answered(session, args.id)
+    return [f"forum {args.id}: result saved; {told} resident{_s(told)} who answered will get it"]
+
+
+ACTIONS: dict[str, Action] = {
+    "add": _add,
+    "list": _list,
+    "move": _move,
+    "cancel": _cancel,
+    "summary": _summary_action,
+}
+
+
+# --- output -------------------------------------------------------------------------
+
+
+def _one_line(key: str, value: str) -> str:
+    text = " ".join(value.split())
+    if len(text) > PLACE_MAX:
+        raise CommandError(f"{key} must be at most {PLACE_MAX} characters")
+    if not text:
+        raise CommandError(f"{key} must not be empty")
+    return text
+
+
+def _refusal(problem: ForumError, args: argparse.Namespace) -> str:
+    forum = f"forum {getattr(args, 'id', '')}".strip()
+    if problem.reason == "not_found":
+        return f"no {forum}"
+    if problem.reason in ("cancelled", "held") and args.action in DONE:
+        return f"{forum} is {problem.reason}: it can no longer be {DONE[args.action]}"
+    return f"{forum}: {problem}"
+
+
+def _status(forum: ForumEvent, now: datetime) -> str:
+    if forum.status in UPCOMING and forum.starts_at <= now:
+        return "awaiting result"  # it took place; `forum summary ID` closes it
+    return forum.status
+
+
+def _summary(forum: ForumEvent) -> str:
+    place = forum.place or "place to be announced"
+    return (
+        f"{forum.title} [{forum.forum_type}], {_wib(forum.starts_at)} WIB, {place}, {_area(forum)}"
+    )
+
+
+def _wib(moment: datetime) -> str:
+    return f"{moment.astimezone(WIB):%Y-%m-%d %H:%M}"
+
+
+def _area(forum: ForumEvent) -> str:
+    wilayah = load_wilayah()
+    if forum.area_level == "kecamatan":
+        kecamatan = wilayah.find_kecamatan(forum.area_code)
+        return f"kec. {kecamatan.name if kecamatan else forum.area_code}"
+    if forum.area_level == "kelurahan":
+        kelurahan = wilayah.find_kelurahan(forum.area_code)
+        return f"kel. {kelurahan.name if kelurahan else forum.area_code}"
+    return "kota"
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+def _table(rows: Sequence[Sequence[str]], *, right: tuple[int, ...] = ()) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ).rstrip()
+        for row in rows
+    ]
