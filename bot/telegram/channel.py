@@ -44,7 +44,18 @@ from storage.residents import set_unreachable
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("start", "menu", "status", "batal", "bantuan", "bahasa", "datasaya", "hapusdata")
+COMMANDS = (
+    "start",
+    "menu",
+    "status",
+    "batal",
+    "bantuan",
+    "bahasa",
+    "datasaya",
+    "hapusdata",
+    "berhenti",
+    "langganan",
+)
 SEND_ATTEMPTS = 4
 T = TypeVar("T")
 # The database is briefly unreachable or locked: the update is not confirmed to
@@ -210,8 +221,9 @@ class TelegramChannel:
         except TelegramError:
             logger.warning("telegram: could not send the apology for update %s", update_id)
 
-    async def deliver(self, recipient: str, reply: Reply) -> str | None:
-        """Send one reply (split if long; buttons on the last part)."""
+    async def deliver(self, recipient: str, reply: Reply, *, kind: str = "reply") -> str | None:
+        """Send one reply (split if long; buttons on the last part); every ``kind``
+        of message is sent the same way on Telegram."""
         chat_id = int(recipient)
         markup = keyboard(reply, chat_id, self.signer)
         if reply.photo:
