@@ -148,8 +148,8 @@ def _status(ctx: Ctx, args: str) -> None:
         ctx.goto("status")
 
 
-def _my_data(ctx: Ctx, _args: str) -> None:
-    ctx.say(mydata.summary(ctx))
+def _my_data(ctx: Ctx, args: str) -> None:
+    mydata.show(ctx, args)
 
 
 def _delete_data(ctx: Ctx, _args: str) -> None:

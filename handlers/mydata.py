@@ -8,6 +8,7 @@ confirm_withdraw ──Ya──▶ anonymous, menu                (──Jangan�
 from __future__ import annotations
 
 from handlers.flow import Answer, Ctx, Flow, Prompt, Step
+from handlers.mydata_export import forum_lines, send_document
 from handlers.places import place_name
 from handlers.status import category_label
 from handlers.training_notices import notify_promoted
@@ -35,6 +36,7 @@ def summary(ctx: Ctx) -> str:
             t("mydata.phone", phone=resident.phone or "-"),
             t("mydata.home", place=place_name(ctx, resident.home_kelurahan_code)),
             t("mydata.consent", when=t.datetime(resident.consent_at)),
+            t("mydata.consent_version", version=resident.consent_version or "-"),
         ]
     else:
         lines.append(t("mydata.no_consent"))
@@ -71,7 +73,16 @@ def summary(ctx: Ctx) -> str:
                     status=status,
                 )
             )
+    lines += forum_lines(ctx)
     return t("mydata.title") + "\n" + "\n".join(lines) + "\n\n" + t("mydata.footer")
+
+
+def show(ctx: Ctx, args: str) -> None:
+    """/datasaya, or /datasaya json for the same as a file."""
+    if args.strip().casefold() in ("json", "berkas", "file"):
+        send_document(ctx)
+    else:
+        ctx.say(summary(ctx))
 
 
 def ask_delete(ctx: Ctx) -> Prompt:

@@ -318,3 +318,72 @@ def test_the_right_to_erase_works_while_the_notice_waits(budi: Chat) -> None:
         ],
     )
     assert resident(again) is None
+
+
+# --- 1. /datasaya --------------------------------------------------------------------
+
+
+def test_my_data_lists_every_kind_of_record(budi: Chat, media: MediaStore) -> None:
+    code = data_everywhere(budi, media)
+    with transaction(budi.engine.db) as session:
+        person = session.exec(
+            select(Resident).where(Resident.identity == IDENTITY)  # type: ignore[arg-type]
+        ).scalar_one()
+        person.announcements_off_at = NOW
+    play(budi, [("/datasaya", "Data Anda yang kami simpan")])
+    shown = budi.last_batch[0].text
+    for expected in (
+        f"• Akun chat: {IDENTITY}",
+        f"• Nama: {NAME}",
+        f"Nomor HP: {PHONE}",
+        "• Tempat tinggal: Kelurahan Bantan, Kecamatan Siantar Barat",
+        "• Persetujuan diberikan: Sabtu, 28 November 2026 pukul 09.00 WIB",
+        "• Versi pemberitahuan privasi yang Anda setujui: 2026-11",
+        f"• {code} · Infrastruktur",
+        "Pendaftaran pelatihan:",
+        "• Pembukuan UMKM · terdaftar",
+        "• Pengumuman: dihentikan sejak",
+        "Langganan pengingat forum: tingkat kota",
+        "Jawaban kehadiran forum:",
+        "• Musrenbang Bantan · Selasa, 1 Desember 2026 pukul 09.00 WIB · ",
+        "/datasaya json",
+    ):
+        assert expected in shown, expected
+
+
+def test_my_data_as_a_json_document(budi: Chat, media: MediaStore) -> None:
+    code = data_everywhere(budi, media)
+    play(budi, [("/datasaya json", "Ini data Anda dalam satu berkas JSON")])
+    [sent] = [r for r in budi.last_batch if r.document]
+    assert sent.document is not None and sent.document.endswith("data-saya-2026-11-28.json")
+    data = json.loads(media.path_of(sent.document).read_text(encoding="utf-8"))
+    assert (data["identity"], data["name"], data["phone"]) == (IDENTITY, NAME, PHONE)
+    assert (data["consent_version"], data["home_kelurahan"]) == ("2026-11", "12.72.02.1003")
+    assert data["consent_at"] == "2026-11-28T09:00:00+07:00"
+    [aspiration] = data["aspirations"]
+    assert (aspiration["code"], aspiration["has_photo"]) == (code, True)
+    assert aspiration["status_history"][0]["status"] == "diterima"
+    [registration] = data["training_registrations"]
+    assert (registration["program"], registration["phone"]) == ("Pembukuan UMKM", PHONE)
+    assert data["forum_subscriptions"] == ["kota"]
+    assert [(r["forum"], r["answer"]) for r in data["forum_rsvps"]] == [
+        ("Musrenbang Bantan", "hadir")
+    ]
+    [entry] = audit(budi)
+    assert (entry.actor, entry.action, entry.details) == (
+        "resident",
+        "data_exported",
+        {"channel": "console", "format": "json"},
+    )
+    assert NAME not in json.dumps(entry.details)
+
+
+def test_my_data_as_json_without_a_file_store(chat: Chat) -> None:
+    play(chat, [*ONBOARD, ("/datasaya json", "berkas tidak bisa dikirim")])
+
+
+def test_my_data_shows_the_version_after_a_new_notice(budi: Chat) -> None:
+    play(budi, ONBOARD)
+    again = bumped(budi)
+    play(again, [("halo", "diperbarui"), (("press", "Setuju"), "sudah diperbarui")])
+    play(again, [("/datasaya", "Versi pemberitahuan privasi yang Anda setujui: 2027-01")])
