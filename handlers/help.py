@@ -9,6 +9,8 @@ from handlers.flow import Ctx
 def help_text(ctx: Ctx) -> str:
     """The resident's commands, plus those of the roles the reader holds."""
     parts = [ctx.t("help.text"), ctx.t("privacy.help")]
+    if access.has_role(ctx, "facilitator"):
+        parts.append(ctx.t("help.facilitator"))
     if access.has_role(ctx, "staff"):
         parts.append(ctx.t("help.staff"))
     if access.has_role(ctx, "admin"):

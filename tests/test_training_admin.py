@@ -768,3 +768,16 @@ def test_long_lists_are_paged(desk: Engine) -> None:
     )
     assert "(halaman 2 dari 2)" in chat.last.text  # a toggle keeps the page
     assert chat.labels[:2] == ["⬜ Peserta G", "✅ Peserta H"]
+
+
+def test_help_lists_the_facilitators_commands_only_for_facilitators(engine: Engine) -> None:
+    resident = Chat(engine, user_id="4401")
+    resident.send("/bantuan")
+    assert "/berhenti" in resident.said and "/pelatihan_baru" not in resident.said
+    with transaction(engine.db) as session:
+        grant_role(
+            session=session, identity="console:4402", role="facilitator", granted_by="t", now=NOW
+        )
+    facilitator = Chat(engine, user_id="4402")
+    facilitator.send("/bantuan")
+    assert "Untuk pendamping" in facilitator.said and "/umumkan" in facilitator.said
