@@ -387,3 +387,51 @@ def test_my_data_shows_the_version_after_a_new_notice(budi: Chat) -> None:
     again = bumped(budi)
     play(again, [("halo", "diperbarui"), (("press", "Setuju"), "sudah diperbarui")])
     play(again, [("/datasaya", "Versi pemberitahuan privasi yang Anda setujui: 2027-01")])
+
+
+# --- 2. /profil -----------------------------------------------------------------------
+
+
+def test_profile_changes_name_home_and_language(budi: Chat) -> None:
+    play(budi, ONBOARD)
+    play(
+        budi,
+        [
+            ("/profil", "Nama: Budi Siregar"),
+            (("press", "Nama"), "Tulis nama yang ingin Anda pakai"),
+            ("   ", "Nama tidak boleh kosong"),
+            ("x" * 121, "paling banyak 120 huruf"),
+            ("Budi  S.", "Tersimpan: nama Anda sekarang Budi S."),
+            (("press", "Tempat tinggal"), "Anda tinggal di kecamatan mana"),
+            (("press", "Siantar Timur"), "Di kelurahan mana di Kecamatan Siantar Timur"),
+            (("press", "Kecamatan lain"), "Anda tinggal di kecamatan mana"),
+            (("press", "Siantar Timur"), "Di kelurahan mana"),
+            (("press", "Tomuan"), "Tersimpan: Kelurahan Tomuan, Kecamatan Siantar Timur"),
+            (("press", "Bahasa"), "Pilih bahasa / Choose your language"),
+            (("press", "English"), "Name: Budi S."),
+            (("press", "Done"), "What would you like to do?"),
+        ],
+    )
+    person = resident(budi)
+    assert person is not None
+    assert (person.display_name, person.language) == ("Budi S.", "en")
+    assert (person.home_kecamatan_code, person.home_kelurahan_code) == (
+        "12.72.01",
+        "12.72.01.1002",
+    )
+
+
+def test_profile_without_consent_changes_only_the_language(chat: Chat) -> None:
+    play(
+        chat,
+        [
+            ("/start", "Apakah Anda setuju"),
+            (("press", "Tidak setuju"), ""),
+            ("/profile", "Data mana yang ingin Anda ubah?"),
+            (("press", "Nama"), "kami perlu persetujuan Anda dulu"),
+            (("press", "Tempat tinggal"), "kami perlu persetujuan Anda dulu"),
+            (("press", "Bahasa"), "Pilih bahasa"),
+        ],
+    )
+    person = resident(chat)
+    assert person is not None and person.display_name is None
