@@ -49,8 +49,11 @@ from storage.models import (
     OutboxMessage,
     Resident,
     RoleGrant,
+    TrainingProgram,
+    TrainingRegistration,
 )
 from storage.roles import grant_role, revoke_role
+from storage.trainings import NewProgram, RegistrationDetails, create_program, register
 from storage.workflow import (
     NEEDS_REASON,
     NEXT_STATUSES,
@@ -294,7 +297,9 @@ def world(engine: Engine, media: MediaStore) -> tuple[Any, ...]:
         )
         changes = len(session.exec(select(AspirationStatusChange)).all())
         messages = [(m.kind, m.recipient, m.payload) for m in session.exec(select(OutboxMessage))]
-    return aspirations, changes, messages, sorted(grants(engine)), files(media)
+        programs = sorted((p.id, p.status) for p in session.exec(select(TrainingProgram)))
+        marks = sorted((r.id, r.attended) for r in session.exec(select(TrainingRegistration)))
+    return aspirations, changes, messages, sorted(grants(engine)), files(media), programs, marks
 
 
 def state(chat: Chat) -> tuple[str, str, dict[str, Any]]:
@@ -499,6 +504,38 @@ SCENES: dict[tuple[str, str], Scene] = {
         "dibatalkan. Kabarnya dikirim ke 0 warga.",
     ),
 }
+NEW = ("/pelatihan_baru",)
+NEW_ANSWERS = (  # (step, answer there, the next question)
+    ("title", "Pemasaran Online untuk UMKM", "Tuliskan penjelasan singkat"),
+    ("description", "Belajar menjual produk lewat WhatsApp.", "termasuk kategori apa?"),
+    ("category", "Pemasaran online", "Kapan pelatihan dimulai?"),
+    ("starts", "12-12-2026 09.00", "Sampai jam berapa?"),
+    ("ends", "12.00", "Di mana tempatnya?"),
+    ("place", "Aula Kantor Wali Kota", "Ada tautan peta lokasinya"),
+    ("map", "Lewati", "Berapa kursi yang tersedia?"),
+    ("quota", "25", "Pelatihan ini untuk warga mana?"),
+    ("area", "Siantar Barat", "Untuk seluruh Kecamatan Siantar Barat"),
+    ("area_kelurahan", "Seluruh Kecamatan Siantar Barat", "Sampai kapan warga bisa mendaftar?"),
+    ("closes", "Sampai pelatihan dimulai", "Ada persyaratan untuk peserta?"),
+    ("requirements", "Lewati", "Siapa penyelenggaranya?"),
+    ("organiser", "Dinas Koperasi dan UMKM", "Pratinjau — beginilah warga akan melihat"),
+    ("preview", "Simpan sebagai draf", "disimpan sebagai draf"),
+)
+for number, (step_, answer_, done_) in enumerate(NEW_ANSWERS):
+    path_ = (*NEW, *(answer for _, answer, _ in NEW_ANSWERS[:number]))
+    SCENES[("training_new", step_)] = Scene(path_, answer_, done_)
+SCENES[("training_new", "edit")] = Scene(
+    (*NEW, *(answer for _, answer, _ in NEW_ANSWERS[:-1]), "Ubah"),
+    "Kuota",
+    "Berapa kursi yang tersedia?",
+)
+TRAINING = "Pemasaran Online untuk UMKM"  # on the desk, with Budi Siregar seated
+SCENES[("attendance", "program")] = Scene(
+    ("/kehadiran",), f"{TRAINING} · 12-12-2026", "0 dari 1 hadir"
+)
+SCENES[("attendance", "marks")] = Scene(
+    ("/kehadiran", ("press", TRAINING)), "Budi Siregar", "Budi Siregar ditandai hadir."
+)
 ROLE_OF_FLOW = {flow.name: flow.role for flow in FLOWS if flow.role}
 PRIVILEGED_STEPS = [(flow.name, step) for flow in FLOWS if flow.role for step in flow.steps]
 
@@ -517,12 +554,25 @@ def holder_of(role: str) -> str:
 
 def on_the_desk(engine: Engine) -> str:
     """One open aspiration from a consenting, named resident, one role grant, and
-    a forum held yesterday that awaits its result."""
+    a forum held yesterday that awaits its result, and a training (12 Dec 2026,
+    09.00 WIB) the same resident holds a seat in."""
     warga = seat(engine, WARGA, name="Budi Siregar")
     give(engine, "telegram:777", "staff")
     with transaction(engine.db) as session:
         held = NewForum(title="Forum Warga Bantan", starts_at=NOW - timedelta(days=1))
         create_forum(session=session, new=held, actor=FACILITATOR, now=NOW - timedelta(days=3))
+        start = NOW + timedelta(days=14)
+        program = create_program(
+            session=session,
+            new=NewProgram(TRAINING, start, start + timedelta(hours=3), 20, status="open"),
+            actor=FACILITATOR,
+            now=NOW,
+        )
+        assert program.id is not None
+        details = RegistrationDetails("Budi Siregar", "+6281234567890", TOMUAN, None)
+        register(
+            session=session, program_id=program.id, resident_id=warga, details=details, now=NOW
+        )
     return seed(engine, resident_id=warga)
 
 
@@ -551,6 +601,8 @@ def test_every_privileged_step_has_a_scene() -> None:
         "announce_status",
         "forum_new",
         "forum_manage",
+        "training_new",
+        "attendance",
     }
 
 
@@ -630,6 +682,8 @@ COMMANDS = {
     "/status_umum": "Anda belum membuat pengumuman",
     "/forum_baru": "Apa judul forumnya?",
     "/kelola_forum": "Pilih forum yang ingin dikelola",
+    "/pelatihan_baru": "Apa judul pelatihannya?",
+    "/kehadiran": "Pilih pelatihan yang ingin dicatat kehadirannya",
 }
 
 
