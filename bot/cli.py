@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli_announce import add_parser as add_announce_parser
+from bot.cli_privacy import add_parser as add_privacy_parser
 from bot.config import ConfigError, Settings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--lang", choices=("id", "en"), default="id")
     _training_parser(commands)
     add_announce_parser(commands)
+    add_privacy_parser(commands, _date)
     _forum_parser(commands)
     return parser
 
@@ -156,6 +158,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _export(args, settings)
     if args.command == "run":
         return _run(settings)
+    if args.command == "audit":
+        from bot.cli_privacy import audit_command
+
+        return audit_command(args, settings)
     from bot.cli_staff import CommandError, role_command, stats_command
 
     try:
@@ -246,6 +252,9 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
                     progress=progress,
                 )
             print(f"{count} {args.kind} written to {args.out}", file=sys.stderr)
+        from bot.cli_privacy import audit_export
+
+        audit_export(db, args, count)
     except ExportError as problem:
         raise UsageError(str(problem)) from None
     except OSError as problem:

@@ -7,6 +7,7 @@ import logging
 from handlers.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.periods import WIB, period_bounds, period_options
 from handlers.types import Option
+from storage.audit import record
 from storage.exports import AspirationFilter, export
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,19 @@ def on_period(ctx: Ctx, answer: Answer) -> None:
             filters=AspirationFilter(since=since, until=until),
         )
     logger.info("chat export of %s (%s, %s..%s): %d rows", kind, fmt, since, until, count)
+    record(
+        session=ctx.session,
+        actor=ctx.resident.identity,
+        action="export",
+        details={
+            "via": "chat",
+            "kind": kind,
+            "format": fmt,
+            "filters": {"period": answer.option or "all"},
+            "rows": count,
+        },
+        now=ctx.now,
+    )
     ctx.say(
         ctx.t("export.ready", kind=ctx.t(f"export.kind_{kind}"), count=count), document=reference
     )

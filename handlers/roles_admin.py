@@ -109,7 +109,13 @@ def ask_revoke(ctx: Ctx) -> Prompt:
 def on_revoke(ctx: Ctx, answer: Answer) -> None:
     if answer.option != "back":
         identity, _, role = (answer.option or "").rpartition(" ")
-        revoke_role(session=ctx.session, identity=identity, role=role)
+        revoke_role(
+            session=ctx.session,
+            identity=identity,
+            role=role,
+            actor=ctx.resident.identity,
+            now=ctx.now,
+        )
         ctx.note(ctx.t("roles.revoked", identity=identity, role=ctx.t(f"roles.{role}")))
     ctx.goto(FLOW_NAME, "action", keep_data=True)
 

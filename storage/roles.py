@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
+from storage.audit import record
 from storage.models import ROLES, RoleGrant
 
 
@@ -27,10 +28,18 @@ def grant_role(
     if roles_of(session=session, identity=identity) & {role}:
         return False
     session.add(RoleGrant(identity=identity, role=role, granted_by=granted_by, granted_at=now))
+    _audit(session, granted_by, "role_grant", identity, role, now)
     return True
 
 
-def revoke_role(*, session: Session, identity: str, role: str) -> bool:
+def revoke_role(
+    *,
+    session: Session,
+    identity: str,
+    role: str,
+    actor: str = "cli",
+    now: datetime | None = None,
+) -> bool:
     """Take ``role`` away; False when it was not granted (in the database)."""
     _check(role)
     grant = session.exec(
@@ -39,7 +48,21 @@ def revoke_role(*, session: Session, identity: str, role: str) -> bool:
     if grant is None:
         return False
     session.delete(grant)
+    _audit(session, actor, "role_revoke", identity, role, now or datetime.now(UTC))
     return True
+
+
+def _audit(
+    session: Session, actor: str, action: str, identity: str, role: str, now: datetime
+) -> None:
+    """Roles are held by staff, whose identities the trail may name."""
+    record(
+        session=session,
+        actor=actor,
+        action=action,
+        details={"identity": identity, "role": role},
+        now=now,
+    )
 
 
 def roles_of(*, session: Session, identity: str) -> frozenset[str]:

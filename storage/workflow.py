@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from storage.audit import record
 from storage.models import Aspiration, AspirationStatusChange
 
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
@@ -80,4 +81,12 @@ def change_status(
         aspiration_id=aspiration.id, status=status, at=now, actor=actor, note=note
     )
     session.add(change)
+    # the note may name people: the trail keeps only the code and the statuses
+    record(
+        session=session,
+        actor=actor,
+        action="status_change",
+        details={"code": aspiration.code, "from": seen, "to": status},
+        now=now,
+    )
     return change

@@ -1,0 +1,74 @@
+"""Privacy commands of the CLI: ``siantar audit --since DATE`` prints the audit
+trail; exports from the command line are written to it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:  # heavy modules are imported by the commands only
+    from sqlalchemy import Engine as Database
+
+    from bot.config import Settings
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+CLI = "cli"  # the actor of anything done on the command line
+
+
+def add_parser(commands: Any, date_type: Callable[[str], date]) -> None:
+    audit = commands.add_parser("audit", help="print the audit trail of staff actions")
+    audit.add_argument("--since", type=date_type, metavar="DATE", help="from this day (WIB)")
+
+
+def audit_command(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlmodel import Session
+
+    from bot.app import open_database
+    from storage.audit import entries_since
+
+    db = open_database(settings)
+    try:
+        since = (
+            datetime.combine(args.since, time(0), tzinfo=WIB).astimezone(UTC)
+            if args.since
+            else None
+        )
+        with Session(db) as session:
+            for entry in entries_since(session=session, since=since):
+                details = json.dumps(entry.details, ensure_ascii=False, sort_keys=True)
+                when = entry.at.astimezone(WIB).isoformat(timespec="seconds")
+                print(f"{when}  {entry.actor}  {entry.action}  {details}")
+    finally:
+        db.dispose()
+    return 0
+
+
+def audit_export(db: Database, args: argparse.Namespace, count: int) -> None:
+    """An export from the command line, with its filters, in the trail."""
+    from storage.audit import record
+    from storage.db import transaction
+
+    filters = {
+        name: str(getattr(args, name))
+        for name in ("since", "until", "status", "category", "kecamatan")
+        if getattr(args, name, None) is not None
+    }
+    with transaction(db) as session:
+        record(
+            session=session,
+            actor=CLI,
+            action="export",
+            details={
+                "via": "cli",
+                "kind": args.kind,
+                "format": args.format,
+                "filters": filters,
+                "rows": count,
+            },
+            now=datetime.now(UTC),
+        )
