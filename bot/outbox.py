@@ -25,6 +25,7 @@ from typing import Protocol
 from sqlalchemy import Engine as Database
 
 from bot.dbthreads import DatabaseThreads
+from bot.outbox_flow import MAX_IN_FLIGHT, NAP, InFlight, SentMarks
 from handlers.types import QueuedReply, Reply
 from storage.db import transaction
 from storage.models import OutboxMessage
@@ -33,7 +34,7 @@ from storage.outbox import (
     mark_failed,
     mark_rate_limited,
     mark_retry,
-    mark_sent,
+    mark_sent_many,
     mark_unreachable,
     release,
 )
@@ -45,9 +46,7 @@ LEASE = timedelta(seconds=60)
 BATCH = 50  # rows per claim on a channel without a pace
 BATCH_SECONDS = 1.0  # a paced claim takes about this much of the channel's time
 MAX_BATCH = 500
-MAX_IN_FLIGHT = 32  # sends at once, per channel and process
 CLAIM_LEAD = 0.2  # seconds: the next batch is claimed this long before the last slot
-NAP = 0.25  # seconds: the longest sleep between looks at "stop"
 # At most one message per chat in this time: Telegram's limit is about one per
 # second; WhatsApp's "pair rate limit" one per six seconds to the same user.
 PER_CHAT: Mapping[str, timedelta] = {
@@ -118,6 +117,14 @@ class OutboxDispatcher:
         self._stopping = False
         self._paused: dict[str, datetime] = {}  # this process's own 429s, until the next claim
         self._background: asyncio.Task[None] | None = None
+        self._marks = SentMarks(self.threads, self._sent_rows, sleep)
+        self._intervals = {
+            channel: timedelta(seconds=1 / rate)
+            for channel, rate in self.per_second.items()
+            if rate
+        }
+        self._next_start: dict[str, datetime] = {}  # this process's next send, by channel
+        self._flights: dict[str, InFlight] = {}
 
     async def tick(self) -> None:
         """The scheduler's job: start sending in the background unless that is going
@@ -178,7 +185,7 @@ class OutboxDispatcher:
 
     async def _run_channel(self, channel: str, claim_until: datetime) -> int:
         rate = self.per_second.get(channel)
-        interval = timedelta(seconds=1 / rate) if rate else None
+        interval = self._intervals.get(channel)
         limit = min(MAX_BATCH, math.ceil(rate * BATCH_SECONDS)) if rate else BATCH
         gap = self.per_chat.get(channel, timedelta(0))
         room = asyncio.Semaphore(self.max_in_flight)
@@ -236,35 +243,61 @@ class OutboxDispatcher:
         assert row.id is not None
         try:
             await self._sleep_until(row.due_at)
-            paused = self._paused.get(row.channel)
-            now = self.clock()
-            if self._stopping or now >= send_until or (paused is not None and now < paused):
-                due_at = paused if paused is not None and now < paused else now
-                await self.threads.run(self._release, row.id, due_at, row.claim)
-                return
-            try:
-                external_id = await self.senders[row.channel].deliver(
-                    row.recipient, Reply.from_payload(row.payload)
-                )
-            except DeliveryFailed as failure:
+            flight = self._flights.setdefault(
+                row.channel, InFlight(self.per_second.get(row.channel), self.max_in_flight)
+            )
+            outcome: str | None | DeliveryFailed = None
+            async with flight.place(lambda: self._stopping):
+                await self._keep_pace(row.channel, row.due_at)
+                due_again = self._not_now(row.channel, send_until)
+                if due_again is None:
+                    began = self.clock()
+                    try:
+                        outcome = await self.senders[row.channel].deliver(
+                            row.recipient, Reply.from_payload(row.payload)
+                        )
+                    except DeliveryFailed as failure:
+                        outcome = failure
+                    flight.took((self.clock() - began).total_seconds())
+            if due_again is not None:
+                await self.threads.run(self._release, row.id, due_again, row.claim)
+            elif isinstance(outcome, DeliveryFailed):
                 until = await self.threads.run(
                     self._failed,
                     row.channel,
                     row.recipient,
                     [row.id],
                     row.attempts,
-                    failure,
+                    outcome,
                     row.claim,
                 )
-                if failure.retry_after is not None:
+                if outcome.retry_after is not None:
                     self._paused[row.channel] = until
-                return
-            await self.threads.run(self._sent, row.id, external_id, row.claim)
+            else:
+                await self._marks.mark(row.id, outcome, row.claim)
         except Exception:
             # the row stays claimed: it is due again when the lease lapses
             logger.exception("outbox: sending a %s message failed unexpectedly", row.channel)
         finally:
             room.release()
+
+    async def _keep_pace(self, channel: str, slot: datetime) -> None:
+        """Not faster than the pace even after a stall: rows that are late go one
+        interval apart, not in a burst (the platform counts sends, not slots)."""
+        interval = self._intervals.get(channel)
+        if interval is not None:
+            start = max(self.clock(), self._next_start.get(channel, slot))
+            self._next_start[channel] = start + interval
+            await self._sleep_until(start)
+
+    def _not_now(self, channel: str, send_until: datetime) -> datetime | None:
+        """When a row that must not go now is due again; None: send it."""
+        now, paused = self.clock(), self._paused.get(channel)
+        if paused is not None and now < paused:
+            return paused  # a 429 this process heard since the row was claimed
+        if self._stopping or now >= send_until:
+            return now
+        return None
 
     def _claim(
         self, channel: str, now: datetime, limit: int, interval: timedelta | None, gap: timedelta
@@ -280,20 +313,12 @@ class OutboxDispatcher:
                 chat_gap=gap,
             )
 
-    def _sent(self, message_id: int, external_id: str | None, claim: str | None) -> None:
-        self._sent_all([(message_id, external_id)], claim)
-
     def _sent_all(self, sent: list[tuple[int, str | None]], claim: str | None = None) -> None:
-        now = self.clock()
+        self._sent_rows([(message_id, external_id, claim) for message_id, external_id in sent])
+
+    def _sent_rows(self, sent: list[tuple[int, str | None, str | None]]) -> None:
         with transaction(self.db) as session:
-            for message_id, external_id in sent:
-                mark_sent(
-                    session=session,
-                    message_id=message_id,
-                    now=now,
-                    external_id=external_id,
-                    claim=claim,
-                )
+            mark_sent_many(session=session, sent=sent, now=self.clock())
 
     def _release(self, message_id: int, due_at: datetime, claim: str | None) -> None:
         with transaction(self.db) as session:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, update
+from sqlalchemy import ColumnElement, String, bindparam, or_, update
 from sqlmodel import Session, col, select
 
 from storage.announcements import BROADCAST_KINDS
@@ -148,6 +148,35 @@ def mark_sent(
         external_id=external_id,
         claimed_until=None,
     )
+
+
+_TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
+# Built once: the dispatcher marks every row it sends with it.
+_MARK_SENT = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.id == bindparam("row_id"),
+        _TABLE.c.status == "pending",
+        _TABLE.c.claim.is_not_distinct_from(bindparam("held_by", type_=String())),
+    )
+    .values(
+        status="sent", sent_at=bindparam("now"), external_id=bindparam("ext"), claimed_until=None
+    )
+)
+
+
+def mark_sent_many(
+    *, session: Session, sent: Sequence[tuple[int, str | None, str | None]], now: datetime
+) -> None:
+    """``mark_sent`` for many rows in one statement: (id, external id, claim) each."""
+    if sent:
+        session.execute(
+            _MARK_SENT,
+            [
+                {"row_id": message_id, "ext": external_id, "held_by": claim, "now": now}
+                for message_id, external_id, claim in sent
+            ],
+        )
 
 
 def mark_retry(

@@ -22,6 +22,7 @@ it locks the row), then the rows are read with ``FOR UPDATE SKIP LOCKED``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -30,8 +31,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from storage.models import ChannelPace, OutboxMessage, UTCDateTime
-from storage.outbox import skip_opted_out
+from storage.announcements import BROADCAST_KINDS
+from storage.models import ChannelPace, OutboxMessage, Resident, UTCDateTime
 
 OVERFETCH = 2  # candidates read per row wanted (some belong to busy recipients)
 
@@ -111,9 +112,10 @@ def claim_batch(
     pace = lock_pace(session=session, channel=channel, now=now)
     if pace.paused_until is not None and pace.paused_until > now:
         return Batch(paused_until=pace.paused_until)
-    skip_opted_out(session=session, now=now, channels=[channel])
     query = (
-        select(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.attempts)
+        select(
+            OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.attempts, OutboxMessage.kind
+        )
         .where(
             OutboxMessage.status == "pending",
             OutboxMessage.channel == channel,
@@ -127,19 +129,23 @@ def claim_batch(
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    candidates = session.execute(query).all()
+    candidates: list[tuple[int, str, int, str]] = [
+        (message_id, recipient, attempts, kind)
+        for message_id, recipient, attempts, kind in session.execute(query).all()
+    ]
     if not candidates:
         return Batch()
+    opted_out = skip_opted_out_rows(session=session, channel=channel, candidates=candidates)
     taken = busy_recipients(
         session=session,
         channel=channel,
-        recipients={recipient for _, recipient, _ in candidates},
+        recipients={recipient for _, recipient, _, _ in candidates},
         now=now,
         since=now - chat_gap,
     )
     chosen: list[tuple[int, int]] = []
-    for message_id, recipient, attempts in candidates:
-        if recipient not in taken:
+    for message_id, recipient, attempts, _ in candidates:
+        if message_id not in opted_out and recipient not in taken:
             taken.add(recipient)  # one row per recipient and claim: the rest wait their turn
             chosen.append((message_id, attempts))
             if len(chosen) == limit:
@@ -177,6 +183,39 @@ def claim_batch(
     for row in rows:
         session.expunge(row)
     return Batch(rows=sorted(rows, key=lambda row: order[row.id or 0]))
+
+
+def skip_opted_out_rows(
+    *, session: Session, channel: str, candidates: Sequence[tuple[int, str, int, str]]
+) -> set[int]:
+    """Of the rows about to be claimed, the broadcasts to residents who said
+    BERHENTI since the fan-out: marked ``opted_out`` (the opt-out holds at send
+    time); returns their ids. Only the candidates are looked at, so a claim costs
+    the same behind a six-figure broadcast."""
+    broadcasts = {
+        message_id: f"{channel}:{recipient}"
+        for message_id, recipient, _, kind in candidates
+        if kind in BROADCAST_KINDS
+    }
+    if not broadcasts:
+        return set()
+    off = set(
+        session.exec(
+            select(Resident.identity).where(
+                col(Resident.identity).in_(set(broadcasts.values())),
+                col(Resident.announcements_off_at).is_not(None),
+            )
+        ).all()
+    )
+    skipped = {message_id for message_id, identity in broadcasts.items() if identity in off}
+    if skipped:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(skipped), col(OutboxMessage.status) == "pending")
+            .values(status="opted_out", claimed_until=None, claim=None)
+            .execution_options(synchronize_session=False)
+        )
+    return skipped
 
 
 def busy_recipients(
