@@ -65,6 +65,8 @@ _TEXT_PARAMS = frozenset(
         "title",
     }
 )
+# Methods that send a message: what ``rate_limit`` counts.
+SENDING = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 
@@ -269,6 +271,8 @@ class FakeTelegram:
             self._delays: dict[str, float] = {}
             self._webhook: dict[str, Any] | None = None
             self._commands: dict[str, list[dict[str, Any]]] = {}
+            self._rate: tuple[float, int] | None = None  # rate_limit(): per second, retry_after
+            self._sends: deque[float] = deque()  # when the sends of the last second came
 
     def start(self) -> FakeTelegram:
         """Serve on an OS-chosen port in a background thread; returns self."""
@@ -348,6 +352,7 @@ class FakeTelegram:
             if delay := self._delays.get(method):
                 await asyncio.sleep(delay)
             self._check_faults(method, params)
+            self._check_rate(method)
             if method == "getUpdates":
                 result = await self._get_updates(params)
             else:
@@ -385,6 +390,21 @@ class FakeTelegram:
                 )
             if method in BLOCKABLE and params.get("chat_id") in self._blocked:
                 raise ApiError(403, "Forbidden: bot was blocked by the user", fault=True)
+
+    def _check_rate(self, method: str) -> None:
+        """429 for a send beyond ``rate_limit`` in the last second (not counted)."""
+        with self._lock:
+            if self._rate is None or method not in SENDING:
+                return
+            per_second, retry_after = self._rate
+            now = time.monotonic()
+            while self._sends and self._sends[0] <= now - 1.0:
+                self._sends.popleft()
+            if len(self._sends) >= per_second:
+                raise ApiError(
+                    429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
+                )
+            self._sends.append(now)
 
     def _wake(self) -> None:
         """Notify long-polling getUpdates calls; callable from any thread."""
@@ -907,6 +927,14 @@ class FakeTelegram:
         """The resident unblocks the bot."""
         with self._lock:
             self._blocked.discard(user_id)
+
+    def rate_limit(self, per_second: float | None, *, retry_after: int = 1) -> None:
+        """Like Telegram's limit for a bot: a message send (``SENDING``) beyond
+        ``per_second`` in any one second, all chats together, is answered 429 with
+        ``retry_after`` (and does not count); None lifts the limit."""
+        with self._lock:
+            self._rate = None if per_second is None else (per_second, retry_after)
+            self._sends.clear()
 
     def delay(self, method: str, seconds: float) -> None:
         """Add latency to every call of ``method`` (0 removes it)."""

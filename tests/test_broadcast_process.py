@@ -1,0 +1,180 @@
+"""A broadcast survives kill -9: the real ``siantar run`` against the fake Bot API.
+
+2,000 Telegram residents and one announcement to everyone. The process is killed
+with SIGKILL once some hundreds have been delivered, then started again: every
+resident gets the announcement, and only the rows that were in flight at the kill
+(claimed by the dead process, not yet marked) may have gone out twice.
+
+SQLite only, like ``test_telegram_process.py`` (whose process helpers this uses).
+The pace is 400/s (``telegram_fake_api``: above Telegram's 30, the fake has no
+limit), so the whole broadcast takes seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fake_telegram import TOKEN, FakeTelegram
+from sqlalchemy import func, insert, update
+from sqlmodel import Session, col, select
+from test_telegram_process import POLLING_READY, SiantarRun, eventually, toml
+
+from bot.outbox import MAX_IN_FLIGHT
+from storage.announcements import Segment, create_announcement
+from storage.db import make_engine, migrate, transaction
+from storage.models import Announcement, OutboxMessage, Resident
+
+RESIDENTS = 2000
+FIRST_ID = 5_000_001
+PER_SECOND = 400
+KILL_AFTER = 300  # delivered messages
+
+
+def delivered(fake: FakeTelegram) -> Counter[int]:
+    """Messages each chat received (successful sendMessage calls)."""
+    return Counter(
+        int(call.params["chat_id"]) for call in fake.calls_to("sendMessage") if call.status == 200
+    )
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, fake: FakeTelegram) -> Path:
+    url = f"sqlite:///{tmp_path / 'siantar.db'}"
+    lines = [
+        "[database]",
+        f"url = {toml(url)}",
+        "[telegram]",
+        "enabled = true",
+        f"token = {toml(TOKEN)}",
+        f"api_base_url = {toml(fake.base_url)}",
+        "[broadcast]",
+        "telegram_fake_api = true",
+        f"telegram_per_second = {PER_SECOND}",
+        "[media]",
+        f"directory = {toml(str(tmp_path / 'media'))}",
+    ]
+    (tmp_path / "config.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = make_engine(url)
+    migrate(db)
+    now = datetime.now(UTC)
+    with transaction(db) as session:
+        session.execute(
+            insert(Resident),
+            [
+                {
+                    "identity": f"telegram:{FIRST_ID + n}",
+                    "channel": "telegram",
+                    "language": "id",
+                    "language_chosen": False,
+                    "english_offered": False,
+                    "consent_at": now,
+                    "onboarded_at": now,
+                    "created_at": now,
+                    "last_seen_at": now,
+                }
+                for n in range(RESIDENTS)
+            ],
+        )
+        create_announcement(
+            session=session,
+            text="Musrenbang Kelurahan Sabtu ini pukul 09.00 WIB di kantor lurah.",
+            segment=Segment("everyone"),
+            send_at=now,
+            actor="telegram:1",
+            now=now,
+        )
+    db.dispose()
+    return tmp_path
+
+
+def test_kill_9_mid_broadcast_loses_no_one_and_repeats_only_the_rows_in_flight(
+    workdir: Path, fake: FakeTelegram
+) -> None:
+    db = make_engine(f"sqlite:///{workdir / 'siantar.db'}")
+    runs = [SiantarRun(workdir, "run1")]
+    try:
+        runs[0].wait_for_log(POLLING_READY)
+        eventually(lambda: sum(delivered(fake).values()) >= KILL_AFTER, "some hundreds sent")
+        runs[0].kill9()
+        at_kill = delivered(fake)
+        now = datetime.now(UTC)
+        with Session(db) as session:
+            held = session.exec(  # claimed by the dead process, not marked
+                select(OutboxMessage).where(
+                    OutboxMessage.status == "pending",
+                    col(OutboxMessage.claimed_until) > now,
+                )
+            ).all()
+            sent_rows = session.exec(
+                select(func.count()).where(OutboxMessage.status == "sent")
+            ).one()
+        in_flight = {int(row.recipient) for row in held}
+        reached = in_flight & set(at_kill)  # sent, but the mark never committed
+        assert KILL_AFTER <= sum(at_kill.values()) < RESIDENTS, "killed too late to tell"
+        assert sent_rows <= sum(at_kill.values())
+
+        # the lease (60 s) would lapse on its own; move it into the past instead
+        with transaction(db) as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.claimed_until) > now)
+                .values(claimed_until=now - timedelta(seconds=1))
+            )
+        runs.append(SiantarRun(workdir, "run2"))
+        runs[1].wait_for_log(POLLING_READY)
+
+        def finished() -> bool:
+            with Session(db) as session:
+                announcement = session.exec(select(Announcement)).one()
+                pending = session.exec(
+                    select(func.count()).where(OutboxMessage.status == "pending")
+                ).one()
+            return announcement.status == "sent" and pending == 0
+
+        eventually(finished, "the broadcast finished after the restart", timeout=60)
+        assert runs[1].stop() == 0
+    finally:
+        for run in runs:
+            run.ensure_dead()
+        db.dispose()
+
+    counts = delivered(fake)
+    twice = sorted(chat for chat, n in counts.items() if n > 1)
+    print(
+        f"\nkilled after {sum(at_kill.values())} delivered; {len(held)} row(s) claimed and "
+        f"not marked at the kill, {len(reached)} of them already delivered (in flight); "
+        f"{len(twice)} resident(s) got the announcement twice"
+    )
+    assert set(counts) == {FIRST_ID + n for n in range(RESIDENTS)}  # no one got none
+    assert max(counts.values()) <= 2
+    assert set(twice) <= in_flight  # only rows in flight at the kill went out twice
+    assert len(twice) <= MAX_IN_FLIGHT
+    with Session(db) as session:
+        statuses = Counter(session.exec(select(OutboxMessage.status)).all())
+    assert statuses == {"sent": RESIDENTS}
+    assert "Traceback" not in runs[1].stderr()
+
+
+def test_the_fake_answers_429_beyond_its_rate_limit(fake: FakeTelegram) -> None:
+    import httpx
+
+    fake.rate_limit(5, retry_after=2)
+    url = f"{fake.base_url}/bot{TOKEN}/sendMessage"
+    with httpx.Client(trust_env=False) as client:
+        answers = [client.post(url, json={"chat_id": 7, "text": "x"}) for _ in range(8)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429] * 3
+    assert answers[-1].json()["parameters"] == {"retry_after": 2}
+    time.sleep(1.05)
+    with httpx.Client(trust_env=False) as client:
+        assert client.post(url, json={"chat_id": 7, "text": "x"}).status_code == 200
