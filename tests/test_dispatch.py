@@ -451,3 +451,27 @@ def test_slots_stay_apart_when_two_processes_claim_at_the_same_moment(db: Engine
     slots = sorted(row.due_at for row in rows)
     gaps = [(b - a).total_seconds() for a, b in zip(slots, slots[1:], strict=False)]
     assert min(gaps) >= 1 / 200 - EPSILON
+
+
+def test_a_stalled_adapter_does_not_gather_a_burst(db: Engine) -> None:
+    """python-telegram-bot waits out a 429 by holding every request back; the sends
+    waiting there all go at once when it resumes. Only a few may be waiting."""
+    broadcast(db, 200)
+
+    class Stalling(Sender):
+        def __init__(self) -> None:
+            super().__init__(latency=0.01)
+            self.released: list[float] = []
+
+        async def deliver(self, recipient: str, reply: Reply) -> str | None:
+            now = seconds(clock())
+            if 3.0 <= now < 4.1:  # held back, as after a 429 with retry_after 1
+                await asyncio.sleep(4.1 - now)
+            self.released.append(seconds(clock()))  # when it really reaches the API
+            return await super().deliver(recipient, reply)
+
+    sender = Stalling()
+    run(until_done(dispatcher(db, sender, rate=20), ticks=1))
+    assert len(sender.sent) == 200
+    assert most_in_one_second(sender.released) <= 20 + 6  # not the 20 held back at once
+    assert sum(4.1 <= t < 4.1 + EPSILON for t in sender.released) <= 6
