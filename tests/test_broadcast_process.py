@@ -5,9 +5,12 @@ with SIGKILL once some hundreds have been delivered, then started again: every
 resident gets the announcement, and only the rows that were in flight at the kill
 (claimed by the dead process, not yet marked) may have gone out twice.
 
-SQLite only, like ``test_telegram_process.py`` (whose process helpers this uses).
-The pace is 400/s (``telegram_fake_api``: above Telegram's 30, the fake has no
-limit), so the whole broadcast takes seconds.
+Like ``test_telegram_process.py`` (whose process helpers this uses) on SQLite. The
+pace is 400/s (``telegram_fake_api``: above Telegram's 30, the fake has no limit),
+so the whole broadcast takes seconds.
+
+With ``TEST_DATABASE_URL`` set, two processes in webhook mode share one PostgreSQL
+database and one pace: the README's "Scaling out" set-up.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import TEST_DATABASE_URL
 from fake_telegram import TOKEN, FakeTelegram
-from sqlalchemy import func, insert, update
-from sqlmodel import Session, col, select
-from test_telegram_process import POLLING_READY, SiantarRun, eventually, toml
+from sqlalchemy import Engine, func, insert, text, update
+from sqlmodel import Session, SQLModel, col, select
+from test_telegram_process import POLLING_READY, RUNNING, SiantarRun, eventually, free_port, toml
 
 from bot.outbox import MAX_IN_FLIGHT
 from storage.announcements import Segment, create_announcement
@@ -33,6 +38,7 @@ RESIDENTS = 2000
 FIRST_ID = 5_000_001
 PER_SECOND = 400
 KILL_AFTER = 300  # delivered messages
+SHARED_PER_SECOND = 100  # two processes, 600 residents: some 6 s, both take part
 
 
 def delivered(fake: FakeTelegram) -> Counter[int]:
@@ -48,25 +54,34 @@ def fake() -> Iterator[FakeTelegram]:
         yield server
 
 
-@pytest.fixture
-def workdir(tmp_path: Path, fake: FakeTelegram) -> Path:
-    url = f"sqlite:///{tmp_path / 'siantar.db'}"
+def configure(
+    workdir: Path,
+    fake: FakeTelegram,
+    database_url: str,
+    per_second: int = PER_SECOND,
+    **telegram: Any,
+) -> None:
     lines = [
         "[database]",
-        f"url = {toml(url)}",
+        f"url = {toml(database_url)}",
         "[telegram]",
         "enabled = true",
         f"token = {toml(TOKEN)}",
         f"api_base_url = {toml(fake.base_url)}",
+        *(f"{key} = {toml(value)}" for key, value in telegram.items() if key != "port"),
         "[broadcast]",
         "telegram_fake_api = true",
-        f"telegram_per_second = {PER_SECOND}",
+        f"telegram_per_second = {per_second}",
         "[media]",
-        f"directory = {toml(str(tmp_path / 'media'))}",
+        f"directory = {toml(str(workdir / 'media'))}",
     ]
-    (tmp_path / "config.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    db = make_engine(url)
-    migrate(db)
+    if "port" in telegram:
+        lines += ["[server]", 'host = "127.0.0.1"', f"port = {telegram['port']}"]
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "config.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def add_residents(db: Engine, count: int) -> None:
     now = datetime.now(UTC)
     with transaction(db) as session:
         session.execute(
@@ -83,9 +98,14 @@ def workdir(tmp_path: Path, fake: FakeTelegram) -> Path:
                     "created_at": now,
                     "last_seen_at": now,
                 }
-                for n in range(RESIDENTS)
+                for n in range(count)
             ],
         )
+
+
+def announce_to_everyone(db: Engine) -> None:
+    now = datetime.now(UTC)
+    with transaction(db) as session:
         create_announcement(
             session=session,
             text="Musrenbang Kelurahan Sabtu ini pukul 09.00 WIB di kantor lurah.",
@@ -94,6 +114,24 @@ def workdir(tmp_path: Path, fake: FakeTelegram) -> Path:
             actor="telegram:1",
             now=now,
         )
+
+
+def finished(db: Engine) -> bool:
+    """The announcement is fanned out and no outbox row is pending."""
+    with Session(db) as session:
+        announcement = session.exec(select(Announcement)).one()
+        pending = session.exec(select(func.count()).where(OutboxMessage.status == "pending")).one()
+    return announcement.status == "sent" and pending == 0
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, fake: FakeTelegram) -> Path:
+    url = f"sqlite:///{tmp_path / 'siantar.db'}"
+    configure(tmp_path, fake, url)
+    db = make_engine(url)
+    migrate(db)
+    add_residents(db, RESIDENTS)
+    announce_to_everyone(db)
     db.dispose()
     return tmp_path
 
@@ -134,15 +172,7 @@ def test_kill_9_mid_broadcast_loses_no_one_and_repeats_only_the_rows_in_flight(
         runs.append(SiantarRun(workdir, "run2"))
         runs[1].wait_for_log(POLLING_READY)
 
-        def finished() -> bool:
-            with Session(db) as session:
-                announcement = session.exec(select(Announcement)).one()
-                pending = session.exec(
-                    select(func.count()).where(OutboxMessage.status == "pending")
-                ).one()
-            return announcement.status == "sent" and pending == 0
-
-        eventually(finished, "the broadcast finished after the restart", timeout=60)
+        eventually(lambda: finished(db), "the broadcast finished after the restart", timeout=60)
         assert runs[1].stop() == 0
     finally:
         for run in runs:
@@ -178,3 +208,51 @@ def test_the_fake_answers_429_beyond_its_rate_limit(fake: FakeTelegram) -> None:
     time.sleep(1.05)
     with httpx.Client(trust_env=False) as client:
         assert client.post(url, json={"chat_id": 7, "text": "x"}).status_code == 200
+
+
+@pytest.mark.skipif(
+    not TEST_DATABASE_URL, reason="PostgreSQL leg skipped: TEST_DATABASE_URL is not set"
+)
+def test_two_processes_on_postgresql_share_one_pace(
+    tmp_path: Path, fake: FakeTelegram, request: pytest.FixtureRequest
+) -> None:
+    """The README's scaling-out set-up: two ``siantar run`` (webhook mode) on one
+    PostgreSQL. Both send, and the send slots they reserved never come closer than
+    the one rate allows: together they keep it."""
+    db: Engine = request.getfixturevalue("_postgres_engine")
+    tables = ", ".join(f'"{t.name}"' for t in reversed(SQLModel.metadata.sorted_tables))
+    with db.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    add_residents(db, 600)
+    runs = []
+    try:
+        for name in ("a", "b"):
+            configure(
+                tmp_path / name,
+                fake,
+                TEST_DATABASE_URL,
+                per_second=SHARED_PER_SECOND,
+                mode="webhook",
+                webhook_url="https://bot.example.org/telegram/webhook",
+                webhook_secret="s3cret-token",
+                port=free_port(),
+            )
+            runs.append(SiantarRun(tmp_path / name, "run"))
+        for run in runs:
+            run.wait_for_log(RUNNING)
+        announce_to_everyone(db)
+        eventually(lambda: finished(db), "the broadcast finished", timeout=60)
+        for run in runs:
+            assert run.stop() == 0
+    finally:
+        for run in runs:
+            run.ensure_dead()
+    counts = delivered(fake)
+    assert sorted(counts) == [FIRST_ID + n for n in range(600)]
+    assert set(counts.values()) == {1}
+    for run in runs:  # each process sent its share
+        assert "message(s) tried" in run.stderr() and "Traceback" not in run.stderr()
+    with Session(db) as session:
+        slots = sorted(session.exec(select(OutboxMessage.due_at)).all())
+    gaps = [(b - a).total_seconds() for a, b in zip(slots, slots[1:], strict=False)]
+    assert min(gaps) >= 1 / SHARED_PER_SECOND - 1e-6
