@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.i18n import LANGUAGES, translator
 from bot.media import MediaStore
 from handlers.engine import Engine
-from handlers.flow import EngineSettings
+from handlers.flow import AbuseLimits, EngineSettings
 from handlers.registry import FLOWS
 from handlers.types import Category
 from storage.db import make_engine, migrate
@@ -60,6 +60,17 @@ def open_database(settings: Settings) -> Database:
     return db
 
 
+def abuse_limits(settings: Settings) -> AbuseLimits:
+    privacy = settings.privacy
+    return AbuseLimits(
+        flood_messages=privacy.flood_messages,
+        flood_window=timedelta(seconds=privacy.flood_seconds),
+        flood_cooldown=timedelta(seconds=privacy.flood_cooldown_seconds),
+        daily_aspirations=privacy.daily_aspirations,
+        blocked=frozenset(privacy.blocked),
+    )
+
+
 def build_app(settings: Settings) -> App:
     db = open_database(settings)
     media = MediaStore(
@@ -76,6 +87,7 @@ def build_app(settings: Settings) -> App:
             config_roles=config_roles(settings),
             files=media,
             chart=stats_chart,
+            limits=abuse_limits(settings),
         ),
         FLOWS,
     )

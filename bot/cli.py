@@ -167,6 +167,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.command == "role":
             return role_command(args, settings)
+        if args.command in ("block", "unblock"):
+            from bot.cli_privacy import block_command
+
+            return block_command(args, settings)
         if args.command == "training":
             from bot.cli_training import training_command
 

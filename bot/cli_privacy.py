@@ -1,5 +1,6 @@
 """Privacy commands of the CLI: ``siantar audit --since DATE`` prints the audit
-trail; exports from the command line are written to it."""
+trail (exports from the command line are written to it); ``siantar block
+IDENTITY --reason TEXT`` and ``siantar unblock IDENTITY``."""
 
 from __future__ import annotations
 
@@ -23,6 +24,43 @@ CLI = "cli"  # the actor of anything done on the command line
 def add_parser(commands: Any, date_type: Callable[[str], date]) -> None:
     audit = commands.add_parser("audit", help="print the audit trail of staff actions")
     audit.add_argument("--since", type=date_type, metavar="DATE", help="from this day (WIB)")
+    block = commands.add_parser("block", help="ignore an identity (one notice, then silence)")
+    block.add_argument("identity", metavar="IDENTITY")
+    block.add_argument("--reason", required=True, metavar="TEXT")
+    unblock = commands.add_parser("unblock", help="answer a blocked identity again")
+    unblock.add_argument("identity", metavar="IDENTITY")
+
+
+def block_command(args: argparse.Namespace, settings: Settings) -> int:
+    """``siantar block`` / ``siantar unblock``."""
+    from bot.app import open_database
+    from bot.cli_staff import CommandError
+    from handlers.roles_admin import IDENTITY
+    from storage.blocks import block, unblock
+    from storage.db import transaction
+
+    if not IDENTITY.match(args.identity):
+        raise CommandError(
+            f"invalid identity {args.identity!r}: "
+            "use telegram:<id>, whatsapp:<digits> or console:<id>"
+        )
+    db = open_database(settings)
+    try:
+        with transaction(db) as session:
+            now = datetime.now(UTC)
+            if args.command == "block":
+                done = block(
+                    session=session, identity=args.identity, reason=args.reason, actor=CLI, now=now
+                )
+                print(f"{args.identity}: " + ("blocked" if done else "already blocked"))
+            else:
+                done = unblock(session=session, identity=args.identity, actor=CLI, now=now)
+                print(f"{args.identity}: " + ("unblocked" if done else "was not blocked"))
+                if args.identity in settings.privacy.blocked:
+                    print("note: the config file still blocks it ([privacy] blocked)")
+    finally:
+        db.dispose()
+    return 0
 
 
 def audit_command(args: argparse.Namespace, settings: Settings) -> int:

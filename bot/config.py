@@ -349,6 +349,21 @@ class ConversationSettings(BaseModel):
     expiry_hours: float = Field(default=24.0, gt=0, allow_inf_nan=False)
 
 
+class PrivacySettings(BaseModel):
+    """``[privacy]``: retention, abuse limits and blocked identities."""
+
+    model_config = _MODEL_CONFIG
+
+    conversation_days: int = Field(default=30, ge=1)  # idle conversation state
+    outbox_days: int = Field(default=180, ge=1)  # delivered (or given up) messages
+    photo_days: int = Field(default=365, ge=1)  # photos, after the aspiration is closed
+    daily_aspirations: int = Field(default=5, ge=1)  # new aspirations a resident sends a day
+    flood_messages: int = Field(default=20, ge=1)  # more than this many…
+    flood_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)  # …in this long
+    flood_cooldown_seconds: float = Field(default=60.0, gt=0, allow_inf_nan=False)
+    blocked: list[Identity] = []
+
+
 class MediaSettings(BaseModel):
     """``[media]``: where photos sent with aspirations are stored."""
 
@@ -453,6 +468,7 @@ class Settings(BaseModel):
     broadcast: BroadcastSettings = Field(default_factory=BroadcastSettings)
     conversation: ConversationSettings = Field(default_factory=ConversationSettings)
     media: MediaSettings = Field(default_factory=MediaSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     aspiration: AspirationSettings = Field(default_factory=AspirationSettings)
     training: TrainingSettings = Field(default_factory=TrainingSettings)
     forum: ForumSettings = Field(default_factory=ForumSettings)

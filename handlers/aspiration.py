@@ -9,6 +9,7 @@ category → kecamatan → kelurahan → text → attachment (photo/location, op
 
 from __future__ import annotations
 
+from handlers import abuse
 from handlers.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.language_guess import aspiration_language, confident_language
 from handlers.onboarding import BACK_WORDS, SKIP_WORDS
@@ -28,6 +29,8 @@ def _next(ctx: Ctx, step: str) -> None:
 
 def ask_category(ctx: Ctx) -> Prompt:
     """What is the aspiration about?"""
+    if abuse.over_daily_cap(ctx):
+        abuse.refuse_over_cap(ctx)
     options = tuple(
         Option(c.key, category_label(ctx, c.key), (c.key,)) for c in ctx.settings.categories
     )
@@ -219,6 +222,9 @@ def on_summary(ctx: Ctx, answer: Answer) -> None:
 
 def _submit(ctx: Ctx) -> None:
     data, resident = ctx.data, ctx.resident
+    if abuse.over_daily_cap(ctx):
+        abuse.refuse_over_cap(ctx)
+        return
     ctx.session.flush()  # the resident's id, for a resident first seen just now
     linked = resident.has_consent
     aspiration = create_aspiration(
@@ -238,6 +244,7 @@ def _submit(ctx: Ctx) -> None:
         ),
         now=ctx.now,
     )
+    abuse.count_aspiration(ctx)
     key = "aspiration.submitted" if linked else "aspiration.submitted_unlinked"
     ctx.say(ctx.t(key, code=aspiration.code))
     ctx.goto("menu")

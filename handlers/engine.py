@@ -17,7 +17,7 @@ from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from handlers import access, commands, onboarding
+from handlers import abuse, access, commands, onboarding
 from handlers.flow import Answer, Ctx, EngineSettings, Flow, Prompt, Step
 from handlers.matching import match_option
 from handlers.types import ACTION_PROMPT, Handled, Inbound, QueuedReply, Reply
@@ -76,6 +76,9 @@ class Engine:
         return self._run(inbound, now, record=True)
 
     def _run(self, inbound: Inbound, now: datetime, *, record: bool) -> Handled:
+        flooded = self._count_message(inbound, now)
+        if flooded is not None:
+            return Handled([QueuedReply(None, reply) for reply in flooded])
         for attempt in range(1, MAX_ATTEMPTS + 1):
             last = attempt == MAX_ATTEMPTS
             try:
@@ -98,6 +101,23 @@ class Engine:
                     type(exc).__name__,
                 )
         raise AssertionError("unreachable")
+
+    def _count_message(self, inbound: Inbound, now: datetime) -> list[Reply] | None:
+        """Flood control, in its own short transaction: None to go on, else the
+        replies (one slow-down, or none in the cool-down) and nothing else."""
+        if self.settings.limits.flood_messages is None:
+            return None
+        with transaction(self.db) as session:
+            resident = get_resident(session=session, identity=inbound.identity)
+            if resident is None:
+                return None
+            verdict = abuse.count_message(resident, now, self.settings.limits, inbound.channel)
+            if verdict == "ok":
+                return None
+            if verdict == "drop":
+                return []
+            t = self.settings.translators(resident.language)
+            return [Reply(text=t("abuse.slow_down"))]
 
     def resume(self, channel: str, user_id: str, now: datetime) -> list[Reply]:
         """The question a resident is at, asked again; nothing is written.
@@ -151,6 +171,20 @@ class Engine:
         ):
             logger.info("ignoring a redelivered %s update", inbound.channel)
             return None
+        stranger = Resident(
+            identity=inbound.identity, channel=inbound.channel, created_at=now, last_seen_at=now
+        )
+        nowhere = Conversation(
+            channel=inbound.channel,
+            user_id=inbound.user_id,
+            flow=HOME_FLOW,
+            step="",
+            expires_at=now,
+            updated_at=now,
+        )
+        blocked = self._context(session, stranger, nowhere, inbound, now)
+        if abuse.is_blocked(blocked):  # before anything of theirs is stored
+            return blocked
         resident = self._resident(session, inbound, now)
         conversation = load_conversation(
             session=session, channel=inbound.channel, user_id=inbound.user_id
@@ -166,7 +200,20 @@ class Engine:
                 expires_at=now,
                 updated_at=now,
             )
-        ctx = Ctx(
+        ctx = self._context(session, resident, conversation, inbound, now)
+        self._dispatch(ctx, is_new=is_new)
+        self._save(ctx)
+        return ctx
+
+    def _context(
+        self,
+        session: Session,
+        resident: Resident,
+        conversation: Conversation,
+        inbound: Inbound,
+        now: datetime,
+    ) -> Ctx:
+        return Ctx(
             session=session,
             resident=resident,
             conversation=conversation,
@@ -175,9 +222,6 @@ class Engine:
             settings=self.settings,
             t=self.settings.translators(resident.language),
         )
-        self._dispatch(ctx, is_new=is_new)
-        self._save(ctx)
-        return ctx
 
     def _resident(self, session: Session, inbound: Inbound, now: datetime) -> Resident:
         resident = get_resident(session=session, identity=inbound.identity)

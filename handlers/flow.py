@@ -82,6 +82,20 @@ class Flow:
 
 
 @dataclass(frozen=True)
+class AbuseLimits:
+    """Flood control, the daily cap on new aspirations, identities never answered.
+
+    Off (None) unless given: ``siantar`` passes the ``[privacy]`` config, whose
+    defaults are 20 messages in 10 s and 5 aspirations a day."""
+
+    flood_messages: int | None = None  # more than this many messages…
+    flood_window: timedelta = timedelta(seconds=10)  # …in this long: a cool-down
+    flood_cooldown: timedelta = timedelta(seconds=60)
+    daily_aspirations: int | None = None
+    blocked: frozenset[str] = frozenset()  # from the config; the CLI blocks in the database
+
+
+@dataclass(frozen=True)
 class EngineSettings:
     """What the engine needs from the outside, passed in once at start-up."""
 
@@ -94,6 +108,7 @@ class EngineSettings:
     config_roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
     files: FileStore | None = None  # where exports and charts are written
     chart: ChartRenderer | None = None
+    limits: AbuseLimits = field(default_factory=AbuseLimits)
 
 
 @dataclass

@@ -88,6 +88,10 @@ class Resident(SQLModel, table=True):
     flood_window_at: datetime | None = _when(nullable=True)
     flood_count: int = 0
     flood_until: datetime | None = _when(nullable=True)
+    # The daily cap on new aspirations: how many were sent on ``aspirations_day``
+    # (a WIB date, YYYY-MM-DD); counted here, as unlinked ones have no resident_id.
+    aspirations_day: str | None = Field(default=None, max_length=10)
+    aspirations_count: int = 0
 
     @property
     def has_consent(self) -> bool:

@@ -250,6 +250,7 @@ async def test_a_twelve_option_step_pages_and_every_option_is_reachable(
             now=now,
         )
         resident_row.onboarded_at = resident_row.consent_at = now
+        resident_row.consent_version = engine.settings.consent_version
     media = MediaStore(tmp_path / "media", max_bytes=1024 * 1024)
 
     def channel_and_web() -> tuple[WhatsAppChannel, httpx.AsyncClient]:
