@@ -162,6 +162,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.cli_privacy import audit_command
 
         return audit_command(args, settings)
+    if args.command == "privacy":
+        from bot.cli_privacy import privacy_command
+
+        return privacy_command(args, settings)
     from bot.cli_staff import CommandError, role_command, stats_command
 
     try:

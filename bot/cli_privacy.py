@@ -29,6 +29,37 @@ def add_parser(commands: Any, date_type: Callable[[str], date]) -> None:
     block.add_argument("--reason", required=True, metavar="TEXT")
     unblock = commands.add_parser("unblock", help="answer a blocked identity again")
     unblock.add_argument("identity", metavar="IDENTITY")
+    privacy = commands.add_parser("privacy", help="retention of personal data")
+    actions = privacy.add_subparsers(dest="action", required=True, metavar="ACTION")
+    purge = actions.add_parser("purge", help="delete what is past its retention limit")
+    purge.add_argument("--dry-run", action="store_true", help="only say what would go")
+
+
+def privacy_command(args: argparse.Namespace, settings: Settings) -> int:
+    """``siantar privacy purge [--dry-run]``: the counts per kind."""
+    from pathlib import Path
+
+    from bot.app import open_database
+    from bot.jobs import privacy_tick
+    from bot.media import MediaStore
+
+    db = open_database(settings)
+    media = MediaStore(Path(settings.media.directory), 0)
+    try:
+        counts = privacy_tick(
+            db,
+            settings.privacy.retention,
+            media,
+            datetime.now(UTC),
+            dry_run=args.dry_run,
+            actor=CLI,
+        )
+    finally:
+        db.dispose()
+    verb = "would be deleted" if args.dry_run else "deleted"
+    for kind, count in counts.items():
+        print(f"{kind}: {count} {verb}")
+    return 0
 
 
 def block_command(args: argparse.Namespace, settings: Settings) -> int:

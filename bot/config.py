@@ -39,6 +39,7 @@ from pydantic import (
 )
 
 from storage.reminders import parse_offset
+from storage.retention import Retention
 
 logger = logging.getLogger(__name__)
 
@@ -362,6 +363,14 @@ class PrivacySettings(BaseModel):
     flood_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)  # …in this long
     flood_cooldown_seconds: float = Field(default=60.0, gt=0, allow_inf_nan=False)
     blocked: list[Identity] = []
+
+    @property
+    def retention(self) -> Retention:
+        return Retention(
+            conversation_days=self.conversation_days,
+            outbox_days=self.outbox_days,
+            photo_days=self.photo_days,
+        )
 
 
 class MediaSettings(BaseModel):

@@ -14,7 +14,10 @@ from bot.i18n import translator
 from handlers.forum_notices import plan_forum_reminders, renderer
 from handlers.training_notices import send_due_reminders
 from storage.announcements import FANOUT_BATCH, due_announcements, fan_out_batch
+from storage.audit import record
 from storage.db import transaction
+from storage.privacy import PhotoStore, remove_photos
+from storage.retention import Retention, purge
 from storage.trainings import finish_past_programs
 
 logger = logging.getLogger(__name__)
@@ -23,6 +26,30 @@ TRAINING_INTERVAL_SECONDS = 60
 FORUM_INTERVAL_SECONDS = 60
 BROADCAST_INTERVAL_SECONDS = 5
 FANOUT_SECONDS = 4.0  # one tick fans out for at most this long, then lets others run
+PRIVACY_INTERVAL_HOURS = 24
+
+
+def privacy_tick(
+    db: Engine,
+    retention: Retention,
+    photos: PhotoStore | None,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    actor: str = "scheduler",
+) -> dict[str, int]:
+    """Apply the retention limits (or, ``dry_run``, only count); returns the count
+    per kind. A purge that removed anything is audited."""
+    with transaction(db) as session:
+        purged = purge(session=session, now=now, retention=retention, dry_run=dry_run)
+        if not dry_run and any(purged.counts.values()):
+            record(
+                session=session, actor=actor, action="privacy_purge", details=purged.counts, now=now
+            )
+    if not dry_run:
+        remove_photos(photos, purged.photos)  # after the commit: no row points at them
+        logger.info("retention: %s", ", ".join(f"{k} {v}" for k, v in purged.counts.items()))
+    return purged.counts
 
 
 def training_tick(db: Engine, offsets: Sequence[timedelta], now: datetime) -> int:

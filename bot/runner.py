@@ -7,7 +7,7 @@ import logging
 import signal
 import socket
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import httpx
@@ -21,9 +21,11 @@ from bot.dbthreads import DatabaseThreads
 from bot.jobs import (
     BROADCAST_INTERVAL_SECONDS,
     FORUM_INTERVAL_SECONDS,
+    PRIVACY_INTERVAL_HOURS,
     TRAINING_INTERVAL_SECONDS,
     broadcast_tick,
     forum_tick,
+    privacy_tick,
     training_tick,
 )
 from bot.outbox import PER_CHAT, OutboxDispatcher, Sender
@@ -169,6 +171,21 @@ async def run(settings: Settings) -> int:
                 max_instances=1,
                 coalesce=True,
             )
+        retention = settings.privacy.retention
+
+        async def retention_purge() -> None:
+            await threads.run(privacy_tick, app.db, retention, app.media, utc_now())
+
+        # daily, the first an hour after start-up (a restart loop does not purge in a loop)
+        scheduler.add_job(
+            retention_purge,
+            "interval",
+            hours=PRIVACY_INTERVAL_HOURS,
+            id="privacy",
+            next_run_time=utc_now() + timedelta(hours=1),
+            max_instances=1,
+            coalesce=True,
+        )
         scheduler.start()
         logger.info(
             "scheduler started (outbox every %d s, announcements every %d s, "

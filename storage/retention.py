@@ -1,0 +1,68 @@
+"""Retention: what is kept how long. Idle conversation state and dedupe records,
+delivered (or given-up) outbox messages, and photos of closed aspirations go once
+they are older than their limit; ``purge`` says how many of each (``dry_run``
+only counts). Time is an argument."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, delete, func, update
+from sqlmodel import Session, col, select
+
+from storage.models import Aspiration, Conversation, OutboxMessage, ProcessedUpdate
+
+CLOSED = ("selesai", "ditolak")
+KINDS = ("conversations", "dedupe_records", "outbox_messages", "photos")
+
+
+@dataclass(frozen=True)
+class Retention:
+    conversation_days: int = 30
+    outbox_days: int = 180
+    photo_days: int = 365
+
+
+@dataclass
+class Purged:
+    counts: dict[str, int]
+    photos: list[str] = field(default_factory=list)  # files for the caller to remove
+
+
+def purge(*, session: Session, now: datetime, retention: Retention, dry_run: bool) -> Purged:
+    idle = now - timedelta(days=retention.conversation_days)
+    delivered = now - timedelta(days=retention.outbox_days)
+    closed = now - timedelta(days=retention.photo_days)
+    conversations = col(Conversation.updated_at) < idle
+    dedupe = col(ProcessedUpdate.processed_at) < idle
+    outbox = (col(OutboxMessage.status) != "pending") & (
+        func.coalesce(col(OutboxMessage.sent_at), col(OutboxMessage.created_at)) < delivered
+    )
+    photos = (
+        col(Aspiration.photo_path).is_not(None)
+        & col(Aspiration.status).in_(CLOSED)
+        & (col(Aspiration.updated_at) < closed)
+    )
+    references = [p for p in session.exec(select(Aspiration.photo_path).where(photos)) if p]
+    counts = {
+        "conversations": _count(session, Conversation, conversations),
+        "dedupe_records": _count(session, ProcessedUpdate, dedupe),
+        "outbox_messages": _count(session, OutboxMessage, outbox),
+        "photos": len(references),
+    }
+    if not dry_run:
+        session.execute(delete(Conversation).where(conversations))
+        session.execute(delete(ProcessedUpdate).where(dedupe))
+        session.execute(delete(OutboxMessage).where(outbox))
+        session.execute(
+            update(Aspiration)
+            .where(photos)
+            .values(photo_path=None)
+            .execution_options(synchronize_session=False)
+        )
+    return Purged(counts=counts, photos=references)
+
+
+def _count(session: Session, table: type, where: ColumnElement[bool]) -> int:
+    return int(session.exec(select(func.count()).select_from(table).where(where)).one())
