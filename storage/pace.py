@@ -109,6 +109,14 @@ def claim_batch(
 ) -> Batch:
     """Claim up to ``limit`` due rows of ``channel`` for ``lease``, with a send slot
     each, ``interval`` apart (``None``: no pace, every slot is now)."""
+    due = (
+        OutboxMessage.status == "pending",
+        OutboxMessage.channel == channel,
+        OutboxMessage.due_at <= now,
+        or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= now),
+    )
+    if session.execute(select(OutboxMessage.id).where(*due).limit(1)).first() is None:
+        return Batch()  # nothing to do: no lock and no write (an idle bot writes nothing)
     pace = lock_pace(session=session, channel=channel, now=now)
     if pace.paused_until is not None and pace.paused_until > now:
         return Batch(paused_until=pace.paused_until)
@@ -116,14 +124,7 @@ def claim_batch(
         select(
             OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.attempts, OutboxMessage.kind
         )
-        .where(
-            OutboxMessage.status == "pending",
-            OutboxMessage.channel == channel,
-            OutboxMessage.due_at <= now,
-            or_(
-                col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= now
-            ),
-        )
+        .where(*due)
         .order_by(col(OutboxMessage.priority), col(OutboxMessage.due_at), col(OutboxMessage.id))
         .limit(limit * OVERFETCH + 8)
     )
