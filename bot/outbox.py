@@ -76,8 +76,11 @@ class DeliveryFailed(Exception):
 class Sender(Protocol):
     channel: str
 
-    async def deliver(self, recipient: str, reply: Reply) -> str | None:
-        """Send one reply; return the platform's message id, or raise DeliveryFailed."""
+    async def deliver(self, recipient: str, reply: Reply, *, kind: str = "reply") -> str | None:
+        """Send one reply; return the platform's message id, or raise DeliveryFailed.
+
+        ``kind`` is the outbox row's kind: WhatsApp needs it to pick the approved
+        template outside the 24-hour window."""
         ...
 
 
@@ -254,7 +257,7 @@ class OutboxDispatcher:
                     began = self.clock()
                     try:
                         outcome = await self.senders[row.channel].deliver(
-                            row.recipient, Reply.from_payload(row.payload)
+                            row.recipient, Reply.from_payload(row.payload), kind=row.kind
                         )
                     except DeliveryFailed as failure:
                         outcome = failure

@@ -104,7 +104,7 @@ class Sender:
         self.failed: list[tuple[float, str, str]] = []
         self.in_flight = self.most_in_flight = 0
 
-    async def deliver(self, recipient: str, reply: Reply) -> str | None:
+    async def deliver(self, recipient: str, reply: Reply, *, kind: str = "reply") -> str | None:
         started = seconds(clock())
         if self.on_send is not None:
             self.on_send(reply.text)
@@ -463,7 +463,7 @@ def test_a_stalled_adapter_does_not_gather_a_burst(db: Engine) -> None:
             super().__init__(latency=0.01)
             self.released: list[float] = []
 
-        async def deliver(self, recipient: str, reply: Reply) -> str | None:
+        async def deliver(self, recipient: str, reply: Reply, *, kind: str = "reply") -> str | None:
             now = seconds(clock())
             if 3.0 <= now < 4.1:  # held back, as after a 429 with retry_after 1
                 await asyncio.sleep(4.1 - now)

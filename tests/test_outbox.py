@@ -26,7 +26,7 @@ class FakeSender:
         self.failures = list(failures)
         self.sent: list[tuple[str, str]] = []
 
-    async def deliver(self, recipient: str, reply: Reply) -> str | None:
+    async def deliver(self, recipient: str, reply: Reply, *, kind: str = "reply") -> str | None:
         await asyncio.sleep(0)
         if self.failures:
             failure = self.failures.pop(0)
@@ -201,7 +201,7 @@ class SlowSender(FakeSender):
         super().__init__()
         self.clock, self.seconds = clock, seconds
 
-    async def deliver(self, recipient: str, reply: Reply) -> str | None:
+    async def deliver(self, recipient: str, reply: Reply, *, kind: str = "reply") -> str | None:
         self.clock.now += timedelta(seconds=self.seconds)
         return await super().deliver(recipient, reply)
 
