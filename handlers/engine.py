@@ -276,11 +276,13 @@ class Engine:
     def _reconsent(self, ctx: Ctx, command: commands.Command | None, *, is_new: bool) -> None:
         """A new privacy notice: nothing else happens until it is answered."""
         conversation = ctx.conversation
+        at = (conversation.flow, conversation.step)
         if command is not None and command.name in BEFORE_RECONSENT:
             commands.run(ctx, command)
-            return
-        at = (conversation.flow, conversation.step)
-        if not is_new and (at == RECONSENT or conversation.flow == RIGHTS_FLOW):
+            if ctx.moved or at == RECONSENT:
+                return  # on to the language, erasure or withdrawal; or asked again
+            # Help given, announcements stopped: the new notice still waits
+        elif not is_new and (at == RECONSENT or conversation.flow == RIGHTS_FLOW):
             self._answer(ctx)
             return
         if is_new or conversation.expires_at <= ctx.now:

@@ -435,3 +435,24 @@ def test_profile_without_consent_changes_only_the_language(chat: Chat) -> None:
     )
     person = resident(chat)
     assert person is not None and person.display_name is None
+
+
+def test_help_or_stop_while_a_new_notice_waits_then_asks_it(engine: Engine) -> None:
+    """Commands allowed before answering a new privacy notice do their job, and the
+    notice is asked again right after, so nothing else slips through meanwhile."""
+    with transaction(engine.db) as session:
+        session.add(
+            Resident(
+                identity="console:5501",
+                channel="console",
+                consent_at=NOW,
+                consent_version="2020-01",
+                onboarded_at=NOW,
+                created_at=NOW,
+                last_seen_at=NOW,
+            )
+        )
+    chat = Chat(engine, user_id="5501")
+    chat.send("BERHENTI")
+    assert "tidak akan menerima pengumuman" in chat.said
+    assert chat.labels and "Setuju" in chat.labels[0]
