@@ -53,6 +53,7 @@ async def channel(
 
 
 USER_IDS = itertools.count(7001)
+GROUP_UPDATE_IDS = itertools.count(990001)
 
 
 @pytest.fixture
@@ -393,7 +394,8 @@ async def test_a_button_from_a_group_chat_is_answered_and_ignored(
     before = len(fake.callback_answers)
     fake.push_raw(
         {
-            "update_id": 990001,
+            # above every id the module's fake has handed out, on each backend's run
+            "update_id": next(GROUP_UPDATE_IDS),
             "callback_query": {
                 "id": "cq-group",
                 "chat_instance": "g",
