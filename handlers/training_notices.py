@@ -68,6 +68,29 @@ def _each(
             yield registration, resident
 
 
+def program_text(t: Translator, key: str, program: TrainingProgram) -> str:
+    """One of the ``training_notice.*`` texts, filled in for ``program``."""
+    return t(
+        key, title=program.title, when=describe_when(t, program), place=describe_place(t, program)
+    )
+
+
+def _tell(
+    session: Session,
+    translators: Translators,
+    program: TrainingProgram,
+    registrations: Sequence[TrainingRegistration],
+    key: str,
+    now: datetime,
+) -> int:
+    """Write ``key``'s text to each registrant, in their language; returns how many."""
+    told = 0
+    for _registration, resident in _each(session, registrations):
+        text = program_text(translators(resident.language), key, program)
+        told += _send(session, resident, "training", text, now) is not None
+    return told
+
+
 def notify_promoted(
     session: Session,
     translators: Translators,
@@ -76,17 +99,7 @@ def notify_promoted(
     now: datetime,
 ) -> int:
     """Tell each resident who got a seat from the waitlist; returns how many."""
-    told = 0
-    for _registration, resident in _each(session, promoted):
-        t = translators(resident.language)
-        text = t(
-            "training_notice.promoted",
-            title=program.title,
-            when=describe_when(t, program),
-            place=describe_place(t, program),
-        )
-        told += _send(session, resident, "training", text, now) is not None
-    return told
+    return _tell(session, translators, program, promoted, "training_notice.promoted", now)
 
 
 def notify_cancelled(
@@ -97,12 +110,7 @@ def notify_cancelled(
     now: datetime,
 ) -> int:
     """Tell every registrant (seated or waiting) that the program is cancelled."""
-    told = 0
-    for _registration, resident in _each(session, registrations):
-        t = translators(resident.language)
-        text = t("training_notice.cancelled", title=program.title, when=describe_when(t, program))
-        told += _send(session, resident, "training", text, now) is not None
-    return told
+    return _tell(session, translators, program, registrations, "training_notice.cancelled", now)
 
 
 def notify_moved(
@@ -113,17 +121,7 @@ def notify_moved(
     now: datetime,
 ) -> int:
     """Tell registrants the program's new time and place."""
-    told = 0
-    for _registration, resident in _each(session, registrations):
-        t = translators(resident.language)
-        text = t(
-            "training_notice.moved",
-            title=program.title,
-            when=describe_when(t, program),
-            place=describe_place(t, program),
-        )
-        told += _send(session, resident, "training", text, now) is not None
-    return told
+    return _tell(session, translators, program, registrations, "training_notice.moved", now)
 
 
 def send_due_reminders(
@@ -162,12 +160,7 @@ def send_due_reminders(
             ):
                 continue
             t = translators(resident.language)
-            text = t(
-                "training_notice.reminder",
-                title=program.title,
-                when=describe_when(t, program),
-                place=describe_place(t, program),
-            )
+            text = program_text(t, "training_notice.reminder", program)
             outbox_id = _send(session, resident, "training_reminder", text, now)
             assert registration.id is not None
             session.add(
