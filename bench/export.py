@@ -225,6 +225,7 @@ def raw_select(db_path: str) -> str:
     finally:
         connection.close()
     extra = ", rating, rating_comment" if {"rating", "rating_comment"} <= names else ""
+    extra += ", duplicate_of" if "duplicate_of" in names else ""
     return f"SELECT {RAW_COLUMNS}{extra} FROM aspiration ORDER BY created_at, id"
 
 

@@ -154,7 +154,8 @@ def stats_text(
     category_labels: Mapping[str, str] | None = None,
 ) -> str:
     """A short plain-text summary for chat: the title with the total, then per
-    dimension the largest groups, zeros left out. Statuses keep their workflow order."""
+    dimension the largest groups, zeros left out. Statuses keep their workflow order
+    and are all shown."""
     title = t("stats.title", period=format_period(stats.since, stats.until, t=t), total=stats.total)
     if stats.total == 0:
         return f"{title}\n{t('stats.empty')}"
@@ -164,7 +165,8 @@ def stats_text(
         if index < 2:  # kategori, kecamatan: largest first; ties stay in contract order
             shown.sort(key=lambda row: -row[1])
         # Summing a single leftover group would hide its name for nothing: show it.
-        cut = len(shown) if len(shown) <= TEXT_TOP_LINES + 1 else TEXT_TOP_LINES
+        # Statuses are few, and spam or duplicates should never hide in "lainnya".
+        cut = len(shown) if len(shown) <= TEXT_TOP_LINES + 1 or index == 2 else TEXT_TOP_LINES
         lines = [heading] + [f"• {label}: {_number(n, t)}" for label, n in shown[:cut]]
         if rest := shown[cut:]:  # two groups or more
             lines.append(t("stats.more", groups=len(rest), count=sum(n for _, n in rest)))

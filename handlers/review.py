@@ -1,6 +1,7 @@
 """Staff review aspirations: list and filter, open one, move it on with a note.
 
     /aspirasi [KODE] → list ⇄ filter → detail → note → confirm → detail
+                                           └→ original (duplik) ┘
 The resident is told of every change through the outbox, in the same transaction.
 """
 
@@ -24,11 +25,15 @@ from storage.aspirations import (
 )
 from storage.models import ASPIRATION_STATUSES, Aspiration
 from storage.workflow import (
+    NEEDS_ORIGINAL,
     NEEDS_REASON,
     NEXT_STATUSES,
     OPEN_STATUSES,
     IllegalTransition,
+    OriginalRefused,
     change_status,
+    duplicates_of,
+    find_original,
 )
 
 FLOW_NAME = "review"
@@ -200,6 +205,11 @@ def detail_text(ctx: Ctx, aspiration: Aspiration) -> str:
         )
     if aspiration.photo_path:
         lines.append(t("review.detail_photo"))
+    if aspiration.duplicate_of:
+        lines.append(t("review.detail_duplicate_of", original=aspiration.duplicate_of))
+    copies = [a.code for a in duplicates_of(session=ctx.session, code=aspiration.code)]
+    if copies:
+        lines.append(t("review.detail_copies", count=len(copies), codes=", ".join(copies)))
     if aspiration.rating is not None:
         lines.append(
             t(
@@ -243,7 +253,33 @@ def on_detail(ctx: Ctx, answer: Answer) -> None:
         return
     ctx.data["new_status"] = wanted
     ctx.data["seen_status"] = aspiration.status  # the change is decided on this one
+    ctx.data.pop("original", None)
+    ctx.goto(FLOW_NAME, "original" if wanted in NEEDS_ORIGINAL else "note", keep_data=True)
+
+
+def ask_original(ctx: Ctx) -> Prompt:
+    """Which aspiration does this one repeat?"""
+    options = (Option("back", ctx.t("review.back_to_detail"), BACK_WORDS),)
+    return Prompt(ctx.t("review.ask_original"), options, accepts=frozenset({"text"}))
+
+
+def on_original(ctx: Ctx, answer: Answer) -> None:
+    if answer.option == "back":
+        ctx.goto(FLOW_NAME, "detail", keep_data=True)
+        return
+    try:
+        original = find_original(
+            session=ctx.session, duplicate=_current(ctx), code=answer.text or ""
+        )
+    except OriginalRefused as refused:
+        _refuse_original(ctx, refused)
+        return
+    ctx.data["original"] = original.code
     ctx.goto(FLOW_NAME, "note", keep_data=True)
+
+
+def _refuse_original(ctx: Ctx, refused: OriginalRefused) -> None:
+    ctx.invalid(ctx.t(f"review.original_{refused.problem}", code=refused.code))
 
 
 def _refuse(ctx: Ctx, current: str) -> None:
@@ -260,12 +296,15 @@ def ask_note(ctx: Ctx) -> Prompt:
     else:
         text = ctx.t("review.ask_note", status=ctx.t(f"status.{status}"))
         options.insert(0, Option("none", ctx.t("review.no_note"), ("tanpa catatan", "none")))
+    if ctx.data.get("original"):  # the one found, which may not be the copy typed
+        text = ctx.t("review.confirm_original", original=ctx.data["original"]) + "\n\n" + text
     return Prompt(text, tuple(options), accepts=frozenset({"text"}))
 
 
 def on_note(ctx: Ctx, answer: Answer) -> None:
     if answer.option == "back":
-        ctx.goto(FLOW_NAME, "detail", keep_data=True)
+        back = "original" if ctx.data.get("original") else "detail"
+        ctx.goto(FLOW_NAME, back, keep_data=True)
         return
     note = None
     if answer.text is not None:
@@ -287,6 +326,8 @@ def ask_confirm(ctx: Ctx) -> Prompt:
         new=ctx.t(f"status.{ctx.data.get('new_status', '')}"),
         note=ctx.data.get("note") or "-",
     )
+    if ctx.data.get("original"):
+        text += "\n" + ctx.t("review.confirm_original", original=ctx.data["original"])
     return Prompt(
         text,
         (
@@ -311,9 +352,14 @@ def on_confirm(ctx: Ctx, answer: Answer) -> None:
             note=ctx.data.pop("note", None),
             now=ctx.now,
             seen=ctx.data.pop("seen_status", None),
+            original=ctx.data.pop("original", None),
         )
     except IllegalTransition as refused:  # someone else moved it meanwhile
         _refuse(ctx, refused.current)
+        ctx.goto(FLOW_NAME, "detail", keep_data=True)
+        return
+    except OriginalRefused as refused:  # the original was marked spam meanwhile
+        _refuse_original(ctx, refused)
         ctx.goto(FLOW_NAME, "detail", keep_data=True)
         return
     ctx.session.flush()
@@ -333,6 +379,7 @@ FLOW = Flow(
         "filter_category": Step(ask_filter_category, _set_filter("category")),
         "filter_kecamatan": Step(ask_filter_kecamatan, _set_filter("kecamatan")),
         "detail": Step(ask_detail, on_detail),
+        "original": Step(ask_original, on_original),
         "note": Step(ask_note, on_note),
         "confirm": Step(ask_confirm, on_confirm),
     },

@@ -23,6 +23,10 @@ def summary(ctx: Ctx, stats: AspirationStats, period: str) -> str:
         lines = [t("stats.line", label=label(k), count=n) for k, n in ranked[:TOP] if n]
         return "\n".join(lines) or t("stats.empty")
 
+    # statuses in workflow order, all of them: spam and duplicates must not drop off
+    every_status = "\n".join(
+        t("stats.line", label=t(f"status.{k}"), count=n) for k, n in stats.by_status.items() if n
+    ) or t("stats.empty")
     return "\n\n".join(
         [
             t("stats.title", period=t(f"period.{period}"), total=stats.total),
@@ -32,7 +36,7 @@ def summary(ctx: Ctx, stats: AspirationStats, period: str) -> str:
             t("stats.by_kecamatan")
             + "\n"
             + top(stats.by_kecamatan, lambda k: kecamatan_name(ctx, k)),
-            t("stats.by_status") + "\n" + top(stats.by_status, lambda k: t(f"status.{k}")),
+            t("stats.by_status") + "\n" + every_status,
         ]
     )
 

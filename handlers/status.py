@@ -10,6 +10,7 @@ from handlers.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.places import place_name
 from handlers.types import Option
 from storage.aspirations import (
+    find_aspiration,
     find_owned_aspiration,
     normalise_tracking_code,
     recent_aspirations,
@@ -50,7 +51,7 @@ def describe(ctx: Ctx, raw: str) -> str:
         )
         for change in status_history(session=ctx.session, aspiration_id=aspiration.id)
     )
-    return ctx.t(
+    text = ctx.t(
         "status.detail",
         code=aspiration.code,
         category=category_label(ctx, aspiration.category),
@@ -58,6 +59,16 @@ def describe(ctx: Ctx, raw: str) -> str:
         status=ctx.t(f"status.{aspiration.status}"),
         history=history,
     )
+    original = (
+        find_aspiration(session=ctx.session, code=aspiration.duplicate_of)
+        if aspiration.duplicate_of
+        else None
+    )
+    if original is not None:  # followed up there: its status is this one's news
+        text += "\n\n" + ctx.t(
+            "status.followed_in", original=original.code, status=ctx.t(f"status.{original.status}")
+        )
+    return text
 
 
 def ask_code(ctx: Ctx) -> Prompt:

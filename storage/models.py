@@ -23,7 +23,9 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-ASPIRATION_STATUSES = ("diterima", "diverifikasi", "diteruskan", "diproses", "selesai", "ditolak")
+ASPIRATION_STATUSES = (
+    "diterima", "diverifikasi", "diteruskan", "diproses", "selesai", "ditolak", "spam", "duplik",
+)  # fmt: skip
 CATEGORY_KEYS = (
     "infrastruktur",
     "pendidikan",
@@ -147,7 +149,7 @@ class Aspiration(SQLModel, table=True):
     rating: int | None = None  # 1–5, the resident's evaluation once it is selesai
     rating_comment: str | None = Field(default=None, sa_column=Column(Text))
     rated_at: datetime | None = _when(nullable=True)
-    duplicate_of: str | None = Field(default=None, max_length=16)  # the code, when duplik
+    duplicate_of: str | None = Field(default=None, max_length=16, index=True)  # code, when duplik
 
 
 class AspirationStatusChange(SQLModel, table=True):

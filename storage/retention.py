@@ -12,8 +12,9 @@ from sqlalchemy import ColumnElement, delete, func, update
 from sqlmodel import Session, col, select
 
 from storage.models import Aspiration, Conversation, OutboxMessage, ProcessedUpdate
+from storage.workflow import CLOSED_STATUSES
 
-CLOSED = ("selesai", "ditolak")
+CLOSED = CLOSED_STATUSES
 KINDS = ("conversations", "dedupe_records", "outbox_messages", "photos")
 
 

@@ -208,6 +208,7 @@ def test_json_round_trip_matches_database(db: Engine) -> None:
         ],
         "rating": None,
         "rating_comment": None,
+        "duplicate_of": None,
     }
     if RATINGS:
         assert (rows[0]["rating"], rows[0]["rating_comment"]) == (4, RATING_COMMENT)
@@ -275,11 +276,11 @@ def test_xlsx_layout_and_values(db: Engine) -> None:
     codes = _seed(db)
     ws = _xlsx(db)
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:Q5"
+    assert ws.auto_filter.ref == "A1:R5"
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == tuple(exports.XLSX_HEADERS)
     assert rows[0][:3] == ("Kode", "Status", "Kategori")
-    assert rows[0][-3:] == ("Ada foto", "Nilai warga", "Komentar warga")
+    assert rows[0][-3:] == ("Nilai warga", "Komentar warga", "Duplikat dari")
     by_code = {row[0]: row for row in rows[1:]}
     named = dict(zip(FLAT, by_code[codes["named"]], strict=True))
     assert named["created_at"] == datetime(2026, 11, 28, 9, 0)
@@ -296,7 +297,7 @@ def test_xlsx_layout_and_values(db: Engine) -> None:
     hidden = dict(zip(FLAT, by_code[codes["hidden"]], strict=True))
     assert hidden["resident_name"] is None and hidden["anonymous"] == "Ya"
     assert ws.column_dimensions["F"].width == exports.XLSX_WIDTHS[5]
-    assert ws.column_dimensions["Q"].width == exports.XLSX_WIDTHS[16]
+    assert ws.column_dimensions["R"].width == exports.XLSX_WIDTHS[17]
     older = dict(zip(FLAT, by_code[codes["older"]], strict=True))
     assert older["text"] == "+62 812 lampu mati"  # text, as typed: XLSX needs no quote
     if RATINGS:
@@ -383,7 +384,7 @@ def test_empty_export_is_well_formed(db: Engine) -> None:
     assert _csv(db) == [FLAT]
     ws = _xlsx(db)
     assert list(ws.iter_rows(values_only=True)) == [tuple(exports.XLSX_HEADERS)]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:Q1"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:R1"
     out = io.BytesIO()
     assert export_aspirations(engine=db, fmt="csv", out=out) == 0
 

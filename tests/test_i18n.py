@@ -24,6 +24,8 @@ DYNAMIC_KEYS = (
     [f"status.{s}" for s in ASPIRATION_STATUSES]
     + [f"category.{c}" for c in CATEGORY_KEYS]
     + [f"menu.{m}" for m in ("aspiration", "status", "training", "forum", "help", "language")]
+    + [f"menu.{m}" for m in ("mydata", "profile", "delete")]
+    + [f"review.original_{p}" for p in ("unknown", "spam")]
     + [f"aspiration.edit_{f}" for f in ("category", "place", "text", "attachment", "identity")]
     + [
         f"attachment.{r}"

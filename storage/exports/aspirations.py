@@ -60,16 +60,16 @@ BATCH_SIZE = 500  # rows per fetch; also the size of each history query's IN lis
 ASPIRATION_FIELDS: tuple[str, ...] = (
     "code", "status", "category", "kecamatan", "kelurahan", "text", "language", "channel",
     "anonymous", "resident_name", "created_at", "updated_at", "latitude", "longitude",
-    "has_photo", "status_history", "rating", "rating_comment",
+    "has_photo", "status_history", "rating", "rating_comment", "duplicate_of",
 )  # fmt: skip
 FLAT_FIELDS: tuple[str, ...] = tuple(f for f in ASPIRATION_FIELDS if f != "status_history")
 XLSX_HEADERS: tuple[str, ...] = (
     "Kode", "Status", "Kategori", "Kecamatan", "Kelurahan", "Isi aspirasi", "Bahasa", "Kanal",
     "Anonim", "Nama warga", "Dibuat", "Diperbarui", "Lintang", "Bujur", "Ada foto",
-    "Nilai warga", "Komentar warga",
+    "Nilai warga", "Komentar warga", "Duplikat dari",
 )  # fmt: skip
 XLSX_WIDTHS: tuple[int, ...] = (
-    12, 13, 14, 18, 20, 60, 8, 10, 8, 24, 17, 17, 11, 11, 9, 12, 40,
+    12, 13, 14, 18, 20, 60, 8, 10, 8, 24, 17, 17, 11, 11, 9, 12, 40, 14,
 )  # fmt: skip
 LAYOUT = Layout(
     kind="aspirations",
@@ -140,6 +140,7 @@ def _query(filters: AspirationFilter) -> Select[Any]:
         columns += [col(Aspiration.rating), col(Aspiration.rating_comment)]  # type: ignore[attr-defined]
     else:
         columns += [null().label("rating"), null().label("rating_comment")]
+    columns.append(col(Aspiration.duplicate_of))
     query = select(*columns).order_by(col(Aspiration.created_at), col(Aspiration.id))
     start, end = day_bounds(filters)
     if start:
@@ -183,7 +184,7 @@ def _rows(
     for (
         id_, code, status, category, kecamatan_code, kelurahan_code, text, language, channel,
         anonymous, created_at, updated_at, latitude, longitude, photo_path, resident_name,
-        rating, rating_comment,
+        rating, rating_comment, duplicate_of,
     ) in result:  # fmt: skip
         yield id_, (
             code, status, category,
@@ -192,7 +193,7 @@ def _rows(
             text, language, channel,
             bool(anonymous), None if anonymous else resident_name,
             when(created_at), when(updated_at),
-            latitude, longitude, bool(photo_path), rating, rating_comment,
+            latitude, longitude, bool(photo_path), rating, rating_comment, duplicate_of,
         )  # fmt: skip
 
 
@@ -228,7 +229,7 @@ def _csv_lines(connection: Connection, query: Select[Any]) -> Iterator[str]:
     for (
         _id, code, status, category, kecamatan_code, kelurahan_code, text, language, channel,
         anonymous, created_at, updated_at, latitude, longitude, photo_path, resident_name,
-        rating, rating_comment,
+        rating, rating_comment, duplicate_of,
     ) in result:  # fmt: skip
         yield ",".join((
             cell(code),
@@ -248,6 +249,7 @@ def _csv_lines(connection: Connection, query: Select[Any]) -> Iterator[str]:
             "true" if photo_path else "false",
             "" if rating is None else str(rating),
             "" if rating_comment is None else cell(rating_comment),
+            "" if duplicate_of is None else duplicate_of,
         )) + "\r\n"  # fmt: skip
 
 
