@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from handlers import mydata, profile
 from handlers.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.help import help_text
+from handlers.onboarding import BACK_WORDS
 from handlers.types import Option
 
 MENU_ITEMS = ("aspiration", "status", "training", "forum", "help", "language")
@@ -27,12 +29,39 @@ def on_menu(ctx: Ctx, answer: Answer) -> None:
         case "forum":
             ctx.goto("forum")
         case "help":
-            ctx.say(help_text(ctx))
+            ctx.goto("menu", "help")
         case "language":
             ctx.goto("language")
 
 
-MENU = Flow(name="menu", start="main", steps={"main": Step(ask_menu, on_menu)})
+HELP_ITEMS = ("mydata", "profile", "delete")
+
+
+def ask_help(ctx: Ctx) -> Prompt:
+    """The help text, and the resident's own data a press away."""
+    options = [Option(item, ctx.t(f"menu.{item}")) for item in HELP_ITEMS]
+    options.append(Option("menu", ctx.t("common.back_to_menu"), BACK_WORDS))
+    return Prompt(help_text(ctx), tuple(options))
+
+
+def on_help(ctx: Ctx, answer: Answer) -> None:
+    match answer.option:
+        case "mydata":
+            mydata.show(ctx, "")
+            ctx.goto("menu")
+        case "profile":
+            profile.start(ctx)
+        case "delete":
+            mydata.start_delete(ctx)
+        case _:
+            ctx.goto("menu")
+
+
+MENU = Flow(
+    name="menu",
+    start="main",
+    steps={"main": Step(ask_menu, on_menu), "help": Step(ask_help, on_help)},
+)
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 

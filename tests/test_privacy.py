@@ -233,6 +233,21 @@ def test_help_lists_the_privacy_commands(chat: Chat) -> None:
     assert "/profil" in chat.said
 
 
+def test_the_menus_help_leads_to_my_data_profile_and_deletion(budi: Chat) -> None:
+    play(budi, ONBOARD)
+    play(budi, [(("press", "Bantuan"), "/tarikpersetujuan")])
+    assert budi.labels == ["Data saya", "Ubah profil", "Hapus data saya", "Kembali ke menu"]
+    play(budi, [(("press", "Data saya"), "Data Anda yang kami simpan")])
+    assert f"• Nama: {NAME}" in budi.said
+    assert budi.last.text == "Apa yang ingin Anda lakukan?"  # then the menu again
+    play(budi, [(("press", "Bantuan"), "Bantuan"), (("press", "Ubah profil"), "Data mana")])
+    play(budi, [("/menu", "Apa yang ingin Anda lakukan?"), (("press", "Bantuan"), "Bantuan")])
+    play(budi, [(("press", "Hapus data saya"), "Hapus data Anda?")])
+    play(budi, [(("press", "Jangan"), "Apa yang ingin Anda lakukan?")])
+    assert resident(budi) is not None and resident(budi).display_name == NAME  # type: ignore[union-attr]
+    play(budi, [(("press", "Bantuan"), "Bantuan"), ("kembali", "Apa yang ingin Anda lakukan?")])
+
+
 # --- 4. a new privacy notice --------------------------------------------------------
 
 
