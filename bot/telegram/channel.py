@@ -37,6 +37,7 @@ from bot.outbox import DeliveryFailed, OutboxDispatcher
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.inbound import CHANNEL, to_inbound
 from bot.telegram.render import chosen_label, keyboard, split_text
+from bot.telegram.request import PooledRequest
 from handlers.engine import Engine
 from handlers.types import Reply
 from storage.db import transaction
@@ -98,6 +99,7 @@ class TelegramChannel:
             .token(token)
             .base_url(f"{settings.api_base_url}/bot")
             .base_file_url(f"{settings.api_base_url}/file/bot")
+            .request(PooledRequest())
             # Replies are not throttled up front (Telegram's 429s are waited out and
             # retried); broadcasts are paced by the outbox dispatcher instead.
             .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=2))
