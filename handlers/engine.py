@@ -28,8 +28,8 @@ from storage.conversations import (
     save_conversation,
 )
 from storage.db import transaction
-from storage.models import Conversation, Resident
-from storage.outbox import enqueue
+from storage.models import BlockedIdentity, Conversation, Resident
+from storage.outbox import enqueue_claimed
 from storage.residents import create_resident, get_resident
 
 logger = logging.getLogger(__name__)
@@ -149,20 +149,16 @@ class Engine:
     def _record(
         self, session: Session, inbound: Inbound, replies: list[Reply], now: datetime
     ) -> list[QueuedReply]:
-        rows = [
-            enqueue(
-                session=session,
-                channel=inbound.channel,
-                recipient=inbound.user_id,
-                kind="reply",
-                payload=reply.to_payload(),
-                now=now,
-                claim_for=self.reply_claim,
-            )
-            for reply in replies
-        ]
-        session.flush()
-        return [QueuedReply(row.id, reply) for row, reply in zip(rows, replies, strict=True)]
+        ids = enqueue_claimed(
+            session=session,
+            channel=inbound.channel,
+            recipient=inbound.user_id,
+            kind="reply",
+            payloads=[reply.to_payload() for reply in replies],
+            now=now,
+            claim_for=self.reply_claim,
+        )
+        return [QueuedReply(row_id, reply) for row_id, reply in zip(ids, replies, strict=True)]
 
     def _handle(self, session: Session, inbound: Inbound, now: datetime) -> Ctx | None:
         """Run ``inbound`` through its step; None when it was handled before."""
@@ -171,19 +167,8 @@ class Engine:
         ):
             logger.info("ignoring a redelivered %s update", inbound.channel)
             return None
-        stranger = Resident(
-            identity=inbound.identity, channel=inbound.channel, created_at=now, last_seen_at=now
-        )
-        nowhere = Conversation(
-            channel=inbound.channel,
-            user_id=inbound.user_id,
-            flow=HOME_FLOW,
-            step="",
-            expires_at=now,
-            updated_at=now,
-        )
-        blocked = self._context(session, stranger, nowhere, inbound, now)
-        if abuse.is_blocked(blocked):  # before anything of theirs is stored
+        blocked = self._blocked(session, inbound, now)
+        if blocked is not None:  # before anything of theirs is stored
             return blocked
         resident = self._resident(session, inbound, now)
         conversation = load_conversation(
@@ -204,6 +189,30 @@ class Engine:
         self._dispatch(ctx, is_new=is_new)
         self._save(ctx)
         return ctx
+
+    def _blocked(self, session: Session, inbound: Inbound, now: datetime) -> Ctx | None:
+        """The context of a blocked identity's inbound (``abuse.is_blocked`` said so),
+        or None. Most are not blocked: for them the stand-in resident and
+        conversation are not even built (the row looked up here is what
+        ``is_blocked`` then finds in the session)."""
+        identity = inbound.identity
+        if identity not in self.settings.limits.blocked and not session.get(
+            BlockedIdentity, identity
+        ):
+            return None
+        stranger = Resident(
+            identity=identity, channel=inbound.channel, created_at=now, last_seen_at=now
+        )
+        nowhere = Conversation(
+            channel=inbound.channel,
+            user_id=inbound.user_id,
+            flow=HOME_FLOW,
+            step="",
+            expires_at=now,
+            updated_at=now,
+        )
+        ctx = self._context(session, stranger, nowhere, inbound, now)
+        return ctx if abuse.is_blocked(ctx) else None
 
     def _context(
         self,

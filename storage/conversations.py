@@ -6,9 +6,11 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from storage.models import Conversation, ProcessedUpdate
 
@@ -51,17 +53,43 @@ def save_conversation(*, session: Session, conversation: Conversation, now: date
         return
     session.flush()
     result = session.execute(
-        update(Conversation)
-        .where(
-            Conversation.channel == conversation.channel,  # type: ignore[arg-type]
-            Conversation.user_id == conversation.user_id,  # type: ignore[arg-type]
-            Conversation.version == conversation.version,  # type: ignore[arg-type]
-        )
-        .values(version=conversation.version + 1, **values)
-        .execution_options(synchronize_session=False)
+        _SAVE,
+        {
+            "key_channel": conversation.channel,
+            "key_user_id": conversation.user_id,
+            "read_version": conversation.version,
+            "version": conversation.version + 1,
+            **values,
+        },
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise ConversationConflict(conversation.channel)
+
+
+_CONVERSATION = Conversation.__table__  # type: ignore[attr-defined]
+# Built once: every handled update saves its conversation with it.
+_SAVE = (
+    update(_CONVERSATION)
+    .where(
+        _CONVERSATION.c.channel == bindparam("key_channel"),
+        _CONVERSATION.c.user_id == bindparam("key_user_id"),
+        _CONVERSATION.c.version == bindparam("read_version"),
+    )
+    .values(
+        {
+            name: bindparam(name)
+            for name in (
+                "flow",
+                "step",
+                "data",
+                "prompt_id",
+                "expires_at",
+                "updated_at",
+                "version",
+            )
+        }
+    )
+)
 
 
 def delete_conversation(*, session: Session, channel: str, user_id: str) -> None:
@@ -77,16 +105,22 @@ def mark_update_processed(
 
     Only a hash of the key is stored: platform keys embed chat ids and phone
     numbers, and a dedupe record must not outlive a resident's erasure."""
-    update_key = update_fingerprint(channel, update_key)
-    seen = session.exec(
-        select(ProcessedUpdate).where(
-            ProcessedUpdate.channel == channel, ProcessedUpdate.update_key == update_key
-        )
-    ).first()
-    if seen is not None:
-        return False
-    session.add(ProcessedUpdate(channel=channel, update_key=update_key, processed_at=now))
-    return True
+    values = {
+        "channel": channel,
+        "update_key": update_fingerprint(channel, update_key),
+        "processed_at": now,
+    }
+    # One statement: the record is written, or it was there already. On PostgreSQL
+    # a concurrent redelivery waits for the first one's transaction, then does nothing.
+    dialect = session.get_bind().dialect.name
+    insert = _RECORD_PG if dialect == "postgresql" else _RECORD_SQLITE
+    result = session.execute(insert, values)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+_PROCESSED = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+_RECORD_SQLITE = sqlite_insert(_PROCESSED).on_conflict_do_nothing()
+_RECORD_PG = postgresql_insert(_PROCESSED).on_conflict_do_nothing()
 
 
 def update_fingerprint(channel: str, update_key: str) -> str:
