@@ -121,6 +121,8 @@ class OutboxDispatcher:
         self._paused: dict[str, datetime] = {}  # this process's own 429s, until the next claim
         self._background: asyncio.Task[None] | None = None
         self._marks = SentMarks(self.threads, self._sent_rows, sleep)
+        # direct replies: marked at once, or with the others of a busy moment
+        self._reply_marks = SentMarks(self.threads, self._sent_rows, sleep, linger=0)
         self._intervals = {
             channel: timedelta(seconds=1 / rate)
             for channel, rate in self.per_second.items()
@@ -154,10 +156,11 @@ class OutboxDispatcher:
             await asyncio.gather(self._background, return_exceptions=True)
 
     async def send_now(self, channel: str, recipient: str, queued: Sequence[QueuedReply]) -> None:
-        """Send the replies a handler just committed, in order, and mark them
-        (all in one small transaction). Not paced, not spaced: see the module doc."""
+        """Send the replies a handler just committed, in order, and mark them (in
+        one small transaction, shared with other residents' replies sent meanwhile).
+        Not paced, not spaced: see the module doc."""
         sender = self.senders[channel]
-        sent: list[tuple[int, str | None]] = []
+        sent: list[tuple[int, str | None, str | None]] = []
         try:
             for position, item in enumerate(queued):
                 try:
@@ -167,10 +170,10 @@ class OutboxDispatcher:
                     await self.threads.run(self._failed, channel, recipient, rest, 1, failure)
                     return
                 if item.outbox_id is not None:
-                    sent.append((item.outbox_id, external_id))
+                    sent.append((item.outbox_id, external_id, None))
         finally:
             if sent:
-                await self.threads.run(self._sent_all, sent)
+                await self._reply_marks.mark_all(sent)
 
     async def run_once(self) -> int:
         """Send what is due, batch after batch, until nothing more is (or for 3/4 of
@@ -315,9 +318,6 @@ class OutboxDispatcher:
                 interval=interval,
                 chat_gap=gap,
             )
-
-    def _sent_all(self, sent: list[tuple[int, str | None]], claim: str | None = None) -> None:
-        self._sent_rows([(message_id, external_id, claim) for message_id, external_id in sent])
 
     def _sent_rows(self, sent: list[tuple[int, str | None, str | None]]) -> None:
         with transaction(self.db) as session:

@@ -66,7 +66,11 @@ Mark = tuple[int, str | None, str | None]  # outbox id, the platform's message i
 class SentMarks:
     """Marks sent rows in few transactions: a write takes every send that finished
     in the ``linger`` before it (or while the previous write went on). Each caller
-    waits for its own mark, so a row counts as in flight until it is marked."""
+    waits for its own mark, so a row counts as in flight until it is marked.
+
+    With ``linger`` 0 nothing waits on purpose: a mark is written at once when the
+    database thread is free, and when it is busy the marks that come meanwhile
+    share the next write (a group commit)."""
 
     def __init__(
         self,
@@ -81,26 +85,34 @@ class SentMarks:
         self.sleep = sleep
         self.linger = linger
         self.enough = enough
-        self.waiting: list[tuple[Mark, asyncio.Future[None]]] = []
+        self.waiting: list[tuple[list[Mark], asyncio.Future[None]]] = []
+        self.count = 0  # marks waiting
         self.writer: asyncio.Task[None] | None = None
 
     async def mark(self, message_id: int, external_id: str | None, claim: str | None) -> None:
+        await self.mark_all([(message_id, external_id, claim)])
+
+    async def mark_all(self, marks: list[Mark]) -> None:
+        """Mark these rows (in one write, maybe with others'); returns once written."""
         done = asyncio.get_running_loop().create_future()
-        self.waiting.append(((message_id, external_id, claim), done))
+        self.waiting.append((marks, done))
+        self.count += len(marks)
         if self.writer is None or self.writer.done():
             self.writer = asyncio.create_task(self._write())
         await done
 
     async def _write(self) -> None:
         while self.waiting:
-            if len(self.waiting) < self.enough:
+            if self.linger and self.count < self.enough:
                 await self.sleep(self.linger)
-            batch, self.waiting = self.waiting, []
+            batch, self.waiting, self.count = self.waiting, [], 0
             try:
-                await self.threads.run(self.write, [mark for mark, _ in batch])
+                await self.threads.run(self.write, [mark for marks, _ in batch for mark in marks])
             except Exception as error:  # the rows stay claimed: sent again after the lease
                 for _, done in batch:
-                    done.set_exception(error)
+                    if not done.done():
+                        done.set_exception(error)
             else:
                 for _, done in batch:
-                    done.set_result(None)
+                    if not done.done():
+                        done.set_result(None)
