@@ -108,10 +108,19 @@ class SentMarks:
             batch, self.waiting, self.count = self.waiting, [], 0
             try:
                 await self.threads.run(self.write, [mark for marks, _ in batch for mark in marks])
-            except Exception as error:  # the rows stay claimed: sent again after the lease
+            except BaseException as error:  # the rows stay claimed: sent again after the lease
                 for _, done in batch:
-                    if not done.done():
+                    if done.done():
+                        continue
+                    if isinstance(error, Exception):
                         done.set_exception(error)
+                    else:  # cancelled (shutting down): so are its callers
+                        done.cancel()
+                if not isinstance(error, Exception):
+                    for _, done in self.waiting:  # and those who came meanwhile
+                        done.cancel()
+                    self.waiting, self.count = [], 0
+                    raise
             else:
                 for _, done in batch:
                     if not done.done():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,11 +12,20 @@ from conftest import NOW
 from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 
+from bot.dbthreads import DatabaseThreads
 from bot.outbox import DeliveryFailed, OutboxDispatcher
-from handlers.types import Reply
+from handlers.types import QueuedReply, Reply
 from storage.db import transaction
 from storage.models import OutboxMessage, Resident
-from storage.outbox import MAX_ATTEMPTS, claim_due, enqueue, mark_failed, mark_sent, release
+from storage.outbox import (
+    MAX_ATTEMPTS,
+    claim_due,
+    enqueue,
+    enqueue_claimed,
+    mark_failed,
+    mark_sent,
+    release,
+)
 
 
 class FakeSender:
@@ -267,3 +278,60 @@ async def test_claims_on_postgresql_skip_locked_rows(db: Engine) -> None:
     finally:
         event.remove(db, "before_cursor_execute", record)
     assert any("FOR UPDATE SKIP LOCKED" in s for s in statements), statements
+
+
+async def test_direct_replies_sent_while_the_database_is_busy_share_one_mark(db: Engine) -> None:
+    with transaction(db) as session:
+        ids = [
+            enqueue_claimed(
+                session=session,
+                channel="telegram",
+                recipient=recipient,
+                kind="reply",
+                payloads=[Reply(f"halo {recipient}").to_payload()],
+                now=NOW,
+                claim_for=timedelta(seconds=60),
+            )[0]
+            for recipient in ("111", "222", "333")
+        ]
+    threads = DatabaseThreads(db)
+    threads.executor.shutdown()
+    threads.executor = ThreadPoolExecutor(1)  # one database thread, busy for a moment
+    outbox = OutboxDispatcher(db, {"telegram": FakeSender()}, Clock(), threads=threads)
+    writes: list[int] = []
+    write = outbox._reply_marks.write
+    outbox._reply_marks.write = lambda marks: (writes.append(len(marks)), write(marks))[1]
+    busy = threading.Event()
+    blocker = asyncio.ensure_future(threads.run(busy.wait, 5))
+    sending = [
+        asyncio.ensure_future(
+            outbox.send_now("telegram", recipient, [QueuedReply(row_id, Reply("halo"))])
+        )
+        for recipient, row_id in zip(("111", "222", "333"), ids, strict=True)
+    ]
+    await asyncio.sleep(0.05)
+    assert not any(task.done() for task in sending)  # each waits for its mark
+    busy.set()
+    await asyncio.gather(blocker, *sending)
+    assert writes == [3]
+    assert {rows(db)[row_id].status for row_id in ids} == {"sent"}
+    threads.close()
+
+
+def test_replies_enqueued_in_one_statement_keep_their_order(db: Engine) -> None:
+    texts = ["satu", "dua", "tiga"]
+    with transaction(db) as session:
+        ids = enqueue_claimed(
+            session=session,
+            channel="telegram",
+            recipient="111",
+            kind="reply",
+            payloads=[Reply(text).to_payload() for text in texts],
+            now=NOW,
+            claim_for=timedelta(seconds=60),
+        )
+    stored = rows(db)
+    assert [Reply.from_payload(stored[row_id].payload).text for row_id in ids] == texts
+    first = stored[ids[0]]
+    assert (first.status, first.attempts, first.claim) == ("pending", 1, None)
+    assert first.claimed_until == NOW + timedelta(seconds=60)
