@@ -301,7 +301,7 @@ async def start_echo(base_url: str, *, rate_limiter: bool) -> Bot:
 
 
 def bot_main(
-    conn: Connection, name: str, base_url: str, workdir: str, options: dict[str, bool]
+    conn: Connection, name: str, base_url: str, workdir: str, options: dict[str, Any]
 ) -> None:
     """Entry point of the bot's process: start the bot, then obey the parent's commands
     (``cpu``, ``profile``, ``stop``) sent over ``conn``; every command is answered."""
@@ -321,7 +321,7 @@ async def serve_bot(
     name: str,
     base_url: str,
     workdir: Path,
-    options: dict[str, bool],
+    options: dict[str, Any],
 ) -> None:
     loop = asyncio.get_running_loop()
     profiles = Profiles() if options["profile"] else None
@@ -352,7 +352,9 @@ async def serve_bot(
                         {
                             "check": check,
                             "counts": dict(counter.counts),
-                            "profile": profiles.report(name) if profiles else "",
+                            "profile": (
+                                profiles.report(name, options["profile_top"]) if profiles else ""
+                            ),
                         },
                     )
                 )
@@ -421,6 +423,7 @@ class BotProcess:
         self.conn, child = context.Pipe()
         options = {
             "profile": bool(args.profile) and name == "siantar",
+            "profile_top": int(args.profile_top),
             "rate_limiter": bool(args.rate_limiter),
             "echo_rate_limiter": bool(args.echo_rate_limiter),
         }
@@ -928,7 +931,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="cProfile siantar's measurements; print the top 15 cumulative",
+        help="cProfile siantar's measurements; print the top entries per thread",
+    )
+    parser.add_argument(
+        "--profile-top",
+        type=int,
+        default=15,
+        help="with --profile: how many entries of each listing to print (default 15)",
     )
     parser.add_argument(
         "--no-rate-limiter",
