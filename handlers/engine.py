@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine as Database
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -42,6 +43,8 @@ RECONSENT = ("onboarding", "reconsent")
 BEFORE_RECONSENT = frozenset({"bahasa", "bantuan", "hapusdata", "tarikpersetujuan", "berhenti"})
 RIGHTS_FLOW = "mydata"  # its questions (erase? withdraw?) are answered meanwhile too
 REPLY_CLAIM = timedelta(seconds=60)  # how long unsent replies stay with their handler
+_BLOCKS = BlockedIdentity.__table__  # type: ignore[attr-defined]
+_IS_BLOCKED = select(_BLOCKS.c.identity).where(_BLOCKS.c.identity == bindparam("identity"))
 
 
 class Engine:
@@ -193,11 +196,10 @@ class Engine:
     def _blocked(self, session: Session, inbound: Inbound, now: datetime) -> Ctx | None:
         """The context of a blocked identity's inbound (``abuse.is_blocked`` said so),
         or None. Most are not blocked: for them the stand-in resident and
-        conversation are not even built (the row looked up here is what
-        ``is_blocked`` then finds in the session)."""
+        conversation are not even built."""
         identity = inbound.identity
-        if identity not in self.settings.limits.blocked and not session.get(
-            BlockedIdentity, identity
+        if identity not in self.settings.limits.blocked and (
+            session.execute(_IS_BLOCKED, {"identity": identity}).first() is None
         ):
             return None
         stranger = Resident(
