@@ -114,13 +114,13 @@ def mark_update_processed(
     # a concurrent redelivery waits for the first one's transaction, then does nothing.
     dialect = session.get_bind().dialect.name
     insert = _RECORD_PG if dialect == "postgresql" else _RECORD_SQLITE
-    result = session.execute(insert, values)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return session.execute(insert, values).first() is not None  # a row: it was written
 
 
 _PROCESSED = ProcessedUpdate.__table__  # type: ignore[attr-defined]
-_RECORD_SQLITE = sqlite_insert(_PROCESSED).on_conflict_do_nothing()
-_RECORD_PG = postgresql_insert(_PROCESSED).on_conflict_do_nothing()
+# RETURNING, not the rowcount: psycopg reports -1 for it here
+_RECORD_SQLITE = sqlite_insert(_PROCESSED).on_conflict_do_nothing().returning(_PROCESSED.c.channel)
+_RECORD_PG = postgresql_insert(_PROCESSED).on_conflict_do_nothing().returning(_PROCESSED.c.channel)
 
 
 def update_fingerprint(channel: str, update_key: str) -> str:
