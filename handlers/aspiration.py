@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from handlers import abuse
 from handlers.flow import Answer, Ctx, Flow, Prompt, Step
-from handlers.language_guess import aspiration_language, confident_language
+from handlers.language_guess import confident_language
 from handlers.onboarding import BACK_WORDS, SKIP_WORDS
 from handlers.places import kecamatan_name, kecamatan_options, kelurahan_options, place_name
 from handlers.status import category_label
@@ -94,16 +94,17 @@ def on_text(ctx: Ctx, answer: Answer) -> None:
         ctx.invalid(ctx.t(problem.key, **problem.params))
         return
     ctx.data["text"] = text
-    ctx.data["language"] = aspiration_language(text, ctx.resident.language)
-    _offer_english_once(ctx, text)
+    detected = confident_language(text)  # langdetect is slow: once per text
+    ctx.data["language"] = detected or ctx.resident.language
+    _offer_english_once(ctx, detected)
     _next(ctx, "attachment")
 
 
-def _offer_english_once(ctx: Ctx, text: str) -> None:
+def _offer_english_once(ctx: Ctx, detected: str | None) -> None:
     resident = ctx.resident
     if resident.language_chosen or resident.english_offered or resident.language == "en":
         return
-    if confident_language(text) == "en" and "en" in ctx.settings.languages:
+    if detected == "en" and "en" in ctx.settings.languages:
         resident.english_offered = True
         ctx.note(ctx.settings.translators("en")("aspiration.offer_english"))
 
