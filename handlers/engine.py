@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine as Database
-from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -22,6 +21,7 @@ from handlers import abuse, access, commands, onboarding
 from handlers.flow import Answer, Ctx, EngineSettings, Flow, Prompt, Step
 from handlers.matching import match_option
 from handlers.types import ACTION_PROMPT, Handled, Inbound, QueuedReply, Reply
+from storage.blocks import is_blocked
 from storage.conversations import (
     ConversationConflict,
     load_conversation,
@@ -29,7 +29,7 @@ from storage.conversations import (
     save_conversation,
 )
 from storage.db import transaction
-from storage.models import BlockedIdentity, Conversation, Resident
+from storage.models import Conversation, Resident
 from storage.outbox import enqueue_claimed
 from storage.residents import create_resident, get_resident
 
@@ -43,8 +43,6 @@ RECONSENT = ("onboarding", "reconsent")
 BEFORE_RECONSENT = frozenset({"bahasa", "bantuan", "hapusdata", "tarikpersetujuan", "berhenti"})
 RIGHTS_FLOW = "mydata"  # its questions (erase? withdraw?) are answered meanwhile too
 REPLY_CLAIM = timedelta(seconds=60)  # how long unsent replies stay with their handler
-_BLOCKS = BlockedIdentity.__table__  # type: ignore[attr-defined]
-_IS_BLOCKED = select(_BLOCKS.c.identity).where(_BLOCKS.c.identity == bindparam("identity"))
 
 
 class Engine:
@@ -197,13 +195,12 @@ class Engine:
         """The context of a blocked identity's inbound (``abuse.is_blocked`` said so),
         or None. Most are not blocked: for them the stand-in resident and
         conversation are not even built."""
-        identity = inbound.identity
-        if identity not in self.settings.limits.blocked and (
-            session.execute(_IS_BLOCKED, {"identity": identity}).first() is None
+        if not is_blocked(
+            session=session, identity=inbound.identity, config=self.settings.limits.blocked
         ):
             return None
         stranger = Resident(
-            identity=identity, channel=inbound.channel, created_at=now, last_seen_at=now
+            identity=inbound.identity, channel=inbound.channel, created_at=now, last_seen_at=now
         )
         nowhere = Conversation(
             channel=inbound.channel,

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from storage.audit import record
@@ -35,6 +37,18 @@ def unblock(*, session: Session, identity: str, actor: str, now: datetime) -> bo
     session.delete(row)
     record(session=session, actor=actor, action="unblock", details={"identity": identity}, now=now)
     return True
+
+
+_BLOCKS = BlockedIdentity.__table__  # type: ignore[attr-defined]
+# Built once: every inbound update asks it before anything else.
+_IS_BLOCKED = core_select(_BLOCKS.c.identity).where(_BLOCKS.c.identity == bindparam("identity"))
+
+
+def is_blocked(*, session: Session, identity: str, config: frozenset[str]) -> bool:
+    """Whether ``identity`` is blocked, in the config or the table (one cheap query)."""
+    if identity in config:
+        return True
+    return session.execute(_IS_BLOCKED, {"identity": identity}).first() is not None
 
 
 def blocked_row(
