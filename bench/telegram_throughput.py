@@ -81,6 +81,8 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
+from bot.config import TelegramSettings  # noqa: E402
+
 ASPIRATION = "Lampu jalan di Jalan Merdeka mati semua sejak minggu lalu."
 # The aspiration flow; ("press", label) presses the newest button whose text contains label.
 SIANTAR_STEPS: tuple[tuple[str, str], ...] = (
@@ -100,6 +102,7 @@ SIANTAR_STEPS: tuple[tuple[str, str], ...] = (
 ECHO_STEPS = tuple((kind, arg if kind == "text" else "Lanjut") for kind, arg in SIANTAR_STEPS)
 ECHO_KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Lanjut", callback_data="next")]])
 
+TELEGRAM_CONNECTIONS = TelegramSettings.model_fields["connections"].default  # as shipped
 REPLY_TIMEOUT = 90.0  # seconds a resident waits for one reply before giving up
 DRAIN_TIMEOUT = 120.0  # seconds to wait for replies still due after a phase
 QUIET = 0.25  # warm-up: a reply is complete when no bot message came for this long
@@ -198,7 +201,12 @@ def start_polling(channel: Any) -> Callable[[], Awaitable[None]]:
 
 
 async def start_siantar(
-    base_url: str, workdir: Path, *, rate_limiter: bool, profiles: Profiles | None
+    base_url: str,
+    workdir: Path,
+    *,
+    connections: int,
+    rate_limiter: bool,
+    profiles: Profiles | None,
 ) -> Bot:
     from sqlmodel import Session, func, select
 
@@ -221,7 +229,9 @@ async def start_siantar(
         translators=translator, wilayah=load_wilayah(), categories=categories(Settings())
     )
     engine = Engine(db, settings, FLOWS)
-    telegram = TelegramSettings(enabled=True, token=TOKEN, api_base_url=base_url)
+    telegram = TelegramSettings(
+        enabled=True, token=TOKEN, api_base_url=base_url, connections=connections
+    )
     media = MediaStore(workdir / "media", max_bytes=1024 * 1024)
     threads = DatabaseThreads(db)
     # the same number of database threads, their jobs timed (and profiled with --profile)
@@ -327,7 +337,11 @@ async def serve_bot(
     profiles = Profiles() if options["profile"] else None
     if name == "siantar":
         bot = await start_siantar(
-            base_url, workdir, rate_limiter=options["rate_limiter"], profiles=profiles
+            base_url,
+            workdir,
+            connections=options["connections"],
+            rate_limiter=options["rate_limiter"],
+            profiles=profiles,
         )
     else:
         bot = await start_echo(base_url, rate_limiter=options["echo_rate_limiter"])
@@ -425,6 +439,7 @@ class BotProcess:
             "profile": bool(args.profile) and name == "siantar",
             "profile_top": int(args.profile_top),
             "rate_limiter": bool(args.rate_limiter),
+            "connections": int(args.connections),
             "echo_rate_limiter": bool(args.echo_rate_limiter),
         }
         self.process = context.Process(
@@ -847,7 +862,7 @@ def report(
         lines.append("log records (bench process): " + ", ".join(f"{k} {v}" for k, v in counts))
     limiter = "on (as shipped)" if args.rate_limiter else "OFF (diagnostic)"
     lines.append(
-        f"config: siantar rate limiter {limiter}"
+        f"config: siantar telegram.connections = {args.connections}, rate limiter {limiter}"
         f", echo rate limiter {'on' if args.echo_rate_limiter else 'off (bare)'}; "
         "both polled by bot.telegram.polling.poll (same concurrency policy)"
     )
@@ -940,6 +955,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="with --profile: how many entries of each listing to print (default 15)",
     )
     parser.add_argument(
+        "--connections",
+        type=int,
+        default=TELEGRAM_CONNECTIONS,
+        help="siantar's telegram.connections, Bot API calls on their way at once "
+        f"(default {TELEGRAM_CONNECTIONS}, as shipped)",
+    )
+    parser.add_argument(
         "--no-rate-limiter",
         dest="rate_limiter",
         action="store_false",
@@ -951,8 +973,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="give the echo bot the same AIORateLimiter(max_retries=2)",
     )
     args = parser.parse_args(argv)
-    if args.residents < 1 or args.rate <= 0 or args.duration <= 0 or args.rounds < 1:
-        parser.error("--residents, --rate, --duration and --rounds must be positive")
+    if (
+        args.residents < 1
+        or args.rate <= 0
+        or args.duration <= 0
+        or args.rounds < 1
+        or args.connections < 1
+    ):
+        parser.error("--residents, --rate, --duration, --rounds and --connections must be positive")
     return args
 
 

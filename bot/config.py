@@ -183,6 +183,8 @@ class TelegramSettings(BaseModel):
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str = ""
     webhook_secret: SecretStr = SecretStr("")
+    # Bot API calls on their way at once (see bot/telegram/request.py)
+    connections: int = Field(default=16, ge=1, le=256)
 
     @model_validator(mode="after")
     def _check_rules(self) -> TelegramSettings:

@@ -256,6 +256,8 @@ def test_string_bool_is_not_coerced(tmp_path: Path) -> None:
         ('[database]\nurl = "mysql://h/db"\n', "database.url"),
         ('[telegram]\napi_base_url = "ftp://x"\n', "telegram.api_base_url"),
         ('[telegram]\nmode = "push"\n', "telegram.mode"),
+        ("[telegram]\nconnections = 0\n", "telegram.connections"),
+        ("[telegram]\nconnections = 257\n", "telegram.connections"),
         ('[whatsapp]\nphone_number_id = "+62 812"\n', "whatsapp.phone_number_id"),
         ("database = 5\n", "database"),
     ],

@@ -99,7 +99,7 @@ class TelegramChannel:
             .token(token)
             .base_url(f"{settings.api_base_url}/bot")
             .base_file_url(f"{settings.api_base_url}/file/bot")
-            .request(PooledRequest())
+            .request(PooledRequest(settings.connections))
             # Replies are not throttled up front (Telegram's 429s are waited out and
             # retried); broadcasts are paced by the outbox dispatcher instead.
             .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=2))
