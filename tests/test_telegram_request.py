@@ -1,33 +1,200 @@
-"""The adapter's HTTP client: a few connections, the calls beyond them waiting."""
+"""The adapter's HTTP client (``bot.telegram.request.PooledRequest``) against a small
+HTTP/1.1 server on 127.0.0.1: what reaches the server, how connections are kept and
+replaced, how many calls are on their way, and which errors PTB gets."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
 
 import pytest
-from telegram.request import HTTPXRequest
+from telegram import InputFile
+from telegram.error import NetworkError, TimedOut
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.telegram.request import PooledRequest
 
+OK = b'{"ok": true, "result": true}'
 
-async def test_calls_beyond_the_connections_wait_their_turn(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    on_their_way = most = 0
 
-    async def fake_call(self: HTTPXRequest, *_args: object, **_kwargs: object) -> tuple[int, bytes]:
-        nonlocal on_their_way, most
-        on_their_way += 1
-        most = max(most, on_their_way)
-        await asyncio.sleep(0.01)
-        on_their_way -= 1
-        return 200, b'{"ok": true, "result": true}'
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
 
-    monkeypatch.setattr(HTTPXRequest, "do_request", fake_call)
+
+@dataclass
+class TinyServer:
+    """Answers every request with ``OK`` after ``delay`` seconds, keeping the
+    connection open unless ``hang_up`` is set; records what it got."""
+
+    delay: float = 0.0
+    hang_up: bool = False
+    received: list[Received] = field(default_factory=list)
+    connections: int = 0
+    on_their_way: int = 0
+    most_on_their_way: int = 0
+    writers: list[asyncio.StreamWriter] = field(default_factory=list)
+    url: str = ""
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        self.writers.append(writer)
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+            while head := await reader.readuntil(b"\r\n\r\n"):
+                request_line, *lines = head.decode("latin-1").split("\r\n")
+                method, path, _ = request_line.split(" ")
+                headers = {
+                    k.strip().lower(): v.strip() for k, v in (x.split(":", 1) for x in lines if x)
+                }
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                self.received.append(Received(method, path, headers, body))
+                self.on_their_way += 1
+                self.most_on_their_way = max(self.most_on_their_way, self.on_their_way)
+                await asyncio.sleep(self.delay)
+                self.on_their_way -= 1
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n%b" % (len(OK), OK)
+                )
+                await writer.drain()
+                if self.hang_up:
+                    break
+        writer.close()
+
+
+@contextlib.asynccontextmanager
+async def serving(server: TinyServer) -> AsyncIterator[TinyServer]:
+    listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    server.url = f"http://127.0.0.1:{port}/botTOKEN"
+    try:
+        yield server
+    finally:
+        for writer in server.writers:
+            writer.close()
+        listener.close()
+        await listener.wait_closed()
+
+
+def form(**values: object) -> RequestData:
+    return RequestData([RequestParameter.from_input(name, value) for name, value in values.items()])
+
+
+async def test_a_call_is_a_form_post_with_the_bot_api_headers() -> None:
+    async with serving(TinyServer()) as server:
+        request = PooledRequest(connections=4)
+        markup = {"inline_keyboard": [[{"text": "Jalan & jembatan", "callback_data": "c|1"}]]}
+        status, body = await request.do_request(
+            f"{server.url}/sendMessage",
+            "POST",
+            form(chat_id=42, text="Halo, Bapak/Ibu! 100% benar?", reply_markup=markup),
+        )
+        await request.shutdown()
+    assert (status, body) == (200, OK)
+    [got] = server.received
+    assert (got.method, got.path) == ("POST", "/botTOKEN/sendMessage")
+    assert got.headers["host"] == server.url.split("/")[2]
+    assert got.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert got.headers["user-agent"] == PooledRequest.USER_AGENT
+    fields = {k: v for k, [v] in parse_qs(got.body.decode(), strict_parsing=True).items()}
+    assert fields["chat_id"] == "42"
+    assert fields["text"] == "Halo, Bapak/Ibu! 100% benar?"
+    assert json.loads(fields["reply_markup"]) == markup
+
+
+async def test_one_connection_is_kept_for_calls_one_after_another() -> None:
+    async with serving(TinyServer()) as server:
+        request = PooledRequest(connections=4)
+        for _ in range(5):
+            assert await request.do_request(f"{server.url}/getMe", "POST") == (200, OK)
+        await request.shutdown()
+    assert len(server.received) == 5
+    assert server.connections == 1
+
+
+async def test_a_connection_the_server_hung_up_on_is_replaced() -> None:
+    async with serving(TinyServer(hang_up=True)) as server:
+        request = PooledRequest(connections=4)
+        for _ in range(3):
+            assert await request.do_request(f"{server.url}/getMe", "POST") == (200, OK)
+            await asyncio.sleep(0.05)  # the server's FIN arrives
+        await request.shutdown()
+    assert server.connections == 3
+
+
+async def test_calls_beyond_the_connections_wait_their_turn() -> None:
+    async with serving(TinyServer(delay=0.02)) as server:
+        request = PooledRequest(connections=2)
+        outcomes = await asyncio.gather(
+            *(request.do_request(f"{server.url}/getMe", "POST") for _ in range(7))
+        )
+        await request.shutdown()
+    assert outcomes == [(200, OK)] * 7
+    assert server.most_on_their_way == 2
+    assert server.connections == 2
+
+
+async def test_a_file_upload_goes_as_multipart_through_httpx() -> None:
+    async with serving(TinyServer()) as server:
+        request = PooledRequest(connections=2)
+        photo = InputFile(b"\x89PNG fake", filename="foto.png", attach=True)
+        data = form(chat_id=42, photo=photo)
+        assert await request.do_request(f"{server.url}/sendPhoto", "POST", data) == (200, OK)
+        await request.shutdown()
+    [got] = server.received
+    assert got.headers["content-type"].startswith("multipart/form-data")
+    assert b"\x89PNG fake" in got.body
+
+
+async def test_a_server_that_is_not_there_is_a_network_error() -> None:
+    listener = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    listener.close()
+    await listener.wait_closed()
     request = PooledRequest(connections=2)
-    outcomes = await asyncio.gather(
-        *(request.do_request("https://api.example/bot/x", "POST") for _ in range(7))
-    )
-    assert outcomes == [(200, b'{"ok": true, "result": true}')] * 7
-    assert most == 2
+    with pytest.raises(NetworkError, match="ConnectError"):
+        await request.do_request(f"http://127.0.0.1:{port}/botTOKEN/getMe", "POST")
     await request.shutdown()
+
+
+async def test_a_slow_answer_is_timed_out_and_its_connection_not_reused() -> None:
+    async with serving(TinyServer(delay=0.5)) as server:
+        request = PooledRequest(connections=2)
+        with pytest.raises(TimedOut):
+            await request.do_request(f"{server.url}/getMe", "POST", read_timeout=0.05)
+        server.delay = 0.0
+        assert await request.do_request(f"{server.url}/getMe", "POST") == (200, OK)
+        await request.shutdown()
+    assert server.connections == 2
+
+
+async def test_after_shutdown_no_call_is_sent_until_initialized_again() -> None:
+    async with serving(TinyServer()) as server:
+        request = PooledRequest(connections=2)
+        await request.do_request(f"{server.url}/getMe", "POST")
+        await request.shutdown()
+        with pytest.raises(RuntimeError, match="not initialized"):
+            await request.do_request(f"{server.url}/getMe", "POST")
+        await request.initialize()
+        assert await request.do_request(f"{server.url}/getMe", "POST") == (200, OK)
+        await request.shutdown()
+    assert len(server.received) == 2
+
+
+async def test_a_file_download_is_a_plain_get() -> None:
+    async with serving(TinyServer()) as server:
+        request = PooledRequest(connections=2)
+        url = server.url.replace("/botTOKEN", "/file/botTOKEN") + "/photos/file_1.jpg"
+        assert await request.do_request(url, "GET") == (200, OK)
+        await request.shutdown()
+    [got] = server.received
+    assert (got.method, got.path) == ("GET", "/file/botTOKEN/photos/file_1.jpg")
+    assert "content-length" not in got.headers and got.body == b""
