@@ -210,7 +210,7 @@ async def start_siantar(
 ) -> Bot:
     from sqlmodel import Session, func, select
 
-    from bot.app import categories
+    from bot.app import abuse_limits, categories
     from bot.config import Settings, TelegramSettings
     from bot.dbthreads import DatabaseThreads
     from bot.i18n import translator
@@ -225,8 +225,12 @@ async def start_siantar(
 
     db = make_engine(f"sqlite:///{workdir / 'bench.db'}")
     migrate(db)
+    shipped = Settings()  # the defaults siantar runs with, flood control included
     settings = EngineSettings(
-        translators=translator, wilayah=load_wilayah(), categories=categories(Settings())
+        translators=translator,
+        wilayah=load_wilayah(),
+        categories=categories(shipped),
+        limits=abuse_limits(shipped),
     )
     engine = Engine(db, settings, FLOWS)
     telegram = TelegramSettings(

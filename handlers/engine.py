@@ -77,9 +77,6 @@ class Engine:
         return self._run(inbound, now, record=True)
 
     def _run(self, inbound: Inbound, now: datetime, *, record: bool) -> Handled:
-        flooded = self._count_message(inbound, now)
-        if flooded is not None:
-            return Handled([QueuedReply(None, reply) for reply in flooded])
         for attempt in range(1, MAX_ATTEMPTS + 1):
             last = attempt == MAX_ATTEMPTS
             try:
@@ -102,23 +99,6 @@ class Engine:
                     type(exc).__name__,
                 )
         raise AssertionError("unreachable")
-
-    def _count_message(self, inbound: Inbound, now: datetime) -> list[Reply] | None:
-        """Flood control, in its own short transaction: None to go on, else the
-        replies (one slow-down, or none in the cool-down) and nothing else."""
-        if self.settings.limits.flood_messages is None:
-            return None
-        with transaction(self.db) as session:
-            resident = get_resident(session=session, identity=inbound.identity)
-            if resident is None:
-                return None
-            verdict = abuse.count_message(resident, now, self.settings.limits, inbound.channel)
-            if verdict == "ok":
-                return None
-            if verdict == "drop":
-                return []
-            t = self.settings.translators(resident.language)
-            return [Reply(text=t("abuse.slow_down"))]
 
     def resume(self, channel: str, user_id: str, now: datetime) -> list[Reply]:
         """The question a resident is at, asked again; nothing is written.
@@ -172,6 +152,9 @@ class Engine:
         if blocked is not None:  # before anything of theirs is stored
             return blocked
         resident = self._resident(session, inbound, now)
+        verdict = abuse.count_message(resident, now, self.settings.limits, inbound.channel)
+        if verdict != "ok":
+            return self._flooded(session, resident, inbound, now, verdict)
         conversation = load_conversation(
             session=session, channel=inbound.channel, user_id=inbound.user_id
         )
@@ -212,6 +195,25 @@ class Engine:
         )
         ctx = self._context(session, stranger, nowhere, inbound, now)
         return ctx if abuse.is_blocked(ctx) else None
+
+    def _flooded(
+        self, session: Session, resident: Resident, inbound: Inbound, now: datetime, verdict: str
+    ) -> Ctx:
+        """Flood control said "warn" (one slow-down) or "drop" (nothing, in the
+        cool-down): the message goes no further, and the conversation stays as it was.
+        Only the count (on the resident) and the update's dedupe record are kept."""
+        untouched = Conversation(
+            channel=inbound.channel,
+            user_id=inbound.user_id,
+            flow=HOME_FLOW,
+            step="",
+            expires_at=now,
+            updated_at=now,
+        )
+        ctx = self._context(session, resident, untouched, inbound, now)
+        if verdict == "warn":
+            ctx.say(ctx.t("abuse.slow_down"))
+        return ctx
 
     def _context(
         self,

@@ -22,7 +22,7 @@ from handlers.flow import AbuseLimits
 from handlers.registry import FLOWS
 from storage.blocks import block
 from storage.db import transaction
-from storage.models import Aspiration, AuditEntry, Resident
+from storage.models import Aspiration, AuditEntry, Conversation, Resident
 
 SLOW_DOWN = "pesan Anda datang terlalu cepat"
 BLOCKED = "akun ini tidak dapat lagi memakai layanan"
@@ -55,6 +55,32 @@ def test_a_flood_gets_one_slow_down_then_silence_then_normal_service(
         assert chat.send("halo") == []  # dropped during the cool-down
     chat.clock.advance(seconds=40)
     play(chat, [("/menu", "Apa yang ingin Anda lakukan?")])
+
+
+def test_a_message_held_back_by_flood_control_leaves_the_conversation_as_it_was(
+    engine: Engine,
+) -> None:
+    chat = Chat(with_limits(engine, flood_messages=20))
+    play(chat, ONBOARD)
+    chat.clock.advance(minutes=1)
+    play(chat, TO_SUMMARY[:4])  # at "Tuliskan aspirasi"
+    for _ in range(16):
+        chat.send("?")  # too short: the same question again
+        chat.clock.advance(seconds=0.2)
+
+    def step() -> tuple[str, str, dict[str, object]]:
+        with Session(engine.db) as session:
+            row = session.exec(select(Conversation)).one()
+            return row.flow, row.step, dict(row.data)
+
+    before = step()
+    replies = chat.send("Jalan Sutomo di depan pasar berlubang besar sejak Oktober.")
+    assert SLOW_DOWN in "".join(r.text for r in replies)
+    assert step() == before
+    with Session(engine.db) as session:
+        assert session.exec(select(Aspiration)).all() == []
+    chat.clock.advance(seconds=61)
+    play(chat, [(TO_SUMMARY[4][0], TO_SUMMARY[4][1])])  # the step it was at, not the next one
 
 
 def test_flood_state_is_shared_by_engines_on_one_database(engine: Engine) -> None:
