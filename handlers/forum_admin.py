@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
+from handlers import area_choice
 from handlers.datetimes import example, parse_wib_datetime, short_date
 from handlers.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.forum import area_label, describe, place_of, type_label
 from handlers.forum_notices import forum_cancelled, forum_moved, forum_summary
 from handlers.onboarding import BACK_WORDS, SKIP_WORDS
-from handlers.places import kecamatan_name, kecamatan_options, kelurahan_options
 from handlers.types import Option
 from handlers.validation import Invalid, clean_text, letters
 from storage.announcements import Segment, count_members, members
@@ -201,41 +201,29 @@ def on_agenda(ctx: Ctx, answer: Answer) -> None:
 
 def ask_area(ctx: Ctx) -> Prompt:
     """For whom: the whole city or a kecamatan (then maybe one kelurahan)."""
-    city = Option("kota", ctx.t("forum_admin.area_city_option"), ("kota", "city"))
-    return Prompt(ctx.t("forum_admin.ask_area"), (city, *kecamatan_options(ctx)))
+    return area_choice.ask_area(
+        ctx, ctx.t("forum_admin.ask_area"), ctx.t("forum_admin.area_city_option")
+    )
 
 
 def on_area(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "kota":
-        ctx.data["area_level"], ctx.data["area_code"] = "kota", None
+    if area_choice.on_area(ctx, answer, NEW_FLOW):
         ctx.goto(NEW_FLOW, "preview")
-        return
-    ctx.data["area_kecamatan"] = answer.option
-    ctx.goto(NEW_FLOW, "area_kelurahan")
 
 
 def ask_area_kelurahan(ctx: Ctx) -> Prompt:
     """The whole kecamatan, or one kelurahan of it."""
-    kecamatan = ctx.data.get("area_kecamatan") or ""
-    name = kecamatan_name(ctx, kecamatan)
-    whole = Option("all", ctx.t("forum_admin.area_whole_kecamatan", kecamatan=name))
-    back = Option("back", ctx.t("common.other_kecamatan"), BACK_WORDS)
-    return Prompt(
+    name = area_choice.chosen_kecamatan(ctx)
+    return area_choice.ask_kelurahan(
+        ctx,
         ctx.t("forum_admin.ask_area_kelurahan", kecamatan=name),
-        (whole, *kelurahan_options(ctx, kecamatan), back),
+        ctx.t("forum_admin.area_whole_kecamatan", kecamatan=name),
     )
 
 
 def on_area_kelurahan(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "back":
-        ctx.goto(NEW_FLOW, "area")
-        return
-    kecamatan = ctx.data.pop("area_kecamatan", None)
-    if answer.option == "all":
-        ctx.data["area_level"], ctx.data["area_code"] = "kecamatan", kecamatan
-    else:
-        ctx.data["area_level"], ctx.data["area_code"] = "kelurahan", answer.option
-    ctx.goto(NEW_FLOW, "preview")
+    if area_choice.on_kelurahan(ctx, answer, NEW_FLOW):
+        ctx.goto(NEW_FLOW, "preview")
 
 
 def forum_card(ctx: Ctx, forum: NewForum | ForumEvent) -> str:

@@ -15,7 +15,7 @@ from dataclasses import fields, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from handlers import training
+from handlers import area_choice, training
 from handlers.datetimes import (
     WIB,
     clock,
@@ -28,7 +28,7 @@ from handlers.datetimes import (
 from handlers.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.matching import fold
 from handlers.onboarding import BACK_WORDS, SKIP_WORDS
-from handlers.places import kecamatan_name, kecamatan_options, kelurahan_options, place_name
+from handlers.places import kecamatan_name, place_name
 from handlers.types import Option, Translator
 from handlers.validation import Invalid, clean_text, letters
 from storage.models import PROGRAM_CATEGORIES, TrainingProgram, TrainingRegistration
@@ -352,41 +352,29 @@ def on_quota(ctx: Ctx, answer: Answer) -> None:
 
 def ask_area(ctx: Ctx) -> Prompt:
     """Who may register: the whole city or the residents of one kecamatan."""
-    city = Option("kota", ctx.t("training_admin.area_city_option"), ("kota", "city"))
-    return Prompt(ctx.t("training_admin.ask_area"), (city, *kecamatan_options(ctx)))
+    return area_choice.ask_area(
+        ctx, ctx.t("training_admin.ask_area"), ctx.t("training_admin.area_city_option")
+    )
 
 
 def on_area(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "kota":
-        ctx.data["area_level"], ctx.data["area_code"] = "kota", None
+    if area_choice.on_area(ctx, answer, NEW_FLOW):
         _next(ctx, "closes")
-        return
-    ctx.data["area_kecamatan"] = answer.option
-    ctx.goto(NEW_FLOW, "area_kelurahan")
 
 
 def ask_area_kelurahan(ctx: Ctx) -> Prompt:
     """The whole kecamatan, or one kelurahan of it."""
-    kecamatan = ctx.data.get("area_kecamatan") or ""
-    name = kecamatan_name(ctx, kecamatan)
-    whole = Option("all", ctx.t("training_admin.area_whole_kecamatan", kecamatan=name))
-    back = Option("back", ctx.t("common.other_kecamatan"), BACK_WORDS)
-    return Prompt(
+    name = area_choice.chosen_kecamatan(ctx)
+    return area_choice.ask_kelurahan(
+        ctx,
         ctx.t("training_admin.ask_area_kelurahan", kecamatan=name),
-        (whole, *kelurahan_options(ctx, kecamatan), back),
+        ctx.t("training_admin.area_whole_kecamatan", kecamatan=name),
     )
 
 
 def on_area_kelurahan(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "back":
-        ctx.goto(NEW_FLOW, "area")
-        return
-    kecamatan = ctx.data.pop("area_kecamatan", None)
-    if answer.option == "all":
-        ctx.data["area_level"], ctx.data["area_code"] = "kecamatan", kecamatan
-    else:
-        ctx.data["area_level"], ctx.data["area_code"] = "kelurahan", answer.option
-    _next(ctx, "closes")
+    if area_choice.on_kelurahan(ctx, answer, NEW_FLOW):
+        _next(ctx, "closes")
 
 
 def _closes_example(ctx: Ctx) -> str:
