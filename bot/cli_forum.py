@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import argparse
 import tomllib
-from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
 from bot.app import open_database
+from bot.cli_common import area_text, parse_moment, plural_s, resolve_area, short, table, wib
 from bot.cli_staff import CommandError
 from bot.config import Settings
-from bot.i18n import WIB, translator
+from bot.i18n import translator
 from handlers.forum_admin import AGENDA_MAX, PLACE_MAX, answered, followers
 from handlers.forum_notices import forum_cancelled, forum_moved, forum_summary
 from storage.db import transaction
@@ -39,13 +40,11 @@ from storage.forums import (
     rsvp_counts,
 )
 from storage.models import FORUM_TYPES, ForumEvent
-from storage.wilayah import load_wilayah
 
 ACTOR = "cli"
 KEYS = ("title", "type", "starts_at", "place", "agenda", "area")
 REQUIRED = ("title", "type", "starts_at", "area")
 TEXT_MAX = {"title": TITLE_MAX, "place": PLACE_MAX, "agenda": AGENDA_MAX}
-TITLE_WIDTH = 40
 DONE = {"move": "moved", "cancel": "cancelled"}
 
 
@@ -126,49 +125,6 @@ def _text(key: str, value: Any, *, required: bool = False) -> str:
     return text
 
 
-def parse_moment(key: str, value: Any) -> datetime:
-    """A TOML date-time or ISO 8601 text; without an offset it is WIB wall time."""
-    wanted = f"{key} must be a date and time like 2026-12-12T09:00 (WIB) or 2026-12-12T09:00+07:00"
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"{wanted}, not {text!r}") from None
-        if len(text) <= len("2026-12-12"):
-            raise ValueError(f"{wanted}: a time of day is needed too")
-    elif type(value) is date:
-        raise ValueError(f"{wanted}: a time of day is needed too")
-    if not isinstance(value, datetime):
-        raise ValueError(f"{wanted}, not {value!r}")
-    return value.replace(tzinfo=WIB) if value.tzinfo is None else value
-
-
-def resolve_area(name: str) -> tuple[str, str | None]:
-    """``kota``, or the level and Kemendagri code of the kecamatan or kelurahan
-    named (or coded) ``name``, any case."""
-    wanted = " ".join(name.split()).casefold()
-    if wanted == "kota":
-        return "kota", None
-    found = [
-        (level, code)
-        for kecamatan in load_wilayah().kecamatan
-        for level, code, official in (
-            ("kecamatan", kecamatan.code, kecamatan.name),
-            *(("kelurahan", k.code, k.name) for k in kecamatan.kelurahan),
-        )
-        if wanted in (code.casefold(), official.casefold())
-    ]
-    if len(found) == 1:
-        return found[0]
-    if found:
-        codes = ", ".join(code or "" for _, code in found)
-        raise ValueError(f"area {name!r} is ambiguous: write one of the codes {codes}")
-    raise ValueError(
-        f"area must be kota or the official name of a kecamatan or kelurahan, not {name!r}"
-    )
-
-
 def summary_text(args: argparse.Namespace) -> str:
     """The result from ``--text`` or the UTF-8 file ``--file``."""
     if args.text is not None:
@@ -209,7 +165,7 @@ def _add(
     told = followers(session, forum.id)
     return [
         f"forum {forum.id} created: {_summary(forum)}",
-        f"{told} subscriber{_s(told)} will be reminded before it starts",
+        f"{told} subscriber{plural_s(told)} will be reminded before it starts",
     ]
 
 
@@ -232,11 +188,12 @@ def _list(
         ahead = f.status in UPCOMING and f.starts_at > now
         counts = rsvp_counts(session, f.id)
         rows.append((
-            str(f.id), _status(f, now), _wib(f.starts_at), f.forum_type, _short(f.title), _area(f),
+            str(f.id), _status(f, now), wib(f.starts_at), f.forum_type, short(f.title),
+            area_text(f.area_level, f.area_code),
             str(followers(session, f.id)) if ahead else "-",
             f"{counts['hadir']}/{counts['tidak']}/{counts['mungkin']}",
         ))  # fmt: skip
-    return _table(rows, right=(0, 6))
+    return table(rows, right=(0, 6))
 
 
 def _move(
@@ -255,7 +212,7 @@ def _move(
     told = followers(session, forum.id)
     return [
         f"forum {args.id} moved: {_summary(forum)}",
-        f"{told} follower{_s(told)} will be told; reminders follow the new time",
+        f"{told} follower{plural_s(told)} will be told; reminders follow the new time",
     ]
 
 
@@ -270,7 +227,7 @@ def _cancel(
     forum = cancel_forum(session=session, forum_id=args.id, now=now)
     forum_cancelled(session, translator, forum, now, ACTOR)
     told = followers(session, args.id)
-    return [f"forum {args.id} cancelled; {told} follower{_s(told)} will be told"]
+    return [f"forum {args.id} cancelled; {told} follower{plural_s(told)} will be told"]
 
 
 def _summary_action(
@@ -285,7 +242,9 @@ def _summary_action(
     forum = post_summary(session=session, forum_id=args.id, summary=text, now=now)
     forum_summary(session, translator, forum, now, ACTOR)
     told = answered(session, args.id)
-    return [f"forum {args.id}: result saved; {told} resident{_s(told)} who answered will get it"]
+    return [
+        f"forum {args.id}: result saved; {told} resident{plural_s(told)} who answered will get it"
+    ]
 
 
 ACTIONS: dict[str, Action] = {
@@ -326,40 +285,5 @@ def _status(forum: ForumEvent, now: datetime) -> str:
 
 def _summary(forum: ForumEvent) -> str:
     place = forum.place or "place to be announced"
-    return (
-        f"{forum.title} [{forum.forum_type}], {_wib(forum.starts_at)} WIB, {place}, {_area(forum)}"
-    )
-
-
-def _wib(moment: datetime) -> str:
-    return f"{moment.astimezone(WIB):%Y-%m-%d %H:%M}"
-
-
-def _area(forum: ForumEvent) -> str:
-    wilayah = load_wilayah()
-    if forum.area_level == "kecamatan":
-        kecamatan = wilayah.find_kecamatan(forum.area_code)
-        return f"kec. {kecamatan.name if kecamatan else forum.area_code}"
-    if forum.area_level == "kelurahan":
-        kelurahan = wilayah.find_kelurahan(forum.area_code)
-        return f"kel. {kelurahan.name if kelurahan else forum.area_code}"
-    return "kota"
-
-
-def _short(title: str) -> str:
-    return title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
-
-
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"
-
-
-def _table(rows: Sequence[Sequence[str]], *, right: tuple[int, ...] = ()) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-            for i, cell in enumerate(row)
-        ).rstrip()
-        for row in rows
-    ]
+    area = area_text(forum.area_level, forum.area_code)
+    return f"{forum.title} [{forum.forum_type}], {wib(forum.starts_at)} WIB, {place}, {area}"

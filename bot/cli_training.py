@@ -12,15 +12,16 @@ from __future__ import annotations
 import argparse
 import tomllib
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
 from bot.app import open_database
+from bot.cli_common import area_text, parse_moment, plural_s, resolve_area, short, table, wib
 from bot.cli_staff import CommandError
 from bot.config import Settings
-from bot.i18n import WIB, translator
+from bot.i18n import translator
 from handlers.training_notices import notify_cancelled, notify_moved, notify_promoted
 from storage.db import transaction
 from storage.models import PROGRAM_CATEGORIES, TrainingProgram, TrainingRegistration
@@ -54,7 +55,6 @@ KEYS = (*TEXT_KEYS, "category", *TIME_KEYS, "map_url", "quota", "area", "status"
 REQUIRED = ("title", "starts_at", "ends_at", "quota")
 FILE_STATUSES = ("open", "draft")
 NEW_STATUS = {"open": "open", "close": "closed", "cancel": "cancelled"}
-TITLE_WIDTH = 40
 
 
 def now() -> datetime:
@@ -116,7 +116,7 @@ def _parse(key: str, value: Any) -> dict[str, Any]:
             raise ValueError(f"{key} must be at most {TEXT_KEYS[key]} characters")
         return {key: text}
     if key in TIME_KEYS:
-        return {key: _moment(key, value)}
+        return {key: parse_moment(key, value)}
     if key == "quota":
         if type(value) is not int:
             raise ValueError(f"quota must be a whole number, not {value!r}")
@@ -147,49 +147,6 @@ def _text(key: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{key} must be text in quotes, not {value!r}")
     return value.strip()
-
-
-def _moment(key: str, value: Any) -> datetime:
-    """A TOML date-time or an ISO 8601 text; without an offset it is WIB wall time."""
-    wanted = f"{key} must be a date and time like 2026-12-05T09:00 (WIB) or 2026-12-05T09:00+07:00"
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"{wanted}, not {text!r}") from None
-        if len(text) <= len("2026-12-05"):
-            raise ValueError(f"{wanted}: a time of day is needed too")
-    elif type(value) is date:
-        raise ValueError(f"{wanted}: a time of day is needed too")
-    if not isinstance(value, datetime):
-        raise ValueError(f"{wanted}, not {value!r}")
-    return value.replace(tzinfo=WIB) if value.tzinfo is None else value
-
-
-def resolve_area(name: str) -> tuple[str, str | None]:
-    """``kota``, or the level and Kemendagri code of a kecamatan or kelurahan named
-    (or coded) ``name``, any case."""
-    wanted = " ".join(name.split()).casefold()
-    if wanted == "kota":
-        return "kota", None
-    found = [
-        (level, code)
-        for kecamatan in load_wilayah().kecamatan
-        for level, code, official in (
-            ("kecamatan", kecamatan.code, kecamatan.name),
-            *(("kelurahan", k.code, k.name) for k in kecamatan.kelurahan),
-        )
-        if wanted in (code.casefold(), official.casefold())
-    ]
-    if len(found) == 1:
-        return found[0]
-    if found:
-        codes = ", ".join(code or "" for _, code in found)
-        raise ValueError(f"area {name!r} is ambiguous: write one of the codes {codes}")
-    raise ValueError(
-        f"area must be kota or the official name of a kecamatan or kelurahan, not {name!r}"
-    )
 
 
 # --- the actions --------------------------------------------------------------------
@@ -246,7 +203,7 @@ def _edit(
             ]
             told = notify_moved(session, translator, program, others, now)
             what = "time" if change.moved_from is not None else "place"
-            lines.append(f"{told} registrant{_s(told)} told of the new {what}")
+            lines.append(f"{told} registrant{plural_s(told)} told of the new {what}")
         if change.promoted:
             told = notify_promoted(session, translator, program, change.promoted, now)
             lines.append(f"{len(change.promoted)} seated from the waitlist, {told} told")
@@ -270,10 +227,10 @@ def _list(
     for p in programs:
         seated, waiting = counts.get(p.id or 0, (0, 0))
         rows.append((
-            str(p.id), p.status, _wib(p.starts_at), _short(p.title), f"{seated}/{p.quota}",
-            str(waiting), _area(p),
+            str(p.id), p.status, wib(p.starts_at), short(p.title), f"{seated}/{p.quota}",
+            str(waiting), area_text(p.area_level, p.area_code),
         ))  # fmt: skip
-    return _table(rows, right=(0, 4, 5))
+    return table(rows, right=(0, 4, 5))
 
 
 def _set_status(
@@ -286,7 +243,7 @@ def _set_status(
     if status != "cancelled":
         return [f"program {args.id} is now {status}: {_summary(program)}"]
     told = notify_cancelled(session, translator, program, affected, now)
-    line = f"program {args.id} cancelled; {told} registrant{_s(told)} told"
+    line = f"program {args.id} cancelled; {told} registrant{plural_s(told)} told"
     return [line + (f" ({len(affected) - told} unreachable)" if told < len(affected) else "")]
 
 
@@ -298,7 +255,7 @@ def _registrants(
     cancelled = registrants(session, args.id, statuses=("cancelled",))
     seated = sum(r.status == "registered" for r in active)
     head = (
-        f"program {args.id}: {program.title} ({program.status}), {_wib(program.starts_at)} WIB, "
+        f"program {args.id}: {program.title} ({program.status}), {wib(program.starts_at)} WIB, "
         f"{seated}/{program.quota} seats, {len(active) - seated} waiting"
     )
     if not active and not cancelled:
@@ -318,7 +275,7 @@ def _registrants(
             names.get(r.kelurahan_code or "", r.kelurahan_code or ""), r.business_type or "",
             ("yes" if r.attended else "no") if status == "registered" else "",
         ))  # fmt: skip
-    return [head, *_table(rows, right=(0, 2))]
+    return [head, *table(rows, right=(0, 2))]
 
 
 def _attend(
@@ -383,42 +340,8 @@ def _counts(session: Session, program_ids: Sequence[int]) -> dict[int, tuple[int
 
 
 def _summary(program: TrainingProgram) -> str:
-    starts, ends = _wib(program.starts_at), _wib(program.ends_at)
+    starts, ends = wib(program.starts_at), wib(program.ends_at)
     span = f"{starts}–{ends[11:] if ends[:10] == starts[:10] else ends} WIB"
     place = program.place or "place to be announced"
-    area = _area(program)
+    area = area_text(program.area_level, program.area_code)
     return f"{program.title} [{program.status}], {span}, {place}, {program.quota} seats, {area}"
-
-
-def _wib(moment: datetime) -> str:
-    return f"{moment.astimezone(WIB):%Y-%m-%d %H:%M}"
-
-
-def _area(program: TrainingProgram) -> str:
-    wilayah = load_wilayah()
-    if program.area_level == "kecamatan":
-        kecamatan = wilayah.find_kecamatan(program.area_code)
-        return f"kec. {kecamatan.name if kecamatan else program.area_code}"
-    if program.area_level == "kelurahan":
-        kelurahan = wilayah.find_kelurahan(program.area_code)
-        return f"kel. {kelurahan.name if kelurahan else program.area_code}"
-    return "kota"
-
-
-def _short(title: str) -> str:
-    return title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
-
-
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"
-
-
-def _table(rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-            for i, cell in enumerate(row)
-        ).rstrip()
-        for row in rows
-    ]

@@ -1,0 +1,92 @@
+"""What ``siantar forum`` and ``siantar training`` share: reading moments and areas
+from a facilitator's TOML file or the command line, and printing plain tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from bot.i18n import WIB
+from storage.wilayah import load_wilayah
+
+TITLE_WIDTH = 40  # characters of a title shown in a list
+
+
+def parse_moment(key: str, value: Any) -> datetime:
+    """A TOML date-time or ISO 8601 text; without an offset it is WIB wall time."""
+    wanted = f"{key} must be a date and time like 2026-12-12T09:00 (WIB) or 2026-12-12T09:00+07:00"
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{wanted}, not {text!r}") from None
+        if len(text) <= len("2026-12-12"):
+            raise ValueError(f"{wanted}: a time of day is needed too")
+    elif type(value) is date:
+        raise ValueError(f"{wanted}: a time of day is needed too")
+    if not isinstance(value, datetime):
+        raise ValueError(f"{wanted}, not {value!r}")
+    return value.replace(tzinfo=WIB) if value.tzinfo is None else value
+
+
+def resolve_area(name: str) -> tuple[str, str | None]:
+    """``kota``, or the level and Kemendagri code of the kecamatan or kelurahan
+    named (or coded) ``name``, any case."""
+    wanted = " ".join(name.split()).casefold()
+    if wanted == "kota":
+        return "kota", None
+    found = [
+        (level, code)
+        for kecamatan in load_wilayah().kecamatan
+        for level, code, official in (
+            ("kecamatan", kecamatan.code, kecamatan.name),
+            *(("kelurahan", k.code, k.name) for k in kecamatan.kelurahan),
+        )
+        if wanted in (code.casefold(), official.casefold())
+    ]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        codes = ", ".join(code or "" for _, code in found)
+        raise ValueError(f"area {name!r} is ambiguous: write one of the codes {codes}")
+    raise ValueError(
+        f"area must be kota or the official name of a kecamatan or kelurahan, not {name!r}"
+    )
+
+
+def area_text(level: str, code: str | None) -> str:
+    """``kota``, ``kec. <name>`` or ``kel. <name>`` (the code when it is unknown)."""
+    wilayah = load_wilayah()
+    if level == "kecamatan":
+        kecamatan = wilayah.find_kecamatan(code)
+        return f"kec. {kecamatan.name if kecamatan else code}"
+    if level == "kelurahan":
+        kelurahan = wilayah.find_kelurahan(code)
+        return f"kel. {kelurahan.name if kelurahan else code}"
+    return "kota"
+
+
+def wib(moment: datetime) -> str:
+    return f"{moment.astimezone(WIB):%Y-%m-%d %H:%M}"
+
+
+def short(title: str) -> str:
+    return title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
+
+
+def plural_s(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+def table(rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()) -> list[str]:
+    """``rows`` in columns two spaces apart; the columns in ``right`` right-aligned."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ).rstrip()
+        for row in rows
+    ]
