@@ -6,36 +6,26 @@ The CLI's clock is fixed at NOW (Saturday 28 November 2026, 09:00 WIB)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cli_helpers import Run, cli_runner, ok, refused
+from conftest import NOW
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from test_announcements import BANTAN, BARAT, TOMUAN, city  # noqa: F401
 from test_training import add_program
 
-from bot import cli, cli_announce
+from bot import cli_announce
 from bot.jobs import broadcast_tick
 from storage.db import transaction
 from storage.forums import NewForum, create_forum
 from storage.models import Announcement, OutboxMessage
-from tests.conftest import NOW
 
 TEXT = "Pendaftaran bantuan modal UMKM dibuka sampai 20 Desember."
 TWELFTH = datetime(2026, 12, 12, 2, 0, tzinfo=UTC)  # 09:00 WIB
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-Run = Callable[..., Result]
 
 
 @dataclass
@@ -70,32 +60,7 @@ def siantar(
     terminal: Terminal,
 ) -> Run:
     """``siantar(*args)`` runs the CLI on ``db``, from ``tmp_path``, at NOW."""
-    url = db.url.render_as_string(hide_password=False)
-    (tmp_path / "config.toml").write_text(f'[database]\nurl = "{url}"\n', encoding="utf-8")
-    monkeypatch.delenv("SIANTAR_DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(cli_announce, "now", lambda: NOW)
-
-    def run(*args: str) -> Result:
-        capsys.readouterr()
-        code = cli.main(["--config", "config.toml", *args])
-        captured = capsys.readouterr()
-        assert "Traceback" not in captured.err
-        return Result(code, captured.out, captured.err)
-
-    return run
-
-
-def ok(result: Result) -> str:
-    assert result.code == 0, result.err
-    return result.out
-
-
-def refused(result: Result) -> str:
-    """The single error line of a refused command (exit status 2, nothing on stdout)."""
-    assert result.code == 2, result.out
-    assert result.out == "" and result.err.count("\n") == 1, result.err
-    return result.err.strip()
+    return cli_runner(db, tmp_path, monkeypatch, capsys, cli_announce, NOW)
 
 
 def stored(db: Engine) -> list[Announcement]:
