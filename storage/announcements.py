@@ -70,7 +70,11 @@ def check_segment(session: Session, segment: Segment) -> None:
 
 
 def _reachable() -> list[Any]:
+    """Who an announcement may go to: residents of a chat app who agreed to the
+    privacy notice (one who declined is only a chat identity, kept for answering
+    them, not for telling them news), did not stop announcements and are reachable."""
     return [
+        col(Resident.consent_at).is_not(None),
         col(Resident.channel).in_(BROADCAST_CHANNELS),
         col(Resident.unreachable_at).is_(None),
         col(Resident.announcements_off_at).is_(None),
@@ -79,7 +83,7 @@ def _reachable() -> list[Any]:
 
 def members(session: Session, segment: Segment) -> Select[Any]:
     """``SELECT resident.id, resident.identity, resident.language`` of the segment,
-    without the opted-out and the unreachable."""
+    without the opted-out, the unreachable and those who declined consent."""
     query = select(Resident.id, Resident.identity, Resident.language).where(*_reachable())
     value = segment.value
     match segment.kind:

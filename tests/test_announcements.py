@@ -40,6 +40,7 @@ def person(
     channel: str = "telegram",
     opted_out: bool = False,
     unreachable: bool = False,
+    consented: bool = True,
     language: str = "id",
 ) -> int:
     with transaction(db) as session:
@@ -49,7 +50,7 @@ def person(
             language=language,
             home_kecamatan_code=kelurahan[:8] if kelurahan else None,
             home_kelurahan_code=kelurahan,
-            consent_at=NOW,
+            consent_at=NOW if consented else None,
             created_at=NOW,
             last_seen_at=NOW,
             announcements_off_at=NOW if opted_out else None,
@@ -63,7 +64,7 @@ def person(
 
 @pytest.fixture
 def city(db: Engine) -> dict[str, int]:
-    """Five reachable residents in two kecamatan, and three who cannot be sent to."""
+    """Five reachable residents in two kecamatan, and four who cannot be sent to."""
     return {
         "bantan1": person(db, "1"),
         "bantan2": person(db, "2"),
@@ -73,6 +74,7 @@ def city(db: Engine) -> dict[str, int]:
         "stopped": person(db, "6", opted_out=True),
         "blocked": person(db, "7", unreachable=True),
         "console": person(db, "8", channel="console"),
+        "declined": person(db, "9", kelurahan=None, consented=False),  # no home without consent
     }
 
 
