@@ -26,6 +26,7 @@ from handlers import (
     review,
     status,
     training_admin,
+    training_attendance,
 )
 from handlers.flow import Ctx
 from handlers.help import help_text
@@ -202,7 +203,7 @@ COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
     "umumkan": announce.start,
     "status_umum": announce_status.start,
     "pelatihan_baru": training_admin.start_new,
-    "kehadiran": training_admin.start_attendance,
+    "kehadiran": training_attendance.start_attendance,
     "forum_baru": forum_admin.start_new,
     "kelola_forum": forum_admin.start_manage,
 }

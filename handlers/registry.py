@@ -20,6 +20,7 @@ from handlers import (
     status,
     training,
     training_admin,
+    training_attendance,
 )
 from handlers.flow import Flow
 
@@ -39,7 +40,7 @@ FLOWS: tuple[Flow, ...] = (
     announce.FLOW,
     announce_status.FLOW,
     training_admin.NEW_TRAINING,
-    training_admin.ATTENDANCE,
+    training_attendance.ATTENDANCE,
     training.FLOW,
     forum.FLOW,
     forum_admin.NEW_FORUM,

@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 from handlers.engine import Engine
 from handlers.flow import CONSENT_VERSION
 from handlers.registry import FLOWS
-from handlers.training_admin import ATTENDANCE, NEW_TRAINING
+from handlers.training_admin import NEW_TRAINING
+from handlers.training_attendance import ATTENDANCE
 from storage.db import transaction
 from storage.models import Conversation, Resident, TrainingProgram, TrainingRegistration
 from storage.roles import grant_role
