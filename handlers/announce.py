@@ -111,15 +111,6 @@ def recipients(session: Session, segment: Segment) -> int:
         return 0
 
 
-def _refuse(ctx: Ctx, problem: Invalid) -> None:
-    """Say why the input was refused (dates in the reader's words); ask again."""
-    params = {
-        name: ctx.t.datetime(value) if isinstance(value, datetime) else value
-        for name, value in problem.params.items()
-    }
-    ctx.invalid(ctx.t(problem.key, **params))
-
-
 # --- the state kept in ctx.data -------------------------------------------------------
 
 
@@ -200,7 +191,7 @@ def on_text(ctx: Ctx, answer: Answer) -> None:
     except Invalid as problem:
         if maximum == CAPTION_MAX and problem.key == "announce.text_too_long":
             problem = Invalid("announce.caption_too_long", problem.params)
-        _refuse(ctx, problem)
+        ctx.refuse(problem)
         return
     ctx.data.pop("shorten", None)
     _next(ctx, "photo")
@@ -415,7 +406,7 @@ def on_when(ctx: Ctx, answer: Answer) -> None:
         try:
             ctx.data["send_at"] = parse_wib_datetime(answer.text or "", ctx.now).isoformat()
         except Invalid as problem:
-            _refuse(ctx, problem)
+            ctx.refuse(problem)
             return
     _to_preview(ctx)
 

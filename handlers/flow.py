@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from handlers.types import Category, Inbound, Location, Option, Reply, Translator
+from handlers.validation import Invalid
 from storage.models import Conversation, Resident
 from storage.wilayah import Wilayah
 
@@ -173,6 +174,15 @@ class Ctx:
         """Refuse the answer politely; the same question is asked again."""
         self.note(text)
         self.rejected = True
+
+    def refuse(self, problem: Invalid) -> None:
+        """Refuse the answer with the reason ``problem`` names, its dates in the
+        reader's words; the same question is asked again."""
+        params = {
+            name: self.t.datetime(value) if isinstance(value, datetime) else value
+            for name, value in problem.params.items()
+        }
+        self.invalid(self.t(problem.key, **params))
 
     def forget(self) -> None:
         """The resident's data was erased: keep no conversation, ask nothing more."""

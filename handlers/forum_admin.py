@@ -24,7 +24,7 @@ from handlers.forum import area_label, describe, place_of, type_label
 from handlers.forum_notices import forum_cancelled, forum_moved, forum_summary
 from handlers.onboarding import BACK_WORDS, SKIP_WORDS
 from handlers.types import Option
-from handlers.validation import Invalid, clean_text, letters
+from handlers.validation import Invalid, check_text
 from storage.announcements import Segment, count_members, members
 from storage.forums import (
     SUMMARY_MAX,
@@ -52,31 +52,6 @@ MENU_WORDS = ("menu",)
 
 
 # --- shared pieces ---------------------------------------------------------------
-
-
-def _refuse(ctx: Ctx, problem: Invalid) -> None:
-    """Say why the input was refused; the same question is asked again."""
-    params = {
-        name: ctx.t.datetime(value) if isinstance(value, datetime) else value
-        for name, value in problem.params.items()
-    }
-    ctx.invalid(ctx.t(problem.key, **params))
-
-
-def check_text(raw: str, minimum: int, maximum: int, *, one_line: bool = False) -> str:
-    """Typed text with some words, ``minimum``–``maximum`` characters long."""
-    text = clean_text(raw)
-    if one_line:
-        text = " ".join(text.split())
-    if not text:
-        raise Invalid("validation.empty")
-    if letters(text) < 2:
-        raise Invalid("validation.no_words")
-    if len(text) < minimum:
-        raise Invalid("validation.too_short", {"minimum": minimum, "length": len(text)})
-    if len(text) > maximum:
-        raise Invalid("validation.too_long", {"maximum": maximum, "length": len(text)})
-    return text
 
 
 def subscribers_to_remind(session: Session, area_level: str, area_code: str | None) -> int:
@@ -136,7 +111,7 @@ def on_title(ctx: Ctx, answer: Answer) -> None:
     try:
         ctx.data["title"] = check_text(answer.text or "", 3, TITLE_MAX, one_line=True)
     except Invalid as problem:
-        _refuse(ctx, problem)
+        ctx.refuse(problem)
         return
     _next(ctx, "type")
 
@@ -161,7 +136,7 @@ def on_starts(ctx: Ctx, answer: Answer) -> None:
     try:
         starts = parse_wib_datetime(answer.text or "", ctx.now)
     except Invalid as problem:
-        _refuse(ctx, problem)
+        ctx.refuse(problem)
         return
     ctx.data["starts"] = starts.isoformat()
     _next(ctx, "place")
@@ -180,7 +155,7 @@ def on_place(ctx: Ctx, answer: Answer) -> None:
         try:
             ctx.data["place"] = check_text(answer.text or "", 3, PLACE_MAX, one_line=True)
         except Invalid as problem:
-            _refuse(ctx, problem)
+            ctx.refuse(problem)
             return
     _next(ctx, "agenda")
 
@@ -194,7 +169,7 @@ def on_agenda(ctx: Ctx, answer: Answer) -> None:
     try:
         ctx.data["agenda"] = check_text(answer.text or "", 10, AGENDA_MAX)
     except Invalid as problem:
-        _refuse(ctx, problem)
+        ctx.refuse(problem)
         return
     _next(ctx, "area")
 
@@ -476,7 +451,7 @@ def on_move_when(ctx: Ctx, answer: Answer) -> None:
         try:
             starts = parse_wib_datetime(answer.text or "", ctx.now)
         except Invalid as problem:
-            _refuse(ctx, problem)
+            ctx.refuse(problem)
             return
         ctx.data["new_starts"] = starts.isoformat()
     ctx.goto(MANAGE_FLOW, "move_place")
@@ -500,7 +475,7 @@ def on_move_place(ctx: Ctx, answer: Answer) -> None:
         try:
             place = check_text(answer.text or "", 3, PLACE_MAX, one_line=True)
         except Invalid as problem:
-            _refuse(ctx, problem)
+            ctx.refuse(problem)
             return
     if not _new_starts(ctx, forum) and place in (None, forum.place):
         ctx.invalid(ctx.t("forum_admin.move_unchanged"))
@@ -622,7 +597,7 @@ def on_summary_text(ctx: Ctx, answer: Answer) -> None:
     try:
         ctx.data["summary"] = check_text(answer.text or "", 10, SUMMARY_MAX)
     except Invalid as problem:
-        _refuse(ctx, problem)
+        ctx.refuse(problem)
         return
     ctx.goto(MANAGE_FLOW, "summary_confirm")
 

@@ -29,7 +29,7 @@ from handlers.matching import fold
 from handlers.onboarding import BACK_WORDS, SKIP_WORDS
 from handlers.places import kecamatan_name, place_name
 from handlers.types import Option, Translator
-from handlers.validation import Invalid, clean_text, letters
+from handlers.validation import Invalid, check_text
 from storage.models import PROGRAM_CATEGORIES, TrainingProgram
 from storage.trainings import (
     QUOTA_MAX,
@@ -48,31 +48,6 @@ _QUOTA = re.compile(
 
 
 # --- shared pieces ---------------------------------------------------------------
-
-
-def _refuse(ctx: Ctx, problem: Invalid) -> None:
-    """Say why the input was refused (dates in the reader's words); ask again."""
-    params = {
-        name: ctx.t.datetime(value) if isinstance(value, datetime) else value
-        for name, value in problem.params.items()
-    }
-    ctx.invalid(ctx.t(problem.key, **params))
-
-
-def _text(raw: str, minimum: int, maximum: int, *, one_line: bool = False) -> str:
-    """Typed text with some words, ``minimum``–``maximum`` characters long."""
-    text = clean_text(raw)
-    if one_line:
-        text = " ".join(text.split())
-    if not text:
-        raise Invalid("validation.empty")
-    if letters(text) < 2:
-        raise Invalid("validation.no_words")
-    if len(text) < minimum:
-        raise Invalid("validation.too_short", {"minimum": minimum, "length": len(text)})
-    if len(text) > maximum:
-        raise Invalid("validation.too_long", {"maximum": maximum, "length": len(text)})
-    return text
 
 
 def check_url(raw: str) -> str:
@@ -197,9 +172,9 @@ def ask_title(ctx: Ctx) -> Prompt:
 
 def on_title(ctx: Ctx, answer: Answer) -> None:
     try:
-        ctx.data["title"] = _text(answer.text or "", 3, TITLE_MAX, one_line=True)
+        ctx.data["title"] = check_text(answer.text or "", 3, TITLE_MAX, one_line=True)
     except Invalid as problem:
-        _refuse(ctx, problem)
+        ctx.refuse(problem)
         return
     _next(ctx, "description")
 
@@ -211,9 +186,9 @@ def ask_description(ctx: Ctx) -> Prompt:
 
 def on_description(ctx: Ctx, answer: Answer) -> None:
     try:
-        ctx.data["description"] = _text(answer.text or "", 10, 2000)
+        ctx.data["description"] = check_text(answer.text or "", 10, 2000)
     except Invalid as problem:
-        _refuse(ctx, problem)
+        ctx.refuse(problem)
         return
     _next(ctx, "category")
 
@@ -238,7 +213,7 @@ def on_starts(ctx: Ctx, answer: Answer) -> None:
     try:
         starts = parse_wib_datetime(answer.text or "", ctx.now)
     except Invalid as problem:
-        _refuse(ctx, problem)
+        ctx.refuse(problem)
         return
     old = _moment(ctx, "starts")
     ctx.data["starts"] = starts.isoformat()
@@ -267,7 +242,7 @@ def on_ends(ctx: Ctx, answer: Answer) -> None:
     try:
         ends = parse_end(answer.text or "", start=_starts(ctx), now=ctx.now)
     except Invalid as problem:
-        _refuse(ctx, problem)
+        ctx.refuse(problem)
         return
     ctx.data["ends"] = ends.isoformat()
     _next(ctx, "place")
@@ -280,9 +255,9 @@ def ask_place(ctx: Ctx) -> Prompt:
 
 def on_place(ctx: Ctx, answer: Answer) -> None:
     try:
-        ctx.data["place"] = _text(answer.text or "", 3, 200, one_line=True)
+        ctx.data["place"] = check_text(answer.text or "", 3, 200, one_line=True)
     except Invalid as problem:
-        _refuse(ctx, problem)
+        ctx.refuse(problem)
         return
     _next(ctx, "map")
 
@@ -300,7 +275,7 @@ def on_map(ctx: Ctx, answer: Answer) -> None:
         try:
             ctx.data["map_url"] = check_url(answer.text or "")
         except Invalid as problem:
-            _refuse(ctx, problem)
+            ctx.refuse(problem)
             return
     _next(ctx, "quota")
 
@@ -314,7 +289,7 @@ def on_quota(ctx: Ctx, answer: Answer) -> None:
     try:
         ctx.data["quota"] = check_quota(answer.text or "")
     except Invalid as problem:
-        _refuse(ctx, problem)
+        ctx.refuse(problem)
         return
     _next(ctx, "area")
 
@@ -378,7 +353,7 @@ def on_closes(ctx: Ctx, answer: Answer) -> None:
         if closes > _starts(ctx):
             raise Invalid("training_admin.closes_after_start", {"start": _starts(ctx)})
     except Invalid as problem:
-        _refuse(ctx, problem)
+        ctx.refuse(problem)
         return
     ctx.data["closes"] = closes.isoformat()
     _next(ctx, "requirements")
@@ -395,9 +370,9 @@ def on_requirements(ctx: Ctx, answer: Answer) -> None:
         ctx.data["requirements"] = ""
     else:
         try:
-            ctx.data["requirements"] = _text(answer.text or "", 3, 1000)
+            ctx.data["requirements"] = check_text(answer.text or "", 3, 1000)
         except Invalid as problem:
-            _refuse(ctx, problem)
+            ctx.refuse(problem)
             return
     _next(ctx, "organiser")
 
@@ -414,9 +389,9 @@ def ask_organiser(ctx: Ctx) -> Prompt:
 def on_organiser(ctx: Ctx, answer: Answer) -> None:
     raw = ctx.resident.display_name if answer.option == "me" else answer.text
     try:
-        ctx.data["organiser"] = _text(raw or "", 2, 120, one_line=True)
+        ctx.data["organiser"] = check_text(raw or "", 2, 120, one_line=True)
     except Invalid as problem:
-        _refuse(ctx, problem)
+        ctx.refuse(problem)
         return
     ctx.goto(NEW_FLOW, "preview")
 

@@ -43,6 +43,23 @@ def letters(text: str) -> int:
     return sum(1 for ch in text if ch.isalpha())
 
 
+def check_text(raw: str, minimum: int, maximum: int, *, one_line: bool = False) -> str:
+    """Typed text with some words, ``minimum``–``maximum`` characters long (a title,
+    a place, an agenda); ``one_line`` folds it onto one line."""
+    text = clean_text(raw)
+    if one_line:
+        text = " ".join(text.split())
+    if not text:
+        raise Invalid("validation.empty")
+    if letters(text) < 2:
+        raise Invalid("validation.no_words")
+    if len(text) < minimum:
+        raise Invalid("validation.too_short", {"minimum": minimum, "length": len(text)})
+    if len(text) > maximum:
+        raise Invalid("validation.too_long", {"maximum": maximum, "length": len(text)})
+    return text
+
+
 def check_aspiration_text(raw: str) -> str:
     """The cleaned text of an aspiration, or Invalid saying what is wrong."""
     text = clean_text(raw)
