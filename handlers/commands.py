@@ -19,6 +19,7 @@ from handlers import (
     announce_status,
     forum,
     forum_admin,
+    forum_manage,
     mydata,
     optout,
     profile,
@@ -205,5 +206,5 @@ COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
     "pelatihan_baru": training_admin.start_new,
     "kehadiran": training_attendance.start_attendance,
     "forum_baru": forum_admin.start_new,
-    "kelola_forum": forum_admin.start_manage,
+    "kelola_forum": forum_manage.start_manage,
 }

@@ -9,6 +9,7 @@ from handlers import (
     export_chat,
     forum,
     forum_admin,
+    forum_manage,
     menu,
     mydata,
     onboarding,
@@ -44,5 +45,5 @@ FLOWS: tuple[Flow, ...] = (
     training.FLOW,
     forum.FLOW,
     forum_admin.NEW_FORUM,
-    forum_admin.MANAGE_FORUMS,
+    forum_manage.MANAGE_FORUMS,
 )

@@ -20,7 +20,8 @@ from test_announcements import BANTAN, TOMUAN, person
 
 from handlers.engine import Engine as SiantarEngine
 from handlers.flow import CONSENT_VERSION
-from handlers.forum_admin import MANAGE_FORUMS, NEW_FORUM
+from handlers.forum_admin import NEW_FORUM
+from handlers.forum_manage import MANAGE_FORUMS
 from handlers.registry import FLOWS
 from storage.announcements import Segment, count_members
 from storage.db import transaction
