@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from conftest import NOW
 from openpyxl import load_workbook
 from sqlalchemy import Engine, event
 from sqlmodel import select
@@ -40,7 +41,6 @@ from storage.exports import (
 )
 from storage.exports import aspirations as aspiration_export
 from storage.models import Aspiration, AspirationStatusChange, Resident
-from tests.conftest import NOW
 
 FLAT = [f for f in ASPIRATION_FIELDS if f != "status_history"]
 FORMULA = '=HYPERLINK("http://x")'

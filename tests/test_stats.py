@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import NOW
 from matplotlib.image import imread
 from sqlalchemy import Engine
 
@@ -19,7 +20,6 @@ from storage.exports import WIB
 from storage.models import ASPIRATION_STATUSES, CATEGORY_KEYS
 from storage.stats import AspirationStats, StatsError, aspiration_stats
 from storage.wilayah import load_wilayah
-from tests.conftest import NOW
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KECAMATAN = tuple(k.code for k in load_wilayah().kecamatan)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import NOW
 from openpyxl import load_workbook
 from sqlalchemy import Engine, delete
 from sqlmodel import col
@@ -35,7 +36,6 @@ from storage.trainings import (
     set_attendance,
     set_program_status,
 )
-from tests.conftest import NOW
 
 BOM = b"\xef\xbb\xbf"
 TITLE = "Pelatihan Pembukuan Sederhana untuk UMKM"
