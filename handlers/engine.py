@@ -185,15 +185,7 @@ class Engine:
         stranger = Resident(
             identity=inbound.identity, channel=inbound.channel, created_at=now, last_seen_at=now
         )
-        nowhere = Conversation(
-            channel=inbound.channel,
-            user_id=inbound.user_id,
-            flow=HOME_FLOW,
-            step="",
-            expires_at=now,
-            updated_at=now,
-        )
-        ctx = self._context(session, stranger, nowhere, inbound, now)
+        ctx = self._context(session, stranger, _unsaved_conversation(inbound, now), inbound, now)
         return ctx if abuse.is_blocked(ctx) else None
 
     def _flooded(
@@ -202,15 +194,7 @@ class Engine:
         """Flood control said "warn" (one slow-down) or "drop" (nothing, in the
         cool-down): the message goes no further, and the conversation stays as it was.
         Only the count (on the resident) and the update's dedupe record are kept."""
-        untouched = Conversation(
-            channel=inbound.channel,
-            user_id=inbound.user_id,
-            flow=HOME_FLOW,
-            step="",
-            expires_at=now,
-            updated_at=now,
-        )
-        ctx = self._context(session, resident, untouched, inbound, now)
+        ctx = self._context(session, resident, _unsaved_conversation(inbound, now), inbound, now)
         if verdict == "warn":
             ctx.say(ctx.t("abuse.slow_down"))
         return ctx
@@ -393,3 +377,16 @@ def interpret(ctx: Ctx, prompt: Prompt) -> Answer | None:
         return None
     ctx.invalid(t("engine.text_not_expected"))
     return None
+
+
+def _unsaved_conversation(inbound: Inbound, now: datetime) -> Conversation:
+    """A stand-in at the menu for a message that goes no further (blocked, or held
+    back by flood control): never added to the session, so nothing of it is stored."""
+    return Conversation(
+        channel=inbound.channel,
+        user_id=inbound.user_id,
+        flow=HOME_FLOW,
+        step="",
+        expires_at=now,
+        updated_at=now,
+    )
