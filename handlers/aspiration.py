@@ -91,7 +91,7 @@ def on_text(ctx: Ctx, answer: Answer) -> None:
     try:
         text = check_aspiration_text(answer.text or "")
     except Invalid as problem:
-        ctx.invalid(ctx.t(problem.key, **problem.params))
+        ctx.refuse(problem)
         return
     ctx.data["text"] = text
     detected = confident_language(text)  # langdetect is slow: once per text
@@ -173,7 +173,7 @@ def on_name(ctx: Ctx, answer: Answer) -> None:
     try:
         ctx.resident.display_name = check_name(answer.text or "")
     except Invalid as problem:
-        ctx.invalid(ctx.t(problem.key, **problem.params))
+        ctx.refuse(problem)
         return
     ctx.data["anonymous"] = False
     ctx.goto(FLOW_NAME, "summary")

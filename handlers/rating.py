@@ -52,7 +52,7 @@ def on_comment(ctx: Ctx, answer: Answer) -> None:
             comment = check_comment(answer.text)
         except Invalid as problem:
             ctx.data["rating_code"] = code
-            ctx.invalid(ctx.t(problem.key, **problem.params))
+            ctx.refuse(problem)
             return
         aspiration = (
             find_owned_aspiration(session=ctx.session, code=code, resident_id=ctx.resident.id)

@@ -311,7 +311,7 @@ def on_note(ctx: Ctx, answer: Answer) -> None:
         try:
             note = check_comment(answer.text)
         except Invalid as problem:
-            ctx.invalid(ctx.t(problem.key, **problem.params))
+            ctx.refuse(problem)
             return
     ctx.data["note"] = note
     ctx.goto(FLOW_NAME, "confirm", keep_data=True)

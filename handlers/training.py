@@ -230,7 +230,7 @@ def on_name(ctx: Ctx, answer: Answer) -> None:
         try:
             ctx.data["name"] = check_name(answer.text or "")
         except Invalid as problem:
-            ctx.invalid(ctx.t(problem.key, **problem.params))
+            ctx.refuse(problem)
             return
     _next(ctx, "phone")
 
@@ -266,7 +266,7 @@ def on_phone(ctx: Ctx, answer: Answer) -> None:
         try:
             ctx.data["phone"] = check_phone(answer.contact or answer.text or "")
         except Invalid as problem:
-            ctx.invalid(ctx.t(problem.key, **problem.params))
+            ctx.refuse(problem)
             return
     _next(ctx, "kelurahan")
 
@@ -344,7 +344,7 @@ def on_business(ctx: Ctx, answer: Answer) -> None:
         try:
             ctx.data["business"] = _check_business(answer.text or "")
         except Invalid as problem:
-            ctx.invalid(ctx.t(problem.key, **problem.params))
+            ctx.refuse(problem)
             return
     _next(ctx, "motivation")
 
@@ -361,7 +361,7 @@ def on_business_other(ctx: Ctx, answer: Answer) -> None:
     try:
         ctx.data["business"] = _check_business(answer.text or "")
     except Invalid as problem:
-        ctx.invalid(ctx.t(problem.key, **problem.params))
+        ctx.refuse(problem)
         return
     _next(ctx, "motivation")
 
@@ -379,7 +379,7 @@ def on_motivation(ctx: Ctx, answer: Answer) -> None:
         try:
             text = check_comment(answer.text or "")
         except Invalid as problem:
-            ctx.invalid(ctx.t(problem.key, **problem.params))
+            ctx.refuse(problem)
             return
         if len(text) > MOTIVATION_MAX:
             ctx.invalid(ctx.t("training.motivation_too_long", maximum=MOTIVATION_MAX))
