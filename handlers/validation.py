@@ -43,15 +43,18 @@ def letters(text: str) -> int:
     return sum(1 for ch in text if ch.isalpha())
 
 
-def check_text(raw: str, minimum: int, maximum: int, *, one_line: bool = False) -> str:
-    """Typed text with some words, ``minimum``–``maximum`` characters long (a title,
-    a place, an agenda); ``one_line`` folds it onto one line."""
+def check_text(
+    raw: str, minimum: int, maximum: int, *, one_line: bool = False, min_letters: int = 2
+) -> str:
+    """Typed text with some words (``min_letters`` letters at least), ``minimum``–
+    ``maximum`` characters long (a title, a place, an agenda); ``one_line`` folds it
+    onto one line."""
     text = clean_text(raw)
     if one_line:
         text = " ".join(text.split())
     if not text:
         raise Invalid("validation.empty")
-    if letters(text) < 2:
+    if letters(text) < min_letters:
         raise Invalid("validation.no_words")
     if len(text) < minimum:
         raise Invalid("validation.too_short", {"minimum": minimum, "length": len(text)})
@@ -62,16 +65,7 @@ def check_text(raw: str, minimum: int, maximum: int, *, one_line: bool = False) 
 
 def check_aspiration_text(raw: str) -> str:
     """The cleaned text of an aspiration, or Invalid saying what is wrong."""
-    text = clean_text(raw)
-    if not text:
-        raise Invalid("validation.empty")
-    if letters(text) < 3:
-        raise Invalid("validation.no_words")
-    if len(text) < ASPIRATION_MIN:
-        raise Invalid("validation.too_short", {"minimum": ASPIRATION_MIN, "length": len(text)})
-    if len(text) > ASPIRATION_MAX:
-        raise Invalid("validation.too_long", {"maximum": ASPIRATION_MAX, "length": len(text)})
-    return text
+    return check_text(raw, ASPIRATION_MIN, ASPIRATION_MAX, min_letters=3)
 
 
 def check_name(raw: str) -> str:
@@ -92,14 +86,7 @@ COMMENT_MAX = 1000
 
 def check_comment(raw: str) -> str:
     """A short free comment or note: some words, at most ``COMMENT_MAX`` characters."""
-    text = clean_text(raw)
-    if not text:
-        raise Invalid("validation.empty")
-    if letters(text) < COMMENT_MIN:
-        raise Invalid("validation.no_words")
-    if len(text) > COMMENT_MAX:
-        raise Invalid("validation.too_long", {"maximum": COMMENT_MAX, "length": len(text)})
-    return text
+    return check_text(raw, 0, COMMENT_MAX, min_letters=COMMENT_MIN)
 
 
 PHONE_MIN_DIGITS = 9
