@@ -211,7 +211,7 @@ async def start_siantar(
     from sqlmodel import Session, func, select
 
     from bot.app import abuse_limits, categories
-    from bot.config import Settings, TelegramSettings
+    from bot.config import Settings
     from bot.dbthreads import DatabaseThreads
     from bot.i18n import translator
     from bot.media import MediaStore

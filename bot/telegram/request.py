@@ -46,6 +46,7 @@ KEEPALIVE_SECONDS = 5.0  # httpx's default: an idle connection older than this i
 _Origin = tuple[bytes, bytes, int]  # scheme, host, port: httpcore's Origin is not hashable
 _DEFAULT_PORTS = {b"http": 80, b"https": 443}
 _FORM = b"application/x-www-form-urlencoded"
+_USER_AGENT = HTTPXRequest.USER_AGENT.encode()
 _TRANSPORT_ERRORS = (
     httpcore.NetworkError,
     httpcore.ProtocolError,
@@ -117,14 +118,13 @@ class PooledRequest(HTTPXRequest):
         }
         target = httpcore.URL(url)
         origin = target.origin
+        headers = [(b"Host", _host_header(origin)), (b"User-Agent", _USER_AGENT)]
         body = b""
         if request_data is not None:
             body = urlencode(request_data.json_parameters).encode()
-        headers = [(b"Host", _host_header(origin)), (b"User-Agent", self.USER_AGENT.encode())]
+            headers.append((b"Content-Type", _FORM))
         if method != "GET":  # a GET (a file download) has no body to frame
             headers.append((b"Content-Length", b"%d" % len(body)))
-        if request_data is not None:
-            headers.append((b"Content-Type", _FORM))
         request = httpcore.Request(
             method, target, headers=headers, content=body, extensions={"timeout": timeout}
         )
