@@ -166,7 +166,7 @@ def parse_segment(raw: str) -> Segment:
                 return Segment(word, code)
         raise CommandError(f"no {word} named {value!r}; use its official name or code")
     if word in ("training", *KINDS) and value:
-        if not value.isdigit():
+        if not value.isdecimal():
             raise CommandError(f"--segment {word}:ID needs a number, not {value!r}")
         return Segment(KINDS.get(word, word), value)
     raise CommandError(f"--segment must be {SEGMENT_FORMS}, not {raw!r}")

@@ -119,10 +119,7 @@ class Engine:
                 settings=self.settings,
                 t=self.settings.translators(resident.language),
             )
-            flow = self.flows[conversation.flow]
-            if flow.role and not access.has_role(ctx, flow.role):
-                # the role is gone: show the menu, never the privileged question
-                conversation.flow, conversation.step = HOME_FLOW, ""
+            self._role_gone(ctx)  # then the menu, never the privileged question
             prompt = self._step(ctx).prompt(ctx)
             session.rollback()
             return [render(prompt, [], conversation.prompt_id)]
@@ -294,6 +291,17 @@ class Engine:
         if answer is not None:
             step.answer(ctx, answer)
 
+    def _role_gone(self, ctx: Ctx) -> bool:
+        """Every screen of a role-bound flow is drawn only for someone who holds the
+        role at that moment: a command (/bantuan, /bahasa, /status…) or a detour that
+        comes back to such a step after the role was revoked lands on the menu."""
+        flow = self.flows[ctx.conversation.flow]
+        if flow.role is None or access.has_role(ctx, flow.role):
+            return False
+        logger.info("role %s is gone: %s is not drawn again", flow.role, flow.name)
+        ctx.goto(HOME_FLOW)
+        return True
+
     def _step(self, ctx: Ctx) -> Step:
         flow = self.flows[ctx.conversation.flow]
         if not ctx.conversation.step:
@@ -310,6 +318,9 @@ class Engine:
         # A step's prompt may itself move on (e.g. a step with nothing to ask).
         for _ in range(5):
             ctx.moved = False
+            if self._role_gone(ctx):
+                conversation.prompt_id += 1
+                ctx.moved = False
             step = self._step(ctx)
             prompt = step.prompt(ctx)
             if not ctx.moved:

@@ -65,7 +65,7 @@ def check_segment(session: Session, segment: Segment) -> None:
         raise AnnouncementError("segment", f"segment {segment.kind} needs a value")
     if segment.kind in ("training", "forum_subscribers", "forum_rsvp"):
         table = TrainingProgram if segment.kind == "training" else ForumEvent
-        if not segment.value.isdigit() or session.get(table, int(segment.value)) is None:
+        if not segment.value.isdecimal() or session.get(table, int(segment.value)) is None:
             raise AnnouncementError("segment", f"no {segment.kind} {segment.value}")
 
 
