@@ -131,6 +131,37 @@ def _url_password(url: str) -> str | None:
         return None
 
 
+def _masked(url: str) -> str:
+    """``url`` with its password (if any) shown as ``***``, for repr."""
+    password = _url_password(url)
+    return url.replace(f":{password}@", ":***@") if password else url
+
+
+_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+def _proxy_url(value: str) -> str:
+    # Never echo the URL: it may carry a password.
+    value = value.strip()
+    if not value:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in _PROXY_SCHEMES or not parts.hostname:
+        raise ValueError(
+            "must be an http://, https://, socks5:// or socks5h:// URL with a host, "
+            "like http://proxy.example.go.id:3128"
+        )
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        port = 0
+    if port == 0:
+        raise ValueError("has a port that is not a number from 1 to 65535")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError("must be scheme://[user:password@]host[:port], without a path")
+    return value.rstrip("/")
+
+
 _IDENTITY_RES: tuple[re.Pattern[str], ...] = (
     re.compile(r"telegram:[0-9]+"),
     re.compile(r"whatsapp:[0-9]{8,15}"),
@@ -167,9 +198,7 @@ class DatabaseSettings(BaseModel):
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         # The URL is a plain string but may embed a password: mask it in repr.
-        password = _url_password(self.url)
-        url = self.url.replace(f":{password}@", ":***@") if password else self.url
-        yield "url", url
+        yield "url", _masked(self.url)
 
 
 class TelegramSettings(BaseModel):
@@ -185,6 +214,13 @@ class TelegramSettings(BaseModel):
     webhook_secret: SecretStr = SecretStr("")
     # Bot API calls on their way at once (see bot/telegram/request.py)
     connections: int = Field(default=16, ge=1, le=256)
+    # Proxy for Bot API calls; "" honours HTTPS_PROXY etc. (see bot/telegram/proxy.py)
+    proxy_url: Annotated[str, AfterValidator(_proxy_url)] = ""
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # proxy_url is a plain string but may embed a password: mask it in repr.
+        for name, value in super().__repr_args__():
+            yield name, _masked(value) if name == "proxy_url" else value
 
     @model_validator(mode="after")
     def _check_rules(self) -> TelegramSettings:
@@ -486,7 +522,8 @@ class Settings(BaseModel):
     source: str = DEFAULT_SOURCE
 
     def secret_values(self) -> list[str]:
-        """Non-empty secret strings (tokens, secrets, a database password), for redaction."""
+        """Non-empty secret strings (tokens, secrets, database and proxy passwords), for
+        redaction."""
         candidates = [
             self.telegram.token.get_secret_value(),
             self.telegram.webhook_secret.get_secret_value(),
@@ -494,6 +531,7 @@ class Settings(BaseModel):
             self.whatsapp.app_secret.get_secret_value(),
             self.whatsapp.verify_token.get_secret_value(),
             _url_password(self.database.url) or "",
+            _url_password(self.telegram.proxy_url) or "",
         ]
         result: list[str] = []
         for value in candidates:

@@ -36,6 +36,18 @@ BACKENDS = [
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
 
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests talk to servers on 127.0.0.1: a proxy set on the developer's machine
+    must not carry their calls (the proxy tests set these variables themselves)."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
 @pytest.fixture(scope="session")
 def _postgres_engine() -> Iterator[Engine]:
     engine = make_engine(TEST_DATABASE_URL)

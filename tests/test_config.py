@@ -357,6 +357,40 @@ def test_webhook_mode_requires_https_url_and_secret(tmp_path: Path) -> None:
     assert settings.telegram.webhook_secret.get_secret_value() == "Ok_secret-1"
 
 
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("", ""),
+        ("http://proxy.example.go.id:3128", "http://proxy.example.go.id:3128"),
+        (" https://proxy.example.go.id/ ", "https://proxy.example.go.id"),
+        ("http://kantor:pass%40word@10.0.0.1:8080", "http://kantor:pass%40word@10.0.0.1:8080"),
+        ("socks5://127.0.0.1:1080", "socks5://127.0.0.1:1080"),
+        ("socks5h://[::1]:1080", "socks5h://[::1]:1080"),
+    ],
+)
+def test_telegram_proxy_url(tmp_path: Path, given: str, kept: str) -> None:
+    assert load(tmp_path, f'[telegram]\nproxy_url = "{given}"\n').telegram.proxy_url == kept
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        ("ftp://kantor:{s}@gerbang.kantor.test", "must be an http://, https://, socks5://"),
+        ("socks4://kantor:{s}@gerbang.kantor.test", "must be an http://, https://, socks5://"),
+        ("kantor:{s}@gerbang.kantor.test:3128", "must be an http://, https://, socks5://"),
+        ("http://kantor:{s}@:3128", "must be an http://, https://, socks5://"),
+        ("http://kantor:{s}@gerbang.kantor.test:31x8", "has a port that is not a number"),
+        ("http://kantor:{s}@gerbang.kantor.test:99999", "has a port that is not a number"),
+        ("http://kantor:{s}@gerbang.kantor.test/proxy.pac", "without a path"),
+    ],
+)
+def test_bad_telegram_proxy_url_is_named_and_not_echoed(tmp_path: Path, bad: str, why: str) -> None:
+    message = load_error(tmp_path, f'[telegram]\nproxy_url = "{bad.format(s=SECRET)}"\n')
+    assert message.startswith(f"{tmp_path / 'cfg.toml'}: telegram.proxy_url: ")
+    assert why in message
+    assert SECRET not in message and "gerbang.kantor.test" not in message
+
+
 # --------------------------------------------------------------------------- whatsapp rules
 
 
@@ -473,6 +507,7 @@ def test_secrets_not_in_repr(tmp_path: Path) -> None:
         url = "postgresql+psycopg://siantar:{SECRET}-db@db/siantar"
         [telegram]
         webhook_secret = "{SECRET}-hook"
+        proxy_url = "http://kantor:{SECRET}-proxy@gerbang.kantor.test:3128"
         [whatsapp]
         verify_token = "{SECRET}-verify"
         """,
@@ -490,7 +525,9 @@ def test_secrets_not_in_repr(tmp_path: Path) -> None:
         f"{SECRET}-access",
         f"{SECRET}-app",
         f"{SECRET}-db",
+        f"{SECRET}-proxy",
     }
+    assert "proxy_url='http://kantor:***@gerbang.kantor.test:3128'" in repr(settings.telegram)
 
 
 def test_secrets_not_in_error_messages(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,8 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 from telegram_harness import Resident as TelegramResident
 from telegram_harness import settle
+from tiny_proxy import TinyProxy
+from tiny_proxy import serving as proxying
 
 from bot.config import TelegramSettings
 from bot.media import MediaStore
@@ -412,3 +415,38 @@ async def test_a_button_from_a_group_chat_is_answered_and_ignored(
     )
     await asyncio.to_thread(fake.wait_for, lambda: len(fake.callback_answers) > before, 10)
     assert fake.messages(group) == [] and fake.messages(4242) == []
+
+
+async def test_with_a_proxy_url_every_bot_api_call_goes_through_the_proxy(
+    fake: FakeTelegram,
+    engine: SiantarEngine,
+    resident: TelegramResident,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    password = "Rahasia-Kantor-42"
+    before = len(fake.calls)
+    async with proxying(TinyProxy(credentials=("kantor", password))) as proxy:
+        settings = TelegramSettings(
+            enabled=True,
+            token=TOKEN,
+            api_base_url=fake.base_url,
+            proxy_url=proxy.url_with("http", "kantor", password),
+        )
+        media = MediaStore(tmp_path / "media", max_bytes=1024 * 1024)
+        channel = TelegramChannel(settings, engine, media, lambda: datetime.now(UTC))
+        await channel.start()
+        stop = asyncio.Event()
+        polling = asyncio.create_task(poll(channel, stop, long_poll=1))
+        assert "Apakah Anda setuju" in (await resident.say("/start"))["text"]
+        await resident.photo(PNG)
+        stop.set()
+        await polling
+        await channel.stop()
+    methods = {path.rsplit("/", 1)[-1] for path in proxy.paths() if "/file/" not in path}
+    assert {"getMe", "setMyCommands", "deleteWebhook", "getUpdates", "sendMessage"} <= methods
+    assert {"getFile"} <= methods and any("/file/bot" in path for path in proxy.paths())
+    assert 0 < len(fake.calls) - before <= len(proxy.paths())  # none went past the proxy
+    assert f"through the proxy at {proxy.url}" in caplog.text
+    assert password not in caplog.text
