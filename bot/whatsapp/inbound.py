@@ -67,8 +67,8 @@ def _contacts_for(key: str, item: dict[str, Any], contacts: list[Any]) -> list[A
 
 def sender_of(update: Message | CallbackButton | CallbackSelection) -> str | None:
     """The resident's number (digits), or None when WhatsApp hid it (usernames)."""
-    wa_id = getattr(update.from_user, "wa_id", None)
-    return str(wa_id) if wa_id and str(wa_id).isdigit() else None
+    wa_id = str(getattr(update.from_user, "wa_id", None) or "")
+    return wa_id if wa_id.isascii() and wa_id.isdigit() else None
 
 
 def _base(update: Message | CallbackButton | CallbackSelection, wa_id: str) -> Inbound:
