@@ -567,6 +567,9 @@ def test_webhook_mode(deployment: Deployment, fake: FakeTelegram) -> None:
         assert client.post("/telegram/webhook", json=start, headers=right).status_code == 200
         time.sleep(QUIET)
         assert len(fake.messages(chat_id)) == 1
+        # a body over 1 MiB is refused
+        too_large = b" " * (1024 * 1024 + 1)
+        assert client.post("/telegram/webhook", content=too_large, headers=right).status_code == 413
 
     assert fake.calls_to("getUpdates") == []  # no polling in webhook mode
     assert run.stop() == 0
