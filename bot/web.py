@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import hmac
-import json
 import logging
 import socket
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from bot.webhook_body import (
     TELEGRAM_MAX_BYTES,
     WHATSAPP_MAX_BYTES,
     BodyRefused,
+    json_object,
     read_body,
 )
 from bot.whatsapp.channel import WhatsAppChannel
@@ -67,13 +67,14 @@ def create_web_app(
             logger.warning("telegram webhook: request without the right secret token refused")
             return PlainTextResponse("forbidden", status_code=403)
         try:
-            body = await read_body(request, TELEGRAM_MAX_BYTES)
+            data = json_object(await read_body(request, TELEGRAM_MAX_BYTES))
         except BodyRefused as refused:
             return refused_response(refused)
         try:
-            data = json.loads(body)
             update = Update.de_json(data, telegram.bot)
-        except (ValueError, TypeError, KeyError):
+        except Exception as error:  # noqa: BLE001 - PTB's parser raises whatever a field
+            # of the wrong type makes it raise (TypeError, KeyError, OverflowError, ...)
+            logger.warning("telegram webhook: unreadable update refused: %s", type(error).__name__)
             return PlainTextResponse("bad update", status_code=400)
         try:
             await telegram.process(update)  # committed before Telegram hears 200

@@ -1,13 +1,15 @@
-"""What the webhook server does with bodies it should not take: too large, refused
-with 413 before they are read, by the real uvicorn server on 127.0.0.1, on both
-webhooks."""
+"""What the webhook server does with bodies it should not take: too large (refused
+with 413 before they are read, by the real uvicorn server on 127.0.0.1) and odd
+(400, never a 500 with a traceback), on both webhooks."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import select
 import socket
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,12 +34,18 @@ from bot.config import TelegramSettings, WhatsAppSettings
 from bot.media import MediaStore
 from bot.telegram.channel import TelegramChannel
 from bot.web import create_web_app, listening_socket, web_server
-from bot.webhook_body import TELEGRAM_MAX_BYTES, WHATSAPP_MAX_BYTES
+from bot.webhook_body import (
+    MAX_JSON_DEPTH,
+    TELEGRAM_MAX_BYTES,
+    WHATSAPP_MAX_BYTES,
+    nesting_depth,
+)
 from bot.whatsapp.channel import WhatsAppChannel
 from handlers.engine import Engine as SiantarEngine
 
 SECRET = "s3cret"
 RIGHT = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+DEEP = 100_000
 CHUNK = 64 * 1024
 STREAMED = 64 * 1024 * 1024  # what the client would send if nobody stopped it
 WA_ID = "6281200009001"
@@ -242,3 +250,131 @@ async def test_a_malformed_content_length_is_400(
 ) -> None:
     response = await client.post(path, content=b"{}", headers={**headers, "Content-Length": length})
     assert response.status_code == 400
+
+
+# ---------------------------------------------------------------------- odd bodies
+
+
+def nested(depth: int) -> bytes:
+    return b'{"a":' * depth + b"1" + b"}" * depth
+
+
+NOT_AN_OBJECT = [
+    b"[]",
+    b"null",
+    b'"update"',
+    b"5",
+    b"",
+    b"{",
+    b"\xff\xfe{}",
+    b'{"entry": NaN}',
+    b"[" * DEEP + b"]" * DEEP,
+    nested(DEEP),
+]
+
+
+def wa_body(value: Any = None, **top: Any) -> bytes:
+    """A WhatsApp webhook body with ``value`` in its one change (or ``top`` as is)."""
+    if not top:
+        top = {"entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]}
+    return json.dumps({"object": "whatsapp_business_account", **top}).encode()
+
+
+MESSAGE = text(WA_ID, "/start")
+WRONG_SHAPES = [
+    wa_body(entry=5),
+    wa_body(entry="entries"),
+    wa_body(entry=[5]),
+    wa_body(entry=[{"id": "1", "changes": {"value": {}}}]),
+    wa_body(entry=[{"id": "1", "changes": [[]]}]),
+    wa_body(5),
+    wa_body({"messages": 5}),
+    wa_body({"messages": [5]}),
+    wa_body({"statuses": ["sent"]}),
+    wa_body({"messages": [MESSAGE], "contacts": 5}),
+    wa_body({"messages": [MESSAGE], "contacts": ["Budi"]}),
+]
+# objects whose fields are odd deeper down than we look: pywa reads them, or skips them
+ODD_FIELDS = [
+    wa_body(entry=[{"changes": [{"value": {}}]}]),  # no field, no id
+    wa_body({"messages": [{"from": 5, "type": [], "id": None}]}),
+    wa_body({"messages": [{**MESSAGE, "timestamp": "yesterday"}]}),
+    wa_body({"statuses": [{"id": 5, "status": {}, "recipient_id": []}]}),
+]
+
+
+def errors_of_ours(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [
+        r
+        for r in caplog.records
+        if r.name.startswith(("bot", "handlers", "storage")) and r.levelno >= logging.ERROR
+    ]
+
+
+@pytest.mark.parametrize("body", NOT_AN_OBJECT + WRONG_SHAPES, ids=lambda b: repr(b[:30]))
+async def test_a_signed_whatsapp_body_that_is_no_webhook_is_400(
+    client: httpx.AsyncClient,
+    fake_whatsapp: FakeWhatsApp,
+    body: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    headers = {"X-Hub-Signature-256": sign(body)}
+    response = await client.post("/whatsapp/webhook", content=body, headers=headers)
+    assert response.status_code == 400
+    assert fake_whatsapp.sent() == [] and errors_of_ours(caplog) == []
+
+
+@pytest.mark.parametrize("body", ODD_FIELDS, ids=lambda b: repr(b[60:100]))
+async def test_signed_whatsapp_fields_of_the_wrong_type_are_skipped(
+    client: httpx.AsyncClient,
+    fake_whatsapp: FakeWhatsApp,
+    body: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    headers = {"X-Hub-Signature-256": sign(body)}
+    response = await client.post("/whatsapp/webhook", content=body, headers=headers)
+    assert response.status_code == 200  # confirmed: a redelivery would not read better
+    assert errors_of_ours(caplog) == []
+
+
+def telegram_update(**fields: Any) -> bytes:
+    return json.dumps({"update_id": 880001, **fields}).encode()
+
+
+PRIVATE = {"id": 5, "type": "private"}
+TELEGRAM_WRONG_TYPES = [
+    telegram_update(message=5),
+    telegram_update(message=[]),
+    telegram_update(callback_query="pressed"),
+    telegram_update(message={"message_id": 1, "date": "today", "chat": PRIVATE}),
+    telegram_update(message={"message_id": 1, "date": 10**30, "chat": PRIVATE}),
+    telegram_update(message={"message_id": 1, "date": 1, "chat": PRIVATE, "entities": 5}),
+    b"{}",  # no update_id
+]
+
+
+@pytest.mark.parametrize("body", NOT_AN_OBJECT + TELEGRAM_WRONG_TYPES, ids=lambda b: repr(b[:30]))
+async def test_an_authenticated_telegram_body_that_is_no_update_is_400(
+    client: httpx.AsyncClient,
+    fake_telegram: FakeTelegram,
+    body: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    response = await client.post("/telegram/webhook", content=body, headers=RIGHT)
+    assert response.status_code == 400
+    assert fake_telegram.calls_to("sendMessage") == [] and errors_of_ours(caplog) == []
+
+
+def test_counting_the_depth_takes_linear_time_even_for_unterminated_strings() -> None:
+    """Each quote of an unterminated string is not a new start (that would be
+    quadratic: minutes for a body of this size)."""
+    body = b'"' + b'\\"' * 200_000
+    started = time.perf_counter()
+    assert nesting_depth(body) == 0
+    assert time.perf_counter() - started < 2
+
+
+def test_nesting_depth_skips_brackets_in_strings() -> None:
+    assert nesting_depth(b'{"a": [1, {"b": "[[[{{{"}], "c": "\\"]]]"}') == 3
+    assert nesting_depth(b"[]") == 1 and nesting_depth(b'"x"') == 0
+    assert nesting_depth(nested(MAX_JSON_DEPTH)) == MAX_JSON_DEPTH
