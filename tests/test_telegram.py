@@ -145,6 +145,38 @@ async def test_a_forged_callback_is_answered_as_expired(
     assert "tombol ini sudah tidak berlaku" in reply["text"]
 
 
+# Callback data a modified client can send: digits int() refuses, text that
+# compare_digest refuses (non-ASCII), nothing at all, too much, NUL bytes.
+CRAFTED_CALLBACK_DATA = [
+    "1|ü|é",
+    "²",
+    "²|x|AAAAAAAAAA",
+    "١٢٣|x|AAAAAAAAAA",
+    "",
+    "9" * 64,
+    "1|" + "é" * 30 + "|AAAAAAAAAA",
+    "1|\x00|\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+]
+
+
+async def test_crafted_callback_data_is_an_expired_button_quietly(
+    channel: TelegramChannel,
+    resident: TelegramResident,
+    fake: FakeTelegram,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await onboard(resident)
+    message_id, _data = resident.button("Sampaikan aspirasi")
+    for data in CRAFTED_CALLBACK_DATA:
+        reply = await resident._expect_reply(
+            lambda d=data: fake.press(resident.user_id, message_id, d)
+        )
+        assert "tombol ini sudah tidak berlaku" in reply["text"], data
+        assert "Apa yang ingin" in reply["text"], data  # and the current question again
+    assert "gangguan" not in resident.said_since(0)  # no apology for an error
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
+
+
 async def test_the_same_update_twice_is_handled_once(
     channel: TelegramChannel, resident: TelegramResident, fake: FakeTelegram, engine: SiantarEngine
 ) -> None:

@@ -569,6 +569,11 @@ def test_webhook_mode(deployment: Deployment, fake: FakeTelegram) -> None:
         assert client.post("/telegram/webhook", json=start, headers=right).status_code == 200
         time.sleep(QUIET)
         assert len(fake.messages(chat_id)) == 1
+        # a body over 1 MiB is refused; one that is no update is 400, not a traceback
+        too_large = b" " * (1024 * 1024 + 1)
+        assert client.post("/telegram/webhook", content=too_large, headers=right).status_code == 413
+        for odd in (b"[]", b"null", b"[" * 100_000 + b"]" * 100_000):
+            assert client.post("/telegram/webhook", content=odd, headers=right).status_code == 400
 
     assert fake.calls_to("getUpdates") == []  # no polling in webhook mode
     assert run.stop() == 0

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -216,6 +218,35 @@ async def test_a_forged_button_id_is_expired(resident: WaResident) -> None:
     await resident.say("/start")
     forged = await resident.send(button_reply(resident.wa_id, "o1|yes|AAAAAAAAAA", "Setuju"))
     assert "tidak berlaku" in said(forged)
+
+
+# Reply ids a crafted request can carry: digits int() refuses, text compare_digest
+# refuses (non-ASCII), a lone surrogate, nothing, too much, NUL bytes.
+CRAFTED_IDS = [
+    "1|ü|é",
+    "o1|ü|é",
+    "²",
+    "o²|x|AAAAAAAAAA",
+    "o١٢٣|x|AAAAAAAAAA",
+    "p1|²|AAAAAAAAAA",
+    "o1|\ud800|AAAAAAAAAA",
+    "",
+    "o1|" + "x" * 5000 + "|AAAAAAAAAA",
+    "o1|\x00|\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+]
+
+
+@pytest.mark.parametrize("reply", [button_reply, list_reply])
+async def test_a_crafted_reply_id_is_an_expired_button_quietly(
+    resident: WaResident, reply: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    await onboard(resident)
+    for crafted in CRAFTED_IDS:
+        answer = said(await resident.send(reply(resident.wa_id, crafted, "Sampaikan aspirasi")))
+        assert "tidak berlaku" in answer, repr(crafted)
+        assert "Apa yang ingin" in answer, repr(crafted)  # and the current question again
+        assert "gangguan" not in answer, repr(crafted)  # no apology for an error
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
 
 
 # ---------------------------------------------------------------------- long lists

@@ -46,6 +46,7 @@ from bot.dbthreads import DatabaseThreads
 from bot.i18n import translator
 from bot.media import MediaStore
 from bot.outbox import DeliveryFailed, OutboxDispatcher
+from bot.webhook_body import BodyRefused
 from bot.whatsapp.callbacks import FORGED, ButtonIds, PageTurn
 from bot.whatsapp.errors import OutsideWindow, delivery_failed
 from bot.whatsapp.inbound import (
@@ -150,18 +151,32 @@ class WhatsAppChannel:
             return 403, "forbidden"
         try:
             parts = split_payload(body)
-        except (ValueError, TypeError, AttributeError):
-            return 400, "bad update"
+        except BodyRefused as refused:
+            logger.warning("whatsapp webhook: signed body refused: %s", refused.reason)
+            return refused.status, refused.reason
         failed: list[str] = []
         token = _not_committed.set(failed)
         try:
             for part in parts:
-                await self.client.webhook_update_handler(part)
+                await self._dispatch(part)
         finally:
             _not_committed.reset(token)
         if failed:
             return 503, "try again"  # Meta redelivers; what was committed is skipped then
         return 200, "ok"
+
+    async def _dispatch(self, part: bytes) -> None:
+        """pywa reads one part and calls our handlers, which catch their own errors
+        (``_guarded``). What still escapes is pywa failing to read a field it expects
+        (a change without "field", an entry without "id"): that part, which would never
+        read better on a redelivery, is skipped, and the rest of the batch goes on."""
+        try:
+            await self.client.webhook_update_handler(part)
+        except (LookupError, TypeError, ValueError, AttributeError) as error:
+            logger.warning(
+                "whatsapp webhook: an update pywa could not read was skipped: %s",
+                type(error).__name__,
+            )
 
     def _guarded(
         self, handler: Callable[[WhatsApp, Any], Awaitable[None]]
