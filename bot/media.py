@@ -1,7 +1,8 @@
 """Where residents' photos are kept: a directory of files named by random ids.
 
-Adapters hand photos here before the conversation core sees them; the core only
-stores the returned reference (a path relative to the media directory).
+Adapters hand photos here before the conversation core sees them, and each is
+cleaned of its metadata on the way in (``bot.photos``); the core only stores the
+returned reference (a path relative to the media directory).
 """
 
 from __future__ import annotations
@@ -10,46 +11,27 @@ import secrets
 from datetime import datetime
 from pathlib import Path
 
-_SIGNATURES = {
-    b"\xff\xd8\xff": ".jpg",
-    b"\x89PNG\r\n\x1a\n": ".png",
-}
+from bot.photos import MAX_PIXELS, AttachmentRefused, clean_photo
 
-
-class AttachmentRefused(Exception):
-    """The file cannot be kept; ``reason`` is ``not_found``, ``not_image`` or ``too_large``."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def image_suffix(head: bytes) -> str | None:
-    """The file suffix for a JPEG, PNG or WebP image, judged by its first bytes."""
-    for signature, suffix in _SIGNATURES.items():
-        if head.startswith(signature):
-            return suffix
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return ".webp"
-    return None
+__all__ = ["AttachmentRefused", "MediaStore"]
 
 
 class MediaStore:
-    def __init__(self, directory: Path, max_bytes: int) -> None:
+    def __init__(self, directory: Path, max_bytes: int, max_pixels: int = MAX_PIXELS) -> None:
         self.directory = directory
         self.max_bytes = max_bytes
+        self.max_pixels = max_pixels
 
     def store_bytes(self, data: bytes, now: datetime) -> str:
-        """Keep an image and return its reference, e.g. ``2026/11/3f9c….jpg``."""
+        """Keep an image, without its metadata, and return its reference,
+        e.g. ``2026/11/3f9c….jpg``. CPU-bound: adapters call it in a thread."""
         if len(data) > self.max_bytes:
             raise AttachmentRefused("too_large")
-        suffix = image_suffix(data[:16])
-        if suffix is None:
-            raise AttachmentRefused("not_image")
+        cleaned, suffix = clean_photo(data, self.max_pixels)
         reference = f"{now:%Y/%m}/{secrets.token_hex(16)}{suffix}"
         target = self.directory / reference
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        target.write_bytes(cleaned)
         return reference
 
     def store_file(self, path: Path, now: datetime) -> str:

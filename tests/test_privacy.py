@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import NOW
 from dialogue import ONBOARD, TO_SUMMARY, Chat, play
+from images import PNG
 from sqlalchemy import select, text
 from sqlmodel import Session, SQLModel
 
@@ -41,7 +42,6 @@ USER = "778899001"
 IDENTITY = f"console:{USER}"
 NAME = "Budi Siregar"
 PHONE = "+6281234567890"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture

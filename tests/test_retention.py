@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW
+from images import PNG
 from sqlalchemy import Engine as Database
 from sqlmodel import Session, col, select
 
@@ -22,7 +23,6 @@ from storage.db import transaction
 from storage.models import Aspiration, AuditEntry, Conversation, OutboxMessage, ProcessedUpdate
 from storage.retention import Retention
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 DAY = timedelta(days=1)
 
 

@@ -24,6 +24,7 @@ from fake_whatsapp import (
     text,
     webhook,
 )
+from images import assert_clean_and_upright, jpeg_from_camera
 from sqlmodel import Session, select
 from whatsapp_harness import WaResident, said
 
@@ -42,7 +43,6 @@ from storage.db import transaction
 from storage.models import Aspiration, OutboxMessage, Resident
 from storage.residents import create_resident
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 TEMPLATES = {
     kind: WhatsAppTemplate(name=f"siantar_{kind}", language="id", params=["text"])
     for kind in (*WHATSAPP_TEMPLATE_KINDS, "reply")
@@ -119,7 +119,7 @@ async def test_full_aspiration_flow(
     assert "Tuliskan aspirasi" in said(await resident.choose("Martoba"))
     reply = said(await resident.say("Lampu jalan di Jalan Merdeka mati semua sejak minggu lalu."))
     assert "foto atau lokasi" in reply
-    assert "Foto diterima" in said(await resident.photo(PNG))
+    assert "Foto diterima" in said(await resident.photo(jpeg_from_camera()))
     await resident.choose("Lanjut")
     summary = said(await resident.choose("Tampilkan nama"))
     assert "Pengirim: Budi" in summary and "Lampiran: foto" in summary
@@ -128,7 +128,7 @@ async def test_full_aspiration_flow(
         [aspiration] = session.exec(select(Aspiration)).all()
     assert aspiration.code in said(confirmation)
     assert aspiration.photo_path
-    assert channel.media.path_of(aspiration.photo_path).read_bytes() == PNG
+    assert_clean_and_upright(channel.media.path_of(aspiration.photo_path).read_bytes())
 
 
 # ---------------------------------------------------------------------- webhook security
