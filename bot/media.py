@@ -1,16 +1,20 @@
-"""Where residents' photos are kept: a directory of files named by random ids.
+"""The media directory: residents' photos, and the files the bot sends in chat.
 
-Adapters hand photos here before the conversation core sees them, and each is
-cleaned of its metadata on the way in (``bot.photos``); the core only stores the
-returned reference (a path relative to the media directory).
+Photos are named by random ids under ``YYYY/MM/``; adapters hand them here before
+the conversation core sees them, and each is cleaned of its metadata on the way
+in (``bot.photos``). The core only stores the returned reference (a path relative
+to the media directory). Files sent in chat live under ``files/`` and are
+transient (``bot.chat_files``).
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot import chat_files
 from bot.photos import MAX_PIXELS, AttachmentRefused, clean_photo
 
 __all__ = ["AttachmentRefused", "MediaStore"]
@@ -45,13 +49,36 @@ class MediaStore:
             raise AttachmentRefused("not_found") from exc
         return self.store_bytes(data, now)
 
-    def new_file(self, filename: str, now: datetime) -> tuple[str, Path]:
-        """A fresh place for a file the bot sends (an export, a chart), keeping
-        ``filename`` as the name the recipient sees."""
-        reference = f"files/{now:%Y/%m}/{secrets.token_hex(16)}/{filename}"
+    def new_file(self, filename: str, now: datetime, *, owner: str) -> tuple[str, Path]:
+        """A fresh place for a file the bot sends to ``owner`` (an identity): an
+        export, a chart. ``filename`` is the name the recipient sees."""
+        reference = chat_files.new_reference(owner, filename, secrets.token_hex(8), now)
         path = self.directory / reference
         path.parent.mkdir(parents=True, exist_ok=True)
         return reference, path
 
     def path_of(self, reference: str) -> Path:
         return self.directory / reference
+
+    def delivered(self, *references: str | None) -> int:
+        """A message went out: the files sent in chat that it carried are deleted
+        (a resident's photo shown to staff stays). Returns how many."""
+        return sum(
+            chat_files.remove(self.directory, reference)
+            for reference in references
+            if reference and chat_files.is_transient(reference)
+        )
+
+    def expired_files(self, now: datetime, grace: timedelta) -> list[str]:
+        """Files sent in chat that were written more than ``grace`` before ``now``."""
+        return chat_files.expired(self.directory, now - grace)
+
+    def remove_files(self, references: Iterable[str]) -> int:
+        return chat_files.remove_all(
+            self.directory, (r for r in references if chat_files.is_transient(r))
+        )
+
+    def erase_files(self, owner: str, mentions: Iterable[str]) -> int:
+        """Delete the files sent to ``owner`` and every other waiting file that holds
+        one of ``mentions``; returns how many."""
+        return chat_files.erase(self.directory, owner, mentions)

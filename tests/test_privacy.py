@@ -182,6 +182,7 @@ def test_erasure_leaves_no_trace_yet_the_aspiration_stays_in_exports(
         "aspirations_kept": 1,
         "registrations_cancelled": 1,
         "photos_removed": 1,
+        "files_removed": 0,
     }
     play(budi, [("halo", "Apakah Anda setuju")])  # a fresh start
 

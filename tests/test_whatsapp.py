@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -448,3 +449,18 @@ async def test_a_late_re_engagement_failure_resends_as_the_template(
     assert template.kind == "template" and template.body["template"]["name"] == "siantar_reply"
     row = outbox_row(engine, template.id)
     assert row.status == "sent" and "131047" in (row.last_error or "")
+
+
+async def test_a_file_sent_in_chat_is_deleted_once_delivered(
+    channel: WhatsAppChannel, resident: WaResident, fake: FakeWhatsApp
+) -> None:
+    """``/datasaya json`` holds the resident's name and number: once WhatsApp took
+    it, the copy in the media directory goes."""
+    channel.engine.settings = replace(channel.engine.settings, files=channel.media)
+    await onboard(resident)
+    sent = await resident.say("/datasaya json")
+    assert [s.type for s in sent][:1] == ["document"]
+    [upload] = fake.uploaded()
+    assert f'"identity": "whatsapp:{resident.wa_id}"'.encode() in upload
+    files = channel.media.directory / "files"
+    assert not [p for p in files.rglob("*") if p.is_file()]
