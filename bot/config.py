@@ -396,6 +396,7 @@ class PrivacySettings(BaseModel):
     conversation_days: int = Field(default=30, ge=1)  # idle conversation state
     outbox_days: int = Field(default=180, ge=1)  # delivered (or given up) messages
     photo_days: int = Field(default=365, ge=1)  # photos, after the aspiration is closed
+    file_hours: int = Field(default=24, ge=1)  # files sent in chat, if not delivered
     daily_aspirations: int = Field(default=5, ge=1)  # new aspirations a resident sends a day
     flood_messages: int = Field(default=20, ge=1)  # more than this many…
     flood_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)  # …in this long
@@ -408,6 +409,7 @@ class PrivacySettings(BaseModel):
             conversation_days=self.conversation_days,
             outbox_days=self.outbox_days,
             photo_days=self.photo_days,
+            file_hours=self.file_hours,
         )
 
 

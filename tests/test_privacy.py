@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import NOW
 from dialogue import ONBOARD, TO_SUMMARY, Chat, play
+from images import PNG
 from sqlalchemy import select, text
 from sqlmodel import Session, SQLModel
 
@@ -41,7 +42,6 @@ USER = "778899001"
 IDENTITY = f"console:{USER}"
 NAME = "Budi Siregar"
 PHONE = "+6281234567890"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture
@@ -182,6 +182,7 @@ def test_erasure_leaves_no_trace_yet_the_aspiration_stays_in_exports(
         "aspirations_kept": 1,
         "registrations_cancelled": 1,
         "photos_removed": 1,
+        "files_removed": 0,
     }
     play(budi, [("halo", "Apakah Anda setuju")])  # a fresh start
 

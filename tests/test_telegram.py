@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from fake_telegram import TOKEN, FakeTelegram
+from images import PNG, assert_clean_and_upright, jpeg_from_camera
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
@@ -28,8 +29,6 @@ from bot.telegram.polling import poll
 from bot.web import create_web_app
 from handlers.engine import Engine as SiantarEngine
 from storage.models import Aspiration, Conversation, OutboxMessage, Resident
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture(scope="module")
@@ -98,16 +97,16 @@ async def test_full_aspiration_with_photo_over_telegram(
     await to_text_step(resident)
     reply = await resident.say("Lampu jalan di Jalan Merdeka mati semua sejak minggu lalu.")
     assert "foto atau lokasi" in reply["text"]
-    assert "Foto diterima" in (await resident.photo(PNG))["text"]
+    # a camera's photo, sent as is: GPS, serial and time in its EXIF
+    assert "Foto diterima" in (await resident.photo(jpeg_from_camera()))["text"]
     await resident.press("Lanjut")
     summary = await resident.press("Tampilkan nama")
     assert "Pengirim: Budi" in summary["text"] and "Lampiran: foto" in summary["text"]
     confirmation = await resident.press("Kirim")
     [aspiration] = stored(engine.db)
     assert aspiration.code in resident.said_since(-2)
-    assert (
-        aspiration.photo_path and (channel.media.path_of(aspiration.photo_path)).read_bytes() == PNG
-    )
+    assert aspiration.photo_path and aspiration.photo_path.endswith(".jpg")
+    assert_clean_and_upright(channel.media.path_of(aspiration.photo_path).read_bytes())
     assert confirmation["reply_markup"]["inline_keyboard"][0][0]["text"] == "Sampaikan aspirasi"
     # every pressed message lost its keyboard and shows the choice
     pressed = [m for m in resident.messages() if m.get("edited")]

@@ -34,7 +34,7 @@ from bot.config import TelegramSettings
 from bot.dbthreads import DatabaseThreads
 from bot.i18n import translator
 from bot.media import MediaStore
-from bot.outbox import DeliveryFailed, OutboxDispatcher
+from bot.outbox import DeliveryFailed, OutboxDispatcher, attachment
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.inbound import CHANNEL, to_inbound
 from bot.telegram.proxy import bot_api_proxy, shown
@@ -235,11 +235,16 @@ class TelegramChannel:
 
     async def deliver(self, recipient: str, reply: Reply, *, kind: str = "reply") -> str | None:
         """Send one reply (split if long; buttons on the last part); every ``kind``
-        of message is sent the same way on Telegram."""
-        chat_id = int(recipient)
+        of message is sent the same way on Telegram. A file sent in chat is
+        deleted once it went out."""
+        sent = await self._deliver(int(recipient), reply)
+        self.media.delivered(reply.photo, reply.document)
+        return sent
+
+    async def _deliver(self, chat_id: int, reply: Reply) -> str:
         markup = keyboard(reply, chat_id, self.signer)
         if reply.photo:
-            path = self.media.path_of(reply.photo)
+            path = attachment(self.media, reply.photo)
             sent = await self._send(
                 lambda: self.bot.send_photo(
                     chat_id, path.read_bytes(), caption=reply.text[:1024], reply_markup=markup
@@ -247,7 +252,7 @@ class TelegramChannel:
             )
             return str(sent.message_id)
         if reply.document:
-            path = self.media.path_of(reply.document)
+            path = attachment(self.media, reply.document)
             sent = await self._send(
                 lambda: self.bot.send_document(
                     chat_id,

@@ -45,7 +45,7 @@ from bot.config import WhatsAppSettings
 from bot.dbthreads import DatabaseThreads
 from bot.i18n import translator
 from bot.media import MediaStore
-from bot.outbox import DeliveryFailed, OutboxDispatcher
+from bot.outbox import DeliveryFailed, OutboxDispatcher, attachment
 from bot.webhook_body import BodyRefused
 from bot.whatsapp.callbacks import FORGED, ButtonIds, PageTurn
 from bot.whatsapp.errors import OutsideWindow, delivery_failed
@@ -278,7 +278,13 @@ class WhatsAppChannel:
     async def deliver(self, recipient: str, reply: Reply, *, kind: str = "reply") -> str | None:
         """Send one outbox message. Within 24 hours of the resident's last message it
         goes as is; outside, or when Meta says the window is closed (131047), as the
-        approved template for ``kind``."""
+        approved template for ``kind``. A file sent in chat is deleted once the
+        message went out (as itself or as its template: it is not sent again)."""
+        sent = await self._deliver(recipient, reply, kind)
+        self.media.delivered(reply.photo, reply.document)
+        return sent
+
+    async def _deliver(self, recipient: str, reply: Reply, kind: str) -> str:
         last_seen, name, language = await self.threads.run(self._facts, recipient)
         templates = self.settings.templates
         if not window_open(last_seen, self.clock()) and kind in templates:
@@ -329,12 +335,12 @@ class WhatsAppChannel:
     async def _send_one(self, to: str, item: Outgoing) -> str:
         client = self.client
         if item.photo is not None:
-            path = self.media.path_of(item.photo)
+            path = attachment(self.media, item.photo)
             sent: Any = await self._call(
                 lambda: client.send_image(to=to, image=path, caption=item.text or None)
             )
         elif item.document is not None:
-            path = self.media.path_of(item.document)
+            path = attachment(self.media, item.document)
             sent = await self._call(
                 lambda: client.send_document(
                     to=to, document=path, filename=path.name, caption=item.text or None

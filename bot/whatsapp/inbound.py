@@ -7,6 +7,7 @@ webhook does nothing twice.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import replace
@@ -155,4 +156,5 @@ async def store_image(client: WhatsApp, media_id: str, media: MediaStore, now: d
     except (WhatsAppError, httpx.HTTPError) as error:
         logger.warning("whatsapp: could not download an image: %s", type(error).__name__)
         raise AttachmentRefused("download_failed") from error
-    return media.store_bytes(data, now)
+    # decoding and encoding (metadata stripped) is CPU work: off the event loop
+    return await asyncio.to_thread(media.store_bytes, data, now)
