@@ -29,6 +29,7 @@ from storage.conversations import (
     save_conversation,
 )
 from storage.db import transaction
+from storage.installation import installation_key
 from storage.models import Conversation, Resident
 from storage.outbox import enqueue_claimed
 from storage.residents import create_resident, get_resident
@@ -58,6 +59,8 @@ class Engine:
     ) -> None:
         self.db = db
         self.settings = settings
+        # read once here, not per update: every inbound is fingerprinted with it
+        self.hash_key = settings.hash_key or installation_key(db)
         self.flows = {flow.name: flow for flow in flows}
         self.reply_claim = reply_claim
 
@@ -144,7 +147,11 @@ class Engine:
     def _handle(self, session: Session, inbound: Inbound, now: datetime) -> Ctx | None:
         """Run ``inbound`` through its step; None when it was handled before."""
         if inbound.update_key and not mark_update_processed(
-            session=session, channel=inbound.channel, update_key=inbound.update_key, now=now
+            session=session,
+            channel=inbound.channel,
+            update_key=inbound.update_key,
+            key=self.hash_key,
+            now=now,
         ):
             logger.info("ignoring a redelivered %s update", inbound.channel)
             return None
