@@ -1,5 +1,5 @@
 """Fingerprints that cannot be traced back: dedupe records are HMACs under the
-installation's key.
+installation's key, and access refusals are logged without a recomputable hash.
 
 The erasure scenario runs through the real Telegram adapter against the fake Bot
 API, as the reported attack did: after ``/hapusdata``, recomputing the plain hash
@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import hmac
 import itertools
+import logging
 import secrets
 import threading
 import time
@@ -195,3 +196,30 @@ async def test_after_erasure_no_dedupe_record_is_traced_to_the_chat(
         for i in range(1, 201)
     }
     assert len(stored & keyed) == 3
+
+
+# --- log lines ------------------------------------------------------------------
+
+
+def test_a_refusal_is_logged_without_a_recomputable_hash(
+    engine: SiantarEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    budi = Chat(engine, channel="telegram", user_id="5550001")
+    siti = Chat(engine, channel="telegram", user_id="5550002")
+    for chat in (budi, siti):
+        chat.send("/start")
+        chat.press("Setuju")
+        chat.press("Lewati")
+    with caplog.at_level(logging.WARNING, "handlers.access"):
+        for chat in (budi, budi, siti):
+            chat.send("/aspirasi")
+    lines = [r.getMessage() for r in caplog.records if r.name == "handlers.access"]
+    assert len(lines) == 3
+    for chat, line in ((budi, lines[0]), (siti, lines[2])):
+        identity = f"telegram:{chat.user_id}".encode()
+        assert hashlib.sha256(identity).hexdigest()[:8] not in line
+        assert chat.user_id not in line and "telegram resident" in line
+        installation = hmac.new(engine.hash_key, identity, hashlib.sha256).hexdigest()
+        assert installation[:8] not in line  # the database's key cannot trace it either
+    refs = [line.rsplit("ref ", 1)[1] for line in lines]
+    assert refs[0] == refs[1] != refs[2]  # one account's attempts read as one
