@@ -21,6 +21,7 @@ from handlers import abuse, access, commands, onboarding
 from handlers.flow import Answer, Ctx, EngineSettings, Flow, Prompt, Step
 from handlers.matching import match_option
 from handlers.types import ACTION_PROMPT, Handled, Inbound, QueuedReply, Reply
+from handlers.validation import clean_profile_name
 from storage.blocks import is_blocked
 from storage.conversations import (
     ConversationConflict,
@@ -239,8 +240,8 @@ class Engine:
         resident.last_seen_at = now
         resident.unreachable_at = None  # they wrote to us: the chat is open again
         current = resident.consent_version == self.settings.consent_version
-        if resident.has_consent and current and not resident.display_name and inbound.display_name:
-            resident.display_name = inbound.display_name.strip()[:120] or None
+        if resident.has_consent and current and not resident.display_name:
+            resident.display_name = clean_profile_name(inbound.display_name)
         return resident
 
     def _dispatch(self, ctx: Ctx, *, is_new: bool) -> None:
