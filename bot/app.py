@@ -88,6 +88,7 @@ def build_app(settings: Settings) -> App:
             files=media,
             chart=stats_chart,
             limits=abuse_limits(settings),
+            hash_key=settings.privacy.hash_key_bytes,
         ),
         FLOWS,
     )

@@ -74,11 +74,13 @@ ENV_OVERRIDES: Mapping[str, tuple[str, str]] = types.MappingProxyType(
         "SIANTAR_TELEGRAM_TOKEN": ("telegram", "token"),
         "SIANTAR_WHATSAPP_ACCESS_TOKEN": ("whatsapp", "access_token"),
         "SIANTAR_WHATSAPP_APP_SECRET": ("whatsapp", "app_secret"),
+        "SIANTAR_HASH_KEY": ("privacy", "hash_key"),
     }
 )
 _ENV_FOR_KEY: dict[str, str] = {f"{s}.{k}": env for env, (s, k) in ENV_OVERRIDES.items()}
 
 _MAX_REPORTED_ERRORS = 5
+HASH_KEY_MIN_CHARS = 32  # [privacy] hash_key: 128 bits at least, even written in hex
 
 # TOML values are typed, so the models are strict: `port = "8080"` or
 # `enabled = "true"` is reported instead of being silently coerced.
@@ -389,7 +391,7 @@ class ConversationSettings(BaseModel):
 
 
 class PrivacySettings(BaseModel):
-    """``[privacy]``: retention, abuse limits and blocked identities."""
+    """``[privacy]``: retention, abuse limits, blocked identities and the hash key."""
 
     model_config = _MODEL_CONFIG
 
@@ -402,6 +404,24 @@ class PrivacySettings(BaseModel):
     flood_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)  # …in this long
     flood_cooldown_seconds: float = Field(default=60.0, gt=0, allow_inf_nan=False)
     blocked: list[Identity] = []
+    # The key of the fingerprints kept of inbound update ids; empty: a random one
+    # made on first run and kept in the database (storage/installation.py)
+    hash_key: SecretStr = SecretStr("")
+
+    @field_validator("hash_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if 0 < len(value.get_secret_value()) < HASH_KEY_MIN_CHARS:
+            raise ValueError(
+                f"must be at least {HASH_KEY_MIN_CHARS} characters "
+                "(e.g. the output of `openssl rand -hex 32`), or empty"
+            )
+        return value
+
+    @property
+    def hash_key_bytes(self) -> bytes | None:
+        """The configured key as HMAC key bytes, or None for the installation's own."""
+        return self.hash_key.get_secret_value().encode() or None
 
     @property
     def retention(self) -> Retention:
@@ -532,6 +552,7 @@ class Settings(BaseModel):
             self.whatsapp.access_token.get_secret_value(),
             self.whatsapp.app_secret.get_secret_value(),
             self.whatsapp.verify_token.get_secret_value(),
+            self.privacy.hash_key.get_secret_value(),
             _url_password(self.database.url) or "",
             _url_password(self.telegram.proxy_url) or "",
         ]

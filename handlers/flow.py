@@ -117,6 +117,9 @@ class EngineSettings:
     files: FileStore | None = None  # where exports and charts are written
     chart: ChartRenderer | None = None
     limits: AbuseLimits = field(default_factory=AbuseLimits)
+    # The key of dedupe fingerprints, from ``[privacy] hash_key``; None: the
+    # installation's own, kept in the database and read once by the Engine.
+    hash_key: bytes | None = field(default=None, repr=False)
 
 
 @dataclass

@@ -530,6 +530,22 @@ def test_secrets_not_in_repr(tmp_path: Path) -> None:
     assert "proxy_url='http://kantor:***@gerbang.kantor.test:3128'" in repr(settings.telegram)
 
 
+def test_hash_key_from_the_file_or_the_environment(tmp_path: Path) -> None:
+    key = "k" * 64
+    assert load(tmp_path, "").privacy.hash_key_bytes is None  # the installation's own
+    from_file = load(tmp_path, f'[privacy]\nhash_key = "{key}"\n')
+    assert from_file.privacy.hash_key_bytes == key.encode()
+    from_env = load(tmp_path, f'[privacy]\nhash_key = "{key}"\n', SIANTAR_HASH_KEY=SECRET * 2)
+    assert from_env.privacy.hash_key_bytes == (SECRET * 2).encode()
+    assert SECRET not in repr(from_env) and SECRET * 2 in from_env.secret_values()
+
+
+def test_a_short_hash_key_is_one_clear_error(tmp_path: Path) -> None:
+    message = load_error(tmp_path, "", SIANTAR_HASH_KEY="short-key")
+    assert "privacy.hash_key" in message and "32 characters" in message
+    assert "SIANTAR_HASH_KEY" in message and "short-key" not in message
+
+
 def test_secrets_not_in_error_messages(tmp_path: Path) -> None:
     # an unrelated error while secrets are loaded must not mention them
     message = load_error(
@@ -568,6 +584,7 @@ def test_example_config_mentions_every_key_and_env_var() -> None:
         "SIANTAR_TELEGRAM_TOKEN",
         "SIANTAR_WHATSAPP_ACCESS_TOKEN",
         "SIANTAR_WHATSAPP_APP_SECRET",
+        "SIANTAR_HASH_KEY",
     ):
         assert var in text
     for key in CATEGORY_KEYS:

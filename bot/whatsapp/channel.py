@@ -257,7 +257,11 @@ class WhatsAppChannel:
     def _first_time(self, update_key: str, now: datetime) -> bool:
         with transaction(self.engine.db) as session:
             return mark_update_processed(
-                session=session, channel=CHANNEL, update_key=update_key, now=now
+                session=session,
+                channel=CHANNEL,
+                update_key=update_key,
+                key=self.engine.hash_key,
+                now=now,
             )
 
     def _language(self, wa_id: str) -> str:

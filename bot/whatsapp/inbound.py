@@ -1,8 +1,9 @@
 """WhatsApp updates as the core's ``Inbound``; images are downloaded and stored here.
 
 The resident is ``whatsapp:<wa_id>`` (the E.164 number without "+"). Each message's
-wamid is its ``update_key``: the engine records a hash of it, so a redelivered
-webhook does nothing twice.
+wamid is its ``update_key``: the engine records an HMAC of it under the
+installation's hash key (never the wamid, which embeds the phone number), so a
+redelivered webhook does nothing twice.
 """
 
 from __future__ import annotations
