@@ -16,7 +16,7 @@ from handlers.forum_notices import plan_forum_reminders, renderer
 from handlers.training_notices import send_due_reminders
 from storage.announcements import FANOUT_BATCH, due_announcements, fan_out_batch
 from storage.audit import record
-from storage.db import transaction
+from storage.db import compact_log, transaction
 from storage.privacy import remove_photos
 from storage.retention import Retention, purge
 from storage.trainings import finish_past_programs
@@ -54,6 +54,7 @@ def privacy_tick(
         remove_photos(media, purged.photos)  # after the commit: no row points at them
         if media is not None:
             media.remove_files(files)
+        compact_log(db)  # what erasures since the last purge removed leaves the log too
         logger.info("retention: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts
 

@@ -34,6 +34,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Erased rows are overwritten with zeros, not left readable in free pages
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -82,3 +84,14 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def compact_log(engine: Engine) -> None:
+    """SQLite: copy the write-ahead log into the database file and empty it, so
+    pages written before an erasure (a resident's name, a phone) do not linger in
+    ``siantar.db-wal``; with ``secure_delete`` the file itself keeps none either.
+    PostgreSQL reclaims deleted rows by its own (auto)vacuum."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -187,6 +187,27 @@ def test_erasure_leaves_no_trace_yet_the_aspiration_stays_in_exports(
     play(budi, [("halo", "Apakah Anda setuju")])  # a fresh start
 
 
+def test_after_erasure_and_the_daily_purge_the_sqlite_files_hold_no_trace(
+    budi: Chat, media: MediaStore
+) -> None:
+    """Rows deleted by /hapusdata leave neither free pages (secure_delete) nor old
+    pages in the write-ahead log (checkpointed by the daily purge) to read them from."""
+    db = budi.engine.db
+    if db.dialect.name != "sqlite":
+        pytest.skip("the files of a SQLite database; PostgreSQL reclaims rows by vacuum")
+    from bot.config import Retention
+    from bot.jobs import privacy_tick
+
+    data_everywhere(budi, media)
+    play(budi, [("/hapusdata", "foto"), (("press", "Ya, hapus"), "Data Anda sudah dihapus")])
+    privacy_tick(db, Retention(), media, budi.clock.now)
+    path = Path(db.url.database or "")
+    files = [p for p in (path, path.with_name(path.name + "-wal")) if p.exists()]
+    raw = b"".join(p.read_bytes() for p in files)
+    for trace in (NAME, PHONE, "81234567890", USER):
+        assert trace.encode() not in raw, trace
+
+
 def test_a_draft_photo_goes_with_the_erasure(budi: Chat, media: MediaStore) -> None:
     play(budi, ONBOARD)
     reference = media.store_bytes(PNG, NOW)
