@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database on SQLite always, on PostgreSQL when
-``TEST_DATABASE_URL`` is set (CI sets it)."""
+``TEST_DATABASE_URL`` is set (CI sets it); and a data folder of the test session's
+own (``SIANTAR_HOME``), so no test ever writes into the real user data folder."""
 
 from __future__ import annotations
 
@@ -33,6 +34,20 @@ BACKENDS = [
 
 # A fixed, timezone-aware "now": Saturday 28 November 2026, 09:00 WIB.
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _siantar_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Without a config file siantar keeps its data in ``$SIANTAR_HOME``: a
+    temporary folder here, for every test and every ``siantar`` it starts."""
+    home = tmp_path_factory.mktemp("siantar-home")
+    previous = os.environ.get("SIANTAR_HOME")
+    os.environ["SIANTAR_HOME"] = str(home)
+    yield home
+    if previous is None:
+        os.environ.pop("SIANTAR_HOME", None)
+    else:
+        os.environ["SIANTAR_HOME"] = previous
 
 
 @pytest.fixture(scope="session")
