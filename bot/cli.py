@@ -2,13 +2,18 @@
 announce, forum, info.
 
 A bad config or argument exits with status 2 and one clear line, never a traceback.
-A database that cannot be used exits with status 1, also in one line.
+A database that cannot be used exits with status 1, also in one line. Output cut
+short by its reader (``siantar audit | head -1``) ends the command quietly with
+status 141, as a Unix tool killed by SIGPIPE would: :func:`main`, which every
+command goes through, handles it the way the Python documentation recommends
+(SIGPIPE itself stays ignored, so a closed database socket is an error, not death).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -27,6 +32,7 @@ from bot.paths import CHAT_LOG_NAME, sqlite_file
 logger = logging.getLogger(__name__)
 
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a tool killed by SIGPIPE
 LEGACY_DATABASE = "siantar.db"  # where versions before the data folder kept it
 
 
@@ -137,7 +143,27 @@ def _forum_parser(commands: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return _main(argv)
+    """Run one command; everything it prints is flushed here, so a reader that
+    stops early (``| head``) is noticed here too, whichever command it was."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so the flush at interpreter exit does not raise
+    BrokenPipeError again (https://docs.python.org/3/library/signal.html#note-on-sigpipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a file (tests capture it)
+        pass
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -314,6 +340,13 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         audit_export(db, args, count)
     except ExportError as problem:
         raise UsageError(str(problem)) from None
+    except BrokenPipeError:
+        # The reader stopped early (``| head``): what it read was exported all the
+        # same, so the trail says so; main then ends quietly.
+        from bot.cli_privacy import audit_export
+
+        audit_export(db, args, None)
+        raise
     except OSError as problem:
         raise UsageError(f"cannot write {args.out}: {problem.strerror}") from None
     finally:

@@ -118,8 +118,9 @@ def audit_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def audit_export(db: Database, args: argparse.Namespace, count: int) -> None:
-    """An export from the command line, with its filters, in the trail."""
+def audit_export(db: Database, args: argparse.Namespace, count: int | None) -> None:
+    """An export from the command line, with its filters, in the trail; ``count``
+    is None when the reader of stdout stopped before the end (``| head``)."""
     from storage.audit import record
     from storage.db import transaction
 
