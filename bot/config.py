@@ -5,6 +5,11 @@ Resolution order (see DESIGN.md section 5): an explicit path (``--config``), els
 A few secrets may come from the environment instead of the file; an environment
 variable that is set and non-empty wins over the file.
 
+Relative paths in the settings (the SQLite file of ``database.url``,
+``media.directory``) are made absolute here, once: against the config file's
+folder, or the data folder when there is no config file (``bot/paths.py``). Code
+that reads the settings never sees a path that depends on the current folder.
+
 Every problem is reported as one :class:`ConfigError` whose message is a single
 line naming the file and the dotted key. Secret values never appear in error
 messages or in ``repr(settings)``.
@@ -38,6 +43,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.paths import data_folder, resolve_database_url, resolve_folder
 from storage.reminders import parse_offset
 from storage.retention import Retention
 
@@ -525,7 +531,9 @@ class AspirationSettings(BaseModel):
 
 
 class Settings(BaseModel):
-    """All settings; ``source`` says where they came from (not settable from TOML)."""
+    """All settings. Set by the loader, never from TOML: ``source`` (where they came
+    from, for logs), ``config_file`` (the file read, None for built-in defaults) and
+    ``data_dir`` (``$SIANTAR_HOME`` or the user data folder)."""
 
     model_config = _MODEL_CONFIG
 
@@ -542,6 +550,8 @@ class Settings(BaseModel):
     training: TrainingSettings = Field(default_factory=TrainingSettings)
     forum: ForumSettings = Field(default_factory=ForumSettings)
     source: str = DEFAULT_SOURCE
+    config_file: Path | None = None
+    data_dir: Path = Field(default_factory=lambda: data_folder())
 
     def secret_values(self) -> list[str]:
         """Non-empty secret strings (tokens, secrets, database and proxy passwords), for
@@ -563,8 +573,10 @@ class Settings(BaseModel):
         return result
 
 
-#: Keys that may appear in the TOML file (``source`` is set by the loader only).
-_TOML_KEYS = frozenset(Settings.model_fields) - {"source"}
+#: Fields the loader sets; they never come from the TOML file.
+_LOADER_FIELDS = frozenset({"source", "config_file", "data_dir"})
+#: Keys that may appear in the TOML file.
+_TOML_KEYS = frozenset(Settings.model_fields) - _LOADER_FIELDS
 
 # --------------------------------------------------------------------------- loading
 
@@ -600,7 +612,7 @@ def _unknown_key_message(loc: tuple[int | str, ...]) -> str:
     message = f"unknown key {_dotted(loc)!r}"
     model = _model_at(loc[:-1])
     if model is not None and isinstance(loc[-1], str):
-        known = [k for k in model.model_fields if not (model is Settings and k == "source")]
+        known = [k for k in model.model_fields if not (model is Settings and k in _LOADER_FIELDS)]
         close = difflib.get_close_matches(loc[-1], known, n=1)
         if close:
             message += f" (did you mean {close[0]!r}?)"
@@ -688,6 +700,28 @@ def _locate(
     return resolved, given
 
 
+def _anchored(settings: Settings, config_file: Path | None, data_dir: Path) -> Settings:
+    """``settings`` with its relative paths made absolute: against the config
+    file's folder, or ``data_dir`` without a config file."""
+    if config_file is not None:
+        config_file = Path(os.path.abspath(config_file))  # symlinks kept, as the operator named it
+    base = data_dir if config_file is None else config_file.parent
+    database = settings.database.model_copy(
+        update={"url": resolve_database_url(settings.database.url, base)}
+    )
+    media = settings.media.model_copy(
+        update={"directory": str(resolve_folder(settings.media.directory, base))}
+    )
+    return settings.model_copy(
+        update={
+            "database": database,
+            "media": media,
+            "config_file": config_file,
+            "data_dir": data_dir,
+        }
+    )
+
+
 def load_settings(
     path: str | os.PathLike[str] | None = None,
     *,
@@ -698,7 +732,9 @@ def load_settings(
     ``cwd/config.toml`` if it exists, else built-in defaults; then apply the
     ``SIANTAR_*`` environment overrides and validate everything.
 
-    Relative paths are resolved against ``cwd``. Raises :class:`ConfigError`.
+    A relative config path (and ``$SIANTAR_HOME``) is taken from ``cwd``, as typed;
+    relative paths inside the settings from the config file's folder, or the data
+    folder without a config file. Raises :class:`ConfigError`.
     """
     env: Mapping[str, str] = os.environ if environ is None else environ
     base = Path.cwd() if cwd is None else cwd
@@ -730,6 +766,7 @@ def load_settings(
     except ValidationError as exc:
         where = source if located is not None else "configuration (no config file)"
         raise _error_from_validation(where, exc, from_env) from None
+    settings = _anchored(settings, None if located is None else located[0], data_folder(env, base))
 
     logger.debug(
         "configuration loaded from %s (environment overrides: %s)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -95,3 +96,34 @@ def compact_log(engine: Engine) -> None:
         return
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Where a database's schema stands against the migrations of this version."""
+
+    revision: str | None  # the database's revision, None when it has no tables yet
+    head: str  # the newest migration shipped with this version
+    known: bool  # ``revision`` is one of this version's migrations
+
+    @property
+    def current(self) -> bool:
+        return self.revision == self.head
+
+
+def schema_of(engine: Engine) -> Schema:
+    """Read the schema revision without changing anything."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    revision = current_revision(engine)
+    scripts = ScriptDirectory.from_config(_alembic_config())
+    head = scripts.get_current_head()
+    assert head is not None
+    known = revision is None
+    if revision is not None:
+        try:
+            known = scripts.get_revision(revision) is not None
+        except CommandError:
+            known = False
+    return Schema(revision=revision, head=head, known=known)

@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database on SQLite always, on PostgreSQL when
-``TEST_DATABASE_URL`` is set (CI sets it)."""
+``TEST_DATABASE_URL`` is set (CI sets it); and a data folder of the test session's
+own (``SIANTAR_HOME``), so no test ever writes into the real user data folder."""
 
 from __future__ import annotations
 
@@ -46,6 +47,20 @@ def _no_proxy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _siantar_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Without a config file siantar keeps its data in ``$SIANTAR_HOME``: a
+    temporary folder here, for every test and every ``siantar`` it starts."""
+    home = tmp_path_factory.mktemp("siantar-home")
+    previous = os.environ.get("SIANTAR_HOME")
+    os.environ["SIANTAR_HOME"] = str(home)
+    yield home
+    if previous is None:
+        os.environ.pop("SIANTAR_HOME", None)
+    else:
+        os.environ["SIANTAR_HOME"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -43,9 +43,11 @@ def load_error(tmp_path: Path, text: str, **env: str) -> str:
 
 
 def test_defaults_without_any_file(tmp_path: Path) -> None:
-    settings = load_settings(environ={}, cwd=tmp_path)
+    home = tmp_path / "home"
+    settings = load_settings(environ={"SIANTAR_HOME": str(home)}, cwd=tmp_path)
     assert settings.source == "built-in defaults"
-    assert settings.database.url == "sqlite:///siantar.db"
+    assert settings.config_file is None and settings.data_dir == home
+    assert settings.database.url == f"sqlite:///{home}/siantar.db"
     assert settings.telegram.enabled is False
     assert settings.telegram.token.get_secret_value() == ""
     assert settings.telegram.api_base_url == "https://api.telegram.org"
@@ -57,7 +59,7 @@ def test_defaults_without_any_file(tmp_path: Path) -> None:
     assert settings.broadcast.telegram_per_second == 25
     assert settings.broadcast.whatsapp_per_second == 40
     assert settings.conversation.expiry_hours == 24
-    assert settings.media.directory == "media"
+    assert settings.media.directory == str(home / "media")
     assert settings.media.max_photo_mb == 10
     assert settings.aspiration.categories == []
     assert settings.secret_values() == []
@@ -141,6 +143,90 @@ def test_relative_paths_resolve_against_cwd(tmp_path: Path) -> None:
     assert load_settings("rel.toml", environ={}, cwd=tmp_path).server.port == 1004
     settings = load_settings(environ={"SIANTAR_CONFIG": "rel.toml"}, cwd=tmp_path)
     assert settings.server.port == 1004
+
+
+# --------------------------------------------------------------------------- where data lives
+
+
+def test_relative_paths_in_a_config_follow_its_folder_not_the_cwd(tmp_path: Path) -> None:
+    etc, elsewhere = tmp_path / "etc", tmp_path / "elsewhere"
+    etc.mkdir()
+    elsewhere.mkdir()
+    cfg = write(
+        etc / "cfg.toml", '[database]\nurl = "sqlite:///data/x.db"\n[media]\ndirectory = "foto"\n'
+    )
+    env = {"SIANTAR_HOME": str(tmp_path / "home")}
+    for cwd, given in ((elsewhere, "../etc/cfg.toml"), (tmp_path, "etc/cfg.toml")):
+        settings = load_settings(given, environ=env, cwd=cwd)
+        assert settings.database.url == f"sqlite:///{etc}/data/x.db"
+        assert settings.media.directory == str(etc / "foto")
+        assert settings.config_file == etc / "cfg.toml"
+    # a config without [database] keeps siantar.db next to itself, wherever it is found from
+    write(etc / "config.toml", "")
+    settings = load_settings(
+        environ={**env, "SIANTAR_CONFIG": str(etc / "config.toml")}, cwd=elsewhere
+    )
+    assert settings.database.url == f"sqlite:///{etc}/siantar.db"
+    assert settings.media.directory == str(etc / "media")
+    # an environment override with a relative file follows the same rule
+    settings = load_settings(
+        cfg, environ={**env, "SIANTAR_DATABASE_URL": "sqlite:///env.db"}, cwd=elsewhere
+    )
+    assert settings.database.url == f"sqlite:///{etc}/env.db"
+
+
+def test_without_a_config_paths_go_to_the_data_folder_whatever_the_cwd(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for cwd in (tmp_path, tmp_path / "a"):
+        cwd.mkdir(exist_ok=True)
+        settings = load_settings(environ={"SIANTAR_HOME": str(home)}, cwd=cwd)
+        assert settings.database.url == f"sqlite:///{home}/siantar.db"
+        assert settings.media.directory == str(home / "media")
+    env = {"SIANTAR_HOME": str(home), "SIANTAR_DATABASE_URL": "sqlite:///other.db"}
+    assert load_settings(environ=env, cwd=tmp_path).database.url == f"sqlite:///{home}/other.db"
+    # a relative SIANTAR_HOME is taken from the folder it was typed in, once
+    relative = load_settings(environ={"SIANTAR_HOME": "data"}, cwd=tmp_path)
+    assert relative.data_dir == tmp_path / "data"
+
+
+def test_without_siantar_home_the_platform_user_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from platformdirs import user_data_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # Linux; others ignore it
+    expected = user_data_path("siantar", appauthor=False)
+    for cwd in (tmp_path, tmp_path / "a"):
+        cwd.mkdir(exist_ok=True)
+        settings = load_settings(environ={}, cwd=cwd)
+        assert settings.data_dir == expected
+        assert settings.database.url == f"sqlite:///{expected}/siantar.db"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:////srv/siantar/siantar.db",
+        "sqlite://",
+        "sqlite:///:memory:",
+        "sqlite:///file:x.db?mode=ro&uri=true",
+        "postgresql+psycopg://u:pw@db/siantar",
+    ],
+)
+def test_absolute_memory_and_server_databases_stay_as_written(tmp_path: Path, url: str) -> None:
+    assert load(tmp_path, f'[database]\nurl = "{url}"\n').database.url == url
+
+
+def test_home_folder_in_paths_is_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "u"))
+    settings = load(tmp_path, '[database]\nurl = "sqlite:///~/s.db"\n[media]\ndirectory = "~/m"\n')
+    assert settings.database.url == f"sqlite:///{tmp_path}/u/s.db"
+    assert settings.media.directory == str(tmp_path / "u" / "m")
+
+
+@pytest.mark.parametrize("key", ["config_file", "data_dir"])
+def test_loader_fields_cannot_be_set_from_toml(tmp_path: Path, key: str) -> None:
+    assert f"unknown key '{key}'" in load_error(tmp_path, f'{key} = "/elsewhere"\n')
 
 
 def test_missing_explicit_file(tmp_path: Path) -> None:
@@ -286,12 +372,13 @@ def test_non_utf8_file(tmp_path: Path) -> None:
 
 def test_database_url_prefixes(tmp_path: Path) -> None:
     for url in (
-        "sqlite:///a.db",
         "sqlite+pysqlite:///:memory:",
         "postgresql://h/db",
         "postgresql+psycopg://u@h:5432/db",
     ):
         assert load(tmp_path, f'[database]\nurl = "{url}"\n').database.url == url
+    relative = load(tmp_path, '[database]\nurl = "sqlite:///a.db"\n')
+    assert relative.database.url == f"sqlite:///{tmp_path}/a.db"
     for url in ("", "postgres://h/db", "sqlitex:///a.db", "siantar.db"):
         assert "database.url" in load_error(tmp_path, f'[database]\nurl = "{url}"\n')
 
@@ -564,17 +651,22 @@ def test_secrets_not_in_error_messages(tmp_path: Path) -> None:
 
 
 def test_example_config_loads_to_defaults(tmp_path: Path) -> None:
-    settings = load_settings(EXAMPLE, environ={}, cwd=tmp_path)
-    defaults = Settings()
-    assert settings.source == str(EXAMPLE)
-    assert settings.model_dump(exclude={"source"}) == defaults.model_dump(exclude={"source"})
-    assert settings.model_copy(update={"source": defaults.source}) == defaults
+    example = write(tmp_path / "example.toml", EXAMPLE.read_text(encoding="utf-8"))
+    settings = load_settings(example, environ={}, cwd=tmp_path)
+    defaults = load_settings(write(tmp_path / "empty.toml", ""), environ={}, cwd=tmp_path)
+    assert settings.source == str(example)
+    loader = {"source", "config_file"}
+    assert settings.model_dump(exclude=loader) == defaults.model_dump(exclude=loader)
+    assert (
+        settings.model_copy(update={"source": defaults.source, "config_file": defaults.config_file})
+        == defaults
+    )
 
 
 def test_example_config_mentions_every_key_and_env_var() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     for section, model in Settings.model_fields.items():
-        if section == "source":
+        if section in ("source", "config_file", "data_dir"):  # set by the loader only
             continue
         assert f"[{section}]" in text
         for key in model.annotation.model_fields:  # type: ignore[union-attr]

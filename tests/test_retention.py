@@ -135,6 +135,8 @@ def test_siantar_privacy_purge(tmp_path: Path, capsys: pytest.CaptureFixture[str
         f'[database]\nurl = "sqlite:///{tmp_path / "siantar.db"}"\n'
         f'[media]\ndirectory = "{tmp_path / "media"}"\n[privacy]\nconversation_days = 7\n'
     )
+    assert main(["--config", str(config), "db", "upgrade"]) == 0  # a dry run creates none
+    capsys.readouterr()
     assert main(["--config", str(config), "privacy", "purge", "--dry-run"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "conversations: 0 would be deleted",

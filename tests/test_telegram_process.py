@@ -58,8 +58,11 @@ def siantar_command() -> list[str]:
 
 
 def clean_env() -> dict[str, str]:
-    """This environment without SIANTAR_* overrides (they would win over config.toml)."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("SIANTAR_")}
+    """This environment without SIANTAR_* overrides (they would win over config.toml);
+    SIANTAR_HOME stays, so nothing reaches the real user data folder."""
+    return {
+        k: v for k, v in os.environ.items() if not k.startswith("SIANTAR_") or k == "SIANTAR_HOME"
+    }
 
 
 def eventually(predicate: Callable[[], T | None], what: str, timeout: float = TIMEOUT) -> T:
