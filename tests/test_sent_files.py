@@ -239,6 +239,8 @@ def test_siantar_privacy_purge_counts_the_files(
         f'[database]\nurl = "sqlite:///{tmp_path / "siantar.db"}"\n'
         f'[media]\ndirectory = "{tmp_path / "media"}"\n[privacy]\nfile_hours = 1\n'
     )
+    assert main(["--config", str(config), "db", "upgrade"]) == 0  # a dry run creates none
+    capsys.readouterr()
     assert main(["--config", str(config), "privacy", "purge", "--dry-run"]) == 0
     assert "files: 1 would be deleted" in capsys.readouterr().out.splitlines()
     assert path.exists()
