@@ -41,18 +41,19 @@ def take_turn(*, session: Session, channel: str, user_id: str) -> None:
     PostgreSQL: a transaction-scoped advisory lock on the conversation's key. It
     needs no row, so the first messages of a new resident (no resident, no
     conversation yet) take turns too; it is released at commit or rollback, even
-    when the process dies. SQLite has one writer: ``BEGIN IMMEDIATE`` takes its
-    write lock before the first read (the driver would begin at the first write).
+    when the process dies.
+
+    SQLite: nothing to take. A database file has one writer, and a platform
+    update's first statement is its dedupe record, a write: it waits for the
+    writer before anything is read, and then reads the latest state. (Only the
+    console's inbounds, one resident per process, start with reads; the version
+    check covers them.)
     """
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        wait = f"{int(LOCK_WAIT.total_seconds() * 1000)}ms"
-        session.execute(text("SELECT set_config('lock_timeout', :wait, true)"), {"wait": wait})
-        session.execute(_TURN, {"space": TURN_LOCKS, "key": turn_key(channel, user_id)})
-    elif dialect == "sqlite":
-        connection = session.connection()
-        if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    wait = f"{int(LOCK_WAIT.total_seconds() * 1000)}ms"
+    session.execute(text("SELECT set_config('lock_timeout', :wait, true)"), {"wait": wait})
+    session.execute(_TURN, {"space": TURN_LOCKS, "key": turn_key(channel, user_id)})
 
 
 _TURN = text("SELECT pg_advisory_xact_lock(:space, :key)")

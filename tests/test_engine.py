@@ -649,7 +649,8 @@ def test_an_update_waits_its_turn_and_answers_on_what_the_one_before_committed(
     """Two first messages of one resident at once, in two threads (as two
     processes' workers would): the second takes the conversation's turn before it
     records or reads anything, so it waits while the first is mid-step, then
-    answers on the state the first committed. No conflict, no retry."""
+    answers on the state the first committed. No conflict, no retry. (On SQLite
+    the second waits in its dedupe record, a write: one writer at a time.)"""
     mid_step, go_on = threading.Event(), threading.Event()
     recorded: list[str | None] = []  # update keys, as their dedupe records were written
     saved_from: list[int] = []  # the version each save started from
@@ -658,8 +659,9 @@ def test_an_update_waits_its_turn_and_answers_on_what_the_one_before_committed(
     real_save = handlers.engine.save_conversation
 
     def mark(**kwargs: Any) -> bool:
+        first_time = real_mark(**kwargs)
         recorded.append(kwargs["update_key"])
-        return real_mark(**kwargs)
+        return first_time
 
     def load(**kwargs: Any) -> Conversation | None:
         row = real_load(**kwargs)
@@ -692,7 +694,7 @@ def test_an_update_waits_its_turn_and_answers_on_what_the_one_before_committed(
     second.start()
     time.sleep(0.5)
     try:
-        assert recorded == ["u1"]  # the second waits: nothing of it recorded or read yet
+        assert recorded == ["u1"]  # the second waits: nothing of it recorded or read
     finally:
         go_on.set()
         first.join(30)
