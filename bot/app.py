@@ -11,13 +11,13 @@ from sqlalchemy import Engine as Database
 
 from bot.charts import stats_chart
 from bot.config import Settings
+from bot.database import open_database
 from bot.i18n import LANGUAGES, translator
 from bot.media import MediaStore
 from handlers.engine import Engine
 from handlers.flow import AbuseLimits, EngineSettings
 from handlers.registry import FLOWS
 from handlers.types import Category
-from storage.db import make_engine, migrate
 from storage.models import CATEGORY_KEYS
 from storage.wilayah import load_wilayah
 
@@ -53,13 +53,6 @@ def config_roles(settings: Settings) -> dict[str, frozenset[str]]:
     return {identity: frozenset(roles) for identity, roles in held.items()}
 
 
-def open_database(settings: Settings) -> Database:
-    """Connect and apply pending migrations."""
-    db = make_engine(settings.database.url)
-    migrate(db)
-    return db
-
-
 def abuse_limits(settings: Settings) -> AbuseLimits:
     privacy = settings.privacy
     return AbuseLimits(
@@ -75,7 +68,7 @@ def build_app(settings: Settings) -> App:
     db = open_database(settings)
     media = MediaStore(
         Path(settings.media.directory), int(settings.media.max_photo_mb * 1024 * 1024)
-    )
+    )  # an absolute folder: the loader anchors it (bot/paths.py)
     engine = Engine(
         db,
         EngineSettings(
@@ -88,6 +81,7 @@ def build_app(settings: Settings) -> App:
             files=media,
             chart=stats_chart,
             limits=abuse_limits(settings),
+            hash_key=settings.privacy.hash_key_bytes,
         ),
         FLOWS,
     )
