@@ -2,10 +2,9 @@
 
 The counters live on the resident row (and blocks in their own table), not in
 process memory, so every ``siantar run`` process sees the same state. Messages
-are counted in a short transaction of their own before the inbound's (which then
-writes nothing more to the resident row than before). Two processes counting the
-same resident at the same instant may lose one increment: the limit is then
-reached one message later, which is good enough for a flood.
+are counted in the inbound's transaction, which holds the conversation's turn
+(``storage.conversations.take_turn``): two processes never count the same
+resident at once, so no message of a burst goes uncounted.
 """
 
 from __future__ import annotations

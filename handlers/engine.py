@@ -1,10 +1,13 @@
 """The conversation engine: one inbound in, replies out, state saved in between.
 
-Each inbound is handled in one database transaction: the update is recorded as
-processed, the resident and their conversation are read, the step (or global
-command) runs, and the new state is written with an optimistic version check.
-When another writer got there first, the whole inbound is handled again on the
-fresh state.
+Each inbound is handled in one database transaction: it first waits for the
+conversation's turn (``take_turn``: one resident's updates, in every process, are
+handled one after the other), then the update is recorded as processed, the
+resident and their conversation are read, the step (or global command) runs, and
+the new state is written with an optimistic version check. When a writer that
+does not take turns got there first, the whole inbound is handled again on the
+fresh state; when it keeps losing, ``ConversationBusy`` tells the adapter not to
+confirm the update, so the platform delivers it again.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from storage.conversations import (
     load_conversation,
     mark_update_processed,
     save_conversation,
+    take_turn,
 )
 from storage.db import transaction
 from storage.installation import installation_key
@@ -45,6 +49,12 @@ RECONSENT = ("onboarding", "reconsent")
 BEFORE_RECONSENT = frozenset({"bahasa", "bantuan", "hapusdata", "tarikpersetujuan", "berhenti"})
 RIGHTS_FLOW = "mydata"  # its questions (erase? withdraw?) are answered meanwhile too
 REPLY_CLAIM = timedelta(seconds=60)  # how long unsent replies stay with their handler
+
+
+class ConversationBusy(Exception):
+    """Every attempt lost against another writer of the conversation: nothing of
+    the inbound was committed. Not an error to apologise for: the adapter leaves
+    the update unconfirmed, and the platform delivers it again."""
 
 
 class Engine:
@@ -94,8 +104,12 @@ class Engine:
                         queued = self._record(session, inbound, ctx.replies, now)
                     return Handled(queued, refused=ctx.rejected)
             except (ConversationConflict, IntegrityError) as exc:
+                if last and isinstance(exc, ConversationConflict):
+                    raise ConversationBusy(f"{inbound.channel} conversation busy") from exc
                 if last:
-                    raise  # not a race any more: let the adapter's error handler see it
+                    # each try was a new transaction on fresh data: a constraint that
+                    # fails every time is a bug, not a race (the error handler sees it)
+                    raise
                 logger.info(
                     "concurrent update for %s (attempt %d): %s",
                     inbound.channel,
@@ -144,6 +158,9 @@ class Engine:
 
     def _handle(self, session: Session, inbound: Inbound, now: datetime) -> Ctx | None:
         """Run ``inbound`` through its step; None when it was handled before."""
+        # Before anything is read or recorded: the update before this one from the
+        # same resident (in any process) has committed, and this one sees it.
+        take_turn(session=session, channel=inbound.channel, user_id=inbound.user_id)
         if inbound.update_key and not mark_update_processed(
             session=session,
             channel=inbound.channel,

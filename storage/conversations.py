@@ -1,13 +1,20 @@
-"""Conversation state with optimistic locking, and the record of handled updates."""
+"""Conversation state, and the record of handled updates.
+
+One resident's updates are handled one at a time: each inbound's transaction
+first takes the conversation's turn (``take_turn``), so a burst of updates across
+processes is handled in turn, each on the state the previous one committed. The
+version check in ``save_conversation`` stays as the safety net for writers that
+do not take the turn.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -15,9 +22,49 @@ from sqlmodel import Session
 
 from storage.models import Conversation, ProcessedUpdate
 
+# The longest an inbound waits for a lock (its turn, or a row another transaction
+# holds). Past it PostgreSQL gives up (OperationalError): the update is not
+# confirmed and comes again, and no database thread is kept waiting for ever.
+LOCK_WAIT = timedelta(seconds=10)
+# The first key of every turn's advisory lock (12.72: the city's BPS code), so the
+# turns never meet another advisory lock on the same database.
+TURN_LOCKS = 1272
+
 
 class ConversationConflict(Exception):
     """Another writer changed this conversation since it was read; start over."""
+
+
+def take_turn(*, session: Session, channel: str, user_id: str) -> None:
+    """Wait until no other transaction handles this conversation, then hold it
+    until this transaction ends. Call it first, before anything is read or written.
+
+    PostgreSQL: a transaction-scoped advisory lock on the conversation's key. It
+    needs no row, so the first messages of a new resident (no resident, no
+    conversation yet) take turns too; it is released at commit or rollback, even
+    when the process dies.
+
+    SQLite: nothing to take. A database file has one writer, and a platform
+    update's first statement is its dedupe record, a write: it waits for the
+    writer before anything is read, and then reads the latest state. (Only the
+    console's inbounds, one resident per process, start with reads; the version
+    check covers them.)
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    wait = f"{int(LOCK_WAIT.total_seconds() * 1000)}ms"
+    session.execute(text("SELECT set_config('lock_timeout', :wait, true)"), {"wait": wait})
+    session.execute(_TURN, {"space": TURN_LOCKS, "key": turn_key(channel, user_id)})
+
+
+_TURN = text("SELECT pg_advisory_xact_lock(:space, :key)")
+
+
+def turn_key(channel: str, user_id: str) -> int:
+    """The conversation's advisory lock key: a signed 32-bit hash. Two residents
+    sharing one only wait for each other now and then."""
+    digest = hashlib.blake2b(f"{channel}\x00{user_id}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def load_conversation(*, session: Session, channel: str, user_id: str) -> Conversation | None:

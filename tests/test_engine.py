@@ -8,6 +8,8 @@ Every test runs on SQLite and, when ``TEST_DATABASE_URL`` is set, on PostgreSQL
 from __future__ import annotations
 
 import re
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +20,7 @@ from sqlmodel import Session, select
 
 import handlers.aspiration
 import handlers.engine
-from handlers.engine import Engine
+from handlers.engine import ConversationBusy, Engine
 from handlers.registry import FLOWS
 from handlers.types import Choice, Inbound, Location, Reply
 from storage.aspirations import CODE_ALPHABET
@@ -507,15 +509,23 @@ class Race:
         return [call["conversation"].version for call in self.calls]
 
 
+def without_turns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inbounds stop taking the conversation's turn, as a writer that never takes
+    it would: what is left to catch a concurrent change is the version check."""
+    monkeypatch.setattr(handlers.engine, "take_turn", lambda **_: None)
+
+
 @pytest.fixture
 def race(monkeypatch: pytest.MonkeyPatch) -> Any:
     """``race(engine, other)``: at the first ``save_conversation`` (or ``at=``
     (module, name)), the whole of ``other`` is handled and committed, then the
-    original call goes on. Same thread: the first transaction must not hold locks."""
+    original call goes on. Same thread, so without turns (they would make ``other``
+    wait for the first transaction): these try the optimistic safety net."""
 
     def arrange(
         engine: Engine, other: Inbound, at: Any = (handlers.engine, "save_conversation")
     ) -> Race:
+        without_turns(monkeypatch)
         module, name = at
         real = getattr(module, name)
         race = Race([], [])
@@ -609,6 +619,7 @@ def test_an_inbound_that_loses_every_race_gives_up_and_writes_nothing(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     chat = at(engine, "attachment")
+    without_turns(monkeypatch)
     real = handlers.engine.save_conversation
     attempts: list[int] = []
     nested = False
@@ -623,12 +634,81 @@ def test_an_inbound_that_loses_every_race_gives_up_and_writes_nothing(
         real(**kwargs)
 
     monkeypatch.setattr(handlers.engine, "save_conversation", save)
-    with pytest.raises(ConversationConflict):
+    # "busy", not an error: the adapter leaves the update for the platform to redeliver
+    with pytest.raises(ConversationBusy):
         chat.photo("lost.jpg")
     assert len(attempts) == handlers.engine.MAX_ATTEMPTS
     assert attempts == sorted(set(attempts))  # each try read the newer state
     row = conversation(chat)
     assert row is not None and "photo" not in row.data and row.step == "attachment"
+
+
+def test_an_update_waits_its_turn_and_answers_on_what_the_one_before_committed(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two first messages of one resident at once, in two threads (as two
+    processes' workers would): the second takes the conversation's turn before it
+    records or reads anything, so it waits while the first is mid-step, then
+    answers on the state the first committed. No conflict, no retry. (On SQLite
+    the second waits in its dedupe record, a write: one writer at a time.)"""
+    mid_step, go_on = threading.Event(), threading.Event()
+    recorded: list[str | None] = []  # update keys, as their dedupe records were written
+    saved_from: list[int] = []  # the version each save started from
+    real_mark = handlers.engine.mark_update_processed
+    real_load = handlers.engine.load_conversation
+    real_save = handlers.engine.save_conversation
+
+    def mark(**kwargs: Any) -> bool:
+        first_time = real_mark(**kwargs)
+        recorded.append(kwargs["update_key"])
+        return first_time
+
+    def load(**kwargs: Any) -> Conversation | None:
+        row = real_load(**kwargs)
+        if threading.current_thread().name == "first":
+            mid_step.set()
+            go_on.wait(10)
+        return row
+
+    def save(**kwargs: Any) -> None:
+        saved_from.append(kwargs["conversation"].version)
+        real_save(**kwargs)
+
+    monkeypatch.setattr(handlers.engine, "mark_update_processed", mark)
+    monkeypatch.setattr(handlers.engine, "load_conversation", load)
+    monkeypatch.setattr(handlers.engine, "save_conversation", save)
+    replies: dict[str, list[Reply]] = {}
+    errors: list[BaseException] = []
+
+    def handle(key: str, text: str) -> None:
+        try:
+            inbound = Inbound("console", "4242", text=text, update_key=key)
+            replies[key] = engine.handle(inbound, NOW)
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+
+    first = threading.Thread(target=handle, args=("u1", "halo"), name="first")
+    second = threading.Thread(target=handle, args=("u2", "selamat pagi"), name="second")
+    first.start()
+    assert mid_step.wait(10)
+    second.start()
+    time.sleep(0.5)
+    try:
+        assert recorded == ["u1"]  # the second waits: nothing of it recorded or read
+    finally:
+        go_on.set()
+        first.join(30)
+        second.join(30)
+    assert not errors, errors
+    assert recorded == ["u1", "u2"]
+    assert "Apakah Anda setuju" in replies["u1"][-1].text
+    # the second saw the consent question the first asked
+    assert "tidak ada dalam pilihan" in replies["u2"][-1].text
+    assert saved_from == [0, 1]
+    with Session(engine.db) as session:
+        assert len(session.exec(select(Resident)).all()) == 1
+        row = session.get(Conversation, ("console", "4242"))
+        assert row is not None and row.version == 2
 
 
 def test_saving_a_stale_version_raises_a_conflict(db: Any) -> None:

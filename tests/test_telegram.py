@@ -22,12 +22,14 @@ from telegram_harness import settle
 from tiny_proxy import TinyProxy
 from tiny_proxy import serving as proxying
 
+import handlers.engine
 from bot.config import TelegramSettings
 from bot.media import MediaStore
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.polling import poll
 from bot.web import create_web_app
 from handlers.engine import Engine as SiantarEngine
+from storage.conversations import ConversationConflict
 from storage.models import Aspiration, Conversation, OutboxMessage, Resident
 
 
@@ -403,6 +405,74 @@ async def test_a_database_outage_leaves_the_update_unconfirmed_until_it_is_handl
     assert "foto atau lokasi" in reply["text"]  # handled on redelivery, not lost
     assert not outages and len(resident.messages()) == count + 1  # and no apology first
     assert "Jembatan di Jalan Kartini" in state_text(engine, resident.user_id)
+
+
+def busy(monkeypatch: pytest.MonkeyPatch, user_id: int, times: int | None = None) -> list[int]:
+    """The next ``times`` saves of this resident's conversation (by default one
+    update's every attempt) lose against another writer; the count left is in the list."""
+    real = handlers.engine.save_conversation
+    left = [handlers.engine.MAX_ATTEMPTS if times is None else times]
+
+    def save(**kwargs: Any) -> None:
+        if kwargs["conversation"].user_id == str(user_id) and left[0]:
+            left[0] -= 1
+            raise ConversationConflict("telegram")
+        real(**kwargs)
+
+    monkeypatch.setattr(handlers.engine, "save_conversation", save)
+    return left
+
+
+async def test_a_conversation_busy_through_every_try_is_fetched_again_not_apologised_for(
+    channel: TelegramChannel,
+    resident: TelegramResident,
+    fake: FakeTelegram,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await onboard(resident)
+    left = busy(monkeypatch, resident.user_id)
+    count = len(resident.messages())
+    await resident.say("/bantuan")
+    said = resident.said_since(count)
+    assert "/batal" in said and left == [0]  # handled when polling fetched it again
+    assert "gangguan" not in said  # and no apology first
+
+
+async def test_the_webhook_answers_503_while_the_conversation_stays_busy(
+    fake: FakeTelegram, engine: SiantarEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = TelegramSettings(enabled=True, token=TOKEN, api_base_url=fake.base_url)
+    channel = TelegramChannel(
+        settings, engine, MediaStore(tmp_path, 1024), lambda: datetime.now(UTC)
+    )
+    await channel.start()
+    web = create_web_app(
+        db=engine.db, channels=["telegram"], telegram=channel, telegram_secret="s3cret"
+    )
+    chat_id = next(USER_IDS)
+    update = {
+        "update_id": 556001,
+        "message": {
+            "message_id": 1,
+            "date": 1764295200,
+            "chat": {"id": chat_id, "type": "private"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Rina"},
+            "text": "halo",
+        },
+    }
+    left = busy(monkeypatch, chat_id)
+    secret = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=web), base_url="http://t"
+    ) as client:
+        first = await client.post("/telegram/webhook", json=update, headers=secret)
+        assert first.status_code == 503 and left == [0]  # Telegram delivers it again
+        assert fake.messages(chat_id) == []  # no apology for a message that comes again
+        again = await client.post("/telegram/webhook", json=update, headers=secret)
+        assert again.status_code == 200
+    [consent] = fake.messages(chat_id)
+    assert "Apakah Anda setuju" in consent["text"]
+    await channel.stop()
 
 
 async def test_a_failing_step_gets_an_apology_and_polling_goes_on(

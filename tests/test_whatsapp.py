@@ -31,6 +31,7 @@ from images import assert_clean_and_upright, jpeg_from_camera
 from sqlmodel import Session, select
 from whatsapp_harness import WaResident, said
 
+import handlers.engine
 from bot.config import WHATSAPP_TEMPLATE_KINDS, WhatsAppSettings, WhatsAppTemplate
 from bot.media import MediaStore
 from bot.outbox import DeliveryFailed, OutboxDispatcher
@@ -42,6 +43,7 @@ from handlers.engine import Engine as SiantarEngine
 from handlers.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.registry import FLOWS
 from handlers.types import Option, Reply
+from storage.conversations import ConversationConflict
 from storage.db import transaction
 from storage.models import Aspiration, OutboxMessage, Resident
 from storage.residents import create_resident
@@ -187,6 +189,43 @@ async def test_a_batched_webhook_loses_no_message(
     body = webhook(text(resident.wa_id, "/start"), text(second.wa_id, "/start"))
     assert (await resident.post(body)).status_code == 200
     assert len(resident.messages()) == 1 and len(second.messages()) == 1
+
+
+async def test_a_busy_conversation_gets_503_and_the_resident_s_later_messages_wait(
+    resident: WaResident,
+    web: httpx.AsyncClient,
+    fake: FakeWhatsApp,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every try of the resident's first message loses against another writer: the
+    body is not confirmed (Meta redelivers it), no apology goes out, and their next
+    message in the body waits for the redelivery, so it is handled after the first.
+    Another resident in the same body is answered at once."""
+    real = handlers.engine.save_conversation
+    left = [handlers.engine.MAX_ATTEMPTS]
+
+    def save(**kwargs: Any) -> None:
+        if kwargs["conversation"].user_id == resident.wa_id and left[0]:
+            left[0] -= 1
+            raise ConversationConflict("whatsapp")
+        real(**kwargs)
+
+    monkeypatch.setattr(handlers.engine, "save_conversation", save)
+    other = WaResident(fake, web, wa_id=str(next(NUMBERS)))
+    body = webhook(
+        text(resident.wa_id, "halo"), text(other.wa_id, "halo"), text(resident.wa_id, "Setuju")
+    )
+    first = await resident.post(body)
+    assert first.status_code == 503 and left == [0]
+    assert resident.messages() == []  # no apology, and "Setuju" not handled before "halo"
+    [consent] = other.messages()
+    assert "Apakah Anda setuju" in consent.text
+
+    again = await resident.post(body)  # Meta's redelivery of the same body
+    assert again.status_code == 200
+    consent, kecamatan = resident.messages()
+    assert "Apakah Anda setuju" in consent.text and "kecamatan mana" in kecamatan.text
+    assert len(other.messages()) == 1  # handled the first time: skipped now
 
 
 # ---------------------------------------------------------------------- inbound kinds

@@ -40,8 +40,9 @@ from bot.telegram.inbound import CHANNEL, to_inbound
 from bot.telegram.proxy import bot_api_proxy, shown
 from bot.telegram.render import chosen_label, keyboard, split_text
 from bot.telegram.request import PooledRequest
-from handlers.engine import Engine
-from handlers.types import Reply
+from bot.turns import Turns
+from handlers.engine import ConversationBusy, Engine
+from handlers.types import Inbound, Reply
 from storage.db import transaction
 from storage.residents import set_unreachable
 
@@ -61,9 +62,10 @@ COMMANDS = (
 )
 SEND_ATTEMPTS = 4
 T = TypeVar("T")
-# The database is briefly unreachable or locked: the update is not confirmed to
-# Telegram, so it comes again and is handled then.
-TRANSIENT = (OperationalError, PoolTimeout)
+# The database is briefly unreachable or locked, or the conversation stayed busy:
+# the update is not confirmed to Telegram (no apology), so it comes again and is
+# handled then.
+TRANSIENT = (OperationalError, PoolTimeout, ConversationBusy)
 
 
 class NotCommitted(Exception):
@@ -121,6 +123,7 @@ class TelegramChannel:
         )
         self.application.add_error_handler(self._on_error)
         self._uncommitted: set[int] = set()
+        self.turns = Turns()  # one update of a resident at a time, replies included
 
     @property
     def bot(self) -> Any:
@@ -163,28 +166,34 @@ class TelegramChannel:
             inbound = await to_inbound(update, signer=self.signer, media=self.media, now=now)
             if inbound is None:
                 return
-            try:
-                handled = await self.threads.run(self.engine.handle_recorded, inbound, now)
-            except TRANSIENT as error:
-                logger.warning(
-                    "telegram: update %s not committed, it will come again: %s",
-                    update.update_id,
-                    type(error).__name__,
-                )
-                self._uncommitted.add(update.update_id)
-                return
-            sending = self.outbox.send_now(CHANNEL, inbound.user_id, handled.replies)
-            if query is None or not handled.replies:
-                await sending
-                return
-            # The pressed message is edited while the replies go out (still in order).
-            closing = self._close_keyboard(query, accepted=not handled.refused)
-            for outcome in await asyncio.gather(closing, sending, return_exceptions=True):
-                if isinstance(outcome, BaseException):
-                    raise outcome
+            async with self.turns.of(inbound.user_id):
+                await self._handle(update, inbound, query, now)
         finally:
             if answering is not None:
                 await answering
+
+    async def _handle(
+        self, update: Update, inbound: Inbound, query: CallbackQuery | None, now: datetime
+    ) -> None:
+        try:
+            handled = await self.threads.run(self.engine.handle_recorded, inbound, now)
+        except TRANSIENT as error:
+            logger.warning(
+                "telegram: update %s not committed, it will come again: %s",
+                update.update_id,
+                type(error).__name__,
+            )
+            self._uncommitted.add(update.update_id)
+            return
+        sending = self.outbox.send_now(CHANNEL, inbound.user_id, handled.replies)
+        if query is None or not handled.replies:
+            await sending
+            return
+        # The pressed message is edited while the replies go out (still in order).
+        closing = self._close_keyboard(query, accepted=not handled.refused)
+        for outcome in await asyncio.gather(closing, sending, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     async def _answer(self, query: CallbackQuery) -> None:
         try:

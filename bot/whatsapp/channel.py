@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextvars
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -46,6 +46,7 @@ from bot.dbthreads import DatabaseThreads
 from bot.i18n import translator
 from bot.media import MediaStore
 from bot.outbox import DeliveryFailed, OutboxDispatcher, attachment
+from bot.turns import Turns
 from bot.webhook_body import BodyRefused
 from bot.whatsapp.callbacks import FORGED, ButtonIds, PageTurn
 from bot.whatsapp.errors import OutsideWindow, delivery_failed
@@ -60,7 +61,7 @@ from bot.whatsapp.inbound import (
 from bot.whatsapp.receipts import Receipts
 from bot.whatsapp.render import Outgoing, Words, render
 from bot.whatsapp.templates import MissingTemplate, template_for, window_open
-from handlers.engine import Engine
+from handlers.engine import ConversationBusy, Engine
 from handlers.types import Inbound, Reply
 from storage.conversations import mark_update_processed
 from storage.db import transaction
@@ -71,10 +72,22 @@ logger = logging.getLogger(__name__)
 GRAPH_VERSION = "23.0"
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 T = TypeVar("T")
-# The database is briefly unreachable or locked: the request is not confirmed to
-# Meta (503), so the update comes again and is handled then.
-TRANSIENT = (OperationalError, PoolTimeout)
-_not_committed: contextvars.ContextVar[list[str]] = contextvars.ContextVar("wa_not_committed")
+# The database is briefly unreachable or locked, or the conversation stayed busy:
+# the request is not confirmed to Meta (503, no apology), so the update comes
+# again and is handled then.
+TRANSIENT = (OperationalError, PoolTimeout, ConversationBusy)
+
+
+@dataclass
+class _Request:
+    """What one webhook POST left uncommitted: update ids, and the residents whose
+    later messages in the same body wait for the redelivery (to keep their order)."""
+
+    failed: list[str] = field(default_factory=list)
+    held: set[str] = field(default_factory=set)
+
+
+_request: contextvars.ContextVar[_Request] = contextvars.ContextVar("wa_request")
 
 
 def graph_client(settings: WhatsAppSettings) -> WhatsApp:
@@ -116,6 +129,7 @@ class WhatsAppChannel:
         self.client = graph_client(settings)
         self.outbox = OutboxDispatcher(engine.db, {CHANNEL: self}, clock, threads=self.threads)
         self.receipts = Receipts(self)
+        self.turns = Turns()  # one message of a resident at a time, replies included
         self.client.add_handlers(
             MessageHandler(self._guarded(self._on_message)),
             CallbackButtonHandler(self._guarded(self._on_button)),
@@ -154,14 +168,14 @@ class WhatsAppChannel:
         except BodyRefused as refused:
             logger.warning("whatsapp webhook: signed body refused: %s", refused.reason)
             return refused.status, refused.reason
-        failed: list[str] = []
-        token = _not_committed.set(failed)
+        request = _Request()
+        token = _request.set(request)
         try:
             for part in parts:
                 await self._dispatch(part)
         finally:
-            _not_committed.reset(token)
-        if failed:
+            _request.reset(token)
+        if request.failed:
             return 503, "try again"  # Meta redelivers; what was committed is skipped then
         return 200, "ok"
 
@@ -185,6 +199,12 @@ class WhatsAppChannel:
         other error is logged and the resident gets an apology."""
 
         async def guarded(client: WhatsApp, update: Any) -> None:
+            request = _request.get(None) or _Request()
+            wa_id = sender_of(update) if not isinstance(update, MessageStatus) else None
+            if wa_id is not None and wa_id in request.held:
+                # an earlier message of theirs in this body comes again: so does this one
+                request.failed.append(getattr(update, "id", "?"))
+                return
             try:
                 await handler(client, update)
             except TRANSIENT as error:
@@ -192,10 +212,11 @@ class WhatsAppChannel:
                     "whatsapp: update not committed, it will come again: %s",
                     type(error).__name__,
                 )
-                _not_committed.get([]).append(getattr(update, "id", "?"))
+                request.failed.append(getattr(update, "id", "?"))
+                if wa_id is not None:
+                    request.held.add(wa_id)
             except Exception:
                 logger.exception("whatsapp: an update failed")
-                wa_id = sender_of(update) if not isinstance(update, MessageStatus) else None
                 if wa_id is not None:
                     await self._apologise(wa_id)
 
@@ -233,8 +254,9 @@ class WhatsAppChannel:
         await self._handle(pressed_inbound(update, wa_id, pressed))
 
     async def _handle(self, inbound: Inbound) -> None:
-        handled = await self.threads.run(self.engine.handle_recorded, inbound, self.clock())
-        await self.outbox.send_now(CHANNEL, inbound.user_id, handled.replies)
+        async with self.turns.of(inbound.user_id):
+            handled = await self.threads.run(self.engine.handle_recorded, inbound, self.clock())
+            await self.outbox.send_now(CHANNEL, inbound.user_id, handled.replies)
 
     async def _turn_page(
         self, update: CallbackButton | CallbackSelection, wa_id: str, turn: PageTurn
