@@ -13,6 +13,7 @@ from bot.charts import stats_chart
 from bot.config import Settings
 from bot.i18n import LANGUAGES, translator
 from bot.media import MediaStore
+from bot.outbox_lease import LEASE
 from handlers.engine import Engine
 from handlers.flow import AbuseLimits, EngineSettings
 from handlers.registry import FLOWS
@@ -90,5 +91,8 @@ def build_app(settings: Settings) -> App:
             limits=abuse_limits(settings),
         ),
         FLOWS,
+        # the replies' claim is the dispatchers' short lease, renewed while they go
+        # out: after a crash they are sent again within one lease
+        reply_claim=LEASE,
     )
     return App(settings=settings, db=db, engine=engine, media=media)
