@@ -15,6 +15,7 @@ tested without sleeping.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -96,11 +97,15 @@ class Outage:
 
 def watched(work: Callable[[], Awaitable[object]], outage: Outage) -> Callable[[], Awaitable[None]]:
     """``work`` as a scheduler job whose failures go to ``outage`` (the scheduler
-    would log each one with its traceback)."""
+    would log each one with its traceback). A run cut short by shutting down ends
+    quietly: APScheduler cancels the jobs still running when it shuts down, and
+    would log each cancellation as a failure, traceback and all."""
 
     async def job() -> None:
         try:
             await work()
+        except asyncio.CancelledError:
+            return  # stopping; the job's database work is in a transaction of its own
         except Exception as error:  # noqa: BLE001 - logged by the outage, tried at the next run
             outage.failed(error)
         else:

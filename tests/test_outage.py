@@ -109,3 +109,25 @@ def test_a_watched_job_never_raises_and_reports_to_its_outage(
     asyncio.run(job())
     assert not outage.ongoing
     assert records(caplog)[-1].getMessage() == "broadcasts works again after 50 s (10 failure(s))"
+
+
+def test_a_watched_job_cancelled_at_shutdown_ends_quietly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """APScheduler cancels the jobs still running when it shuts down (a second poller
+    stopping right after start-up, SIGTERM during a run) and logs whatever they
+    raise as a failure with its traceback: a cancelled job raises nothing."""
+    caplog.set_level(logging.INFO)
+    outage = Outage("trainings", Clock())
+
+    async def slow() -> None:
+        await asyncio.sleep(3600)
+
+    async def scenario() -> None:
+        running = asyncio.create_task(watched(slow, outage)())
+        await asyncio.sleep(0)
+        running.cancel()
+        await running  # no CancelledError for the scheduler to log
+
+    asyncio.run(scenario())
+    assert records(caplog) == [] and not outage.ongoing
