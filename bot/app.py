@@ -11,6 +11,7 @@ from sqlalchemy import Engine as Database
 
 from bot.charts import stats_chart
 from bot.config import Settings
+from bot.database import open_database
 from bot.i18n import LANGUAGES, translator
 from bot.media import MediaStore
 from bot.outbox_lease import LEASE
@@ -18,7 +19,6 @@ from handlers.engine import Engine
 from handlers.flow import AbuseLimits, EngineSettings
 from handlers.registry import FLOWS
 from handlers.types import Category
-from storage.db import make_engine, migrate
 from storage.models import CATEGORY_KEYS
 from storage.wilayah import load_wilayah
 
@@ -54,13 +54,6 @@ def config_roles(settings: Settings) -> dict[str, frozenset[str]]:
     return {identity: frozenset(roles) for identity, roles in held.items()}
 
 
-def open_database(settings: Settings) -> Database:
-    """Connect and apply pending migrations."""
-    db = make_engine(settings.database.url)
-    migrate(db)
-    return db
-
-
 def abuse_limits(settings: Settings) -> AbuseLimits:
     privacy = settings.privacy
     return AbuseLimits(
@@ -76,7 +69,7 @@ def build_app(settings: Settings) -> App:
     db = open_database(settings)
     media = MediaStore(
         Path(settings.media.directory), int(settings.media.max_photo_mb * 1024 * 1024)
-    )
+    )  # an absolute folder: the loader anchors it (bot/paths.py)
     engine = Engine(
         db,
         EngineSettings(
@@ -89,6 +82,7 @@ def build_app(settings: Settings) -> App:
             files=media,
             chart=stats_chart,
             limits=abuse_limits(settings),
+            hash_key=settings.privacy.hash_key_bytes,
         ),
         FLOWS,
         # the replies' claim is the dispatchers' short lease, renewed while they go

@@ -1,13 +1,19 @@
 """The ``siantar`` command: chat, run, db upgrade, export, role, stats, training,
-announce, forum.
+announce, forum, info.
 
 A bad config or argument exits with status 2 and one clear line, never a traceback.
+A database that cannot be used exits with status 1, also in one line. Output cut
+short by its reader (``siantar audit | head -1``) ends the command quietly with
+status 141, as a Unix tool killed by SIGPIPE would: :func:`main`, which every
+command goes through, handles it the way the Python documentation recommends
+(SIGPIPE itself stays ignored, so a closed database socket is an error, not death).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -17,12 +23,17 @@ from typing import Any, NoReturn
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli_announce import add_parser as add_announce_parser
+from bot.cli_info import VersionAction
+from bot.cli_info import add_parser as add_info_parser
 from bot.cli_privacy import add_parser as add_privacy_parser
 from bot.config import ConfigError, Settings, load_settings
+from bot.paths import CHAT_LOG_NAME, sqlite_file
 
 logger = logging.getLogger(__name__)
 
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a tool killed by SIGPIPE
+LEGACY_DATABASE = "siantar.db"  # where versions before the data folder kept it
 
 
 class UsageError(Exception):
@@ -44,6 +55,7 @@ def _date(text: str) -> date:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="siantar", description="Siantar residents' chatbot.")
     parser.add_argument("--config", metavar="PATH", help="config file (TOML)")
+    parser.add_argument("--version", action=VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     chat = commands.add_parser("chat", help="chat with the bot in this terminal")
@@ -81,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_announce_parser(commands)
     add_privacy_parser(commands, _date)
     _forum_parser(commands)
+    add_info_parser(commands)
     return parser
 
 
@@ -130,18 +143,65 @@ def _forum_parser(commands: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; everything it prints is flushed here, so a reader that
+    stops early (``| head``) is noticed here too, whichever command it was."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so the flush at interpreter exit does not raise
+    BrokenPipeError again (https://docs.python.org/3/library/signal.html#note-on-sigpipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a file (tests capture it)
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from bot.database import DatabaseNotReady
+
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings(args.config)
+        _note_legacy_database(settings)
         return _dispatch(args, settings)
     except (ConfigError, UsageError) as problem:
         print(f"siantar: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    except DatabaseNotReady as problem:
+        print(f"siantar: {problem}", file=sys.stderr)
+        return 1
     except SQLAlchemyError as problem:
         print(f"siantar: database error: {_first_line(problem)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _note_legacy_database(settings: Settings) -> None:
+    """Without a config file, versions before the data folder kept ``siantar.db``
+    in the current folder. While one is here and the database in use does not
+    exist yet, say so: otherwise the operator would think the data had vanished."""
+    if settings.config_file is not None:
+        return
+    legacy = Path.cwd() / LEGACY_DATABASE
+    target = sqlite_file(settings.database.url)
+    if not legacy.is_file() or target is None or target.exists() or target == legacy:
+        return
+    print(
+        f"siantar: note: {legacy} is not used without a config file; the database is "
+        f"{target} (move the file there, or name it in a config file: README, Where data lives)",
+        file=sys.stderr,
+    )
 
 
 def _first_line(problem: BaseException) -> str:
@@ -158,6 +218,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _export(args, settings)
     if args.command == "run":
         return _run(settings)
+    if args.command == "info":
+        from bot.cli_info import info_command
+
+        return info_command(settings)
     if args.command == "audit":
         from bot.cli_privacy import audit_command
 
@@ -203,7 +267,8 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_app
     from bot.console import ConsoleChat
 
-    _quiet_logging(Path("siantar.log"), settings.secret_values())
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _quiet_logging(settings.data_dir / CHAT_LOG_NAME, settings.secret_values())
     app = build_app(settings)
     try:
         chat = ConsoleChat(
@@ -215,7 +280,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _db_upgrade(settings: Settings) -> int:
-    from bot.app import open_database
+    from bot.database import open_database
     from storage.db import current_revision
 
     db = open_database(settings)
@@ -225,8 +290,14 @@ def _db_upgrade(settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import open_database
-    from storage.exports import AspirationFilter, ExportError, export, terminal_progress
+    from bot.database import open_existing_database
+    from storage.exports import (
+        AspirationFilter,
+        ExportError,
+        check_export,
+        export,
+        terminal_progress,
+    )
 
     filters = AspirationFilter(
         since=args.since,
@@ -235,9 +306,13 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         category=args.category,
         kecamatan=args.kecamatan,
     )
+    try:  # a bad filter is a bad argument, whatever state the database is in
+        check_export(args.kind, fmt=args.format, filters=filters)
+    except ExportError as problem:
+        raise UsageError(str(problem)) from None
     # A bar on a terminal only: a pipe or a log file gets the final line alone.
     progress = terminal_progress(sys.stderr) if sys.stderr.isatty() else None
-    db = open_database(settings)
+    db = open_existing_database(settings)
     try:
         if args.out == "-":
             count = export(
@@ -265,6 +340,13 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         audit_export(db, args, count)
     except ExportError as problem:
         raise UsageError(str(problem)) from None
+    except BrokenPipeError:
+        # The reader stopped early (``| head``): what it read was exported all the
+        # same, so the trail says so; main then ends quietly.
+        from bot.cli_privacy import audit_export
+
+        audit_export(db, args, None)
+        raise
     except OSError as problem:
         raise UsageError(f"cannot write {args.out}: {problem.strerror}") from None
     finally:

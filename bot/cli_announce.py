@@ -79,15 +79,17 @@ def add_parser(commands: Any) -> None:
 
 def announce_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run one ``siantar announce`` action; a refusal raises CommandError (one line)."""
-    from bot.app import open_database
     from bot.cli_staff import CommandError
+    from bot.database import open_database, open_existing_database
     from storage.announcements import AnnouncementError
     from storage.db import transaction
 
     action = args.action or "send"
     moment = now()
     message = _message(args, moment) if action == "send" else None
-    db = open_database(settings)
+    # status and list never create or migrate a database (bot/database.py)
+    read_only = action in ("status", "list")
+    db = (open_existing_database if read_only else open_database)(settings)
     try:
         if message is not None:
             lines = _send(db, *message, moment, confirm=not args.yes)
@@ -166,7 +168,7 @@ def parse_segment(raw: str) -> Segment:
                 return Segment(word, code)
         raise CommandError(f"no {word} named {value!r}; use its official name or code")
     if word in ("training", *KINDS) and value:
-        if not value.isdigit():
+        if not value.isdecimal():
             raise CommandError(f"--segment {word}:ID needs a number, not {value!r}")
         return Segment(KINDS.get(word, word), value)
     raise CommandError(f"--segment must be {SEGMENT_FORMS}, not {raw!r}")

@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.app import open_database
 from bot.cli_common import area_text, parse_moment, plural_s, resolve_area, short, table, wib
 from bot.cli_staff import CommandError
 from bot.config import Settings
+from bot.database import open_database, open_existing_database
 from bot.i18n import translator
 from handlers.forum_admin import AGENDA_MAX, PLACE_MAX, answered, followers
 from handlers.forum_notices import forum_cancelled, forum_moved, forum_summary
@@ -62,7 +62,8 @@ def forum_command(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as problem:
         raise CommandError(str(problem)) from None
     text = summary_text(args) if args.action == "summary" else None
-    db = open_database(settings)
+    # a list never creates or migrates a database (bot/database.py)
+    db = (open_existing_database if args.action == "list" else open_database)(settings)
     try:
         with transaction(db) as session:
             lines = ACTIONS[args.action](args, session, moment, new, at, text)

@@ -39,11 +39,12 @@ def privacy_command(args: argparse.Namespace, settings: Settings) -> int:
     """``siantar privacy purge [--dry-run]``: the counts per kind."""
     from pathlib import Path
 
-    from bot.app import open_database
+    from bot.database import open_database, open_existing_database
     from bot.jobs import privacy_tick
     from bot.media import MediaStore
 
-    db = open_database(settings)
+    # a dry run only reads: it never creates or migrates a database (bot/database.py)
+    db = (open_existing_database if args.dry_run else open_database)(settings)
     media = MediaStore(Path(settings.media.directory), 0)
     try:
         counts = privacy_tick(
@@ -64,8 +65,8 @@ def privacy_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def block_command(args: argparse.Namespace, settings: Settings) -> int:
     """``siantar block`` / ``siantar unblock``."""
-    from bot.app import open_database
     from bot.cli_staff import CommandError
+    from bot.database import open_database
     from handlers.roles_admin import IDENTITY
     from storage.blocks import block, unblock
     from storage.db import transaction
@@ -97,10 +98,10 @@ def block_command(args: argparse.Namespace, settings: Settings) -> int:
 def audit_command(args: argparse.Namespace, settings: Settings) -> int:
     from sqlmodel import Session
 
-    from bot.app import open_database
+    from bot.database import open_existing_database
     from storage.audit import entries_since
 
-    db = open_database(settings)
+    db = open_existing_database(settings)
     try:
         since = (
             datetime.combine(args.since, time(0), tzinfo=WIB).astimezone(UTC)
@@ -117,8 +118,9 @@ def audit_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def audit_export(db: Database, args: argparse.Namespace, count: int) -> None:
-    """An export from the command line, with its filters, in the trail."""
+def audit_export(db: Database, args: argparse.Namespace, count: int | None) -> None:
+    """An export from the command line, with its filters, in the trail; ``count``
+    is None when the reader of stdout stopped before the end (``| head``)."""
     from storage.audit import record
     from storage.db import transaction
 

@@ -6,9 +6,10 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import config_roles, open_database
+from bot.app import config_roles
 from bot.charts import stats_chart
 from bot.config import Settings
+from bot.database import open_database, open_existing_database
 from bot.i18n import translator
 from handlers.roles_admin import IDENTITY
 from storage.db import transaction
@@ -67,7 +68,7 @@ def _list_roles(settings: Settings) -> int:
         for identity, roles in sorted(config_roles(settings).items())
         for role in sorted(roles)
     ]
-    db = open_database(settings)
+    db = open_existing_database(settings)
     try:
         with transaction(db) as session:
             rows += [
@@ -93,7 +94,7 @@ def stats_command(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(f"cannot write {args.chart}: no such directory {str(chart.parent)!r}")
     t = translator(args.lang)
     wilayah = load_wilayah()
-    db = open_database(settings)
+    db = open_existing_database(settings)
     try:
         with transaction(db) as session:
             stats = aspiration_stats(session=session, since=args.since, until=args.until)

@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from bot.app import open_database
 from bot.cli_common import area_text, parse_moment, plural_s, resolve_area, short, table, wib
 from bot.cli_staff import CommandError
 from bot.config import Settings
+from bot.database import open_database, open_existing_database
 from bot.i18n import translator
 from handlers.training_notices import notify_cancelled, notify_moved, notify_promoted
 from storage.db import transaction
@@ -55,6 +55,7 @@ KEYS = (*TEXT_KEYS, "category", *TIME_KEYS, "map_url", "quota", "area", "status"
 REQUIRED = ("title", "starts_at", "ends_at", "quota")
 FILE_STATUSES = ("open", "draft")
 NEW_STATUS = {"open": "open", "close": "closed", "cancel": "cancelled"}
+READ_ONLY = ("list", "registrants")  # never create or migrate a database (bot/database.py)
 
 
 def now() -> datetime:
@@ -66,7 +67,8 @@ def training_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run one ``siantar training`` action; a refusal raises CommandError (one line)."""
     moment = now()
     program_file = read_program_file(args.file) if args.action in ("add", "edit") else {}
-    db = open_database(settings)
+    opener = open_existing_database if args.action in READ_ONLY else open_database
+    db = opener(settings)
     try:
         with transaction(db) as session:
             lines = ACTIONS[args.action](args, session, program_file, moment)

@@ -5,6 +5,11 @@ Resolution order (see DESIGN.md section 5): an explicit path (``--config``), els
 A few secrets may come from the environment instead of the file; an environment
 variable that is set and non-empty wins over the file.
 
+Relative paths in the settings (the SQLite file of ``database.url``,
+``media.directory``) are made absolute here, once: against the config file's
+folder, or the data folder when there is no config file (``bot/paths.py``). Code
+that reads the settings never sees a path that depends on the current folder.
+
 Every problem is reported as one :class:`ConfigError` whose message is a single
 line naming the file and the dotted key. Secret values never appear in error
 messages or in ``repr(settings)``.
@@ -38,6 +43,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.paths import data_folder, resolve_database_url, resolve_folder
 from storage.reminders import parse_offset
 from storage.retention import Retention
 
@@ -74,11 +80,13 @@ ENV_OVERRIDES: Mapping[str, tuple[str, str]] = types.MappingProxyType(
         "SIANTAR_TELEGRAM_TOKEN": ("telegram", "token"),
         "SIANTAR_WHATSAPP_ACCESS_TOKEN": ("whatsapp", "access_token"),
         "SIANTAR_WHATSAPP_APP_SECRET": ("whatsapp", "app_secret"),
+        "SIANTAR_HASH_KEY": ("privacy", "hash_key"),
     }
 )
 _ENV_FOR_KEY: dict[str, str] = {f"{s}.{k}": env for env, (s, k) in ENV_OVERRIDES.items()}
 
 _MAX_REPORTED_ERRORS = 5
+HASH_KEY_MIN_CHARS = 32  # [privacy] hash_key: 128 bits at least, even written in hex
 
 # TOML values are typed, so the models are strict: `port = "8080"` or
 # `enabled = "true"` is reported instead of being silently coerced.
@@ -131,6 +139,37 @@ def _url_password(url: str) -> str | None:
         return None
 
 
+def _masked(url: str) -> str:
+    """``url`` with its password (if any) shown as ``***``, for repr."""
+    password = _url_password(url)
+    return url.replace(f":{password}@", ":***@") if password else url
+
+
+_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+def _proxy_url(value: str) -> str:
+    # Never echo the URL: it may carry a password.
+    value = value.strip()
+    if not value:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in _PROXY_SCHEMES or not parts.hostname:
+        raise ValueError(
+            "must be an http://, https://, socks5:// or socks5h:// URL with a host, "
+            "like http://proxy.example.go.id:3128"
+        )
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        port = 0
+    if port == 0:
+        raise ValueError("has a port that is not a number from 1 to 65535")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError("must be scheme://[user:password@]host[:port], without a path")
+    return value.rstrip("/")
+
+
 _IDENTITY_RES: tuple[re.Pattern[str], ...] = (
     re.compile(r"telegram:[0-9]+"),
     re.compile(r"whatsapp:[0-9]{8,15}"),
@@ -167,9 +206,7 @@ class DatabaseSettings(BaseModel):
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         # The URL is a plain string but may embed a password: mask it in repr.
-        password = _url_password(self.url)
-        url = self.url.replace(f":{password}@", ":***@") if password else self.url
-        yield "url", url
+        yield "url", _masked(self.url)
 
 
 class TelegramSettings(BaseModel):
@@ -185,6 +222,13 @@ class TelegramSettings(BaseModel):
     webhook_secret: SecretStr = SecretStr("")
     # Bot API calls on their way at once (see bot/telegram/request.py)
     connections: int = Field(default=16, ge=1, le=256)
+    # Proxy for Bot API calls; "" honours HTTPS_PROXY etc. (see bot/telegram/proxy.py)
+    proxy_url: Annotated[str, AfterValidator(_proxy_url)] = ""
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # proxy_url is a plain string but may embed a password: mask it in repr.
+        for name, value in super().__repr_args__():
+            yield name, _masked(value) if name == "proxy_url" else value
 
     @model_validator(mode="after")
     def _check_rules(self) -> TelegramSettings:
@@ -353,18 +397,37 @@ class ConversationSettings(BaseModel):
 
 
 class PrivacySettings(BaseModel):
-    """``[privacy]``: retention, abuse limits and blocked identities."""
+    """``[privacy]``: retention, abuse limits, blocked identities and the hash key."""
 
     model_config = _MODEL_CONFIG
 
     conversation_days: int = Field(default=30, ge=1)  # idle conversation state
     outbox_days: int = Field(default=180, ge=1)  # delivered (or given up) messages
     photo_days: int = Field(default=365, ge=1)  # photos, after the aspiration is closed
+    file_hours: int = Field(default=24, ge=1)  # files sent in chat, if not delivered
     daily_aspirations: int = Field(default=5, ge=1)  # new aspirations a resident sends a day
     flood_messages: int = Field(default=20, ge=1)  # more than this many…
     flood_seconds: float = Field(default=10.0, gt=0, allow_inf_nan=False)  # …in this long
     flood_cooldown_seconds: float = Field(default=60.0, gt=0, allow_inf_nan=False)
     blocked: list[Identity] = []
+    # The key of the fingerprints kept of inbound update ids; empty: a random one
+    # made on first run and kept in the database (storage/installation.py)
+    hash_key: SecretStr = SecretStr("")
+
+    @field_validator("hash_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if 0 < len(value.get_secret_value()) < HASH_KEY_MIN_CHARS:
+            raise ValueError(
+                f"must be at least {HASH_KEY_MIN_CHARS} characters "
+                "(e.g. the output of `openssl rand -hex 32`), or empty"
+            )
+        return value
+
+    @property
+    def hash_key_bytes(self) -> bytes | None:
+        """The configured key as HMAC key bytes, or None for the installation's own."""
+        return self.hash_key.get_secret_value().encode() or None
 
     @property
     def retention(self) -> Retention:
@@ -372,6 +435,7 @@ class PrivacySettings(BaseModel):
             conversation_days=self.conversation_days,
             outbox_days=self.outbox_days,
             photo_days=self.photo_days,
+            file_hours=self.file_hours,
         )
 
 
@@ -467,7 +531,9 @@ class AspirationSettings(BaseModel):
 
 
 class Settings(BaseModel):
-    """All settings; ``source`` says where they came from (not settable from TOML)."""
+    """All settings. Set by the loader, never from TOML: ``source`` (where they came
+    from, for logs), ``config_file`` (the file read, None for built-in defaults) and
+    ``data_dir`` (``$SIANTAR_HOME`` or the user data folder)."""
 
     model_config = _MODEL_CONFIG
 
@@ -484,16 +550,21 @@ class Settings(BaseModel):
     training: TrainingSettings = Field(default_factory=TrainingSettings)
     forum: ForumSettings = Field(default_factory=ForumSettings)
     source: str = DEFAULT_SOURCE
+    config_file: Path | None = None
+    data_dir: Path = Field(default_factory=lambda: data_folder())
 
     def secret_values(self) -> list[str]:
-        """Non-empty secret strings (tokens, secrets, a database password), for redaction."""
+        """Non-empty secret strings (tokens, secrets, database and proxy passwords), for
+        redaction."""
         candidates = [
             self.telegram.token.get_secret_value(),
             self.telegram.webhook_secret.get_secret_value(),
             self.whatsapp.access_token.get_secret_value(),
             self.whatsapp.app_secret.get_secret_value(),
             self.whatsapp.verify_token.get_secret_value(),
+            self.privacy.hash_key.get_secret_value(),
             _url_password(self.database.url) or "",
+            _url_password(self.telegram.proxy_url) or "",
         ]
         result: list[str] = []
         for value in candidates:
@@ -502,8 +573,10 @@ class Settings(BaseModel):
         return result
 
 
-#: Keys that may appear in the TOML file (``source`` is set by the loader only).
-_TOML_KEYS = frozenset(Settings.model_fields) - {"source"}
+#: Fields the loader sets; they never come from the TOML file.
+_LOADER_FIELDS = frozenset({"source", "config_file", "data_dir"})
+#: Keys that may appear in the TOML file.
+_TOML_KEYS = frozenset(Settings.model_fields) - _LOADER_FIELDS
 
 # --------------------------------------------------------------------------- loading
 
@@ -539,7 +612,7 @@ def _unknown_key_message(loc: tuple[int | str, ...]) -> str:
     message = f"unknown key {_dotted(loc)!r}"
     model = _model_at(loc[:-1])
     if model is not None and isinstance(loc[-1], str):
-        known = [k for k in model.model_fields if not (model is Settings and k == "source")]
+        known = [k for k in model.model_fields if not (model is Settings and k in _LOADER_FIELDS)]
         close = difflib.get_close_matches(loc[-1], known, n=1)
         if close:
             message += f" (did you mean {close[0]!r}?)"
@@ -627,6 +700,28 @@ def _locate(
     return resolved, given
 
 
+def _anchored(settings: Settings, config_file: Path | None, data_dir: Path) -> Settings:
+    """``settings`` with its relative paths made absolute: against the config
+    file's folder, or ``data_dir`` without a config file."""
+    if config_file is not None:
+        config_file = Path(os.path.abspath(config_file))  # symlinks kept, as the operator named it
+    base = data_dir if config_file is None else config_file.parent
+    database = settings.database.model_copy(
+        update={"url": resolve_database_url(settings.database.url, base)}
+    )
+    media = settings.media.model_copy(
+        update={"directory": str(resolve_folder(settings.media.directory, base))}
+    )
+    return settings.model_copy(
+        update={
+            "database": database,
+            "media": media,
+            "config_file": config_file,
+            "data_dir": data_dir,
+        }
+    )
+
+
 def load_settings(
     path: str | os.PathLike[str] | None = None,
     *,
@@ -637,7 +732,9 @@ def load_settings(
     ``cwd/config.toml`` if it exists, else built-in defaults; then apply the
     ``SIANTAR_*`` environment overrides and validate everything.
 
-    Relative paths are resolved against ``cwd``. Raises :class:`ConfigError`.
+    A relative config path (and ``$SIANTAR_HOME``) is taken from ``cwd``, as typed;
+    relative paths inside the settings from the config file's folder, or the data
+    folder without a config file. Raises :class:`ConfigError`.
     """
     env: Mapping[str, str] = os.environ if environ is None else environ
     base = Path.cwd() if cwd is None else cwd
@@ -669,6 +766,7 @@ def load_settings(
     except ValidationError as exc:
         where = source if located is not None else "configuration (no config file)"
         raise _error_from_validation(where, exc, from_env) from None
+    settings = _anchored(settings, None if located is None else located[0], data_folder(env, base))
 
     logger.debug(
         "configuration loaded from %s (environment overrides: %s)",

@@ -11,12 +11,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from bot.i18n import translator
+from bot.media import MediaStore
 from handlers.forum_notices import plan_forum_reminders, renderer
 from handlers.training_notices import send_due_reminders
 from storage.announcements import FANOUT_BATCH, due_announcements, fan_out_batch
 from storage.audit import record
-from storage.db import transaction
-from storage.privacy import PhotoStore, remove_photos
+from storage.db import compact_log, transaction
+from storage.privacy import remove_photos
 from storage.retention import Retention, purge
 from storage.trainings import finish_past_programs
 
@@ -32,24 +33,30 @@ PRIVACY_INTERVAL_HOURS = 24
 def privacy_tick(
     db: Engine,
     retention: Retention,
-    photos: PhotoStore | None,
+    media: MediaStore | None,
     now: datetime,
     *,
     dry_run: bool = False,
     actor: str = "scheduler",
 ) -> dict[str, int]:
     """Apply the retention limits (or, ``dry_run``, only count); returns the count
-    per kind. A purge that removed anything is audited."""
+    per kind, "files" being the files sent in chat past ``file_hours``. A purge
+    that removed anything is audited."""
+    files = (
+        media.expired_files(now, timedelta(hours=retention.file_hours)) if media is not None else []
+    )
     with transaction(db) as session:
         purged = purge(session=session, now=now, retention=retention, dry_run=dry_run)
-        if not dry_run and any(purged.counts.values()):
-            record(
-                session=session, actor=actor, action="privacy_purge", details=purged.counts, now=now
-            )
+        counts = {**purged.counts, "files": len(files)}
+        if not dry_run and any(counts.values()):
+            record(session=session, actor=actor, action="privacy_purge", details=counts, now=now)
     if not dry_run:
-        remove_photos(photos, purged.photos)  # after the commit: no row points at them
-        logger.info("retention: %s", ", ".join(f"{k} {v}" for k, v in purged.counts.items()))
-    return purged.counts
+        remove_photos(media, purged.photos)  # after the commit: no row points at them
+        if media is not None:
+            media.remove_files(files)
+        compact_log(db)  # what erasures since the last purge removed leaves the log too
+        logger.info("retention: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return counts
 
 
 def training_tick(db: Engine, offsets: Sequence[timedelta], now: datetime) -> int:

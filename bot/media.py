@@ -1,55 +1,41 @@
-"""Where residents' photos are kept: a directory of files named by random ids.
+"""The media directory: residents' photos, and the files the bot sends in chat.
 
-Adapters hand photos here before the conversation core sees them; the core only
-stores the returned reference (a path relative to the media directory).
+Photos are named by random ids under ``YYYY/MM/``; adapters hand them here before
+the conversation core sees them, and each is cleaned of its metadata on the way
+in (``bot.photos``). The core only stores the returned reference (a path relative
+to the media directory). Files sent in chat live under ``files/`` and are
+transient (``bot.chat_files``).
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from pathlib import Path
 
-_SIGNATURES = {
-    b"\xff\xd8\xff": ".jpg",
-    b"\x89PNG\r\n\x1a\n": ".png",
-}
+from bot import chat_files
+from bot.photos import MAX_PIXELS, AttachmentRefused, clean_photo
 
-
-class AttachmentRefused(Exception):
-    """The file cannot be kept; ``reason`` is ``not_found``, ``not_image`` or ``too_large``."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def image_suffix(head: bytes) -> str | None:
-    """The file suffix for a JPEG, PNG or WebP image, judged by its first bytes."""
-    for signature, suffix in _SIGNATURES.items():
-        if head.startswith(signature):
-            return suffix
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return ".webp"
-    return None
+__all__ = ["AttachmentRefused", "MediaStore"]
 
 
 class MediaStore:
-    def __init__(self, directory: Path, max_bytes: int) -> None:
+    def __init__(self, directory: Path, max_bytes: int, max_pixels: int = MAX_PIXELS) -> None:
         self.directory = directory
         self.max_bytes = max_bytes
+        self.max_pixels = max_pixels
 
     def store_bytes(self, data: bytes, now: datetime) -> str:
-        """Keep an image and return its reference, e.g. ``2026/11/3f9c….jpg``."""
+        """Keep an image, without its metadata, and return its reference,
+        e.g. ``2026/11/3f9c….jpg``. CPU-bound: adapters call it in a thread."""
         if len(data) > self.max_bytes:
             raise AttachmentRefused("too_large")
-        suffix = image_suffix(data[:16])
-        if suffix is None:
-            raise AttachmentRefused("not_image")
+        cleaned, suffix = clean_photo(data, self.max_pixels)
         reference = f"{now:%Y/%m}/{secrets.token_hex(16)}{suffix}"
         target = self.directory / reference
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        target.write_bytes(cleaned)
         return reference
 
     def store_file(self, path: Path, now: datetime) -> str:
@@ -63,13 +49,36 @@ class MediaStore:
             raise AttachmentRefused("not_found") from exc
         return self.store_bytes(data, now)
 
-    def new_file(self, filename: str, now: datetime) -> tuple[str, Path]:
-        """A fresh place for a file the bot sends (an export, a chart), keeping
-        ``filename`` as the name the recipient sees."""
-        reference = f"files/{now:%Y/%m}/{secrets.token_hex(16)}/{filename}"
+    def new_file(self, filename: str, now: datetime, *, owner: str) -> tuple[str, Path]:
+        """A fresh place for a file the bot sends to ``owner`` (an identity): an
+        export, a chart. ``filename`` is the name the recipient sees."""
+        reference = chat_files.new_reference(owner, filename, secrets.token_hex(8), now)
         path = self.directory / reference
         path.parent.mkdir(parents=True, exist_ok=True)
         return reference, path
 
     def path_of(self, reference: str) -> Path:
         return self.directory / reference
+
+    def delivered(self, *references: str | None) -> int:
+        """A message went out: the files sent in chat that it carried are deleted
+        (a resident's photo shown to staff stays). Returns how many."""
+        return sum(
+            chat_files.remove(self.directory, reference)
+            for reference in references
+            if reference and chat_files.is_transient(reference)
+        )
+
+    def expired_files(self, now: datetime, grace: timedelta) -> list[str]:
+        """Files sent in chat that were written more than ``grace`` before ``now``."""
+        return chat_files.expired(self.directory, now - grace)
+
+    def remove_files(self, references: Iterable[str]) -> int:
+        return chat_files.remove_all(
+            self.directory, (r for r in references if chat_files.is_transient(r))
+        )
+
+    def erase_files(self, owner: str, mentions: Iterable[str]) -> int:
+        """Delete the files sent to ``owner`` and every other waiting file that holds
+        one of ``mentions``; returns how many."""
+        return chat_files.erase(self.directory, owner, mentions)

@@ -25,11 +25,13 @@ import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import Engine as Database
 
 from bot.dbthreads import DatabaseThreads
+from bot.media import MediaStore
 from bot.outage import Outage
 from bot.outbox_flow import MAX_IN_FLIGHT, NAP, InFlight, SentMarks
 from bot.outbox_lease import LEASE, Leases
@@ -80,11 +82,22 @@ class DeliveryFailed(Exception):
         self.permanent = permanent
 
 
+def attachment(media: MediaStore, reference: str) -> Path:
+    """The file a reply carries. A file sent in chat is deleted once delivered or
+    after its grace period: a message whose file is gone fails for good."""
+    path = media.path_of(reference)
+    if not path.is_file():
+        raise DeliveryFailed("its file is no longer kept", permanent=True)
+    return path
+
+
 class Sender(Protocol):
     channel: str
 
     async def deliver(self, recipient: str, reply: Reply, *, kind: str = "reply") -> str | None:
         """Send one reply; return the platform's message id, or raise DeliveryFailed.
+        Once sent, the files sent in chat that the reply carried are deleted
+        (``MediaStore.delivered``).
 
         ``kind`` is the outbox row's kind: WhatsApp needs it to pick the approved
         template outside the 24-hour window."""

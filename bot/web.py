@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import socket
 import time
@@ -23,6 +22,13 @@ from telegram import Update
 
 from bot.outage import Outage
 from bot.telegram.channel import NotCommitted, TelegramChannel
+from bot.webhook_body import (
+    TELEGRAM_MAX_BYTES,
+    WHATSAPP_MAX_BYTES,
+    BodyRefused,
+    json_object,
+    read_body,
+)
 from bot.whatsapp.channel import WhatsAppChannel
 
 logger = logging.getLogger(__name__)
@@ -71,9 +77,14 @@ def create_web_app(
             logger.warning("telegram webhook: request without the right secret token refused")
             return PlainTextResponse("forbidden", status_code=403)
         try:
-            data = json.loads(await request.body())
+            data = json_object(await read_body(request, TELEGRAM_MAX_BYTES))
+        except BodyRefused as refused:
+            return refused_response(refused)
+        try:
             update = Update.de_json(data, telegram.bot)
-        except (ValueError, TypeError, KeyError):
+        except Exception as error:  # noqa: BLE001 - PTB's parser raises whatever a field
+            # of the wrong type makes it raise (TypeError, KeyError, OverflowError, ...)
+            logger.warning("telegram webhook: unreadable update refused: %s", type(error).__name__)
             return PlainTextResponse("bad update", status_code=400)
         try:
             await telegram.process(update)  # committed before Telegram hears 200
@@ -91,8 +102,11 @@ def create_web_app(
 
     async def whatsapp_webhook(request: Request) -> Response:
         assert whatsapp is not None
-        # the signature is checked on the raw body before anything is parsed
-        body = await request.body()
+        # the size is checked first, then the signature on the raw body, then it is parsed
+        try:
+            body = await read_body(request, WHATSAPP_MAX_BYTES)
+        except BodyRefused as refused:
+            return refused_response(refused)
         status, text = await whatsapp.receive(body, request.headers.get(SIGNATURE_HEADER))
         return PlainTextResponse(text, status_code=status)
 
@@ -103,6 +117,11 @@ def create_web_app(
         routes.append(Route("/whatsapp/webhook", whatsapp_verify, methods=["GET"]))
         routes.append(Route("/whatsapp/webhook", whatsapp_webhook, methods=["POST"]))
     return Starlette(routes=routes)
+
+
+def refused_response(refused: BodyRefused) -> Response:
+    logger.warning("webhook: request refused (%d): %s", refused.status, refused.reason)
+    return PlainTextResponse(refused.reason, status_code=refused.status)
 
 
 class WebServer(uvicorn.Server):

@@ -68,11 +68,11 @@ def _event(row: TrainingProgram | ForumEvent | None, value: str | None) -> dict[
 
 
 def _program(session: Session, value: str | None) -> TrainingProgram | None:
-    return session.get(TrainingProgram, int(value)) if value and value.isdigit() else None
+    return session.get(TrainingProgram, int(value)) if value and value.isdecimal() else None
 
 
 def _forum(session: Session, value: str | None) -> ForumEvent | None:
-    return session.get(ForumEvent, int(value)) if value and value.isdigit() else None
+    return session.get(ForumEvent, int(value)) if value and value.isdecimal() else None
 
 
 def segment_label(t: Translator, session: Session, wilayah: Wilayah, segment: Segment) -> str:

@@ -38,7 +38,7 @@ def start(ctx: Ctx, args: str) -> None:
     ctx.conversation.data = {}
     if not wanted:
         return
-    if wanted.isdigit() and ctx.session.get(Announcement, int(wanted)) is not None:
+    if wanted.isdecimal() and ctx.session.get(Announcement, int(wanted)) is not None:
         ctx.conversation.data = {"id": int(wanted)}
         ctx.goto(FLOW_NAME, "card")
     else:

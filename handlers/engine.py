@@ -21,6 +21,7 @@ from handlers import abuse, access, commands, onboarding
 from handlers.flow import Answer, Ctx, EngineSettings, Flow, Prompt, Step
 from handlers.matching import match_option
 from handlers.types import ACTION_PROMPT, Handled, Inbound, QueuedReply, Reply
+from handlers.validation import clean_profile_name
 from storage.blocks import is_blocked
 from storage.conversations import (
     ConversationConflict,
@@ -29,6 +30,7 @@ from storage.conversations import (
     save_conversation,
 )
 from storage.db import transaction
+from storage.installation import installation_key
 from storage.models import Conversation, Resident
 from storage.outbox import enqueue_claimed
 from storage.residents import create_resident, get_resident
@@ -58,6 +60,8 @@ class Engine:
     ) -> None:
         self.db = db
         self.settings = settings
+        # read once here, not per update: every inbound is fingerprinted with it
+        self.hash_key = settings.hash_key or installation_key(db)
         self.flows = {flow.name: flow for flow in flows}
         self.reply_claim = reply_claim
 
@@ -119,10 +123,7 @@ class Engine:
                 settings=self.settings,
                 t=self.settings.translators(resident.language),
             )
-            flow = self.flows[conversation.flow]
-            if flow.role and not access.has_role(ctx, flow.role):
-                # the role is gone: show the menu, never the privileged question
-                conversation.flow, conversation.step = HOME_FLOW, ""
+            self._role_gone(ctx)  # then the menu, never the privileged question
             prompt = self._step(ctx).prompt(ctx)
             session.rollback()
             return [render(prompt, [], conversation.prompt_id)]
@@ -144,7 +145,11 @@ class Engine:
     def _handle(self, session: Session, inbound: Inbound, now: datetime) -> Ctx | None:
         """Run ``inbound`` through its step; None when it was handled before."""
         if inbound.update_key and not mark_update_processed(
-            session=session, channel=inbound.channel, update_key=inbound.update_key, now=now
+            session=session,
+            channel=inbound.channel,
+            update_key=inbound.update_key,
+            key=self.hash_key,
+            now=now,
         ):
             logger.info("ignoring a redelivered %s update", inbound.channel)
             return None
@@ -232,8 +237,8 @@ class Engine:
         resident.last_seen_at = now
         resident.unreachable_at = None  # they wrote to us: the chat is open again
         current = resident.consent_version == self.settings.consent_version
-        if resident.has_consent and current and not resident.display_name and inbound.display_name:
-            resident.display_name = inbound.display_name.strip()[:120] or None
+        if resident.has_consent and current and not resident.display_name:
+            resident.display_name = clean_profile_name(inbound.display_name)
         return resident
 
     def _dispatch(self, ctx: Ctx, *, is_new: bool) -> None:
@@ -294,6 +299,17 @@ class Engine:
         if answer is not None:
             step.answer(ctx, answer)
 
+    def _role_gone(self, ctx: Ctx) -> bool:
+        """Every screen of a role-bound flow is drawn only for someone who holds the
+        role at that moment: a command (/bantuan, /bahasa, /status…) or a detour that
+        comes back to such a step after the role was revoked lands on the menu."""
+        flow = self.flows[ctx.conversation.flow]
+        if flow.role is None or access.has_role(ctx, flow.role):
+            return False
+        logger.info("role %s is gone: %s is not drawn again", flow.role, flow.name)
+        ctx.goto(HOME_FLOW)
+        return True
+
     def _step(self, ctx: Ctx) -> Step:
         flow = self.flows[ctx.conversation.flow]
         if not ctx.conversation.step:
@@ -310,6 +326,9 @@ class Engine:
         # A step's prompt may itself move on (e.g. a step with nothing to ask).
         for _ in range(5):
             ctx.moved = False
+            if self._role_gone(ctx):
+                conversation.prompt_id += 1
+                ctx.moved = False
             step = self._step(ctx)
             prompt = step.prompt(ctx)
             if not ctx.moved:

@@ -54,7 +54,8 @@ def on_period(ctx: Ctx, answer: Answer) -> None:
         ctx.goto("menu")
         return
     stamp = ctx.now.astimezone(WIB).strftime("%Y-%m-%d")
-    reference, path = files.new_file(f"{ctx.t(f'export.file_{kind}')}-{stamp}.{fmt}", ctx.now)
+    name = f"{ctx.t(f'export.file_{kind}')}-{stamp}.{fmt}"
+    reference, path = files.new_file(name, ctx.now, owner=ctx.resident.identity)
     with path.open("wb") as out:
         count = export(
             kind,

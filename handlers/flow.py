@@ -8,7 +8,7 @@ A flow is a named set of steps. Each step has two small functions:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,14 +25,21 @@ CONSENT_VERSION = "2026-11"
 
 
 class FileStore(Protocol):
-    """Somewhere to write files sent to the resident (exports, charts)."""
+    """Somewhere to write files sent in chat (exports, charts). They are transient:
+    the adapter deletes each once delivered, the retention job any left over."""
 
-    def new_file(self, filename: str, now: datetime) -> tuple[str, Path]:
-        """A fresh (reference, path) pair; the reference goes into ``Reply``."""
+    def new_file(self, filename: str, now: datetime, *, owner: str) -> tuple[str, Path]:
+        """A fresh (reference, path) pair for a file sent to ``owner`` (an identity);
+        the reference goes into ``Reply``."""
         ...
 
     def path_of(self, reference: str) -> Path:
         """Where a stored file (a resident's photo) is on disk."""
+        ...
+
+    def erase_files(self, owner: str, mentions: Iterable[str]) -> int:
+        """Delete the files sent to ``owner`` and any other still waiting that holds
+        one of ``mentions`` (name, phone, chat id); returns how many."""
         ...
 
 
@@ -110,6 +117,9 @@ class EngineSettings:
     files: FileStore | None = None  # where exports and charts are written
     chart: ChartRenderer | None = None
     limits: AbuseLimits = field(default_factory=AbuseLimits)
+    # The key of dedupe fingerprints, from ``[privacy] hash_key``; None: the
+    # installation's own, kept in the database and read once by the Engine.
+    hash_key: bytes | None = field(default=None, repr=False)
 
 
 @dataclass

@@ -263,7 +263,7 @@ def record_rsvp(ctx: Ctx, forum_id: int, answer: str) -> bool:
 def rsvp_action(ctx: Ctx, args: str) -> None:
     """A reminder's button, ``!rsvp:<forum id>:<answer>``, pressed at any step."""
     forum_id, _, answer = args.partition(":")
-    if not forum_id.isdigit() or answer not in RSVP_ANSWERS:
+    if not forum_id.isdecimal() or answer not in RSVP_ANSWERS:
         ctx.invalid(ctx.t("engine.button_expired"))
         return
     record_rsvp(ctx, int(forum_id), answer)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, func, select
 
 from handlers import area_choice
 from handlers.datetimes import example, parse_wib_datetime
@@ -20,14 +20,14 @@ from handlers.forum import area_label, type_label
 from handlers.onboarding import BACK_WORDS, SKIP_WORDS
 from handlers.types import Option
 from handlers.validation import Invalid, check_text
-from storage.announcements import Segment, count_members, members
+from storage.announcements import Segment, count_members, forum_subscribers
 from storage.forums import (
     TITLE_MAX,
     ForumError,
     NewForum,
     create_forum,
 )
-from storage.models import FORUM_TYPES, ForumEvent, ForumSubscription, Resident
+from storage.models import FORUM_TYPES, ForumEvent
 
 NEW_FLOW = "forum_new"
 TEXT = frozenset({"text"})
@@ -42,9 +42,7 @@ def subscribers_to_remind(session: Session, area_level: str, area_code: str | No
     """How many residents a new forum's reminders reach: the ``forum_subscribers``
     rule of storage.announcements (subscribed to the forum's level, living in its
     area, reachable, not opted out) for a forum that nobody has answered yet."""
-    area = Segment("everyone") if area_level == "kota" else Segment(area_level, area_code)
-    subscribed = select(ForumSubscription.resident_id).where(ForumSubscription.scope == area_level)
-    query = members(session, area).where(col(Resident.id).in_(subscribed)).subquery()
+    query = forum_subscribers(area_level, area_code).subquery()
     return int(session.exec(select(func.count()).select_from(query)).one())
 
 

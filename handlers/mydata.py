@@ -7,6 +7,8 @@ confirm_withdraw ──Ya──▶ anonymous, menu                (──Jangan�
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from handlers.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.mydata_export import forum_lines, send_document
 from handlers.places import place_name
@@ -20,6 +22,14 @@ from storage.trainings import cancel_registration, registrations_of, waitlist_ra
 
 SHOWN_ASPIRATIONS = 20
 FLOW_NAME = "mydata"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Whose files to delete: ``identity``'s own, and others' that hold ``said``."""
+
+    identity: str
+    said: tuple[str, ...]
 
 
 def summary(ctx: Ctx) -> str:
@@ -118,12 +128,13 @@ def on_delete(ctx: Ctx, answer: Answer) -> None:
         ctx.goto("menu")
         return
     ctx.session.flush()
+    mentions = _mentions(ctx)  # before the erasure clears them
     cancelled = _give_up_seats(ctx)
     channel = ctx.resident.channel
     erased = erase_resident(
         session=ctx.session, resident=ctx.resident, photos=ctx.data.get("photos", ())
     )
-    _audit(ctx, "data_deleted", channel, erased, cancelled)
+    _audit(ctx, "data_deleted", channel, erased, cancelled, mentions)
     ctx.say(ctx.t("mydata.deleted"))
     ctx.forget()
 
@@ -152,15 +163,32 @@ def on_withdraw(ctx: Ctx, answer: Answer) -> None:
 def withdraw(ctx: Ctx) -> None:
     """Stop processing the resident's personal data (also: a declined new notice)."""
     ctx.session.flush()
+    mentions = _mentions(ctx)  # before the withdrawal clears them
     cancelled = _give_up_seats(ctx)
     erased = withdraw_consent(
         session=ctx.session, resident=ctx.resident, photos=ctx.data.get("photos", ())
     )
-    _audit(ctx, "consent_withdrawn", ctx.resident.channel, erased, cancelled)
+    _audit(ctx, "consent_withdrawn", ctx.resident.channel, erased, cancelled, mentions)
 
 
-def _audit(ctx: Ctx, action: str, channel: str, erased: Erased, cancelled: int) -> None:
-    removed = remove_photos(ctx.settings.files, erased.photos)
+def _mentions(ctx: Ctx) -> Mention:
+    """The resident's identity, and what names them in a file: chat id, name and
+    phone, also as given when registering for a training."""
+    resident = ctx.resident
+    _channel, _, chat_id = resident.identity.partition(":")
+    said = [resident.identity, chat_id, resident.display_name, resident.phone]
+    if resident.id is not None:
+        for registration, _program in registrations_of(ctx.session, resident.id, active_only=False):
+            said += [registration.full_name, registration.phone]
+    return Mention(resident.identity, tuple(sorted({s for s in said if s})))
+
+
+def _audit(
+    ctx: Ctx, action: str, channel: str, erased: Erased, cancelled: int, mentions: Mention
+) -> None:
+    files = ctx.settings.files
+    removed = remove_photos(files, erased.photos)
+    sent = files.erase_files(mentions.identity, mentions.said) if files is not None else 0
     record(
         session=ctx.session,
         actor=RESIDENT,
@@ -170,6 +198,7 @@ def _audit(ctx: Ctx, action: str, channel: str, erased: Erased, cancelled: int) 
             "aspirations_kept": erased.aspirations_kept,
             "registrations_cancelled": cancelled,
             "photos_removed": removed,
+            "files_removed": sent,
         },
         now=ctx.now,
     )

@@ -147,7 +147,9 @@ def send_document(ctx: Ctx) -> None:
         ctx.say(ctx.t("mydata.json_unavailable"))
         return
     stamp = ctx.now.astimezone(WIB).strftime("%Y-%m-%d")
-    reference, path = files.new_file(f"data-saya-{stamp}.json", ctx.now)
+    reference, path = files.new_file(
+        f"data-saya-{stamp}.json", ctx.now, owner=ctx.resident.identity
+    )
     path.write_text(
         json.dumps(document(ctx), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )

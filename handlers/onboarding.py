@@ -14,6 +14,7 @@ from handlers import mydata
 from handlers.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.places import kecamatan_name, kecamatan_options, kelurahan_options, place_name
 from handlers.types import Option
+from handlers.validation import clean_profile_name
 
 AGREE_WORDS = ("setuju", "ya", "iya", "yes", "agree", "i agree", "ok", "oke")
 DISAGREE_WORDS = ("tidak", "tidak setuju", "no", "disagree", "i disagree")
@@ -45,8 +46,8 @@ def record_consent(ctx: Ctx) -> None:
     resident.onboarded_at = resident.onboarded_at or ctx.now
     resident.consent_at = ctx.now
     resident.consent_version = ctx.settings.consent_version
-    if ctx.inbound.display_name and not resident.display_name:
-        resident.display_name = ctx.inbound.display_name.strip()[:120] or None
+    if not resident.display_name:
+        resident.display_name = clean_profile_name(ctx.inbound.display_name)
 
 
 def on_consent(ctx: Ctx, answer: Answer) -> None:

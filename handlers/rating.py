@@ -18,7 +18,7 @@ from storage.aspirations import find_owned_aspiration, record_rating
 def start(ctx: Ctx, args: str) -> None:
     """``ASP-7K2M9Q 5``: store the score, then ask for a comment."""
     code, _, score = args.strip().rpartition(" ")
-    if not code or not score.isdigit() or not 1 <= int(score) <= 5:
+    if not code or not score.isdecimal() or not 1 <= int(score) <= 5:
         ctx.invalid(ctx.t("rating.usage"))
         return
     aspiration = find(ctx, code)

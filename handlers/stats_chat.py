@@ -53,7 +53,7 @@ def on_period(ctx: Ctx, answer: Answer) -> None:
     text = summary(ctx, stats, period)
     chart, files = ctx.settings.chart, ctx.settings.files
     if chart is not None and files is not None and stats.total:
-        reference, path = files.new_file("statistik.png", ctx.now)
+        reference, path = files.new_file("statistik.png", ctx.now, owner=ctx.resident.identity)
         chart(stats, t=ctx.t, path=path)
         ctx.say(text, photo=reference)
     else:

@@ -80,6 +80,18 @@ def check_name(raw: str) -> str:
     return name
 
 
+def clean_profile_name(raw: str | None) -> str | None:
+    """A chat app's profile name (Telegram, WhatsApp) as it may be stored and shown:
+    cleaned like typed text (``clean_text``: no bidi overrides, zero-width or
+    control characters), on one line, at most ``NAME_MAX`` characters. None when
+    fewer than ``NAME_MIN`` letters are left. Not refused like a typed name
+    (``check_name``): emoji and digits are people's own choice and stay."""
+    if not raw:
+        return None
+    name = " ".join(clean_text(raw).split())[:NAME_MAX].rstrip()
+    return name if letters(name) >= NAME_MIN else None
+
+
 COMMENT_MIN = 2
 COMMENT_MAX = 1000
 

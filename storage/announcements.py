@@ -65,26 +65,60 @@ def check_segment(session: Session, segment: Segment) -> None:
         raise AnnouncementError("segment", f"segment {segment.kind} needs a value")
     if segment.kind in ("training", "forum_subscribers", "forum_rsvp"):
         table = TrainingProgram if segment.kind == "training" else ForumEvent
-        if not segment.value.isdigit() or session.get(table, int(segment.value)) is None:
+        if not segment.value.isdecimal() or session.get(table, int(segment.value)) is None:
             raise AnnouncementError("segment", f"no {segment.kind} {segment.value}")
 
 
-def _reachable() -> list[Any]:
-    """Who an announcement may go to: residents of a chat app who agreed to the
-    privacy notice (one who declined is only a chat identity, kept for answering
-    them, not for telling them news), did not stop announcements and are reachable."""
-    return [
-        col(Resident.consent_at).is_not(None),
+# Following a forum (a reminder subscription or an RSVP) is the resident's own
+# request, kept with the chat account alone: that forum's reminders, moves,
+# cancellation and result reach them whether or not they agreed to the privacy
+# notice. Everything else is news chosen by the city for a place or a group, and
+# reaches only residents who agreed to it.
+FOLLOWING_KINDS = ("forum_subscribers", "forum_rsvp")
+
+
+def _reachable(*, consent_needed: bool = True) -> list[Any]:
+    """Who an announcement may go to: residents of a chat app who did not stop
+    announcements and are reachable, and (``consent_needed``) agreed to the privacy
+    notice: one who declined is only a chat identity, kept for answering them and
+    for what they asked for themselves, not for telling them news."""
+    rules = [
         col(Resident.channel).in_(BROADCAST_CHANNELS),
         col(Resident.unreachable_at).is_(None),
         col(Resident.announcements_off_at).is_(None),
     ]
+    if consent_needed:
+        rules.append(col(Resident.consent_at).is_not(None))
+    return rules
+
+
+def subscribed_to(level: str, area_code: str | None) -> ColumnElement[bool]:
+    """Residents subscribed to reminders of forums at ``level`` (kota, kecamatan,
+    kelurahan) who live in the forum's area (their home at send time)."""
+    subscribed = select(ForumSubscription.resident_id).where(ForumSubscription.scope == level)
+    in_area: ColumnElement[bool] = col(Resident.id).in_(subscribed)
+    if level == "kecamatan":
+        in_area = and_(in_area, col(Resident.home_kecamatan_code) == area_code)
+    elif level == "kelurahan":
+        in_area = and_(in_area, col(Resident.home_kelurahan_code) == area_code)
+    return in_area
+
+
+def forum_subscribers(level: str, area_code: str | None) -> Select[Any]:
+    """``SELECT resident.id, …`` of those a new forum's reminders reach (nobody
+    has answered its RSVP yet): the ``forum_subscribers`` rule of ``members``."""
+    query = select(Resident.id, Resident.identity, Resident.language)
+    return query.where(*_reachable(consent_needed=False), subscribed_to(level, area_code))  # type: ignore[return-value]
 
 
 def members(session: Session, segment: Segment) -> Select[Any]:
     """``SELECT resident.id, resident.identity, resident.language`` of the segment,
-    without the opted-out, the unreachable and those who declined consent."""
-    query = select(Resident.id, Resident.identity, Resident.language).where(*_reachable())
+    without the opted-out and the unreachable, and (but for a forum's followers)
+    without those who declined consent."""
+    consent_needed = segment.kind not in FOLLOWING_KINDS
+    query = select(Resident.id, Resident.identity, Resident.language).where(
+        *_reachable(consent_needed=consent_needed)
+    )
     value = segment.value
     match segment.kind:
         case "everyone":
@@ -105,14 +139,7 @@ def members(session: Session, segment: Segment) -> Select[Any]:
         case "forum_subscribers":
             forum = session.get(ForumEvent, int(value or 0))
             level = forum.area_level if forum else "kota"
-            subscribed = select(ForumSubscription.resident_id).where(
-                ForumSubscription.scope == level
-            )
-            in_area: ColumnElement[bool] = col(Resident.id).in_(subscribed)
-            if forum is not None and level == "kecamatan":
-                in_area = and_(in_area, col(Resident.home_kecamatan_code) == forum.area_code)
-            elif forum is not None and level == "kelurahan":
-                in_area = and_(in_area, col(Resident.home_kelurahan_code) == forum.area_code)
+            in_area = subscribed_to(level, forum.area_code if forum else None)
             # and whoever answered its RSVP, subscribed or not: they follow this forum
             answered = select(ForumRsvp.resident_id).where(ForumRsvp.forum_id == int(value or 0))
             query = query.where(or_(in_area, col(Resident.id).in_(answered)))

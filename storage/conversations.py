@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import datetime
 from typing import Any
 
@@ -99,15 +100,17 @@ def delete_conversation(*, session: Session, channel: str, user_id: str) -> None
 
 
 def mark_update_processed(
-    *, session: Session, channel: str, update_key: str, now: datetime
+    *, session: Session, channel: str, update_key: str, key: bytes, now: datetime
 ) -> bool:
     """Record an inbound update; False when it was handled before (a redelivery).
 
-    Only a hash of the key is stored: platform keys embed chat ids and phone
-    numbers, and a dedupe record must not outlive a resident's erasure."""
+    Only a fingerprint of the platform's key is stored, keyed with the
+    installation's ``key`` (``storage.installation``): platform keys embed chat ids
+    and phone numbers, and a dedupe record must not be traceable to a resident
+    after their erasure by trying likely ids."""
     values = {
         "channel": channel,
-        "update_key": update_fingerprint(channel, update_key),
+        "update_key": update_fingerprint(key, channel, update_key),
         "processed_at": now,
     }
     # One statement: the record is written, or it was there already. On PostgreSQL
@@ -123,6 +126,8 @@ _RECORD_SQLITE = sqlite_insert(_PROCESSED).on_conflict_do_nothing().returning(_P
 _RECORD_PG = postgresql_insert(_PROCESSED).on_conflict_do_nothing().returning(_PROCESSED.c.channel)
 
 
-def update_fingerprint(channel: str, update_key: str) -> str:
-    """What is stored of an update key: 64 hex digits, no personal data."""
-    return hashlib.sha256(f"{channel}\x00{update_key}".encode()).hexdigest()
+def update_fingerprint(key: bytes, channel: str, update_key: str) -> str:
+    """What is stored of an update key: HMAC-SHA256 under the installation's key,
+    64 hex digits. Unlike a plain hash, it cannot be recomputed from a chat id and
+    guessed message ids without the key."""
+    return hmac.new(key, f"{channel}\x00{update_key}".encode(), hashlib.sha256).hexdigest()

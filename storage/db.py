@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -34,6 +35,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Erased rows are overwritten with zeros, not left readable in free pages
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -82,3 +85,45 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def compact_log(engine: Engine) -> None:
+    """SQLite: copy the write-ahead log into the database file and empty it, so
+    pages written before an erasure (a resident's name, a phone) do not linger in
+    ``siantar.db-wal``; with ``secure_delete`` the file itself keeps none either.
+    PostgreSQL reclaims deleted rows by its own (auto)vacuum."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Where a database's schema stands against the migrations of this version."""
+
+    revision: str | None  # the database's revision, None when it has no tables yet
+    head: str  # the newest migration shipped with this version
+    known: bool  # ``revision`` is one of this version's migrations
+
+    @property
+    def current(self) -> bool:
+        return self.revision == self.head
+
+
+def schema_of(engine: Engine) -> Schema:
+    """Read the schema revision without changing anything."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    revision = current_revision(engine)
+    scripts = ScriptDirectory.from_config(_alembic_config())
+    head = scripts.get_current_head()
+    assert head is not None
+    known = revision is None
+    if revision is not None:
+        try:
+            known = scripts.get_revision(revision) is not None
+        except CommandError:
+            known = False
+    return Schema(revision=revision, head=head, known=known)

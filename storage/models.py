@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -115,13 +116,26 @@ class Conversation(SQLModel, table=True):
 
 
 class ProcessedUpdate(SQLModel, table=True):
-    """An inbound update already handled: redelivery does nothing twice."""
+    """An inbound update already handled: redelivery does nothing twice.
+
+    ``update_key`` is a keyed fingerprint (``storage.conversations.update_fingerprint``),
+    never the platform's id, which embeds chat ids and phone numbers."""
 
     __tablename__ = "processed_update"
 
     channel: str = Field(primary_key=True, max_length=16)
     update_key: str = Field(primary_key=True, max_length=64)
     processed_at: datetime = _when()
+
+
+class InstallationSecret(SQLModel, table=True):
+    """A random secret made once per installation (database), never shown or
+    exported: the key of the fingerprints kept instead of personal ids."""
+
+    __tablename__ = "installation_secret"
+
+    name: str = Field(primary_key=True, max_length=32)
+    value: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
 
 
 class Aspiration(SQLModel, table=True):

@@ -1,7 +1,8 @@
 """Retention: what is kept how long. Idle conversation state and dedupe records,
 delivered (or given-up) outbox messages, and photos of closed aspirations go once
 they are older than their limit; ``purge`` says how many of each (``dry_run``
-only counts). Time is an argument."""
+only counts). Time is an argument. Files sent in chat are not in the database:
+the job that calls ``purge`` removes those older than ``file_hours`` itself."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class Retention:
     conversation_days: int = 30
     outbox_days: int = 180
     photo_days: int = 365
+    file_hours: int = 24  # files sent in chat left undelivered (or shown on the console)
 
 
 @dataclass

@@ -1,10 +1,13 @@
-"""Running ``siantar …`` in-process through ``bot.cli.main`` for the command tests:
-a config file pointing at the test database, the command module's clock fixed, and
-what it printed and returned."""
+"""Running ``siantar …`` for the command tests: in-process through ``bot.cli.main``
+(a config file pointing at the test database, the command module's clock fixed,
+and what it printed and returned), or the installed console script in a
+subprocess, as an operator runs it (:func:`installed`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +17,9 @@ import pytest
 from sqlalchemy import Engine
 
 from bot import cli
+
+BIN = Path(sys.executable).parent / "siantar"
+COMMAND = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "bot.cli"]
 
 
 @dataclass
@@ -62,3 +68,30 @@ def refused(result: Result) -> str:
     assert result.code == 2, result.out
     assert result.out == "" and result.err.count("\n") == 1, result.err
     return result.err.strip()
+
+
+def installed_env(cwd: Path, env: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """A bare environment: PATH, HOME at ``cwd`` and the data folder
+    (``SIANTAR_HOME``) at ``cwd/data``; ``env`` adds to it, a None value removes."""
+    base: dict[str, str | None] = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(cwd),
+        "SIANTAR_HOME": str(cwd / "data"),
+        **(env or {}),
+    }
+    return {name: value for name, value in base.items() if value is not None}
+
+
+def installed(
+    *args: str, cwd: Path, stdin: str = "", env: Mapping[str, str | None] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The installed ``siantar`` run from ``cwd`` (environment: :func:`installed_env`)."""
+    return subprocess.run(
+        [*COMMAND, *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=installed_env(cwd, env),
+    )

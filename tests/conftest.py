@@ -1,9 +1,11 @@
 """Shared fixtures: a migrated database on SQLite always, on PostgreSQL when
-``TEST_DATABASE_URL`` is set (CI sets it)."""
+``TEST_DATABASE_URL`` is set (CI sets it); and a data folder of the test session's
+own (``SIANTAR_HOME``), so no test ever writes into the real user data folder."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +37,32 @@ BACKENDS = [
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
 
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests talk to servers on 127.0.0.1: a proxy set on the developer's machine
+    must not carry their calls (the proxy tests set these variables themselves)."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _siantar_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Without a config file siantar keeps its data in ``$SIANTAR_HOME``: a
+    temporary folder here, for every test and every ``siantar`` it starts."""
+    home = tmp_path_factory.mktemp("siantar-home")
+    previous = os.environ.get("SIANTAR_HOME")
+    os.environ["SIANTAR_HOME"] = str(home)
+    yield home
+    if previous is None:
+        os.environ.pop("SIANTAR_HOME", None)
+    else:
+        os.environ["SIANTAR_HOME"] = previous
+
+
 @pytest.fixture(scope="session")
 def _postgres_engine() -> Iterator[Engine]:
     engine = make_engine(TEST_DATABASE_URL)
@@ -46,12 +74,25 @@ def _postgres_engine() -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated once per run; each test gets a copy of it, which
+    is what running every migration again would give, in a hundredth of the time."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()  # the last connection checkpoints the WAL into the file
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A migrated, empty database on each backend."""
     if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
-        migrate(engine)
+        path = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        engine = make_engine(f"sqlite:///{path}")
         yield engine
         engine.dispose()
         return

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
+from fake_telegram import ApiError
+from fake_telegram import _parse_multipart as parse_multipart
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -243,14 +245,17 @@ class FakeWhatsApp:
             self._authorised(request)
         except GraphError as error:
             return error.response()
-        form = await request.form()
+        # parsed here, as python-multipart (Starlette's form parser) is not a dependency
+        try:
+            form = parse_multipart(await request.body(), request.headers.get("content-type", ""))
+        except ApiError:
+            form = {}
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             return GraphError(100, "file is required").response()
-        data = await upload.read()
         media_id = f"up{next(self._ids)}"
         with self._lock:
-            self._media[media_id] = _Media(data, upload.content_type or "")
+            self._media[media_id] = _Media(upload.data, upload.content_type)
         return JSONResponse({"id": media_id})
 
     async def _object(self, request: Request) -> Response:

@@ -136,6 +136,7 @@ def test_cli_export_role_and_audit(tmp_path: Path, capsys: pytest.CaptureFixture
     config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "siantar.db"}"\n')
     base = ["--config", str(config)]
     out = tmp_path / "aspirasi.json"
+    assert main([*base, "db", "upgrade"]) == 0  # an export never creates the database
     assert main([*base, "export", "aspirations", "--format", "json", "--out", str(out)]) == 0
     assert main([*base, "export", "aspirations", "--format", "csv", "--out", "-",
                  "--status", "diterima", "--since", "2026-11-01"]) == 0  # fmt: skip

@@ -5,17 +5,14 @@ from __future__ import annotations
 import json
 import struct
 import subprocess
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
+from cli_helpers import COMMAND, installed, installed_env
 
 from storage.db import head_revision
 from storage.exports import ASPIRATION_FIELDS
-
-BIN = Path(sys.executable).parent / "siantar"
-COMMAND = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "bot.cli"]
 
 CONVERSATION = [
     "Setuju",  # consent
@@ -31,15 +28,7 @@ CONVERSATION = [
 def siantar(
     *args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*COMMAND, *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), **(env or {})},
-    )
+    return installed(*args, cwd=cwd, stdin=stdin, env=env)
 
 
 def lines(*typed: str) -> str:
@@ -118,7 +107,7 @@ def test_photo_and_location_from_the_console(tmp_path: Path) -> None:
     [row] = export_json(tmp_path)
     assert row["has_photo"] is True and row["anonymous"] is True and row["resident_name"] is None
     assert (row["latitude"], row["longitude"]) == (2.9595, 99.0687)
-    stored = list((tmp_path / "media").rglob("*.png"))
+    stored = list((tmp_path / "data" / "media").rglob("*.png"))  # in the data folder
     assert len(stored) == 1 and stored[0].read_bytes() == tiny_png()
 
 
@@ -156,6 +145,7 @@ def test_kinds_without_data_export_a_well_formed_empty_file(tmp_path: Path, kind
     from storage.exports import LAYOUTS
 
     headers = list(LAYOUTS[kind].headers)
+    assert siantar("db", "upgrade", cwd=tmp_path).returncode == 0
     for fmt in ("csv", "xlsx", "json"):
         out = tmp_path / f"{kind}.{fmt}"
         result = siantar("export", kind, "--format", fmt, "--out", str(out), cwd=tmp_path)
@@ -188,7 +178,7 @@ def test_a_progress_bar_on_a_terminal_and_none_in_a_pipe(tmp_path: Path) -> None
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=follower,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        env=installed_env(tmp_path),
     ) as process:
         os.close(follower)
         shown = b""
@@ -257,4 +247,5 @@ def test_db_upgrade_reports_the_revision(tmp_path: Path) -> None:
     result = siantar("db", "upgrade", cwd=tmp_path)
     assert result.returncode == 0
     assert f"revision {head_revision()}" in result.stdout
-    assert (tmp_path / "siantar.db").exists()
+    assert (tmp_path / "data" / "siantar.db").exists()  # the data folder, not the cwd
+    assert not (tmp_path / "siantar.db").exists()

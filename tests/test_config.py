@@ -43,9 +43,11 @@ def load_error(tmp_path: Path, text: str, **env: str) -> str:
 
 
 def test_defaults_without_any_file(tmp_path: Path) -> None:
-    settings = load_settings(environ={}, cwd=tmp_path)
+    home = tmp_path / "home"
+    settings = load_settings(environ={"SIANTAR_HOME": str(home)}, cwd=tmp_path)
     assert settings.source == "built-in defaults"
-    assert settings.database.url == "sqlite:///siantar.db"
+    assert settings.config_file is None and settings.data_dir == home
+    assert settings.database.url == f"sqlite:///{home}/siantar.db"
     assert settings.telegram.enabled is False
     assert settings.telegram.token.get_secret_value() == ""
     assert settings.telegram.api_base_url == "https://api.telegram.org"
@@ -57,7 +59,7 @@ def test_defaults_without_any_file(tmp_path: Path) -> None:
     assert settings.broadcast.telegram_per_second == 25
     assert settings.broadcast.whatsapp_per_second == 40
     assert settings.conversation.expiry_hours == 24
-    assert settings.media.directory == "media"
+    assert settings.media.directory == str(home / "media")
     assert settings.media.max_photo_mb == 10
     assert settings.aspiration.categories == []
     assert settings.secret_values() == []
@@ -141,6 +143,90 @@ def test_relative_paths_resolve_against_cwd(tmp_path: Path) -> None:
     assert load_settings("rel.toml", environ={}, cwd=tmp_path).server.port == 1004
     settings = load_settings(environ={"SIANTAR_CONFIG": "rel.toml"}, cwd=tmp_path)
     assert settings.server.port == 1004
+
+
+# --------------------------------------------------------------------------- where data lives
+
+
+def test_relative_paths_in_a_config_follow_its_folder_not_the_cwd(tmp_path: Path) -> None:
+    etc, elsewhere = tmp_path / "etc", tmp_path / "elsewhere"
+    etc.mkdir()
+    elsewhere.mkdir()
+    cfg = write(
+        etc / "cfg.toml", '[database]\nurl = "sqlite:///data/x.db"\n[media]\ndirectory = "foto"\n'
+    )
+    env = {"SIANTAR_HOME": str(tmp_path / "home")}
+    for cwd, given in ((elsewhere, "../etc/cfg.toml"), (tmp_path, "etc/cfg.toml")):
+        settings = load_settings(given, environ=env, cwd=cwd)
+        assert settings.database.url == f"sqlite:///{etc}/data/x.db"
+        assert settings.media.directory == str(etc / "foto")
+        assert settings.config_file == etc / "cfg.toml"
+    # a config without [database] keeps siantar.db next to itself, wherever it is found from
+    write(etc / "config.toml", "")
+    settings = load_settings(
+        environ={**env, "SIANTAR_CONFIG": str(etc / "config.toml")}, cwd=elsewhere
+    )
+    assert settings.database.url == f"sqlite:///{etc}/siantar.db"
+    assert settings.media.directory == str(etc / "media")
+    # an environment override with a relative file follows the same rule
+    settings = load_settings(
+        cfg, environ={**env, "SIANTAR_DATABASE_URL": "sqlite:///env.db"}, cwd=elsewhere
+    )
+    assert settings.database.url == f"sqlite:///{etc}/env.db"
+
+
+def test_without_a_config_paths_go_to_the_data_folder_whatever_the_cwd(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for cwd in (tmp_path, tmp_path / "a"):
+        cwd.mkdir(exist_ok=True)
+        settings = load_settings(environ={"SIANTAR_HOME": str(home)}, cwd=cwd)
+        assert settings.database.url == f"sqlite:///{home}/siantar.db"
+        assert settings.media.directory == str(home / "media")
+    env = {"SIANTAR_HOME": str(home), "SIANTAR_DATABASE_URL": "sqlite:///other.db"}
+    assert load_settings(environ=env, cwd=tmp_path).database.url == f"sqlite:///{home}/other.db"
+    # a relative SIANTAR_HOME is taken from the folder it was typed in, once
+    relative = load_settings(environ={"SIANTAR_HOME": "data"}, cwd=tmp_path)
+    assert relative.data_dir == tmp_path / "data"
+
+
+def test_without_siantar_home_the_platform_user_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from platformdirs import user_data_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # Linux; others ignore it
+    expected = user_data_path("siantar", appauthor=False)
+    for cwd in (tmp_path, tmp_path / "a"):
+        cwd.mkdir(exist_ok=True)
+        settings = load_settings(environ={}, cwd=cwd)
+        assert settings.data_dir == expected
+        assert settings.database.url == f"sqlite:///{expected}/siantar.db"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:////srv/siantar/siantar.db",
+        "sqlite://",
+        "sqlite:///:memory:",
+        "sqlite:///file:x.db?mode=ro&uri=true",
+        "postgresql+psycopg://u:pw@db/siantar",
+    ],
+)
+def test_absolute_memory_and_server_databases_stay_as_written(tmp_path: Path, url: str) -> None:
+    assert load(tmp_path, f'[database]\nurl = "{url}"\n').database.url == url
+
+
+def test_home_folder_in_paths_is_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "u"))
+    settings = load(tmp_path, '[database]\nurl = "sqlite:///~/s.db"\n[media]\ndirectory = "~/m"\n')
+    assert settings.database.url == f"sqlite:///{tmp_path}/u/s.db"
+    assert settings.media.directory == str(tmp_path / "u" / "m")
+
+
+@pytest.mark.parametrize("key", ["config_file", "data_dir"])
+def test_loader_fields_cannot_be_set_from_toml(tmp_path: Path, key: str) -> None:
+    assert f"unknown key '{key}'" in load_error(tmp_path, f'{key} = "/elsewhere"\n')
 
 
 def test_missing_explicit_file(tmp_path: Path) -> None:
@@ -286,12 +372,13 @@ def test_non_utf8_file(tmp_path: Path) -> None:
 
 def test_database_url_prefixes(tmp_path: Path) -> None:
     for url in (
-        "sqlite:///a.db",
         "sqlite+pysqlite:///:memory:",
         "postgresql://h/db",
         "postgresql+psycopg://u@h:5432/db",
     ):
         assert load(tmp_path, f'[database]\nurl = "{url}"\n').database.url == url
+    relative = load(tmp_path, '[database]\nurl = "sqlite:///a.db"\n')
+    assert relative.database.url == f"sqlite:///{tmp_path}/a.db"
     for url in ("", "postgres://h/db", "sqlitex:///a.db", "siantar.db"):
         assert "database.url" in load_error(tmp_path, f'[database]\nurl = "{url}"\n')
 
@@ -355,6 +442,40 @@ def test_webhook_mode_requires_https_url_and_secret(tmp_path: Path) -> None:
     settings = load(tmp_path, base + url + 'webhook_secret = "Ok_secret-1"\n')
     assert settings.telegram.mode == "webhook"
     assert settings.telegram.webhook_secret.get_secret_value() == "Ok_secret-1"
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("", ""),
+        ("http://proxy.example.go.id:3128", "http://proxy.example.go.id:3128"),
+        (" https://proxy.example.go.id/ ", "https://proxy.example.go.id"),
+        ("http://kantor:pass%40word@10.0.0.1:8080", "http://kantor:pass%40word@10.0.0.1:8080"),
+        ("socks5://127.0.0.1:1080", "socks5://127.0.0.1:1080"),
+        ("socks5h://[::1]:1080", "socks5h://[::1]:1080"),
+    ],
+)
+def test_telegram_proxy_url(tmp_path: Path, given: str, kept: str) -> None:
+    assert load(tmp_path, f'[telegram]\nproxy_url = "{given}"\n').telegram.proxy_url == kept
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        ("ftp://kantor:{s}@gerbang.kantor.test", "must be an http://, https://, socks5://"),
+        ("socks4://kantor:{s}@gerbang.kantor.test", "must be an http://, https://, socks5://"),
+        ("kantor:{s}@gerbang.kantor.test:3128", "must be an http://, https://, socks5://"),
+        ("http://kantor:{s}@:3128", "must be an http://, https://, socks5://"),
+        ("http://kantor:{s}@gerbang.kantor.test:31x8", "has a port that is not a number"),
+        ("http://kantor:{s}@gerbang.kantor.test:99999", "has a port that is not a number"),
+        ("http://kantor:{s}@gerbang.kantor.test/proxy.pac", "without a path"),
+    ],
+)
+def test_bad_telegram_proxy_url_is_named_and_not_echoed(tmp_path: Path, bad: str, why: str) -> None:
+    message = load_error(tmp_path, f'[telegram]\nproxy_url = "{bad.format(s=SECRET)}"\n')
+    assert message.startswith(f"{tmp_path / 'cfg.toml'}: telegram.proxy_url: ")
+    assert why in message
+    assert SECRET not in message and "gerbang.kantor.test" not in message
 
 
 # --------------------------------------------------------------------------- whatsapp rules
@@ -473,6 +594,7 @@ def test_secrets_not_in_repr(tmp_path: Path) -> None:
         url = "postgresql+psycopg://siantar:{SECRET}-db@db/siantar"
         [telegram]
         webhook_secret = "{SECRET}-hook"
+        proxy_url = "http://kantor:{SECRET}-proxy@gerbang.kantor.test:3128"
         [whatsapp]
         verify_token = "{SECRET}-verify"
         """,
@@ -490,7 +612,25 @@ def test_secrets_not_in_repr(tmp_path: Path) -> None:
         f"{SECRET}-access",
         f"{SECRET}-app",
         f"{SECRET}-db",
+        f"{SECRET}-proxy",
     }
+    assert "proxy_url='http://kantor:***@gerbang.kantor.test:3128'" in repr(settings.telegram)
+
+
+def test_hash_key_from_the_file_or_the_environment(tmp_path: Path) -> None:
+    key = "k" * 64
+    assert load(tmp_path, "").privacy.hash_key_bytes is None  # the installation's own
+    from_file = load(tmp_path, f'[privacy]\nhash_key = "{key}"\n')
+    assert from_file.privacy.hash_key_bytes == key.encode()
+    from_env = load(tmp_path, f'[privacy]\nhash_key = "{key}"\n', SIANTAR_HASH_KEY=SECRET * 2)
+    assert from_env.privacy.hash_key_bytes == (SECRET * 2).encode()
+    assert SECRET not in repr(from_env) and SECRET * 2 in from_env.secret_values()
+
+
+def test_a_short_hash_key_is_one_clear_error(tmp_path: Path) -> None:
+    message = load_error(tmp_path, "", SIANTAR_HASH_KEY="short-key")
+    assert "privacy.hash_key" in message and "32 characters" in message
+    assert "SIANTAR_HASH_KEY" in message and "short-key" not in message
 
 
 def test_secrets_not_in_error_messages(tmp_path: Path) -> None:
@@ -511,17 +651,22 @@ def test_secrets_not_in_error_messages(tmp_path: Path) -> None:
 
 
 def test_example_config_loads_to_defaults(tmp_path: Path) -> None:
-    settings = load_settings(EXAMPLE, environ={}, cwd=tmp_path)
-    defaults = Settings()
-    assert settings.source == str(EXAMPLE)
-    assert settings.model_dump(exclude={"source"}) == defaults.model_dump(exclude={"source"})
-    assert settings.model_copy(update={"source": defaults.source}) == defaults
+    example = write(tmp_path / "example.toml", EXAMPLE.read_text(encoding="utf-8"))
+    settings = load_settings(example, environ={}, cwd=tmp_path)
+    defaults = load_settings(write(tmp_path / "empty.toml", ""), environ={}, cwd=tmp_path)
+    assert settings.source == str(example)
+    loader = {"source", "config_file"}
+    assert settings.model_dump(exclude=loader) == defaults.model_dump(exclude=loader)
+    assert (
+        settings.model_copy(update={"source": defaults.source, "config_file": defaults.config_file})
+        == defaults
+    )
 
 
 def test_example_config_mentions_every_key_and_env_var() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     for section, model in Settings.model_fields.items():
-        if section == "source":
+        if section in ("source", "config_file", "data_dir"):  # set by the loader only
             continue
         assert f"[{section}]" in text
         for key in model.annotation.model_fields:  # type: ignore[union-attr]
@@ -531,6 +676,7 @@ def test_example_config_mentions_every_key_and_env_var() -> None:
         "SIANTAR_TELEGRAM_TOKEN",
         "SIANTAR_WHATSAPP_ACCESS_TOKEN",
         "SIANTAR_WHATSAPP_APP_SECRET",
+        "SIANTAR_HASH_KEY",
     ):
         assert var in text
     for key in CATEGORY_KEYS:

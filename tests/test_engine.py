@@ -920,3 +920,24 @@ def test_check_status_without_aspirations_asks_for_a_code(engine: Engine) -> Non
     chat = at(engine, "status")
     assert chat.last.text.startswith("Ketik kode pelacakan")
     assert chat.labels == ["Kembali ke menu"]
+
+
+@pytest.mark.parametrize(
+    "value", ["!rsvp:²:hadir", "!rsvp:1²:hadir", "!rsvp::hadir", "!rate:ASP-7K2M9Q:²"]
+)
+def test_an_action_button_with_a_digit_int_refuses_is_expired_not_a_crash(
+    engine: Engine, value: str
+) -> None:
+    """``²`` passes ``str.isdigit`` but not ``int``: such action data is not ours."""
+    chat = Chat(engine)
+    play(chat, ONBOARD)
+    chat.send("/menu")
+    chat._send(choice=Choice(0, value))
+    assert chat.last.text.endswith(MENU_QUESTION), chat.said  # refused, no traceback
+
+
+def test_a_rating_typed_with_a_superscript_score_gets_the_usage(engine: Engine) -> None:
+    chat = Chat(engine)
+    play(chat, ONBOARD)
+    chat.send("/nilai ASP-7K2M9Q ²")
+    assert "Untuk memberi nilai, ketik /nilai" in chat.said, chat.said

@@ -514,3 +514,72 @@ def test_erasing_ones_data_removes_subscriptions_and_answers(engine: SiantarEngi
         assert session.exec(select(Resident)).all() == []
         assert session.exec(select(ForumSubscription)).all() == []
         assert count_members(session, Segment("forum_subscribers", str(forum_id))) == 0
+
+
+# --- following a forum needs no consent, and is kept --------------------------------------
+
+
+def test_a_resident_who_declined_consent_gets_the_reminders_they_subscribed_to(
+    engine: SiantarEngine,
+) -> None:
+    """The screen promises reminders to a city-wide subscriber who declined the
+    privacy notice: the count the facilitator sees and the delivery agree with it."""
+    from handlers.forum_admin import followers, subscribers_to_remind
+
+    chat = Chat(engine, channel="telegram", user_id="5150")
+    play(chat, DECLINED)
+    to_hub(chat)
+    play(
+        chat,
+        [
+            (("press", "Langganan pengingat"), SUBS),
+            (("press", "Seluruh kota"), "Anda akan diingatkan sebelum forumnya dimulai"),
+        ],
+    )
+    assert resident(engine.db, chat).consent_at is None
+    with Session(engine.db) as session:
+        assert subscribers_to_remind(session, "kota", None) == 1
+        assert count_members(session, Segment("everyone")) == 0  # city news: consent only
+    forum_id = forum(engine.db, "Forum Warga Kota", days=2)
+    with Session(engine.db) as session:
+        assert followers(session, forum_id) == 1
+    start = NOW + timedelta(days=2)
+    forum_tick(engine.db, (timedelta(days=1),), start - timedelta(days=1))
+    broadcast_tick(engine.db, start - timedelta(days=1))
+    with Session(engine.db) as session:
+        sent = session.exec(
+            select(OutboxMessage).where(OutboxMessage.kind == "forum_reminder")
+        ).all()
+    assert [m.recipient for m in sent] == ["5150"]
+    assert "Forum Warga Kota" in sent[0].payload["text"]
+
+
+def test_a_resident_who_declined_consent_hears_that_the_forum_they_answered_moved(
+    engine: SiantarEngine,
+) -> None:
+    from handlers.forum_notices import forum_moved
+    from storage.forums import move_forum
+
+    forum_id = forum(engine.db, "Forum Warga Kota", days=10)
+    chat = Chat(engine, channel="telegram", user_id="5151")
+    play(chat, DECLINED)
+    to_hub(chat)
+    play(
+        chat,
+        [
+            (("press", "Forum mendatang"), "Forum Warga Kota"),
+            (("press", "Forum Warga Kota"), "Forum Warga Kota"),
+            (("press", "Hadir"), "Anda tercatat hadir"),
+        ],
+    )
+    with transaction(engine.db) as session:
+        moved = move_forum(
+            session=session, forum_id=forum_id, starts_at=NOW + timedelta(days=12), now=NOW
+        )
+        forum_moved(session, engine.settings.translators, moved, now=NOW, actor="console:9")
+    broadcast_tick(engine.db, NOW)
+    with Session(engine.db) as session:
+        notices = session.exec(
+            select(OutboxMessage).where(OutboxMessage.kind == "forum_notice")
+        ).all()
+    assert [m.recipient for m in notices] == ["5151"]

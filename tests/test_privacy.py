@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import NOW
 from dialogue import ONBOARD, TO_SUMMARY, Chat, play
+from images import PNG
 from sqlalchemy import select, text
 from sqlmodel import Session, SQLModel
 
@@ -41,7 +42,6 @@ USER = "778899001"
 IDENTITY = f"console:{USER}"
 NAME = "Budi Siregar"
 PHONE = "+6281234567890"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture
@@ -182,8 +182,30 @@ def test_erasure_leaves_no_trace_yet_the_aspiration_stays_in_exports(
         "aspirations_kept": 1,
         "registrations_cancelled": 1,
         "photos_removed": 1,
+        "files_removed": 0,
     }
     play(budi, [("halo", "Apakah Anda setuju")])  # a fresh start
+
+
+def test_after_erasure_and_the_daily_purge_the_sqlite_files_hold_no_trace(
+    budi: Chat, media: MediaStore
+) -> None:
+    """Rows deleted by /hapusdata leave neither free pages (secure_delete) nor old
+    pages in the write-ahead log (checkpointed by the daily purge) to read them from."""
+    db = budi.engine.db
+    if db.dialect.name != "sqlite":
+        pytest.skip("the files of a SQLite database; PostgreSQL reclaims rows by vacuum")
+    from bot.config import Retention
+    from bot.jobs import privacy_tick
+
+    data_everywhere(budi, media)
+    play(budi, [("/hapusdata", "foto"), (("press", "Ya, hapus"), "Data Anda sudah dihapus")])
+    privacy_tick(db, Retention(), media, budi.clock.now)
+    path = Path(db.url.database or "")
+    files = [p for p in (path, path.with_name(path.name + "-wal")) if p.exists()]
+    raw = b"".join(p.read_bytes() for p in files)
+    for trace in (NAME, PHONE, "81234567890", USER):
+        assert trace.encode() not in raw, trace
 
 
 def test_a_draft_photo_goes_with_the_erasure(budi: Chat, media: MediaStore) -> None:

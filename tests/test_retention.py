@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW
+from images import PNG
 from sqlalchemy import Engine as Database
 from sqlmodel import Session, col, select
 
@@ -22,7 +23,6 @@ from storage.db import transaction
 from storage.models import Aspiration, AuditEntry, Conversation, OutboxMessage, ProcessedUpdate
 from storage.retention import Retention
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 DAY = timedelta(days=1)
 
 
@@ -76,7 +76,13 @@ def media(tmp_path: Path) -> MediaStore:
     return MediaStore(tmp_path / "media", 10**6)
 
 
-EXPECTED = {"conversations": 1, "dedupe_records": 1, "outbox_messages": 2, "photos": 1}
+EXPECTED = {
+    "conversations": 1,
+    "dedupe_records": 1,
+    "outbox_messages": 2,
+    "photos": 1,
+    "files": 0,
+}
 
 
 def test_the_daily_job_keeps_what_is_young(db: Database, media: MediaStore) -> None:
@@ -114,7 +120,13 @@ def test_shorter_limits_from_the_config(db: Database, media: MediaStore) -> None
     seed(db, media)
     short = Retention(conversation_days=1, outbox_days=1, photo_days=1)
     counts = privacy_tick(db, short, media, NOW, dry_run=True)
-    assert counts == {"conversations": 2, "dedupe_records": 1, "outbox_messages": 3, "photos": 2}
+    assert counts == {
+        "conversations": 2,
+        "dedupe_records": 1,
+        "outbox_messages": 3,
+        "photos": 2,
+        "files": 0,
+    }
 
 
 def test_siantar_privacy_purge(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -123,12 +135,15 @@ def test_siantar_privacy_purge(tmp_path: Path, capsys: pytest.CaptureFixture[str
         f'[database]\nurl = "sqlite:///{tmp_path / "siantar.db"}"\n'
         f'[media]\ndirectory = "{tmp_path / "media"}"\n[privacy]\nconversation_days = 7\n'
     )
+    assert main(["--config", str(config), "db", "upgrade"]) == 0  # a dry run creates none
+    capsys.readouterr()
     assert main(["--config", str(config), "privacy", "purge", "--dry-run"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "conversations: 0 would be deleted",
         "dedupe_records: 0 would be deleted",
         "outbox_messages: 0 would be deleted",
         "photos: 0 would be deleted",
+        "files: 0 would be deleted",
     ]
     assert main(["--config", str(config), "privacy", "purge"]) == 0
     assert "conversations: 0 deleted" in capsys.readouterr().out

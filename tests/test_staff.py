@@ -31,6 +31,7 @@ import handlers.engine
 import handlers.review
 from bot.charts import stats_chart
 from bot.media import MediaStore
+from handlers import access
 from handlers.commands import ROLE_FOR
 from handlers.engine import Engine
 from handlers.flow import CONSENT_VERSION
@@ -331,7 +332,7 @@ def force(chat: Chat, flow: str, step: str, data: dict[str, Any]) -> None:
 
 
 def pseudonym(identity: str) -> str:
-    return hashlib.sha256(identity.encode()).hexdigest()[:12]
+    return access.log_reference(identity)
 
 
 def assert_refused(chat: Chat, caplog: pytest.LogCaptureFixture, role: str) -> None:
@@ -344,6 +345,8 @@ def assert_refused(chat: Chat, caplog: pytest.LogCaptureFixture, role: str) -> N
     assert record.levelno == logging.WARNING
     message = record.getMessage()
     assert pseudonym(identity) in message and role in message
+    # not a hash anyone could recompute from the identity
+    assert hashlib.sha256(identity.encode()).hexdigest()[:10] not in message
     assert identity not in message and chat.user_id not in message
     assert all(chat.user_id not in str(arg) for arg in record.args or ())
 
@@ -684,6 +687,81 @@ def test_a_grant_revoked_mid_flow_stops_at_the_next_message(
     assert_refused(chat, caplog, role)
     assert scene.done.format(code=code) not in chat.said
     assert world(desk, media) == before
+
+
+# What brings a step back on screen without answering it: a global command, or a
+# detour (language, rating, a reminder's RSVP) that ends by asking it again.
+REDRAWS = ("/bantuan", "/berhenti", "/langganan", "/status", "/bahasa", "rating", "rsvp")
+
+
+def redraw(chat: Chat, how: str) -> None:
+    """Make ``chat``'s current step be drawn again, the way ``how`` does it."""
+    identity = f"{chat.channel}:{chat.user_id}"
+    with Session(chat.engine.db) as session:
+        resident = session.exec(select(Resident).where(Resident.identity == identity)).one()
+    if how == "/status":
+        chat.send(f"/status {seed(chat.engine, resident_id=resident.id)}")
+    elif how == "/bahasa":
+        chat.send("/bahasa")
+        assert "Pilih bahasa" in chat.said, chat.said
+        chat.press("Bahasa Indonesia")
+    elif how == "rating":
+        finished = seed(chat.engine, resident_id=resident.id, status="selesai")
+        chat._send(choice=Choice(ACTION_PROMPT, f"!rate:{finished}:5"))
+        assert "komentar" in chat.said.casefold(), chat.said
+        chat.press("Lewati")
+    elif how == "rsvp":
+        with transaction(chat.engine.db) as session:
+            ahead = NewForum(title="Forum Warga Tomuan", starts_at=NOW + timedelta(days=5))
+            forum = create_forum(session=session, new=ahead, actor=FACILITATOR, now=NOW)
+            forum_id = forum.id
+        chat._send(choice=Choice(ACTION_PROMPT, f"!rsvp:{forum_id}:hadir"))
+        assert "Forum Warga Tomuan" in chat.said, chat.said
+    else:
+        chat.send(how)
+
+
+@pytest.mark.parametrize("how", REDRAWS)
+@pytest.mark.parametrize(
+    ("flow", "step"), [pytest.param(f, s, id=f"{f}.{s}") for f, s in PRIVILEGED_STEPS]
+)
+def test_a_revoked_role_never_sees_its_step_drawn_again(
+    desk: Engine, media: MediaStore, flow: str, step: str, how: str
+) -> None:
+    """Each privileged screen checks the role when it is drawn, not only when it is
+    answered: after a revoke, whatever redraws it shows the menu instead."""
+    code = on_the_desk(desk)
+    role = ROLE_OF_FLOW[flow]
+    assert role is not None
+    chat = person(desk, GRANTED, name="Sari Damanik")
+    give(desk, GRANTED, role)
+    reach(chat, flow, step, code)
+    screen = chat.last.text
+    take(desk, GRANTED, role)
+    seed(desk)  # another resident's aspiration arrives meanwhile
+    before = world(desk, media)
+    with Session(desk.db) as session:
+        others = [a.code for a in session.exec(select(Aspiration)).all()]
+    redraw(chat, how)
+    assert screen not in chat.said, chat.said
+    assert chat.last.text.endswith(MENU_QUESTION), chat.said
+    assert state(chat)[:2] == ("menu", "main")
+    assert "Budi Siregar" not in chat.said
+    assert DENIED not in chat.said
+    assert not any(other in chat.said for other in others)  # not even the new one
+    after = world(desk, media)
+    assert after[3:] == before[3:]  # no grant, file, program or mark changed
+
+
+@pytest.mark.parametrize("how", REDRAWS)
+def test_a_role_holder_sees_the_step_again_after_each_redraw(desk: Engine, how: str) -> None:
+    """The same redraws bring the privileged screen back to someone who holds the role."""
+    code = on_the_desk(desk)
+    chat = person(desk, GRANTED, name="Sari Damanik")
+    give(desk, GRANTED, "staff")
+    open_detail(chat, code)
+    redraw(chat, how)
+    assert f"Aspirasi {code} — " in chat.last.text, chat.said
 
 
 COMMANDS = {

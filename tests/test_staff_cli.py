@@ -1,18 +1,16 @@
 """``siantar role`` and ``siantar stats`` through the installed command, as an
-operator would run them (cwd is a fresh directory, so the default SQLite
-database ``siantar.db`` is created there)."""
+operator would run them (cwd is a fresh directory without a config file, so the
+database ``siantar.db`` is created in the data folder, ``cwd/data``)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import installed
 
-BIN = Path(sys.executable).parent / "siantar"
-COMMAND = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "bot.cli"]
 PNG = b"\x89PNG\r\n\x1a\n"
 DENIED = "hanya untuk petugas yang berwenang"
 
@@ -33,15 +31,7 @@ CONVERSATION = [
 def siantar(
     *args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*COMMAND, *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), **(env or {})},
-    )
+    return installed(*args, cwd=cwd, stdin=stdin, env=env)
 
 
 def lines(*typed: str) -> str:
@@ -63,6 +53,7 @@ def submit_one(cwd: Path) -> None:
 
 
 def test_grant_list_and_revoke_a_role(tmp_path: Path) -> None:
+    ok(siantar("db", "upgrade", cwd=tmp_path))
     assert ok(siantar("role", "list", cwd=tmp_path)) == "no roles granted\n"
     granted = siantar("role", "grant", "telegram:123456789", "staff", cwd=tmp_path)
     assert ok(granted) == "telegram:123456789: staff granted\n"
@@ -189,6 +180,8 @@ def test_bad_identity_role_or_arguments_exit_2_with_one_line(
 def test_a_refused_grant_writes_nothing(tmp_path: Path) -> None:
     assert siantar("role", "grant", "bob", "admin", cwd=tmp_path).returncode == 2
     assert siantar("role", "grant", "telegram:1", "root", cwd=tmp_path).returncode == 2
+    assert not (tmp_path / "data" / "siantar.db").exists()  # refused before opening it
+    ok(siantar("db", "upgrade", cwd=tmp_path))
     assert ok(siantar("role", "list", cwd=tmp_path)) == "no roles granted\n"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,12 +13,15 @@ from typing import Any
 import httpx
 import pytest
 from fake_telegram import TOKEN, FakeTelegram
+from images import PNG, assert_clean_and_upright, jpeg_from_camera
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 from telegram.error import Conflict
 from telegram_harness import Resident as TelegramResident
 from telegram_harness import settle
+from tiny_proxy import TinyProxy
+from tiny_proxy import serving as proxying
 
 from bot.config import TelegramSettings
 from bot.media import MediaStore
@@ -26,8 +30,6 @@ from bot.telegram.polling import CONFLICT_SETTLE, Conflicts, PollingConflict, po
 from bot.web import create_web_app
 from handlers.engine import Engine as SiantarEngine
 from storage.models import Aspiration, Conversation, OutboxMessage, Resident
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture(scope="module")
@@ -96,16 +98,16 @@ async def test_full_aspiration_with_photo_over_telegram(
     await to_text_step(resident)
     reply = await resident.say("Lampu jalan di Jalan Merdeka mati semua sejak minggu lalu.")
     assert "foto atau lokasi" in reply["text"]
-    assert "Foto diterima" in (await resident.photo(PNG))["text"]
+    # a camera's photo, sent as is: GPS, serial and time in its EXIF
+    assert "Foto diterima" in (await resident.photo(jpeg_from_camera()))["text"]
     await resident.press("Lanjut")
     summary = await resident.press("Tampilkan nama")
     assert "Pengirim: Budi" in summary["text"] and "Lampiran: foto" in summary["text"]
     confirmation = await resident.press("Kirim")
     [aspiration] = stored(engine.db)
     assert aspiration.code in resident.said_since(-2)
-    assert (
-        aspiration.photo_path and (channel.media.path_of(aspiration.photo_path)).read_bytes() == PNG
-    )
+    assert aspiration.photo_path and aspiration.photo_path.endswith(".jpg")
+    assert_clean_and_upright(channel.media.path_of(aspiration.photo_path).read_bytes())
     assert confirmation["reply_markup"]["inline_keyboard"][0][0]["text"] == "Sampaikan aspirasi"
     # every pressed message lost its keyboard and shows the choice
     pressed = [m for m in resident.messages() if m.get("edited")]
@@ -141,6 +143,38 @@ async def test_a_forged_callback_is_answered_as_expired(
         lambda: fake.press(resident.user_id, message_id, "garbage")
     )
     assert "tombol ini sudah tidak berlaku" in reply["text"]
+
+
+# Callback data a modified client can send: digits int() refuses, text that
+# compare_digest refuses (non-ASCII), nothing at all, too much, NUL bytes.
+CRAFTED_CALLBACK_DATA = [
+    "1|ü|é",
+    "²",
+    "²|x|AAAAAAAAAA",
+    "١٢٣|x|AAAAAAAAAA",
+    "",
+    "9" * 64,
+    "1|" + "é" * 30 + "|AAAAAAAAAA",
+    "1|\x00|\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+]
+
+
+async def test_crafted_callback_data_is_an_expired_button_quietly(
+    channel: TelegramChannel,
+    resident: TelegramResident,
+    fake: FakeTelegram,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await onboard(resident)
+    message_id, _data = resident.button("Sampaikan aspirasi")
+    for data in CRAFTED_CALLBACK_DATA:
+        reply = await resident._expect_reply(
+            lambda d=data: fake.press(resident.user_id, message_id, d)
+        )
+        assert "tombol ini sudah tidak berlaku" in reply["text"], data
+        assert "Apa yang ingin" in reply["text"], data  # and the current question again
+    assert "gangguan" not in resident.said_since(0)  # no apology for an error
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
 
 
 async def test_the_same_update_twice_is_handled_once(
@@ -440,3 +474,38 @@ def test_a_second_poller_gives_way_at_once_and_the_first_after_three_losses_in_a
     )
     with pytest.raises(PollingConflict, match="a webhook is set for this bot"):
         Conflicts(began=0.0).check(webhook, 100.0)
+
+
+async def test_with_a_proxy_url_every_bot_api_call_goes_through_the_proxy(
+    fake: FakeTelegram,
+    engine: SiantarEngine,
+    resident: TelegramResident,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    password = "Rahasia-Kantor-42"
+    before = len(fake.calls)
+    async with proxying(TinyProxy(credentials=("kantor", password))) as proxy:
+        settings = TelegramSettings(
+            enabled=True,
+            token=TOKEN,
+            api_base_url=fake.base_url,
+            proxy_url=proxy.url_with("http", "kantor", password),
+        )
+        media = MediaStore(tmp_path / "media", max_bytes=1024 * 1024)
+        channel = TelegramChannel(settings, engine, media, lambda: datetime.now(UTC))
+        await channel.start()
+        stop = asyncio.Event()
+        polling = asyncio.create_task(poll(channel, stop, long_poll=1))
+        assert "Apakah Anda setuju" in (await resident.say("/start"))["text"]
+        await resident.photo(PNG)
+        stop.set()
+        await polling
+        await channel.stop()
+    methods = {path.rsplit("/", 1)[-1] for path in proxy.paths() if "/file/" not in path}
+    assert {"getMe", "setMyCommands", "deleteWebhook", "getUpdates", "sendMessage"} <= methods
+    assert {"getFile"} <= methods and any("/file/bot" in path for path in proxy.paths())
+    assert 0 < len(fake.calls) - before <= len(proxy.paths())  # none went past the proxy
+    assert f"through the proxy at {proxy.url}" in caplog.text
+    assert password not in caplog.text

@@ -31,6 +31,7 @@ import pytest
 from fake_telegram import BOT_USERNAME, SECOND_POLLER, TOKEN, FakeTelegram
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from tiny_proxy import TinyProxy, serving_in_thread
 
 from bot.telegram.polling import CONFLICT_SETTLE
 from storage.db import make_engine
@@ -61,8 +62,11 @@ def siantar_command() -> list[str]:
 
 
 def clean_env() -> dict[str, str]:
-    """This environment without SIANTAR_* overrides (they would win over config.toml)."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("SIANTAR_")}
+    """This environment without SIANTAR_* overrides (they would win over config.toml);
+    SIANTAR_HOME stays, so nothing reaches the real user data folder."""
+    return {
+        k: v for k, v in os.environ.items() if not k.startswith("SIANTAR_") or k == "SIANTAR_HOME"
+    }
 
 
 def eventually(predicate: Callable[[], T | None], what: str, timeout: float = TIMEOUT) -> T:
@@ -91,7 +95,7 @@ def toml(value: Any) -> str:
 class SiantarRun:
     """One ``siantar run`` process; its stdout/stderr are files in the work dir."""
 
-    def __init__(self, workdir: Path, name: str) -> None:
+    def __init__(self, workdir: Path, name: str, env: dict[str, str] | None = None) -> None:
         self.out_path = workdir / f"{name}.stdout"
         self.err_path = workdir / f"{name}.stderr"
         with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
@@ -101,7 +105,7 @@ class SiantarRun:
                 stderr=err,
                 stdin=subprocess.DEVNULL,
                 cwd=workdir,
-                env=clean_env(),
+                env={**clean_env(), **(env or {})},
             )
         self.started_at = time.monotonic()
 
@@ -179,13 +183,14 @@ class Deployment:
         lines += ["[server]", *(f"{key} = {toml(value)}" for key, value in server.items())]
         (self.workdir / "config.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    def launch(self) -> SiantarRun:
-        run = SiantarRun(self.workdir, f"run{len(self.runs) + 1}")
+    def launch(self, env: dict[str, str] | None = None) -> SiantarRun:
+        """Start ``siantar run``; ``env`` adds to (or overrides) this environment."""
+        run = SiantarRun(self.workdir, f"run{len(self.runs) + 1}", env)
         self.runs.append(run)
         return run
 
-    def start(self, ready: str = POLLING_READY) -> SiantarRun:
-        run = self.launch()
+    def start(self, ready: str = POLLING_READY, env: dict[str, str] | None = None) -> SiantarRun:
+        run = self.launch(env)
         run.wait_for_log(ready)
         return run
 
@@ -568,6 +573,11 @@ def test_webhook_mode(deployment: Deployment, fake: FakeTelegram) -> None:
         assert client.post("/telegram/webhook", json=start, headers=right).status_code == 200
         time.sleep(QUIET)
         assert len(fake.messages(chat_id)) == 1
+        # a body over 1 MiB is refused; one that is no update is 400, not a traceback
+        too_large = b" " * (1024 * 1024 + 1)
+        assert client.post("/telegram/webhook", content=too_large, headers=right).status_code == 413
+        for odd in (b"[]", b"null", b"[" * 100_000 + b"]" * 100_000):
+            assert client.post("/telegram/webhook", content=odd, headers=right).status_code == 400
 
     assert fake.calls_to("getUpdates") == []  # no polling in webhook mode
     assert run.stop() == 0
@@ -695,3 +705,38 @@ def test_a_second_polling_process_stops_with_one_line_and_the_first_goes_on(
     assert "taking them back" in first.stderr()
     assert first.stop() == 0
     assert "Traceback" not in first.stderr()
+
+
+PROXY_PASSWORD = "Rahasia-Kantor-42"
+
+
+def test_behind_a_proxy_url_with_a_password_every_call_goes_through_it(
+    deployment: Deployment, fake: FakeTelegram
+) -> None:
+    with serving_in_thread(TinyProxy(credentials=("kantor", PROXY_PASSWORD))) as proxy:
+        deployment.configure(
+            telegram={"proxy_url": proxy.url_with("http", "kantor", PROXY_PASSWORD)}
+        )
+        run = deployment.start()
+        assert "Apakah Anda setuju" in Resident(fake).say("/start")
+        assert run.stop() == 0
+    methods = {path.rsplit("/", 1)[-1] for path in proxy.paths()}
+    assert {"getMe", "deleteWebhook", "getUpdates", "sendMessage"} <= methods
+    assert len(fake.calls) <= len(proxy.paths())  # none went past the proxy
+    log = run.stderr()
+    assert f"telegram: Bot API calls go through the proxy at {proxy.url}" in log
+    assert PROXY_PASSWORD not in log + run.stdout()
+
+
+def test_behind_the_environments_http_proxy_every_call_goes_through_it(
+    deployment: Deployment, fake: FakeTelegram
+) -> None:
+    with serving_in_thread(TinyProxy()) as proxy:
+        # the fake Bot API is http://127.0.0.1:…, so HTTP_PROXY is the one that applies
+        run = deployment.start(env={"HTTP_PROXY": proxy.url, "HTTPS_PROXY": proxy.url})
+        assert "Apakah Anda setuju" in Resident(fake).say("/start")
+        assert run.stop() == 0
+    methods = {path.rsplit("/", 1)[-1] for path in proxy.paths()}
+    assert {"getMe", "deleteWebhook", "getUpdates", "sendMessage"} <= methods
+    assert len(fake.calls) <= len(proxy.paths())
+    assert f"telegram: Bot API calls go through the proxy at {proxy.url}" in run.stderr()

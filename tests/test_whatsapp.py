@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -24,6 +27,7 @@ from fake_whatsapp import (
     text,
     webhook,
 )
+from images import assert_clean_and_upright, jpeg_from_camera
 from sqlmodel import Session, select
 from whatsapp_harness import WaResident, said
 
@@ -42,7 +46,6 @@ from storage.db import transaction
 from storage.models import Aspiration, OutboxMessage, Resident
 from storage.residents import create_resident
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 TEMPLATES = {
     kind: WhatsAppTemplate(name=f"siantar_{kind}", language="id", params=["text"])
     for kind in (*WHATSAPP_TEMPLATE_KINDS, "reply")
@@ -119,7 +122,7 @@ async def test_full_aspiration_flow(
     assert "Tuliskan aspirasi" in said(await resident.choose("Martoba"))
     reply = said(await resident.say("Lampu jalan di Jalan Merdeka mati semua sejak minggu lalu."))
     assert "foto atau lokasi" in reply
-    assert "Foto diterima" in said(await resident.photo(PNG))
+    assert "Foto diterima" in said(await resident.photo(jpeg_from_camera()))
     await resident.choose("Lanjut")
     summary = said(await resident.choose("Tampilkan nama"))
     assert "Pengirim: Budi" in summary and "Lampiran: foto" in summary
@@ -128,7 +131,7 @@ async def test_full_aspiration_flow(
         [aspiration] = session.exec(select(Aspiration)).all()
     assert aspiration.code in said(confirmation)
     assert aspiration.photo_path
-    assert channel.media.path_of(aspiration.photo_path).read_bytes() == PNG
+    assert_clean_and_upright(channel.media.path_of(aspiration.photo_path).read_bytes())
 
 
 # ---------------------------------------------------------------------- webhook security
@@ -216,6 +219,35 @@ async def test_a_forged_button_id_is_expired(resident: WaResident) -> None:
     await resident.say("/start")
     forged = await resident.send(button_reply(resident.wa_id, "o1|yes|AAAAAAAAAA", "Setuju"))
     assert "tidak berlaku" in said(forged)
+
+
+# Reply ids a crafted request can carry: digits int() refuses, text compare_digest
+# refuses (non-ASCII), a lone surrogate, nothing, too much, NUL bytes.
+CRAFTED_IDS = [
+    "1|ü|é",
+    "o1|ü|é",
+    "²",
+    "o²|x|AAAAAAAAAA",
+    "o١٢٣|x|AAAAAAAAAA",
+    "p1|²|AAAAAAAAAA",
+    "o1|\ud800|AAAAAAAAAA",
+    "",
+    "o1|" + "x" * 5000 + "|AAAAAAAAAA",
+    "o1|\x00|\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+]
+
+
+@pytest.mark.parametrize("reply", [button_reply, list_reply])
+async def test_a_crafted_reply_id_is_an_expired_button_quietly(
+    resident: WaResident, reply: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    await onboard(resident)
+    for crafted in CRAFTED_IDS:
+        answer = said(await resident.send(reply(resident.wa_id, crafted, "Sampaikan aspirasi")))
+        assert "tidak berlaku" in answer, repr(crafted)
+        assert "Apa yang ingin" in answer, repr(crafted)  # and the current question again
+        assert "gangguan" not in answer, repr(crafted)  # no apology for an error
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
 
 
 # ---------------------------------------------------------------------- long lists
@@ -448,3 +480,18 @@ async def test_a_late_re_engagement_failure_resends_as_the_template(
     assert template.kind == "template" and template.body["template"]["name"] == "siantar_reply"
     row = outbox_row(engine, template.id)
     assert row.status == "sent" and "131047" in (row.last_error or "")
+
+
+async def test_a_file_sent_in_chat_is_deleted_once_delivered(
+    channel: WhatsAppChannel, resident: WaResident, fake: FakeWhatsApp
+) -> None:
+    """``/datasaya json`` holds the resident's name and number: once WhatsApp took
+    it, the copy in the media directory goes."""
+    channel.engine.settings = replace(channel.engine.settings, files=channel.media)
+    await onboard(resident)
+    sent = await resident.say("/datasaya json")
+    assert [s.type for s in sent][:1] == ["document"]
+    [upload] = fake.uploaded()
+    assert f'"identity": "whatsapp:{resident.wa_id}"'.encode() in upload
+    files = channel.media.directory / "files"
+    assert not [p for p in files.rglob("*") if p.is_file()]

@@ -28,14 +28,16 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.config import TelegramSettings
 from bot.dbthreads import DatabaseThreads
 from bot.i18n import translator
 from bot.media import MediaStore
-from bot.outbox import DeliveryFailed, OutboxDispatcher
+from bot.outbox import DeliveryFailed, OutboxDispatcher, attachment
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.inbound import CHANNEL, to_inbound
+from bot.telegram.proxy import bot_api_proxy, shown
 from bot.telegram.render import chosen_label, keyboard, split_text
 from bot.telegram.request import PooledRequest
 from handlers.engine import Engine
@@ -94,12 +96,18 @@ class TelegramChannel:
         self.threads = threads or DatabaseThreads(engine.db)
         self.signer = CallbackSigner(token)
         self.outbox = OutboxDispatcher(engine.db, {CHANNEL: self}, clock, threads=self.threads)
+        # telegram.proxy_url carries every call, getUpdates too; without it both requests
+        # honour HTTPS_PROXY and the like themselves (bot/telegram/proxy.py).
+        proxy = settings.proxy_url or None
+        self.proxy = bot_api_proxy(settings.api_base_url, settings.proxy_url)
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
             .token(token)
             .base_url(f"{settings.api_base_url}/bot")
             .base_file_url(f"{settings.api_base_url}/file/bot")
-            .request(PooledRequest(settings.connections))
+            .request(PooledRequest(settings.connections, proxy=proxy))
+            # PTB's own default for getUpdates (one connection), given the proxy
+            .get_updates_request(HTTPXRequest(connection_pool_size=1, proxy=proxy))
             # Replies are not throttled up front (Telegram's 429s are waited out and
             # retried); broadcasts are paced by the outbox dispatcher instead.
             .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=2))
@@ -120,6 +128,8 @@ class TelegramChannel:
 
     async def start(self) -> None:
         """Check the token (getMe) and register the command menus."""
+        if self.proxy is not None:
+            logger.info("telegram: Bot API calls go through the proxy at %s", shown(self.proxy))
         await self._retrying(self.application.initialize)
         for language in ("id", "en"):
             t = translator(language)
@@ -225,11 +235,16 @@ class TelegramChannel:
 
     async def deliver(self, recipient: str, reply: Reply, *, kind: str = "reply") -> str | None:
         """Send one reply (split if long; buttons on the last part); every ``kind``
-        of message is sent the same way on Telegram."""
-        chat_id = int(recipient)
+        of message is sent the same way on Telegram. A file sent in chat is
+        deleted once it went out."""
+        sent = await self._deliver(int(recipient), reply)
+        self.media.delivered(reply.photo, reply.document)
+        return sent
+
+    async def _deliver(self, chat_id: int, reply: Reply) -> str:
         markup = keyboard(reply, chat_id, self.signer)
         if reply.photo:
-            path = self.media.path_of(reply.photo)
+            path = attachment(self.media, reply.photo)
             sent = await self._send(
                 lambda: self.bot.send_photo(
                     chat_id, path.read_bytes(), caption=reply.text[:1024], reply_markup=markup
@@ -237,7 +252,7 @@ class TelegramChannel:
             )
             return str(sent.message_id)
         if reply.document:
-            path = self.media.path_of(reply.document)
+            path = attachment(self.media, reply.document)
             sent = await self._send(
                 lambda: self.bot.send_document(
                     chat_id,

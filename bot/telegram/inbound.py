@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from datetime import datetime
@@ -103,4 +104,5 @@ async def _store_photo(message: Message, media: MediaStore, now: datetime) -> st
     except TelegramError as error:
         logger.warning("could not download a photo: %s", error)
         raise AttachmentRefused("download_failed") from error
-    return media.store_bytes(bytes(data), now)
+    # decoding and encoding (metadata stripped) is CPU work: off the event loop
+    return await asyncio.to_thread(media.store_bytes, bytes(data), now)

@@ -15,8 +15,14 @@ So ``PooledRequest`` sends such calls on httpcore's HTTP/1.1 connections itself:
 most ``connections`` calls are on their way (the rest wait at an asyncio semaphore,
 first come first served), and idle keep-alive connections wait in a stack, the most
 recently used taken first and only that one checked. Calls that upload files
-(multipart bodies) still go through httpx. This path knows no proxy (the bot
-configures none): one would have to go through httpx as well.
+(multipart bodies) still go through httpx.
+
+That path goes straight to the server. When a proxy applies (``proxy``, else the
+environment's ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY`` unless ``NO_PROXY`` covers
+the host: see ``bot.telegram.proxy``), every call goes through httpx instead, whose
+proxy support tunnels https with CONNECT, forwards http, and speaks SOCKS5; the same
+timeouts, TLS verification, connection limit and errors apply. Whether the
+environment names a proxy is looked up once per server.
 
 Errors mean what they mean in ``HTTPXRequest``: a timeout raises ``TimedOut``, any
 other transport failure ``NetworkError``, so PTB's retries and rate limiting see no
@@ -41,6 +47,8 @@ import httpcore
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+from bot.telegram.proxy import environment_proxy
+
 KEEPALIVE_SECONDS = 5.0  # httpx's default: an idle connection older than this is closed
 
 _Origin = tuple[bytes, bytes, int]  # scheme, host, port: httpcore's Origin is not hashable
@@ -58,12 +66,17 @@ _TRANSPORT_ERRORS = (
 
 class PooledRequest(HTTPXRequest):
     """An ``HTTPXRequest`` with at most ``connections`` calls on their way, which
-    sends form-encoded calls on its own keep-alive connections."""
+    sends form-encoded calls on its own keep-alive connections unless a proxy applies.
 
-    __slots__ = ("_closed", "_idle", "_room", "_ssl_context")
+    ``proxy`` (http://, https://, socks5:// or socks5h://, credentials in the URL)
+    carries every call; without it the environment's proxy variables are honoured."""
 
-    def __init__(self, connections: int, **kwargs: Any) -> None:
-        super().__init__(connection_pool_size=connections, **kwargs)
+    __slots__ = ("_closed", "_direct", "_idle", "_proxy", "_room", "_ssl_context")
+
+    def __init__(self, connections: int, proxy: str | None = None, **kwargs: Any) -> None:
+        super().__init__(connection_pool_size=connections, proxy=proxy, **kwargs)
+        self._proxy = proxy
+        self._direct: dict[_Origin, bool] = {}  # server: no proxy applies to it
         self._room = asyncio.Semaphore(connections)
         self._idle: dict[_Origin, list[httpcore.AsyncHTTPConnection]] = {}
         self._ssl_context: ssl.SSLContext | None = None
@@ -93,17 +106,30 @@ class PooledRequest(HTTPXRequest):
     ) -> tuple[int, bytes]:
         timeouts = (read_timeout, write_timeout, connect_timeout, pool_timeout)
         async with self._room:
-            if request_data is not None and request_data.multipart_data:
+            multipart = request_data is not None and bool(request_data.multipart_data)
+            target = None if multipart else self._direct_target(url)
+            if target is None:  # a file upload, or a proxy applies: httpx sends it
                 return await super().do_request(url, method, request_data, *timeouts)
             if self._closed:
                 raise RuntimeError("This PooledRequest is not initialized!")
             return await self._send(
-                url, method, request_data, read_timeout, write_timeout, connect_timeout
+                target, method, request_data, read_timeout, write_timeout, connect_timeout
             )
+
+    def _direct_target(self, url: str) -> httpcore.URL | None:
+        """``url`` parsed, when the call goes straight to its server; else None."""
+        if self._proxy is not None:
+            return None
+        target = httpcore.URL(url)
+        key = _key(target.origin)
+        direct = self._direct.get(key)
+        if direct is None:
+            direct = self._direct[key] = environment_proxy(url) is None
+        return target if direct else None
 
     async def _send(
         self,
-        url: str,
+        target: httpcore.URL,
         method: str,
         request_data: RequestData | None,
         read_timeout: Any,
@@ -116,7 +142,6 @@ class PooledRequest(HTTPXRequest):
             "read": defaults.read if _default(read_timeout) else read_timeout,
             "write": defaults.write if _default(write_timeout) else write_timeout,
         }
-        target = httpcore.URL(url)
         origin = target.origin
         headers = [(b"Host", _host_header(origin)), (b"User-Agent", _USER_AGENT)]
         body = b""

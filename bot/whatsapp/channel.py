@@ -45,7 +45,8 @@ from bot.config import WhatsAppSettings
 from bot.dbthreads import DatabaseThreads
 from bot.i18n import translator
 from bot.media import MediaStore
-from bot.outbox import DeliveryFailed, OutboxDispatcher
+from bot.outbox import DeliveryFailed, OutboxDispatcher, attachment
+from bot.webhook_body import BodyRefused
 from bot.whatsapp.callbacks import FORGED, ButtonIds, PageTurn
 from bot.whatsapp.errors import OutsideWindow, delivery_failed
 from bot.whatsapp.inbound import (
@@ -150,18 +151,32 @@ class WhatsAppChannel:
             return 403, "forbidden"
         try:
             parts = split_payload(body)
-        except (ValueError, TypeError, AttributeError):
-            return 400, "bad update"
+        except BodyRefused as refused:
+            logger.warning("whatsapp webhook: signed body refused: %s", refused.reason)
+            return refused.status, refused.reason
         failed: list[str] = []
         token = _not_committed.set(failed)
         try:
             for part in parts:
-                await self.client.webhook_update_handler(part)
+                await self._dispatch(part)
         finally:
             _not_committed.reset(token)
         if failed:
             return 503, "try again"  # Meta redelivers; what was committed is skipped then
         return 200, "ok"
+
+    async def _dispatch(self, part: bytes) -> None:
+        """pywa reads one part and calls our handlers, which catch their own errors
+        (``_guarded``). What still escapes is pywa failing to read a field it expects
+        (a change without "field", an entry without "id"): that part, which would never
+        read better on a redelivery, is skipped, and the rest of the batch goes on."""
+        try:
+            await self.client.webhook_update_handler(part)
+        except (LookupError, TypeError, ValueError, AttributeError) as error:
+            logger.warning(
+                "whatsapp webhook: an update pywa could not read was skipped: %s",
+                type(error).__name__,
+            )
 
     def _guarded(
         self, handler: Callable[[WhatsApp, Any], Awaitable[None]]
@@ -242,7 +257,11 @@ class WhatsAppChannel:
     def _first_time(self, update_key: str, now: datetime) -> bool:
         with transaction(self.engine.db) as session:
             return mark_update_processed(
-                session=session, channel=CHANNEL, update_key=update_key, now=now
+                session=session,
+                channel=CHANNEL,
+                update_key=update_key,
+                key=self.engine.hash_key,
+                now=now,
             )
 
     def _language(self, wa_id: str) -> str:
@@ -263,7 +282,13 @@ class WhatsAppChannel:
     async def deliver(self, recipient: str, reply: Reply, *, kind: str = "reply") -> str | None:
         """Send one outbox message. Within 24 hours of the resident's last message it
         goes as is; outside, or when Meta says the window is closed (131047), as the
-        approved template for ``kind``."""
+        approved template for ``kind``. A file sent in chat is deleted once the
+        message went out (as itself or as its template: it is not sent again)."""
+        sent = await self._deliver(recipient, reply, kind)
+        self.media.delivered(reply.photo, reply.document)
+        return sent
+
+    async def _deliver(self, recipient: str, reply: Reply, kind: str) -> str:
         last_seen, name, language = await self.threads.run(self._facts, recipient)
         templates = self.settings.templates
         if not window_open(last_seen, self.clock()) and kind in templates:
@@ -314,12 +339,12 @@ class WhatsAppChannel:
     async def _send_one(self, to: str, item: Outgoing) -> str:
         client = self.client
         if item.photo is not None:
-            path = self.media.path_of(item.photo)
+            path = attachment(self.media, item.photo)
             sent: Any = await self._call(
                 lambda: client.send_image(to=to, image=path, caption=item.text or None)
             )
         elif item.document is not None:
-            path = self.media.path_of(item.document)
+            path = attachment(self.media, item.document)
             sent = await self._call(
                 lambda: client.send_document(
                     to=to, document=path, filename=path.name, caption=item.text or None

@@ -1,12 +1,14 @@
 """WhatsApp updates as the core's ``Inbound``; images are downloaded and stored here.
 
 The resident is ``whatsapp:<wa_id>`` (the E.164 number without "+"). Each message's
-wamid is its ``update_key``: the engine records a hash of it, so a redelivered
-webhook does nothing twice.
+wamid is its ``update_key``: the engine records an HMAC of it under the
+installation's hash key (never the wamid, which embeds the phone number), so a
+redelivered webhook does nothing twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import replace
@@ -19,6 +21,7 @@ from pywa_async.errors import WhatsAppError
 from pywa_async.types import CallbackButton, CallbackSelection, Message, MessageType
 
 from bot.media import AttachmentRefused, MediaStore
+from bot.webhook_body import BodyRefused, json_object
 from bot.whatsapp.callbacks import Pressed
 from handlers.types import Inbound, Location
 
@@ -30,14 +33,19 @@ IGNORED = (MessageType.REACTION, MessageType.SYSTEM, MessageType.EDIT, MessageTy
 
 def split_payload(body: bytes) -> list[bytes]:
     """One webhook body per message or status. pywa looks only at the first of
-    each; Meta may batch several, and none may be lost."""
-    data = json.loads(body)
+    each; Meta may batch several, and none may be lost.
+
+    ``BodyRefused`` (400) for a body that is not a webhook: not a JSON object, or
+    its entries, changes, values, messages, statuses or contacts of the wrong type."""
+    data = json_object(body)
     parts: list[bytes] = []
-    for entry in data.get("entry") or []:
-        for change in entry.get("changes") or []:
+    for entry in _objects(data, "entry"):
+        for change in _objects(entry, "changes"):
             value = change.get("value") or {}
-            items = [("messages", m) for m in value.get("messages") or []]
-            items += [("statuses", s) for s in value.get("statuses") or []]
+            if not isinstance(value, dict):
+                raise BodyRefused(400, "a change's value is not an object")
+            items = [("messages", m) for m in _objects(value, "messages")]
+            items += [("statuses", s) for s in _objects(value, "statuses")]
             if not items:
                 single = [{**entry, "changes": [change]}]
                 parts.append(json.dumps({**data, "entry": single}).encode())
@@ -46,19 +54,31 @@ def split_payload(body: bytes) -> list[bytes]:
                     k: v for k, v in value.items() if k not in ("messages", "statuses")
                 }
                 part[key] = [item]
-                part["contacts"] = _contacts_for(key, item, value.get("contacts") or [])
+                part["contacts"] = _contacts_for(key, item, _objects(value, "contacts"))
                 one = {**entry, "changes": [{**change, "value": part}]}
                 parts.append(json.dumps({**data, "entry": [one]}).encode())
     return parts
 
 
-def _contacts_for(key: str, item: dict[str, Any], contacts: list[Any]) -> list[Any]:
+def _objects(container: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """``container[key]``: a list of objects, empty when missing or null."""
+    found = container.get(key)
+    if found is None:
+        return []
+    if not isinstance(found, list) or not all(isinstance(item, dict) for item in found):
+        raise BodyRefused(400, f"{key!r} is not a list of objects")
+    return found
+
+
+def _contacts_for(
+    key: str, item: dict[str, Any], contacts: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """The item's own contact, in the shape pywa 4.5 reads: it expects the
     business-scoped ``user_id`` on every contact, and contacts on statuses, which
     webhooks without business-scoped ids do not carry."""
     number = item.get("from") if key == "messages" else item.get("recipient_id")
-    own = [c for c in contacts if isinstance(c, dict) and c.get("wa_id") == number]
-    chosen = own or [c for c in contacts[:1] if isinstance(c, dict)]
+    own = [c for c in contacts if c.get("wa_id") == number]
+    chosen = own or contacts[:1]
     if not chosen:
         user_id = item.get("from_user_id") or item.get("recipient_user_id")
         chosen = [{"wa_id": number, "user_id": user_id}]
@@ -67,8 +87,8 @@ def _contacts_for(key: str, item: dict[str, Any], contacts: list[Any]) -> list[A
 
 def sender_of(update: Message | CallbackButton | CallbackSelection) -> str | None:
     """The resident's number (digits), or None when WhatsApp hid it (usernames)."""
-    wa_id = getattr(update.from_user, "wa_id", None)
-    return str(wa_id) if wa_id and str(wa_id).isdigit() else None
+    wa_id = str(getattr(update.from_user, "wa_id", None) or "")
+    return wa_id if wa_id.isascii() and wa_id.isdigit() else None
 
 
 def _base(update: Message | CallbackButton | CallbackSelection, wa_id: str) -> Inbound:
@@ -137,4 +157,5 @@ async def store_image(client: WhatsApp, media_id: str, media: MediaStore, now: d
     except (WhatsAppError, httpx.HTTPError) as error:
         logger.warning("whatsapp: could not download an image: %s", type(error).__name__)
         raise AttachmentRefused("download_failed") from error
-    return media.store_bytes(data, now)
+    # decoding and encoding (metadata stripped) is CPU work: off the event loop
+    return await asyncio.to_thread(media.store_bytes, data, now)

@@ -17,6 +17,8 @@ from storage.exports.activities import (
     REGISTRATIONS,
     RSVP_FIELDS,
     RSVPS,
+    _registrations_query,
+    _rsvps_query,
     export_registrations,
     export_rsvps,
 )
@@ -28,6 +30,7 @@ from storage.exports.aspirations import (
     XLSX_WIDTHS,
     export_aspirations,
 )
+from storage.exports.aspirations import _query as _aspirations_query
 from storage.exports.base import (
     FORMATS,
     PROGRESS_EVERY,
@@ -37,6 +40,7 @@ from storage.exports.base import (
     ExportFilter,
     Layout,
     Progress,
+    check_format,
     wib_midnight,
 )
 from storage.exports.progress import terminal_progress
@@ -50,6 +54,12 @@ EXPORTERS = {
     "rsvps": export_rsvps,
 }
 EXPORT_KINDS: tuple[str, ...] = tuple(EXPORTERS)
+#: Building a kind's query validates its filters, without touching a database.
+_QUERIES = {
+    "aspirations": _aspirations_query,
+    "registrations": _registrations_query,
+    "rsvps": _rsvps_query,
+}
 LAYOUTS: dict[str, Layout] = {"aspirations": LAYOUT, "registrations": REGISTRATIONS, "rsvps": RSVPS}
 
 
@@ -75,6 +85,15 @@ def export(
     return exporter(engine=engine, fmt=fmt, out=out, filters=filters, progress=progress)
 
 
+def check_export(kind: str, *, fmt: str, filters: AspirationFilter) -> None:
+    """Raise ExportError for what :func:`export` would refuse (kind, format, a
+    filter), before any database is opened: a bad argument is reported as one."""
+    if kind not in _QUERIES:
+        raise ExportError(f"unknown export kind {kind!r}: use {', '.join(EXPORT_KINDS)}")
+    check_format(fmt)
+    _QUERIES[kind](filters)
+
+
 __all__ = [
     "ASPIRATION_FIELDS",
     "EXPORT_KINDS",
@@ -94,6 +113,7 @@ __all__ = [
     "ExportFilter",
     "Layout",
     "Progress",
+    "check_export",
     "export",
     "export_aspirations",
     "export_registrations",
