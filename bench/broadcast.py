@@ -34,6 +34,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -74,6 +75,12 @@ class FlakyTelegram(FakeTelegram):
         super()._check_faults(method, params)
         if method in SENDING and self.rng.random() < self.flaky:
             raise ApiError(502, "Bad Gateway", fault=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def seed(db: Engine, recipients: int, now: datetime) -> None:
@@ -147,6 +154,9 @@ def run_broadcast(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                     f"telegram_per_second = {pace}",
                     "[media]",
                     f'directory = "{workdir / "media"}"',
+                    "[server]",  # /healthz, on a port of its own
+                    'host = "127.0.0.1"',
+                    f"port = {free_port()}",
                 ]
             )
             + "\n",

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.database import open_database
 from bot.i18n import LANGUAGES, translator
 from bot.media import MediaStore
+from bot.outbox_lease import LEASE
 from handlers.engine import Engine
 from handlers.flow import AbuseLimits, EngineSettings
 from handlers.registry import FLOWS
@@ -84,5 +85,8 @@ def build_app(settings: Settings) -> App:
             hash_key=settings.privacy.hash_key_bytes,
         ),
         FLOWS,
+        # the replies' claim is the dispatchers' short lease, renewed while they go
+        # out: after a crash they are sent again within one lease
+        reply_claim=LEASE,
     )
     return App(settings=settings, db=db, engine=engine, media=media)

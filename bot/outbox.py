@@ -11,6 +11,10 @@ process. Direct replies (``send_now``) are not paced: they answer what the
 resident just wrote, and the pace leaves room for them (25/s of Telegram's ~30).
 Paced rows in turn never go to a chat while a reply to it is in flight or was
 sent less than the channel's per-chat gap ago.
+
+Claims are short and renewed while they are held (``bot.outbox_lease``). Failures
+that repeat, such as a database outage, are logged once in full and then once a
+minute (``bot.outage``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -27,7 +32,9 @@ from sqlalchemy import Engine as Database
 
 from bot.dbthreads import DatabaseThreads
 from bot.media import MediaStore
+from bot.outage import Outage
 from bot.outbox_flow import MAX_IN_FLIGHT, NAP, InFlight, SentMarks
+from bot.outbox_lease import LEASE, Leases
 from handlers.types import QueuedReply, Reply
 from storage.db import transaction
 from storage.models import OutboxMessage
@@ -39,12 +46,12 @@ from storage.outbox import (
     mark_sent_many,
     mark_unreachable,
     release,
+    renew,
 )
 from storage.pace import Batch, claim_batch, pause_channel
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
 BATCH = 50  # rows per claim on a channel without a pace
 BATCH_SECONDS = 1.0  # a paced claim takes about this much of the channel's time
 MAX_BATCH = 500
@@ -143,6 +150,15 @@ class OutboxDispatcher:
         }
         self._next_start: dict[str, datetime] = {}  # this process's next send, by channel
         self._flights: dict[str, InFlight] = {}
+        self.outage = Outage("outbox", lambda: clock().timestamp())
+        self.leases = Leases(
+            self.threads,
+            self._renew,
+            clock,
+            sleep,
+            lease=lease,
+            failed=self.outage.failed,
+        )
 
     async def tick(self) -> None:
         """The scheduler's job: start sending in the background unless that is going
@@ -156,8 +172,10 @@ class OutboxDispatcher:
         try:
             while not self._stopping and await self.run_once():
                 pass
-        except Exception:
-            logger.exception("outbox: sending stopped; the next tick starts again")
+        except Exception as error:  # noqa: BLE001 - the next tick starts again
+            self.outage.failed(error)
+        else:
+            self.outage.succeeded()
 
     async def drain(self) -> None:
         """On shutdown: claim nothing more, give back the rows still waiting for their
@@ -174,6 +192,9 @@ class OutboxDispatcher:
         Not paced, not spaced: see the module doc."""
         sender = self.senders[channel]
         sent: list[tuple[int, str | None, str | None]] = []
+        held = [q.outbox_id for q in queued if q.outbox_id is not None]
+        # claimed by the handler, token-less: kept claimed while they go out
+        self.leases.hold((row_id, None, self.clock() + self.lease) for row_id in held)
         try:
             for position, item in enumerate(queued):
                 try:
@@ -185,8 +206,12 @@ class OutboxDispatcher:
                 if item.outbox_id is not None:
                     sent.append((item.outbox_id, external_id, None))
         finally:
-            if sent:
-                await self._reply_marks.mark_all(sent)
+            try:
+                if sent:
+                    await self._reply_marks.mark_all(sent)
+            finally:
+                for row_id in held:
+                    self.leases.drop(row_id)
 
     async def run_once(self) -> int:
         """Send what is due, batch after batch, until nothing more is (or for 3/4 of
@@ -233,12 +258,24 @@ class OutboxDispatcher:
                     await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                     continue
                 tried += len(batch.rows)
-                send_until = now + self.lease * 3 / 4  # after that another may claim them
-                for row in batch.rows:
-                    await room.acquire()
-                    task = asyncio.create_task(self._send_at_slot(row, send_until, room))
-                    in_flight.add(task)
-                    task.add_done_callback(in_flight.discard)
+                self.leases.hold(
+                    (row.id, row.claim, row.claimed_until or now + self.lease)
+                    for row in batch.rows
+                    if row.id is not None
+                )
+                handed = 0
+                try:
+                    for row in batch.rows:
+                        await room.acquire()
+                        task = asyncio.create_task(self._send_at_slot(row, room))
+                        handed += 1
+                        in_flight.add(task)
+                        task.add_done_callback(in_flight.discard)
+                        # (a done callback runs even for a task cancelled before it began)
+                        task.add_done_callback(partial(self._done, row.id))
+                finally:
+                    for row in batch.rows[handed:]:  # never started: given up by this run
+                        self._done(row.id)
                 await self._sleep_until(batch.rows[-1].due_at - timedelta(seconds=CLAIM_LEAD))
         finally:
             if in_flight:
@@ -253,11 +290,13 @@ class OutboxDispatcher:
             await self.sleep(nap)
             left -= nap
 
-    async def _send_at_slot(
-        self, row: OutboxMessage, send_until: datetime, room: asyncio.Semaphore
-    ) -> None:
+    def _done(self, row_id: int | None, _task: object = None) -> None:
+        if row_id is not None:
+            self.leases.drop(row_id)
+
+    async def _send_at_slot(self, row: OutboxMessage, room: asyncio.Semaphore) -> None:
         """Send one claimed row at its slot (``due_at``) and record the result; a row
-        that cannot go (stopping, the lease nearly over, the channel paused) is
+        that cannot go (stopping, its claim may lapse soon, the channel paused) is
         given back unsent."""
         assert row.id is not None
         try:
@@ -268,7 +307,7 @@ class OutboxDispatcher:
             outcome: str | None | DeliveryFailed = None
             async with flight.place(lambda: self._stopping):
                 await self._keep_pace(row.channel, row.due_at)
-                due_again = self._not_now(row.channel, send_until)
+                due_again = self._not_now(row)
                 if due_again is None:
                     began = self.clock()
                     try:
@@ -294,9 +333,8 @@ class OutboxDispatcher:
                     self._paused[row.channel] = until
             else:
                 await self._marks.mark(row.id, outcome, row.claim)
-        except Exception:
-            # the row stays claimed: it is due again when the lease lapses
-            logger.exception("outbox: sending a %s message failed unexpectedly", row.channel)
+        except Exception as error:  # noqa: BLE001 - the row is due again when its claim lapses
+            self.outage.failed(error)
         finally:
             room.release()
 
@@ -309,13 +347,14 @@ class OutboxDispatcher:
             self._next_start[channel] = start + interval
             await self._sleep_until(start)
 
-    def _not_now(self, channel: str, send_until: datetime) -> datetime | None:
+    def _not_now(self, row: OutboxMessage) -> datetime | None:
         """When a row that must not go now is due again; None: send it."""
-        now, paused = self.clock(), self._paused.get(channel)
+        now, paused = self.clock(), self._paused.get(row.channel)
         if paused is not None and now < paused:
             return paused  # a 429 this process heard since the row was claimed
-        if self._stopping or now >= send_until:
-            return now
+        assert row.id is not None and row.claimed_until is not None
+        if self._stopping or now >= self.leases.usable_until(row.id, row.claimed_until):
+            return now  # (its claim was not renewed: another process may take it soon)
         return None
 
     def _claim(
@@ -331,6 +370,12 @@ class OutboxDispatcher:
                 interval=interval,
                 chat_gap=gap,
             )
+
+    def _renew(
+        self, claims: list[str], row_ids: list[int], replies: list[int], until: datetime
+    ) -> None:
+        with transaction(self.db) as session:
+            renew(session=session, claims=claims, row_ids=row_ids, replies=replies, until=until)
 
     def _sent_rows(self, sent: list[tuple[int, str | None, str | None]]) -> None:
         with transaction(self.db) as session:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -28,9 +29,10 @@ from bot.jobs import (
     privacy_tick,
     training_tick,
 )
+from bot.outage import Outage, watched
 from bot.outbox import PER_CHAT, OutboxDispatcher, Sender
 from bot.telegram.channel import TelegramChannel
-from bot.telegram.polling import ALLOWED_UPDATES, poll
+from bot.telegram.polling import ALLOWED_UPDATES, PollingConflict, poll
 from bot.web import create_web_app, listening_socket, web_server
 from bot.whatsapp.channel import WhatsAppChannel
 from storage.db import current_revision
@@ -41,7 +43,8 @@ OUTBOX_INTERVAL_SECONDS = 2
 
 
 class StartupError(Exception):
-    """Start-up cannot go on; the message is shown as one line."""
+    """The process cannot go on (at start-up, or a second process polls); the
+    message is shown as one line."""
 
 
 def utc_now() -> datetime:
@@ -75,8 +78,8 @@ async def run(settings: Settings) -> int:
     app = build_app(settings)
     logger.info("database ready (schema %s)", current_revision(app.db))
     webhook = settings.telegram.enabled and settings.telegram.mode == "webhook"
-    # WhatsApp only has webhooks: the server runs when either channel needs it
-    sock = bind(settings) if webhook or settings.whatsapp.enabled else None
+    # Always: /healthz is served in every mode (and the webhooks when used)
+    sock = bind(settings)
     senders: dict[str, Sender] = {}
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
@@ -114,24 +117,23 @@ async def run(settings: Settings) -> int:
         if telegram is not None and not webhook:
             ready = asyncio.Event()
             tasks.append(
-                asyncio.create_task(poll(telegram, stop, ready=ready), name="telegram-polling")
+                asyncio.create_task(polling(telegram, stop, ready), name="telegram-polling")
             )
             await _first(ready.wait(), tasks)
-        if sock is not None:
-            secret = settings.telegram.webhook_secret.get_secret_value()
-            web = create_web_app(
-                db=app.db,
-                channels=sorted(senders),
-                telegram=telegram if webhook else None,
-                telegram_secret=secret,
-                whatsapp=whatsapp,
-            )
-            server = web_server(web, settings.server.host, settings.server.port)
-            tasks.append(asyncio.create_task(server.serve(sockets=[sock]), name="web"))
-            await _first(_until(lambda: server.started), tasks)
-            logger.info("web server on http://%s:%d", settings.server.host, settings.server.port)
-            if telegram is not None and webhook:
-                await set_webhook(telegram, settings.telegram.webhook_url, secret)
+        secret = settings.telegram.webhook_secret.get_secret_value()
+        web = create_web_app(
+            db=app.db,
+            channels=sorted(senders),
+            telegram=telegram if webhook else None,
+            telegram_secret=secret,
+            whatsapp=whatsapp,
+        )
+        server = web_server(web, settings.server.host, settings.server.port)
+        tasks.append(asyncio.create_task(server.serve(sockets=[sock]), name="web"))
+        await _first(_until(lambda: server.started), tasks)
+        logger.info("web server on http://%s:%d", settings.server.host, settings.server.port)
+        if telegram is not None and webhook:
+            await set_webhook(telegram, settings.telegram.webhook_url, secret)
 
         # The job only starts sending in the background (and returns): a broadcast
         # longer than the interval goes on without a gap, and no run is skipped.
@@ -156,14 +158,16 @@ async def run(settings: Settings) -> int:
         async def broadcasts() -> None:
             await threads.run(broadcast_tick, app.db, utc_now())
 
-        # Reminders that came due while the bot was down go first (if still useful)
+        # Reminders that came due while the bot was down go first (if still useful).
+        # A job that fails (the database is down) is logged in full once, then once
+        # a minute (bot.outage), not by the scheduler at every run.
         for job, seconds, name in (
             (trainings, TRAINING_INTERVAL_SECONDS, "trainings"),
             (forums, FORUM_INTERVAL_SECONDS, "forums"),
             (broadcasts, BROADCAST_INTERVAL_SECONDS, "broadcasts"),
         ):
             scheduler.add_job(
-                job,
+                watched(job, Outage(f"scheduler job {name!r}", time.monotonic)),
                 "interval",
                 seconds=seconds,
                 id=name,
@@ -178,7 +182,7 @@ async def run(settings: Settings) -> int:
 
         # daily, the first an hour after start-up (a restart loop does not purge in a loop)
         scheduler.add_job(
-            retention_purge,
+            watched(retention_purge, Outage("scheduler job 'privacy'", time.monotonic)),
             "interval",
             hours=PRIVACY_INTERVAL_HOURS,
             id="privacy",
@@ -215,12 +219,20 @@ async def run(settings: Settings) -> int:
             await telegram.stop()
         if whatsapp is not None:
             await whatsapp.stop()
-        if sock is not None:
-            sock.close()
+        sock.close()
         threads.close()
         app.db.dispose()
         logger.info("stopped")
     return 0
+
+
+async def polling(telegram: TelegramChannel, stop: asyncio.Event, ready: asyncio.Event) -> None:
+    """Poll until ``stop``; another process polling the same bot ends this one
+    with one line."""
+    try:
+        await poll(telegram, stop, ready=ready)
+    except PollingConflict as conflict:
+        raise StartupError(str(conflict)) from None
 
 
 def bind(settings: Settings) -> socket.socket:

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import logging
 import socket
+import time
 from collections.abc import Iterator
 
 import uvicorn
@@ -18,6 +20,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
+from bot.outage import Outage
 from bot.telegram.channel import NotCommitted, TelegramChannel
 from bot.webhook_body import (
     TELEGRAM_MAX_BYTES,
@@ -42,14 +45,21 @@ def create_web_app(
     telegram_secret: str = "",
     whatsapp: WhatsAppChannel | None = None,
 ) -> Starlette:
+    outage = Outage("healthz: the database check", time.monotonic)  # probed every few s
+
+    def select_one() -> None:
+        with db.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
     async def healthz(_request: Request) -> Response:
         try:
-            with db.connect() as connection:
-                connection.execute(text("SELECT 1"))
+            await asyncio.to_thread(select_one)  # a database that hangs must not stop the loop
             database = "ok"
-        except Exception:  # noqa: BLE001 - reported, not raised
-            logger.exception("healthz: database check failed")
+        except Exception as error:  # noqa: BLE001 - reported, not raised
+            outage.failed(error)
             database = "error"
+        else:
+            outage.succeeded()
         status = 200 if database == "ok" else 503
         return JSONResponse(
             {

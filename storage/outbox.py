@@ -9,7 +9,9 @@ dispatcher (``FOR UPDATE SKIP LOCKED``); SQLite has a single writer anyway.
 Each claim carries a token (``claim``) and every mark matches it: a dispatcher
 whose lease lapsed during a slow send cannot overwrite what the dispatcher that
 claimed the row after it recorded. Direct replies, claimed by their handler at
-enqueue time, have no token until the dispatcher takes them over.
+enqueue time, have no token until the dispatcher takes them over. A live sender
+renews what it still holds (``renew``), so a lease can be short and a dead
+process's rows are soon due again.
 
 The dispatcher claims through ``storage.pace.claim_batch`` (send slots at the
 channel's shared pace, one row per chat); ``claim_due`` is the plain claim.
@@ -22,7 +24,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, bindparam, insert, or_, update
+from sqlalchemy import ColumnElement, String, and_, bindparam, insert, or_, update
 from sqlmodel import Session, col, select
 
 from storage.announcements import BROADCAST_KINDS
@@ -240,6 +242,32 @@ def mark_retry(
         last_error=error[:ERROR_LENGTH],
     )
     return due_at
+
+
+def renew(
+    *,
+    session: Session,
+    claims: Sequence[str],
+    row_ids: Sequence[int],
+    replies: Sequence[int],
+    until: datetime,
+) -> int:
+    """Keep rows claimed until ``until``: those of ``row_ids`` still pending under one
+    of ``claims``, and the direct replies ``replies`` their handler still holds (no
+    token yet). A row another dispatcher has claimed since is left alone."""
+    if not row_ids:
+        return 0
+    held = or_(
+        col(OutboxMessage.claim).in_(claims),
+        and_(col(OutboxMessage.claim).is_(None), col(OutboxMessage.id).in_(replies)),
+    )
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(row_ids), col(OutboxMessage.status) == "pending", held)
+        .values(claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def release(

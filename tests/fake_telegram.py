@@ -5,8 +5,10 @@ The real python-telegram-bot client talks to it over HTTP: point ``telegram.Bot`
 bot's ``api_base_url`` setting at ``fake.base_url``). Tests act as residents through
 ``send_text``/``press``/``send_photo``/..., and assert on what the bot did through ``calls``,
 ``messages``, ``wait_for`` and friends. Faults are injected with ``fail_next``, ``block`` and
-``delay``. The server runs uvicorn on its own event loop in a daemon thread; every public
-method is thread-safe and usable from sync tests, async tests and plain scripts.
+``delay``. Like Telegram, a getUpdates that comes while another is waiting ends the
+waiting one with 409 Conflict (two processes polling one bot). The server runs uvicorn
+on its own event loop in a daemon thread; every public method is thread-safe and
+usable from sync tests, async tests and plain scripts.
 """
 
 from __future__ import annotations
@@ -67,6 +69,10 @@ _TEXT_PARAMS = frozenset(
 )
 # Methods that send a message: what ``rate_limit`` counts.
 SENDING = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+SECOND_POLLER = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
+)
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 
@@ -252,6 +258,7 @@ class FakeTelegram:
         self._cond: asyncio.Condition | None = None
         self._port = 0
         self._closing = False
+        self._polls = 0  # getUpdates calls so far: the latest one is the one that waits
         self.reset()
 
     # ------------------------------------------------------------------ lifecycle
@@ -351,6 +358,8 @@ class FakeTelegram:
                 raise ApiError(404, "Not Found")
             if delay := self._delays.get(method):
                 await asyncio.sleep(delay)
+                if await request.is_disconnected():  # the client died meanwhile
+                    return Response(status_code=499)
             self._check_faults(method, params)
             self._check_rate(method)
             if method == "getUpdates":
@@ -424,7 +433,12 @@ class FakeTelegram:
         assert self._cond is not None
         deadline = time.monotonic() + min(float(params.get("timeout") or 0), LONG_POLL_CAP)
         async with self._cond:
+            self._polls += 1
+            mine = self._polls
+            self._cond.notify_all()  # a getUpdates still waiting is ended by this one
             while True:
+                if self._polls != mine:
+                    raise ApiError(409, SECOND_POLLER)
                 batch = self._take_updates(params)
                 remaining = deadline - time.monotonic()
                 if batch or self._closing or remaining <= 0:

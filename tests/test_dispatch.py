@@ -22,12 +22,12 @@ from sqlalchemy import Engine, insert
 from sqlmodel import Session, col, select
 
 from bot.dbthreads import DatabaseThreads
-from bot.outbox import MAX_IN_FLIGHT, PER_CHAT, DeliveryFailed, OutboxDispatcher
-from handlers.types import Reply
+from bot.outbox import LEASE, MAX_IN_FLIGHT, PER_CHAT, DeliveryFailed, OutboxDispatcher
+from handlers.types import QueuedReply, Reply
 from storage.announcements import BROADCAST_PRIORITY
 from storage.db import make_engine, transaction
 from storage.models import ChannelPace, OutboxMessage, Resident
-from storage.outbox import enqueue
+from storage.outbox import enqueue, enqueue_claimed
 from storage.pace import Batch
 
 P = ParamSpec("P")
@@ -202,7 +202,8 @@ def most_in_one_second(times: list[float]) -> int:
 def test_two_dispatchers_share_the_pace_and_never_exceed_it_together(db: Engine) -> None:
     broadcast(db, 300)
     senders = [Sender(latency=0.15), Sender(latency=0.15)]
-    workers = [dispatcher(db, sender, rate=20) for sender in senders]
+    # a run claims for 3/4 of the lease: 45 s here, so one run each covers the 15 s
+    workers = [dispatcher(db, sender, rate=20, lease=timedelta(seconds=60)) for sender in senders]
     run(until_done(*workers, ticks=3))
 
     starts = sorted(start for sender in senders for start, _, _ in sender.sent)
@@ -475,3 +476,83 @@ def test_a_stalled_adapter_does_not_gather_a_burst(db: Engine) -> None:
     assert len(sender.sent) == 200
     assert most_in_one_second(sender.released) <= 20 + 6  # not the 20 held back at once
     assert sum(4.1 <= t < 4.1 + EPSILON for t in sender.released) <= 6
+
+
+async def die(worker: OutboxDispatcher) -> None:
+    """The process is killed: every task of ``worker`` stops where it is, nothing is
+    given back or marked (the done callbacks only forget the rows in memory)."""
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await asyncio.sleep(0)  # (the done callbacks)
+
+
+async def sent_by(worker: OutboxDispatcher, sender: Sender, count: int) -> float:
+    """Run ``worker`` as the outbox job does (every 2 s) until ``count`` are sent; when."""
+    while len(sender.sent) < count:
+        await worker.run_once()
+        if len(sender.sent) < count:
+            await asyncio.sleep(2)
+    return max(start for start, _, _ in sender.sent)
+
+
+def test_held_rows_stay_claimed_while_their_dispatcher_lives_and_come_back_soon_after_it_dies(
+    db: Engine,
+) -> None:
+    """A send may hang far longer than the 15 s lease: the claims are renewed, so no
+    other dispatcher sends those rows meanwhile. Once the process is gone nothing
+    renews them, and another dispatcher sends them within one lease."""
+    broadcast(db, 5)
+    first = dispatcher(db, Sender(latency=3600), rate=None)  # sends that never come back
+    second_sender = Sender(latency=0)
+    second = dispatcher(db, second_sender, rate=None)
+
+    async def scenario() -> tuple[float, float]:
+        running = asyncio.create_task(first.run_once())
+        await asyncio.sleep(90)
+        assert await second.run_once() == 0  # still claimed, a minute and a half on
+        assert first.leases.held() == 5
+        died = seconds(clock())
+        await die(first)
+        assert running.cancelled() and first.leases.held() == 0
+        return died, await sent_by(second, second_sender, 5)
+
+    died, resent = run(scenario())
+    assert sorted(recipient for _, recipient, _ in second_sender.sent) == [
+        str(1000 + n) for n in range(5)
+    ]
+    # claimed until at most one lease after the last renewal (every 5 s)
+    assert 15 - 5 <= resent - died <= 15 + 2
+    assert all(row.status == "sent" for row in outbox(db))
+
+
+def test_a_direct_reply_held_by_a_dead_process_is_sent_within_one_lease(db: Engine) -> None:
+    with transaction(db) as session:  # what the engine commits with the new state
+        [reply_id] = enqueue_claimed(
+            session=session,
+            channel="telegram",
+            recipient="321",
+            kind="reply",
+            payloads=[Reply("Pilih kategorinya").to_payload()],
+            now=NOW,
+            claim_for=LEASE,
+        )
+    handler = dispatcher(db, Sender(latency=3600), rate=None)  # a 429 waited out, say
+    other_sender = Sender(latency=0)
+    other = dispatcher(db, other_sender, rate=None)
+
+    async def scenario() -> tuple[float, float]:
+        sending = asyncio.create_task(
+            handler.send_now("telegram", "321", [QueuedReply(reply_id, Reply("Pilih"))])
+        )
+        await asyncio.sleep(75)
+        assert await other.run_once() == 0  # the handler still holds it
+        died = seconds(clock())
+        await die(handler)
+        assert sending.cancelled()
+        return died, await sent_by(other, other_sender, 1)
+
+    died, resent = run(scenario())
+    assert [text for _, _, text in other_sender.sent] == ["Pilih kategorinya"]
+    assert resent - died <= 15 + 2

@@ -220,11 +220,13 @@ class SlowSender(FakeSender):
 async def test_a_slow_run_gives_rows_back_before_its_lease_lapses(db: Engine) -> None:
     ids = [add(db, f"pesan {n}", recipient=str(n)) for n in range(10)]
     clock = Clock()
-    sender = SlowSender(clock, seconds=10)  # 60 s lease: stop sending after 45 s
+    # 15 s lease, never renewed here (the clock jumps 10 s a send, no time passes for
+    # the renewals): no send starts after 11.25 s
+    sender = SlowSender(clock, seconds=10)
     assert await dispatcher(db, sender, clock).run_once() == 10
-    assert [text for _, text in sender.sent] == [f"pesan {n}" for n in range(5)]
+    assert [text for _, text in sender.sent] == [f"pesan {n}" for n in range(2)]
     stored = rows(db)
-    given_back = [stored[i] for i in ids[5:]]
+    given_back = [stored[i] for i in ids[2:]]
     assert all(r.status == "pending" and r.claim is None for r in given_back)
     assert all(r.attempts == 0 and r.claimed_until is None for r in given_back)
     await dispatcher(db, FakeSender(), clock).run_once()  # due at once: the next run sends them

@@ -17,6 +17,7 @@ from images import PNG, assert_clean_and_upright, jpeg_from_camera
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
+from telegram.error import Conflict
 from telegram_harness import Resident as TelegramResident
 from telegram_harness import settle
 from tiny_proxy import TinyProxy
@@ -26,7 +27,7 @@ import handlers.engine
 from bot.config import TelegramSettings
 from bot.media import MediaStore
 from bot.telegram.channel import TelegramChannel
-from bot.telegram.polling import poll
+from bot.telegram.polling import CONFLICT_SETTLE, Conflicts, PollingConflict, poll
 from bot.web import create_web_app
 from handlers.engine import Engine as SiantarEngine
 from storage.conversations import ConversationConflict
@@ -516,6 +517,33 @@ async def test_a_button_from_a_group_chat_is_answered_and_ignored(
     )
     await asyncio.to_thread(fake.wait_for, lambda: len(fake.callback_answers) > before, 10)
     assert fake.messages(group) == [] and fake.messages(4242) == []
+
+
+def test_a_second_poller_gives_way_at_once_and_the_first_after_three_losses_in_a_minute() -> None:
+    """Telegram ends the waiting getUpdates with 409 when another arrives. Told within
+    its first seconds, a process is the newcomer and stops; one that has polled for
+    longer takes the updates back, unless it keeps losing them."""
+    superseded = Conflict(
+        "Conflict: terminated by other getUpdates request; "
+        "make sure that only one bot instance is running"
+    )
+    newcomer = Conflicts(began=100.0)
+    with pytest.raises(PollingConflict, match="another process is already receiving updates"):
+        newcomer.check(superseded, 100.0 + CONFLICT_SETTLE - 1)
+
+    established = Conflicts(began=0.0)
+    established.check(superseded, 100.0)  # takes them back
+    established.check(superseded, 140.0)
+    established.check(superseded, 170.0)  # the one at 100 s is over a minute old
+    with pytest.raises(PollingConflict, match="run one polling process"):
+        established.check(superseded, 180.0)  # three in the last minute
+
+    webhook = Conflict(
+        "Conflict: can't use getUpdates method while webhook is active; "
+        "use deleteWebhook to delete the webhook first"
+    )
+    with pytest.raises(PollingConflict, match="a webhook is set for this bot"):
+        Conflicts(began=0.0).check(webhook, 100.0)
 
 
 async def test_with_a_proxy_url_every_bot_api_call_goes_through_the_proxy(
