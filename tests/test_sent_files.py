@@ -27,7 +27,7 @@ from sqlmodel import Session, select
 from telegram_harness import Resident as TelegramResident
 from test_privacy import IDENTITY, NAME, PHONE, USER, data_everywhere, every_row
 from test_staff import CONFIG_ROLES, STAFF, export_via_chat, person
-from test_telegram import channel, fake, onboard  # noqa: F401 (fixtures)
+from test_telegram import USER_IDS, channel, fake, onboard  # noqa: F401 (fixtures)
 
 from bot.charts import stats_chart
 from bot.cli import main
@@ -143,7 +143,7 @@ async def test_a_file_delivered_over_telegram_is_deleted(
     fake: FakeTelegram,  # noqa: F811 (fixture)
 ) -> None:
     channel.engine.settings = replace(channel.engine.settings, files=channel.media)
-    resident = TelegramResident(fake, user_id=7391)
+    resident = TelegramResident(fake, user_id=next(USER_IDS))  # the fake outlives a test
     await onboard(resident)
     before = len(fake.calls_to("sendDocument"))
     await resident.say("/datasaya json")
@@ -151,7 +151,8 @@ async def test_a_file_delivered_over_telegram_is_deleted(
     assert sent["caption"] == "Ini data Anda dalam satu berkas JSON."
     upload = fake.calls_to("sendDocument")[before].params["document"]
     assert (
-        upload.filename.startswith("data-saya-") and b'"identity": "telegram:7391"' in upload.data
+        upload.filename.startswith("data-saya-")
+        and f'"identity": "telegram:{resident.user_id}"'.encode() in upload.data
     )
     assert sent_files(channel.media) == []  # delivered, so gone
 
@@ -163,13 +164,14 @@ async def test_the_outbox_deletes_a_file_once_it_sent_it_and_gives_up_on_a_gone_
     """A reply left unsent (the process died after the commit) is sent by the
     dispatcher; a row whose file expired meanwhile fails for good, not forever."""
     media, db = channel.media, channel.engine.db
-    kept, path = media.new_file("ekspor.csv", NOW, owner="telegram:7392")
+    staff, other = str(next(USER_IDS)), str(next(USER_IDS))  # the fake outlives a test
+    kept, path = media.new_file("ekspor.csv", NOW, owner=f"telegram:{staff}")
     path.write_text("kode,status\n", encoding="utf-8")
-    gone, _ = media.new_file("statistik.png", NOW, owner="telegram:7393")
+    gone, _ = media.new_file("statistik.png", NOW, owner=f"telegram:{other}")
     with transaction(db) as session:
         for user, payload in (
-            ("7392", {"text": "Ekspor siap.", "document": kept}),
-            ("7393", {"text": "Statistik.", "photo": gone}),
+            (staff, {"text": "Ekspor siap.", "document": kept}),
+            (other, {"text": "Statistik.", "photo": gone}),
         ):
             enqueue(
                 session=session,
@@ -181,15 +183,15 @@ async def test_the_outbox_deletes_a_file_once_it_sent_it_and_gives_up_on_a_gone_
             )
     before = len(fake.calls_to("sendDocument"))
     assert await channel.outbox.run_once() == 2
-    [sent] = fake.messages(7392)
+    [sent] = fake.messages(int(staff))
     assert sent["kind"] == "document"
     assert fake.calls_to("sendDocument")[before].params["document"].filename == "ekspor.csv"
-    assert fake.messages(7393) == []
+    assert fake.messages(int(other)) == []
     assert not media.path_of(kept).exists()
     with Session(db) as session:
         rows = {m.recipient: m for m in session.exec(select(OutboxMessage))}
-    assert rows["7392"].status == "sent"
-    assert (rows["7393"].status, rows["7393"].last_error) == (
+    assert rows[staff].status == "sent"
+    assert (rows[other].status, rows[other].last_error) == (
         "failed",
         "its file is no longer kept",
     )
