@@ -1,8 +1,10 @@
 """Exports of collected data to CSV, XLSX or JSON (DESIGN.md section 5).
 
-``export(kind, ...)`` is the entry point (``siantar export KIND``); each kind also
-has its own function. Every export streams: memory stays constant whatever the
-number of rows.
+``export(kind, ...)`` is the entry point (``siantar export KIND``). Each kind is
+one ``DataSet`` (its columns, query and row mapping: ``aspirations``,
+``registrations``, ``rsvps``), whose ``export`` is also its own function
+(``export_aspirations``…); ``writers`` has one streaming writer per format.
+Every export streams: memory stays constant whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -11,31 +13,20 @@ from typing import BinaryIO, Literal
 
 from sqlalchemy import Engine
 
-from storage.exports.activities import (
-    REGISTRATION_FIELDS,
-    REGISTRATION_STATUSES,
-    REGISTRATIONS,
-    RSVP_FIELDS,
-    RSVPS,
-    _registrations_query,
-    _rsvps_query,
-    export_registrations,
-    export_rsvps,
-)
 from storage.exports.aspirations import (
     ASPIRATION_FIELDS,
+    ASPIRATIONS,
     FLAT_FIELDS,
-    LAYOUT,
     XLSX_HEADERS,
     XLSX_WIDTHS,
     export_aspirations,
 )
-from storage.exports.aspirations import _query as _aspirations_query
 from storage.exports.base import (
     FORMATS,
     PROGRESS_EVERY,
     WIB,
     AspirationFilter,
+    Column,
     ExportError,
     ExportFilter,
     Layout,
@@ -43,24 +34,29 @@ from storage.exports.base import (
     check_format,
     wib_midnight,
 )
+from storage.exports.dataset import DataSet
 from storage.exports.progress import terminal_progress
+from storage.exports.registrations import (
+    REGISTRATION_FIELDS,
+    REGISTRATION_STATUSES,
+    REGISTRATIONS,
+    export_registrations,
+)
+from storage.exports.rsvps import RSVP_FIELDS, RSVPS, export_rsvps
 from storage.exports.writers import XLSX_DATE_FORMAT
 
 _wib_midnight = wib_midnight  # the name storage.stats imports
 
-EXPORTERS = {
-    "aspirations": export_aspirations,
-    "registrations": export_registrations,
-    "rsvps": export_rsvps,
-}
-EXPORT_KINDS: tuple[str, ...] = tuple(EXPORTERS)
-#: Building a kind's query validates its filters, without touching a database.
-_QUERIES = {
-    "aspirations": _aspirations_query,
-    "registrations": _registrations_query,
-    "rsvps": _rsvps_query,
-}
-LAYOUTS: dict[str, Layout] = {"aspirations": LAYOUT, "registrations": REGISTRATIONS, "rsvps": RSVPS}
+DATA_SETS: dict[str, DataSet] = {d.kind: d for d in (ASPIRATIONS, REGISTRATIONS, RSVPS)}
+EXPORT_KINDS: tuple[str, ...] = tuple(DATA_SETS)
+LAYOUTS: dict[str, Layout] = {kind: d.layout for kind, d in DATA_SETS.items()}
+
+
+def _data_set(kind: str) -> DataSet:
+    data_set = DATA_SETS.get(kind)
+    if data_set is None:
+        raise ExportError(f"unknown export kind {kind!r}: use {', '.join(EXPORT_KINDS)}")
+    return data_set
 
 
 def export(
@@ -79,19 +75,17 @@ def export(
     Raises ExportError (one line) for an unknown kind or format or a bad filter,
     before anything is written.
     """
-    exporter = EXPORTERS.get(kind)
-    if exporter is None:
-        raise ExportError(f"unknown export kind {kind!r}: use {', '.join(EXPORT_KINDS)}")
-    return exporter(engine=engine, fmt=fmt, out=out, filters=filters, progress=progress)
+    return _data_set(kind).export(
+        engine=engine, fmt=fmt, out=out, filters=filters, progress=progress
+    )
 
 
 def check_export(kind: str, *, fmt: str, filters: AspirationFilter) -> None:
     """Raise ExportError for what :func:`export` would refuse (kind, format, a
     filter), before any database is opened: a bad argument is reported as one."""
-    if kind not in _QUERIES:
-        raise ExportError(f"unknown export kind {kind!r}: use {', '.join(EXPORT_KINDS)}")
+    data_set = _data_set(kind)
     check_format(fmt)
-    _QUERIES[kind](filters)
+    data_set.query(filters)
 
 
 __all__ = [
@@ -109,6 +103,9 @@ __all__ = [
     "XLSX_HEADERS",
     "XLSX_WIDTHS",
     "AspirationFilter",
+    "Column",
+    "DATA_SETS",
+    "DataSet",
     "ExportError",
     "ExportFilter",
     "Layout",

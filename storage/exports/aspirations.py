@@ -11,41 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from itertools import islice
-from typing import Any, BinaryIO, Literal
+from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    Select,
-    String,
-    case,
-    false,
-    func,
-    null,
-    select,
-    type_coerce,
-)
+from sqlalchemy import Connection, Select, String, case, false, null, select, type_coerce
 from sqlmodel import col
 
 from storage.exports.base import (
     AspirationFilter,
+    Column,
     Layout,
-    Progress,
-    Ticker,
-    check_format,
+    area_names,
     day_bounds,
     kecamatan_code_of,
     one_of,
     wib_iso,
-    wib_wall,
 )
-from storage.exports.writers import (
-    FORMULA_PREFIXES,
-    csv_text,
-    write_csv_lines,
-    write_json,
-    write_xlsx,
-)
+from storage.exports.dataset import DataSet
+from storage.exports.writers import json_records
 from storage.models import (
     ASPIRATION_STATUSES,
     CATEGORY_KEYS,
@@ -53,66 +35,43 @@ from storage.models import (
     AspirationStatusChange,
     Resident,
 )
-from storage.wilayah import load_wilayah
 
 BATCH_SIZE = 500  # rows per fetch; also the size of each history query's IN list
 
-ASPIRATION_FIELDS: tuple[str, ...] = (
-    "code", "status", "category", "kecamatan", "kelurahan", "text", "language", "channel",
-    "anonymous", "resident_name", "created_at", "updated_at", "latitude", "longitude",
-    "has_photo", "status_history", "rating", "rating_comment", "duplicate_of",
-)  # fmt: skip
-FLAT_FIELDS: tuple[str, ...] = tuple(f for f in ASPIRATION_FIELDS if f != "status_history")
-XLSX_HEADERS: tuple[str, ...] = (
-    "Kode", "Status", "Kategori", "Kecamatan", "Kelurahan", "Isi aspirasi", "Bahasa", "Kanal",
-    "Anonim", "Nama warga", "Dibuat", "Diperbarui", "Lintang", "Bujur", "Ada foto",
-    "Nilai warga", "Komentar warga", "Duplikat dari",
-)  # fmt: skip
-XLSX_WIDTHS: tuple[int, ...] = (
-    12, 13, 14, 18, 20, 60, 8, 10, 8, 24, 17, 17, 11, 11, 9, 12, 40, 14,
-)  # fmt: skip
 LAYOUT = Layout(
     kind="aspirations",
     sheet="Aspirasi",
-    fields=ASPIRATION_FIELDS,
-    columns=FLAT_FIELDS,
-    headers=XLSX_HEADERS,
-    widths=XLSX_WIDTHS,
+    columns=(
+        Column("code", "Kode", 12),
+        Column("status", "Status", 13, "label"),
+        Column("category", "Kategori", 14, "label"),
+        Column("kecamatan", "Kecamatan", 18, "label"),
+        Column("kelurahan", "Kelurahan", 20, "label"),
+        Column("text", "Isi aspirasi", 60),
+        Column("language", "Bahasa", 8, "label"),
+        Column("channel", "Kanal", 10, "label"),
+        Column("anonymous", "Anonim", 8, "bool"),
+        Column("resident_name", "Nama warga", 24),
+        Column("created_at", "Dibuat", 17, "time"),
+        Column("updated_at", "Diperbarui", 17, "time"),
+        Column("latitude", "Lintang", 11, "number"),
+        Column("longitude", "Bujur", 11, "number"),
+        Column("has_photo", "Ada foto", 9, "bool"),
+        Column("status_history", type="nested"),  # JSON only
+        Column("rating", "Nilai warga", 12, "number"),
+        Column("rating_comment", "Komentar warga", 40),
+        Column("duplicate_of", "Duplikat dari", 14),
+    ),
 )
+ASPIRATION_FIELDS = LAYOUT.fields
+FLAT_FIELDS = LAYOUT.keys
+XLSX_HEADERS = LAYOUT.headers
+XLSX_WIDTHS = LAYOUT.widths
 _TIMES = ("created_at", "updated_at")
 _COLUMNS = (
     "id", "code", "status", "category", "kecamatan_code", "kelurahan_code", "text", "language",
     "channel", "anonymous", "created_at", "updated_at", "latitude", "longitude", "photo_path",
 )  # fmt: skip
-
-
-def export_aspirations(
-    *,
-    engine: Engine,
-    fmt: Literal["csv", "xlsx", "json"],
-    out: BinaryIO,
-    filters: AspirationFilter = AspirationFilter(),  # noqa: B008 - frozen, so shared safely
-    progress: Progress | None = None,
-) -> int:
-    """Write the aspirations matching ``filters`` to ``out`` as ``fmt``; return the count.
-
-    With ``progress``, a COUNT with the same filters gives the total first, then
-    ``progress(done, total)`` is called every PROGRESS_EVERY rows and at the end.
-    """
-    check_format(fmt)
-    query = _query(filters)
-    with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":  # one snapshot for count, rows, histories
-            connection = connection.execution_options(isolation_level="REPEATABLE READ")
-        ticker = Ticker(progress, _count(connection, query) if progress else 0)
-        if fmt == "csv":
-            written = write_csv_lines(LAYOUT, ticker.count(_csv_lines(connection, query)), out)
-        elif fmt == "xlsx":
-            rows = (row for _id, row in _rows(connection, query, wib_wall))
-            written = write_xlsx(LAYOUT, ticker.count(rows), out)
-        else:
-            written = write_json(ticker.count(_records(connection, query)), out)
-        return ticker.finish(written)
 
 
 def _raw(column: Any) -> Any:
@@ -158,113 +117,32 @@ def _query(filters: AspirationFilter) -> Select[Any]:
     return query
 
 
-def _count(connection: Connection, query: Select[Any]) -> int:
-    counted = select(func.count()).select_from(query.order_by(None).subquery())
-    return int(connection.execute(counted).scalar_one())
-
-
-def _names() -> tuple[dict[str, str], dict[str, str]]:
-    """Official kecamatan and kelurahan names by code."""
-    wilayah = load_wilayah()
-    kecamatan = {k.code: k.name for k in wilayah.kecamatan}
-    kelurahan = {kel.code: kel.name for k in wilayah.kecamatan for kel in k.kelurahan}
-    return kecamatan, kelurahan
-
-
 def _rows(
-    connection: Connection, query: Select[Any], when: Callable[[Any], Any]
+    connection: Connection, query: Select[Any], when: Callable[[Any], Any] | None = None
 ) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """Each aspiration's id, and the aspiration as a tuple in FLAT_FIELDS order.
 
-    Times go through ``when`` (``wib_iso`` or ``wib_wall``); kecamatan and
-    kelurahan are their official names.
+    Kecamatan and kelurahan are their official names; times stay as stored (the
+    writers format them), or go through ``when``.
     """
-    kecamatan, kelurahan = _names()
+    kecamatan, kelurahan = area_names()
     result = connection.execute(query, execution_options={"yield_per": BATCH_SIZE})
     for (
         id_, code, status, category, kecamatan_code, kelurahan_code, text, language, channel,
         anonymous, created_at, updated_at, latitude, longitude, photo_path, resident_name,
         rating, rating_comment, duplicate_of,
     ) in result:  # fmt: skip
+        if when is not None:
+            created_at, updated_at = when(created_at), when(updated_at)
         yield id_, (
             code, status, category,
             kecamatan.get(kecamatan_code, kecamatan_code),
             kelurahan.get(kelurahan_code, kelurahan_code),
             text, language, channel,
             bool(anonymous), None if anonymous else resident_name,
-            when(created_at), when(updated_at),
+            created_at, updated_at,
             latitude, longitude, bool(photo_path), rating, rating_comment, duplicate_of,
         )  # fmt: skip
-
-
-def _csv_lines(connection: Connection, query: Select[Any]) -> Iterator[str]:
-    """Each aspiration as one CSV line: the CSV export's hot loop, written inline.
-
-    It gives exactly what ``csv.writer`` gives for ``csv_cell`` of each ``_rows``
-    value (a test holds them equal) in about half the time: ``cell`` checks a text
-    with plain string methods, ``csv_text`` only runs for the rare text that starts
-    with a formula character or needs quoting, and the small vocabularies (status,
-    category, language, channel, kecamatan, kelurahan) are checked once per value.
-    """
-    danger, fix, iso = FORMULA_PREFIXES, csv_text, wib_iso
-
-    def cell(value: str) -> str:
-        if value.startswith(danger) or "," in value or '"' in value or "\n" in value:
-            return fix(value)
-        return value if "\r" not in value else fix(value)
-
-    memo: dict[str, str] = {}
-    known = memo.get
-
-    def remember(value: str) -> str:
-        ready = memo[value] = cell(value)
-        if len(memo) > 10_000:  # not a small vocabulary after all: stay bounded
-            memo.clear()
-        return ready
-
-    names = _names()
-    kecamatan = {code: cell(name) for code, name in names[0].items()}.get
-    kelurahan = {code: cell(name) for code, name in names[1].items()}.get
-    result = connection.execute(query, execution_options={"yield_per": BATCH_SIZE})
-    for (
-        _id, code, status, category, kecamatan_code, kelurahan_code, text, language, channel,
-        anonymous, created_at, updated_at, latitude, longitude, photo_path, resident_name,
-        rating, rating_comment, duplicate_of,
-    ) in result:  # fmt: skip
-        yield ",".join((
-            cell(code),
-            known(status) or remember(status),
-            known(category) or remember(category),
-            kecamatan(kecamatan_code) or remember(kecamatan_code),
-            kelurahan(kelurahan_code) or remember(kelurahan_code),
-            cell(text),
-            known(language) or remember(language),
-            known(channel) or remember(channel),
-            "true" if anonymous else "false",
-            "" if anonymous or resident_name is None else cell(resident_name),
-            iso(created_at),
-            iso(updated_at),
-            "" if latitude is None else repr(latitude),
-            "" if longitude is None else repr(longitude),
-            "true" if photo_path else "false",
-            "" if rating is None else str(rating),
-            "" if rating_comment is None else cell(rating_comment),
-            "" if duplicate_of is None else duplicate_of,
-        )) + "\r\n"  # fmt: skip
-
-
-def _records(connection: Connection, query: Select[Any]) -> Iterator[dict[str, Any]]:
-    """For JSON: dicts keyed by ASPIRATION_FIELDS, each batch's histories in one query."""
-    rows = _rows(connection, query, wib_iso)
-    at = ASPIRATION_FIELDS.index("status_history")
-    before, after = FLAT_FIELDS[:at], FLAT_FIELDS[at:]
-    while batch := list(islice(rows, BATCH_SIZE)):
-        histories = _histories(connection, [id_ for id_, _ in batch])
-        for id_, row in batch:
-            record = dict(zip(before, row[:at], strict=True))
-            record["status_history"] = histories.get(id_, [])
-            record.update(zip(after, row[at:], strict=True))
-            yield record
 
 
 def _histories(connection: Connection, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -279,3 +157,32 @@ def _histories(connection: Connection, ids: list[int]) -> dict[int, list[dict[st
         entry = {"status": status, "at": wib_iso(at), "note": note}
         histories.setdefault(aspiration_id, []).append(entry)
     return histories
+
+
+class AspirationExport(DataSet):
+    """Aspirations by creation time. Filters: ``since``/``until`` (creation day,
+    WIB), ``status``, ``category``, ``kecamatan``. JSON adds each aspiration's
+    ``status_history``, a batch's histories in one query."""
+
+    layout = LAYOUT
+
+    def query(self, filters: AspirationFilter) -> Select[Any]:
+        return _query(filters)
+
+    def rows(self, connection: Connection, query: Select[Any]) -> Iterator[tuple[Any, ...]]:
+        return (row for _id, row in _rows(connection, query))
+
+    def records(self, connection: Connection, query: Select[Any]) -> Iterator[dict[str, Any]]:
+        rows = _rows(connection, query)
+        at = ASPIRATION_FIELDS.index("status_history")
+        while batch := list(islice(rows, BATCH_SIZE)):
+            histories = _histories(connection, [id_ for id_, _ in batch])
+            flat = json_records(LAYOUT, (row for _id, row in batch))
+            for (id_, _row), record in zip(batch, flat, strict=True):
+                items = list(record.items())
+                items.insert(at, ("status_history", histories.get(id_, [])))
+                yield dict(items)
+
+
+ASPIRATIONS = AspirationExport()
+export_aspirations = ASPIRATIONS.export

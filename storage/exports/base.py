@@ -1,11 +1,11 @@
-"""What every export shares: filters, errors, WIB, sheet layouts and progress ticks."""
+"""What every export shares: filters, errors, WIB, columns and layouts, progress ticks."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from storage.wilayah import load_wilayah
 
@@ -40,25 +40,64 @@ class AspirationFilter:
 ExportFilter = AspirationFilter
 
 
+ColumnType = Literal["text", "label", "number", "bool", "time", "nested"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One field of a data set, and how each format shows it.
+
+    ``key`` is the CSV header and the JSON key; ``header`` the Indonesian XLSX
+    header and ``width`` its column width. ``type`` tells the writers how to
+    format a value: ``text`` (neutralised against formulas), ``label`` (a text
+    from a small vocabulary: a status, a category, an area name; the CSV writer
+    formats each distinct one once), ``number``, ``bool`` (``true``/``false``,
+    ``Ya``/``Tidak`` in XLSX), ``time`` (a stored UTC time: ISO 8601 in WIB, a
+    WIB date cell in XLSX) and ``nested`` (a JSON-only list, left out of the
+    flat CSV and XLSX rows).
+    """
+
+    key: str
+    header: str = ""
+    width: int = 0
+    type: ColumnType = "text"
+
+
 @dataclass(frozen=True)
 class Layout:
-    """The shape of one kind of export.
+    """The shape of one data set: its sheet name and its columns, in order.
 
-    ``fields`` are the JSON keys in order; ``columns`` the flat CSV/XLSX columns
-    (``fields`` without the nested ones); ``headers`` and ``widths`` the XLSX
-    header row (Indonesian) and column widths, one per column.
+    ``fields`` are the JSON keys; ``flat`` the CSV/XLSX columns (all but the
+    nested ones), whose ``keys``, ``headers`` and ``widths`` follow.
     """
 
     kind: str
     sheet: str
-    fields: tuple[str, ...]
-    columns: tuple[str, ...]
-    headers: tuple[str, ...]
-    widths: tuple[int, ...]
+    columns: tuple[Column, ...]
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns)
+
+    @property
+    def flat(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.type != "nested")
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.flat)
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(c.header for c in self.flat)
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        return tuple(c.width for c in self.flat)
 
     def __post_init__(self) -> None:
-        assert len(self.columns) == len(self.headers) == len(self.widths), self.kind
-        assert set(self.columns) <= set(self.fields), self.kind
+        assert len(set(self.fields)) == len(self.fields), self.kind
+        assert all(c.header and c.width for c in self.flat), self.kind
 
 
 def _aware(value: str | datetime) -> datetime:
@@ -133,6 +172,20 @@ def kecamatan_code_of(value: str) -> str:
             return kecamatan.code
     known = ", ".join(k.name for k in load_wilayah().kecamatan)
     raise ExportError(f"unknown kecamatan {value!r}: use a code like 12.72.02 or one of {known}")
+
+
+def area_names() -> tuple[dict[str, str], dict[str, str]]:
+    """Official kecamatan and kelurahan names by code."""
+    wilayah = load_wilayah()
+    kecamatan = {k.code: k.name for k in wilayah.kecamatan}
+    kelurahan = {kel.code: kel.name for k in wilayah.kecamatan for kel in k.kelurahan}
+    return kecamatan, kelurahan
+
+
+def reject(filters: AspirationFilter, name: str, kind: str) -> None:
+    """Raise ExportError when the filter ``name`` is set: it means nothing for ``kind``."""
+    if getattr(filters, name):
+        raise ExportError(f"--{name} does not apply to {kind}")
 
 
 class Ticker:
