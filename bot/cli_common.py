@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from bot.i18n import WIB
+from storage.clock import WIB
 from storage.wilayah import load_wilayah
 
 TITLE_WIDTH = 40  # characters of a title shown in a list

@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 from handlers import area_choice, training
 from handlers.datetimes import (
-    WIB,
     clock,
     end_examples,
     example,
@@ -30,6 +29,7 @@ from handlers.onboarding import BACK_WORDS, SKIP_WORDS
 from handlers.places import kecamatan_name, place_name
 from handlers.types import Option, Translator
 from handlers.validation import Invalid, check_text
+from storage.clock import WIB
 from storage.models import PROGRAM_CATEGORIES, TrainingProgram
 from storage.trainings import (
     QUOTA_MAX,
