@@ -19,7 +19,7 @@ from storage.clock import WIB
 from storage.exports.base import wib_iso, wib_midnight
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE = ("bot", "handlers", "storage", "bench", "tests")
+CODE = ("bot", "handlers", "storage", "bench")  # tests may state expected values
 
 
 def definitions(pattern: str) -> list[str]:
@@ -54,3 +54,18 @@ def test_the_fixed_offset_of_exports_agrees_with_the_zone(year: int) -> None:
         assert wib_iso(moment) == moment.astimezone(WIB).isoformat(timespec="seconds")
         day = moment.astimezone(WIB).date()
         assert wib_midnight(day) == datetime(day.year, day.month, day.day, tzinfo=WIB)
+
+
+# --- one category list --------------------------------------------------------------
+
+
+def test_category_keys_are_written_once() -> None:
+    """The setting's type, the menu, statistics and exports read the same tuple."""
+    import typing
+
+    import bot.config
+    import storage.models
+
+    assert bot.config.CATEGORY_KEYS is storage.models.CATEGORY_KEYS
+    assert typing.get_args(bot.config.CategoryKey) == storage.models.CATEGORY_KEYS
+    assert definitions(r'^\s*"infrastruktur",') == ["storage/models.py:33"]
