@@ -177,9 +177,10 @@ def parse_segment(raw: str) -> Segment:
 def parse_at(raw: str, moment: datetime) -> datetime:
     """A future WIB moment, typed as in chat (``12-12-2026 09.00``) or ISO 8601."""
     from bot.cli_staff import CommandError
-    from bot.i18n import WIB, translator
+    from bot.i18n import translator
     from handlers.datetimes import MAX_AHEAD, parse_wib_datetime
     from handlers.validation import Invalid
+    from storage.clock import WIB
 
     try:
         return parse_wib_datetime(raw, moment)
@@ -212,7 +213,7 @@ def _refusal(problem: Exception, number: int | None) -> str:
 
 
 def wib(moment: datetime) -> str:
-    from bot.i18n import WIB
+    from storage.clock import WIB
 
     return f"{moment.astimezone(WIB):%Y-%m-%d %H:%M} WIB"
 

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from bot.i18n import WIB
+from storage.clock import WIB
+from storage.limits import Length
 from storage.wilayah import load_wilayah
 
 TITLE_WIDTH = 40  # characters of a title shown in a list
@@ -29,6 +30,17 @@ def parse_moment(key: str, value: Any) -> datetime:
     if not isinstance(value, datetime):
         raise ValueError(f"{wanted}, not {value!r}")
     return value.replace(tzinfo=WIB) if value.tzinfo is None else value
+
+
+def check_length(key: str, text: str, length: Length) -> str:
+    """``text`` if its length is within ``length``, the limit chat applies to the
+    same field (storage/limits.py); else ValueError naming ``key``. Empty text is
+    left to the caller (an optional key may be empty)."""
+    if len(text) > length.maximum:
+        raise ValueError(f"{key} must be at most {length.maximum} characters")
+    if text and len(text) < length.minimum:
+        raise ValueError(f"{key} must be at least {length.minimum} characters")
+    return text
 
 
 def resolve_area(name: str) -> tuple[str, str | None]:

@@ -19,16 +19,24 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.cli_common import area_text, parse_moment, plural_s, resolve_area, short, table, wib
+from bot.cli_common import (
+    area_text,
+    check_length,
+    parse_moment,
+    plural_s,
+    resolve_area,
+    short,
+    table,
+    wib,
+)
 from bot.cli_staff import CommandError
 from bot.config import Settings
 from bot.database import open_database, open_existing_database
 from bot.i18n import translator
-from handlers.forum_admin import AGENDA_MAX, PLACE_MAX, answered, followers
+from handlers.forum_admin import answered, followers
 from handlers.forum_notices import forum_cancelled, forum_moved, forum_summary
 from storage.db import transaction
 from storage.forums import (
-    TITLE_MAX,
     UPCOMING,
     ForumError,
     NewForum,
@@ -39,12 +47,13 @@ from storage.forums import (
     post_summary,
     rsvp_counts,
 )
+from storage.limits import FORUM
 from storage.models import FORUM_TYPES, ForumEvent
 
 ACTOR = "cli"
 KEYS = ("title", "type", "starts_at", "place", "agenda", "area")
 REQUIRED = ("title", "type", "starts_at", "area")
-TEXT_MAX = {"title": TITLE_MAX, "place": PLACE_MAX, "agenda": AGENDA_MAX}
+TEXT_KEYS = {"title": FORUM.title, "place": FORUM.place, "agenda": FORUM.agenda}
 DONE = {"move": "moved", "cancel": "cancelled"}
 
 
@@ -120,10 +129,7 @@ def _text(key: str, value: Any, *, required: bool = False) -> str:
     text = value.strip()
     if required and not text:
         raise ValueError(f"{key} must not be empty")
-    limit = TEXT_MAX.get(key)
-    if limit is not None and len(text) > limit:
-        raise ValueError(f"{key} must be at most {limit} characters")
-    return text
+    return check_length(key, text, TEXT_KEYS[key]) if key in TEXT_KEYS else text
 
 
 def summary_text(args: argparse.Namespace) -> str:
@@ -262,11 +268,12 @@ ACTIONS: dict[str, Action] = {
 
 def _one_line(key: str, value: str) -> str:
     text = " ".join(value.split())
-    if len(text) > PLACE_MAX:
-        raise CommandError(f"{key} must be at most {PLACE_MAX} characters")
     if not text:
         raise CommandError(f"{key} must not be empty")
-    return text
+    try:
+        return check_length(key, text, FORUM.place)
+    except ValueError as problem:
+        raise CommandError(str(problem)) from None
 
 
 def _refusal(problem: ForumError, args: argparse.Namespace) -> str:

@@ -9,14 +9,13 @@ import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+
+from storage.clock import WIB
 
 if TYPE_CHECKING:  # heavy modules are imported by the commands only
     from sqlalchemy import Engine as Database
 
     from bot.config import Settings
-
-WIB = ZoneInfo("Asia/Jakarta")
 
 CLI = "cli"  # the actor of anything done on the command line
 

@@ -17,13 +17,23 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from bot.cli_common import area_text, parse_moment, plural_s, resolve_area, short, table, wib
+from bot.cli_common import (
+    area_text,
+    check_length,
+    parse_moment,
+    plural_s,
+    resolve_area,
+    short,
+    table,
+    wib,
+)
 from bot.cli_staff import CommandError
 from bot.config import Settings
 from bot.database import open_database, open_existing_database
 from bot.i18n import translator
 from handlers.training_notices import notify_cancelled, notify_moved, notify_promoted
 from storage.db import transaction
+from storage.limits import TRAINING
 from storage.models import PROGRAM_CATEGORIES, TrainingProgram, TrainingRegistration
 from storage.trainings import (
     ACTIVE,
@@ -41,13 +51,13 @@ from storage.trainings import (
 from storage.wilayah import load_wilayah
 
 ACTOR = "cli"
-# Text keys and their longest length: a program's whole text must fit in one chat message.
+# Text keys and their lengths, as in chat: a program's whole text must fit in one message.
 TEXT_KEYS = {
-    "title": 120,
-    "description": 3000,
-    "organiser": 120,
-    "place": 200,
-    "requirements": 1000,
+    "title": TRAINING.title,
+    "description": TRAINING.description,
+    "organiser": TRAINING.organiser,
+    "place": TRAINING.place,
+    "requirements": TRAINING.requirements,
 }
 TIME_KEYS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 OPTIONAL = ("registration_opens_at", "registration_closes_at", "map_url")  # "" clears them
@@ -114,9 +124,7 @@ def _parse(key: str, value: Any) -> dict[str, Any]:
         text = _text(key, value)
         if key == "title" and not text:
             raise ValueError("title must not be empty")
-        if len(text) > TEXT_KEYS[key]:
-            raise ValueError(f"{key} must be at most {TEXT_KEYS[key]} characters")
-        return {key: text}
+        return {key: check_length(key, text, TEXT_KEYS[key])}
     if key in TIME_KEYS:
         return {key: parse_moment(key, value)}
     if key == "quota":
@@ -125,8 +133,10 @@ def _parse(key: str, value: Any) -> dict[str, Any]:
         return {key: value}
     if key == "map_url":
         url = _text(key, value)
-        if not url.startswith(("https://", "http://")) or " " in url or len(url) > 300:
-            raise ValueError("map_url must be an http(s) link of at most 300 characters")
+        if not url.startswith(("https://", "http://")) or " " in url or len(url) > TRAINING.map_url:
+            raise ValueError(
+                f"map_url must be an http(s) link of at most {TRAINING.map_url} characters"
+            )
         return {key: url}
     if key == "category":
         category = _text(key, value).lower()

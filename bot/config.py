@@ -44,6 +44,7 @@ from pydantic import (
 )
 
 from bot.paths import data_folder, resolve_database_url, resolve_folder
+from storage.models import CATEGORY_KEYS, CategoryKey
 from storage.reminders import parse_offset
 from storage.retention import Retention
 
@@ -484,20 +485,6 @@ class ForumSettings(BaseModel):
     @property
     def reminder_offsets(self) -> tuple[timedelta, ...]:
         return tuple(parse_offset(value) for value in self.reminders)
-
-
-CategoryKey = Literal[
-    "infrastruktur",
-    "pendidikan",
-    "ekonomi",
-    "kesehatan",
-    "lingkungan",
-    "sosial",
-    "keamanan",
-    "pelayanan",
-    "lainnya",
-]
-CATEGORY_KEYS: tuple[str, ...] = typing.get_args(CategoryKey)
 
 
 class CategorySetting(BaseModel):

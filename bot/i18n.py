@@ -10,15 +10,15 @@ import logging
 from datetime import datetime
 from functools import cache
 from importlib import resources
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
+from storage.clock import WIB
+
 logger = logging.getLogger(__name__)
 
-WIB = ZoneInfo("Asia/Jakarta")
 LANGUAGES = ("id", "en")
 SOURCE_LANGUAGE = "id"
 _DATETIME_PATTERNS = {"id": "EEEE, d MMMM y 'pukul' HH.mm", "en": "EEEE, d MMMM y 'at' HH:mm"}

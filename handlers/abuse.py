@@ -13,8 +13,8 @@ import logging
 from datetime import datetime
 
 from handlers.flow import AbuseLimits, Ctx
-from handlers.periods import WIB
 from storage.blocks import blocked_row
+from storage.clock import WIB
 from storage.models import Resident
 
 logger = logging.getLogger(__name__)

@@ -23,19 +23,18 @@ from handlers.places import kecamatan_name, kecamatan_options, kelurahan_options
 from handlers.types import Option, Translator
 from handlers.validation import Invalid, clean_text, letters
 from storage.announcements import (
-    TEXT_MAX,
     AnnouncementError,
     Segment,
     count_members,
     create_announcement,
 )
 from storage.forums import upcoming_forums
+from storage.limits import ANNOUNCEMENT
 from storage.models import ForumEvent, TrainingProgram
 from storage.trainings import list_programs
 from storage.wilayah import Wilayah
 
 FLOW_NAME = "announce"
-CAPTION_MAX = 1024  # a photo's caption on Telegram and WhatsApp
 PAGE = 6  # with paging and "back": at most 9 options
 TITLE_IN_BUTTON = 40
 PROGRAMS_SINCE = timedelta(days=30)  # finished programs this recent may still be told
@@ -45,12 +44,12 @@ TEXT = frozenset({"text"})
 # --- shared with /status_umum and the CLI ---------------------------------------------
 
 
-def check_text(raw: str, maximum: int = TEXT_MAX) -> str:
+def check_text(raw: str, maximum: int = ANNOUNCEMENT.text.maximum) -> str:
     """The announcement's text, cleaned: some words, at most ``maximum`` characters."""
     text = clean_text(raw)
     if not text:
         raise Invalid("validation.empty")
-    if letters(text) < 2:
+    if letters(text) < ANNOUNCEMENT.text.letters:
         raise Invalid("validation.no_words")
     if len(text) > maximum:
         raise Invalid("announce.text_too_long", {"maximum": maximum, "length": len(text)})
@@ -167,17 +166,21 @@ def _back_to_preview(ctx: Ctx) -> tuple[Option, ...]:
 def ask_text(ctx: Ctx) -> Prompt:
     """The announcement's text, as residents will read it."""
     if ctx.data.get("shorten"):
-        text = ctx.t("announce.ask_text_short", maximum=CAPTION_MAX)
+        text = ctx.t("announce.ask_text_short", maximum=ANNOUNCEMENT.caption)
     elif ctx.data.get("editing"):
         text = ctx.t("announce.ask_text_again", maximum=_text_max(ctx))
     else:
-        text = ctx.t("announce.ask_text", maximum=TEXT_MAX)
+        text = ctx.t("announce.ask_text", maximum=ANNOUNCEMENT.text.maximum)
     return Prompt(text, _back_to_preview(ctx), accepts=TEXT)
 
 
 def _text_max(ctx: Ctx) -> int:
     """A photo's caption is shorter than a message."""
-    return CAPTION_MAX if ctx.data.get("photo") or ctx.data.get("shorten") else TEXT_MAX
+    return (
+        ANNOUNCEMENT.caption
+        if ctx.data.get("photo") or ctx.data.get("shorten")
+        else ANNOUNCEMENT.text.maximum
+    )
 
 
 def on_text(ctx: Ctx, answer: Answer) -> None:
@@ -189,7 +192,7 @@ def on_text(ctx: Ctx, answer: Answer) -> None:
     try:
         ctx.data["text"] = check_text(answer.text or "", maximum)
     except Invalid as problem:
-        if maximum == CAPTION_MAX and problem.key == "announce.text_too_long":
+        if maximum == ANNOUNCEMENT.caption and problem.key == "announce.text_too_long":
             problem = Invalid("announce.caption_too_long", problem.params)
         ctx.refuse(problem)
         return
@@ -202,9 +205,9 @@ def ask_photo(ctx: Ctx) -> Prompt:
     length = len(ctx.data.get("text", ""))
     without = Option("none", ctx.t("announce.no_photo"), ("tanpa foto", "no photo", "lewati"))
     photo = frozenset({"photo"})
-    if length > CAPTION_MAX:
+    if length > ANNOUNCEMENT.caption:
         shorten = Option("shorten", ctx.t("announce.shorten_text"), ("persingkat", "shorten"))
-        text = ctx.t("announce.ask_photo_long", length=length, maximum=CAPTION_MAX)
+        text = ctx.t("announce.ask_photo_long", length=length, maximum=ANNOUNCEMENT.caption)
         return Prompt(text, (without, shorten, *_back_to_preview(ctx)), accepts=photo)
     text = ctx.t("announce.ask_photo")
     return Prompt(text, (without, *_back_to_preview(ctx)), accepts=photo)
@@ -213,8 +216,10 @@ def ask_photo(ctx: Ctx) -> Prompt:
 def on_photo(ctx: Ctx, answer: Answer) -> None:
     if answer.photo:
         length = len(ctx.data.get("text", ""))
-        if length > CAPTION_MAX:
-            ctx.invalid(ctx.t("announce.photo_text_too_long", length=length, maximum=CAPTION_MAX))
+        if length > ANNOUNCEMENT.caption:
+            ctx.invalid(
+                ctx.t("announce.photo_text_too_long", length=length, maximum=ANNOUNCEMENT.caption)
+            )
             return
         ctx.data["photo"] = answer.photo
         ctx.note(ctx.t("announce.photo_received"))

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from handlers.matching import fold
 from handlers.validation import Invalid
+from storage.clock import WIB
 
-WIB = ZoneInfo("Asia/Jakarta")
 MAX_AHEAD = timedelta(days=366)  # further than this is almost surely a typo in the year
 EXAMPLE_DAYS = 14
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from handlers.flow import Answer, Ctx, Flow, Prompt, Step
-from handlers.periods import WIB, period_bounds, period_options
+from handlers.periods import period_bounds, period_options
 from handlers.types import Option
 from storage.audit import record
+from storage.clock import WIB
 from storage.exports import AspirationFilter, export
 
 logger = logging.getLogger(__name__)

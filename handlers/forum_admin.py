@@ -22,17 +22,15 @@ from handlers.types import Option
 from handlers.validation import Invalid, check_text
 from storage.announcements import Segment, count_members, forum_subscribers
 from storage.forums import (
-    TITLE_MAX,
     ForumError,
     NewForum,
     create_forum,
 )
+from storage.limits import FORUM
 from storage.models import FORUM_TYPES, ForumEvent
 
 NEW_FLOW = "forum_new"
 TEXT = frozenset({"text"})
-PLACE_MAX = 200
-AGENDA_MAX = 1500
 
 
 # --- shared pieces ---------------------------------------------------------------
@@ -91,7 +89,7 @@ def ask_title(ctx: Ctx) -> Prompt:
 
 def on_title(ctx: Ctx, answer: Answer) -> None:
     try:
-        ctx.data["title"] = check_text(answer.text or "", 3, TITLE_MAX, one_line=True)
+        ctx.data["title"] = check_text(answer.text or "", FORUM.title, one_line=True)
     except Invalid as problem:
         ctx.refuse(problem)
         return
@@ -135,7 +133,7 @@ def on_place(ctx: Ctx, answer: Answer) -> None:
         ctx.data["place"] = ""
     else:
         try:
-            ctx.data["place"] = check_text(answer.text or "", 3, PLACE_MAX, one_line=True)
+            ctx.data["place"] = check_text(answer.text or "", FORUM.place, one_line=True)
         except Invalid as problem:
             ctx.refuse(problem)
             return
@@ -149,7 +147,7 @@ def ask_agenda(ctx: Ctx) -> Prompt:
 
 def on_agenda(ctx: Ctx, answer: Answer) -> None:
     try:
-        ctx.data["agenda"] = check_text(answer.text or "", 10, AGENDA_MAX)
+        ctx.data["agenda"] = check_text(answer.text or "", FORUM.agenda)
     except Invalid as problem:
         ctx.refuse(problem)
         return

@@ -13,13 +13,12 @@ from datetime import datetime, timedelta
 from handlers.datetimes import example, parse_wib_datetime, short_date
 from handlers.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.forum import describe, place_of, type_label
-from handlers.forum_admin import PLACE_MAX, TEXT, answered, followers
+from handlers.forum_admin import TEXT, answered, followers
 from handlers.forum_notices import forum_cancelled, forum_moved, forum_summary
 from handlers.onboarding import BACK_WORDS
 from handlers.types import Option
 from handlers.validation import Invalid, check_text
 from storage.forums import (
-    SUMMARY_MAX,
     UPCOMING,
     ForumError,
     cancel_forum,
@@ -28,6 +27,7 @@ from storage.forums import (
     move_forum,
     post_summary,
 )
+from storage.limits import FORUM
 from storage.models import ForumEvent
 
 MANAGE_FLOW = "forum_manage"
@@ -192,7 +192,7 @@ def on_move_place(ctx: Ctx, answer: Answer) -> None:
     place = None
     if answer.option != "keep":
         try:
-            place = check_text(answer.text or "", 3, PLACE_MAX, one_line=True)
+            place = check_text(answer.text or "", FORUM.place, one_line=True)
         except Invalid as problem:
             ctx.refuse(problem)
             return
@@ -314,7 +314,7 @@ def on_summary_text(ctx: Ctx, answer: Answer) -> None:
         ctx.goto(MANAGE_FLOW, "forum")
         return
     try:
-        ctx.data["summary"] = check_text(answer.text or "", 10, SUMMARY_MAX)
+        ctx.data["summary"] = check_text(answer.text or "", FORUM.summary)
     except Invalid as problem:
         ctx.refuse(problem)
         return

@@ -10,9 +10,9 @@ from typing import Any
 from sqlmodel import col, select
 
 from handlers.flow import Ctx
-from handlers.periods import WIB
 from storage.aspirations import status_history
 from storage.audit import RESIDENT, record
+from storage.clock import WIB
 from storage.forums import subscriptions_of
 from storage.models import Aspiration, ForumEvent, ForumRsvp
 from storage.trainings import registrations_of

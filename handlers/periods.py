@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from handlers.flow import Ctx
 from handlers.types import Option
+from storage.clock import WIB
 
-WIB = ZoneInfo("Asia/Jakarta")
 PERIODS = ("7d", "30d", "month", "all")
 
 

@@ -13,9 +13,9 @@ from handlers.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.onboarding import BACK_WORDS
 from handlers.places import kecamatan_name, kecamatan_options, kelurahan_options, place_name
 from handlers.types import Option
+from storage.limits import RESIDENT
 
 FLOW_NAME = "profile"
-NAME_MAX = 120
 PERSONAL = ("name", "home")
 
 
@@ -64,7 +64,7 @@ def ask_name(ctx: Ctx) -> Prompt:
 
 def on_name(ctx: Ctx, answer: Answer) -> None:
     name = " ".join((answer.text or "").split())
-    if not name or len(name) > NAME_MAX:
+    if not RESIDENT.profile_name.minimum <= len(name) <= RESIDENT.profile_name.maximum:
         ctx.invalid(ctx.t("profile.name_invalid"))
         return
     ctx.resident.display_name = name

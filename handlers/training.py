@@ -15,6 +15,7 @@ from handlers.places import kecamatan_options, kelurahan_options, place_name
 from handlers.training_notices import describe_place, notify_promoted
 from handlers.types import Option
 from handlers.validation import Invalid, check_comment, check_name, check_phone, clean_text
+from storage.limits import REGISTRATION
 from storage.models import TrainingProgram, TrainingRegistration
 from storage.trainings import (
     RegistrationDetails,
@@ -41,8 +42,6 @@ BUSINESS_TYPES = (
     "fesyen",
     "belum",
 )
-BUSINESS_MAX = 80
-MOTIVATION_MAX = 500
 
 
 def _go(ctx: Ctx, step: str) -> None:
@@ -327,10 +326,10 @@ def ask_business(ctx: Ctx) -> Prompt:
 
 def _check_business(raw: str) -> str:
     text = " ".join(clean_text(raw).split())
-    if sum(ch.isalpha() for ch in text) < 3:
+    if sum(ch.isalpha() for ch in text) < REGISTRATION.business_type.letters:
         raise Invalid("training.business_too_short")
-    if len(text) > BUSINESS_MAX:
-        raise Invalid("training.business_too_long", {"maximum": BUSINESS_MAX})
+    if len(text) > REGISTRATION.business_type.maximum:
+        raise Invalid("training.business_too_long", {"maximum": REGISTRATION.business_type.maximum})
     return text
 
 
@@ -381,8 +380,9 @@ def on_motivation(ctx: Ctx, answer: Answer) -> None:
         except Invalid as problem:
             ctx.refuse(problem)
             return
-        if len(text) > MOTIVATION_MAX:
-            ctx.invalid(ctx.t("training.motivation_too_long", maximum=MOTIVATION_MAX))
+        maximum = REGISTRATION.motivation.maximum
+        if len(text) > maximum:
+            ctx.invalid(ctx.t("training.motivation_too_long", maximum=maximum))
             return
         ctx.data["motivation"] = text
     _go(ctx, "summary")

@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 from handlers import area_choice, training
 from handlers.datetimes import (
-    WIB,
     clock,
     end_examples,
     example,
@@ -30,10 +29,10 @@ from handlers.onboarding import BACK_WORDS, SKIP_WORDS
 from handlers.places import kecamatan_name, place_name
 from handlers.types import Option, Translator
 from handlers.validation import Invalid, check_text
+from storage.clock import WIB
+from storage.limits import TRAINING
 from storage.models import PROGRAM_CATEGORIES, TrainingProgram
 from storage.trainings import (
-    QUOTA_MAX,
-    TITLE_MAX,
     NewProgram,
     TrainingError,
     create_program,
@@ -41,7 +40,6 @@ from storage.trainings import (
 
 NEW_FLOW = "training_new"
 TEXT = frozenset({"text"})
-URL_MAX = 300
 _QUOTA = re.compile(
     r"^(?P<number>\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:orang|peserta|kursi|people|seats|participants)?$"
 )
@@ -60,19 +58,19 @@ def check_url(raw: str) -> str:
     host = parts.hostname or ""
     if parts.scheme not in ("http", "https") or "." not in host or re.search(r"\s", url):
         raise Invalid("training_admin.bad_url")
-    if len(url) > URL_MAX:
-        raise Invalid("training_admin.url_too_long", {"maximum": URL_MAX})
+    if len(url) > TRAINING.map_url:
+        raise Invalid("training_admin.url_too_long", {"maximum": TRAINING.map_url})
     return url
 
 
 def check_quota(raw: str) -> int:
-    """A whole number of seats, 1–``QUOTA_MAX`` (``1.000`` is a thousand)."""
+    """A whole number of seats, 1–``TRAINING.quota`` (``1.000`` is a thousand)."""
     match = _QUOTA.match(fold(raw))
     if match is None:
         raise Invalid("training_admin.quota_not_number")
     quota = int(re.sub(r"[.,]", "", match["number"]))
-    if not 1 <= quota <= QUOTA_MAX:
-        raise Invalid("training_admin.quota_range", {"maximum": QUOTA_MAX})
+    if not 1 <= quota <= TRAINING.quota:
+        raise Invalid("training_admin.quota_range", {"maximum": TRAINING.quota})
     return quota
 
 
@@ -172,7 +170,7 @@ def ask_title(ctx: Ctx) -> Prompt:
 
 def on_title(ctx: Ctx, answer: Answer) -> None:
     try:
-        ctx.data["title"] = check_text(answer.text or "", 3, TITLE_MAX, one_line=True)
+        ctx.data["title"] = check_text(answer.text or "", TRAINING.title, one_line=True)
     except Invalid as problem:
         ctx.refuse(problem)
         return
@@ -186,7 +184,7 @@ def ask_description(ctx: Ctx) -> Prompt:
 
 def on_description(ctx: Ctx, answer: Answer) -> None:
     try:
-        ctx.data["description"] = check_text(answer.text or "", 10, 2000)
+        ctx.data["description"] = check_text(answer.text or "", TRAINING.description)
     except Invalid as problem:
         ctx.refuse(problem)
         return
@@ -255,7 +253,7 @@ def ask_place(ctx: Ctx) -> Prompt:
 
 def on_place(ctx: Ctx, answer: Answer) -> None:
     try:
-        ctx.data["place"] = check_text(answer.text or "", 3, 200, one_line=True)
+        ctx.data["place"] = check_text(answer.text or "", TRAINING.place, one_line=True)
     except Invalid as problem:
         ctx.refuse(problem)
         return
@@ -370,7 +368,7 @@ def on_requirements(ctx: Ctx, answer: Answer) -> None:
         ctx.data["requirements"] = ""
     else:
         try:
-            ctx.data["requirements"] = check_text(answer.text or "", 3, 1000)
+            ctx.data["requirements"] = check_text(answer.text or "", TRAINING.requirements)
         except Invalid as problem:
             ctx.refuse(problem)
             return
@@ -389,7 +387,7 @@ def ask_organiser(ctx: Ctx) -> Prompt:
 def on_organiser(ctx: Ctx, answer: Answer) -> None:
     raw = ctx.resident.display_name if answer.option == "me" else answer.text
     try:
-        ctx.data["organiser"] = check_text(raw or "", 2, 120, one_line=True)
+        ctx.data["organiser"] = check_text(raw or "", TRAINING.organiser, one_line=True)
     except Invalid as problem:
         ctx.refuse(problem)
         return

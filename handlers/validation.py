@@ -8,10 +8,7 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 
-ASPIRATION_MIN = 10
-ASPIRATION_MAX = 2000
-NAME_MIN = 2
-NAME_MAX = 80
+from storage.limits import ASPIRATION, COMMENT, RESIDENT, Length
 
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -43,29 +40,27 @@ def letters(text: str) -> int:
     return sum(1 for ch in text if ch.isalpha())
 
 
-def check_text(
-    raw: str, minimum: int, maximum: int, *, one_line: bool = False, min_letters: int = 2
-) -> str:
-    """Typed text with some words (``min_letters`` letters at least), ``minimum``–
-    ``maximum`` characters long (a title, a place, an agenda); ``one_line`` folds it
-    onto one line."""
+def check_text(raw: str, length: Length, *, one_line: bool = False) -> str:
+    """Typed text within ``length`` (storage/limits.py): some words, neither too
+    short nor too long (a title, a place, an agenda); ``one_line`` folds it onto
+    one line."""
     text = clean_text(raw)
     if one_line:
         text = " ".join(text.split())
     if not text:
         raise Invalid("validation.empty")
-    if letters(text) < min_letters:
+    if letters(text) < length.letters:
         raise Invalid("validation.no_words")
-    if len(text) < minimum:
-        raise Invalid("validation.too_short", {"minimum": minimum, "length": len(text)})
-    if len(text) > maximum:
-        raise Invalid("validation.too_long", {"maximum": maximum, "length": len(text)})
+    if len(text) < length.minimum:
+        raise Invalid("validation.too_short", {"minimum": length.minimum, "length": len(text)})
+    if len(text) > length.maximum:
+        raise Invalid("validation.too_long", {"maximum": length.maximum, "length": len(text)})
     return text
 
 
 def check_aspiration_text(raw: str) -> str:
     """The cleaned text of an aspiration, or Invalid saying what is wrong."""
-    return check_text(raw, ASPIRATION_MIN, ASPIRATION_MAX, min_letters=3)
+    return check_text(raw, ASPIRATION.text)
 
 
 def check_name(raw: str) -> str:
@@ -73,9 +68,9 @@ def check_name(raw: str) -> str:
     name = " ".join(clean_text(raw).split())
     if not name:
         raise Invalid("validation.empty")
-    if len(name) > NAME_MAX:
-        raise Invalid("validation.name_too_long", {"maximum": NAME_MAX})
-    if letters(name) < NAME_MIN or not _NAME_CHARS.match(name):
+    if len(name) > RESIDENT.name.maximum:
+        raise Invalid("validation.name_too_long", {"maximum": RESIDENT.name.maximum})
+    if letters(name) < RESIDENT.name.letters or not _NAME_CHARS.match(name):
         raise Invalid("validation.name_invalid")
     return name
 
@@ -83,25 +78,20 @@ def check_name(raw: str) -> str:
 def clean_profile_name(raw: str | None) -> str | None:
     """A chat app's profile name (Telegram, WhatsApp) as it may be stored and shown:
     cleaned like typed text (``clean_text``: no bidi overrides, zero-width or
-    control characters), on one line, at most ``NAME_MAX`` characters. None when
-    fewer than ``NAME_MIN`` letters are left. Not refused like a typed name
+    control characters), on one line, at most ``RESIDENT.name`` characters. None
+    when fewer letters than it asks are left. Not refused like a typed name
     (``check_name``): emoji and digits are people's own choice and stay."""
     if not raw:
         return None
-    name = " ".join(clean_text(raw).split())[:NAME_MAX].rstrip()
-    return name if letters(name) >= NAME_MIN else None
-
-
-COMMENT_MIN = 2
-COMMENT_MAX = 1000
+    name = " ".join(clean_text(raw).split())[: RESIDENT.name.maximum].rstrip()
+    return name if letters(name) >= RESIDENT.name.letters else None
 
 
 def check_comment(raw: str) -> str:
-    """A short free comment or note: some words, at most ``COMMENT_MAX`` characters."""
-    return check_text(raw, 0, COMMENT_MAX, min_letters=COMMENT_MIN)
+    """A short free comment or note: some words, at most ``COMMENT.text`` characters."""
+    return check_text(raw, COMMENT.text)
 
 
-PHONE_MIN_DIGITS = 9
 _PHONE_CHARS = re.compile(r"^[\d\s().+-]+$")
 
 
@@ -114,7 +104,7 @@ def check_phone(raw: str) -> str:
     if not _PHONE_CHARS.match(text):
         raise Invalid("validation.phone_characters")
     digits = re.sub(r"\D", "", text)
-    if len(digits) < PHONE_MIN_DIGITS:
+    if len(digits) < RESIDENT.phone_digits:
         raise Invalid("validation.phone_too_short")
     candidates = [text]
     if not text.startswith("+") and digits.startswith("62"):

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, insert, or_, update
 from sqlmodel import Session, col, func, select
 
+from storage.limits import ANNOUNCEMENT
 from storage.models import (
     SEGMENT_KINDS,
     Announcement,
@@ -35,7 +36,6 @@ BROADCAST_KINDS = ("announcement", "forum_reminder", "forum_notice", "forum_summ
 BROADCAST_CHANNELS = ("telegram", "whatsapp")  # console residents have no inbox to push to
 BROADCAST_PRIORITY = 100  # behind replies (0) and personal notices (10)
 FANOUT_BATCH = 1000
-TEXT_MAX = 3500
 
 
 class AnnouncementError(Exception):
@@ -173,8 +173,10 @@ def create_announcement(
     check_segment(session, segment)
     if not text.strip():
         raise AnnouncementError("text", "the announcement has no text")
-    if len(text) > TEXT_MAX:
-        raise AnnouncementError("text", f"the text is longer than {TEXT_MAX} characters")
+    if len(text) > ANNOUNCEMENT.text.maximum:
+        raise AnnouncementError(
+            "text", f"the text is longer than {ANNOUNCEMENT.text.maximum} characters"
+        )
     announcement = Announcement(
         kind=kind,
         text=text,

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
+from storage.limits import FORUM
 from storage.models import (
     AREA_LEVELS,
     FORUM_TYPES,
@@ -21,8 +22,6 @@ from storage.models import (
     ForumSubscription,
 )
 
-TITLE_MAX = 120
-SUMMARY_MAX = 3000
 UPCOMING = ("scheduled", "moved")
 
 
@@ -44,8 +43,8 @@ class NewForum:
 
 
 def check_forum(forum: NewForum | ForumEvent) -> None:
-    if not forum.title.strip() or len(forum.title) > TITLE_MAX:
-        raise ForumError("title", f"title must be 1–{TITLE_MAX} characters")
+    if not forum.title.strip() or len(forum.title) > FORUM.title.maximum:
+        raise ForumError("title", f"title must be 1–{FORUM.title.maximum} characters")
     if forum.forum_type not in FORUM_TYPES:
         raise ForumError("forum_type", f"type must be one of {', '.join(FORUM_TYPES)}")
     if forum.area_level not in AREA_LEVELS:
@@ -115,8 +114,8 @@ def post_summary(*, session: Session, forum_id: int, summary: str, now: datetime
     if forum.summary_at is not None:
         raise ForumError("already", "the result of this forum was already sent")
     text = summary.strip()
-    if not text or len(text) > SUMMARY_MAX:
-        raise ForumError("summary", f"the result must be 1–{SUMMARY_MAX} characters")
+    if not text or len(text) > FORUM.summary.maximum:
+        raise ForumError("summary", f"the result must be 1–{FORUM.summary.maximum} characters")
     forum.summary, forum.summary_at, forum.status = text, now, "held"
     forum.updated_at = now
     session.add(forum)

@@ -7,7 +7,7 @@ on SQLite as on PostgreSQL.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import (
     JSON,
@@ -27,7 +27,9 @@ from sqlmodel import Field, SQLModel
 ASPIRATION_STATUSES = (
     "diterima", "diverifikasi", "diteruskan", "diproses", "selesai", "ditolak", "spam", "duplik",
 )  # fmt: skip
-CATEGORY_KEYS = (
+# The aspiration categories residents choose from (labels: ``category.<key>`` in the
+# catalogs). The Literal types the ``[[aspiration.categories]]`` setting (bot/config.py).
+CategoryKey = Literal[
     "infrastruktur",
     "pendidikan",
     "ekonomi",
@@ -37,7 +39,8 @@ CATEGORY_KEYS = (
     "keamanan",
     "pelayanan",
     "lainnya",
-)
+]
+CATEGORY_KEYS: tuple[str, ...] = get_args(CategoryKey)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, func, select
 
+from storage.limits import TRAINING
 from storage.models import (
     AREA_LEVELS,
     PROGRAM_CATEGORIES,
@@ -28,8 +29,6 @@ from storage.models import (
 )
 
 ACTIVE = ("registered", "waitlisted")
-TITLE_MAX = 120
-QUOTA_MAX = 10_000
 
 
 class TrainingError(Exception):
@@ -64,12 +63,12 @@ EDITABLE = tuple(f.name for f in fields(NewProgram) if f.name != "status")
 
 def check_program(program: NewProgram | TrainingProgram) -> None:
     """Refuse a program that cannot be run as described (TrainingError with the field)."""
-    if not program.title.strip() or len(program.title) > TITLE_MAX:
-        raise TrainingError("title", f"title must be 1–{TITLE_MAX} characters")
+    if not program.title.strip() or len(program.title) > TRAINING.title.maximum:
+        raise TrainingError("title", f"title must be 1–{TRAINING.title.maximum} characters")
     if program.ends_at <= program.starts_at:
         raise TrainingError("ends_at", "the end must be after the start")
-    if not 1 <= program.quota <= QUOTA_MAX:
-        raise TrainingError("quota", f"quota must be between 1 and {QUOTA_MAX}")
+    if not 1 <= program.quota <= TRAINING.quota:
+        raise TrainingError("quota", f"quota must be between 1 and {TRAINING.quota}")
     if program.category not in PROGRAM_CATEGORIES:
         raise TrainingError("category", f"category must be one of {', '.join(PROGRAM_CATEGORIES)}")
     if program.area_level not in AREA_LEVELS:

@@ -12,7 +12,6 @@ from conftest import NOW
 
 from bot.i18n import load_catalog
 from handlers.datetimes import (
-    WIB,
     clock,
     end_examples,
     example,
@@ -22,6 +21,7 @@ from handlers.datetimes import (
     short_date,
 )
 from handlers.validation import Invalid
+from storage.clock import WIB
 
 TWELFTH = datetime(2026, 12, 12, 9, 0, tzinfo=WIB)  # 12 Dec 2026, 09.00 WIB
 

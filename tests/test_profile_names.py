@@ -28,9 +28,10 @@ from bot.telegram.polling import poll
 from bot.web import create_web_app
 from bot.whatsapp.channel import WhatsAppChannel
 from handlers.engine import Engine as SiantarEngine
-from handlers.validation import NAME_MAX, clean_profile_name
+from handlers.validation import clean_profile_name
 from storage.db import make_engine, migrate
 from storage.exports import export_aspirations
+from storage.limits import RESIDENT
 from storage.models import Resident
 
 # What a hostile or careless profile carries: a right-to-left override that would
@@ -43,7 +44,7 @@ ASPIRATION = "Jalan Sutomo di depan pasar berlubang besar sejak Oktober."
 
 def assert_clean(name: str | None) -> None:
     assert name is not None and name.startswith(CLEAN_START), name
-    assert len(name) == NAME_MAX and name == name.strip()
+    assert len(name) == RESIDENT.name.maximum and name == name.strip()
     assert not any(ch in name for ch in "\u202e\u200b\u2066\u2069\x00\x07\x1b\n")
 
 
@@ -66,8 +67,8 @@ def test_clean_profile_name(raw: str | None, stored: str | None) -> None:
 
 
 def test_a_long_name_is_cut_without_trailing_space() -> None:
-    name = clean_profile_name("a" * (NAME_MAX - 1) + " bcd")
-    assert name == "a" * (NAME_MAX - 1)
+    name = clean_profile_name("a" * (RESIDENT.name.maximum - 1) + " bcd")
+    assert name == "a" * (RESIDENT.name.maximum - 1)
 
 
 def stored_name(db: Engine, identity: str) -> str | None:

@@ -4,7 +4,6 @@ once by the scheduler job, re-planned when a program moves, none when cancelled.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import NOW
@@ -13,12 +12,12 @@ from sqlmodel import Session, select
 from test_training import add_program, add_resident, outbox, sign_up
 
 from bot.jobs import training_tick
+from storage.clock import WIB
 from storage.db import transaction
 from storage.models import TrainingProgram, TrainingReminder
 from storage.reminders import due_reminder, parse_offset, plan_reminders
 from storage.trainings import cancel_registration, set_program_status, update_program
 
-WIB = ZoneInfo("Asia/Jakarta")
 DAY, TWO_HOURS = timedelta(days=1), timedelta(hours=2)
 OFFSETS = (DAY, TWO_HOURS)
 # Saturday 12 December 2026, 09:00 WIB

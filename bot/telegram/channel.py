@@ -38,8 +38,9 @@ from bot.outbox import DeliveryFailed, OutboxDispatcher, attachment
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.inbound import CHANNEL, to_inbound
 from bot.telegram.proxy import bot_api_proxy, shown
-from bot.telegram.render import chosen_label, keyboard, split_text
+from bot.telegram.render import MAX_TEXT, chosen_label, keyboard
 from bot.telegram.request import PooledRequest
+from bot.text_chunks import split_text
 from bot.turns import Turns
 from handlers.engine import ConversationBusy, Engine
 from handlers.types import Inbound, Reply
@@ -272,7 +273,7 @@ class TelegramChannel:
                 )
             )
             return str(sent.message_id)
-        chunks = split_text(reply.text)
+        chunks = split_text(reply.text, MAX_TEXT)
         for chunk in chunks[:-1]:
             await self._send(partial(self.bot.send_message, chat_id, chunk))
         sent = await self._send(

@@ -16,20 +16,6 @@ MAX_TEXT = 4096
 SHORT_LABEL = 18  # labels up to this long sit two to a row
 
 
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split long text at paragraph, then line, then word boundaries."""
-    chunks: list[str] = []
-    while len(text) > limit:
-        window = text[:limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
-        if cut <= 0:
-            cut = limit
-        chunks.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    chunks.append(text)
-    return chunks
-
-
 def keyboard(
     reply: Reply, chat_id: int, signer: CallbackSigner
 ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from bot.text_chunks import split_text
 from bot.whatsapp.callbacks import ButtonIds
 from handlers.types import Reply
 
@@ -58,20 +59,6 @@ class Outgoing:
     document: str | None = None
 
 
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split long text at paragraph, then line, then word boundaries."""
-    chunks: list[str] = []
-    while len(text) > limit:
-        window = text[:limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
-        if cut <= 0:
-            cut = limit
-        chunks.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    chunks.append(text)
-    return chunks
-
-
 def short_form(label: str, limit: int) -> str:
     """A label that fits ``limit``: as is, the part before a parenthesis
     ("Infrastruktur (jalan, …)" → "Infrastruktur"), or cut at a word with "…"."""
@@ -108,13 +95,13 @@ def render(reply: Reply, wa_id: str, ids: ButtonIds, words: Words, page: int = 0
     if media:
         caption = text if len(text) <= MAX_CAPTION else ""
         if not caption:
-            out += [Outgoing(chunk) for chunk in split_text(text)]
+            out += [Outgoing(chunk) for chunk in split_text(text, MAX_TEXT)]
         out.append(Outgoing(caption, photo=reply.photo, document=reply.document))
         if not choices:
             return out
         text = words.choose
     elif not choices:
-        return [Outgoing(chunk) for chunk in split_text(text)]
+        return [Outgoing(chunk) for chunk in split_text(text, MAX_TEXT)]
     if len(choices) <= MAX_BUTTONS:
         titles = _unique([short_form(label, BUTTON_TITLE) for _, label in choices], BUTTON_TITLE)
         shortened = [
@@ -162,7 +149,7 @@ def _with_body(
     list_button: str = "",
 ) -> list[Outgoing]:
     """Text that does not fit an interactive body goes first, as plain messages."""
-    chunks = split_text(text)
+    chunks = split_text(text, MAX_TEXT)
     last = split_text(chunks.pop(), MAX_BODY)
     body = last.pop()
     leading = [Outgoing(chunk) for chunk in [*chunks, *last]]

@@ -1,0 +1,71 @@
+"""Facts the whole code base shares are written once: the WIB time zone, the
+aspiration category keys, the message splitting of the chat renderers and the
+limits of typed fields. Every user of a fact imports it from that one place."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import bot.cli_common
+import bot.cli_privacy
+import bot.i18n
+import handlers.datetimes
+import handlers.periods
+from storage.clock import WIB
+from storage.exports.base import wib_iso, wib_midnight
+
+ROOT = Path(__file__).resolve().parent.parent
+CODE = ("bot", "handlers", "storage", "bench")  # tests may state expected values
+
+
+def definitions(pattern: str) -> list[str]:
+    """``path:line`` of every line of our Python code that matches ``pattern``."""
+    found = []
+    for folder in CODE:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if re.search(pattern, line):
+                    found.append(f"{path.relative_to(ROOT)}:{number}")
+    return found
+
+
+# --- one WIB ------------------------------------------------------------------------
+
+
+def test_wib_is_defined_once_and_shared() -> None:
+    users = (bot.i18n, bot.cli_common, bot.cli_privacy, handlers.datetimes, handlers.periods)
+    assert all(module.WIB is WIB for module in users)
+    # storage/exports is being rewritten in another part of issue 16 (one export class
+    # per data set); it keeps its own fixed offset until then, checked below.
+    defined = [d for d in definitions(r"^\s*WIB\s*=") if not d.startswith("storage/exports/")]
+    assert defined == ["storage/clock.py:15"]
+
+
+@pytest.mark.parametrize("year", [1970, 1999, 2026, 2038, 2099])
+def test_the_fixed_offset_of_exports_agrees_with_the_zone(year: int) -> None:
+    """No daylight saving in Indonesia since 1964: UTC+7 and Asia/Jakarta agree."""
+    start = datetime(year, 1, 1, tzinfo=UTC)
+    for hours in range(0, 366 * 24, 7):
+        moment = start + timedelta(hours=hours, minutes=hours % 60)
+        assert wib_iso(moment) == moment.astimezone(WIB).isoformat(timespec="seconds")
+        day = moment.astimezone(WIB).date()
+        assert wib_midnight(day) == datetime(day.year, day.month, day.day, tzinfo=WIB)
+
+
+# --- one category list --------------------------------------------------------------
+
+
+def test_category_keys_are_written_once() -> None:
+    """The setting's type, the menu, statistics and exports read the same tuple."""
+    import typing
+
+    import bot.config
+    import storage.models
+
+    assert bot.config.CATEGORY_KEYS is storage.models.CATEGORY_KEYS
+    assert typing.get_args(bot.config.CategoryKey) == storage.models.CATEGORY_KEYS
+    assert definitions(r'^\s*"infrastruktur",') == ["storage/models.py:33"]
