@@ -10,6 +10,12 @@ as it stays right for older dates and if the rule ever changes.
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 WIB = ZoneInfo("Asia/Jakarta")
+
+
+def wib_midnight(day: date) -> datetime:
+    """00:00 WIB at the start of ``day``, as an aware datetime."""
+    return datetime.combine(day, time(), tzinfo=WIB)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.exports import _wib_midnight
+from storage.clock import wib_midnight
 from storage.models import ASPIRATION_STATUSES, CATEGORY_KEYS, Aspiration
 from storage.wilayah import load_wilayah
 
@@ -53,8 +53,8 @@ def wib_day_bounds(
     """
     if since and until and since > until:
         raise StatsError(f"--since {since} is after --until {until}")
-    start = _wib_midnight(since) if since else None
-    end = _wib_midnight(until + timedelta(days=1)) if until else None
+    start = wib_midnight(since) if since else None
+    end = wib_midnight(until + timedelta(days=1)) if until else None
     return start, end
 
 

@@ -39,15 +39,14 @@ def definitions(pattern: str) -> list[str]:
 def test_wib_is_defined_once_and_shared() -> None:
     users = (bot.i18n, bot.cli_common, bot.cli_privacy, handlers.datetimes, handlers.periods)
     assert all(module.WIB is WIB for module in users)
-    # storage/exports is being rewritten in another part of issue 16 (one export class
-    # per data set); it keeps its own fixed offset until then, checked below.
-    defined = [d for d in definitions(r"^\s*WIB\s*=") if not d.startswith("storage/exports/")]
-    assert defined == ["storage/clock.py:15"]
+    defined = definitions(r"^\s*WIB\s*=")
+    assert [where.partition(":")[0] for where in defined] == ["storage/clock.py"]
 
 
 @pytest.mark.parametrize("year", [1970, 1999, 2026, 2038, 2099])
-def test_the_fixed_offset_of_exports_agrees_with_the_zone(year: int) -> None:
-    """No daylight saving in Indonesia since 1964: UTC+7 and Asia/Jakarta agree."""
+def test_the_fast_wib_times_of_exports_agree_with_the_zone(year: int) -> None:
+    """Exports format times with a cached fixed +07:00 (no daylight saving in
+    Indonesia since 1964): it agrees with Asia/Jakarta."""
     start = datetime(year, 1, 1, tzinfo=UTC)
     for hours in range(0, 366 * 24, 7):
         moment = start + timedelta(hours=hours, minutes=hours % 60)

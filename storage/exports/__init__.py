@@ -45,8 +45,6 @@ from storage.exports.registrations import (
 from storage.exports.rsvps import RSVP_FIELDS, RSVPS, export_rsvps
 from storage.exports.writers import XLSX_DATE_FORMAT
 
-_wib_midnight = wib_midnight  # the name storage.stats imports
-
 DATA_SETS: dict[str, DataSet] = {d.kind: d for d in (ASPIRATIONS, REGISTRATIONS, RSVPS)}
 EXPORT_KINDS: tuple[str, ...] = tuple(DATA_SETS)
 LAYOUTS: dict[str, Layout] = {kind: d.layout for kind, d in DATA_SETS.items()}

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal, TypeVar
 
+from storage.clock import WIB, wib_midnight
 from storage.wilayah import load_wilayah
 
-# Waktu Indonesia Barat: UTC+7 all year (no DST since 1964), so a fixed offset is exact.
-WIB = timezone(timedelta(hours=7), "WIB")
 FORMATS = ("csv", "xlsx", "json")
 PROGRESS_EVERY = 1000  # rows between two progress reports
 
@@ -141,11 +140,6 @@ def wib_wall(value: str | datetime) -> datetime:
 def check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}: use csv, xlsx or json")
-
-
-def wib_midnight(day: date) -> datetime:
-    """00:00 WIB at the start of ``day``, as an aware datetime."""
-    return datetime.combine(day, time(), tzinfo=WIB)
 
 
 def day_bounds(filters: AspirationFilter) -> tuple[datetime | None, datetime | None]:
