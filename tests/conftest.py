@@ -33,6 +33,10 @@ BACKENDS = [
     ),
 ]
 
+# Fixtures shared by several modules that live beside their helpers: the staff
+# tests' ``media`` and ``desk`` (tests/staff_helpers.py).
+pytest_plugins = ["staff_helpers"]
+
 # A fixed, timezone-aware "now": Saturday 28 November 2026, 09:00 WIB.
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 

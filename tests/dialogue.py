@@ -113,8 +113,15 @@ def act(chat: Chat, step: Step) -> list[Reply]:
 
 
 def play(chat: Chat, dialogue: Sequence[tuple[Step, str]]) -> None:
-    """Run a dialogue table; each expected text must appear in that turn's replies."""
+    """Run a dialogue table; each expected text must appear in that turn's replies.
+
+    An empty expectation is refused: ``"" in text`` holds for any reply, so that
+    turn would assert nothing. Name what the turn really shows (the next question).
+    """
     for number, (step, expected) in enumerate(dialogue, 1):
+        assert expected.strip(), (
+            f"turn {number} {step!r}: expects nothing; give the text this turn shows"
+        )
         act(chat, step)
         assert expected.casefold() in chat.said.casefold(), (
             f"turn {number} {step!r}: expected {expected!r} in:\n{chat.said}"

@@ -120,7 +120,13 @@ def test_the_daily_cap_on_new_aspirations(engine: Engine) -> None:
 def test_residents_without_consent_are_capped_too(engine: Engine) -> None:
     """Unlinked aspirations have no resident_id: the count is on the resident row."""
     chat = Chat(with_limits(engine, daily_aspirations=1))
-    play(chat, [("/start", "setuju"), (("press", "Tidak setuju"), "")])
+    play(
+        chat,
+        [
+            ("/start", "setuju"),
+            (("press", "Tidak setuju"), "Kami tidak menyimpan data pribadi Anda"),
+        ],
+    )
     unlinked = [*TO_SUMMARY[:5], (("press", "Lewati"), "Periksa lagi aspirasi Anda")]
     play(chat, [*unlinked, (("press", "Kirim"), "Aspirasi anonim Anda sudah kami terima")])
     play(chat, [(("press", "Sampaikan aspirasi"), "Anda sudah mengirim 1 aspirasi hari ini")])

@@ -93,6 +93,15 @@ def test_photo_and_location_are_attached(chat: Chat) -> None:
     assert stored.anonymous is True
 
 
+FIELD_QUESTION = {  # what pressing each field of the summary's "Ubah" asks again
+    "Kategori": "Pilih kategorinya",
+    "Lokasi": "Di kecamatan mana lokasi yang Anda maksud?",
+    "Isi aspirasi": "Tuliskan aspirasi atau pengaduan Anda",
+    "Foto": "Ada foto atau lokasi yang ingin dilampirkan?",
+    "Nama atau anonim": "Boleh nama Anda ditampilkan kepada petugas?",
+}
+
+
 @pytest.mark.parametrize(
     ("field", "steps", "shown"),
     [
@@ -122,7 +131,7 @@ def test_each_field_can_be_changed_and_the_summary_returns(
     chat: Chat, field: str, steps: list, shown: str
 ) -> None:
     play(chat, ONBOARD + TO_SUMMARY + [(("press", "Ubah"), "Bagian mana")])
-    play(chat, [(("press", field), ""), *steps])
+    play(chat, [(("press", field), FIELD_QUESTION[field]), *steps])
     assert shown in chat.last.text
     # what was not edited is still there
     assert "Periksa lagi aspirasi Anda" in chat.last.text
@@ -196,7 +205,11 @@ def test_sql_looking_text_is_stored_verbatim(chat: Chat) -> None:
     play(chat, ONBOARD + TO_SUMMARY[:4] + [(sql, "foto atau lokasi")])
     play(
         chat,
-        [(("press", "Lewati"), ""), (("press", "Kirim anonim"), ""), (("press", "Kirim"), "Kode")],
+        [
+            (("press", "Lewati"), "nama Anda ditampilkan"),
+            (("press", "Kirim anonim"), "Pengirim: anonim"),
+            (("press", "Kirim"), "Kode"),
+        ],
     )
     assert aspirations(chat)[0].text == sql
 
@@ -206,7 +219,11 @@ def test_right_to_left_script_is_stored_verbatim(chat: Chat) -> None:
     play(chat, ONBOARD + TO_SUMMARY[:4] + [(text, "foto atau lokasi")])
     play(
         chat,
-        [(("press", "Lewati"), ""), (("press", "Kirim anonim"), ""), (("press", "Kirim"), "Kode")],
+        [
+            (("press", "Lewati"), "nama Anda ditampilkan"),
+            (("press", "Kirim anonim"), "Pengirim: anonim"),
+            (("press", "Kirim"), "Kode"),
+        ],
     )
     assert aspirations(chat)[0].text == text
 
@@ -216,7 +233,11 @@ def test_invisible_characters_are_removed_from_text(chat: Chat) -> None:
     play(chat, ONBOARD + TO_SUMMARY[:4] + [(text, "foto atau lokasi")])
     play(
         chat,
-        [(("press", "Lewati"), ""), (("press", "Kirim anonim"), ""), (("press", "Kirim"), "Kode")],
+        [
+            (("press", "Lewati"), "nama Anda ditampilkan"),
+            (("press", "Kirim anonim"), "Pengirim: anonim"),
+            (("press", "Kirim"), "Kode"),
+        ],
     )
     assert aspirations(chat)[0].text == "Saluran air tersumbat di gang kami"
 
@@ -226,7 +247,11 @@ def test_confident_english_is_tagged_and_switching_offered_once(chat: Chat) -> N
     play(chat, ONBOARD + TO_SUMMARY[:4] + [(english, "Type /bahasa to switch")])
     play(
         chat,
-        [(("press", "Lewati"), ""), (("press", "Kirim anonim"), ""), (("press", "Kirim"), "Kode")],
+        [
+            (("press", "Lewati"), "nama Anda ditampilkan"),
+            (("press", "Kirim anonim"), "Pengirim: anonim"),
+            (("press", "Kirim"), "Kode"),
+        ],
     )
     assert aspirations(chat)[0].language == "en"
     play(chat, TO_SUMMARY[:4])
@@ -241,6 +266,10 @@ def test_short_indonesian_slang_stays_indonesian(chat: Chat) -> None:
     assert "Type /bahasa" not in chat.said
     play(
         chat,
-        [(("press", "Lewati"), ""), (("press", "Kirim anonim"), ""), (("press", "Kirim"), "Kode")],
+        [
+            (("press", "Lewati"), "nama Anda ditampilkan"),
+            (("press", "Kirim anonim"), "Pengirim: anonim"),
+            (("press", "Kirim"), "Kode"),
+        ],
     )
     assert aspirations(chat)[0].language == "id"

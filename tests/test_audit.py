@@ -43,7 +43,13 @@ def trail(db: Database) -> list[AuditEntry]:
 def officer(desk: Engine, user_id: str) -> Chat:
     """A staff member past the first-contact question."""
     chat = Chat(desk, user_id=user_id, name="Petugas")
-    play(chat, [("/start", "Apakah Anda setuju"), (("press", "Tidak setuju"), "")])
+    play(
+        chat,
+        [
+            ("/start", "Apakah Anda setuju"),
+            (("press", "Tidak setuju"), "Kami tidak menyimpan data pribadi Anda"),
+        ],
+    )
     return chat
 
 

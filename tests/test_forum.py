@@ -119,7 +119,13 @@ def test_upcoming_forums_are_those_of_the_residents_area_soonest_first(
         cancel_forum(session=session, forum_id=gone, now=NOW)
     forum(db, "Forum yang sudah lewat", days=-0.5)
     play(chat, ONBOARD)  # lives in Bantan, Siantar Barat
-    play(chat, [(("press", "Forum & pengumuman"), HUB), (("press", "Forum mendatang"), "")])
+    play(
+        chat,
+        [
+            (("press", "Forum & pengumuman"), HUB),
+            (("press", "Forum mendatang"), "Forum mendatang (halaman"),
+        ],
+    )
     assert chat.last.text.startswith("Forum mendatang (halaman 1 dari 1):\n\n1. Forum Warga: ")
     assert (
         "1. Forum Warga: Musrenbang Kelurahan Bantan\n"
@@ -160,7 +166,13 @@ def test_without_a_home_area_only_city_forums_show_with_a_hint(
     play(chat, [(("press", "Forum mendatang"), "Belum ada forum terjadwal untuk wilayah Anda")])
     assert "yang tampil hanya forum tingkat kota" in chat.last.text
     forum(engine.db, "Musrenbang Kota 2027", days=20)
-    play(chat, [(("press", "Kembali ke menu"), ""), ("/menu", "")])
+    play(
+        chat,
+        [
+            (("press", "Kembali ke menu"), "Apa yang ingin Anda lakukan?"),
+            ("/menu", "Apa yang ingin Anda lakukan?"),
+        ],
+    )
     to_hub(chat)
     play(chat, [(("press", "Forum mendatang"), "1. Forum Warga: Musrenbang Kota 2027")])
     assert "Bantan" not in chat.last.text and "hanya forum tingkat kota" in chat.last.text
@@ -233,7 +245,13 @@ def test_a_forum_cancelled_while_on_screen_takes_no_answer(
     forum_id = forum(engine.db, "Forum Warga Kota", days=3)
     play(chat, ONBOARD)
     to_hub(chat)
-    play(chat, [(("press", "Forum mendatang"), ""), (("press", "Forum Warga Kota"), "Hadir")])
+    play(
+        chat,
+        [
+            (("press", "Forum mendatang"), "Forum mendatang (halaman"),
+            (("press", "Forum Warga Kota"), "Hadir"),
+        ],
+    )
     with transaction(engine.db) as session:
         cancel_forum(session=session, forum_id=forum_id, now=NOW)
     play(chat, [(("press", "Hadir"), "Maaf, forum ini sudah tidak tersedia.")])
@@ -272,7 +290,13 @@ def test_the_reminder_buttons_answer_from_the_middle_of_another_flow(
     chat = Chat(engine, channel="telegram")
     play(chat, ONBOARD)
     to_hub(chat)
-    play(chat, [(("press", "Langganan pengingat"), SUBS), (("press", "Kelurahan Bantan"), "")])
+    play(
+        chat,
+        [
+            (("press", "Langganan pengingat"), SUBS),
+            (("press", "Kelurahan Bantan"), "Berlangganan: Kelurahan Bantan"),
+        ],
+    )
     options = reminded(engine, chat, forum_id)
     assert options == [
         (f"!rsvp:{forum_id}:hadir", "Hadir"),
@@ -280,7 +304,8 @@ def test_the_reminder_buttons_answer_from_the_middle_of_another_flow(
         (f"!rsvp:{forum_id}:mungkin", "Mungkin"),
     ]
     chat.clock.advance(days=7)
-    play(chat, [("/menu", ""), *TO_SUMMARY[:4]])  # writing an aspiration
+    # writing an aspiration
+    play(chat, [("/menu", "Apa yang ingin Anda lakukan?"), *TO_SUMMARY[:4]])
     press_action(chat, options[0][0])
     assert 'Anda tercatat hadir di "Musrenbang Kelurahan Bantan"' in chat.said
     assert chat.last.text.endswith(chat.transcript[-2].text.split("\n\n")[-1])  # same question
@@ -382,7 +407,7 @@ def test_a_kelurahan_subscription_asks_the_home_area_first(
         chat,
         [
             (("press", "Ganti tempat tinggal"), "Anda tinggal di kecamatan mana?"),
-            (("press", "Siantar Barat"), ""),
+            (("press", "Siantar Barat"), "Di kelurahan mana di Kecamatan Siantar Barat"),
             (("press", "Bantan"), "Tersimpan: Kelurahan Bantan"),
         ],
     )
@@ -402,7 +427,7 @@ def test_going_back_from_the_home_question_subscribes_to_nothing(
             (("press", "Kecamatan tempat"), "Anda tinggal di kecamatan mana?"),
             (("press", "Kembali ke langganan"), SUBS),
             (("press", "Kelurahan tempat"), "Anda tinggal di kecamatan mana?"),
-            (("press", "Siantar Barat"), ""),
+            (("press", "Siantar Barat"), "Di kelurahan mana di Kecamatan Siantar Barat"),
             (("press", "Bantan"), "Tersimpan"),
         ],
     )
@@ -430,7 +455,7 @@ def test_without_consent_the_home_area_needs_it_first(engine: SiantarEngine, cha
         [
             (("press", "Kelurahan tempat"), "Sebelum mulai, ini cara kami menjaga data Anda"),
             (("press", "Setuju dan lanjut"), "Terima kasih atas persetujuan Anda."),
-            (("press", "Siantar Barat"), ""),
+            (("press", "Siantar Barat"), "Di kelurahan mana di Kecamatan Siantar Barat"),
             (("press", "Bantan"), "Berlangganan: Kelurahan Bantan."),
         ],
     )
@@ -502,8 +527,8 @@ def test_erasing_ones_data_removes_subscriptions_and_answers(engine: SiantarEngi
             (("press", "Langganan pengingat"), SUBS),
             (("press", "Kelurahan Bantan"), "Berlangganan"),
             (("press", "« Kembali"), HUB),
-            (("press", "Forum mendatang"), ""),
-            (("press", "Forum Warga Kota"), ""),
+            (("press", "Forum mendatang"), "Forum mendatang (halaman"),
+            (("press", "Forum Warga Kota"), "Forum Warga: Forum Warga Kota"),
             (("press", "Hadir"), "Anda tercatat hadir"),
         ],
     )

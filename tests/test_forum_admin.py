@@ -284,17 +284,17 @@ def test_edits_from_the_preview_come_back_to_it(desk: SiantarEngine) -> None:
             (("press", "Ubah"), "Bagian mana yang ingin diubah?"),
             (("press", "Judul"), "Apa judul forumnya?"),
             ("Musrenbang Kelurahan Bantan 2027 (ulang)", "(ulang)\nWaktu: Sabtu, 12 Desember"),
-            (("press", "Ubah"), ""),
+            (("press", "Ubah"), "Bagian mana yang ingin diubah?"),
             (("press", "Waktu mulai"), "Kapan forum dimulai?"),
             ("13 Desember 2026 pukul 14.00", "Waktu: Minggu, 13 Desember 2026 pukul 14.00 WIB"),
-            (("press", "Ubah"), ""),
+            (("press", "Ubah"), "Bagian mana yang ingin diubah?"),
             (("press", "Jenis forum"), "Jenis forumnya apa?"),
             (("press", "Forum Warga"), "Forum Warga: Musrenbang Kelurahan Bantan 2027 (ulang)"),
-            (("press", "Ubah"), ""),
+            (("press", "Ubah"), "Bagian mana yang ingin diubah?"),
             (("press", "Wilayah"), "Forum ini untuk warga mana?"),
-            (("press", "Siantar Barat"), ""),
+            (("press", "Siantar Barat"), "Untuk seluruh Kecamatan Siantar Barat"),
             (("press", "Seluruh Kecamatan"), "Wilayah: Kecamatan Siantar Barat"),
-            (("press", "Ubah"), ""),
+            (("press", "Ubah"), "Bagian mana yang ingin diubah?"),
             (("press", "Kembali ke ringkasan"), "Periksa lagi forumnya."),
             (("press", "Simpan"), "Forum #1 tersimpan"),
         ],
@@ -316,7 +316,8 @@ def test_dropping_the_form_stores_nothing(desk: SiantarEngine) -> None:
 
 def test_a_preview_left_until_the_start_passed_asks_for_a_new_time(desk: SiantarEngine) -> None:
     chat = seated(desk, FACILITATOR)
-    play(chat, [*TO_PREVIEW[:3], ("28-11-2026 15.00", ""), *TO_PREVIEW[4:]])  # today, 15.00
+    # the start is today, 15.00
+    play(chat, [*TO_PREVIEW[:3], ("28-11-2026 15.00", "Di mana tempatnya?"), *TO_PREVIEW[4:]])
     chat.clock.advance(hours=6, minutes=1)
     play(chat, [(("press", "Simpan"), "Waktu mulai itu sudah lewat.")])
     assert "Kapan forum dimulai?" in chat.last.text and forums(desk.db) == []
@@ -378,15 +379,15 @@ def test_moving_only_the_place_and_the_unchanged_move(desk: SiantarEngine) -> No
     play(
         chat,
         [
-            ("/kelola_forum", ""),
-            (("press", TITLE), ""),
-            (("press", "Pindahkan jadwal"), ""),
+            ("/kelola_forum", "Pilih forum yang ingin dikelola"),
+            (("press", TITLE), f"Musrenbang Kelurahan: {TITLE}"),
+            (("press", "Pindahkan jadwal"), "Kapan waktu barunya?"),
             (("press", "Waktu tetap"), "Tempat sekarang"),
             (("press", "Tempat tetap"), "Waktu dan tempatnya masih sama"),
             ("Kantor Lurah  Bantan", "Waktu dan tempatnya masih sama"),  # the same place
             ("Gedung Serbaguna Bantan", "Waktu: Sabtu, 12 Desember 2026 pukul 09.00 WIB"),
             (("press", "Ubah"), "Kapan waktu barunya?"),
-            (("press", "Waktu tetap"), ""),
+            (("press", "Waktu tetap"), "Di mana tempat barunya?"),
             ("Gedung Serbaguna Kelurahan Bantan", "Tempat: Gedung Serbaguna Kelurahan Bantan"),
             (("press", "Batal"), "Baik, jadwal tidak diubah."),
         ],
@@ -395,9 +396,9 @@ def test_moving_only_the_place_and_the_unchanged_move(desk: SiantarEngine) -> No
     play(
         chat,
         [
-            (("press", "Pindahkan jadwal"), ""),
-            (("press", "Waktu tetap"), ""),
-            ("Gedung Serbaguna Kelurahan Bantan", ""),
+            (("press", "Pindahkan jadwal"), "Kapan waktu barunya?"),
+            (("press", "Waktu tetap"), "Di mana tempat barunya?"),
+            ("Gedung Serbaguna Kelurahan Bantan", "Tempat: Gedung Serbaguna Kelurahan Bantan"),
             (("press", "Simpan dan kabari"), "sudah diubah. Kabarnya dikirim ke 0 warga."),
         ],
     )
@@ -415,8 +416,8 @@ def test_cancelling_a_forum_tells_its_followers(desk: SiantarEngine) -> None:
     play(
         chat,
         [
-            ("/kelola_forum", ""),
-            (("press", TITLE), ""),
+            ("/kelola_forum", "Pilih forum yang ingin dikelola"),
+            (("press", TITLE), f"Musrenbang Kelurahan: {TITLE}"),
             (("press", "Batalkan forum"), f'Batalkan "{TITLE}" pada Sabtu, 12 Desember 2026'),
             (("press", "Tidak"), "2 warga mengikuti forum ini"),  # back at the forum
             (("press", "Batalkan forum"), "2 warga yang mengikuti forum ini akan dikabari"),
@@ -489,10 +490,10 @@ def test_a_forum_changed_by_someone_else_meanwhile(desk: SiantarEngine) -> None:
     play(
         chat,
         [
-            ("/kelola_forum", ""),
-            (("press", TITLE), ""),
-            (("press", "Pindahkan jadwal"), ""),
-            ("19-12-2026 09.00", ""),
+            ("/kelola_forum", "Pilih forum yang ingin dikelola"),
+            (("press", TITLE), f"Musrenbang Kelurahan: {TITLE}"),
+            (("press", "Pindahkan jadwal"), "Kapan waktu barunya?"),
+            ("19-12-2026 09.00", "Di mana tempat barunya?"),
             (("press", "Tempat tetap"), "Pindahkan"),
         ],
     )

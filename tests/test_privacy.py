@@ -338,7 +338,13 @@ def test_declining_a_new_notice_works_like_withdrawal(budi: Chat, media: MediaSt
 
 
 def test_a_resident_without_consent_is_not_asked_again(chat: Chat) -> None:
-    play(chat, [("/start", "Apakah Anda setuju"), (("press", "Tidak setuju"), "")])
+    play(
+        chat,
+        [
+            ("/start", "Apakah Anda setuju"),
+            (("press", "Tidak setuju"), "Kami tidak menyimpan data pribadi Anda"),
+        ],
+    )
     again = bumped(chat)
     play(again, [("Sampaikan aspirasi", "Pilih kategorinya")])
 
@@ -463,7 +469,7 @@ def test_profile_without_consent_changes_only_the_language(chat: Chat) -> None:
         chat,
         [
             ("/start", "Apakah Anda setuju"),
-            (("press", "Tidak setuju"), ""),
+            (("press", "Tidak setuju"), "Kami tidak menyimpan data pribadi Anda"),
             ("/profile", "Data mana yang ingin Anda ubah?"),
             (("press", "Nama"), "kami perlu persetujuan Anda dulu"),
             (("press", "Tempat tinggal"), "kami perlu persetujuan Anda dulu"),

@@ -24,9 +24,9 @@ from dialogue import ONBOARD, Chat, play
 from fake_telegram import FakeTelegram
 from sqlalchemy import Engine as Database
 from sqlmodel import Session, select
+from staff_helpers import CONFIG_ROLES, STAFF, export_via_chat, person
 from telegram_harness import Resident as TelegramResident
 from test_privacy import IDENTITY, NAME, PHONE, USER, data_everywhere, every_row
-from test_staff import CONFIG_ROLES, STAFF, export_via_chat, person
 from test_telegram import USER_IDS, channel, fake, onboard  # noqa: F401 (fixtures)
 
 from bot.charts import stats_chart

@@ -190,7 +190,11 @@ def test_typed_name_kelurahan_and_own_business_type(chat: Chat) -> None:
     add_program(chat.engine.db)
     play(
         chat,
-        [("/start", "setuju"), (("press", "Setuju"), "kecamatan"), (("press", "Lewati"), "")]
+        [
+            ("/start", "setuju"),
+            (("press", "Setuju"), "kecamatan"),
+            (("press", "Lewati"), "Baik, kita lewati."),
+        ]
         + TO_FORM
         + [
             ("B", "nama"),  # too short: asked again
