@@ -56,14 +56,23 @@ async def _until(condition: Callable[[], bool]) -> None:
         await asyncio.sleep(0.02)
 
 
-async def _first(waiting: Awaitable[object], tasks: list[asyncio.Task[None]]) -> None:
-    """Wait for ``waiting``, unless a task ends first (then its error is raised)."""
+class StoppedWhileStarting(Exception):
+    """A signal came before start-up was over: stop as after any signal, quietly."""
+
+
+async def _first(
+    waiting: Awaitable[object], tasks: list[asyncio.Task[None]], stop: asyncio.Event
+) -> None:
+    """Wait for ``waiting``, unless a task ends first (then its error is raised, or,
+    when it ended because of a signal, ``StoppedWhileStarting``)."""
     waiter = asyncio.ensure_future(waiting)
     done, _ = await asyncio.wait({waiter, *tasks}, return_when=asyncio.FIRST_COMPLETED)
     if waiter not in done:
         waiter.cancel()
         for task in done:
             task.result()
+        if stop.is_set():
+            raise StoppedWhileStarting
         raise StartupError("a channel stopped while starting")
 
 
@@ -119,7 +128,7 @@ async def run(settings: Settings) -> int:
             tasks.append(
                 asyncio.create_task(polling(telegram, stop, ready), name="telegram-polling")
             )
-            await _first(ready.wait(), tasks)
+            await _first(ready.wait(), tasks, stop)
         secret = settings.telegram.webhook_secret.get_secret_value()
         web = create_web_app(
             db=app.db,
@@ -130,7 +139,7 @@ async def run(settings: Settings) -> int:
         )
         server = web_server(web, settings.server.host, settings.server.port)
         tasks.append(asyncio.create_task(server.serve(sockets=[sock]), name="web"))
-        await _first(_until(lambda: server.started), tasks)
+        await _first(_until(lambda: server.started), tasks, stop)
         logger.info("web server on http://%s:%d", settings.server.host, settings.server.port)
         if telegram is not None and webhook:
             await set_webhook(telegram, settings.telegram.webhook_url, secret)
@@ -206,6 +215,8 @@ async def run(settings: Settings) -> int:
         for task in done - {stopping}:
             task.result()  # a channel that died takes the process down, loudly
         logger.info("stopping")
+    except StoppedWhileStarting:
+        logger.info("stopping: a signal came while starting")
     finally:
         stop.set()
         if server is not None:
