@@ -8,6 +8,7 @@ import signal
 import socket
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -35,11 +36,13 @@ from bot.telegram.channel import TelegramChannel
 from bot.telegram.polling import ALLOWED_UPDATES, PollingConflict, poll
 from bot.web import create_web_app, listening_socket, web_server
 from bot.whatsapp.channel import WhatsAppChannel
+from handlers.chat_jobs import run_due
 from storage.db import current_revision
 
 logger = logging.getLogger(__name__)
 
 OUTBOX_INTERVAL_SECONDS = 2
+CHAT_JOBS_INTERVAL_SECONDS = 2
 
 
 class StartupError(Exception):
@@ -87,6 +90,9 @@ async def run(settings: Settings) -> int:
     server = None
     scheduler = AsyncIOScheduler(timezone="Asia/Jakarta")
     threads = DatabaseThreads(app.db)
+    # Chat jobs (exports, statistics) are built on a thread of their own: on SQLite
+    # the database thread stays free for the residents' messages meanwhile.
+    builder = ThreadPoolExecutor(1, thread_name_prefix="chat-jobs")
     # Paced across every process on the database (storage.pace), per chat as well
     dispatcher = OutboxDispatcher(
         app.db,
@@ -158,6 +164,9 @@ async def run(settings: Settings) -> int:
         async def broadcasts() -> None:
             await threads.run(broadcast_tick, app.db, utc_now())
 
+        async def chat_jobs() -> None:
+            await loop.run_in_executor(builder, run_due, app.db, app.engine.settings, utc_now)
+
         # Reminders that came due while the bot was down go first (if still useful).
         # A job that fails (the database is down) is logged in full once, then once
         # a minute (bot.outage), not by the scheduler at every run.
@@ -165,6 +174,7 @@ async def run(settings: Settings) -> int:
             (trainings, TRAINING_INTERVAL_SECONDS, "trainings"),
             (forums, FORUM_INTERVAL_SECONDS, "forums"),
             (broadcasts, BROADCAST_INTERVAL_SECONDS, "broadcasts"),
+            (chat_jobs, CHAT_JOBS_INTERVAL_SECONDS, "chat jobs"),
         ):
             scheduler.add_job(
                 watched(job, Outage(f"scheduler job {name!r}", time.monotonic)),
@@ -220,6 +230,7 @@ async def run(settings: Settings) -> int:
         if whatsapp is not None:
             await whatsapp.stop()
         sock.close()
+        builder.shutdown(wait=True)
         threads.close()
         app.db.dispose()
         logger.info("stopped")
