@@ -8,7 +8,6 @@ import signal
 import socket
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -20,6 +19,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import build_app
 from bot.config import Settings
 from bot.dbthreads import DatabaseThreads
+from bot.job_process import JobProcess
 from bot.jobs import (
     BROADCAST_INTERVAL_SECONDS,
     FORUM_INTERVAL_SECONDS,
@@ -36,7 +36,6 @@ from bot.telegram.channel import TelegramChannel
 from bot.telegram.polling import ALLOWED_UPDATES, PollingConflict, poll
 from bot.web import create_web_app, listening_socket, web_server
 from bot.whatsapp.channel import WhatsAppChannel
-from handlers.chat_jobs import run_due
 from storage.db import current_revision
 
 logger = logging.getLogger(__name__)
@@ -90,9 +89,14 @@ async def run(settings: Settings) -> int:
     server = None
     scheduler = AsyncIOScheduler(timezone="Asia/Jakarta")
     threads = DatabaseThreads(app.db)
-    # Chat jobs (exports, statistics) are built on a thread of their own: on SQLite
-    # the database thread stays free for the residents' messages meanwhile.
-    builder = ThreadPoolExecutor(1, thread_name_prefix="chat-jobs")
+    # Chat jobs (exports, statistics) are built in a process of their own: the
+    # residents' messages do not wait for them, for the database or the GIL.
+    builder = JobProcess(
+        settings.database.url,
+        app.engine.settings,
+        settings.secret_values(),
+        logging.getLogger().getEffectiveLevel(),
+    )
     # Paced across every process on the database (storage.pace), per chat as well
     dispatcher = OutboxDispatcher(
         app.db,
@@ -165,7 +169,7 @@ async def run(settings: Settings) -> int:
             await threads.run(broadcast_tick, app.db, utc_now())
 
         async def chat_jobs() -> None:
-            await loop.run_in_executor(builder, run_due, app.db, app.engine.settings, utc_now)
+            await builder.tick()
 
         # Reminders that came due while the bot was down go first (if still useful).
         # A job that fails (the database is down) is logged in full once, then once
@@ -230,7 +234,7 @@ async def run(settings: Settings) -> int:
         if whatsapp is not None:
             await whatsapp.stop()
         sock.close()
-        builder.shutdown(wait=True)
+        builder.close()
         threads.close()
         app.db.dispose()
         logger.info("stopped")

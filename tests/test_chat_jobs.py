@@ -3,6 +3,7 @@ path: the inbound answers at once, the file follows through the outbox."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -14,6 +15,7 @@ from dialogue import ONBOARD, TO_SUMMARY, Chat, play
 from sqlmodel import Session, col, select
 
 from bot.charts import stats_chart
+from bot.job_process import JobProcess
 from bot.media import MediaStore
 from handlers import chat_jobs, export_chat
 from handlers.engine import Engine
@@ -217,3 +219,18 @@ def test_the_console_gets_the_file_in_the_same_batch_before_the_menu(desk: Engin
     assert texts[0].startswith(PREPARING) and texts[1] == "Ekspor Aspirasi siap: 1 baris."
     assert staff.last_batch[1].document is not None and staff.last.options
     assert [j.status for j in jobs(desk)] == ["done"]
+
+
+def test_the_job_process_builds_in_a_child_process(desk: Engine, media: MediaStore) -> None:
+    if desk.db.dialect.name != "sqlite":
+        pytest.skip("one backend is enough to spawn a child")
+    submitted(desk)
+    staff = staff_chat(desk)
+    ask_export(staff)
+    builder = JobProcess(desk.db.url.render_as_string(hide_password=False), desk.settings, [], 20)
+    try:
+        assert asyncio.run(builder.tick()) == 1
+    finally:
+        builder.close()
+    [delivery] = sent_to(desk, "9001")
+    assert media.path_of(delivery.payload["document"]).is_file()
