@@ -13,16 +13,18 @@ messages go first), opens its own connection pool, and logs as the parent does.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine as Database
 
 from handlers.chat_jobs import run_due
 from handlers.flow import EngineSettings
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 _databases: dict[str, Database] = {}
 
@@ -52,21 +54,42 @@ def _run_due(url: str, settings: EngineSettings) -> int:
 
 
 class JobProcess:
-    """One child process that builds the due chat jobs when ``tick`` is awaited."""
+    """One child process that builds the due chat jobs when ``tick`` is awaited.
+    Nothing is started before the first tick (``siantar run`` ticks only when a
+    job is due): a bot nobody asks for an export runs no child at all."""
 
     def __init__(self, url: str, settings: EngineSettings, secrets: Iterable[str], level: int):
         self.url = url
         self.settings = settings
-        self.executor = ProcessPoolExecutor(
-            1,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start,
-            initargs=(list(secrets), level),
-        )
+        self.initargs = (list(secrets), level)
+        self.executor: ProcessPoolExecutor | None = None
+        self._others: set[Any] = set()  # multiprocessing processes, imported at the first tick
+        self._children: set[Any] = set()
 
     async def tick(self) -> int:
+        """Build what is due in the child (spawned at the first tick)."""
+        import multiprocessing  # here: siantar run imports it only once a job is due
+        from concurrent.futures import ProcessPoolExecutor
+
+        if self.executor is None:
+            self._others = set(multiprocessing.active_children())
+            self.executor = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start,
+                initargs=self.initargs,
+            )
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, _run_due, self.url, self.settings)
+        future = loop.run_in_executor(self.executor, _run_due, self.url, self.settings)
+        self._children |= set(multiprocessing.active_children()) - self._others
+        return await future
 
     def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        """Stop at once: a job being built is left to its lease, and built again by
+        the next process (``storage.jobs``)."""
+        if self.executor is None:
+            return
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for child in self._children:
+            child.terminate()
+            child.join(5)

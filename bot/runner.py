@@ -36,6 +36,7 @@ from bot.telegram.channel import TelegramChannel
 from bot.telegram.polling import ALLOWED_UPDATES, PollingConflict, poll
 from bot.web import create_web_app, listening_socket, web_server
 from bot.whatsapp.channel import WhatsAppChannel
+from handlers.chat_jobs import due as chat_job_due
 from storage.db import current_revision
 
 logger = logging.getLogger(__name__)
@@ -169,7 +170,8 @@ async def run(settings: Settings) -> int:
             await threads.run(broadcast_tick, app.db, utc_now())
 
         async def chat_jobs() -> None:
-            await builder.tick()
+            if await threads.run(chat_job_due, app.db, utc_now()):  # else no child at all
+                await builder.tick()
 
         # Reminders that came due while the bot was down go first (if still useful).
         # A job that fails (the database is down) is logged in full once, then once

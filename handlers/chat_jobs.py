@@ -31,7 +31,15 @@ from handlers.flow import Built, Ctx, EngineSettings
 from handlers.types import Inbound, Reply
 from storage.audit import record
 from storage.db import transaction
-from storage.jobs import MAX_ATTEMPTS, claim_job, finish_job, give_up, renew_job, spent_jobs
+from storage.jobs import (
+    MAX_ATTEMPTS,
+    any_due,
+    claim_job,
+    finish_job,
+    give_up,
+    renew_job,
+    spent_jobs,
+)
 from storage.models import ChatJob, Conversation
 from storage.outbox import enqueue
 from storage.residents import get_resident
@@ -54,6 +62,12 @@ def run_now(db: Database, settings: EngineSettings, job_id: int, now: datetime) 
     if job is None:
         return []
     return _work(db, settings, job, lambda: now, deliver=False)
+
+
+def due(db: Database, now: datetime) -> bool:
+    """Whether ``run_due`` has anything to do."""
+    with Session(db) as session:
+        return any_due(session=session, now=now)
 
 
 def run_due(

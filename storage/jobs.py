@@ -142,6 +142,11 @@ def finish_job(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def any_due(*, session: Session, now: datetime) -> bool:
+    """Whether a worker has anything to claim or give up (a cheap check by index)."""
+    return session.exec(select(ChatJob.id).where(_due(now)).limit(1)).first() is not None
+
+
 def spent_jobs(*, session: Session, now: datetime) -> list[ChatJob]:
     """Due jobs that used up their attempts (workers died building them), detached."""
     rows = session.exec(
