@@ -19,6 +19,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import build_app
 from bot.config import Settings
 from bot.dbthreads import DatabaseThreads
+from bot.job_process import JobProcess
 from bot.jobs import (
     BROADCAST_INTERVAL_SECONDS,
     FORUM_INTERVAL_SECONDS,
@@ -35,11 +36,13 @@ from bot.telegram.channel import TelegramChannel
 from bot.telegram.polling import ALLOWED_UPDATES, PollingConflict, poll
 from bot.web import create_web_app, listening_socket, web_server
 from bot.whatsapp.channel import WhatsAppChannel
+from handlers.chat_jobs import due as chat_job_due
 from storage.db import current_revision
 
 logger = logging.getLogger(__name__)
 
 OUTBOX_INTERVAL_SECONDS = 2
+CHAT_JOBS_INTERVAL_SECONDS = 2
 
 
 class StartupError(Exception):
@@ -96,6 +99,14 @@ async def run(settings: Settings) -> int:
     server = None
     scheduler = AsyncIOScheduler(timezone="Asia/Jakarta")
     threads = DatabaseThreads(app.db)
+    # Chat jobs (exports, statistics) are built in a process of their own: the
+    # residents' messages do not wait for them, for the database or the GIL.
+    builder = JobProcess(
+        settings.database.url,
+        app.engine.settings,
+        settings.secret_values(),
+        logging.getLogger().getEffectiveLevel(),
+    )
     # Paced across every process on the database (storage.pace), per chat as well
     dispatcher = OutboxDispatcher(
         app.db,
@@ -167,6 +178,10 @@ async def run(settings: Settings) -> int:
         async def broadcasts() -> None:
             await threads.run(broadcast_tick, app.db, utc_now())
 
+        async def chat_jobs() -> None:
+            if await threads.run(chat_job_due, app.db, utc_now()):  # else no child at all
+                await builder.tick()
+
         # Reminders that came due while the bot was down go first (if still useful).
         # A job that fails (the database is down) is logged in full once, then once
         # a minute (bot.outage), not by the scheduler at every run.
@@ -174,6 +189,7 @@ async def run(settings: Settings) -> int:
             (trainings, TRAINING_INTERVAL_SECONDS, "trainings"),
             (forums, FORUM_INTERVAL_SECONDS, "forums"),
             (broadcasts, BROADCAST_INTERVAL_SECONDS, "broadcasts"),
+            (chat_jobs, CHAT_JOBS_INTERVAL_SECONDS, "chat jobs"),
         ):
             scheduler.add_job(
                 watched(job, Outage(f"scheduler job {name!r}", time.monotonic)),
@@ -231,6 +247,7 @@ async def run(settings: Settings) -> int:
         if whatsapp is not None:
             await whatsapp.stop()
         sock.close()
+        builder.close()
         threads.close()
         app.db.dispose()
         logger.info("stopped")

@@ -20,7 +20,7 @@ from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from handlers import abuse, access, commands, onboarding
+from handlers import abuse, access, chat_jobs, commands, onboarding
 from handlers.flow import Answer, Ctx, EngineSettings, Flow, Prompt, Step
 from handlers.matching import match_option
 from handlers.types import ACTION_PROMPT, Handled, Inbound, QueuedReply, Reply
@@ -78,9 +78,16 @@ class Engine:
     def handle(self, inbound: Inbound, now: datetime) -> list[Reply]:
         """Handle one inbound and return the replies to send, in order.
 
-        A redelivered update (same ``update_key``) returns no replies.
+        A redelivered update (same ``update_key``) returns no replies. Chat jobs it
+        queued run here, right after its commit (the console has no worker): their
+        replies come before the next question.
         """
-        return [queued.reply for queued in self._run(inbound, now, record=False).replies]
+        handled = self._run(inbound, now, record=False)
+        replies = [queued.reply for queued in handled.replies]
+        done = [
+            r for job in handled.jobs for r in chat_jobs.run_now(self.db, self.settings, job, now)
+        ]
+        return replies[:-1] + done + replies[-1:] if done else replies
 
     def handle_recorded(self, inbound: Inbound, now: datetime) -> Handled:
         """Like ``handle``, but the replies are also written to the outbox in the
@@ -102,7 +109,7 @@ class Engine:
                         queued = [QueuedReply(None, reply) for reply in ctx.replies]
                     else:
                         queued = self._record(session, inbound, ctx.replies, now)
-                    return Handled(queued, refused=ctx.rejected)
+                    return Handled(queued, refused=ctx.rejected, jobs=tuple(ctx.jobs))
             except (ConversationConflict, IntegrityError) as exc:
                 if last and isinstance(exc, ConversationConflict):
                     raise ConversationBusy(f"{inbound.channel} conversation busy") from exc

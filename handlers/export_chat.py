@@ -1,13 +1,14 @@
-"""/ekspor: staff choose a data set, a format and a period; the file comes back."""
+"""/ekspor: staff choose a data set, a format and a period; the file comes back,
+built by a chat job off the inbound path (``handlers.chat_jobs``)."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from handlers.flow import Answer, Ctx, Flow, Prompt, Step
+from handlers.flow import Answer, Built, Ctx, Flow, Prompt, Step
 from handlers.periods import period_bounds, period_options
-from handlers.types import Option
-from storage.audit import record
+from handlers.types import Option, Reply
 from storage.clock import WIB
 from storage.exports import AspirationFilter, export
 
@@ -16,6 +17,7 @@ logger = logging.getLogger(__name__)
 FLOW_NAME = "export"
 KINDS = ("aspirations", "registrations", "rsvps")
 FORMATS = ("xlsx", "csv", "json")
+JOB = "export"  # the chat job that builds the file
 
 
 def ask_kind(ctx: Ctx) -> Prompt:
@@ -47,42 +49,46 @@ def ask_period(ctx: Ctx) -> Prompt:
 
 
 def on_period(ctx: Ctx, answer: Answer) -> None:
-    kind, fmt = ctx.data["kind"], ctx.data["format"]
-    since, until = period_bounds(answer.option or "all", ctx.now)
-    files = ctx.settings.files
-    if files is None:  # a deployment without a file store cannot send files
+    """Queue the export (``handlers.chat_jobs`` builds it off the inbound path)."""
+    if ctx.settings.files is None:  # a deployment without a file store cannot send files
         ctx.note(ctx.t("export.unavailable"))
         ctx.goto("menu")
         return
+    params = {"kind": ctx.data["kind"], "format": ctx.data["format"]}
+    ctx.later(JOB, {**params, "period": answer.option or "all"})
+    ctx.say(ctx.t("jobs.preparing"))
+    ctx.goto("menu")
+
+
+def build(ctx: Ctx, params: dict[str, Any]) -> Built:
+    """Write the export for the job ``params`` (kind, format, period as of
+    ``ctx.now``, when it was asked for); the reply carries the file."""
+    kind, fmt, period = params["kind"], params["format"], params["period"]
+    since, until = period_bounds(period, ctx.now)
+    files = ctx.settings.files
+    if files is None:
+        raise RuntimeError("no file store to write the export to")
     stamp = ctx.now.astimezone(WIB).strftime("%Y-%m-%d")
     name = f"{ctx.t(f'export.file_{kind}')}-{stamp}.{fmt}"
     reference, path = files.new_file(name, ctx.now, owner=ctx.resident.identity)
-    with path.open("wb") as out:
-        count = export(
-            kind,
-            engine=ctx.session.get_bind(),  # type: ignore[arg-type]
-            fmt=fmt,
-            out=out,
-            filters=AspirationFilter(since=since, until=until),
-        )
+    try:
+        with path.open("wb") as out:
+            count = export(
+                kind,
+                engine=ctx.session.get_bind(),  # type: ignore[arg-type]
+                fmt=fmt,
+                out=out,
+                filters=AspirationFilter(since=since, until=until),
+            )
+    except BaseException:
+        path.unlink(missing_ok=True)  # half a file is sent to nobody
+        raise
     logger.info("chat export of %s (%s, %s..%s): %d rows", kind, fmt, since, until, count)
-    record(
-        session=ctx.session,
-        actor=ctx.resident.identity,
-        action="export",
-        details={
-            "via": "chat",
-            "kind": kind,
-            "format": fmt,
-            "filters": {"period": answer.option or "all"},
-            "rows": count,
-        },
-        now=ctx.now,
+    audit = {"via": "chat", "kind": kind, "format": fmt, "filters": {"period": period}}
+    text = ctx.t("export.ready", kind=ctx.t(f"export.kind_{kind}"), count=count)
+    return Built(
+        [Reply(text, document=reference)], audit=("export", {**audit, "rows": count}), files=[path]
     )
-    ctx.say(
-        ctx.t("export.ready", kind=ctx.t(f"export.kind_{kind}"), count=count), document=reference
-    )
-    ctx.goto("menu")
 
 
 FLOW = Flow(

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from handlers.types import Category, Inbound, Location, Option, Reply, Translator
 from handlers.validation import Invalid
+from storage.jobs import enqueue_job
 from storage.models import Conversation, Resident
 from storage.wilayah import Wilayah
 
@@ -90,6 +91,17 @@ class Flow:
 
 
 @dataclass(frozen=True)
+class Built:
+    """What a chat job built (``handlers.chat_jobs``): the replies for the one who
+    asked, the audit entry to write with its delivery (action, details), and the
+    files written (removed again should the delivery not happen)."""
+
+    replies: list[Reply]
+    audit: tuple[str, dict[str, Any]] | None = None
+    files: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class AbuseLimits:
     """Flood control, the daily cap on new aspirations, identities never answered.
 
@@ -138,6 +150,7 @@ class Ctx:
     moved: bool = False
     rejected: bool = False
     forgotten: bool = False
+    jobs: list[int] = field(default_factory=list)  # heavy work queued by this inbound
 
     @property
     def data(self) -> dict[str, Any]:
@@ -193,6 +206,20 @@ class Ctx:
             for name, value in problem.params.items()
         }
         self.invalid(self.t(problem.key, **params))
+
+    def later(self, kind: str, params: dict[str, Any]) -> None:
+        """Queue heavy work (``handlers.chat_jobs``) for a worker, written with this
+        inbound; its result reaches the resident as a later message."""
+        job = enqueue_job(
+            session=self.session,
+            kind=kind,
+            requested_by=self.resident.identity,
+            language=self.resident.language,
+            params=params,
+            now=self.now,
+        )
+        assert job.id is not None
+        self.jobs.append(job.id)
 
     def forget(self) -> None:
         """The resident's data was erased: keep no conversation, ask nothing more."""

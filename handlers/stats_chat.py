@@ -1,17 +1,21 @@
-"""/statistik: counts by category, kecamatan and status for a period, with a chart."""
+"""/statistik: counts by category, kecamatan and status for a period, with a chart,
+built by a chat job off the inbound path (``handlers.chat_jobs``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from handlers.flow import Answer, Ctx, Flow, Prompt, Step
+from handlers.flow import Answer, Built, Ctx, Flow, Prompt, Step
 from handlers.periods import period_bounds, period_options
 from handlers.places import kecamatan_name
 from handlers.status import category_label
+from handlers.types import Reply
 from storage.stats import AspirationStats, aspiration_stats
 
 FLOW_NAME = "stats"
 TOP = 5
+JOB = "stats"  # the chat job that counts and draws
 
 
 def summary(ctx: Ctx, stats: AspirationStats, period: str) -> str:
@@ -47,18 +51,29 @@ def ask_period(ctx: Ctx) -> Prompt:
 
 
 def on_period(ctx: Ctx, answer: Answer) -> None:
-    period = answer.option or "all"
+    """Queue the statistics (``handlers.chat_jobs`` counts and draws off the inbound path)."""
+    ctx.later(JOB, {"period": answer.option or "all"})
+    ctx.say(ctx.t("jobs.preparing"))
+    ctx.goto("menu")
+
+
+def build(ctx: Ctx, params: dict[str, Any]) -> Built:
+    """Count the job's period (as of ``ctx.now``, when it was asked for) and draw
+    the chart, where there is something to draw and somewhere to put it."""
+    period = params["period"]
     since, until = period_bounds(period, ctx.now)
     stats = aspiration_stats(session=ctx.session, since=since, until=until)
     text = summary(ctx, stats, period)
     chart, files = ctx.settings.chart, ctx.settings.files
-    if chart is not None and files is not None and stats.total:
-        reference, path = files.new_file("statistik.png", ctx.now, owner=ctx.resident.identity)
+    if chart is None or files is None or not stats.total:
+        return Built([Reply(text)])
+    reference, path = files.new_file("statistik.png", ctx.now, owner=ctx.resident.identity)
+    try:
         chart(stats, t=ctx.t, path=path)
-        ctx.say(text, photo=reference)
-    else:
-        ctx.say(text)
-    ctx.goto("menu")
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return Built([Reply(text, photo=reference)], files=[path])
 
 
 FLOW = Flow(

@@ -131,3 +131,4 @@ class Handled:
 
     replies: list[QueuedReply]
     refused: bool = False
+    jobs: tuple[int, ...] = ()  # chat jobs it queued (handlers.chat_jobs)

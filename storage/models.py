@@ -498,3 +498,28 @@ class BlockedIdentity(SQLModel, table=True):
     blocked_by: str = Field(max_length=80)
     blocked_at: datetime = _when()
     notified_at: datetime | None = _when(nullable=True)
+
+
+JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class ChatJob(SQLModel, table=True):
+    """Heavy work asked for in chat (an export, statistics with a chart), done by a
+    worker off the inbound path; the result goes to ``requested_by`` through the
+    outbox. Claimed for a lease like outbox rows (``claimed_until``, ``claim``)."""
+
+    __tablename__ = "chat_job"
+    __table_args__ = (Index("ix_chat_job_due", "status", "claimed_until"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=24)  # "export", "stats"
+    requested_by: str = Field(max_length=80, index=True)  # the staff member's identity
+    language: str = Field(default="id", max_length=8)  # of the replies
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="queued", max_length=16)
+    attempts: int = 0
+    claimed_until: datetime | None = _when(nullable=True)
+    claim: str | None = Field(default=None, max_length=32)  # who holds the lease
+    created_at: datetime = _when()
+    finished_at: datetime | None = _when(nullable=True)
+    last_error: str | None = Field(default=None, max_length=500)

@@ -16,6 +16,7 @@ from typing import Protocol
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from storage.jobs import erase_jobs
 from storage.models import (
     Aspiration,
     Conversation,
@@ -104,6 +105,7 @@ def erase_resident(*, session: Session, resident: Resident, photos: Iterable[str
             col(OutboxMessage.channel) == channel, col(OutboxMessage.recipient) == user_id
         )
     )
+    erase_jobs(session=session, identity=resident.identity)  # exports they asked for
     session.delete(resident)
     session.flush()
     return erased
