@@ -3,7 +3,7 @@ the inbound path (``storage.jobs``)
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-12-08
+Create Date: 2026-12-06
 """
 
 from __future__ import annotations
