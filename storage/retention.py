@@ -1,5 +1,6 @@
 """Retention: what is kept how long. Idle conversation state and dedupe records,
-delivered (or given-up) outbox messages, and photos of closed aspirations go once
+delivered (or given-up) outbox messages and finished chat jobs (whose export is
+in the audit trail), and photos of closed aspirations go once
 they are older than their limit; ``purge`` says how many of each (``dry_run``
 only counts). Time is an argument. Files sent in chat are not in the database:
 the job that calls ``purge`` removes those older than ``file_hours`` itself."""
@@ -12,11 +13,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, delete, func, update
 from sqlmodel import Session, col, select
 
-from storage.models import Aspiration, Conversation, OutboxMessage, ProcessedUpdate
+from storage.models import Aspiration, ChatJob, Conversation, OutboxMessage, ProcessedUpdate
 from storage.workflow import CLOSED_STATUSES
 
 CLOSED = CLOSED_STATUSES
-KINDS = ("conversations", "dedupe_records", "outbox_messages", "photos")
+KINDS = ("conversations", "dedupe_records", "outbox_messages", "chat_jobs", "photos")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ def purge(*, session: Session, now: datetime, retention: Retention, dry_run: boo
     outbox = (col(OutboxMessage.status) != "pending") & (
         func.coalesce(col(OutboxMessage.sent_at), col(OutboxMessage.created_at)) < delivered
     )
+    jobs = col(ChatJob.status).in_(("done", "failed")) & (
+        func.coalesce(col(ChatJob.finished_at), col(ChatJob.created_at)) < delivered
+    )
     photos = (
         col(Aspiration.photo_path).is_not(None)
         & col(Aspiration.status).in_(CLOSED)
@@ -52,12 +56,14 @@ def purge(*, session: Session, now: datetime, retention: Retention, dry_run: boo
         "conversations": _count(session, Conversation, conversations),
         "dedupe_records": _count(session, ProcessedUpdate, dedupe),
         "outbox_messages": _count(session, OutboxMessage, outbox),
+        "chat_jobs": _count(session, ChatJob, jobs),
         "photos": len(references),
     }
     if not dry_run:
         session.execute(delete(Conversation).where(conversations))
         session.execute(delete(ProcessedUpdate).where(dedupe))
         session.execute(delete(OutboxMessage).where(outbox))
+        session.execute(delete(ChatJob).where(jobs))
         session.execute(
             update(Aspiration)
             .where(photos)

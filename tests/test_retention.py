@@ -20,7 +20,14 @@ from bot.cli import main
 from bot.jobs import privacy_tick
 from bot.media import MediaStore
 from storage.db import transaction
-from storage.models import Aspiration, AuditEntry, Conversation, OutboxMessage, ProcessedUpdate
+from storage.models import (
+    Aspiration,
+    AuditEntry,
+    ChatJob,
+    Conversation,
+    OutboxMessage,
+    ProcessedUpdate,
+)
 from storage.retention import Retention
 
 DAY = timedelta(days=1)
@@ -65,6 +72,13 @@ def seed(db: Database, media: MediaStore) -> dict[str, str]:
             )
         for status, days in (("sent", 181), ("failed", 200), ("sent", 179), ("pending", 400)):
             session.add(outbox(status, days))
+        for status, days in (("done", 181), ("done", 179), ("queued", 400)):  # a chat job
+            when = NOW - days * DAY
+            finished = when if status == "done" else None
+            session.add(
+                ChatJob(kind="export", requested_by="console:9", status=status,
+                        created_at=when, finished_at=finished)
+            )  # fmt: skip
         session.add(aspiration("ASP-AAAAAA", "selesai", 366, photos["old"]))
         session.add(aspiration("ASP-BBBBBB", "ditolak", 300, photos["young"]))
         session.add(aspiration("ASP-CCCCCC", "diproses", 800, photos["open"]))
@@ -80,6 +94,7 @@ EXPECTED = {
     "conversations": 1,
     "dedupe_records": 1,
     "outbox_messages": 2,
+    "chat_jobs": 1,
     "photos": 1,
     "files": 0,
 }
@@ -96,6 +111,11 @@ def test_the_daily_job_keeps_what_is_young(db: Database, media: MediaStore) -> N
         assert [(m.status, m.created_at) for m in left] == [
             ("sent", NOW - 179 * DAY),
             ("pending", NOW - 400 * DAY),
+        ]
+        jobs = session.exec(select(ChatJob).order_by(col(ChatJob.id))).all()
+        assert [(j.status, j.created_at) for j in jobs] == [
+            ("done", NOW - 179 * DAY),
+            ("queued", NOW - 400 * DAY),
         ]
         kept = {a.code: a.photo_path for a in session.exec(select(Aspiration))}
         assert kept == {
@@ -124,6 +144,7 @@ def test_shorter_limits_from_the_config(db: Database, media: MediaStore) -> None
         "conversations": 2,
         "dedupe_records": 1,
         "outbox_messages": 3,
+        "chat_jobs": 2,
         "photos": 2,
         "files": 0,
     }
@@ -142,6 +163,7 @@ def test_siantar_privacy_purge(tmp_path: Path, capsys: pytest.CaptureFixture[str
         "conversations: 0 would be deleted",
         "dedupe_records: 0 would be deleted",
         "outbox_messages: 0 would be deleted",
+        "chat_jobs: 0 would be deleted",
         "photos: 0 would be deleted",
         "files: 0 would be deleted",
     ]
