@@ -8,7 +8,6 @@ of every likely message id of the known chat matches nothing.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import itertools
@@ -16,23 +15,19 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from dialogue import Chat
-from fake_telegram import TOKEN, FakeTelegram
+from fake_telegram import FakeTelegram
 from sqlalchemy import Engine, insert
 from sqlmodel import Session, select
 from telegram_harness import Resident as TelegramResident
+from test_telegram import channel, fake  # noqa: F401 (fixtures)
 
-from bot.config import TelegramSettings
-from bot.media import MediaStore
 from bot.telegram.channel import TelegramChannel
-from bot.telegram.polling import poll
 from handlers.engine import Engine as SiantarEngine
 from handlers.registry import FLOWS
 from storage.db import make_engine, migrate
@@ -55,9 +50,9 @@ def key_rows(db: Engine) -> list[bytes]:
         return [bytes(v) for v in session.exec(select(InstallationSecret.value)).all()]
 
 
-def plain_hash(channel: str, update_key: str) -> str:
+def plain_hash(platform: str, update_key: str) -> str:
     """What main stored, and what anyone can recompute from a chat id."""
-    return hashlib.sha256(f"{channel}\x00{update_key}".encode()).hexdigest()
+    return hashlib.sha256(f"{platform}\x00{update_key}".encode()).hexdigest()
 
 
 # --- the installation's key ----------------------------------------------------
@@ -149,33 +144,13 @@ def test_dedupe_records_are_no_plain_hash(engine: SiantarEngine) -> None:
     assert len(stored) == 64
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-async def telegram(
-    fake: FakeTelegram, engine: SiantarEngine, tmp_path: Path
-) -> AsyncIterator[TelegramChannel]:
-    settings = TelegramSettings(enabled=True, token=TOKEN, api_base_url=fake.base_url)
-    media = MediaStore(tmp_path / "media", max_bytes=1024 * 1024)
-    channel = TelegramChannel(settings, engine, media, lambda: datetime.now(UTC))
-    await channel.start()
-    stop = asyncio.Event()
-    polling = asyncio.create_task(poll(channel, stop, long_poll=1))
-    yield channel
-    stop.set()
-    await polling
-    await channel.stop()
-
-
 USER_IDS = itertools.count(8101)
 
 
 async def test_after_erasure_no_dedupe_record_is_traced_to_the_chat(
-    telegram: TelegramChannel, fake: FakeTelegram, engine: SiantarEngine
+    channel: TelegramChannel,  # noqa: F811 (fixture)
+    fake: FakeTelegram,  # noqa: F811 (fixture)
+    engine: SiantarEngine,
 ) -> None:
     """The report: for a known chat id, message ids 1-200 matched 8 of 37 rows."""
     resident = TelegramResident(fake, user_id=next(USER_IDS))

@@ -4,7 +4,6 @@ not over-long. Driven through the real adapters, read back from an export."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import itertools
 import json
@@ -14,17 +13,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fake_telegram import TOKEN, FakeTelegram
+from fake_telegram import FakeTelegram
 from fake_whatsapp import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN, FakeWhatsApp
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 from telegram_harness import Resident as TelegramResident
+from test_telegram import channel, fake  # noqa: F401 (fixtures)
 from whatsapp_harness import WaResident, said
 
-from bot.config import TelegramSettings, WhatsAppSettings
+from bot.config import WhatsAppSettings
 from bot.media import MediaStore
 from bot.telegram.channel import TelegramChannel
-from bot.telegram.polling import poll
 from bot.web import create_web_app
 from bot.whatsapp.channel import WhatsAppChannel
 from handlers.engine import Engine as SiantarEngine
@@ -86,35 +85,15 @@ def exported_names(db: Engine) -> list[str | None]:
 # --- Telegram ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def telegram_api() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-async def telegram(
-    telegram_api: FakeTelegram, engine: SiantarEngine, tmp_path: Path
-) -> AsyncIterator[TelegramChannel]:
-    settings = TelegramSettings(enabled=True, token=TOKEN, api_base_url=telegram_api.base_url)
-    media = MediaStore(tmp_path / "media", max_bytes=1024 * 1024)
-    channel = TelegramChannel(settings, engine, media, lambda: datetime.now(UTC))
-    await channel.start()
-    stop = asyncio.Event()
-    polling = asyncio.create_task(poll(channel, stop, long_poll=1))
-    yield channel
-    stop.set()
-    await polling
-    await channel.stop()
-
-
 TELEGRAM_USERS = itertools.count(8201)
 
 
 async def test_a_telegram_profile_name_is_stored_and_exported_clean(
-    telegram: TelegramChannel, telegram_api: FakeTelegram, engine: SiantarEngine
+    channel: TelegramChannel,  # noqa: F811 (fixture)
+    fake: FakeTelegram,  # noqa: F811 (fixture)
+    engine: SiantarEngine,
 ) -> None:
-    resident = TelegramResident(telegram_api, user_id=next(TELEGRAM_USERS), first_name=DIRTY)
+    resident = TelegramResident(fake, user_id=next(TELEGRAM_USERS), first_name=DIRTY)
     await resident.say("/start")
     await resident.press("Setuju")
     await resident.press("Lewati")
@@ -155,13 +134,13 @@ async def whatsapp(
         api_base_url=graph_api.base_url,
     )
     media = MediaStore(tmp_path / "media", max_bytes=1024 * 1024)
-    channel = WhatsAppChannel(settings, engine, media, lambda: datetime.now(UTC))
-    app = create_web_app(db=engine.db, channels=["whatsapp"], whatsapp=channel)
+    adapter = WhatsAppChannel(settings, engine, media, lambda: datetime.now(UTC))
+    app = create_web_app(db=engine.db, channels=["whatsapp"], whatsapp=adapter)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://bot"
     ) as client:
         yield client
-    await channel.stop()
+    await adapter.stop()
 
 
 async def test_a_whatsapp_profile_name_is_stored_and_exported_clean(
