@@ -31,6 +31,7 @@ from handlers import (
 )
 from handlers.flow import Ctx
 from handlers.help import help_text
+from handlers.registry import REGISTRY
 
 logger = logging.getLogger(__name__)
 
@@ -83,14 +84,36 @@ def parse(text: str | None) -> Command | None:
         return None
     stripped = text.strip()
     if not stripped.startswith("/"):
-        word = BARE_WORDS.get(stripped.casefold().strip(" .!"))
+        typed = stripped.casefold().strip(" .!")
+        word = REGISTRY.words.get(typed) or BARE_WORDS.get(typed)
         return Command(word, "") if word else None
     head, _, args = stripped[1:].partition(" ")
     name = head.split("@", 1)[0].casefold()  # Telegram groups send /menu@botname
-    return Command(ALIASES.get(name, name), args.strip())
+    return Command(REGISTRY.names.get(name) or ALIASES.get(name, name), args.strip())
+
+
+def allowed_before_consent(name: str) -> bool:
+    declared = REGISTRY.commands.get(name)
+    return declared.before_consent if declared else name in ALLOWED_BEFORE_ONBOARDING
+
+
+# What still works while a new privacy notice waits for an answer: nothing that
+# uses personal data, and the rights to erase or withdraw.
+BEFORE_RECONSENT = frozenset({"bahasa", "bantuan", "hapusdata", "tarikpersetujuan", "berhenti"})
+
+
+def allowed_before_reconsent(name: str) -> bool:
+    declared = REGISTRY.commands.get(name)
+    return declared.before_reconsent if declared else name in BEFORE_RECONSENT
 
 
 def run(ctx: Ctx, command: Command) -> None:
+    declared = REGISTRY.commands.get(command.name)
+    if declared is not None:
+        if declared.role and not access.allow(ctx, declared.role, f"/{command.name}"):
+            return
+        declared.run(ctx, command.args)
+        return
     handler = COMMANDS.get(command.name)
     if handler is None:
         ctx.invalid(ctx.t("engine.unknown_command", command="/" + command.name[:32]))
@@ -104,7 +127,10 @@ def run(ctx: Ctx, command: Command) -> None:
 def run_action(ctx: Ctx, value: str) -> None:
     """A button that acts from any step, e.g. ``!rate:ASP-7K2M9Q:5``."""
     name, _, args = value.removeprefix("!").partition(":")
-    if name == "rate":
+    declared = REGISTRY.actions.get(name)
+    if declared is not None:
+        declared(ctx, args)
+    elif name == "rate":
         rating.start(ctx, args.replace(":", " "))
     elif name == "rsvp":  # a forum reminder's Hadir / Tidak hadir / Mungkin
         forum.rsvp_action(ctx, args)

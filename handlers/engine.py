@@ -44,9 +44,6 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 HOME_FLOW = "menu"
 RECONSENT = ("onboarding", "reconsent")
-# What still works while a new privacy notice waits for an answer: nothing that
-# uses personal data, and the rights to erase or withdraw.
-BEFORE_RECONSENT = frozenset({"bahasa", "bantuan", "hapusdata", "tarikpersetujuan", "berhenti"})
 RIGHTS_FLOW = "mydata"  # its questions (erase? withdraw?) are answered meanwhile too
 REPLY_CLAIM = timedelta(seconds=60)  # how long unsent replies stay with their handler
 
@@ -145,7 +142,7 @@ class Engine:
                 t=self.settings.translators(resident.language),
             )
             self._role_gone(ctx)  # then the menu, never the privileged question
-            prompt = self._step(ctx).prompt(ctx)
+            prompt = _prompt(ctx, self._step(ctx))
             session.rollback()
             return [render(prompt, [], conversation.prompt_id)]
 
@@ -277,7 +274,7 @@ class Engine:
                 ctx.goto("onboarding")
             else:
                 ctx.goto(HOME_FLOW)
-            if command is None or command.name not in commands.ALLOWED_BEFORE_ONBOARDING:
+            if command is None or not commands.allowed_before_consent(command.name):
                 return
         elif ctx.conversation.expires_at <= ctx.now and ctx.conversation.flow != HOME_FLOW:
             if ctx.resident.onboarded_at is None:
@@ -300,7 +297,7 @@ class Engine:
         """A new privacy notice: nothing else happens until it is answered."""
         conversation = ctx.conversation
         at = (conversation.flow, conversation.step)
-        if command is not None and command.name in BEFORE_RECONSENT:
+        if command is not None and commands.allowed_before_reconsent(command.name):
             commands.run(ctx, command)
             if ctx.moved or at == RECONSENT:
                 return  # on to the language, erasure or withdrawal; or asked again
@@ -318,10 +315,14 @@ class Engine:
             ctx.goto(HOME_FLOW)
             return
         step = self._step(ctx)
-        prompt = step.prompt(ctx)
+        prompt = _prompt(ctx, step)
         answer = interpret(ctx, prompt)
         if answer is not None:
-            step.answer(ctx, answer)
+            ctx.at = step
+            try:
+                step.answer(ctx, answer)
+            finally:
+                ctx.at = None
 
     def _role_gone(self, ctx: Ctx) -> bool:
         """Every screen of a role-bound flow is drawn only for someone who holds the
@@ -335,10 +336,12 @@ class Engine:
         return True
 
     def _step(self, ctx: Ctx) -> Step:
+        """The step the conversation is at; a step name saved by an older version
+        is read as the step that replaced it."""
         flow = self.flows[ctx.conversation.flow]
-        if not ctx.conversation.step:
-            ctx.conversation.step = flow.start
-        return flow.steps[ctx.conversation.step]
+        step = flow.step_named(ctx.conversation.step)
+        ctx.conversation.step = str(step)
+        return flow.steps[step]
 
     def _save(self, ctx: Ctx) -> None:
         """Ask the current question and write the state (version-checked)."""
@@ -354,13 +357,23 @@ class Engine:
                 conversation.prompt_id += 1
                 ctx.moved = False
             step = self._step(ctx)
-            prompt = step.prompt(ctx)
+            prompt = _prompt(ctx, step)
             if not ctx.moved:
                 break
             conversation.prompt_id += 1
         ctx.replies.append(render(prompt, ctx.notes, conversation.prompt_id))
+        ctx.keep_drafts()
         conversation.expires_at = ctx.now + self.settings.expiry
         save_conversation(session=ctx.session, conversation=conversation, now=ctx.now)
+
+
+def _prompt(ctx: Ctx, step: Step) -> Prompt:
+    """Ask ``step``; a prompt may itself move on, only where its ``to`` says."""
+    ctx.at = step
+    try:
+        return step.prompt(ctx)
+    finally:
+        ctx.at = None
 
 
 def render(prompt: Prompt, notes: list[str], prompt_id: int) -> Reply:

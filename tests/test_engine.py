@@ -18,7 +18,7 @@ from conftest import NOW
 from dialogue import ONBOARD, TO_SUMMARY, Chat, Step, play
 from sqlmodel import Session, select
 
-import handlers.aspiration
+import handlers.aspirations.submit
 import handlers.engine
 from handlers.engine import ConversationBusy, Engine
 from handlers.registry import FLOWS
@@ -606,7 +606,7 @@ def test_a_double_tap_on_send_stores_one_aspiration(engine: Engine, race: Any) -
     summary = chat.last
     other = Inbound(chat.channel, chat.user_id, choice=button(summary, "send"))
     # the other press commits while this one is creating its aspiration
-    arranged = race(engine, other, at=(handlers.aspiration, "create_aspiration"))
+    arranged = race(engine, other, at=(handlers.aspirations.submit, "create_aspiration"))
     chat._send(choice=button(summary, "send"))
     assert len(arranged.calls) == 2  # this one's first try and the other's; no third
     [stored] = aspirations(chat)

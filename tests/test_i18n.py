@@ -61,7 +61,7 @@ def placeholders(template: str) -> set[str]:
 
 def keys_used_in_code() -> set[str]:
     found: set[str] = set()
-    for path in [*ROOT.glob("handlers/*.py"), *ROOT.glob("bot/*.py")]:
+    for path in [*ROOT.glob("handlers/**/*.py"), *ROOT.glob("bot/**/*.py")]:
         for match in LITERAL_KEY.finditer(path.read_text(encoding="utf-8")):
             found.add(match.group(1))
     return found
