@@ -31,7 +31,7 @@ from bot.cli_staff import CommandError
 from bot.config import Settings
 from bot.database import open_database, open_existing_database
 from bot.i18n import translator
-from handlers.training_notices import notify_cancelled, notify_moved, notify_promoted
+from handlers.trainings.notices import notify_cancelled, notify_moved, notify_promoted
 from storage.db import transaction
 from storage.limits import TRAINING
 from storage.models import PROGRAM_CATEGORIES, TrainingProgram, TrainingRegistration

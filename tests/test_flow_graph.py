@@ -9,8 +9,8 @@ from collections.abc import Iterable
 
 import pytest
 
-from handlers.flow import HOME, Flow, FlowError, Step, Steps
-from handlers.registry import FLOWS
+from handlers.core.flow import HOME, Flow, FlowError, Step, Steps
+from handlers.core.registry import FLOWS
 
 TYPED = [flow for flow in FLOWS if isinstance(flow.start, Steps)]
 
@@ -101,7 +101,7 @@ def test_going_somewhere_undeclared_is_refused_at_run_time() -> None:
     from datetime import UTC, datetime
 
     from handlers.aspirations.submit import FLOW, Asking
-    from handlers.flow import Ctx
+    from handlers.core.flow import Ctx
     from storage.models import Conversation
 
     now = datetime(2026, 12, 6, tzinfo=UTC)

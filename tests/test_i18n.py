@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import LANGUAGES, Translator, load_catalog
-from handlers.training import BUSINESS_TYPES
-from handlers.training import EDITABLE as TRAINING_EDITABLE
+from handlers.trainings.register import BUSINESS_TYPES
+from handlers.trainings.register import EDITABLE as TRAINING_EDITABLE
 from storage.models import ASPIRATION_STATUSES, CATEGORY_KEYS, FORUM_TYPES, RSVP_ANSWERS
 
 # What registration_state() can say besides "open"

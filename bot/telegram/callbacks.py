@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import re
 
-from handlers.types import Choice
+from handlers.core.types import Choice
 
 MAX_BYTES = 64
 MAC_CHARS = 10

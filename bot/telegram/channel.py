@@ -42,8 +42,8 @@ from bot.telegram.render import MAX_TEXT, chosen_label, keyboard
 from bot.telegram.request import PooledRequest
 from bot.text_chunks import split_text
 from bot.turns import Turns
-from handlers.engine import ConversationBusy, Engine
-from handlers.types import Inbound, Reply
+from handlers.core.engine import ConversationBusy, Engine
+from handlers.core.types import Inbound, Reply
 from storage.db import transaction
 from storage.residents import set_unreachable
 

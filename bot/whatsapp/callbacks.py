@@ -19,7 +19,7 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from handlers.types import Choice
+from handlers.core.types import Choice
 
 MAX_ROW_ID = 200  # list rows; reply buttons allow 256
 MAC_CHARS = 10

@@ -9,15 +9,15 @@ category → kecamatan → kelurahan → text → attachment (photo/location, op
 
 from __future__ import annotations
 
-from handlers import abuse
-from handlers.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
-from handlers.language_guess import confident_language
-from handlers.places import place_name
-from handlers.status import category_label
-from handlers.types import Option
-from handlers.validation import check_aspiration_text, check_name
+from handlers.aspirations.language_guess import confident_language
+from handlers.aspirations.status import category_label
+from handlers.core import abuse
+from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
+from handlers.core.types import Option
+from handlers.core.validation import check_aspiration_text, check_name
 from handlers.widgets.area import Area, AreaPicker
 from handlers.widgets.form import Field, Form, FormDraft
+from handlers.widgets.places import place_name
 from handlers.widgets.text_field import text_step
 from handlers.widgets.words import option, words
 from storage.aspirations import NewAspiration, create_aspiration

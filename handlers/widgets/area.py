@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from handlers.flow import Answer, Ctx, Draft, Prompt, Step, Steps
-from handlers.places import kecamatan_name, kecamatan_options, kelurahan_options
-from handlers.types import Option
+from handlers.core.flow import Answer, Ctx, Draft, Prompt, Step, Steps
+from handlers.core.types import Option
 from handlers.widgets.choices import back, skip
+from handlers.widgets.places import kecamatan_name, kecamatan_options, kelurahan_options
 from handlers.widgets.words import option, words
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.types import Option, Translator
+from handlers.core.types import Option, Translator
 from handlers.widgets.words import option
 
 

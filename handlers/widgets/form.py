@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from handlers.flow import Answer, Ctx, Draft, Prompt, Step, Steps
-from handlers.types import Option
+from handlers.core.flow import Answer, Ctx, Draft, Prompt, Step, Steps
+from handlers.core.types import Option
 from handlers.widgets.words import option
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from handlers.types import Option, Translator
+from handlers.core.types import Option, Translator
 from handlers.widgets.words import option
 
 T = TypeVar("T")

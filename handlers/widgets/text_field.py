@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from handlers.flow import Answer, Ctx, Prompt, Step, Steps
-from handlers.types import Option
-from handlers.validation import Invalid
+from handlers.core.flow import Answer, Ctx, Prompt, Step, Steps
+from handlers.core.types import Option
+from handlers.core.validation import Invalid
 
 V = TypeVar("V")
 

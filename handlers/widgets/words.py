@@ -6,7 +6,7 @@ the bot's languages (residents mix them), separated by ``|``.
 
 from __future__ import annotations
 
-from handlers.types import Option, Translator
+from handlers.core.types import Option, Translator
 
 
 def words(t: Translator, name: str) -> tuple[str, ...]:
