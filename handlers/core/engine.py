@@ -20,12 +20,11 @@ from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from handlers.core import abuse, access, chat_jobs, commands
-from handlers.core.flow import Answer, Ctx, EngineSettings, Flow, Prompt, Step
-from handlers.core.matching import match_option
-from handlers.core.types import ACTION_PROMPT, Handled, Inbound, QueuedReply, Reply
+from handlers.core import abuse, chat_jobs, policy
+from handlers.core.asking import ask, render, role_gone, step_of
+from handlers.core.flow import HOME, Ctx, EngineSettings, Flow
+from handlers.core.types import Handled, Inbound, QueuedReply, Reply
 from handlers.core.validation import clean_profile_name
-from handlers.privacy import onboarding
 from storage.blocks import is_blocked
 from storage.conversations import (
     ConversationConflict,
@@ -43,9 +42,6 @@ from storage.residents import create_resident, get_resident
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-HOME_FLOW = "menu"
-RECONSENT = ("onboarding", "reconsent")
-RIGHTS_FLOW = "mydata"  # its questions (erase? withdraw?) are answered meanwhile too
 REPLY_CLAIM = timedelta(seconds=60)  # how long unsent replies stay with their handler
 
 
@@ -142,8 +138,8 @@ class Engine:
                 settings=self.settings,
                 t=self.settings.translators(resident.language),
             )
-            self._role_gone(ctx)  # then the menu, never the privileged question
-            prompt = _prompt(ctx, self._step(ctx))
+            role_gone(self.flows, ctx)  # then the menu, never the privileged question
+            prompt = ask(ctx, step_of(self.flows, ctx))
             session.rollback()
             return [render(prompt, [], conversation.prompt_id)]
 
@@ -162,26 +158,21 @@ class Engine:
         return [QueuedReply(row_id, reply) for row_id, reply in zip(ids, replies, strict=True)]
 
     def _handle(self, session: Session, inbound: Inbound, now: datetime) -> Ctx | None:
-        """Run ``inbound`` through its step; None when it was handled before."""
+        """Run ``inbound`` through the chain: dedupe → blocked → flood, then the
+        policy (``handlers.core.policy``: consent gate → … → step). None when it was
+        handled before."""
         # Before anything is read or recorded: the update before this one from the
         # same resident (in any process) has committed, and this one sees it.
         take_turn(session=session, channel=inbound.channel, user_id=inbound.user_id)
-        if inbound.update_key and not mark_update_processed(
-            session=session,
-            channel=inbound.channel,
-            update_key=inbound.update_key,
-            key=self.hash_key,
-            now=now,
-        ):
-            logger.info("ignoring a redelivered %s update", inbound.channel)
+        if self._seen_before(session, inbound, now):
             return None
         blocked = self._blocked(session, inbound, now)
         if blocked is not None:  # before anything of theirs is stored
             return blocked
         resident = self._resident(session, inbound, now)
-        verdict = abuse.count_message(resident, now, self.settings.limits, inbound.channel)
-        if verdict != "ok":
-            return self._flooded(session, resident, inbound, now, verdict)
+        flooded = self._flooded(session, resident, inbound, now)
+        if flooded is not None:
+            return flooded
         conversation = load_conversation(
             session=session, channel=inbound.channel, user_id=inbound.user_id
         )
@@ -190,16 +181,29 @@ class Engine:
             conversation = Conversation(
                 channel=inbound.channel,
                 user_id=inbound.user_id,
-                flow=HOME_FLOW,
+                flow=HOME.flow,
                 step="",
                 data={},
                 expires_at=now,
                 updated_at=now,
             )
         ctx = self._context(session, resident, conversation, inbound, now)
-        self._dispatch(ctx, is_new=is_new)
+        policy.dispatch(ctx, policy.Turn.of(ctx, self.flows, is_new=is_new))
         self._save(ctx)
         return ctx
+
+    def _seen_before(self, session: Session, inbound: Inbound, now: datetime) -> bool:
+        """A platform redelivering an update already handled: nothing more to do."""
+        if not inbound.update_key or mark_update_processed(
+            session=session,
+            channel=inbound.channel,
+            update_key=inbound.update_key,
+            key=self.hash_key,
+            now=now,
+        ):
+            return False
+        logger.info("ignoring a redelivered %s update", inbound.channel)
+        return True
 
     def _blocked(self, session: Session, inbound: Inbound, now: datetime) -> Ctx | None:
         """The context of a blocked identity's inbound (``abuse.is_blocked`` said so),
@@ -216,11 +220,15 @@ class Engine:
         return ctx if abuse.is_blocked(ctx) else None
 
     def _flooded(
-        self, session: Session, resident: Resident, inbound: Inbound, now: datetime, verdict: str
-    ) -> Ctx:
+        self, session: Session, resident: Resident, inbound: Inbound, now: datetime
+    ) -> Ctx | None:
         """Flood control said "warn" (one slow-down) or "drop" (nothing, in the
         cool-down): the message goes no further, and the conversation stays as it was.
-        Only the count (on the resident) and the update's dedupe record are kept."""
+        Only the count (on the resident) and the update's dedupe record are kept.
+        None when the message may go on."""
+        verdict = abuse.count_message(resident, now, self.settings.limits, inbound.channel)
+        if verdict == "ok":
+            return None
         ctx = self._context(session, resident, _unsaved_conversation(inbound, now), inbound, now)
         if verdict == "warn":
             ctx.say(ctx.t("abuse.slow_down"))
@@ -263,87 +271,6 @@ class Engine:
             resident.display_name = clean_profile_name(inbound.display_name)
         return resident
 
-    def _dispatch(self, ctx: Ctx, *, is_new: bool) -> None:
-        command = commands.parse(ctx.inbound.text)
-        choice = ctx.inbound.choice
-        action = choice is not None and choice.prompt_id == ACTION_PROMPT
-        if not onboarding.consent_is_current(ctx):
-            self._reconsent(ctx, command, is_new=is_new)
-            return
-        if is_new:
-            if ctx.resident.onboarded_at is None:
-                ctx.goto("onboarding")
-            else:
-                ctx.goto(HOME_FLOW)
-            if command is None or not commands.allowed_before_consent(command.name):
-                return
-        elif ctx.conversation.expires_at <= ctx.now and ctx.conversation.flow != HOME_FLOW:
-            if ctx.resident.onboarded_at is None:
-                ctx.goto("onboarding")  # never answered the consent question: ask again
-            else:
-                ctx.note(ctx.t("engine.expired"))
-                ctx.goto(HOME_FLOW)
-            if command is None and not action:  # a command or a star still acts
-                return
-        if action:
-            assert choice is not None
-            commands.run_action(ctx, choice.value)
-            return
-        if command is not None:
-            commands.run(ctx, command)
-            return
-        self._answer(ctx)
-
-    def _reconsent(self, ctx: Ctx, command: commands.Command | None, *, is_new: bool) -> None:
-        """A new privacy notice: nothing else happens until it is answered."""
-        conversation = ctx.conversation
-        at = (conversation.flow, conversation.step)
-        if command is not None and commands.allowed_before_reconsent(command.name):
-            commands.run(ctx, command)
-            if ctx.moved or at == RECONSENT:
-                return  # on to the language, erasure or withdrawal; or asked again
-            # Help given, announcements stopped: the new notice still waits
-        elif not is_new and (at == RECONSENT or conversation.flow == RIGHTS_FLOW):
-            self._answer(ctx)
-            return
-        if is_new or conversation.expires_at <= ctx.now:
-            ctx.goto(HOME_FLOW)
-        ctx.detour(*RECONSENT)
-
-    def _answer(self, ctx: Ctx) -> None:
-        flow = self.flows[ctx.conversation.flow]
-        if flow.role and not access.allow(ctx, flow.role, f"flow {flow.name}"):
-            ctx.goto(HOME_FLOW)
-            return
-        step = self._step(ctx)
-        prompt = _prompt(ctx, step)
-        answer = interpret(ctx, prompt)
-        if answer is not None:
-            ctx.at = step
-            try:
-                step.answer(ctx, answer)
-            finally:
-                ctx.at = None
-
-    def _role_gone(self, ctx: Ctx) -> bool:
-        """Every screen of a role-bound flow is drawn only for someone who holds the
-        role at that moment: a command (/bantuan, /bahasa, /status…) or a detour that
-        comes back to such a step after the role was revoked lands on the menu."""
-        flow = self.flows[ctx.conversation.flow]
-        if flow.role is None or access.has_role(ctx, flow.role):
-            return False
-        logger.info("role %s is gone: %s is not drawn again", flow.role, flow.name)
-        ctx.goto(HOME_FLOW)
-        return True
-
-    def _step(self, ctx: Ctx) -> Step:
-        """The step the conversation is at; a step name saved by an older version
-        is read as the step that replaced it."""
-        flow = self.flows[ctx.conversation.flow]
-        step = flow.step_named(ctx.conversation.step)
-        ctx.conversation.step = str(step)
-        return flow.steps[step]
-
     def _save(self, ctx: Ctx) -> None:
         """Ask the current question and write the state (version-checked)."""
         if ctx.forgotten:
@@ -354,11 +281,10 @@ class Engine:
         # A step's prompt may itself move on (e.g. a step with nothing to ask).
         for _ in range(5):
             ctx.moved = False
-            if self._role_gone(ctx):
+            if role_gone(self.flows, ctx):
                 conversation.prompt_id += 1
                 ctx.moved = False
-            step = self._step(ctx)
-            prompt = _prompt(ctx, step)
+            prompt = ask(ctx, step_of(self.flows, ctx))
             if not ctx.moved:
                 break
             conversation.prompt_id += 1
@@ -368,81 +294,13 @@ class Engine:
         save_conversation(session=ctx.session, conversation=conversation, now=ctx.now)
 
 
-def _prompt(ctx: Ctx, step: Step) -> Prompt:
-    """Ask ``step``; a prompt may itself move on, only where its ``to`` says."""
-    ctx.at = step
-    try:
-        return step.prompt(ctx)
-    finally:
-        ctx.at = None
-
-
-def render(prompt: Prompt, notes: list[str], prompt_id: int) -> Reply:
-    text = "\n\n".join([*notes, prompt.text])
-    return Reply(
-        text=text,
-        options=prompt.options,
-        prompt_id=prompt_id if prompt.options else None,
-        contact_button=prompt.contact_button,
-    )
-
-
-def interpret(ctx: Ctx, prompt: Prompt) -> Answer | None:
-    """Turn the inbound into an answer to ``prompt``, or note why it is not one."""
-    inbound, t = ctx.inbound, ctx.t
-    if inbound.refused is not None:
-        ctx.invalid(t(f"attachment.{inbound.refused}"))
-        return None
-    if inbound.choice is not None:
-        values = {option.value for option in prompt.options}
-        if (
-            inbound.choice.prompt_id != ctx.conversation.prompt_id
-            or inbound.choice.value not in values
-        ):
-            ctx.invalid(t("engine.button_expired"))
-            return None
-        return Answer(option=inbound.choice.value)
-    if inbound.photo is not None:
-        if "photo" in prompt.accepts:
-            return Answer(photo=inbound.photo)
-        ctx.invalid(t("engine.photo_not_expected"))
-        return None
-    if inbound.location is not None:
-        if "location" in prompt.accepts:
-            return Answer(location=inbound.location)
-        ctx.invalid(t("engine.location_not_expected"))
-        return None
-    if inbound.contact is not None:
-        if "contact" in prompt.accepts:
-            return Answer(contact=inbound.contact)
-        ctx.invalid(t("engine.contact_not_expected"))
-        return None
-    if inbound.unsupported is not None or inbound.text is None:
-        ctx.invalid(t("engine.unsupported"))
-        return None
-    option = match_option(prompt.options, inbound.text)
-    if option is not None:
-        return Answer(option=option.value)
-    if "text" in prompt.accepts:
-        return Answer(text=inbound.text)
-    if prompt.options:
-        typed = inbound.text.strip()
-        if typed.isdigit():
-            ctx.invalid(t("engine.number_out_of_range", count=len(prompt.options)))
-        else:
-            ctx.invalid(t("engine.choose_option", count=len(prompt.options)))
-        return None
-    ctx.invalid(t("engine.text_not_expected"))
-    return None
-
-
 def _unsaved_conversation(inbound: Inbound, now: datetime) -> Conversation:
     """A stand-in at the menu for a message that goes no further (blocked, or held
     back by flood control): never added to the session, so nothing of it is stored."""
     return Conversation(
         channel=inbound.channel,
         user_id=inbound.user_id,
-        flow=HOME_FLOW,
+        flow=HOME.flow,
         step="",
         expires_at=now,
         updated_at=now,

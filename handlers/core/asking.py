@@ -1,0 +1,115 @@
+"""Asking a step and reading the answer: the step a conversation is at, its
+question drawn (only for someone who may see it), and the inbound read as an
+answer to it — or refused with the reason, so the same question comes again."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from handlers.core import access
+from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step
+from handlers.core.matching import match_option
+from handlers.core.types import Reply
+
+logger = logging.getLogger(__name__)
+
+
+def step_of(flows: Mapping[str, Flow], ctx: Ctx) -> Step:
+    """The step the conversation is at; a step name saved by an older version is
+    read as the step that replaced it."""
+    flow = flows[ctx.conversation.flow]
+    step = flow.step_named(ctx.conversation.step)
+    ctx.conversation.step = str(step)
+    return flow.steps[step]
+
+
+def role_gone(flows: Mapping[str, Flow], ctx: Ctx) -> bool:
+    """Every screen of a role-bound flow is drawn only for someone who holds the
+    role at that moment: a command (/bantuan, /bahasa, /status…) or a detour that
+    comes back to such a step after the role was revoked lands on the menu."""
+    flow = flows[ctx.conversation.flow]
+    if flow.role is None or access.has_role(ctx, flow.role):
+        return False
+    logger.info("role %s is gone: %s is not drawn again", flow.role, flow.name)
+    ctx.goto(HOME)
+    return True
+
+
+def answer_step(ctx: Ctx, step: Step) -> None:
+    """Read the inbound as an answer to ``step`` and act on it."""
+    answer = interpret(ctx, ask(ctx, step))
+    if answer is not None:
+        ctx.at = step
+        try:
+            step.answer(ctx, answer)
+        finally:
+            ctx.at = None
+
+
+def ask(ctx: Ctx, step: Step) -> Prompt:
+    """Ask ``step``; a prompt may itself move on, only where its ``to`` says."""
+    ctx.at = step
+    try:
+        return step.prompt(ctx)
+    finally:
+        ctx.at = None
+
+
+def render(prompt: Prompt, notes: list[str], prompt_id: int) -> Reply:
+    text = "\n\n".join([*notes, prompt.text])
+    return Reply(
+        text=text,
+        options=prompt.options,
+        prompt_id=prompt_id if prompt.options else None,
+        contact_button=prompt.contact_button,
+    )
+
+
+def interpret(ctx: Ctx, prompt: Prompt) -> Answer | None:
+    """Turn the inbound into an answer to ``prompt``, or note why it is not one."""
+    inbound, t = ctx.inbound, ctx.t
+    if inbound.refused is not None:
+        ctx.invalid(t(f"attachment.{inbound.refused}"))
+        return None
+    if inbound.choice is not None:
+        values = {option.value for option in prompt.options}
+        if (
+            inbound.choice.prompt_id != ctx.conversation.prompt_id
+            or inbound.choice.value not in values
+        ):
+            ctx.invalid(t("engine.button_expired"))
+            return None
+        return Answer(option=inbound.choice.value)
+    if inbound.photo is not None:
+        if "photo" in prompt.accepts:
+            return Answer(photo=inbound.photo)
+        ctx.invalid(t("engine.photo_not_expected"))
+        return None
+    if inbound.location is not None:
+        if "location" in prompt.accepts:
+            return Answer(location=inbound.location)
+        ctx.invalid(t("engine.location_not_expected"))
+        return None
+    if inbound.contact is not None:
+        if "contact" in prompt.accepts:
+            return Answer(contact=inbound.contact)
+        ctx.invalid(t("engine.contact_not_expected"))
+        return None
+    if inbound.unsupported is not None or inbound.text is None:
+        ctx.invalid(t("engine.unsupported"))
+        return None
+    option = match_option(prompt.options, inbound.text)
+    if option is not None:
+        return Answer(option=option.value)
+    if "text" in prompt.accepts:
+        return Answer(text=inbound.text)
+    if prompt.options:
+        typed = inbound.text.strip()
+        if typed.isdigit():
+            ctx.invalid(t("engine.number_out_of_range", count=len(prompt.options)))
+        else:
+            ctx.invalid(t("engine.choose_option", count=len(prompt.options)))
+        return None
+    ctx.invalid(t("engine.text_not_expected"))
+    return None
