@@ -218,7 +218,7 @@ async def start_siantar(
     from bot.telegram.channel import TelegramChannel
     from handlers.core.engine import Engine
     from handlers.core.flow import EngineSettings
-    from handlers.core.registry import FLOWS
+    from handlers.registry import FLOWS
     from storage.db import make_engine, migrate
     from storage.models import Aspiration
     from storage.wilayah import load_wilayah

@@ -17,7 +17,7 @@ from bot.media import MediaStore
 from bot.outbox_lease import LEASE
 from handlers.core.engine import Engine
 from handlers.core.flow import AbuseLimits, EngineSettings
-from handlers.core.registry import FLOWS
+from handlers.registry import FLOWS
 from handlers.core.types import Category
 from storage.models import CATEGORY_KEYS
 from storage.wilayah import load_wilayah

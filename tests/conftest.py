@@ -115,7 +115,7 @@ def engine(db: Engine) -> SiantarEngine:
     from bot.i18n import translator
     from handlers.core.engine import Engine as SiantarEngine
     from handlers.core.flow import EngineSettings
-    from handlers.core.registry import FLOWS
+    from handlers.registry import FLOWS
     from storage.wilayah import load_wilayah
 
     settings = EngineSettings(

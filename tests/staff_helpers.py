@@ -27,8 +27,8 @@ from bot.media import MediaStore
 from handlers.core import access
 from handlers.core.engine import Engine
 from handlers.core.flow import CONSENT_VERSION
-from handlers.core.registry import FLOWS
 from handlers.core.types import Reply
+from handlers.registry import FLOWS
 from storage.aspirations import CODE_ALPHABET, NewAspiration, create_aspiration, find_aspiration
 from storage.db import transaction
 from storage.models import (

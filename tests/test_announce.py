@@ -22,7 +22,7 @@ from bot.jobs import broadcast_tick
 from handlers.core.commands import parse
 from handlers.core.engine import Engine
 from handlers.core.flow import CONSENT_VERSION
-from handlers.core.registry import FLOWS
+from handlers.registry import FLOWS
 from storage.db import transaction
 from storage.forums import NewForum, create_forum, set_rsvp, set_subscription
 from storage.models import Announcement, Conversation, OutboxMessage, Resident

@@ -19,8 +19,8 @@ from bot.job_process import JobProcess
 from bot.media import MediaStore
 from handlers.core import chat_jobs
 from handlers.core.engine import Engine
-from handlers.core.registry import FLOWS
 from handlers.core.types import Inbound, Reply
+from handlers.registry import FLOWS
 from handlers.staff import exports as export_chat
 from storage.audit import entries_since
 from storage.db import transaction

@@ -21,8 +21,8 @@ from sqlmodel import Session, select
 import handlers.aspirations.submit
 import handlers.core.engine
 from handlers.core.engine import ConversationBusy, Engine
-from handlers.core.registry import FLOWS
 from handlers.core.types import Choice, Inbound, Location, Reply
+from handlers.registry import FLOWS
 from storage.aspirations import CODE_ALPHABET
 from storage.conversations import ConversationConflict, load_conversation, save_conversation
 from storage.db import transaction

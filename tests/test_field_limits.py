@@ -16,7 +16,7 @@ from bot.cli_forum import read_forum_file
 from bot.cli_staff import CommandError
 from bot.cli_training import read_program_file
 from handlers.core.engine import Engine
-from handlers.core.registry import FLOWS
+from handlers.registry import FLOWS
 from storage.limits import FORUM, TRAINING, Length
 
 FACILITATOR = "console:7001"  # a facilitator by the config (test_training_admin)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 import pytest
 
 from handlers.core.flow import HOME, Flow, FlowError, Step, Steps
-from handlers.core.registry import FLOWS
+from handlers.registry import FLOWS
 
 TYPED = [flow for flow in FLOWS if isinstance(flow.start, Steps)]
 

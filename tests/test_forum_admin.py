@@ -20,9 +20,9 @@ from test_announcements import BANTAN, TOMUAN, person
 
 from handlers.core.engine import Engine as SiantarEngine
 from handlers.core.flow import CONSENT_VERSION
-from handlers.core.registry import FLOWS
 from handlers.forums.manage import MANAGE_FORUMS
 from handlers.forums.new import NEW_FORUM
+from handlers.registry import FLOWS
 from storage.announcements import Segment, count_members
 from storage.db import transaction
 from storage.forums import (

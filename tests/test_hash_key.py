@@ -29,7 +29,7 @@ from test_telegram import channel, fake  # noqa: F401 (fixtures)
 
 from bot.telegram.channel import TelegramChannel
 from handlers.core.engine import Engine as SiantarEngine
-from handlers.core.registry import FLOWS
+from handlers.registry import FLOWS
 from storage.db import make_engine, migrate
 from storage.installation import HASH_KEY, KEY_BYTES, installation_key
 from storage.models import InstallationSecret, ProcessedUpdate

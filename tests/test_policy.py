@@ -63,6 +63,7 @@ def make_ctx(
         now=NOW,
         settings=engine.settings,
         t=engine.settings.translators("id"),
+        registry=engine.registry,
     )
 
 

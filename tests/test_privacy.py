@@ -22,7 +22,7 @@ from sqlmodel import Session, SQLModel
 
 from bot.media import MediaStore
 from handlers.core.engine import Engine
-from handlers.core.registry import FLOWS
+from handlers.registry import FLOWS
 from storage.db import transaction
 from storage.exports import AspirationFilter, export
 from storage.forums import NewForum, create_forum, set_rsvp, set_subscription

@@ -45,8 +45,8 @@ from staff_helpers import (
 from bot.media import MediaStore
 from handlers.core.commands import ROLE_FOR
 from handlers.core.engine import Engine
-from handlers.core.registry import FLOWS
 from handlers.core.types import ACTION_PROMPT, Choice
+from handlers.registry import FLOWS
 from storage.db import transaction
 from storage.forums import NewForum, create_forum
 from storage.models import ROLES, Aspiration, Resident

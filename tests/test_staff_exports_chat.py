@@ -27,7 +27,7 @@ from staff_helpers import (
 
 from bot.media import MediaStore
 from handlers.core.engine import Engine
-from handlers.core.registry import FLOWS
+from handlers.registry import FLOWS
 
 # --- 6. /ekspor, /statistik, /peran --------------------------------------------
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from handlers.core.engine import Engine
 from handlers.core.flow import CONSENT_VERSION
-from handlers.core.registry import FLOWS
+from handlers.registry import FLOWS
 from handlers.trainings.attendance import ATTENDANCE
 from handlers.trainings.new import NEW_TRAINING
 from storage.db import transaction

@@ -41,8 +41,8 @@ from bot.whatsapp.channel import WhatsAppChannel
 from bot.whatsapp.render import render
 from handlers.core.engine import Engine as SiantarEngine
 from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step, Steps
-from handlers.core.registry import FLOWS
 from handlers.core.types import Option, Reply
+from handlers.registry import FLOWS
 from storage.conversations import ConversationConflict
 from storage.db import transaction
 from storage.models import Aspiration, OutboxMessage, Resident

@@ -18,9 +18,9 @@ from handlers.announcements import delivery as announce_status
 from handlers.announcements import optout
 from handlers.aspirations import rating, review, status
 from handlers.core import access
+from handlers.core.feature import Registry
 from handlers.core.flow import Ctx
 from handlers.core.help import help_text
-from handlers.core.registry import REGISTRY
 from handlers.forums import follow as forum
 from handlers.forums import manage as forum_manage
 from handlers.forums import new as forum_admin
@@ -73,22 +73,22 @@ BARE_WORDS = {
 ALLOWED_BEFORE_ONBOARDING = frozenset({"bahasa", "bantuan", "berhenti", "langganan"})
 
 
-def parse(text: str | None) -> Command | None:
+def parse(text: str | None, registry: Registry) -> Command | None:
     """``/status asp-7k2m9q`` → Command("status", "asp-7k2m9q"); None for other text."""
     if text is None:
         return None
     stripped = text.strip()
     if not stripped.startswith("/"):
         typed = stripped.casefold().strip(" .!")
-        word = REGISTRY.words.get(typed) or BARE_WORDS.get(typed)
+        word = registry.words.get(typed) or BARE_WORDS.get(typed)
         return Command(word, "") if word else None
     head, _, args = stripped[1:].partition(" ")
     name = head.split("@", 1)[0].casefold()  # Telegram groups send /menu@botname
-    return Command(REGISTRY.names.get(name) or ALIASES.get(name, name), args.strip())
+    return Command(registry.names.get(name) or ALIASES.get(name, name), args.strip())
 
 
-def allowed_before_consent(name: str) -> bool:
-    declared = REGISTRY.commands.get(name)
+def allowed_before_consent(ctx: Ctx, name: str) -> bool:
+    declared = ctx.features.commands.get(name)
     return declared.before_consent if declared else name in ALLOWED_BEFORE_ONBOARDING
 
 
@@ -97,13 +97,13 @@ def allowed_before_consent(name: str) -> bool:
 BEFORE_RECONSENT = frozenset({"bahasa", "bantuan", "hapusdata", "tarikpersetujuan", "berhenti"})
 
 
-def allowed_before_reconsent(name: str) -> bool:
-    declared = REGISTRY.commands.get(name)
+def allowed_before_reconsent(ctx: Ctx, name: str) -> bool:
+    declared = ctx.features.commands.get(name)
     return declared.before_reconsent if declared else name in BEFORE_RECONSENT
 
 
 def run(ctx: Ctx, command: Command) -> None:
-    declared = REGISTRY.commands.get(command.name)
+    declared = ctx.features.commands.get(command.name)
     if declared is not None:
         if declared.role and not access.allow(ctx, declared.role, f"/{command.name}"):
             return
@@ -122,7 +122,7 @@ def run(ctx: Ctx, command: Command) -> None:
 def run_action(ctx: Ctx, value: str) -> None:
     """A button that acts from any step, e.g. ``!rate:ASP-7K2M9Q:5``."""
     name, _, args = value.removeprefix("!").partition(":")
-    declared = REGISTRY.actions.get(name)
+    declared = ctx.features.actions.get(name)
     if declared is not None:
         declared(ctx, args)
     elif name == "rate":

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from handlers.core import abuse, chat_jobs, policy
 from handlers.core.asking import ask, render, role_gone, step_of
+from handlers.core.feature import Registry
 from handlers.core.flow import HOME, Ctx, EngineSettings, Flow
 from handlers.core.types import Handled, Inbound, QueuedReply, Reply
 from handlers.core.validation import clean_profile_name
@@ -58,15 +59,21 @@ class Engine:
         self,
         db: Database,
         settings: EngineSettings,
-        flows: Iterable[Flow],
+        flows: Iterable[Flow] | None = None,
         *,
+        registry: Registry | None = None,
         reply_claim: timedelta = REPLY_CLAIM,
     ) -> None:
+        if registry is None:  # core imports no feature at import time: they import it
+            from handlers.registry import REGISTRY
+
+            registry = REGISTRY
+        self.registry: Registry = registry
         self.db = db
         self.settings = settings
         # read once here, not per update: every inbound is fingerprinted with it
         self.hash_key = settings.hash_key or installation_key(db)
-        self.flows = {flow.name: flow for flow in flows}
+        self.flows = {flow.name: flow for flow in flows} if flows else dict(self.registry.flows)
         self.reply_claim = reply_claim
 
     def handle(self, inbound: Inbound, now: datetime) -> list[Reply]:
@@ -137,6 +144,7 @@ class Engine:
                 now=now,
                 settings=self.settings,
                 t=self.settings.translators(resident.language),
+                registry=self.registry,
             )
             role_gone(self.flows, ctx)  # then the menu, never the privileged question
             prompt = ask(ctx, step_of(self.flows, ctx))
@@ -250,6 +258,7 @@ class Engine:
             now=now,
             settings=self.settings,
             t=self.settings.translators(resident.language),
+            registry=self.registry,
         )
 
     def _resident(self, session: Session, inbound: Inbound, now: datetime) -> Resident:

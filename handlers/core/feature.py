@@ -3,14 +3,14 @@
 A feature module ends with ``FEATURE = Feature(...)``: its flows, its commands (with
 their aliases, the words that count as the command when typed alone, the role they
 need and their help line), the buttons that act from any step, and its main-menu
-entry. ``handlers.core.registry`` collects the features; the engine, ``/bantuan`` and
+entry. ``handlers.registry`` collects the features; the engine, ``/bantuan`` and
 Telegram's command menu are built from that collection, so adding a feature means
 adding its module and one line to the registry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from handlers.core.flow import Ctx, Flow, Steps
@@ -69,3 +69,46 @@ class Feature:
     commands: tuple[Command, ...] = ()
     actions: Mapping[str, Run] = field(default_factory=dict)  # "!rate:ASP-…:5" → actions["rate"]
     menu: tuple[MenuEntry, ...] = ()
+
+
+@dataclass
+class Registry:
+    flows: dict[str, Flow] = field(default_factory=dict)
+    commands: dict[str, Command] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # name or alias → command name
+    words: dict[str, str] = field(default_factory=dict)  # word typed alone → command name
+    actions: dict[str, Run] = field(default_factory=dict)
+    menu: list[MenuEntry] = field(default_factory=list)
+
+    @classmethod
+    def collect(cls, features: Iterable[Feature], flows: Iterable[Flow] = ()) -> Registry:
+        """The features' parts, each name claimed once (a clash is a bug)."""
+        registry = cls()
+        for flow in flows:
+            registry._add_flow(flow)
+        for feature in features:
+            for flow in feature.flows:
+                registry._add_flow(flow)
+            for command in feature.commands:
+                registry._add_command(command)
+            for name, run in feature.actions.items():
+                _claim(registry.actions, name, run)
+            registry.menu.extend(feature.menu)
+        registry.menu.sort(key=lambda entry: entry.rank)
+        return registry
+
+    def _add_flow(self, flow: Flow) -> None:
+        _claim(self.flows, flow.name, flow)
+
+    def _add_command(self, command: Command) -> None:
+        _claim(self.commands, command.name, command)
+        for name in (command.name, *command.aliases):
+            _claim(self.names, name, command.name)
+        for word in command.words:
+            _claim(self.words, word, command.name)
+
+
+def _claim(table: dict, key: str, value: object) -> None:  # type: ignore[type-arg]
+    if key in table:
+        raise ValueError(f"{key!r} is registered twice")
+    table[key] = value

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
@@ -27,6 +27,9 @@ from handlers.core.validation import Invalid
 from storage.jobs import enqueue_job
 from storage.models import Conversation, Resident
 from storage.wilayah import Wilayah
+
+if TYPE_CHECKING:
+    from handlers.core.feature import Registry
 
 CONSENT_VERSION = "2026-11"
 
@@ -242,6 +245,12 @@ class Ctx:
     jobs: list[int] = field(default_factory=list)  # heavy work queued by this inbound
     at: Step | None = None  # the step whose prompt or answer is running
     drafts: dict[type[Draft], Draft] = field(default_factory=dict)
+    registry: Registry | None = None  # the features: commands, menu, help (set by the engine)
+
+    @property
+    def features(self) -> Registry:
+        assert self.registry is not None, "a context outside the engine has no features"
+        return self.registry
 
     @property
     def data(self) -> dict[str, Any]:

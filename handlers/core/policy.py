@@ -38,7 +38,7 @@ class Turn:
     def of(cls, ctx: Ctx, flows: Mapping[str, Flow], *, is_new: bool) -> Turn:
         choice = ctx.inbound.choice
         action = choice.value if choice and choice.prompt_id == ACTION_PROMPT else None
-        return cls(flows, commands.parse(ctx.inbound.text), action, is_new)
+        return cls(flows, commands.parse(ctx.inbound.text, ctx.features), action, is_new)
 
 
 Rule = Callable[[Ctx, Turn], bool]  # True: handled, the chain stops
@@ -52,7 +52,7 @@ def consent_gate(ctx: Ctx, turn: Turn) -> bool:
     conversation = ctx.conversation
     at = (conversation.flow, conversation.step)
     command = turn.command
-    if command is not None and commands.allowed_before_reconsent(command.name):
+    if command is not None and commands.allowed_before_reconsent(ctx, command.name):
         commands.run(ctx, command)
         if ctx.moved or at == RECONSENT:
             return True  # on to the language, erasure or withdrawal; or asked again
@@ -71,7 +71,7 @@ def first_contact(ctx: Ctx, turn: Turn) -> bool:
     if not turn.is_new:
         return False
     ctx.goto("onboarding" if ctx.resident.onboarded_at is None else HOME)
-    return turn.command is None or not commands.allowed_before_consent(turn.command.name)
+    return turn.command is None or not commands.allowed_before_consent(ctx, turn.command.name)
 
 
 def expired(ctx: Ctx, turn: Turn) -> bool:

@@ -1,0 +1,55 @@
+"""Every feature the bot has, collected once at start-up.
+
+Each feature module declares what it adds (``handlers.core.feature.Feature``); the
+``Registry`` gathers them into what the engine looks up: flows by name, commands by
+name, alias and lone word, button actions, main-menu entries and help lines.
+"""
+
+from __future__ import annotations
+
+from handlers.announcements import compose as announce
+from handlers.announcements import delivery as announce_status
+from handlers.aspirations import rating, review, status
+from handlers.aspirations import submit as aspiration
+from handlers.core import menu
+from handlers.core.feature import Feature, Registry
+from handlers.core.flow import Flow
+from handlers.forums import follow as forum
+from handlers.forums import manage as forum_manage
+from handlers.forums import new as forum_admin
+from handlers.privacy import mydata, onboarding, profile
+from handlers.staff import exports as export_chat
+from handlers.staff import roles as roles_admin
+from handlers.staff import stats as stats_chat
+from handlers.trainings import attendance as training_attendance
+from handlers.trainings import new as training_admin
+from handlers.trainings import register as training
+
+FEATURES: tuple[Feature, ...] = ()
+
+# Flows of features not yet declared as a Feature.
+LEGACY_FLOWS: tuple[Flow, ...] = (
+    onboarding.FLOW,
+    menu.MENU,
+    menu.LANGUAGE,
+    aspiration.FLOW,
+    status.FLOW,
+    mydata.FLOW,
+    profile.FLOW,
+    rating.FLOW,
+    review.FLOW,
+    export_chat.FLOW,
+    stats_chat.FLOW,
+    roles_admin.FLOW,
+    announce.FLOW,
+    announce_status.FLOW,
+    training_admin.NEW_TRAINING,
+    training_attendance.ATTENDANCE,
+    training.FLOW,
+    forum.FLOW,
+    forum_admin.NEW_FORUM,
+    forum_manage.MANAGE_FORUMS,
+)
+
+REGISTRY = Registry.collect(FEATURES, LEGACY_FLOWS)
+FLOWS: tuple[Flow, ...] = tuple(REGISTRY.flows.values())
