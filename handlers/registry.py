@@ -12,8 +12,8 @@ from handlers.announcements import delivery as announce_status
 from handlers.aspirations import rating, review, status
 from handlers.aspirations import submit as aspiration
 from handlers.core import menu
-from handlers.core.feature import Feature, Registry
-from handlers.core.flow import Flow
+from handlers.core.feature import Feature, MenuEntry, Registry
+from handlers.core.flow import HOME, Flow
 from handlers.forums import follow as forum
 from handlers.forums import manage as forum_manage
 from handlers.forums import new as forum_admin
@@ -25,13 +25,23 @@ from handlers.trainings import attendance as training_attendance
 from handlers.trainings import new as training_admin
 from handlers.trainings import register as training
 
-FEATURES: tuple[Feature, ...] = ()
+FEATURES: tuple[Feature, ...] = (
+    menu.FEATURE,
+    # Main-menu entries of features not yet declared as a Feature.
+    Feature(
+        name="legacy-menu",
+        menu=(
+            MenuEntry("aspiration", 10, lambda ctx: ctx.goto("aspiration"), ()),
+            MenuEntry("status", 20, lambda ctx: ctx.goto("status"), ()),
+            MenuEntry("training", 30, lambda ctx: ctx.goto("training"), ()),
+            MenuEntry("forum", 40, lambda ctx: ctx.goto("forum"), ()),
+        ),
+    ),
+)
 
 # Flows of features not yet declared as a Feature.
 LEGACY_FLOWS: tuple[Flow, ...] = (
     onboarding.FLOW,
-    menu.MENU,
-    menu.LANGUAGE,
     aspiration.FLOW,
     status.FLOW,
     mydata.FLOW,
@@ -52,4 +62,5 @@ LEGACY_FLOWS: tuple[Flow, ...] = (
 )
 
 REGISTRY = Registry.collect(FEATURES, LEGACY_FLOWS)
+REGISTRY.flows[HOME.flow] = menu.home_flow(REGISTRY.menu)
 FLOWS: tuple[Flow, ...] = tuple(REGISTRY.flows.values())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from handlers.core.flow import AbuseLimits, Ctx
+from handlers.core.flow import HOME, AbuseLimits, Ctx
 from storage.blocks import blocked_row
 from storage.clock import WIB
 from storage.models import Resident
@@ -87,4 +87,4 @@ def count_aspiration(ctx: Ctx) -> None:
 
 def refuse_over_cap(ctx: Ctx) -> None:
     ctx.note(ctx.t("abuse.daily_cap", limit=ctx.settings.limits.daily_aspirations))
-    ctx.goto("menu")
+    ctx.goto(HOME)

@@ -20,7 +20,6 @@ from handlers.aspirations import rating, review, status
 from handlers.core import access
 from handlers.core.feature import Registry
 from handlers.core.flow import Ctx
-from handlers.core.help import help_text
 from handlers.forums import follow as forum
 from handlers.forums import manage as forum_manage
 from handlers.forums import new as forum_admin
@@ -38,9 +37,6 @@ class Command:
 
 
 ALIASES = {
-    "help": "bantuan",
-    "cancel": "batal",
-    "language": "bahasa",
     "mydata": "datasaya",
     "deletedata": "hapusdata",
     "stop": "berhenti",
@@ -63,14 +59,10 @@ ROLE_FOR = {
     "kelola_forum": "facilitator",
 }
 BARE_WORDS = {
-    "menu": "menu",
-    "batal": "batal",
-    "bantuan": "bantuan",
-    "help": "bantuan",
     "berhenti": "berhenti",
     "stop": "berhenti",
 }
-ALLOWED_BEFORE_ONBOARDING = frozenset({"bahasa", "bantuan", "berhenti", "langganan"})
+ALLOWED_BEFORE_ONBOARDING = frozenset({"berhenti", "langganan"})
 
 
 def parse(text: str | None, registry: Registry) -> Command | None:
@@ -94,7 +86,7 @@ def allowed_before_consent(ctx: Ctx, name: str) -> bool:
 
 # What still works while a new privacy notice waits for an answer: nothing that
 # uses personal data, and the rights to erase or withdraw.
-BEFORE_RECONSENT = frozenset({"bahasa", "bantuan", "hapusdata", "tarikpersetujuan", "berhenti"})
+BEFORE_RECONSENT = frozenset({"hapusdata", "tarikpersetujuan", "berhenti"})
 
 
 def allowed_before_reconsent(ctx: Ctx, name: str) -> bool:
@@ -131,38 +123,6 @@ def run_action(ctx: Ctx, value: str) -> None:
         forum.rsvp_action(ctx, args)
     else:
         ctx.invalid(ctx.t("engine.button_expired"))
-
-
-def _start(ctx: Ctx, _args: str) -> None:
-    if ctx.resident.has_consent:
-        ctx.note(ctx.t("start.welcome_back"))
-        ctx.goto("menu")
-    else:
-        ctx.goto("onboarding")
-
-
-def _menu(ctx: Ctx, _args: str) -> None:
-    ctx.goto("menu")
-
-
-def _cancel(ctx: Ctx, _args: str) -> None:
-    if ctx.conversation.flow == "menu":
-        ctx.note(ctx.t("cancel.nothing"))
-    elif ctx.conversation.flow == "onboarding" and not ctx.resident.has_consent:
-        ctx.note(ctx.t("cancel.onboarding"))
-        ctx.resident.onboarded_at = ctx.resident.onboarded_at or ctx.now
-    else:
-        ctx.note(ctx.t("cancel.done"))
-    ctx.goto("menu")
-
-
-def _help(ctx: Ctx, _args: str) -> None:
-    ctx.say(help_text(ctx))
-
-
-def _language(ctx: Ctx, _args: str) -> None:
-    """Choose a language, then come back to the same step with nothing lost."""
-    ctx.detour("language")
 
 
 def _status(ctx: Ctx, args: str) -> None:
@@ -205,11 +165,6 @@ def _roles(ctx: Ctx, _args: str) -> None:
 
 
 COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
-    "start": _start,
-    "menu": _menu,
-    "batal": _cancel,
-    "bantuan": _help,
-    "bahasa": _language,
     "status": _status,
     "datasaya": _my_data,
     "hapusdata": _delete_data,

@@ -1,69 +1,70 @@
-"""The main menu, and the language choice it leads to."""
+"""The main menu, the language choice, and the commands that work from anywhere:
+/start, /menu, /batal, /bantuan, /bahasa.
+
+The menu's items come from the features (``MenuEntry``), in their rank order; the
+menu's flow is built by the registry once every feature is known.
+"""
 
 from __future__ import annotations
 
-from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
+from collections.abc import Sequence
+
+from handlers.core.feature import Command, Feature, HelpLine, MenuEntry
+from handlers.core.flow import HOME, Answer, Ctx, Flow, Home, Language, Prompt, Step
 from handlers.core.help import help_text
 from handlers.core.types import Option
-from handlers.privacy import mydata, profile
-from handlers.privacy.onboarding import BACK_WORDS
+from handlers.widgets.words import option
 
-MENU_ITEMS = ("aspiration", "status", "training", "forum", "help", "language")
+HELP_ITEMS = ("mydata", "profile", "delete")
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
 def ask_menu(ctx: Ctx) -> Prompt:
     """What would you like to do?"""
+    entries = ctx.features.menu
     return Prompt(
-        ctx.t("menu.ask"), tuple(Option(item, ctx.t(f"menu.{item}")) for item in MENU_ITEMS)
+        ctx.t("menu.ask"), tuple(Option(e.value, ctx.t(f"menu.{e.value}")) for e in entries)
     )
 
 
 def on_menu(ctx: Ctx, answer: Answer) -> None:
-    match answer.option:
-        case "aspiration":
-            ctx.goto("aspiration")
-        case "status":
-            ctx.goto("status")
-        case "training":
-            ctx.goto("training")
-        case "forum":
-            ctx.goto("forum")
-        case "help":
-            ctx.goto("menu", "help")
-        case "language":
-            ctx.goto("language")
-
-
-HELP_ITEMS = ("mydata", "profile", "delete")
+    for entry in ctx.features.menu:
+        if entry.value == answer.option:
+            entry.run(ctx)
+            return
 
 
 def ask_help(ctx: Ctx) -> Prompt:
     """The help text, and the resident's own data a press away."""
     options = [Option(item, ctx.t(f"menu.{item}")) for item in HELP_ITEMS]
-    options.append(Option("menu", ctx.t("common.back_to_menu"), BACK_WORDS))
+    options.append(option(ctx.t, "menu", "common.back_to_menu", "back"))
     return Prompt(help_text(ctx), tuple(options))
 
 
 def on_help(ctx: Ctx, answer: Answer) -> None:
+    from handlers.privacy import mydata, profile  # legacy until privacy is typed
+
     match answer.option:
         case "mydata":
             mydata.show(ctx, "")
-            ctx.goto("menu")
+            ctx.goto(HOME)
         case "profile":
             profile.start(ctx)
         case "delete":
             mydata.start_delete(ctx)
         case _:
-            ctx.goto("menu")
+            ctx.goto(HOME)
 
 
-MENU = Flow(
-    name="menu",
-    start="main",
-    steps={"main": Step(ask_menu, on_menu), "help": Step(ask_help, on_help)},
-)
-
-LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+def home_flow(entries: Sequence[MenuEntry]) -> Flow:
+    """The menu, going wherever its entries lead."""
+    leads = tuple(target for entry in entries for target in entry.to)
+    return Flow(
+        steps={
+            Home.MAIN: Step(ask_menu, on_menu, leads),
+            Home.HELP: Step(ask_help, on_help, (HOME,)),
+        }
+    )
 
 
 def ask_language(ctx: Ctx) -> Prompt:
@@ -79,7 +80,82 @@ def on_language(ctx: Ctx, answer: Answer) -> None:
     ctx.set_language(answer.option)
     ctx.resident.language_chosen = True
     ctx.note(ctx.t("language.changed"))
-    ctx.end_detour("menu" if ctx.resident.onboarded_at else "onboarding")
+    ctx.end_detour(HOME if ctx.resident.onboarded_at else "onboarding")
 
 
-LANGUAGE = Flow(name="language", start="choose", steps={"choose": Step(ask_language, on_language)})
+LANGUAGE = Flow(steps={Language.CHOOSE: Step(ask_language, on_language, (HOME,))})
+
+
+def start(ctx: Ctx, _args: str) -> None:
+    if ctx.resident.has_consent:
+        ctx.note(ctx.t("start.welcome_back"))
+        ctx.goto(HOME)
+    else:
+        ctx.goto("onboarding")
+
+
+def go_home(ctx: Ctx, _args: str = "") -> None:
+    ctx.goto(HOME)
+
+
+def cancel(ctx: Ctx, _args: str) -> None:
+    """Drop what is under way; say what that meant."""
+    flow = ctx.conversation.flow
+    if flow == HOME.flow:
+        ctx.note(ctx.t("cancel.nothing"))
+    elif flow == "onboarding" and not ctx.resident.has_consent:
+        ctx.note(ctx.t("cancel.onboarding"))
+        ctx.resident.onboarded_at = ctx.resident.onboarded_at or ctx.now
+    else:
+        ctx.note(ctx.t("cancel.done"))
+    ctx.goto(HOME)
+
+
+def show_help(ctx: Ctx, _args: str = "") -> None:
+    ctx.say(help_text(ctx))
+
+
+def choose_language(ctx: Ctx, _args: str = "") -> None:
+    """Choose a language, then come back to the same step with nothing lost."""
+    ctx.detour(Language.CHOOSE)
+
+
+FEATURE = Feature(
+    name="menu",
+    flows=(LANGUAGE,),
+    commands=(
+        Command("start", start, listed=10),
+        Command("menu", go_home, words=("menu",), help=HelpLine("help.line.menu", 10), listed=20),
+        Command(
+            "batal",
+            cancel,
+            aliases=("cancel",),
+            words=("batal",),
+            help=HelpLine("help.line.batal", 20),
+            listed=40,
+        ),
+        Command(
+            "bantuan",
+            show_help,
+            aliases=("help",),
+            words=("bantuan", "help"),
+            help=HelpLine("help.line.bantuan", 100),
+            before_consent=True,
+            before_reconsent=True,
+            listed=50,
+        ),
+        Command(
+            "bahasa",
+            choose_language,
+            aliases=("language",),
+            help=HelpLine("help.line.bahasa", 40),
+            before_consent=True,
+            before_reconsent=True,
+            listed=60,
+        ),
+    ),
+    menu=(
+        MenuEntry("help", 50, lambda ctx: ctx.goto(Home.HELP), (Home.HELP,)),
+        MenuEntry("language", 60, lambda ctx: ctx.goto(Language.CHOOSE), (Language.CHOOSE,)),
+    ),
+)
