@@ -24,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from storage.limits import FORUM, REGISTRATION, RESIDENT, TRAINING
+
 ASPIRATION_STATUSES = (
     "diterima", "diverifikasi", "diteruskan", "diproses", "selesai", "ditolak", "spam", "duplik",
 )  # fmt: skip
@@ -75,7 +77,7 @@ class Resident(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     identity: str = Field(sa_column=Column(String(80), unique=True, nullable=False))
     channel: str = Field(max_length=16)
-    display_name: str | None = Field(default=None, max_length=120)
+    display_name: str | None = Field(default=None, max_length=RESIDENT.profile_name.maximum)
     language: str = Field(default="id", max_length=8)
     language_chosen: bool = False
     english_offered: bool = False
@@ -256,14 +258,14 @@ class TrainingProgram(SQLModel, table=True):
     __tablename__ = "training_program"
 
     id: int | None = Field(default=None, primary_key=True)
-    title: str = Field(max_length=120)
+    title: str = Field(max_length=TRAINING.title.maximum)
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
-    organiser: str = Field(default="", max_length=120)
+    organiser: str = Field(default="", max_length=TRAINING.organiser.maximum)
     category: str = Field(default="usaha", max_length=16)
     starts_at: datetime = _when()
     ends_at: datetime = _when()
-    place: str = Field(default="", max_length=200)
-    map_url: str | None = Field(default=None, max_length=300)
+    place: str = Field(default="", max_length=TRAINING.place.maximum)
+    map_url: str | None = Field(default=None, max_length=TRAINING.map_url)
     quota: int
     registration_opens_at: datetime | None = _when(nullable=True)  # None: from publication
     registration_closes_at: datetime | None = _when(nullable=True)  # None: until the start
@@ -298,7 +300,7 @@ class TrainingRegistration(SQLModel, table=True):
     full_name: str | None = Field(default=None, max_length=120)
     phone: str | None = Field(default=None, max_length=20)
     kelurahan_code: str | None = Field(default=None, max_length=16)
-    business_type: str | None = Field(default=None, max_length=80)
+    business_type: str | None = Field(default=None, max_length=REGISTRATION.business_type.maximum)
     motivation: str | None = Field(default=None, sa_column=Column(Text))
     status: str = Field(default="registered", max_length=16)
     waitlist_position: int | None = None  # order in the queue; lower is promoted first
@@ -350,10 +352,10 @@ class ForumEvent(SQLModel, table=True):
     __tablename__ = "forum_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    title: str = Field(max_length=120)
+    title: str = Field(max_length=FORUM.title.maximum)
     forum_type: str = Field(default="forum_warga", max_length=24)
     starts_at: datetime = _when()
-    place: str = Field(default="", max_length=200)
+    place: str = Field(default="", max_length=FORUM.place.maximum)
     agenda: str = Field(default="", sa_column=Column(Text, nullable=False))
     area_level: str = Field(default="kota", max_length=16)
     area_code: str | None = Field(default=None, max_length=16)

@@ -136,3 +136,24 @@ def test_chat_and_cli_refuse_the_same_over_long_map_link(desk: Engine, tmp_path:
     assert chat_takes(chat, "training_new", "map", longest)
     path.write_text(f'map_url = "{longest}"\n', encoding="utf-8")
     assert read_program_file(str(path))["map_url"] == longest
+
+
+def test_every_typed_field_fits_the_column_that_keeps_it() -> None:
+    """A limit raised in storage/limits.py without its column would fail on
+    PostgreSQL only (SQLite ignores VARCHAR lengths): the columns follow the limits."""
+    from storage.limits import FORUM, REGISTRATION, RESIDENT, TRAINING
+    from storage.models import ForumEvent, Resident, TrainingProgram, TrainingRegistration
+
+    def width(model: type, column: str) -> int:
+        return int(model.__table__.c[column].type.length)  # type: ignore[attr-defined]
+
+    assert RESIDENT.profile_name.maximum <= width(Resident, "display_name")
+    assert RESIDENT.name.maximum <= width(Resident, "display_name")
+    assert RESIDENT.name.maximum <= width(TrainingRegistration, "full_name")
+    assert REGISTRATION.business_type.maximum <= width(TrainingRegistration, "business_type")
+    assert TRAINING.title.maximum <= width(TrainingProgram, "title")
+    assert TRAINING.organiser.maximum <= width(TrainingProgram, "organiser")
+    assert TRAINING.place.maximum <= width(TrainingProgram, "place")
+    assert TRAINING.map_url <= width(TrainingProgram, "map_url")
+    assert FORUM.title.maximum <= width(ForumEvent, "title")
+    assert FORUM.place.maximum <= width(ForumEvent, "place")
