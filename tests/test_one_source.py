@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import bot.cli_common
-import bot.cli_privacy
+import bot.cli.common
+import bot.cli.privacy
 import bot.i18n
 import handlers.datetimes
 import handlers.periods
@@ -37,7 +37,7 @@ def definitions(pattern: str) -> list[str]:
 
 
 def test_wib_is_defined_once_and_shared() -> None:
-    users = (bot.i18n, bot.cli_common, bot.cli_privacy, handlers.datetimes, handlers.periods)
+    users = (bot.i18n, bot.cli.common, bot.cli.privacy, handlers.datetimes, handlers.periods)
     assert all(module.WIB is WIB for module in users)
     defined = definitions(r"^\s*WIB\s*=")
     assert [where.partition(":")[0] for where in defined] == ["storage/clock.py"]

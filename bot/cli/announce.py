@@ -22,6 +22,8 @@ import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.cli.errors import CommandError
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine as Database
     from sqlmodel import Session
@@ -79,7 +81,6 @@ def add_parser(commands: Any) -> None:
 
 def announce_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run one ``siantar announce`` action; a refusal raises CommandError (one line)."""
-    from bot.cli_staff import CommandError
     from bot.database import open_database, open_existing_database
     from storage.announcements import AnnouncementError
     from storage.db import transaction
@@ -115,7 +116,6 @@ def announce_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def _message(args: argparse.Namespace, moment: datetime) -> tuple[str, Segment, datetime | None]:
     """The checked text, segment and time of ``send``; CommandError names what is wrong."""
-    from bot.cli_staff import CommandError
     from bot.i18n import translator
     from handlers.announce import check_text
     from handlers.validation import Invalid
@@ -135,7 +135,6 @@ def _message(args: argparse.Namespace, moment: datetime) -> tuple[str, Segment, 
 
 
 def _read(path: str) -> str:
-    from bot.cli_staff import CommandError
 
     try:
         with open(path, encoding="utf-8") as handle:
@@ -148,7 +147,6 @@ def _read(path: str) -> str:
 
 def parse_segment(raw: str) -> Segment:
     """``kelurahan:bantan`` → Segment("kelurahan", "12.72.02.1003"), any case."""
-    from bot.cli_staff import CommandError
     from storage.announcements import Segment
     from storage.wilayah import load_wilayah
 
@@ -176,7 +174,6 @@ def parse_segment(raw: str) -> Segment:
 
 def parse_at(raw: str, moment: datetime) -> datetime:
     """A future WIB moment, typed as in chat (``12-12-2026 09.00``) or ISO 8601."""
-    from bot.cli_staff import CommandError
     from bot.i18n import translator
     from handlers.datetimes import MAX_AHEAD, parse_wib_datetime
     from handlers.validation import Invalid
@@ -249,7 +246,6 @@ def _send(
     confirm: bool,
 ) -> list[str]:
     """Count, confirm (no transaction stays open while a person reads), then store."""
-    from bot.cli_staff import CommandError
     from storage.announcements import AnnouncementError, count_members, create_announcement
     from storage.db import transaction
 

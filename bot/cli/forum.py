@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.cli_common import (
+from bot.cli.common import (
     area_text,
     check_length,
     parse_moment,
@@ -29,7 +29,7 @@ from bot.cli_common import (
     table,
     wib,
 )
-from bot.cli_staff import CommandError
+from bot.cli.errors import CommandError
 from bot.config import Settings
 from bot.database import open_database, open_existing_database
 from bot.i18n import translator
