@@ -116,6 +116,7 @@ def announce_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def _message(args: argparse.Namespace, moment: datetime) -> tuple[str, Segment, datetime | None]:
     """The checked text, segment and time of ``send``; CommandError names what is wrong."""
+    from bot.cli.common import read_text
     from bot.i18n import translator
     from handlers.announce import check_text
     from handlers.validation import Invalid
@@ -124,7 +125,7 @@ def _message(args: argparse.Namespace, moment: datetime) -> tuple[str, Segment, 
         raise CommandError("give the text with --text TEXT or --file PATH")
     if not args.segment:
         raise CommandError(f"--segment is required: {SEGMENT_FORMS}")
-    raw, where = (args.text, "--text") if args.file is None else (_read(args.file), args.file)
+    raw, where = (args.text, "--text") if args.file is None else (read_text(args.file), args.file)
     try:
         text = check_text(raw)
     except Invalid as problem:
@@ -132,17 +133,6 @@ def _message(args: argparse.Namespace, moment: datetime) -> tuple[str, Segment, 
     segment = parse_segment(args.segment)
     send_at = parse_at(args.at, moment) if args.at else None
     return text, segment, send_at
-
-
-def _read(path: str) -> str:
-
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except OSError as problem:
-        raise CommandError(f"cannot read {path}: {problem.strerror}") from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{path}: not UTF-8 text") from None
 
 
 def parse_segment(raw: str) -> Segment:

@@ -8,21 +8,14 @@ command should not wait for.
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from typing import Any
 
 from bot.cli.announce import add_parser as add_announce_parser
+from bot.cli.common import parse_date
 from bot.cli.errors import Parser
 from bot.cli.info import VersionAction
 from bot.cli.info import add_parser as add_info_parser
 from bot.cli.privacy import add_parser as add_privacy_parser
-
-
-def parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid date {text!r}, expected YYYY-MM-DD") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,10 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _training_parser(commands: Any) -> None:
     """``siantar training ACTION …`` (bot/cli/training.py)."""
-    training = commands.add_parser("training", help="create and run training programs")
-    actions = training.add_subparsers(dest="action", required=True, metavar="ACTION")
-    add = actions.add_parser("add", help="a new program from a TOML file")
-    add.add_argument("file", metavar="FILE.toml")
+    actions = _from_files(commands, "training", "create and run training programs", "program")
     edit = actions.add_parser("edit", help="change the keys present in a TOML file")
     edit.add_argument("id", type=int, metavar="ID")
     edit.add_argument("file", metavar="FILE.toml")
@@ -96,10 +86,7 @@ def _training_parser(commands: Any) -> None:
 
 def _forum_parser(commands: Any) -> None:
     """``siantar forum ACTION …`` (bot/cli/forum.py)."""
-    forum = commands.add_parser("forum", help="schedule forums, move, cancel, post results")
-    actions = forum.add_subparsers(dest="action", required=True, metavar="ACTION")
-    add = actions.add_parser("add", help="a new forum from a TOML file")
-    add.add_argument("file", metavar="FILE.toml")
+    actions = _from_files(commands, "forum", "schedule forums, move, cancel, post results", "forum")
     listing = actions.add_parser("list", help="forums ahead or awaiting their result")
     listing.add_argument("--all", action="store_true", help="every forum")
     move = actions.add_parser("move", help="a new time (and place); followers are told")
@@ -113,3 +100,12 @@ def _forum_parser(commands: Any) -> None:
     source = summary.add_mutually_exclusive_group(required=True)
     source.add_argument("--text", metavar="TEXT")
     source.add_argument("--file", metavar="PATH", help="a UTF-8 text file")
+
+
+def _from_files(commands: Any, name: str, what: str, thing: str) -> Any:
+    """``siantar NAME ACTION …``, its actions, and the first: ``add FILE.toml``."""
+    group = commands.add_parser(name, help=what)
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help=f"a new {thing} from a TOML file")
+    add.add_argument("file", metavar="FILE.toml")
+    return actions
