@@ -216,9 +216,9 @@ async def start_siantar(
     from bot.i18n import translator
     from bot.media import MediaStore
     from bot.telegram.channel import TelegramChannel
-    from handlers.engine import Engine
-    from handlers.flow import EngineSettings
-    from handlers.registry import FLOWS
+    from handlers.core.engine import Engine
+    from handlers.core.flow import EngineSettings
+    from handlers.core.registry import FLOWS
     from storage.db import make_engine, migrate
     from storage.models import Aspiration
     from storage.wilayah import load_wilayah
@@ -763,7 +763,7 @@ def quiet_logging() -> Counter:
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     counter = Counter()
     logging.basicConfig(level=logging.WARNING, handlers=[console, counter], force=True)
-    for name in ("handlers.engine", "bot.telegram.channel", "bot.telegram.calls"):
+    for name in ("handlers.core.engine", "bot.telegram.channel", "bot.telegram.calls"):
         logging.getLogger(name).setLevel(logging.INFO)  # counted, not printed
     for name in ("httpx", "httpcore", "uvicorn", "telegram", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)

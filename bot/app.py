@@ -15,10 +15,10 @@ from bot.database import open_database
 from bot.i18n import LANGUAGES, translator
 from bot.media import MediaStore
 from bot.outbox_lease import LEASE
-from handlers.engine import Engine
-from handlers.flow import AbuseLimits, EngineSettings
-from handlers.registry import FLOWS
-from handlers.types import Category
+from handlers.core.engine import Engine
+from handlers.core.flow import AbuseLimits, EngineSettings
+from handlers.core.registry import FLOWS
+from handlers.core.types import Category
 from storage.models import CATEGORY_KEYS
 from storage.wilayah import load_wilayah
 

@@ -28,7 +28,7 @@ from storage.stats import AspirationStats
 from storage.wilayah import Wilayah, load_wilayah
 
 if TYPE_CHECKING:
-    from handlers.types import Translator
+    from handlers.core.types import Translator
 
 CHART_SIZE_INCHES = (8.0, 11.0)  # portrait, fills a phone screen
 CHART_DPI = 110  # 880 × 1210 px

@@ -16,8 +16,8 @@ from typing import TextIO
 
 from bot.i18n import translator
 from bot.media import AttachmentRefused, MediaStore
-from handlers.engine import Engine
-from handlers.types import Inbound, Location, Reply
+from handlers.core.engine import Engine
+from handlers.core.types import Inbound, Location, Reply
 
 logger = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine as Database
 
-from handlers.chat_jobs import run_due
-from handlers.flow import EngineSettings
+from handlers.core.chat_jobs import run_due
+from handlers.core.flow import EngineSettings
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor

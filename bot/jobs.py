@@ -12,8 +12,8 @@ from sqlalchemy import Engine
 
 from bot.i18n import translator
 from bot.media import MediaStore
-from handlers.forum_notices import plan_forum_reminders, renderer
-from handlers.training_notices import send_due_reminders
+from handlers.forums.notices import plan_forum_reminders, renderer
+from handlers.trainings.notices import send_due_reminders
 from storage.announcements import FANOUT_BATCH, due_announcements, fan_out_batch
 from storage.audit import record
 from storage.db import compact_log, transaction

@@ -35,7 +35,7 @@ from bot.media import MediaStore
 from bot.outage import Outage
 from bot.outbox_flow import MAX_IN_FLIGHT, NAP, InFlight, SentMarks
 from bot.outbox_lease import LEASE, Leases
-from handlers.types import QueuedReply, Reply
+from handlers.core.types import QueuedReply, Reply
 from storage.db import transaction
 from storage.models import OutboxMessage
 from storage.outbox import (

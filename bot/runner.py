@@ -38,7 +38,7 @@ from bot.telegram.channel import TelegramChannel
 from bot.telegram.polling import ALLOWED_UPDATES, PollingConflict, poll
 from bot.web import create_web_app, listening_socket, web_server
 from bot.whatsapp.channel import WhatsAppChannel
-from handlers.chat_jobs import due as chat_job_due
+from handlers.core.chat_jobs import due as chat_job_due
 from storage.db import current_revision
 
 logger = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from storage.db import make_engine, migrate
 if TYPE_CHECKING:
     from dialogue import Chat
 
-    from handlers.engine import Engine as SiantarEngine
+    from handlers.core.engine import Engine as SiantarEngine
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = [
@@ -113,9 +113,9 @@ def engine(db: Engine) -> SiantarEngine:
     from bot.app import categories
     from bot.config import Settings
     from bot.i18n import translator
-    from handlers.engine import Engine as SiantarEngine
-    from handlers.flow import EngineSettings
-    from handlers.registry import FLOWS
+    from handlers.core.engine import Engine as SiantarEngine
+    from handlers.core.flow import EngineSettings
+    from handlers.core.registry import FLOWS
     from storage.wilayah import load_wilayah
 
     settings = EngineSettings(

@@ -15,8 +15,8 @@ from typing import Any
 
 from conftest import NOW
 
-from handlers.engine import Engine
-from handlers.types import Choice, Inbound, Location, Reply
+from handlers.core.engine import Engine
+from handlers.core.types import Choice, Inbound, Location, Reply
 
 
 @dataclass

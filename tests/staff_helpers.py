@@ -24,11 +24,11 @@ from sqlmodel import Session, col, select
 
 from bot.charts import stats_chart
 from bot.media import MediaStore
-from handlers import access
-from handlers.engine import Engine
-from handlers.flow import CONSENT_VERSION
-from handlers.registry import FLOWS
-from handlers.types import Reply
+from handlers.core import access
+from handlers.core.engine import Engine
+from handlers.core.flow import CONSENT_VERSION
+from handlers.core.registry import FLOWS
+from handlers.core.types import Reply
 from storage.aspirations import CODE_ALPHABET, NewAspiration, create_aspiration, find_aspiration
 from storage.db import transaction
 from storage.models import (
@@ -320,7 +320,7 @@ def assert_refused(chat: Chat, caplog: pytest.LogCaptureFixture, role: str) -> N
     assert chat.last.text.endswith(MENU_QUESTION), chat.said
     assert state(chat) == ("menu", "main", {})
     identity = f"{chat.channel}:{chat.user_id}"
-    [record] = [r for r in caplog.records if r.name == "handlers.access"]
+    [record] = [r for r in caplog.records if r.name == "handlers.core.access"]
     assert record.levelno == logging.WARNING
     message = record.getMessage()
     assert pseudonym(identity) in message and role in message

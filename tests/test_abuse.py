@@ -17,9 +17,9 @@ from sqlalchemy import Engine as Database
 from sqlmodel import Session, col, select
 
 from bot.cli import main
-from handlers.engine import Engine
-from handlers.flow import AbuseLimits
-from handlers.registry import FLOWS
+from handlers.core.engine import Engine
+from handlers.core.flow import AbuseLimits
+from handlers.core.registry import FLOWS
 from storage.blocks import block
 from storage.db import transaction
 from storage.models import Aspiration, AuditEntry, Conversation, Resident
@@ -43,7 +43,7 @@ def test_a_flood_gets_one_slow_down_then_silence_then_normal_service(
         chat.send("halo")
         chat.clock.advance(seconds=0.4)
     assert SLOW_DOWN not in chat.said
-    with caplog.at_level(logging.WARNING, "handlers.abuse"):
+    with caplog.at_level(logging.WARNING, "handlers.core.abuse"):
         replies = chat.send("halo")
     assert [r.text for r in replies] == [
         "Mohon maaf, pesan Anda datang terlalu cepat. Silakan tunggu sebentar, "

@@ -19,10 +19,10 @@ from test_announcements import BANTAN, BARAT, TIMUR, TOMUAN, city, person  # noq
 from test_training import DETAILS, PEMBUKUAN, add_program
 
 from bot.jobs import broadcast_tick
-from handlers.commands import parse
-from handlers.engine import Engine
-from handlers.flow import CONSENT_VERSION
-from handlers.registry import FLOWS
+from handlers.core.commands import parse
+from handlers.core.engine import Engine
+from handlers.core.flow import CONSENT_VERSION
+from handlers.core.registry import FLOWS
 from storage.db import transaction
 from storage.forums import NewForum, create_forum, set_rsvp, set_subscription
 from storage.models import Announcement, Conversation, OutboxMessage, Resident

@@ -18,8 +18,8 @@ from sqlmodel import Session, col, select
 
 from bot.cli import main
 from bot.media import MediaStore
-from handlers.engine import Engine
-from handlers.registry import FLOWS
+from handlers.core.engine import Engine
+from handlers.core.registry import FLOWS
 from storage.audit import entries_since, record
 from storage.db import transaction
 from storage.models import AuditEntry

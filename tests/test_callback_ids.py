@@ -11,7 +11,7 @@ from bot.telegram.callbacks import FORGED as TELEGRAM_FORGED
 from bot.telegram.callbacks import CallbackSigner
 from bot.whatsapp.callbacks import FORGED as WHATSAPP_FORGED
 from bot.whatsapp.callbacks import ButtonIds, PageTurn, ShareNumber
-from handlers.types import ACTION_PROMPT, Choice
+from handlers.core.types import ACTION_PROMPT, Choice
 
 CHAT_ID = 7001
 WA_ID = "6281200000001"

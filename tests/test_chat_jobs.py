@@ -17,10 +17,11 @@ from sqlmodel import Session, col, select
 from bot.charts import stats_chart
 from bot.job_process import JobProcess
 from bot.media import MediaStore
-from handlers import chat_jobs, export_chat
-from handlers.engine import Engine
-from handlers.registry import FLOWS
-from handlers.types import Inbound, Reply
+from handlers.core import chat_jobs
+from handlers.core.engine import Engine
+from handlers.core.registry import FLOWS
+from handlers.core.types import Inbound, Reply
+from handlers.staff import exports as export_chat
 from storage.audit import entries_since
 from storage.db import transaction
 from storage.jobs import claim_job
@@ -175,7 +176,7 @@ def test_a_failing_build_tells_the_requester_once_and_is_logged_once(
         raise OSError("disk full")
 
     monkeypatch.setattr(export_chat, "export", broken)
-    with caplog.at_level(logging.ERROR, logger="handlers.chat_jobs"):
+    with caplog.at_level(logging.ERROR, logger="handlers.core.chat_jobs"):
         chat_jobs.run_due(desk.db, desk.settings, lambda: NOW)
         chat_jobs.run_due(desk.db, desk.settings, lambda: NOW + timedelta(minutes=5))
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import NOW
 
 from bot.i18n import load_catalog
-from handlers.datetimes import (
+from handlers.core.datetimes import (
     clock,
     end_examples,
     example,
@@ -20,7 +20,7 @@ from handlers.datetimes import (
     read_datetime,
     short_date,
 )
-from handlers.validation import Invalid
+from handlers.core.validation import Invalid
 from storage.clock import WIB
 
 TWELFTH = datetime(2026, 12, 12, 9, 0, tzinfo=WIB)  # 12 Dec 2026, 09.00 WIB
@@ -179,7 +179,7 @@ def test_end_examples_stay_on_the_start_day() -> None:
 
 
 def test_every_refusal_is_in_both_catalogs_with_its_placeholders() -> None:
-    source = (Path(__file__).parents[1] / "handlers" / "datetimes.py").read_text()
+    source = (Path(__file__).parents[1] / "handlers" / "core" / "datetimes.py").read_text()
     keys = set(re.findall(r'Invalid\(\s*"(datetime\.[a-z_]+)"', source))
     assert len(keys) >= 8
     for language in ("id", "en"):

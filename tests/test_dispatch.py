@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from bot.dbthreads import DatabaseThreads
 from bot.outbox import LEASE, MAX_IN_FLIGHT, PER_CHAT, DeliveryFailed, OutboxDispatcher
-from handlers.types import QueuedReply, Reply
+from handlers.core.types import QueuedReply, Reply
 from storage.announcements import BROADCAST_PRIORITY
 from storage.db import make_engine, transaction
 from storage.models import ChannelPace, OutboxMessage, Resident

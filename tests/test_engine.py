@@ -18,11 +18,11 @@ from conftest import NOW
 from dialogue import ONBOARD, TO_SUMMARY, Chat, Step, play
 from sqlmodel import Session, select
 
-import handlers.aspiration
-import handlers.engine
-from handlers.engine import ConversationBusy, Engine
-from handlers.registry import FLOWS
-from handlers.types import Choice, Inbound, Location, Reply
+import handlers.aspirations.submit
+import handlers.core.engine
+from handlers.core.engine import ConversationBusy, Engine
+from handlers.core.registry import FLOWS
+from handlers.core.types import Choice, Inbound, Location, Reply
 from storage.aspirations import CODE_ALPHABET
 from storage.conversations import ConversationConflict, load_conversation, save_conversation
 from storage.db import transaction
@@ -512,7 +512,7 @@ class Race:
 def without_turns(monkeypatch: pytest.MonkeyPatch) -> None:
     """Inbounds stop taking the conversation's turn, as a writer that never takes
     it would: what is left to catch a concurrent change is the version check."""
-    monkeypatch.setattr(handlers.engine, "take_turn", lambda **_: None)
+    monkeypatch.setattr(handlers.core.engine, "take_turn", lambda **_: None)
 
 
 @pytest.fixture
@@ -523,7 +523,7 @@ def race(monkeypatch: pytest.MonkeyPatch) -> Any:
     wait for the first transaction): these try the optimistic safety net."""
 
     def arrange(
-        engine: Engine, other: Inbound, at: Any = (handlers.engine, "save_conversation")
+        engine: Engine, other: Inbound, at: Any = (handlers.core.engine, "save_conversation")
     ) -> Race:
         without_turns(monkeypatch)
         module, name = at
@@ -606,7 +606,7 @@ def test_a_double_tap_on_send_stores_one_aspiration(engine: Engine, race: Any) -
     summary = chat.last
     other = Inbound(chat.channel, chat.user_id, choice=button(summary, "send"))
     # the other press commits while this one is creating its aspiration
-    arranged = race(engine, other, at=(handlers.aspiration, "create_aspiration"))
+    arranged = race(engine, other, at=(handlers.aspirations.submit, "create_aspiration"))
     chat._send(choice=button(summary, "send"))
     assert len(arranged.calls) == 2  # this one's first try and the other's; no third
     [stored] = aspirations(chat)
@@ -620,7 +620,7 @@ def test_an_inbound_that_loses_every_race_gives_up_and_writes_nothing(
 ) -> None:
     chat = at(engine, "attachment")
     without_turns(monkeypatch)
-    real = handlers.engine.save_conversation
+    real = handlers.core.engine.save_conversation
     attempts: list[int] = []
     nested = False
 
@@ -633,11 +633,11 @@ def test_an_inbound_that_loses_every_race_gives_up_and_writes_nothing(
             nested = False
         real(**kwargs)
 
-    monkeypatch.setattr(handlers.engine, "save_conversation", save)
+    monkeypatch.setattr(handlers.core.engine, "save_conversation", save)
     # "busy", not an error: the adapter leaves the update for the platform to redeliver
     with pytest.raises(ConversationBusy):
         chat.photo("lost.jpg")
-    assert len(attempts) == handlers.engine.MAX_ATTEMPTS
+    assert len(attempts) == handlers.core.engine.MAX_ATTEMPTS
     assert attempts == sorted(set(attempts))  # each try read the newer state
     row = conversation(chat)
     assert row is not None and "photo" not in row.data and row.step == "attachment"
@@ -654,9 +654,9 @@ def test_an_update_waits_its_turn_and_answers_on_what_the_one_before_committed(
     mid_step, go_on = threading.Event(), threading.Event()
     recorded: list[str | None] = []  # update keys, as their dedupe records were written
     saved_from: list[int] = []  # the version each save started from
-    real_mark = handlers.engine.mark_update_processed
-    real_load = handlers.engine.load_conversation
-    real_save = handlers.engine.save_conversation
+    real_mark = handlers.core.engine.mark_update_processed
+    real_load = handlers.core.engine.load_conversation
+    real_save = handlers.core.engine.save_conversation
 
     def mark(**kwargs: Any) -> bool:
         first_time = real_mark(**kwargs)
@@ -674,9 +674,9 @@ def test_an_update_waits_its_turn_and_answers_on_what_the_one_before_committed(
         saved_from.append(kwargs["conversation"].version)
         real_save(**kwargs)
 
-    monkeypatch.setattr(handlers.engine, "mark_update_processed", mark)
-    monkeypatch.setattr(handlers.engine, "load_conversation", load)
-    monkeypatch.setattr(handlers.engine, "save_conversation", save)
+    monkeypatch.setattr(handlers.core.engine, "mark_update_processed", mark)
+    monkeypatch.setattr(handlers.core.engine, "load_conversation", load)
+    monkeypatch.setattr(handlers.core.engine, "save_conversation", save)
     replies: dict[str, list[Reply]] = {}
     errors: list[BaseException] = []
 

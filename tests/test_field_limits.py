@@ -15,8 +15,8 @@ from test_training_admin import ADMIN, CONFIG_ROLES, TO_PREVIEW, force, person, 
 from bot.cli.errors import CommandError
 from bot.cli.forum import read_forum_file
 from bot.cli.training import read_program_file
-from handlers.engine import Engine
-from handlers.registry import FLOWS
+from handlers.core.engine import Engine
+from handlers.core.registry import FLOWS
 from storage.limits import FORUM, TRAINING, Length
 
 FACILITATOR = "console:7001"  # a facilitator by the config (test_training_admin)

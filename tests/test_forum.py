@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.jobs import broadcast_tick, forum_tick
-from handlers.engine import Engine as SiantarEngine
-from handlers.types import ACTION_PROMPT, Choice
+from handlers.core.engine import Engine as SiantarEngine
+from handlers.core.types import ACTION_PROMPT, Choice
 from storage.announcements import Segment, count_members
 from storage.db import transaction
 from storage.forums import NewForum, cancel_forum, create_forum, subscriptions_of
@@ -549,7 +549,7 @@ def test_a_resident_who_declined_consent_gets_the_reminders_they_subscribed_to(
 ) -> None:
     """The screen promises reminders to a city-wide subscriber who declined the
     privacy notice: the count the facilitator sees and the delivery agree with it."""
-    from handlers.forum_admin import followers, subscribers_to_remind
+    from handlers.forums.new import followers, subscribers_to_remind
 
     chat = Chat(engine, channel="telegram", user_id="5150")
     play(chat, DECLINED)
@@ -582,7 +582,7 @@ def test_a_resident_who_declined_consent_gets_the_reminders_they_subscribed_to(
 def test_a_resident_who_declined_consent_hears_that_the_forum_they_answered_moved(
     engine: SiantarEngine,
 ) -> None:
-    from handlers.forum_notices import forum_moved
+    from handlers.forums.notices import forum_moved
     from storage.forums import move_forum
 
     forum_id = forum(engine.db, "Forum Warga Kota", days=10)

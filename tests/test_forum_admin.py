@@ -18,11 +18,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from test_announcements import BANTAN, TOMUAN, person
 
-from handlers.engine import Engine as SiantarEngine
-from handlers.flow import CONSENT_VERSION
-from handlers.forum_admin import NEW_FORUM
-from handlers.forum_manage import MANAGE_FORUMS
-from handlers.registry import FLOWS
+from handlers.core.engine import Engine as SiantarEngine
+from handlers.core.flow import CONSENT_VERSION
+from handlers.core.registry import FLOWS
+from handlers.forums.manage import MANAGE_FORUMS
+from handlers.forums.new import NEW_FORUM
 from storage.announcements import Segment, count_members
 from storage.db import transaction
 from storage.forums import (

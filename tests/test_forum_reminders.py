@@ -13,7 +13,7 @@ from test_announcements import BANTAN, person
 
 from bot.i18n import translator
 from bot.jobs import broadcast_tick, forum_tick
-from handlers.forum_notices import forum_cancelled, forum_moved, forum_summary
+from handlers.forums.notices import forum_cancelled, forum_moved, forum_summary
 from storage.db import transaction
 from storage.forums import (
     ForumError,

@@ -28,8 +28,8 @@ from telegram_harness import Resident as TelegramResident
 from test_telegram import channel, fake  # noqa: F401 (fixtures)
 
 from bot.telegram.channel import TelegramChannel
-from handlers.engine import Engine as SiantarEngine
-from handlers.registry import FLOWS
+from handlers.core.engine import Engine as SiantarEngine
+from handlers.core.registry import FLOWS
 from storage.db import make_engine, migrate
 from storage.installation import HASH_KEY, KEY_BYTES, installation_key
 from storage.models import InstallationSecret, ProcessedUpdate
@@ -185,10 +185,10 @@ def test_a_refusal_is_logged_without_a_recomputable_hash(
         chat.send("/start")
         chat.press("Setuju")
         chat.press("Lewati")
-    with caplog.at_level(logging.WARNING, "handlers.access"):
+    with caplog.at_level(logging.WARNING, "handlers.core.access"):
         for chat in (budi, budi, siti):
             chat.send("/aspirasi")
-    lines = [r.getMessage() for r in caplog.records if r.name == "handlers.access"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "handlers.core.access"]
     assert len(lines) == 3
     for chat, line in ((budi, lines[0]), (siti, lines[2])):
         identity = f"telegram:{chat.user_id}".encode()

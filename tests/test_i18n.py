@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import LANGUAGES, Translator, load_catalog
-from handlers.training import BUSINESS_TYPES
-from handlers.training import EDITABLE as TRAINING_EDITABLE
+from handlers.trainings.register import BUSINESS_TYPES
+from handlers.trainings.register import EDITABLE as TRAINING_EDITABLE
 from storage.models import ASPIRATION_STATUSES, CATEGORY_KEYS, FORUM_TYPES, RSVP_ANSWERS
 
 # What registration_state() can say besides "open"
@@ -61,7 +61,7 @@ def placeholders(template: str) -> set[str]:
 
 def keys_used_in_code() -> set[str]:
     found: set[str] = set()
-    for path in [*ROOT.glob("handlers/*.py"), *ROOT.glob("bot/*.py")]:
+    for path in [*ROOT.glob("handlers/**/*.py"), *ROOT.glob("bot/**/*.py")]:
         for match in LITERAL_KEY.finditer(path.read_text(encoding="utf-8")):
             found.add(match.group(1))
     return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.language_guess import aspiration_language, confident_language
+from handlers.aspirations.language_guess import aspiration_language, confident_language
 
 ENGLISH = "The street lights near my house have been broken for a week, please fix them."
 INDONESIAN = "Lampu jalan di Jalan Merdeka mati semua sejak minggu lalu."

@@ -75,7 +75,7 @@ def test_siantar_run_logging_redacts(capsys: pytest.CaptureFixture[str]) -> None
     setup_logging([TOKEN])
     try:
         logging.getLogger("bot.telegram").warning("token %s for 0812-3456-7890", TOKEN)
-        logging.getLogger("handlers.engine").info("resident +6281234567890 wrote")
+        logging.getLogger("handlers.core.engine").info("resident +6281234567890 wrote")
     finally:
         logging.basicConfig(force=True, handlers=[logging.NullHandler()])
     err = capsys.readouterr().err

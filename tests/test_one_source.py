@@ -13,8 +13,8 @@ import pytest
 import bot.cli.common
 import bot.cli.privacy
 import bot.i18n
-import handlers.datetimes
-import handlers.periods
+import handlers.core.datetimes
+import handlers.staff.periods
 from storage.clock import WIB
 from storage.exports.base import wib_iso, wib_midnight
 
@@ -37,7 +37,13 @@ def definitions(pattern: str) -> list[str]:
 
 
 def test_wib_is_defined_once_and_shared() -> None:
-    users = (bot.i18n, bot.cli.common, bot.cli.privacy, handlers.datetimes, handlers.periods)
+    users = (
+        bot.i18n,
+        bot.cli.common,
+        bot.cli.privacy,
+        handlers.core.datetimes,
+        handlers.staff.periods,
+    )
     assert all(module.WIB is WIB for module in users)
     defined = definitions(r"^\s*WIB\s*=")
     assert [where.partition(":")[0] for where in defined] == ["storage/clock.py"]

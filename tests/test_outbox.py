@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from bot.dbthreads import DatabaseThreads
 from bot.outbox import DeliveryFailed, OutboxDispatcher
-from handlers.types import QueuedReply, Reply
+from handlers.core.types import QueuedReply, Reply
 from storage.db import transaction
 from storage.models import OutboxMessage, Resident
 from storage.outbox import (

@@ -25,7 +25,7 @@ from PIL import Image, PngImagePlugin
 
 from bot.console import ConsoleChat
 from bot.media import AttachmentRefused, MediaStore
-from handlers.engine import Engine
+from handlers.core.engine import Engine
 
 XMP = (
     b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF>Rumah Budi, Jl. Sutomo 12</rdf:RDF></x:xmpmeta>'

@@ -21,8 +21,8 @@ from sqlalchemy import select, text
 from sqlmodel import Session, SQLModel
 
 from bot.media import MediaStore
-from handlers.engine import Engine
-from handlers.registry import FLOWS
+from handlers.core.engine import Engine
+from handlers.core.registry import FLOWS
 from storage.db import transaction
 from storage.exports import AspirationFilter, export
 from storage.forums import NewForum, create_forum, set_rsvp, set_subscription

@@ -26,8 +26,8 @@ from bot.media import MediaStore
 from bot.telegram.channel import TelegramChannel
 from bot.web import create_web_app
 from bot.whatsapp.channel import WhatsAppChannel
-from handlers.engine import Engine as SiantarEngine
-from handlers.validation import clean_profile_name
+from handlers.core.engine import Engine as SiantarEngine
+from handlers.core.validation import clean_profile_name
 from storage.db import make_engine, migrate
 from storage.exports import export_aspirations
 from storage.limits import RESIDENT

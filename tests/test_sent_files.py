@@ -34,8 +34,8 @@ from bot.cli import main
 from bot.jobs import privacy_tick
 from bot.media import MediaStore
 from bot.telegram.channel import TelegramChannel
-from handlers.engine import Engine
-from handlers.registry import FLOWS
+from handlers.core.engine import Engine
+from handlers.core.registry import FLOWS
 from storage.db import transaction
 from storage.models import AuditEntry, OutboxMessage
 from storage.outbox import enqueue

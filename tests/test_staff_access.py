@@ -43,10 +43,10 @@ from staff_helpers import (
 )
 
 from bot.media import MediaStore
-from handlers.commands import ROLE_FOR
-from handlers.engine import Engine
-from handlers.registry import FLOWS
-from handlers.types import ACTION_PROMPT, Choice
+from handlers.core.commands import ROLE_FOR
+from handlers.core.engine import Engine
+from handlers.core.registry import FLOWS
+from handlers.core.types import ACTION_PROMPT, Choice
 from storage.db import transaction
 from storage.forums import NewForum, create_forum
 from storage.models import ROLES, Aspiration, Resident
@@ -335,7 +335,7 @@ def test_a_privileged_step_refuses_an_answer_without_the_role(
     scene = SCENES[(flow, step)]
     before = world(desk, media)
     caplog.clear()
-    caplog.set_level(logging.INFO, logger="handlers.access")
+    caplog.set_level(logging.INFO, logger="handlers.core.access")
     intruder.send(scene.answer.format(code=code))
     assert_refused(intruder, caplog, role)
     assert scene.done.format(code=code) not in intruder.said
@@ -366,7 +366,7 @@ def test_a_grant_revoked_mid_flow_stops_at_the_next_message(
     scene = SCENES[(flow, step)]
     before = world(desk, media)
     caplog.clear()
-    caplog.set_level(logging.INFO, logger="handlers.access")
+    caplog.set_level(logging.INFO, logger="handlers.core.access")
     chat.send(scene.answer.format(code=code))
     assert_refused(chat, caplog, role)
     assert scene.done.format(code=code) not in chat.said
@@ -490,7 +490,7 @@ def test_a_privileged_command_is_refused_without_the_role(
     intruder = person(desk, INTRUDERS[who], name="Tono Sinaga")
     before = world(desk, media)
     caplog.clear()
-    caplog.set_level(logging.INFO, logger="handlers.access")
+    caplog.set_level(logging.INFO, logger="handlers.core.access")
     intruder.send(command.format(code=code))
     assert_refused(intruder, caplog, command_role(command))
     assert COMMANDS[command].format(code=code) not in intruder.said

@@ -30,7 +30,7 @@ from staff_helpers import (
     stored,
 )
 
-from handlers.engine import Engine
+from handlers.core.engine import Engine
 from storage.db import transaction
 from storage.exports import export_aspirations
 from storage.models import AuditEntry, Resident

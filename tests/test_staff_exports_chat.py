@@ -26,8 +26,8 @@ from staff_helpers import (
 )
 
 from bot.media import MediaStore
-from handlers.engine import Engine
-from handlers.registry import FLOWS
+from handlers.core.engine import Engine
+from handlers.core.registry import FLOWS
 
 # --- 6. /ekspor, /statistik, /peran --------------------------------------------
 

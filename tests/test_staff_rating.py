@@ -27,8 +27,8 @@ from staff_helpers import (
     stored,
 )
 
-from handlers.engine import Engine
-from handlers.types import ACTION_PROMPT, Choice
+from handlers.core.engine import Engine
+from handlers.core.types import ACTION_PROMPT, Choice
 from storage.models import Aspiration, Resident
 
 # --- 4. rating -----------------------------------------------------------------

@@ -28,7 +28,7 @@ from staff_helpers import (
     state,
 )
 
-from handlers.engine import Engine
+from handlers.core.engine import Engine
 
 # --- 5. the review list ----------------------------------------------------------
 

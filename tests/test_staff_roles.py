@@ -12,7 +12,7 @@ from dialogue import play
 from sqlmodel import Session, select
 from staff_helpers import ADMIN, DENIED, MENU_QUESTION, grants, person, seed, state
 
-from handlers.engine import Engine
+from handlers.core.engine import Engine
 from storage.models import RoleGrant
 
 

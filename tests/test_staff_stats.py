@@ -10,7 +10,7 @@ from __future__ import annotations
 from staff_helpers import MENU_QUESTION, PNG, STAFF, files, person, spread
 
 from bot.media import MediaStore
-from handlers.engine import Engine
+from handlers.core.engine import Engine
 
 
 def test_statistics_give_counts_and_a_png_chart(desk: Engine, media: MediaStore) -> None:

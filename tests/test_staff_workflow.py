@@ -42,10 +42,10 @@ from staff_helpers import (
     stored,
 )
 
-import handlers.engine
-import handlers.review
-from handlers.engine import Engine
-from handlers.types import ACTION_PROMPT, Choice, Reply
+import handlers.aspirations.review
+import handlers.core.engine
+from handlers.core.engine import Engine
+from handlers.core.types import ACTION_PROMPT, Choice, Reply
 from storage.aspirations import find_aspiration
 from storage.conversations import ConversationConflict
 from storage.db import transaction
@@ -295,7 +295,7 @@ def test_a_change_committed_during_the_save_is_not_overwritten(
     open_detail(rina, code)
     rina.press("Ubah ke: Diverifikasi")
     rina.send(NOTE)
-    real = handlers.review.change_status
+    real = handlers.aspirations.review.change_status
 
     def racing(**kwargs: Any) -> AspirationStatusChange:
         with transaction(desk.db) as other:  # another officer's save lands first
@@ -309,10 +309,10 @@ def test_a_change_committed_during_the_save_is_not_overwritten(
                 note=REASON,
                 now=NOW,
             )
-        monkeypatch.setattr(handlers.review, "change_status", real)
+        monkeypatch.setattr(handlers.aspirations.review, "change_status", real)
         return real(**kwargs)
 
-    monkeypatch.setattr(handlers.review, "change_status", racing)
+    monkeypatch.setattr(handlers.aspirations.review, "change_status", racing)
     rina.press("Simpan")
     assert stored(desk, code).status == "ditolak"
     assert [h[0] for h in history(desk, code)] == ["diterima", "ditolak"]
@@ -428,14 +428,14 @@ def test_a_failure_after_the_notification_rolls_back_both(
     code = seed(desk, resident_id=warga)
     staff = _at_confirm(desk, code)
     before = state(staff)
-    real = handlers.review.notify_status_change
+    real = handlers.aspirations.review.notify_status_change
     calls: list[bool] = []
 
     def notify_then_fail(*args: Any, **kwargs: Any) -> bool:
         calls.append(real(*args, **kwargs))
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(handlers.review, "notify_status_change", notify_then_fail)
+    monkeypatch.setattr(handlers.aspirations.review, "notify_status_change", notify_then_fail)
     with pytest.raises(RuntimeError, match="disk is full"):
         staff.press("Simpan")
     assert calls == [True]  # the row was written, then the transaction failed
@@ -443,7 +443,7 @@ def test_a_failure_after_the_notification_rolls_back_both(
     assert [h[0] for h in history(desk, code)] == ["diterima"]
     assert outbox(desk) == []
     assert state(staff) == before  # still at the confirmation, nothing lost
-    monkeypatch.setattr(handlers.review, "notify_status_change", real)
+    monkeypatch.setattr(handlers.aspirations.review, "notify_status_change", real)
     staff.press("Simpan")  # the same button again, once the fault is gone
     assert TOLD in staff.said
     assert stored(desk, code).status == "diverifikasi" and len(outbox(desk)) == 1
@@ -455,7 +455,7 @@ def test_a_failure_saving_the_conversation_rolls_back_the_change_and_the_notific
     warga = seat(desk, WARGA, name="Budi Siregar")
     code = seed(desk, resident_id=warga)
     staff = _at_confirm(desk, code)
-    real = handlers.engine.save_conversation
+    real = handlers.core.engine.save_conversation
     failures = [OSError("connection reset")]
 
     def save_or_fail(**kwargs: Any) -> None:
@@ -463,7 +463,7 @@ def test_a_failure_saving_the_conversation_rolls_back_the_change_and_the_notific
             raise failures.pop()
         real(**kwargs)
 
-    monkeypatch.setattr(handlers.engine, "save_conversation", save_or_fail)
+    monkeypatch.setattr(handlers.core.engine, "save_conversation", save_or_fail)
     with pytest.raises(OSError, match="connection reset"):
         staff.press("Simpan")
     assert stored(desk, code).status == "diterima"
@@ -482,7 +482,7 @@ def test_a_retried_save_changes_and_notifies_once(
     warga = seat(desk, WARGA, name="Budi Siregar")
     code = seed(desk, resident_id=warga)
     staff = _at_confirm(desk, code)
-    real = handlers.engine.save_conversation
+    real = handlers.core.engine.save_conversation
     conflicts = [ConversationConflict("console")]
 
     def save_or_conflict(**kwargs: Any) -> None:
@@ -490,7 +490,7 @@ def test_a_retried_save_changes_and_notifies_once(
             raise conflicts.pop()
         real(**kwargs)
 
-    monkeypatch.setattr(handlers.engine, "save_conversation", save_or_conflict)
+    monkeypatch.setattr(handlers.core.engine, "save_conversation", save_or_conflict)
     staff.press("Simpan")
     assert conflicts == []
     assert TOLD in staff.said

@@ -23,13 +23,13 @@ from telegram_harness import settle
 from tiny_proxy import TinyProxy
 from tiny_proxy import serving as proxying
 
-import handlers.engine
+import handlers.core.engine
 from bot.config import TelegramSettings
 from bot.media import MediaStore
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.polling import CONFLICT_SETTLE, Conflicts, PollingConflict, poll
 from bot.web import create_web_app
-from handlers.engine import Engine as SiantarEngine
+from handlers.core.engine import Engine as SiantarEngine
 from storage.conversations import ConversationConflict
 from storage.models import Aspiration, Conversation, OutboxMessage, Resident
 
@@ -411,8 +411,8 @@ async def test_a_database_outage_leaves_the_update_unconfirmed_until_it_is_handl
 def busy(monkeypatch: pytest.MonkeyPatch, user_id: int, times: int | None = None) -> list[int]:
     """The next ``times`` saves of this resident's conversation (by default one
     update's every attempt) lose against another writer; the count left is in the list."""
-    real = handlers.engine.save_conversation
-    left = [handlers.engine.MAX_ATTEMPTS if times is None else times]
+    real = handlers.core.engine.save_conversation
+    left = [handlers.core.engine.MAX_ATTEMPTS if times is None else times]
 
     def save(**kwargs: Any) -> None:
         if kwargs["conversation"].user_id == str(user_id) and left[0]:
@@ -420,7 +420,7 @@ def busy(monkeypatch: pytest.MonkeyPatch, user_id: int, times: int | None = None
             raise ConversationConflict("telegram")
         real(**kwargs)
 
-    monkeypatch.setattr(handlers.engine, "save_conversation", save)
+    monkeypatch.setattr(handlers.core.engine, "save_conversation", save)
     return left
 
 

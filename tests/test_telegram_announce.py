@@ -15,7 +15,7 @@ from test_telegram import PNG, USER_IDS, channel, fake, onboard  # noqa: F401 (f
 
 from bot.jobs import broadcast_tick
 from bot.telegram.channel import TelegramChannel
-from handlers.engine import Engine as SiantarEngine
+from handlers.core.engine import Engine as SiantarEngine
 from storage.db import transaction
 from storage.models import Announcement
 from storage.roles import grant_role

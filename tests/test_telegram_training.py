@@ -14,7 +14,7 @@ from test_training import PEMBUKUAN, add_program
 
 from bot.jobs import training_tick
 from bot.telegram.channel import TelegramChannel
-from handlers.engine import Engine as SiantarEngine
+from handlers.core.engine import Engine as SiantarEngine
 from storage.models import TrainingRegistration
 
 

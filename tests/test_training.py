@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.i18n import translator
-from handlers.training_notices import notify_cancelled, notify_moved
+from handlers.trainings.notices import notify_cancelled, notify_moved
 from storage.db import transaction
 from storage.models import OutboxMessage, Resident, TrainingRegistration
 from storage.trainings import (

@@ -14,11 +14,11 @@ from conftest import NOW
 from dialogue import Chat, play
 from sqlmodel import Session, col, select
 
-from handlers.engine import Engine
-from handlers.flow import CONSENT_VERSION
-from handlers.registry import FLOWS
-from handlers.training_admin import NEW_TRAINING
-from handlers.training_attendance import ATTENDANCE
+from handlers.core.engine import Engine
+from handlers.core.flow import CONSENT_VERSION
+from handlers.core.registry import FLOWS
+from handlers.trainings.attendance import ATTENDANCE
+from handlers.trainings.new import NEW_TRAINING
 from storage.db import transaction
 from storage.models import Conversation, Resident, TrainingProgram, TrainingRegistration
 from storage.roles import grant_role
@@ -504,12 +504,12 @@ def test_the_commands_are_refused_without_the_role(
     desk: Engine, caplog: pytest.LogCaptureFixture, command: str, who: str
 ) -> None:
     chat = person(desk, who, name="Tono Sinaga")
-    caplog.set_level(logging.INFO, logger="handlers.access")
+    caplog.set_level(logging.INFO, logger="handlers.core.access")
     chat.send(command)
     assert DENIED in chat.said
     assert chat.last.text.endswith(MENU_QUESTION)
     assert state(chat) == ("menu", "main", {})
-    [record] = [r for r in caplog.records if r.name == "handlers.access"]
+    [record] = [r for r in caplog.records if r.name == "handlers.core.access"]
     assert "facilitator" in record.getMessage() and who not in record.getMessage()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.validation import Invalid, check_aspiration_text, check_name, clean_text
+from handlers.core.validation import Invalid, check_aspiration_text, check_name, clean_text
 
 
 @pytest.mark.parametrize(

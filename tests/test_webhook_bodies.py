@@ -41,7 +41,7 @@ from bot.webhook_body import (
     nesting_depth,
 )
 from bot.whatsapp.channel import WhatsAppChannel
-from handlers.engine import Engine as SiantarEngine
+from handlers.core.engine import Engine as SiantarEngine
 
 SECRET = "s3cret"
 RIGHT = {"X-Telegram-Bot-Api-Secret-Token": SECRET}

@@ -31,7 +31,7 @@ from images import assert_clean_and_upright, jpeg_from_camera
 from sqlmodel import Session, select
 from whatsapp_harness import WaResident, said
 
-import handlers.engine
+import handlers.core.engine
 from bot.config import WHATSAPP_TEMPLATE_KINDS, WhatsAppSettings, WhatsAppTemplate
 from bot.media import MediaStore
 from bot.outbox import DeliveryFailed, OutboxDispatcher
@@ -39,10 +39,10 @@ from bot.web import create_web_app
 from bot.whatsapp.callbacks import ButtonIds
 from bot.whatsapp.channel import WhatsAppChannel
 from bot.whatsapp.render import render
-from handlers.engine import Engine as SiantarEngine
-from handlers.flow import Answer, Ctx, Flow, Prompt, Step
-from handlers.registry import FLOWS
-from handlers.types import Option, Reply
+from handlers.core.engine import Engine as SiantarEngine
+from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step, Steps
+from handlers.core.registry import FLOWS
+from handlers.core.types import Option, Reply
 from storage.conversations import ConversationConflict
 from storage.db import transaction
 from storage.models import Aspiration, OutboxMessage, Resident
@@ -201,8 +201,8 @@ async def test_a_busy_conversation_gets_503_and_the_resident_s_later_messages_wa
     body is not confirmed (Meta redelivers it), no apology goes out, and their next
     message in the body waits for the redelivery, so it is handled after the first.
     Another resident in the same body is answered at once."""
-    real = handlers.engine.save_conversation
-    left = [handlers.engine.MAX_ATTEMPTS]
+    real = handlers.core.engine.save_conversation
+    left = [handlers.core.engine.MAX_ATTEMPTS]
 
     def save(**kwargs: Any) -> None:
         if kwargs["conversation"].user_id == resident.wa_id and left[0]:
@@ -210,7 +210,7 @@ async def test_a_busy_conversation_gets_503_and_the_resident_s_later_messages_wa
             raise ConversationConflict("whatsapp")
         real(**kwargs)
 
-    monkeypatch.setattr(handlers.engine, "save_conversation", save)
+    monkeypatch.setattr(handlers.core.engine, "save_conversation", save)
     other = WaResident(fake, web, wa_id=str(next(NUMBERS)))
     body = webhook(
         text(resident.wa_id, "halo"), text(other.wa_id, "halo"), text(resident.wa_id, "Setuju")
@@ -302,7 +302,10 @@ def twelve_options_menu() -> Flow:
     def answer(ctx: Ctx, given: Answer) -> None:
         ctx.note(f"Anda memilih {given.option}.")
 
-    return Flow("menu", "pick", {"pick": Step(prompt, answer)})
+    class Pick(Steps, flow="menu"):
+        PICK = "pick"
+
+    return Flow({Pick.PICK: Step(prompt, answer, ())})
 
 
 async def test_a_twelve_option_step_pages_and_every_option_is_reachable(

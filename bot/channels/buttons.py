@@ -22,7 +22,7 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from handlers.types import Choice
+from handlers.core.types import Choice
 
 MAC_CHARS = 10
 FORGED = Choice(prompt_id=-1, value="")

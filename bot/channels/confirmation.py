@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from handlers.engine import ConversationBusy
+from handlers.core.engine import ConversationBusy
 
 logger = logging.getLogger(__name__)
 

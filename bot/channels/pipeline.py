@@ -22,8 +22,8 @@ from bot.channels.confirmation import TRANSIENT, current
 from bot.dbthreads import DatabaseThreads
 from bot.outbox import OutboxDispatcher, Sender
 from bot.turns import Turns
-from handlers.engine import Engine
-from handlers.types import Handled, Inbound
+from handlers.core.engine import Engine
+from handlers.core.types import Handled, Inbound
 
 logger = logging.getLogger(__name__)
 

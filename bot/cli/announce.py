@@ -118,8 +118,8 @@ def _message(args: argparse.Namespace, moment: datetime) -> tuple[str, Segment, 
     """The checked text, segment and time of ``send``; CommandError names what is wrong."""
     from bot.cli.common import read_text
     from bot.i18n import translator
-    from handlers.announce import check_text
-    from handlers.validation import Invalid
+    from handlers.announcements.compose import check_text
+    from handlers.core.validation import Invalid
 
     if args.text is None and args.file is None:
         raise CommandError("give the text with --text TEXT or --file PATH")
@@ -165,8 +165,8 @@ def parse_segment(raw: str) -> Segment:
 def parse_at(raw: str, moment: datetime) -> datetime:
     """A future WIB moment, typed as in chat (``12-12-2026 09.00``) or ISO 8601."""
     from bot.i18n import translator
-    from handlers.datetimes import MAX_AHEAD, parse_wib_datetime
-    from handlers.validation import Invalid
+    from handlers.core.datetimes import MAX_AHEAD, parse_wib_datetime
+    from handlers.core.validation import Invalid
     from storage.clock import WIB
 
     try:
@@ -218,7 +218,7 @@ def short_segment(kind: str, value: str | None) -> str:
 
 def describe_segment(session: Session, segment: Segment) -> str:
     from bot.i18n import translator
-    from handlers.announce import segment_label
+    from handlers.announcements.compose import segment_label
     from storage.wilayah import load_wilayah
 
     label = segment_label(translator("en"), session, load_wilayah(), segment)
@@ -301,7 +301,7 @@ def _get(session: Session, number: int) -> Announcement:
 
 def _status(session: Session, number: int, moment: datetime) -> list[str]:
     from bot.i18n import translator
-    from handlers.announce_status import state_label
+    from handlers.announcements.delivery import state_label
     from storage.announcements import Segment, count_members, delivery_stats
 
     announcement = _get(session, number)
@@ -334,7 +334,7 @@ def _list(session: Session, limit: int, moment: datetime) -> list[str]:
     from sqlmodel import col, select
 
     from bot.i18n import translator
-    from handlers.announce_status import state_label
+    from handlers.announcements.delivery import state_label
     from storage.announcements import delivery_stats
     from storage.models import Announcement
 

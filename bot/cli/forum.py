@@ -4,7 +4,7 @@ A forum is described in a TOML file (README, "Forums"); a bad file is refused
 with one line naming the file and the key, before the database is touched.
 Every command runs in one transaction and prints only once it has committed;
 the forum's followers are told of a move, a cancellation or the result by an
-announcement written in that same transaction (handlers.forum_notices), and
+announcement written in that same transaction (handlers.forums.notices), and
 the command says how many will be told.
 """
 
@@ -35,8 +35,8 @@ from bot.cli.common import (
 from bot.cli.errors import CommandError
 from bot.config import Settings
 from bot.i18n import translator
-from handlers.forum_admin import answered, followers
-from handlers.forum_notices import forum_cancelled, forum_moved, forum_summary
+from handlers.forums.new import answered, followers
+from handlers.forums.notices import forum_cancelled, forum_moved, forum_summary
 from storage.forums import (
     UPCOMING,
     ForumError,

@@ -66,7 +66,7 @@ def block_command(args: argparse.Namespace, settings: Settings) -> int:
     """``siantar block`` / ``siantar unblock``."""
     from bot.cli.errors import CommandError
     from bot.database import open_database
-    from handlers.roles_admin import IDENTITY
+    from handlers.staff.roles import IDENTITY
     from storage.blocks import block, unblock
     from storage.db import transaction
 

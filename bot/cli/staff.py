@@ -12,7 +12,7 @@ from bot.cli.errors import CommandError
 from bot.config import Settings
 from bot.database import open_database, open_existing_database
 from bot.i18n import translator
-from handlers.roles_admin import IDENTITY
+from handlers.staff.roles import IDENTITY
 from storage.db import transaction
 from storage.models import ROLES
 from storage.roles import UnknownRole, all_grants, grant_role, revoke_role

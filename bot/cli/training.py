@@ -32,7 +32,7 @@ from bot.cli.common import (
 from bot.cli.errors import CommandError
 from bot.config import Settings
 from bot.i18n import translator
-from handlers.training_notices import notify_cancelled, notify_moved, notify_promoted
+from handlers.trainings.notices import notify_cancelled, notify_moved, notify_promoted
 from storage.limits import TRAINING
 from storage.models import PROGRAM_CATEGORIES, TrainingProgram, TrainingRegistration
 from storage.trainings import (

@@ -43,8 +43,8 @@ from bot.telegram.proxy import bot_api_proxy, shown
 from bot.telegram.render import MAX_TEXT, chosen_label, keyboard
 from bot.telegram.request import PooledRequest
 from bot.text_chunks import split_text
-from handlers.engine import Engine
-from handlers.types import Handled, Reply
+from handlers.core.engine import Engine
+from handlers.core.types import Handled, Reply
 from storage.db import transaction
 from storage.residents import set_unreachable
 

@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from bot.channels.buttons import chosen
 from bot.media import AttachmentRefused, MediaStore
 from bot.telegram.callbacks import CallbackSigner
-from handlers.types import Inbound, Location
+from handlers.core.types import Inbound, Location
 
 logger = logging.getLogger(__name__)
 

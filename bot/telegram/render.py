@@ -10,7 +10,7 @@ from telegram import (
 )
 
 from bot.telegram.callbacks import CallbackSigner
-from handlers.types import Reply
+from handlers.core.types import Reply
 
 MAX_TEXT = 4096
 SHORT_LABEL = 18  # labels up to this long sit two to a row

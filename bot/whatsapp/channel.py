@@ -60,8 +60,8 @@ from bot.whatsapp.inbound import (
 from bot.whatsapp.receipts import Receipts
 from bot.whatsapp.render import Outgoing, Words, render
 from bot.whatsapp.templates import MissingTemplate, template_for, window_open
-from handlers.engine import Engine
-from handlers.types import Reply
+from handlers.core.engine import Engine
+from handlers.core.types import Reply
 from storage.conversations import mark_update_processed
 from storage.db import transaction
 from storage.residents import get_resident

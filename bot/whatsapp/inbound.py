@@ -23,7 +23,7 @@ from pywa_async.types import CallbackButton, CallbackSelection, Message, Message
 from bot.media import AttachmentRefused, MediaStore
 from bot.webhook_body import BodyRefused, json_object
 from bot.whatsapp.callbacks import Pressed
-from handlers.types import Inbound, Location
+from handlers.core.types import Inbound, Location
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def pressed_inbound(
     update: CallbackButton | CallbackSelection, wa_id: str, pressed: Pressed
 ) -> Inbound:
     """A pressed option, or a stale/forged one (the engine says "expired")."""
-    from handlers.types import Choice
+    from handlers.core.types import Choice
 
     base = _base(update, wa_id)
     if isinstance(pressed, Choice):

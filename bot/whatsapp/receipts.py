@@ -16,7 +16,7 @@ from pywa_async.types import MessageStatus
 
 from bot.outbox import DeliveryFailed
 from bot.whatsapp.errors import BACK_OFF, RATE_LIMITS, RE_ENGAGEMENT, describe
-from handlers.types import Reply
+from handlers.core.types import Reply
 from storage.db import transaction
 from storage.wa_status import (
     DeliveredRow,

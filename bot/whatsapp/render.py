@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.text_chunks import split_text
 from bot.whatsapp.callbacks import ButtonIds
-from handlers.types import Reply
+from handlers.core.types import Reply
 
 MAX_TEXT = 4096
 MAX_BODY = 1024  # interactive messages

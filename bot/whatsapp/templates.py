@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.config import WhatsAppTemplate
-from handlers.types import Reply
+from handlers.core.types import Reply
 
 WINDOW = timedelta(hours=24)
 MAX_PARAM = 700

@@ -12,7 +12,7 @@ finish before the process exits.
 
 Profile names (Telegram, WhatsApp) were stored raw, bidi overrides, zero-width
 and control characters included; the names already stored, and registration
-names copied from them, are cleaned here the way ``handlers.validation.
+names copied from them, are cleaned here the way ``handlers.core.validation.
 clean_profile_name`` cleans new ones. The cleaning is copied, not imported: a
 migration must do what it did when it was written, and storage never imports
 handlers.

@@ -1,0 +1,217 @@
+"""How an announcement is doing, and cancelling one still to come, in chat.
+
+/status_umum [ID]: pick (the sender's recent ones) → card ──Batalkan──▶ cancel ──Ya──▶ card
+                                                     ├─Perbarui──▶ card
+                                                     └─Menu──▶ menu
+Any facilitator may open any announcement by its number; the list shows one's own.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import col, select
+
+from handlers.announcements.compose import recipients, segment_label
+from handlers.core.datetimes import clock, short_date
+from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
+from handlers.core.types import Option, Translator
+from handlers.privacy.onboarding import BACK_WORDS
+from storage.announcements import (
+    AnnouncementError,
+    DeliveryStats,
+    Segment,
+    cancel_announcement,
+    delivery_stats,
+)
+from storage.models import Announcement
+
+FLOW_NAME = "announce_status"
+RECENT = 8
+SNIPPET = 300
+
+
+def start(ctx: Ctx, args: str) -> None:
+    """``/status_umum 12`` opens #12; without a number, the sender's recent ones."""
+    wanted = args.strip().lstrip("#")
+    ctx.goto(FLOW_NAME, "pick")
+    ctx.conversation.data = {}
+    if not wanted:
+        return
+    if wanted.isdecimal() and ctx.session.get(Announcement, int(wanted)) is not None:
+        ctx.conversation.data = {"id": int(wanted)}
+        ctx.goto(FLOW_NAME, "card")
+    else:
+        ctx.note(ctx.t("announce.not_found", id=wanted[:12]))
+
+
+def _cancellable(ctx: Ctx, announcement: Announcement) -> bool:
+    return announcement.status == "scheduled" and announcement.send_at > ctx.now
+
+
+def state_label(
+    t: Translator, announcement: Announcement, stats: DeliveryStats, now: datetime
+) -> str:
+    """Terjadwal, Sedang dikirim (due, being fanned out, or rows still pending),
+    Selesai or Dibatalkan."""
+    if announcement.status == "cancelled":
+        return t("announce.state_cancelled")
+    if announcement.status == "scheduled" and announcement.send_at > now:
+        return t("announce.state_scheduled")
+    if announcement.status == "sent" and stats["pending"] == 0:
+        return t("announce.state_done")
+    return t("announce.state_sending")
+
+
+def _recent(ctx: Ctx) -> list[Announcement]:
+    query = (
+        select(Announcement)
+        .where(
+            Announcement.created_by == ctx.resident.identity,
+            Announcement.kind == "announcement",
+        )
+        .order_by(col(Announcement.id).desc())
+        .limit(RECENT)
+    )
+    return list(ctx.session.exec(query))
+
+
+def ask_pick(ctx: Ctx) -> Prompt:
+    """One of the sender's recent announcements."""
+    t = ctx.t
+    mine = _recent(ctx)
+    menu = Option("menu", t("common.back_to_menu"), ("menu",))
+    if not mine:
+        return Prompt(t("announce.none_yet"), (menu,))
+    options = []
+    for a in mine:
+        stats = delivery_stats(ctx.session, a.id or 0)
+        state = state_label(t, a, stats, ctx.now)
+        label = f"#{a.id} · {state} · {short_date(a.send_at)} {clock(a.send_at)}"
+        options.append(Option(f"a:{a.id}", label, (f"#{a.id}",)))
+    return Prompt(t("announce.ask_pick"), (*options, menu))
+
+
+def on_pick(ctx: Ctx, answer: Answer) -> None:
+    option = answer.option or ""
+    if option.startswith("a:"):
+        ctx.data["id"] = int(option[2:])
+        ctx.goto(FLOW_NAME, "card")
+    else:
+        ctx.goto("menu")
+
+
+def _announcement(ctx: Ctx) -> Announcement:
+    announcement = ctx.session.get(Announcement, int(ctx.data["id"]))
+    assert announcement is not None  # announcements are never deleted
+    return announcement
+
+
+def describe(ctx: Ctx, announcement: Announcement) -> str:
+    """Its state, segment, time and delivery figures, and the start of its text."""
+    t = ctx.t
+    assert announcement.id is not None
+    stats = delivery_stats(ctx.session, announcement.id)
+    segment = Segment(announcement.segment_kind, announcement.segment_value)
+    parts = [
+        t(
+            "announce.card",
+            id=str(announcement.id),
+            state=state_label(t, announcement, stats, ctx.now),
+            segment=segment_label(t, ctx.session, ctx.wilayah, segment),
+            when=t.datetime(announcement.send_at),
+        )
+    ]
+    if _cancellable(ctx, announcement):
+        parts.append(t("announce.card_expected", count=recipients(ctx.session, segment)))
+    parts.append(
+        t(
+            "announce.card_figures",
+            written=announcement.recipients,
+            sent=stats["sent"],
+            failed=stats["failed"],
+            unreachable=stats["unreachable"],
+            opted_out=stats["opted_out"],
+            pending=stats["pending"],
+            cancelled=stats["cancelled"],
+        )
+    )
+    if announcement.cancelled_at is not None:
+        parts.append(t("announce.card_cancelled_at", when=t.datetime(announcement.cancelled_at)))
+    text = announcement.text
+    snippet = text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…"
+    if announcement.photo:
+        parts.append(t("announce.card_text_photo", text=snippet))
+    else:
+        parts.append(t("announce.card_text", text=snippet))
+    return "\n\n".join(parts)
+
+
+def ask_card(ctx: Ctx) -> Prompt:
+    """The announcement's figures; a scheduled one may be cancelled."""
+    t = ctx.t
+    announcement = _announcement(ctx)
+    options = []
+    if _cancellable(ctx, announcement):
+        options.append(Option("cancel", t("announce.cancel_scheduled"), ("batalkan", "cancel")))
+    options += [
+        Option("refresh", t("announce.refresh"), ("perbarui", "refresh")),
+        Option("pick", t("announce.other_announcements"), ("lainnya", "other")),
+        Option("menu", t("common.back_to_menu"), ("menu",)),
+    ]
+    return Prompt(describe(ctx, announcement), tuple(options))
+
+
+def on_card(ctx: Ctx, answer: Answer) -> None:
+    match answer.option:
+        case "cancel":
+            ctx.goto(FLOW_NAME, "cancel")
+        case "refresh":
+            ctx.goto(FLOW_NAME, "card")
+        case "pick":
+            ctx.goto(FLOW_NAME, "pick")
+        case _:
+            ctx.goto("menu")
+
+
+def ask_cancel(ctx: Ctx) -> Prompt:
+    """Are you sure? Nobody has received it yet."""
+    announcement = _announcement(ctx)
+    text = ctx.t(
+        "announce.ask_cancel",
+        id=str(announcement.id),
+        when=ctx.t.datetime(announcement.send_at),
+    )
+    options = (
+        Option("yes", ctx.t("announce.cancel_yes"), ("ya", "yes")),
+        Option("no", ctx.t("announce.cancel_no"), ("tidak", "no", *BACK_WORDS)),
+    )
+    return Prompt(text, options)
+
+
+def on_cancel(ctx: Ctx, answer: Answer) -> None:
+    if answer.option == "yes":
+        announcement = _announcement(ctx)
+        assert announcement.id is not None
+        try:
+            cancel_announcement(session=ctx.session, announcement_id=announcement.id, now=ctx.now)
+        except AnnouncementError as problem:
+            if problem.reason == "cancelled":
+                ctx.invalid(ctx.t("announce.already_cancelled", id=str(announcement.id)))
+            else:
+                ctx.invalid(ctx.t("announce.already_started", id=str(announcement.id)))
+        else:
+            ctx.note(ctx.t("announce.cancelled", id=str(announcement.id)))
+    ctx.goto(FLOW_NAME, "card")
+
+
+FLOW = Flow(
+    name=FLOW_NAME,
+    start="pick",
+    role="facilitator",
+    steps={
+        "pick": Step(ask_pick, on_pick),
+        "card": Step(ask_card, on_card),
+        "cancel": Step(ask_cancel, on_cancel),
+    },
+)

@@ -1,0 +1,1 @@
+"""Aspirations: residents send them and follow them; staff review them."""

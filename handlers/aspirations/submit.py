@@ -1,0 +1,266 @@
+"""Sampaikan aspirasi: a complaint or proposal, from category to tracking code.
+
+category → kecamatan → kelurahan → text → attachment (photo/location, optional)
+  → identity (name or anonymous; consenting residents only) [→ name]
+  → summary ──Kirim──▶ tracking code, menu
+             ├─Ubah──▶ edit → the chosen step → back to summary
+             └─Batal─▶ menu, nothing stored
+"""
+
+from __future__ import annotations
+
+from handlers.aspirations.language_guess import confident_language
+from handlers.aspirations.status import category_label
+from handlers.core import abuse
+from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
+from handlers.core.types import Option
+from handlers.core.validation import check_aspiration_text, check_name
+from handlers.widgets.area import Area, AreaPicker
+from handlers.widgets.form import Field, Form, FormDraft
+from handlers.widgets.places import place_name
+from handlers.widgets.text_field import text_step
+from handlers.widgets.words import option, words
+from storage.aspirations import NewAspiration, create_aspiration
+
+
+class Asking(Steps, flow="aspiration"):
+    CATEGORY = "category"
+    KECAMATAN = "kecamatan"
+    KELURAHAN = "kelurahan"
+    TEXT = "text"
+    ATTACHMENT = "attachment"
+    IDENTITY = "identity"
+    NAME = "name"
+    SUMMARY = "summary"
+    EDIT = "edit"
+
+
+class AspirationDraft(FormDraft):
+    category: str | None = None
+    kecamatan: str | None = None
+    kelurahan: str | None = None
+    text: str | None = None
+    language: str | None = None
+    photo: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    anonymous: bool | None = None
+
+
+def _draft(ctx: Ctx) -> AspirationDraft:
+    return ctx.draft(AspirationDraft)
+
+
+def ask_category(ctx: Ctx) -> Prompt:
+    """What is the aspiration about?"""
+    if abuse.over_daily_cap(ctx):
+        abuse.refuse_over_cap(ctx)
+    options = tuple(
+        Option(c.key, category_label(ctx, c.key), (c.key,)) for c in ctx.settings.categories
+    )
+    return Prompt(ctx.t("aspiration.ask_category"), options)
+
+
+def on_category(ctx: Ctx, answer: Answer) -> None:
+    _draft(ctx).category = answer.option
+    FORM.next(ctx, Asking.KECAMATAN)
+
+
+def on_area(ctx: Ctx, area: Area) -> None:
+    draft = _draft(ctx)
+    draft.kecamatan, draft.kelurahan = area.kecamatan, area.kelurahan
+    FORM.next(ctx, Asking.TEXT)
+
+
+def keep_text(ctx: Ctx, text: str) -> None:
+    draft = _draft(ctx)
+    draft.text = text
+    detected = confident_language(text)  # langdetect is slow: once per text
+    draft.language = detected or ctx.resident.language
+    _offer_english_once(ctx, detected)
+    FORM.next(ctx, Asking.ATTACHMENT)
+
+
+def _offer_english_once(ctx: Ctx, detected: str | None) -> None:
+    resident = ctx.resident
+    if resident.language_chosen or resident.english_offered or resident.language == "en":
+        return
+    if detected == "en" and "en" in ctx.settings.languages:
+        resident.english_offered = True
+        ctx.note(ctx.settings.translators("en")("aspiration.offer_english"))
+
+
+def ask_attachment(ctx: Ctx) -> Prompt:
+    """An optional photo and/or location."""
+    draft = _draft(ctx)
+    if draft.photo or draft.latitude is not None:
+        text = ctx.t("aspiration.ask_more_attachment")
+        done = option(ctx.t, "next", "common.continue", "continue")
+    else:
+        text = ctx.t("aspiration.ask_attachment")
+        done = option(ctx.t, "next", "common.skip", "skip")
+    return Prompt(text, (done,), accepts=frozenset({"photo", "location"}))
+
+
+def on_attachment(ctx: Ctx, answer: Answer) -> None:
+    draft = _draft(ctx)
+    if answer.photo:
+        draft.photo = answer.photo
+        ctx.note(ctx.t("aspiration.photo_received"))
+    elif answer.location:
+        draft.latitude = answer.location.latitude
+        draft.longitude = answer.location.longitude
+        ctx.note(ctx.t("aspiration.location_received"))
+    if answer.option == "next" or (draft.photo and draft.latitude is not None):
+        if ctx.resident.has_consent:
+            FORM.next(ctx, Asking.IDENTITY)
+        else:
+            draft.anonymous = True
+            ctx.goto(Asking.SUMMARY)
+
+
+def ask_identity(ctx: Ctx) -> Prompt:
+    """Show the resident's name to staff, or send anonymously."""
+    name = ctx.resident.display_name
+    named = ctx.t("aspiration.show_name", name=name) if name else ctx.t("aspiration.give_name")
+    return Prompt(
+        ctx.t("aspiration.ask_identity"),
+        (
+            Option("named", named, words(ctx.t, "show_name")),
+            option(ctx.t, "anonymous", "aspiration.anonymous", "anonymous"),
+        ),
+    )
+
+
+def on_identity(ctx: Ctx, answer: Answer) -> None:
+    draft = _draft(ctx)
+    if answer.option == "anonymous":
+        draft.anonymous = True
+        ctx.goto(Asking.SUMMARY)
+    elif ctx.resident.display_name:
+        draft.anonymous = False
+        ctx.goto(Asking.SUMMARY)
+    else:
+        ctx.goto(Asking.NAME)
+
+
+def keep_name(ctx: Ctx, name: str) -> None:
+    ctx.resident.display_name = name
+    _draft(ctx).anonymous = False
+    ctx.goto(Asking.SUMMARY)
+
+
+def summary_text(ctx: Ctx, draft: AspirationDraft) -> str:
+    """Everything collected, to send, change or drop."""
+    attachments = [
+        ctx.t("aspiration.attached_photo") if draft.photo else "",
+        ctx.t("aspiration.attached_location") if draft.latitude is not None else "",
+    ]
+    sender = (
+        ctx.t("aspiration.sender_anonymous")
+        if draft.anonymous in (None, True)
+        else ctx.resident.display_name or "-"
+    )
+    text = ctx.t(
+        "aspiration.summary",
+        category=category_label(ctx, draft.category or "lainnya"),
+        place=place_name(ctx, draft.kelurahan),
+        text=draft.text or "",
+        attachments=", ".join(a for a in attachments if a) or ctx.t("aspiration.attached_none"),
+        sender=sender,
+    )
+    if not ctx.resident.has_consent:
+        text += "\n\n" + ctx.t("aspiration.anonymous_without_consent")
+    return text
+
+
+def send(ctx: Ctx, draft: AspirationDraft) -> None:
+    resident = ctx.resident
+    if abuse.over_daily_cap(ctx):
+        abuse.refuse_over_cap(ctx)
+        return
+    assert draft.category and draft.kecamatan and draft.kelurahan and draft.text
+    ctx.session.flush()  # the resident's id, for a resident first seen just now
+    linked = resident.has_consent
+    aspiration = create_aspiration(
+        session=ctx.session,
+        new=NewAspiration(
+            category=draft.category,
+            kecamatan_code=draft.kecamatan,
+            kelurahan_code=draft.kelurahan,
+            text=draft.text,
+            language=draft.language or resident.language,
+            anonymous=draft.anonymous in (None, True),
+            channel=ctx.inbound.channel,
+            resident_id=resident.id if linked else None,
+            photo_path=draft.photo,
+            latitude=draft.latitude,
+            longitude=draft.longitude,
+        ),
+        now=ctx.now,
+    )
+    abuse.count_aspiration(ctx)
+    key = "aspiration.submitted" if linked else "aspiration.submitted_unlinked"
+    ctx.say(ctx.t(key, code=aspiration.code))
+    ctx.goto(HOME)
+
+
+def cancel(ctx: Ctx, _draft: AspirationDraft) -> None:
+    ctx.note(ctx.t("aspiration.cancelled"))
+    ctx.goto(HOME)
+
+
+def _clear_attachment(draft: AspirationDraft) -> None:
+    draft.photo = draft.latitude = draft.longitude = None
+
+
+FORM = Form(
+    draft=AspirationDraft,
+    summary=Asking.SUMMARY,
+    edit=Asking.EDIT,
+    fields=(
+        Field("category", Asking.CATEGORY),
+        Field("place", Asking.KECAMATAN),
+        Field("text", Asking.TEXT),
+        Field("attachment", Asking.ATTACHMENT, clear=_clear_attachment),
+        Field("identity", Asking.IDENTITY, shown=lambda ctx: ctx.resident.has_consent),
+    ),
+    text=summary_text,
+    send=send,
+    cancel=cancel,
+    to=(HOME,),
+)
+
+AREA = AreaPicker(
+    kecamatan=Asking.KECAMATAN,
+    kelurahan=Asking.KELURAHAN,
+    draft=AspirationDraft,
+    holding="kecamatan",
+    ask_kecamatan=lambda ctx: ctx.t("aspiration.ask_kecamatan"),
+    ask_kelurahan=lambda ctx, kecamatan: ctx.t("aspiration.ask_kelurahan", kecamatan=kecamatan),
+    chosen=on_area,
+    to=(Asking.TEXT, Asking.SUMMARY),
+    home=True,
+)
+
+FLOW = Flow(
+    steps={
+        Asking.CATEGORY: Step(ask_category, on_category, (Asking.KECAMATAN, Asking.SUMMARY, HOME)),
+        **AREA.steps(),
+        Asking.TEXT: text_step(
+            ask=lambda ctx: ctx.t("aspiration.ask_text"),
+            check=check_aspiration_text,
+            keep=keep_text,
+            to=(Asking.ATTACHMENT, Asking.SUMMARY),
+        ),
+        Asking.ATTACHMENT: Step(ask_attachment, on_attachment, (Asking.IDENTITY, Asking.SUMMARY)),
+        Asking.IDENTITY: Step(ask_identity, on_identity, (Asking.NAME, Asking.SUMMARY)),
+        Asking.NAME: text_step(
+            ask=lambda ctx: ctx.t("aspiration.ask_name"),
+            check=check_name,
+            keep=keep_name,
+            to=(Asking.SUMMARY,),
+        ),
+        **FORM.steps(),
+    }
+)

@@ -1,0 +1,229 @@
+"""A resident's own data: ``/datasaya`` shows it, ``/hapusdata`` erases it,
+``/tarikpersetujuan`` withdraws consent and keeps the account for anonymous use.
+
+confirm_delete ──Ya──▶ erased, conversation forgotten   (──Jangan──▶ menu)
+confirm_withdraw ──Ya──▶ anonymous, menu                (──Jangan──▶ menu)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers.aspirations.status import category_label
+from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
+from handlers.core.types import Option
+from handlers.privacy.mydata_export import forum_lines, send_document
+from handlers.trainings.notices import notify_promoted
+from handlers.widgets.places import place_name
+from storage.aspirations import recent_aspirations
+from storage.audit import RESIDENT, record
+from storage.privacy import Erased, erase_resident, remove_photos, withdraw_consent
+from storage.trainings import cancel_registration, registrations_of, waitlist_rank
+
+SHOWN_ASPIRATIONS = 20
+FLOW_NAME = "mydata"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Whose files to delete: ``identity``'s own, and others' that hold ``said``."""
+
+    identity: str
+    said: tuple[str, ...]
+
+
+def summary(ctx: Ctx) -> str:
+    """Everything stored about the resident, in plain words."""
+    resident, t = ctx.resident, ctx.t
+    lines = [
+        t("mydata.identity", identity=resident.identity),
+        t("mydata.language", language=t(f"language.name_{resident.language}")),
+    ]
+    if resident.has_consent:
+        assert resident.consent_at is not None
+        lines += [
+            t("mydata.name", name=resident.display_name or "-"),
+            t("mydata.phone", phone=resident.phone or "-"),
+            t("mydata.home", place=place_name(ctx, resident.home_kelurahan_code)),
+            t("mydata.consent", when=t.datetime(resident.consent_at)),
+            t("mydata.consent_version", version=resident.consent_version or "-"),
+        ]
+    else:
+        lines.append(t("mydata.no_consent"))
+    aspirations = []
+    if resident.id is not None:
+        aspirations = list(
+            recent_aspirations(
+                session=ctx.session, resident_id=resident.id, limit=SHOWN_ASPIRATIONS
+            )
+        )
+    if aspirations:
+        lines.append(t("mydata.aspirations"))
+        lines += [
+            f"• {a.code} · {category_label(ctx, a.category)} · {t(f'status.{a.status}')}"
+            for a in aspirations
+        ]
+    else:
+        lines.append(t("mydata.no_aspirations"))
+    registrations = registrations_of(ctx.session, resident.id) if resident.id is not None else []
+    if registrations:
+        lines.append(t("mydata.trainings"))
+        for registration, program in registrations:
+            rank = waitlist_rank(ctx.session, registration)
+            status = (
+                t("mydata.training_waitlisted", rank=rank)
+                if rank
+                else t("mydata.training_registered")
+            )
+            lines.append(
+                t(
+                    "mydata.training_line",
+                    title=program.title,
+                    phone=registration.phone or "-",
+                    status=status,
+                )
+            )
+    lines += forum_lines(ctx)
+    return t("mydata.title") + "\n" + "\n".join(lines) + "\n\n" + t("mydata.footer")
+
+
+def show(ctx: Ctx, args: str) -> None:
+    """/datasaya, or /datasaya json for the same as a file."""
+    if args.strip().casefold() in ("json", "berkas", "file"):
+        send_document(ctx)
+    else:
+        ctx.say(summary(ctx))
+
+
+def ask_delete(ctx: Ctx) -> Prompt:
+    """What erasure does, and are you sure?"""
+    return Prompt(
+        ctx.t("mydata.ask_delete"),
+        (
+            Option("delete", ctx.t("mydata.delete_yes"), ("hapus", "ya", "yes", "delete")),
+            Option("keep", ctx.t("mydata.delete_no"), ("batal", "tidak", "no", "cancel")),
+        ),
+    )
+
+
+def start_delete(ctx: Ctx) -> None:
+    """/hapusdata: ask first; a draft's photo is remembered to be removed too."""
+    _start(ctx, "confirm_delete")
+
+
+def start_withdraw(ctx: Ctx) -> None:
+    """/tarikpersetujuan: ask first."""
+    _start(ctx, "confirm_withdraw")
+
+
+def _start(ctx: Ctx, step: str) -> None:
+    draft = [p for p in (ctx.data.get("photo"), *ctx.data.get("photos", ())) if p]
+    ctx.goto(FLOW_NAME, step)
+    ctx.data["photos"] = draft
+
+
+def on_delete(ctx: Ctx, answer: Answer) -> None:
+    if answer.option == "keep":
+        ctx.note(ctx.t("mydata.kept"))
+        ctx.goto("menu")
+        return
+    ctx.session.flush()
+    mentions = _mentions(ctx)  # before the erasure clears them
+    cancelled = _give_up_seats(ctx)
+    channel = ctx.resident.channel
+    erased = erase_resident(
+        session=ctx.session, resident=ctx.resident, photos=ctx.data.get("photos", ())
+    )
+    _audit(ctx, "data_deleted", channel, erased, cancelled, mentions)
+    ctx.say(ctx.t("mydata.deleted"))
+    ctx.forget()
+
+
+def ask_withdraw(ctx: Ctx) -> Prompt:
+    """What withdrawing consent does, and are you sure?"""
+    return Prompt(
+        ctx.t("privacy.ask_withdraw"),
+        (
+            Option("withdraw", ctx.t("privacy.withdraw_yes"), ("tarik", "ya", "yes")),
+            Option("keep", ctx.t("privacy.withdraw_no"), ("batal", "tidak", "no", "cancel")),
+        ),
+    )
+
+
+def on_withdraw(ctx: Ctx, answer: Answer) -> None:
+    if answer.option == "keep":
+        ctx.note(ctx.t("privacy.withdraw_kept"))
+        ctx.goto("menu")
+        return
+    withdraw(ctx)
+    ctx.note(ctx.t("privacy.withdrawn"))
+    ctx.goto("menu")
+
+
+def withdraw(ctx: Ctx) -> None:
+    """Stop processing the resident's personal data (also: a declined new notice)."""
+    ctx.session.flush()
+    mentions = _mentions(ctx)  # before the withdrawal clears them
+    cancelled = _give_up_seats(ctx)
+    erased = withdraw_consent(
+        session=ctx.session, resident=ctx.resident, photos=ctx.data.get("photos", ())
+    )
+    _audit(ctx, "consent_withdrawn", ctx.resident.channel, erased, cancelled, mentions)
+
+
+def _mentions(ctx: Ctx) -> Mention:
+    """The resident's identity, and what names them in a file: chat id, name and
+    phone, also as given when registering for a training."""
+    resident = ctx.resident
+    _channel, _, chat_id = resident.identity.partition(":")
+    said = [resident.identity, chat_id, resident.display_name, resident.phone]
+    if resident.id is not None:
+        for registration, _program in registrations_of(ctx.session, resident.id, active_only=False):
+            said += [registration.full_name, registration.phone]
+    return Mention(resident.identity, tuple(sorted({s for s in said if s})))
+
+
+def _audit(
+    ctx: Ctx, action: str, channel: str, erased: Erased, cancelled: int, mentions: Mention
+) -> None:
+    files = ctx.settings.files
+    removed = remove_photos(files, erased.photos)
+    sent = files.erase_files(mentions.identity, mentions.said) if files is not None else 0
+    record(
+        session=ctx.session,
+        actor=RESIDENT,
+        action=action,
+        details={
+            "channel": channel,
+            "aspirations_kept": erased.aspirations_kept,
+            "registrations_cancelled": cancelled,
+            "photos_removed": removed,
+            "files_removed": sent,
+        },
+        now=ctx.now,
+    )
+
+
+def _give_up_seats(ctx: Ctx) -> int:
+    """Cancel the resident's registrations; their seats go to the waitlist."""
+    if ctx.resident.id is None:
+        return 0
+    count = 0
+    for registration, _program in registrations_of(ctx.session, ctx.resident.id):
+        assert registration.id is not None
+        done = cancel_registration(
+            session=ctx.session, registration_id=registration.id, resident_id=None, now=ctx.now
+        )
+        notify_promoted(ctx.session, ctx.settings.translators, done.program, done.promoted, ctx.now)
+        count += 1
+    return count
+
+
+FLOW = Flow(
+    name=FLOW_NAME,
+    start="confirm_delete",
+    steps={
+        "confirm_delete": Step(ask_delete, on_delete),
+        "confirm_withdraw": Step(ask_withdraw, on_withdraw),
+    },
+)

@@ -1,0 +1,117 @@
+"""A form: questions in order, then a summary to send, change or drop.
+
+summary ──Kirim──▶ ``send``
+        ├─Ubah──▶ which part? ──▶ that part's step ──▶ back to the summary
+        └─Batal─▶ ``cancel``
+
+While a part is being changed the draft's ``editing`` is set: ``Form.next`` then
+goes straight back to the summary instead of on to the following question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from handlers.core.flow import Answer, Ctx, Draft, Prompt, Step, Steps
+from handlers.core.types import Option
+from handlers.widgets.words import option
+
+
+class FormDraft(Draft):
+    editing: bool = False
+
+
+F = TypeVar("F", bound=FormDraft)
+
+
+@dataclass(frozen=True)
+class Field(Generic[F]):
+    """A part of the form that can be changed: ``name`` is its option's value, its
+    label the catalog key ``FormTexts.field`` names; ``clear`` empties it before
+    it is asked again; ``shown`` hides it when it does not apply."""
+
+    name: str
+    step: Steps
+    clear: Callable[[F], None] | None = None
+    shown: Callable[[Ctx], bool] | None = None
+
+
+@dataclass(frozen=True)
+class FormTexts:
+    """Catalog keys of the form's buttons and questions (``field`` takes ``{name}``)."""
+
+    send: str = "aspiration.send"
+    edit: str = "aspiration.edit"
+    cancel: str = "aspiration.cancel"
+    ask_edit: str = "aspiration.ask_edit"
+    back: str = "aspiration.back_to_summary"
+    field: str = "aspiration.edit_{name}"
+    send_words: str = "send"
+    cancel_words: str = "cancel"
+
+
+@dataclass(frozen=True)
+class Form(Generic[F]):
+    """The summary and "which part?" steps of a form, from its fields."""
+
+    draft: type[F]
+    summary: Steps
+    edit: Steps
+    fields: tuple[Field[F], ...]
+    text: Callable[[Ctx, F], str]
+    send: Callable[[Ctx, F], None]
+    cancel: Callable[[Ctx, F], None]
+    to: tuple[Steps, ...]  # where sending and dropping may go
+    texts: FormTexts = field(default_factory=FormTexts)
+
+    def next(self, ctx: Ctx, step: Steps) -> None:
+        """Go on to ``step``, or straight back to the summary while editing."""
+        ctx.goto(self.summary if ctx.draft(self.draft).editing else step)
+
+    def steps(self) -> dict[Steps, Step]:
+        parts = tuple(part.step for part in self.fields)
+        return {
+            self.summary: Step(self._ask_summary, self._on_summary, (self.edit, *self.to)),
+            self.edit: Step(self._ask_edit, self._on_edit, (self.summary, *parts)),
+        }
+
+    def _ask_summary(self, ctx: Ctx) -> Prompt:
+        t, texts = ctx.t, self.texts
+        return Prompt(
+            self.text(ctx, ctx.draft(self.draft)),
+            (
+                option(t, "send", texts.send, texts.send_words),
+                option(t, "edit", texts.edit, "edit"),
+                option(t, "cancel", texts.cancel, texts.cancel_words),
+            ),
+        )
+
+    def _on_summary(self, ctx: Ctx, answer: Answer) -> None:
+        draft = ctx.draft(self.draft)
+        if answer.option == "edit":
+            ctx.goto(self.edit)
+        elif answer.option == "cancel":
+            self.cancel(ctx, draft)
+        else:
+            self.send(ctx, draft)
+
+    def _ask_edit(self, ctx: Ctx) -> Prompt:
+        shown = [part for part in self.fields if part.shown is None or part.shown(ctx)]
+        options = [
+            Option(part.name, ctx.t(self.texts.field.format(name=part.name))) for part in shown
+        ]
+        options.append(option(ctx.t, "summary", self.texts.back, "back"))
+        return Prompt(ctx.t(self.texts.ask_edit), tuple(options))
+
+    def _on_edit(self, ctx: Ctx, answer: Answer) -> None:
+        draft = ctx.draft(self.draft)
+        draft.editing = True
+        for part in self.fields:
+            if part.name == answer.option:
+                if part.clear is not None:
+                    part.clear(draft)
+                ctx.goto(part.step)
+                return
+        ctx.goto(self.summary)
