@@ -269,11 +269,9 @@ class EchoChannel:
         self.application = application
         self.bot = application.bot
 
-    async def _retrying(self, call: Callable[[], Awaitable[Any]]) -> Any:
-        return await call()
-
-    async def process(self, update: Update) -> None:
+    async def process(self, update: Update) -> bool:
         await self.application.process_update(update)
+        return True
 
 
 async def start_echo(base_url: str, *, rate_limiter: bool) -> Bot:
@@ -765,7 +763,7 @@ def quiet_logging() -> Counter:
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     counter = Counter()
     logging.basicConfig(level=logging.WARNING, handlers=[console, counter], force=True)
-    for name in ("handlers.core.engine", "bot.telegram.channel"):
+    for name in ("handlers.core.engine", "bot.telegram.channel", "bot.telegram.calls"):
         logging.getLogger(name).setLevel(logging.INFO)  # counted, not printed
     for name in ("httpx", "httpcore", "uvicorn", "telegram", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)

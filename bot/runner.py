@@ -17,6 +17,7 @@ from pywa_async.errors import WhatsAppError
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_app
+from bot.channels.pipeline import Pipeline
 from bot.config import Settings
 from bot.dbthreads import DatabaseThreads
 from bot.job_process import JobProcess
@@ -32,6 +33,7 @@ from bot.jobs import (
 )
 from bot.outage import Outage, watched
 from bot.outbox import PER_CHAT, OutboxDispatcher, Sender
+from bot.telegram.calls import retrying
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.polling import ALLOWED_UPDATES, PollingConflict, poll
 from bot.web import create_web_app, listening_socket, web_server
@@ -119,17 +121,19 @@ async def run(settings: Settings) -> int:
         },
         per_chat=PER_CHAT,
     )
+    # ... which also sends every channel's direct replies (the one inbound pipeline)
+    pipeline = Pipeline(app.engine, dispatcher, utc_now, threads)
     try:
         if settings.telegram.enabled:
             telegram = TelegramChannel(
-                settings.telegram, app.engine, app.media, utc_now, threads=threads
+                settings.telegram, app.engine, app.media, utc_now, pipeline=pipeline
             )
             await connect(telegram, settings)
             senders["telegram"] = telegram
         if settings.whatsapp.enabled:
             check_templates(settings)
             whatsapp = WhatsAppChannel(
-                settings.whatsapp, app.engine, app.media, utc_now, threads=threads
+                settings.whatsapp, app.engine, app.media, utc_now, pipeline=pipeline
             )
             await connect_whatsapp(whatsapp, settings)
             senders["whatsapp"] = whatsapp
@@ -314,7 +318,7 @@ async def connect_whatsapp(whatsapp: WhatsAppChannel, settings: Settings) -> Non
 
 
 async def set_webhook(telegram: TelegramChannel, url: str, secret: str) -> None:
-    await telegram._retrying(
+    await retrying(
         partial(telegram.bot.set_webhook, url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
     )
     logger.info("telegram: webhook set to %s", url)

@@ -21,7 +21,7 @@ from starlette.routing import Route
 from telegram import Update
 
 from bot.outage import Outage
-from bot.telegram.channel import NotCommitted, TelegramChannel
+from bot.telegram.channel import TelegramChannel
 from bot.webhook_body import (
     TELEGRAM_MAX_BYTES,
     WHATSAPP_MAX_BYTES,
@@ -86,9 +86,7 @@ def create_web_app(
             # of the wrong type makes it raise (TypeError, KeyError, OverflowError, ...)
             logger.warning("telegram webhook: unreadable update refused: %s", type(error).__name__)
             return PlainTextResponse("bad update", status_code=400)
-        try:
-            await telegram.process(update)  # committed before Telegram hears 200
-        except NotCommitted:
+        if not await telegram.process(update):  # committed before Telegram hears 200
             return PlainTextResponse("try again", status_code=503)  # Telegram retries
         return PlainTextResponse("ok")
 

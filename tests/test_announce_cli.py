@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from test_announcements import BANTAN, BARAT, TOMUAN, city  # noqa: F401
 from test_training import add_program
 
-from bot import cli_announce
+from bot.cli import announce as cli_announce
 from bot.jobs import broadcast_tick
 from storage.db import transaction
 from storage.forums import NewForum, create_forum

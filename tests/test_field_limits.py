@@ -12,9 +12,9 @@ import pytest
 from dialogue import Chat, play
 from test_training_admin import ADMIN, CONFIG_ROLES, TO_PREVIEW, force, person, state
 
-from bot.cli_forum import read_forum_file
-from bot.cli_staff import CommandError
-from bot.cli_training import read_program_file
+from bot.cli.errors import CommandError
+from bot.cli.forum import read_forum_file
+from bot.cli.training import read_program_file
 from handlers.core.engine import Engine
 from handlers.registry import FLOWS
 from storage.limits import FORUM, TRAINING, Length

@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from test_announcements import BANTAN, TOMUAN, person
 
-from bot import cli, cli_forum
+from bot import cli
+from bot.cli import forum as cli_forum
 from storage.db import transaction
 from storage.forums import set_rsvp, set_subscription
 from storage.models import Announcement, ForumEvent

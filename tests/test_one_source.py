@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import bot.cli_common
-import bot.cli_privacy
+import bot.cli.common
+import bot.cli.privacy
 import bot.i18n
 import handlers.core.datetimes
 import handlers.staff.periods
@@ -39,8 +39,8 @@ def definitions(pattern: str) -> list[str]:
 def test_wib_is_defined_once_and_shared() -> None:
     users = (
         bot.i18n,
-        bot.cli_common,
-        bot.cli_privacy,
+        bot.cli.common,
+        bot.cli.privacy,
         handlers.core.datetimes,
         handlers.staff.periods,
     )

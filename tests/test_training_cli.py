@@ -15,7 +15,8 @@ from conftest import NOW
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot import cli, cli_training
+from bot import cli
+from bot.cli import training as cli_training
 from storage.db import transaction
 from storage.models import OutboxMessage, Resident, TrainingProgram, TrainingRegistration
 from storage.trainings import RegistrationDetails, cancel_registration, register

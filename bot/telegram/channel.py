@@ -1,23 +1,22 @@
 """The Telegram adapter: python-telegram-bot as transport, the core does the talking.
 
-One message handler and one callback-query handler feed every update to the
-engine; replies are recorded in the outbox by the engine, sent here at once and
-marked. Polling and webhook modes share ``process``.
+One message handler and one callback-query handler turn every update into an
+``Inbound`` for the shared pipeline (``bot.channels``), which has the engine
+handle it and sends the committed replies through ``deliver``. Polling and
+webhook modes share ``process``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import BotCommand, CallbackQuery, Message, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -30,20 +29,22 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.channels.confirmation import confirming
+from bot.channels.pipeline import Pipeline
 from bot.config import TelegramSettings
 from bot.dbthreads import DatabaseThreads
 from bot.i18n import translator
 from bot.media import MediaStore
-from bot.outbox import DeliveryFailed, OutboxDispatcher, attachment
+from bot.outbox import OutboxDispatcher, attachment
 from bot.telegram.callbacks import CallbackSigner
+from bot.telegram.calls import delivering, retrying
 from bot.telegram.inbound import CHANNEL, to_inbound
 from bot.telegram.proxy import bot_api_proxy, shown
 from bot.telegram.render import MAX_TEXT, chosen_label, keyboard
 from bot.telegram.request import PooledRequest
 from bot.text_chunks import split_text
-from bot.turns import Turns
-from handlers.core.engine import ConversationBusy, Engine
-from handlers.core.types import Inbound, Reply
+from handlers.core.engine import Engine
+from handlers.core.types import Handled, Reply
 from storage.db import transaction
 from storage.residents import set_unreachable
 
@@ -61,27 +62,12 @@ COMMANDS = (
     "berhenti",
     "langganan",
 )
-SEND_ATTEMPTS = 4
-T = TypeVar("T")
-# The database is briefly unreachable or locked, or the conversation stayed busy:
-# the update is not confirmed to Telegram (no apology), so it comes again and is
-# handled then.
-TRANSIENT = (OperationalError, PoolTimeout, ConversationBusy)
-
-
-class NotCommitted(Exception):
-    """The update's effects could not be committed: do not confirm it."""
-
-    def __init__(self, update_id: int) -> None:
-        super().__init__(f"update {update_id} not committed")
-        self.update_id = update_id
-
-
-def seconds(value: float | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class TelegramChannel:
+    """``pipeline``: the one every channel of the process shares (``bot.runner``);
+    without it, the channel makes its own (tests, tools)."""
+
     channel = CHANNEL
 
     def __init__(
@@ -91,14 +77,16 @@ class TelegramChannel:
         media: MediaStore,
         clock: Callable[[], datetime],
         threads: DatabaseThreads | None = None,
+        *,
+        pipeline: Pipeline | None = None,
     ) -> None:
         token = settings.token.get_secret_value()
         self.engine = engine
         self.media = media
         self.clock = clock
-        self.threads = threads or DatabaseThreads(engine.db)
+        self.pipeline = pipeline or Pipeline.alone(engine, self, clock, threads)
+        self.threads = self.pipeline.threads
         self.signer = CallbackSigner(token)
-        self.outbox = OutboxDispatcher(engine.db, {CHANNEL: self}, clock, threads=self.threads)
         # telegram.proxy_url carries every call, getUpdates too; without it both requests
         # honour HTTPS_PROXY and the like themselves (bot/telegram/proxy.py).
         proxy = settings.proxy_url or None
@@ -123,39 +111,38 @@ class TelegramChannel:
             ChatMemberHandler(self._on_membership, ChatMemberHandler.MY_CHAT_MEMBER)
         )
         self.application.add_error_handler(self._on_error)
-        self._uncommitted: set[int] = set()
-        self.turns = Turns()  # one update of a resident at a time, replies included
 
     @property
     def bot(self) -> Any:
         return self.application.bot
 
+    @property
+    def outbox(self) -> OutboxDispatcher:
+        return self.pipeline.outbox
+
     async def start(self) -> None:
         """Check the token (getMe) and register the command menus."""
         if self.proxy is not None:
             logger.info("telegram: Bot API calls go through the proxy at %s", shown(self.proxy))
-        await self._retrying(self.application.initialize)
+        await retrying(self.application.initialize)
         for language in ("id", "en"):
             t = translator(language)
             commands = [BotCommand(name, t(f"commands.{name}")) for name in COMMANDS]
             language_code = None if language == "id" else language
-            await self._retrying(
-                partial(self.bot.set_my_commands, commands, language_code=language_code)
-            )
+            await retrying(partial(self.bot.set_my_commands, commands, language_code=language_code))
         logger.info("telegram: connected as @%s", self.bot.username)
 
     async def stop(self) -> None:
         await self.application.shutdown()
 
-    async def process(self, update: Update) -> None:
+    async def process(self, update: Update) -> bool:
         """Handle one update; errors go to the central error handler.
 
-        Raises ``NotCommitted`` when the database could not take the update's
-        effects: the caller must not confirm it, so Telegram delivers it again."""
-        await self.application.process_update(update)
-        if update.update_id in self._uncommitted:
-            self._uncommitted.discard(update.update_id)
-            raise NotCommitted(update.update_id)
+        False when the database could not take the update's effects: the caller
+        must not confirm it, so Telegram delivers it again."""
+        with confirming() as confirmation:
+            await self.application.process_update(update)
+        return confirmation.committed
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         now = self.clock()
@@ -167,34 +154,18 @@ class TelegramChannel:
             inbound = await to_inbound(update, signer=self.signer, media=self.media, now=now)
             if inbound is None:
                 return
-            async with self.turns.of(inbound.user_id):
-                await self._handle(update, inbound, query, now)
+            if query is None:
+                await self.pipeline.handle(inbound, now)
+                return
+
+            # The pressed message is edited while the replies go out (still in order).
+            async def closing(handled: Handled) -> None:
+                await self._close_keyboard(query, accepted=not handled.refused)
+
+            await self.pipeline.handle(inbound, now, alongside=closing)
         finally:
             if answering is not None:
                 await answering
-
-    async def _handle(
-        self, update: Update, inbound: Inbound, query: CallbackQuery | None, now: datetime
-    ) -> None:
-        try:
-            handled = await self.threads.run(self.engine.handle_recorded, inbound, now)
-        except TRANSIENT as error:
-            logger.warning(
-                "telegram: update %s not committed, it will come again: %s",
-                update.update_id,
-                type(error).__name__,
-            )
-            self._uncommitted.add(update.update_id)
-            return
-        sending = self.outbox.send_now(CHANNEL, inbound.user_id, handled.replies)
-        if query is None or not handled.replies:
-            await sending
-            return
-        # The pressed message is edited while the replies go out (still in order).
-        closing = self._close_keyboard(query, accepted=not handled.refused)
-        for outcome in await asyncio.gather(closing, sending, return_exceptions=True):
-            if isinstance(outcome, BaseException):
-                raise outcome
 
     async def _answer(self, query: CallbackQuery) -> None:
         try:
@@ -255,7 +226,7 @@ class TelegramChannel:
         markup = keyboard(reply, chat_id, self.signer)
         if reply.photo:
             path = attachment(self.media, reply.photo)
-            sent = await self._send(
+            sent = await delivering(
                 lambda: self.bot.send_photo(
                     chat_id, path.read_bytes(), caption=reply.text[:1024], reply_markup=markup
                 )
@@ -263,7 +234,7 @@ class TelegramChannel:
             return str(sent.message_id)
         if reply.document:
             path = attachment(self.media, reply.document)
-            sent = await self._send(
+            sent = await delivering(
                 lambda: self.bot.send_document(
                     chat_id,
                     path.read_bytes(),
@@ -275,37 +246,8 @@ class TelegramChannel:
             return str(sent.message_id)
         chunks = split_text(reply.text, MAX_TEXT)
         for chunk in chunks[:-1]:
-            await self._send(partial(self.bot.send_message, chat_id, chunk))
-        sent = await self._send(
+            await delivering(partial(self.bot.send_message, chat_id, chunk))
+        sent = await delivering(
             lambda: self.bot.send_message(chat_id, chunks[-1], reply_markup=markup)
         )
         return str(sent.message_id)
-
-    async def _send(self, call: Callable[[], Awaitable[T]]) -> T:
-        """One Bot API call, its errors turned into what the outbox should do."""
-        try:
-            return await self._retrying(call)
-        except Forbidden as error:
-            raise DeliveryFailed(f"forbidden: {error.message}", unreachable=True) from error
-        except BadRequest as error:
-            raise DeliveryFailed(f"bad request: {error.message}", permanent=True) from error
-        except RetryAfter as error:
-            raise DeliveryFailed("rate limited", retry_after=seconds(error.retry_after)) from error
-        except NetworkError as error:
-            raise DeliveryFailed(f"network: {error.message}") from error
-
-    async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
-        """Retry network errors and 5xx with backoff (0.5 s, 1 s, 2 s); 429s are
-        already waited out by PTB's rate limiter."""
-        for attempt in range(1, SEND_ATTEMPTS + 1):
-            try:
-                return await call()
-            except BadRequest:
-                raise
-            except NetworkError as error:
-                if attempt == SEND_ATTEMPTS:
-                    raise
-                delay = 0.5 * 2 ** (attempt - 1)
-                logger.info("telegram: %s, retrying in %.1f s", error.message, delay)
-                await asyncio.sleep(delay)
-        raise AssertionError("unreachable")

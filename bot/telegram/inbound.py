@@ -11,6 +11,7 @@ from telegram import Message, PhotoSize, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
+from bot.channels.buttons import chosen
 from bot.media import AttachmentRefused, MediaStore
 from bot.telegram.callbacks import CallbackSigner
 from handlers.core.types import Inbound, Location
@@ -56,7 +57,7 @@ async def to_inbound(
             return None
         # callback query ids are unique for good; update_ids may restart
         base = _from(query.from_user, f"c:{query.id}")
-        return replace(base, choice=signer.decode(chat.id, query.data))
+        return replace(base, choice=chosen(signer.decode(chat.id, query.data)))
     message = update.message
     if message is None or message.from_user is None or message.chat.type != ChatType.PRIVATE:
         return None

@@ -35,7 +35,8 @@ from telegram.error import (
     RetryAfter,
 )
 
-from bot.telegram.channel import NotCommitted, TelegramChannel, seconds
+from bot.telegram.calls import retrying, seconds
+from bot.telegram.channel import TelegramChannel
 
 logger = logging.getLogger(__name__)
 
@@ -97,10 +98,8 @@ async def handle_batch(channel: TelegramChannel, updates: list[Update]) -> int |
 
     async def in_order(group: list[Update]) -> None:
         for update in group:
-            try:
-                await channel.process(update)
-            except NotCommitted as problem:
-                uncommitted.append(problem.update_id)
+            if not await channel.process(update):
+                uncommitted.append(update.update_id)
                 return
 
     await asyncio.gather(*(in_order(group) for group in by_resident(updates)))
@@ -126,7 +125,7 @@ async def poll(
     ``ready`` is set once polling has begun (the webhook is removed). Raises
     ``PollingConflict`` when another process polls the bot (see the module doc)."""
     bot = channel.bot
-    await channel._retrying(lambda: bot.delete_webhook(drop_pending_updates=False))
+    await retrying(lambda: bot.delete_webhook(drop_pending_updates=False))
     offset: int | None = None
     failures = stalls = 0
     conflicts = Conflicts(clock())

@@ -30,7 +30,7 @@ def keyboard(
         return None
     buttons = [
         InlineKeyboardButton(
-            option.label[:64], callback_data=signer.encode(chat_id, reply.prompt_id, option.value)
+            option.label[:64], callback_data=signer.option(chat_id, reply.prompt_id, option.value)
         )
         for option in reply.options
     ]

@@ -2,19 +2,18 @@
 
 Our web app hands each webhook request here: the signature is checked with the app
 secret before anything is parsed, then pywa turns the body into typed updates and
-calls our handlers, which feed the engine. Replies are recorded in the outbox by
-the engine, sent here at once and marked; a request is answered 200 only once its
-effects are committed (503 otherwise, and Meta delivers it again).
+calls our handlers, which turn each update into an ``Inbound`` for the shared
+pipeline (``bot.channels``): the engine handles it and the committed replies are
+sent through ``deliver``. A request is answered 200 only once its effects are
+committed (503 otherwise, and Meta delivers it again).
 """
 
 from __future__ import annotations
 
-import contextvars
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 from pywa_async import WhatsApp
@@ -37,19 +36,19 @@ from pywa_async.types import (
     SectionRow,
 )
 from pywa_async.types.templates import TemplateLanguage
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
+from bot.channels.confirmation import TRANSIENT, confirming, current
+from bot.channels.pipeline import Pipeline
 from bot.config import WhatsAppSettings
 from bot.dbthreads import DatabaseThreads
 from bot.i18n import translator
 from bot.media import MediaStore
 from bot.outbox import DeliveryFailed, OutboxDispatcher, attachment
-from bot.turns import Turns
 from bot.webhook_body import BodyRefused
 from bot.whatsapp.callbacks import FORGED, ButtonIds, PageTurn
-from bot.whatsapp.errors import OutsideWindow, delivery_failed
+from bot.whatsapp.errors import OutsideWindow
+from bot.whatsapp.graph import calling, graph_client, graph_session
 from bot.whatsapp.inbound import (
     CHANNEL,
     message_inbound,
@@ -61,55 +60,19 @@ from bot.whatsapp.inbound import (
 from bot.whatsapp.receipts import Receipts
 from bot.whatsapp.render import Outgoing, Words, render
 from bot.whatsapp.templates import MissingTemplate, template_for, window_open
-from handlers.core.engine import ConversationBusy, Engine
-from handlers.core.types import Inbound, Reply
+from handlers.core.engine import Engine
+from handlers.core.types import Reply
 from storage.conversations import mark_update_processed
 from storage.db import transaction
 from storage.residents import get_resident
 
 logger = logging.getLogger(__name__)
 
-GRAPH_VERSION = "23.0"
-TIMEOUT = httpx.Timeout(20.0, connect=5.0)
-T = TypeVar("T")
-# The database is briefly unreachable or locked, or the conversation stayed busy:
-# the request is not confirmed to Meta (503, no apology), so the update comes
-# again and is handled then.
-TRANSIENT = (OperationalError, PoolTimeout, ConversationBusy)
-
-
-@dataclass
-class _Request:
-    """What one webhook POST left uncommitted: update ids, and the residents whose
-    later messages in the same body wait for the redelivery (to keep their order)."""
-
-    failed: list[str] = field(default_factory=list)
-    held: set[str] = field(default_factory=set)
-
-
-_request: contextvars.ContextVar[_Request] = contextvars.ContextVar("wa_request")
-
-
-def graph_client(settings: WhatsAppSettings) -> WhatsApp:
-    """pywa's client, every Graph API call going to ``whatsapp.api_base_url``."""
-    client = WhatsApp(
-        phone_id=settings.phone_number_id,
-        token=settings.access_token.get_secret_value(),
-        session=httpx.AsyncClient(timeout=TIMEOUT),
-        server=None,
-        verify_token=settings.verify_token.get_secret_value(),
-        app_secret=settings.app_secret.get_secret_value(),
-        validate_updates=True,
-        # our own dedupe is in the database; pywa's in-memory one would also drop a
-        # redelivery of an update we answered 503 to
-        skip_duplicate_updates=False,
-        api_version=GRAPH_VERSION,
-    )
-    client.api._session.base_url = f"{settings.api_base_url}/v{GRAPH_VERSION}"
-    return client
-
 
 class WhatsAppChannel:
+    """``pipeline``: the one every channel of the process shares (``bot.runner``);
+    without it, the channel makes its own (tests, tools)."""
+
     channel = CHANNEL
 
     def __init__(
@@ -119,17 +82,19 @@ class WhatsAppChannel:
         media: MediaStore,
         clock: Callable[[], datetime],
         threads: DatabaseThreads | None = None,
+        *,
+        pipeline: Pipeline | None = None,
     ) -> None:
         self.settings = settings
         self.engine = engine
         self.media = media
         self.clock = clock
-        self.threads = threads or DatabaseThreads(engine.db)
+        self.pipeline = pipeline or Pipeline.alone(engine, self, clock, threads)
+        self.threads = self.pipeline.threads
         self.ids = ButtonIds(settings.app_secret.get_secret_value())
-        self.client = graph_client(settings)
-        self.outbox = OutboxDispatcher(engine.db, {CHANNEL: self}, clock, threads=self.threads)
+        self.session = graph_session()
+        self.client = graph_client(settings, self.session)
         self.receipts = Receipts(self)
-        self.turns = Turns()  # one message of a resident at a time, replies included
         self.client.add_handlers(
             MessageHandler(self._guarded(self._on_message)),
             CallbackButtonHandler(self._guarded(self._on_button)),
@@ -143,8 +108,12 @@ class WhatsAppChannel:
         logger.info("whatsapp: sending as %s", number.display_phone_number)
         return str(number.display_phone_number)
 
+    @property
+    def outbox(self) -> OutboxDispatcher:
+        return self.pipeline.outbox
+
     async def stop(self) -> None:
-        await self.client.api._session.aclose()
+        await self.session.aclose()
 
     # ------------------------------------------------------------------ webhook
 
@@ -168,14 +137,10 @@ class WhatsAppChannel:
         except BodyRefused as refused:
             logger.warning("whatsapp webhook: signed body refused: %s", refused.reason)
             return refused.status, refused.reason
-        request = _Request()
-        token = _request.set(request)
-        try:
+        with confirming() as confirmation:
             for part in parts:
                 await self._dispatch(part)
-        finally:
-            _request.reset(token)
-        if request.failed:
+        if not confirmation.committed:
             return 503, "try again"  # Meta redelivers; what was committed is skipped then
         return 200, "ok"
 
@@ -199,22 +164,16 @@ class WhatsAppChannel:
         other error is logged and the resident gets an apology."""
 
         async def guarded(client: WhatsApp, update: Any) -> None:
-            request = _request.get(None) or _Request()
+            confirmation = current()
             wa_id = sender_of(update) if not isinstance(update, MessageStatus) else None
-            if wa_id is not None and wa_id in request.held:
+            if confirmation.holds(wa_id):
                 # an earlier message of theirs in this body comes again: so does this one
-                request.failed.append(getattr(update, "id", "?"))
+                confirmation.skipped(wa_id)
                 return
             try:
                 await handler(client, update)
-            except TRANSIENT as error:
-                logger.warning(
-                    "whatsapp: update not committed, it will come again: %s",
-                    type(error).__name__,
-                )
-                request.failed.append(getattr(update, "id", "?"))
-                if wa_id is not None:
-                    request.held.add(wa_id)
+            except TRANSIENT as error:  # the database work around the pipeline's
+                confirmation.not_committed(CHANNEL, error, wa_id)
             except Exception:
                 logger.exception("whatsapp: an update failed")
                 if wa_id is not None:
@@ -236,7 +195,7 @@ class WhatsAppChannel:
             return
         inbound = await message_inbound(client, message, wa_id, media=self.media, now=self.clock())
         if inbound is not None:
-            await self._handle(inbound)
+            await self.pipeline.handle(inbound)
 
     async def _on_button(
         self, _client: WhatsApp, update: CallbackButton | CallbackSelection
@@ -245,18 +204,13 @@ class WhatsAppChannel:
         if wa_id is None:
             return
         if isinstance(update, CallbackButton) and update.type == MessageType.BUTTON:
-            await self._handle(template_button_inbound(update, wa_id))
+            await self.pipeline.handle(template_button_inbound(update, wa_id))
             return
         pressed = self.ids.decode(wa_id, str(update.data))
         if isinstance(pressed, PageTurn):
             await self._turn_page(update, wa_id, pressed)
             return
-        await self._handle(pressed_inbound(update, wa_id, pressed))
-
-    async def _handle(self, inbound: Inbound) -> None:
-        async with self.turns.of(inbound.user_id):
-            handled = await self.threads.run(self.engine.handle_recorded, inbound, self.clock())
-            await self.outbox.send_now(CHANNEL, inbound.user_id, handled.replies)
+        await self.pipeline.handle(pressed_inbound(update, wa_id, pressed))
 
     async def _turn_page(
         self, update: CallbackButton | CallbackSelection, wa_id: str, turn: PageTurn
@@ -266,7 +220,7 @@ class WhatsAppChannel:
         now = self.clock()
         current = await self.threads.run(self.engine.resume, CHANNEL, wa_id, now)
         if not current or current[-1].prompt_id != turn.prompt_id:
-            await self._handle(replace(pressed_inbound(update, wa_id, FORGED)))
+            await self.pipeline.handle(pressed_inbound(update, wa_id, FORGED))
             return
         if not await self.threads.run(self._first_time, f"m:{update.id}", now):
             return
@@ -291,7 +245,7 @@ class WhatsAppChannel:
             resident = get_resident(session=session, identity=f"{CHANNEL}:{wa_id}")
             return resident.language if resident is not None else "id"
 
-    def _facts(self, wa_id: str) -> tuple[datetime | None, str | None, str]:
+    def facts(self, wa_id: str) -> tuple[datetime | None, str | None, str]:
         """(last seen, name, language) of the resident, for the window and templates."""
         with Session(self.engine.db) as session:
             resident = get_resident(session=session, identity=f"{CHANNEL}:{wa_id}")
@@ -311,7 +265,7 @@ class WhatsAppChannel:
         return sent
 
     async def _deliver(self, recipient: str, reply: Reply, kind: str) -> str:
-        last_seen, name, language = await self.threads.run(self._facts, recipient)
+        last_seen, name, language = await self.threads.run(self.facts, recipient)
         templates = self.settings.templates
         if not window_open(last_seen, self.clock()) and kind in templates:
             return await self.send_template(recipient, reply, kind, name)
@@ -330,7 +284,7 @@ class WhatsAppChannel:
             message = template_for(self.settings.templates, kind, reply, name)
         except MissingTemplate as missing:
             raise DeliveryFailed(str(missing), permanent=True) from missing
-        sent = await self._call(
+        sent = await calling(
             lambda: self.client.send_template(
                 to=recipient,
                 name=message.name,
@@ -362,19 +316,19 @@ class WhatsAppChannel:
         client = self.client
         if item.photo is not None:
             path = attachment(self.media, item.photo)
-            sent: Any = await self._call(
+            sent: Any = await calling(
                 lambda: client.send_image(to=to, image=path, caption=item.text or None)
             )
         elif item.document is not None:
             path = attachment(self.media, item.document)
-            sent = await self._call(
+            sent = await calling(
                 lambda: client.send_document(
                     to=to, document=path, filename=path.name, caption=item.text or None
                 )
             )
         elif item.buttons:
             buttons = [Button(title=b.title, callback_data=b.id) for b in item.buttons]
-            sent = await self._call(
+            sent = await calling(
                 lambda: client.send_message(to=to, text=item.text, buttons=buttons)
             )
         elif item.rows:
@@ -386,16 +340,9 @@ class WhatsAppChannel:
                 button_title=item.list_button,
                 sections=[Section(title=item.section or item.list_button, rows=rows)],
             )
-            sent = await self._call(
+            sent = await calling(
                 lambda: client.send_message(to=to, text=item.text, buttons=listing)
             )
         else:
-            sent = await self._call(lambda: client.send_message(to=to, text=item.text))
+            sent = await calling(lambda: client.send_message(to=to, text=item.text))
         return str(sent.id)
-
-    async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
-        """One Graph API call, its errors turned into what the outbox should do."""
-        try:
-            return await call()
-        except (WhatsAppError, httpx.HTTPError) as error:
-            raise delivery_failed(error) from error

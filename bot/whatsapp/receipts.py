@@ -63,7 +63,7 @@ class Receipts:
 
     async def _resend_as_template(self, row: DeliveredRow, reason: str) -> None:
         channel = self.channel
-        _, name, _ = await channel.threads.run(channel._facts, row.recipient)
+        _, name, _ = await channel.threads.run(channel.facts, row.recipient)
         try:
             new_id = await channel.send_template(
                 row.recipient, Reply.from_payload(row.payload), row.kind, name

@@ -3,15 +3,93 @@ from a facilitator's TOML file or the command line, and printing plain tables.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import argparse
+import tomllib
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from bot.cli.errors import CommandError
 from storage.clock import WIB
 from storage.limits import Length
 from storage.wilayah import load_wilayah
 
+if TYPE_CHECKING:  # heavy modules are imported by the commands only
+    from sqlmodel import Session
+
+    from bot.config import Settings
+
 TITLE_WIDTH = 40  # characters of a title shown in a list
+
+
+def in_transaction(
+    settings: Settings,
+    action: Callable[[Session], list[str]],
+    *,
+    read_only: bool,
+    refused: type[Exception],
+    refusal: Callable[[Any], str],
+) -> int:
+    """Run ``action`` in one transaction and print its lines once it has committed;
+    a ``refused`` error becomes a CommandError saying ``refusal(error)``. A read-only
+    action never creates or migrates a database (bot/database.py)."""
+    from bot.database import open_database, open_existing_database
+    from storage.db import transaction
+
+    db = (open_existing_database if read_only else open_database)(settings)
+    try:
+        with transaction(db) as session:
+            lines = action(session)
+    except refused as problem:
+        raise CommandError(refusal(problem)) from None
+    finally:
+        db.dispose()
+    for line in lines:
+        print(line)
+    return 0
+
+
+def parse_date(text: str) -> date:
+    """An argparse type: a day as YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid date {text!r}, expected YYYY-MM-DD") from None
+
+
+def read_toml(path: str, keys: Sequence[str]) -> dict[str, Any]:
+    """The keys of a facilitator's TOML file, each one of ``keys``; CommandError
+    names the file and what is wrong with it."""
+    try:
+        with open(path, "rb") as handle:
+            raw = tomllib.load(handle)
+    except OSError as problem:
+        raise CommandError(f"cannot read {path}: {problem.strerror}") from None
+    except tomllib.TOMLDecodeError as problem:
+        raise CommandError(f"{path}: not valid TOML: {problem}") from None
+    unknown = [key for key in raw if key not in keys]
+    if unknown:
+        listed = ", ".join(repr(key) for key in unknown)
+        raise CommandError(f"{path}: unknown key {listed}; the keys are: {', '.join(keys)}")
+    return raw
+
+
+def read_text(path: str) -> str:
+    """A UTF-8 text file (an announcement, a forum's result)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as problem:
+        raise CommandError(f"cannot read {path}: {problem.strerror}") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: not UTF-8 text") from None
+
+
+def text_value(key: str, value: Any) -> str:
+    """A TOML value that must be text, stripped; else ValueError naming ``key``."""
+    if not isinstance(value, str):
+        raise ValueError(f"{key} must be text in quotes, not {value!r}")
+    return value.strip()
 
 
 def parse_moment(key: str, value: Any) -> datetime:

@@ -22,6 +22,8 @@ import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.cli.errors import CommandError
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine as Database
     from sqlmodel import Session
@@ -79,7 +81,6 @@ def add_parser(commands: Any) -> None:
 
 def announce_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run one ``siantar announce`` action; a refusal raises CommandError (one line)."""
-    from bot.cli_staff import CommandError
     from bot.database import open_database, open_existing_database
     from storage.announcements import AnnouncementError
     from storage.db import transaction
@@ -115,7 +116,7 @@ def announce_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def _message(args: argparse.Namespace, moment: datetime) -> tuple[str, Segment, datetime | None]:
     """The checked text, segment and time of ``send``; CommandError names what is wrong."""
-    from bot.cli_staff import CommandError
+    from bot.cli.common import read_text
     from bot.i18n import translator
     from handlers.announcements.compose import check_text
     from handlers.core.validation import Invalid
@@ -124,7 +125,7 @@ def _message(args: argparse.Namespace, moment: datetime) -> tuple[str, Segment, 
         raise CommandError("give the text with --text TEXT or --file PATH")
     if not args.segment:
         raise CommandError(f"--segment is required: {SEGMENT_FORMS}")
-    raw, where = (args.text, "--text") if args.file is None else (_read(args.file), args.file)
+    raw, where = (args.text, "--text") if args.file is None else (read_text(args.file), args.file)
     try:
         text = check_text(raw)
     except Invalid as problem:
@@ -134,21 +135,8 @@ def _message(args: argparse.Namespace, moment: datetime) -> tuple[str, Segment, 
     return text, segment, send_at
 
 
-def _read(path: str) -> str:
-    from bot.cli_staff import CommandError
-
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except OSError as problem:
-        raise CommandError(f"cannot read {path}: {problem.strerror}") from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{path}: not UTF-8 text") from None
-
-
 def parse_segment(raw: str) -> Segment:
     """``kelurahan:bantan`` → Segment("kelurahan", "12.72.02.1003"), any case."""
-    from bot.cli_staff import CommandError
     from storage.announcements import Segment
     from storage.wilayah import load_wilayah
 
@@ -176,7 +164,6 @@ def parse_segment(raw: str) -> Segment:
 
 def parse_at(raw: str, moment: datetime) -> datetime:
     """A future WIB moment, typed as in chat (``12-12-2026 09.00``) or ISO 8601."""
-    from bot.cli_staff import CommandError
     from bot.i18n import translator
     from handlers.core.datetimes import MAX_AHEAD, parse_wib_datetime
     from handlers.core.validation import Invalid
@@ -249,7 +236,6 @@ def _send(
     confirm: bool,
 ) -> list[str]:
     """Count, confirm (no transaction stays open while a person reads), then store."""
-    from bot.cli_staff import CommandError
     from storage.announcements import AnnouncementError, count_members, create_announcement
     from storage.db import transaction
 

@@ -64,7 +64,7 @@ def privacy_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def block_command(args: argparse.Namespace, settings: Settings) -> int:
     """``siantar block`` / ``siantar unblock``."""
-    from bot.cli_staff import CommandError
+    from bot.cli.errors import CommandError
     from bot.database import open_database
     from handlers.staff.roles import IDENTITY
     from storage.blocks import block, unblock

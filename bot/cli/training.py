@@ -10,29 +10,29 @@ waitlist) are told through the outbox in that same transaction.
 from __future__ import annotations
 
 import argparse
-import tomllib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from bot.cli_common import (
+from bot.cli.common import (
     area_text,
     check_length,
+    in_transaction,
     parse_moment,
     plural_s,
+    read_toml,
     resolve_area,
     short,
     table,
+    text_value,
     wib,
 )
-from bot.cli_staff import CommandError
+from bot.cli.errors import CommandError
 from bot.config import Settings
-from bot.database import open_database, open_existing_database
 from bot.i18n import translator
 from handlers.trainings.notices import notify_cancelled, notify_moved, notify_promoted
-from storage.db import transaction
 from storage.limits import TRAINING
 from storage.models import PROGRAM_CATEGORIES, TrainingProgram, TrainingRegistration
 from storage.trainings import (
@@ -77,18 +77,13 @@ def training_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run one ``siantar training`` action; a refusal raises CommandError (one line)."""
     moment = now()
     program_file = read_program_file(args.file) if args.action in ("add", "edit") else {}
-    opener = open_existing_database if args.action in READ_ONLY else open_database
-    db = opener(settings)
-    try:
-        with transaction(db) as session:
-            lines = ACTIONS[args.action](args, session, program_file, moment)
-    except TrainingError as problem:
-        raise CommandError(_refusal(problem, args)) from None
-    finally:
-        db.dispose()
-    for line in lines:
-        print(line)
-    return 0
+    return in_transaction(
+        settings,
+        lambda session: ACTIONS[args.action](args, session, program_file, moment),
+        read_only=args.action in READ_ONLY,
+        refused=TrainingError,
+        refusal=lambda problem: _refusal(problem, args),
+    )
 
 
 # --- the program file ---------------------------------------------------------------
@@ -97,17 +92,7 @@ def training_command(args: argparse.Namespace, settings: Settings) -> int:
 def read_program_file(path: str) -> dict[str, Any]:
     """The file's keys as TrainingProgram fields (``area`` becomes ``area_level`` and
     ``area_code``), checked one by one; CommandError names the first bad one."""
-    try:
-        with open(path, "rb") as handle:
-            raw = tomllib.load(handle)
-    except OSError as problem:
-        raise CommandError(f"cannot read {path}: {problem.strerror}") from None
-    except tomllib.TOMLDecodeError as problem:
-        raise CommandError(f"{path}: not valid TOML: {problem}") from None
-    unknown = [key for key in raw if key not in KEYS]
-    if unknown:
-        listed = ", ".join(repr(key) for key in unknown)
-        raise CommandError(f"{path}: unknown key {listed}; the keys are: {', '.join(KEYS)}")
+    raw = read_toml(path, KEYS)
     values: dict[str, Any] = {}
     for key, value in raw.items():
         try:
@@ -121,7 +106,7 @@ def _parse(key: str, value: Any) -> dict[str, Any]:
     if key in OPTIONAL and value == "":
         return {key: None}
     if key in TEXT_KEYS:
-        text = _text(key, value)
+        text = text_value(key, value)
         if key == "title" and not text:
             raise ValueError("title must not be empty")
         return {key: check_length(key, text, TEXT_KEYS[key])}
@@ -132,33 +117,27 @@ def _parse(key: str, value: Any) -> dict[str, Any]:
             raise ValueError(f"quota must be a whole number, not {value!r}")
         return {key: value}
     if key == "map_url":
-        url = _text(key, value)
+        url = text_value(key, value)
         if not url.startswith(("https://", "http://")) or " " in url or len(url) > TRAINING.map_url:
             raise ValueError(
                 f"map_url must be an http(s) link of at most {TRAINING.map_url} characters"
             )
         return {key: url}
     if key == "category":
-        category = _text(key, value).lower()
+        category = text_value(key, value).lower()
         if category not in PROGRAM_CATEGORIES:
             raise ValueError(f"category must be one of {', '.join(PROGRAM_CATEGORIES)}")
         return {key: category}
     if key == "area":
-        level, code = resolve_area(_text(key, value))
+        level, code = resolve_area(text_value(key, value))
         return {"area_level": level, "area_code": code}
-    status = _text(key, value).lower()  # the only key left
+    status = text_value(key, value).lower()  # the only key left
     if status not in FILE_STATUSES:
         raise ValueError(
             "status must be open or draft (close or cancel a program with "
             "'siantar training close|cancel ID')"
         )
     return {key: status}
-
-
-def _text(key: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{key} must be text in quotes, not {value!r}")
-    return value.strip()
 
 
 # --- the actions --------------------------------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.app import config_roles
 from bot.charts import stats_chart
+from bot.cli.errors import CommandError
 from bot.config import Settings
 from bot.database import open_database, open_existing_database
 from bot.i18n import translator
@@ -17,10 +18,6 @@ from storage.models import ROLES
 from storage.roles import UnknownRole, all_grants, grant_role, revoke_role
 from storage.stats import aspiration_stats
 from storage.wilayah import load_wilayah
-
-
-class CommandError(Exception):
-    """Shown as one line, exit status 2."""
 
 
 def role_command(args: argparse.Namespace, settings: Settings) -> int:

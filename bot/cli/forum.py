@@ -11,31 +11,32 @@ the command says how many will be told.
 from __future__ import annotations
 
 import argparse
-import tomllib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
-from bot.cli_common import (
+from bot.cli.common import (
     area_text,
     check_length,
+    in_transaction,
     parse_moment,
     plural_s,
+    read_text,
+    read_toml,
     resolve_area,
     short,
     table,
+    text_value,
     wib,
 )
-from bot.cli_staff import CommandError
+from bot.cli.errors import CommandError
 from bot.config import Settings
-from bot.database import open_database, open_existing_database
 from bot.i18n import translator
 from handlers.forums.new import answered, followers
 from handlers.forums.notices import forum_cancelled, forum_moved, forum_summary
-from storage.db import transaction
 from storage.forums import (
     UPCOMING,
     ForumError,
@@ -71,18 +72,13 @@ def forum_command(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as problem:
         raise CommandError(str(problem)) from None
     text = summary_text(args) if args.action == "summary" else None
-    # a list never creates or migrates a database (bot/database.py)
-    db = (open_existing_database if args.action == "list" else open_database)(settings)
-    try:
-        with transaction(db) as session:
-            lines = ACTIONS[args.action](args, session, moment, new, at, text)
-    except ForumError as problem:
-        raise CommandError(_refusal(problem, args)) from None
-    finally:
-        db.dispose()
-    for line in lines:
-        print(line)
-    return 0
+    return in_transaction(
+        settings,
+        lambda session: ACTIONS[args.action](Request(args, session, moment, new, at, text)),
+        read_only=args.action == "list",
+        refused=ForumError,
+        refusal=lambda problem: _refusal(problem, args),
+    )
 
 
 # --- reading the inputs -------------------------------------------------------------
@@ -91,17 +87,7 @@ def forum_command(args: argparse.Namespace, settings: Settings) -> int:
 def read_forum_file(path: str) -> NewForum:
     """The forum a TOML file describes, checked key by key; CommandError names the
     file and the first bad key."""
-    try:
-        with open(path, "rb") as handle:
-            raw = tomllib.load(handle)
-    except OSError as problem:
-        raise CommandError(f"cannot read {path}: {problem.strerror}") from None
-    except tomllib.TOMLDecodeError as problem:
-        raise CommandError(f"{path}: not valid TOML: {problem}") from None
-    unknown = [key for key in raw if key not in KEYS]
-    if unknown:
-        listed = ", ".join(repr(key) for key in unknown)
-        raise CommandError(f"{path}: unknown key {listed}; the keys are: {', '.join(KEYS)}")
+    raw = read_toml(path, KEYS)
     missing = [key for key in REQUIRED if key not in raw]
     if missing:
         raise CommandError(f"{path}: missing key {', '.join(missing)}")
@@ -124,9 +110,7 @@ def read_forum_file(path: str) -> NewForum:
 
 
 def _text(key: str, value: Any, *, required: bool = False) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{key} must be text in quotes, not {value!r}")
-    text = value.strip()
+    text = text_value(key, value)
     if required and not text:
         raise ValueError(f"{key} must not be empty")
     return check_length(key, text, TEXT_KEYS[key]) if key in TEXT_KEYS else text
@@ -134,15 +118,7 @@ def _text(key: str, value: Any, *, required: bool = False) -> str:
 
 def summary_text(args: argparse.Namespace) -> str:
     """The result from ``--text`` or the UTF-8 file ``--file``."""
-    if args.text is not None:
-        text = str(args.text)
-    else:
-        try:
-            text = Path(args.file).read_text(encoding="utf-8")
-        except OSError as problem:
-            raise CommandError(f"cannot read {args.file}: {problem.strerror}") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{args.file}: not UTF-8 text") from None
+    text = str(args.text) if args.text is not None else read_text(args.file)
     if not text.strip():
         raise CommandError("the result is empty")
     return text
@@ -150,40 +126,39 @@ def summary_text(args: argparse.Namespace) -> str:
 
 # --- the actions --------------------------------------------------------------------
 
-Action = Callable[
-    [argparse.Namespace, Session, datetime, NewForum | None, datetime | None, str | None],
-    list[str],
-]
+
+@dataclass(frozen=True)
+class Request:
+    """One action's inputs: the arguments, read and checked before the database
+    was opened, and the transaction it runs in."""
+
+    args: argparse.Namespace
+    session: Session
+    now: datetime
+    new: NewForum | None
+    at: datetime | None
+    text: str | None
 
 
-def _add(
-    args: argparse.Namespace,
-    session: Session,
-    now: datetime,
-    new: NewForum | None,
-    _at: datetime | None,
-    _body: str | None,
-) -> list[str]:
+Action = Callable[[Request], list[str]]
+
+
+def _add(request: Request) -> list[str]:
+    args, session, now, new = request.args, request.session, request.now, request.new
     assert new is not None
     if new.starts_at <= now:
         raise CommandError(f"{args.file}: starts_at is in the past")
     forum = create_forum(session=session, new=new, actor=ACTOR, now=now)
     assert forum.id is not None
-    told = followers(session, forum.id)
+    told = _count(followers(session, forum.id), "subscriber")
     return [
         f"forum {forum.id} created: {_summary(forum)}",
-        f"{told} subscriber{plural_s(told)} will be reminded before it starts",
+        f"{told} will be reminded before it starts",
     ]
 
 
-def _list(
-    args: argparse.Namespace,
-    session: Session,
-    now: datetime,
-    _new: NewForum | None,
-    _at: datetime | None,
-    _body: str | None,
-) -> list[str]:
+def _list(request: Request) -> list[str]:
+    args, session, now = request.args, request.session, request.now
     forums = list_forums(session)
     if not args.all:
         forums = [f for f in forums if f.status in UPCOMING]
@@ -203,55 +178,34 @@ def _list(
     return table(rows, right=(0, 6))
 
 
-def _move(
-    args: argparse.Namespace,
-    session: Session,
-    now: datetime,
-    _new: NewForum | None,
-    at: datetime | None,
-    _body: str | None,
-) -> list[str]:
+def _move(request: Request) -> list[str]:
+    args, session, now, at = request.args, request.session, request.now, request.at
     assert at is not None
     place = _one_line("--place", args.place) if args.place is not None else None
     forum = move_forum(session=session, forum_id=args.id, starts_at=at, place=place, now=now)
     forum_moved(session, translator, forum, now, ACTOR)
-    assert forum.id is not None
-    told = followers(session, forum.id)
+    told = _count(followers(session, args.id), "follower")
     return [
         f"forum {args.id} moved: {_summary(forum)}",
-        f"{told} follower{plural_s(told)} will be told; reminders follow the new time",
+        f"{told} will be told; reminders follow the new time",
     ]
 
 
-def _cancel(
-    args: argparse.Namespace,
-    session: Session,
-    now: datetime,
-    _new: NewForum | None,
-    _at: datetime | None,
-    _body: str | None,
-) -> list[str]:
+def _cancel(request: Request) -> list[str]:
+    args, session, now = request.args, request.session, request.now
     forum = cancel_forum(session=session, forum_id=args.id, now=now)
     forum_cancelled(session, translator, forum, now, ACTOR)
-    told = followers(session, args.id)
-    return [f"forum {args.id} cancelled; {told} follower{plural_s(told)} will be told"]
+    told = _count(followers(session, args.id), "follower")
+    return [f"forum {args.id} cancelled; {told} will be told"]
 
 
-def _summary_action(
-    args: argparse.Namespace,
-    session: Session,
-    now: datetime,
-    _new: NewForum | None,
-    _at: datetime | None,
-    text: str | None,
-) -> list[str]:
+def _summary_action(request: Request) -> list[str]:
+    args, session, now, text = request.args, request.session, request.now, request.text
     assert text is not None
     forum = post_summary(session=session, forum_id=args.id, summary=text, now=now)
     forum_summary(session, translator, forum, now, ACTOR)
-    told = answered(session, args.id)
-    return [
-        f"forum {args.id}: result saved; {told} resident{plural_s(told)} who answered will get it"
-    ]
+    told = _count(answered(session, args.id), "resident")
+    return [f"forum {args.id}: result saved; {told} who answered will get it"]
 
 
 ACTIONS: dict[str, Action] = {
@@ -264,6 +218,11 @@ ACTIONS: dict[str, Action] = {
 
 
 # --- output -------------------------------------------------------------------------
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 follower``, ``3 followers``."""
+    return f"{number} {noun}{plural_s(number)}"
 
 
 def _one_line(key: str, value: str) -> str:
