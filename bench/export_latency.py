@@ -54,11 +54,11 @@ from bot.dbthreads import DatabaseThreads  # noqa: E402
 from bot.i18n import translator  # noqa: E402
 from bot.job_process import JobProcess  # noqa: E402
 from bot.media import MediaStore  # noqa: E402
-from handlers import chat_jobs  # noqa: E402
+from handlers.core import chat_jobs  # noqa: E402
 from handlers.core.engine import Engine  # noqa: E402
 from handlers.core.flow import EngineSettings  # noqa: E402
-from handlers.registry import FLOWS  # noqa: E402
 from handlers.core.types import Choice, Inbound, Reply  # noqa: E402
+from handlers.registry import FLOWS  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.wilayah import load_wilayah  # noqa: E402
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from handlers.core.flow import Ctx, Flow, Steps
 
 Run = Callable[[Ctx, str], None]
+# The sections of /bantuan, in order: everyone's commands, then each role's.
+SECTIONS = ("resident", "facilitator", "staff", "admin")
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,29 @@ class Registry:
             registry.menu.extend(feature.menu)
         registry.menu.sort(key=lambda entry: entry.rank)
         return registry
+
+    def help_lines(self, section: str) -> list[HelpLine]:
+        """The help lines of ``section``, in their order."""
+        lines = [c.help for c in self.commands.values() if c.help and c.help.section == section]
+        return sorted(lines, key=lambda line: line.rank)
+
+    def command_menu(self, roles: frozenset[str]) -> list[Command]:
+        """Telegram's command menu for someone holding ``roles``: the listed
+        commands, then those of each role held (an admin holds every role), in
+        the order of their help sections."""
+        listed = sorted(
+            (c for c in self.commands.values() if c.listed is not None),
+            key=lambda c: c.listed or 0,
+        )
+        held = [
+            c
+            for c in self.commands.values()
+            if c.role is not None and (c.role in roles or "admin" in roles)
+        ]
+        held.sort(
+            key=lambda c: (SECTIONS.index(c.help.section), c.help.rank) if c.help else (99, 0)
+        )
+        return listed + held
 
     def _add_flow(self, flow: Flow) -> None:
         _claim(self.flows, flow.name, flow)
