@@ -22,7 +22,7 @@ from bot.jobs import broadcast_tick
 from handlers.core.commands import parse
 from handlers.core.engine import Engine
 from handlers.core.flow import CONSENT_VERSION
-from handlers.registry import FLOWS
+from handlers.registry import FLOWS, REGISTRY
 from storage.db import transaction
 from storage.forums import NewForum, create_forum, set_rsvp, set_subscription
 from storage.models import Announcement, Conversation, OutboxMessage, Resident
@@ -751,6 +751,7 @@ def test_stop_works_before_onboarding_and_is_honoured_by_the_fan_out(
 
 
 def test_stop_inside_a_sentence_is_not_a_command() -> None:
-    assert parse("tolong stop pembangunan liar") is None
-    assert parse("berhenti") is not None and parse("berhenti").name == "berhenti"  # type: ignore[union-attr]
-    assert parse("/stop").name == "berhenti"  # type: ignore[union-attr]
+    assert parse("tolong stop pembangunan liar", REGISTRY) is None
+    alone = parse("berhenti", REGISTRY)
+    assert alone is not None and alone.name == "berhenti"
+    assert parse("/stop", REGISTRY).name == "berhenti"  # type: ignore[union-attr]

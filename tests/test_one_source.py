@@ -73,4 +73,5 @@ def test_category_keys_are_written_once() -> None:
 
     assert bot.config.CATEGORY_KEYS is storage.models.CATEGORY_KEYS
     assert typing.get_args(bot.config.CategoryKey) == storage.models.CATEGORY_KEYS
-    assert definitions(r'^\s*"infrastruktur",') == ["storage/models.py:33"]
+    defined = definitions(r'^\s*"infrastruktur",')
+    assert [where.split(":")[0] for where in defined] == ["storage/models.py"]
