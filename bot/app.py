@@ -14,7 +14,6 @@ from bot.config import Settings
 from bot.database import open_database
 from bot.i18n import LANGUAGES, translator
 from bot.media import MediaStore
-from bot.outbox_lease import LEASE
 from handlers.core.engine import Engine
 from handlers.core.flow import AbuseLimits, EngineSettings
 from handlers.core.types import Category
@@ -87,6 +86,5 @@ def build_app(settings: Settings) -> App:
         FLOWS,
         # the replies' claim is the dispatchers' short lease, renewed while they go
         # out: after a crash they are sent again within one lease
-        reply_claim=LEASE,
     )
     return App(settings=settings, db=db, engine=engine, media=media)

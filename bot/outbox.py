@@ -186,15 +186,29 @@ class OutboxDispatcher:
         if self._background is not None:
             await asyncio.gather(self._background, return_exceptions=True)
 
-    async def send_now(self, channel: str, recipient: str, queued: Sequence[QueuedReply]) -> None:
+    async def send_now(
+        self,
+        channel: str,
+        recipient: str,
+        queued: Sequence[QueuedReply],
+        claimed_until: datetime | None = None,
+    ) -> None:
         """Send the replies a handler just committed, in order, and mark them (in
         one small transaction, shared with other residents' replies sent meanwhile).
-        Not paced, not spaced: see the module doc."""
+        Not paced, not spaced: see the module doc.
+
+        ``claimed_until`` is the claim the handler wrote: it counts from the time
+        the handler was given, which an inbound that waited for its turn may have
+        spent. When less than a renewal period is left, the claim is renewed before
+        anything is sent, so no other process takes the rows over meanwhile."""
         sender = self.senders[channel]
         sent: list[tuple[int, str | None, str | None]] = []
         held = [q.outbox_id for q in queued if q.outbox_id is not None]
         # claimed by the handler, token-less: kept claimed while they go out
-        self.leases.hold((row_id, None, self.clock() + self.lease) for row_id in held)
+        until = claimed_until or self.clock() + self.lease
+        self.leases.hold((row_id, None, until) for row_id in held)
+        if held and until - self.clock() < self.leases.every:
+            await self.leases.renew_now()
         try:
             for position, item in enumerate(queued):
                 try:

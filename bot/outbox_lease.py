@@ -21,8 +21,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 
 from bot.dbthreads import DatabaseThreads
-
-LEASE = timedelta(seconds=15)
+from storage.outbox import LEASE
 
 Renew = Callable[[list[str], list[int], list[int], datetime], None]
 

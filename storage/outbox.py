@@ -30,6 +30,10 @@ from sqlmodel import Session, col, select
 from storage.announcements import BROADCAST_KINDS
 from storage.models import OutboxMessage, Resident
 
+# How long a claim on outbox rows lasts unless renewed (bot.outbox_lease renews it
+# every third of it while its dispatcher lives); direct replies start with one too.
+LEASE = timedelta(seconds=15)
+
 MAX_ATTEMPTS = 8
 ERROR_LENGTH = 500
 _TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]

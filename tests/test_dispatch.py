@@ -556,3 +556,37 @@ def test_a_direct_reply_held_by_a_dead_process_is_sent_within_one_lease(db: Engi
     died, resent = run(scenario())
     assert [text for _, _, text in other_sender.sent] == ["Pilih kategorinya"]
     assert resent - died <= 15 + 2
+
+
+def test_a_reply_whose_claim_was_spent_waiting_is_renewed_before_it_is_sent(db: Engine) -> None:
+    """An inbound that waited 12 s for its turn commits replies claimed until only
+    3 s from now: the handler renews that claim before its slow send starts, so no
+    other dispatcher sends the same reply meanwhile."""
+    waited = NOW - timedelta(seconds=12)
+    with transaction(db) as session:
+        [reply_id] = enqueue_claimed(
+            session=session,
+            channel="telegram",
+            recipient="321",
+            kind="reply",
+            payloads=[Reply("Pilih kategorinya").to_payload()],
+            now=waited,
+            claim_for=LEASE,
+        )
+    handler_sender, other_sender = Sender(latency=8), Sender(latency=0)
+    handler = dispatcher(db, handler_sender, rate=None)
+    other = dispatcher(db, other_sender, rate=None)
+
+    async def scenario() -> None:
+        sending = asyncio.create_task(
+            handler.send_now(
+                "telegram", "321", [QueuedReply(reply_id, Reply("Pilih"))], waited + LEASE
+            )
+        )
+        await asyncio.sleep(5)  # the claim as written lapsed 2 s ago
+        assert await other.run_once() == 0
+        await sending
+
+    run(scenario())
+    assert [text for _, _, text in handler_sender.sent] == ["Pilih"]
+    assert other_sender.sent == []

@@ -75,7 +75,9 @@ class Pipeline:
             except TRANSIENT as error:
                 current().not_committed(inbound.channel, error, inbound.user_id)
                 return
-            sending = self.outbox.send_now(inbound.channel, inbound.user_id, handled.replies)
+            sending = self.outbox.send_now(
+                inbound.channel, inbound.user_id, handled.replies, handled.claimed_until
+            )
             if alongside is None or not handled.replies:
                 await sending
                 return

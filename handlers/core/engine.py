@@ -37,13 +37,12 @@ from storage.conversations import (
 from storage.db import transaction
 from storage.installation import installation_key
 from storage.models import Conversation, Resident
-from storage.outbox import enqueue_claimed
+from storage.outbox import LEASE, enqueue_claimed
 from storage.residents import create_resident, get_resident
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-REPLY_CLAIM = timedelta(seconds=60)  # how long unsent replies stay with their handler
 
 
 class ConversationBusy(Exception):
@@ -62,7 +61,7 @@ class Engine:
         flows: Iterable[Flow] | None = None,
         *,
         registry: Registry | None = None,
-        reply_claim: timedelta = REPLY_CLAIM,
+        reply_claim: timedelta = LEASE,
     ) -> None:
         if registry is None:  # core imports no feature at import time: they import it
             from handlers.registry import REGISTRY
@@ -92,10 +91,11 @@ class Engine:
 
     def handle_recorded(self, inbound: Inbound, now: datetime) -> Handled:
         """Like ``handle``, but the replies are also written to the outbox in the
-        same transaction, claimed for ``REPLY_CLAIM`` by the caller, who sends them
-        and marks them sent. If the caller dies first, the dispatcher sends them
-        once the claim lapses: a redelivered update is ignored, yet the resident
-        is still answered."""
+        same transaction, claimed by the caller until ``Handled.claimed_until``
+        (``reply_claim`` from ``now``: the outbox lease, which the caller's
+        dispatcher renews while it sends them) and marked sent. If the caller dies
+        first, the dispatcher sends them once the claim lapses: a redelivered
+        update is ignored, yet the resident is still answered."""
         return self._run(inbound, now, record=True)
 
     def _run(self, inbound: Inbound, now: datetime, *, record: bool) -> Handled:
@@ -110,7 +110,12 @@ class Engine:
                         queued = [QueuedReply(None, reply) for reply in ctx.replies]
                     else:
                         queued = self._record(session, inbound, ctx.replies, now)
-                    return Handled(queued, refused=ctx.rejected, jobs=tuple(ctx.jobs))
+                    return Handled(
+                        queued,
+                        refused=ctx.rejected,
+                        jobs=tuple(ctx.jobs),
+                        claimed_until=now + self.reply_claim if record else None,
+                    )
             except (ConversationConflict, IntegrityError) as exc:
                 if last and isinstance(exc, ConversationConflict):
                     raise ConversationBusy(f"{inbound.channel} conversation busy") from exc

@@ -132,3 +132,4 @@ class Handled:
     replies: list[QueuedReply]
     refused: bool = False
     jobs: tuple[int, ...] = ()  # chat jobs it queued (handlers.core.chat_jobs)
+    claimed_until: datetime | None = None  # the replies' claim in the outbox, when recorded
