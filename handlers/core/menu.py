@@ -6,7 +6,7 @@ from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.core.help import help_text
 from handlers.core.types import Option
 from handlers.privacy import mydata, profile
-from handlers.privacy.onboarding import BACK_WORDS
+from handlers.widgets import choices
 
 MENU_ITEMS = ("aspiration", "status", "training", "forum", "help", "language")
 
@@ -40,7 +40,7 @@ HELP_ITEMS = ("mydata", "profile", "delete")
 def ask_help(ctx: Ctx) -> Prompt:
     """The help text, and the resident's own data a press away."""
     options = [Option(item, ctx.t(f"menu.{item}")) for item in HELP_ITEMS]
-    options.append(Option("menu", ctx.t("common.back_to_menu"), BACK_WORDS))
+    options.append(choices.back(ctx.t, "common.back_to_menu", "menu"))
     return Prompt(help_text(ctx), tuple(options))
 
 
