@@ -24,7 +24,6 @@ from handlers.core.registry import REGISTRY
 from handlers.forums import follow as forum
 from handlers.forums import manage as forum_manage
 from handlers.forums import new as forum_admin
-from handlers.privacy import mydata, profile
 from handlers.trainings import attendance as training_attendance
 from handlers.trainings import new as training_admin
 
@@ -41,13 +40,9 @@ ALIASES = {
     "help": "bantuan",
     "cancel": "batal",
     "language": "bahasa",
-    "mydata": "datasaya",
-    "deletedata": "hapusdata",
     "stop": "berhenti",
     "unsubscribe": "berhenti",
     "subscribe": "langganan",
-    "withdrawconsent": "tarikpersetujuan",
-    "profile": "profil",
 }
 # Commands for some roles only; the check is the same for every one of them.
 ROLE_FOR = {
@@ -94,7 +89,7 @@ def allowed_before_consent(name: str) -> bool:
 
 # What still works while a new privacy notice waits for an answer: nothing that
 # uses personal data, and the rights to erase or withdraw.
-BEFORE_RECONSENT = frozenset({"bahasa", "bantuan", "hapusdata", "tarikpersetujuan", "berhenti"})
+BEFORE_RECONSENT = frozenset({"bahasa", "bantuan", "berhenti"})
 
 
 def allowed_before_reconsent(name: str) -> bool:
@@ -172,18 +167,6 @@ def _status(ctx: Ctx, args: str) -> None:
         ctx.goto("status")
 
 
-def _my_data(ctx: Ctx, args: str) -> None:
-    mydata.show(ctx, args)
-
-
-def _delete_data(ctx: Ctx, _args: str) -> None:
-    mydata.start_delete(ctx)
-
-
-def _withdraw_consent(ctx: Ctx, _args: str) -> None:
-    mydata.start_withdraw(ctx)
-
-
 def _review(ctx: Ctx, args: str) -> None:
     review.start(ctx, args)
 
@@ -211,10 +194,6 @@ COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
     "bantuan": _help,
     "bahasa": _language,
     "status": _status,
-    "datasaya": _my_data,
-    "hapusdata": _delete_data,
-    "tarikpersetujuan": _withdraw_consent,
-    "profil": profile.start,
     "nilai": _rate,
     "aspirasi": _review,
     "ekspor": _export,

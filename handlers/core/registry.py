@@ -20,7 +20,7 @@ from handlers.core.flow import Flow
 from handlers.forums import follow as forum
 from handlers.forums import manage as forum_manage
 from handlers.forums import new as forum_admin
-from handlers.privacy import mydata, onboarding, profile
+from handlers.privacy.feature import FEATURE as PRIVACY
 from handlers.staff import exports as export_chat
 from handlers.staff import roles as roles_admin
 from handlers.staff import stats as stats_chat
@@ -72,17 +72,14 @@ def _claim(table: dict, key: str, value: object) -> None:  # type: ignore[type-a
     table[key] = value
 
 
-FEATURES: tuple[Feature, ...] = ()
+FEATURES: tuple[Feature, ...] = (PRIVACY,)
 
 # Flows of features not yet declared as a Feature.
 LEGACY_FLOWS: tuple[Flow, ...] = (
-    onboarding.FLOW,
     menu.MENU,
     menu.LANGUAGE,
     aspiration.FLOW,
     status.FLOW,
-    mydata.FLOW,
-    profile.FLOW,
     rating.FLOW,
     review.FLOW,
     export_chat.FLOW,

@@ -7,21 +7,35 @@ confirm_withdraw ──Ya──▶ anonymous, menu                (──Jangan�
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from handlers.aspirations.status import category_label
-from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
-from handlers.core.types import Option
+from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
 from handlers.privacy.mydata_export import forum_lines, send_document
 from handlers.trainings.notices import notify_promoted
+from handlers.widgets.choices import yes_no
 from handlers.widgets.places import place_name
+from handlers.widgets.words import words
 from storage.aspirations import recent_aspirations
 from storage.audit import RESIDENT, record
 from storage.privacy import Erased, erase_resident, remove_photos, withdraw_consent
 from storage.trainings import cancel_registration, registrations_of, waitlist_rank
 
 SHOWN_ASPIRATIONS = 20
-FLOW_NAME = "mydata"
+
+
+class Rights(Steps, flow="mydata"):
+    CONFIRM_DELETE = "confirm_delete"
+    CONFIRM_WITHDRAW = "confirm_withdraw"
+
+
+class PhotosDraft(Draft):
+    """Photos of a form left unsent (``photo``: an aspiration's; ``photos``: the
+    list gathered when /hapusdata or /tarikpersetujuan was asked), removed too."""
+
+    photo: str | None = None
+    photos: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,7 +103,7 @@ def summary(ctx: Ctx) -> str:
 
 def show(ctx: Ctx, args: str) -> None:
     """/datasaya, or /datasaya json for the same as a file."""
-    if args.strip().casefold() in ("json", "berkas", "file"):
+    if args.strip().casefold() in words(ctx.t, "json_file"):
         send_document(ctx)
     else:
         ctx.say(summary(ctx))
@@ -97,78 +111,72 @@ def show(ctx: Ctx, args: str) -> None:
 
 def ask_delete(ctx: Ctx) -> Prompt:
     """What erasure does, and are you sure?"""
-    return Prompt(
-        ctx.t("mydata.ask_delete"),
-        (
-            Option("delete", ctx.t("mydata.delete_yes"), ("hapus", "ya", "yes", "delete")),
-            Option("keep", ctx.t("mydata.delete_no"), ("batal", "tidak", "no", "cancel")),
-        ),
-    )
+    options = yes_no(ctx.t, "mydata.delete_yes", "mydata.delete_no", values=("delete", "keep"))
+    return Prompt(ctx.t("mydata.ask_delete"), options)
 
 
-def start_delete(ctx: Ctx) -> None:
+def start_delete(ctx: Ctx, _args: str = "") -> None:
     """/hapusdata: ask first; a draft's photo is remembered to be removed too."""
-    _start(ctx, "confirm_delete")
+    _start(ctx, Rights.CONFIRM_DELETE)
 
 
-def start_withdraw(ctx: Ctx) -> None:
+def start_withdraw(ctx: Ctx, _args: str = "") -> None:
     """/tarikpersetujuan: ask first."""
-    _start(ctx, "confirm_withdraw")
+    _start(ctx, Rights.CONFIRM_WITHDRAW)
 
 
-def _start(ctx: Ctx, step: str) -> None:
-    draft = [p for p in (ctx.data.get("photo"), *ctx.data.get("photos", ())) if p]
-    ctx.goto(FLOW_NAME, step)
-    ctx.data["photos"] = draft
+def _start(ctx: Ctx, step: Rights) -> None:
+    left = ctx.draft(PhotosDraft)
+    photos = [p for p in (left.photo, *(left.photos or ())) if p]
+    ctx.goto(step)
+    ctx.draft(PhotosDraft).photos = photos
+
+
+def _photos(ctx: Ctx) -> list[str]:
+    return ctx.draft(PhotosDraft).photos or []
 
 
 def on_delete(ctx: Ctx, answer: Answer) -> None:
     if answer.option == "keep":
         ctx.note(ctx.t("mydata.kept"))
-        ctx.goto("menu")
+        ctx.goto(HOME)
         return
-    ctx.session.flush()
-    mentions = _mentions(ctx)  # before the erasure clears them
-    cancelled = _give_up_seats(ctx)
-    channel = ctx.resident.channel
-    erased = erase_resident(
-        session=ctx.session, resident=ctx.resident, photos=ctx.data.get("photos", ())
-    )
-    _audit(ctx, "data_deleted", channel, erased, cancelled, mentions)
+    _stop_using_data(ctx, "data_deleted", erase_resident)
     ctx.say(ctx.t("mydata.deleted"))
     ctx.forget()
 
 
 def ask_withdraw(ctx: Ctx) -> Prompt:
     """What withdrawing consent does, and are you sure?"""
+    yes, no = "privacy.withdraw_yes", "privacy.withdraw_no"
     return Prompt(
-        ctx.t("privacy.ask_withdraw"),
-        (
-            Option("withdraw", ctx.t("privacy.withdraw_yes"), ("tarik", "ya", "yes")),
-            Option("keep", ctx.t("privacy.withdraw_no"), ("batal", "tidak", "no", "cancel")),
-        ),
+        ctx.t("privacy.ask_withdraw"), yes_no(ctx.t, yes, no, values=("withdraw", "keep"))
     )
 
 
 def on_withdraw(ctx: Ctx, answer: Answer) -> None:
     if answer.option == "keep":
         ctx.note(ctx.t("privacy.withdraw_kept"))
-        ctx.goto("menu")
+        ctx.goto(HOME)
         return
     withdraw(ctx)
     ctx.note(ctx.t("privacy.withdrawn"))
-    ctx.goto("menu")
+    ctx.goto(HOME)
 
 
 def withdraw(ctx: Ctx) -> None:
     """Stop processing the resident's personal data (also: a declined new notice)."""
+    _stop_using_data(ctx, "consent_withdrawn", withdraw_consent)
+
+
+def _stop_using_data(ctx: Ctx, action: str, erase: Callable[..., Erased]) -> None:
+    """Erase (or withdraw) with the files naming the resident and their seats, audited."""
     ctx.session.flush()
-    mentions = _mentions(ctx)  # before the withdrawal clears them
+    mentions = _mentions(ctx)  # before the erasure clears them
     cancelled = _give_up_seats(ctx)
-    erased = withdraw_consent(
-        session=ctx.session, resident=ctx.resident, photos=ctx.data.get("photos", ())
-    )
-    _audit(ctx, "consent_withdrawn", ctx.resident.channel, erased, cancelled, mentions)
+    channel = ctx.resident.channel
+    erased = erase(session=ctx.session, resident=ctx.resident, photos=_photos(ctx))
+    _audit(ctx, action, channel, erased, cancelled, mentions)
 
 
 def _mentions(ctx: Ctx) -> Mention:
@@ -220,10 +228,9 @@ def _give_up_seats(ctx: Ctx) -> int:
 
 
 FLOW = Flow(
-    name=FLOW_NAME,
-    start="confirm_delete",
     steps={
-        "confirm_delete": Step(ask_delete, on_delete),
-        "confirm_withdraw": Step(ask_withdraw, on_withdraw),
+        Rights.CONFIRM_DELETE: Step(ask_delete, on_delete, (HOME,)),
+        Rights.CONFIRM_WITHDRAW: Step(ask_withdraw, on_withdraw, (HOME,)),
     },
+    entries=(Rights.CONFIRM_WITHDRAW,),
 )
