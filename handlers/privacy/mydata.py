@@ -8,11 +8,10 @@ confirm_withdraw ──Ya──▶ anonymous, menu                (──Jangan�
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from handlers.aspirations.status import category_label
 from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
-from handlers.privacy.mydata_export import forum_lines, send_document
+from handlers.privacy.mydata_export import forum_lines, resident_id, send_document
 from handlers.trainings.notices import notify_promoted
 from handlers.widgets.choices import yes_no
 from handlers.widgets.places import place_name
@@ -38,17 +37,9 @@ class PhotosDraft(Draft):
     photos: list[str] | None = None
 
 
-@dataclass(frozen=True)
-class Mention:
-    """Whose files to delete: ``identity``'s own, and others' that hold ``said``."""
-
-    identity: str
-    said: tuple[str, ...]
-
-
 def summary(ctx: Ctx) -> str:
     """Everything stored about the resident, in plain words."""
-    resident, t = ctx.resident, ctx.t
+    resident, t, own = ctx.resident, ctx.t, resident_id(ctx)
     lines = [
         t("mydata.identity", identity=resident.identity),
         t("mydata.language", language=t(f"language.name_{resident.language}")),
@@ -64,39 +55,25 @@ def summary(ctx: Ctx) -> str:
         ]
     else:
         lines.append(t("mydata.no_consent"))
-    aspirations = []
-    if resident.id is not None:
-        aspirations = list(
-            recent_aspirations(
-                session=ctx.session, resident_id=resident.id, limit=SHOWN_ASPIRATIONS
+    aspirations = recent_aspirations(session=ctx.session, resident_id=own, limit=SHOWN_ASPIRATIONS)
+    lines += [t("mydata.aspirations") if aspirations else t("mydata.no_aspirations")]
+    lines += [
+        f"• {a.code} · {category_label(ctx, a.category)} · {t(f'status.{a.status}')}"
+        for a in aspirations
+    ]
+    registrations = registrations_of(ctx.session, own)
+    lines += [t("mydata.trainings")] if registrations else []
+    for registration, program in registrations:
+        rank = waitlist_rank(ctx.session, registration)
+        status = t("mydata.training_waitlisted", rank=rank) if rank else None
+        lines.append(
+            t(
+                "mydata.training_line",
+                title=program.title,
+                phone=registration.phone or "-",
+                status=status or t("mydata.training_registered"),
             )
         )
-    if aspirations:
-        lines.append(t("mydata.aspirations"))
-        lines += [
-            f"• {a.code} · {category_label(ctx, a.category)} · {t(f'status.{a.status}')}"
-            for a in aspirations
-        ]
-    else:
-        lines.append(t("mydata.no_aspirations"))
-    registrations = registrations_of(ctx.session, resident.id) if resident.id is not None else []
-    if registrations:
-        lines.append(t("mydata.trainings"))
-        for registration, program in registrations:
-            rank = waitlist_rank(ctx.session, registration)
-            status = (
-                t("mydata.training_waitlisted", rank=rank)
-                if rank
-                else t("mydata.training_registered")
-            )
-            lines.append(
-                t(
-                    "mydata.training_line",
-                    title=program.title,
-                    phone=registration.phone or "-",
-                    status=status,
-                )
-            )
     lines += forum_lines(ctx)
     return t("mydata.title") + "\n" + "\n".join(lines) + "\n\n" + t("mydata.footer")
 
@@ -107,12 +84,6 @@ def show(ctx: Ctx, args: str) -> None:
         send_document(ctx)
     else:
         ctx.say(summary(ctx))
-
-
-def ask_delete(ctx: Ctx) -> Prompt:
-    """What erasure does, and are you sure?"""
-    options = yes_no(ctx.t, "mydata.delete_yes", "mydata.delete_no", values=("delete", "keep"))
-    return Prompt(ctx.t("mydata.ask_delete"), options)
 
 
 def start_delete(ctx: Ctx, _args: str = "") -> None:
@@ -132,8 +103,10 @@ def _start(ctx: Ctx, step: Rights) -> None:
     ctx.draft(PhotosDraft).photos = photos
 
 
-def _photos(ctx: Ctx) -> list[str]:
-    return ctx.draft(PhotosDraft).photos or []
+def ask_delete(ctx: Ctx) -> Prompt:
+    """What erasure does, and are you sure?"""
+    options = yes_no(ctx.t, "mydata.delete_yes", "mydata.delete_no", values=("delete", "keep"))
+    return Prompt(ctx.t("mydata.ask_delete"), options)
 
 
 def on_delete(ctx: Ctx, answer: Answer) -> None:
@@ -148,19 +121,18 @@ def on_delete(ctx: Ctx, answer: Answer) -> None:
 
 def ask_withdraw(ctx: Ctx) -> Prompt:
     """What withdrawing consent does, and are you sure?"""
-    yes, no = "privacy.withdraw_yes", "privacy.withdraw_no"
-    return Prompt(
-        ctx.t("privacy.ask_withdraw"), yes_no(ctx.t, yes, no, values=("withdraw", "keep"))
+    options = yes_no(
+        ctx.t, "privacy.withdraw_yes", "privacy.withdraw_no", values=("withdraw", "keep")
     )
+    return Prompt(ctx.t("privacy.ask_withdraw"), options)
 
 
 def on_withdraw(ctx: Ctx, answer: Answer) -> None:
     if answer.option == "keep":
         ctx.note(ctx.t("privacy.withdraw_kept"))
-        ctx.goto(HOME)
-        return
-    withdraw(ctx)
-    ctx.note(ctx.t("privacy.withdrawn"))
+    else:
+        withdraw(ctx)
+        ctx.note(ctx.t("privacy.withdrawn"))
     ctx.goto(HOME)
 
 
@@ -170,61 +142,44 @@ def withdraw(ctx: Ctx) -> None:
 
 
 def _stop_using_data(ctx: Ctx, action: str, erase: Callable[..., Erased]) -> None:
-    """Erase (or withdraw) with the files naming the resident and their seats, audited."""
-    ctx.session.flush()
-    mentions = _mentions(ctx)  # before the erasure clears them
-    cancelled = _give_up_seats(ctx)
-    channel = ctx.resident.channel
-    erased = erase(session=ctx.session, resident=ctx.resident, photos=_photos(ctx))
-    _audit(ctx, action, channel, erased, cancelled, mentions)
+    """Erase (or withdraw): the resident's seats go to the waitlist, their photos
+    and the files naming them go, and the audit says how much (never what)."""
+    resident, files, own = ctx.resident, ctx.settings.files, resident_id(ctx)
+    identity, channel, said = resident.identity, resident.channel, _said(ctx, own)
+    cancelled = _give_up_seats(ctx, own)
+    photos = ctx.draft(PhotosDraft).photos or []
+    erased = erase(session=ctx.session, resident=resident, photos=photos)
+    details = {
+        "channel": channel,
+        "aspirations_kept": erased.aspirations_kept,
+        "registrations_cancelled": cancelled,
+        "photos_removed": remove_photos(files, erased.photos),
+        "files_removed": files.erase_files(identity, said) if files is not None else 0,
+    }
+    record(session=ctx.session, actor=RESIDENT, action=action, details=details, now=ctx.now)
 
 
-def _mentions(ctx: Ctx) -> Mention:
-    """The resident's identity, and what names them in a file: chat id, name and
-    phone, also as given when registering for a training."""
+def _said(ctx: Ctx, own: int) -> tuple[str, ...]:
+    """What names the resident in a file, taken before the erasure clears it: the
+    identity, chat id, name and phone, also as given when registering for a training."""
     resident = ctx.resident
-    _channel, _, chat_id = resident.identity.partition(":")
+    chat_id = resident.identity.partition(":")[2]
     said = [resident.identity, chat_id, resident.display_name, resident.phone]
-    if resident.id is not None:
-        for registration, _program in registrations_of(ctx.session, resident.id, active_only=False):
-            said += [registration.full_name, registration.phone]
-    return Mention(resident.identity, tuple(sorted({s for s in said if s})))
+    for registration, _program in registrations_of(ctx.session, own, active_only=False):
+        said += [registration.full_name, registration.phone]
+    return tuple(sorted({s for s in said if s}))
 
 
-def _audit(
-    ctx: Ctx, action: str, channel: str, erased: Erased, cancelled: int, mentions: Mention
-) -> None:
-    files = ctx.settings.files
-    removed = remove_photos(files, erased.photos)
-    sent = files.erase_files(mentions.identity, mentions.said) if files is not None else 0
-    record(
-        session=ctx.session,
-        actor=RESIDENT,
-        action=action,
-        details={
-            "channel": channel,
-            "aspirations_kept": erased.aspirations_kept,
-            "registrations_cancelled": cancelled,
-            "photos_removed": removed,
-            "files_removed": sent,
-        },
-        now=ctx.now,
-    )
-
-
-def _give_up_seats(ctx: Ctx) -> int:
+def _give_up_seats(ctx: Ctx, own: int) -> int:
     """Cancel the resident's registrations; their seats go to the waitlist."""
-    if ctx.resident.id is None:
-        return 0
-    count = 0
-    for registration, _program in registrations_of(ctx.session, ctx.resident.id):
+    registrations = registrations_of(ctx.session, own)
+    for registration, _program in registrations:
         assert registration.id is not None
         done = cancel_registration(
             session=ctx.session, registration_id=registration.id, resident_id=None, now=ctx.now
         )
         notify_promoted(ctx.session, ctx.settings.translators, done.program, done.promoted, ctx.now)
-        count += 1
-    return count
+    return len(registrations)
 
 
 FLOW = Flow(

@@ -10,6 +10,8 @@ reconsent (a new privacy notice, reached by the engine's detour) ──Setuju─
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
 from handlers.core.validation import clean_profile_name
 from handlers.privacy import mydata
@@ -107,25 +109,30 @@ def _home_skipped(ctx: Ctx) -> None:
     ctx.goto(HOME)
 
 
-def ask_home_kecamatan(ctx: Ctx) -> str:
-    """Where the resident lives, so later questions can offer it first."""
-    return ctx.t("onboarding.ask_kecamatan")
+def home_picker(
+    kecamatan: Steps,
+    kelurahan: Steps,
+    chosen: Callable[[Ctx, Area], None],
+    to: tuple[Steps, ...],
+    skipped: Callable[[Ctx], None] | None = None,
+) -> AreaPicker:
+    """Where the resident lives (here and in /profil), so later questions can
+    offer it first."""
+    return AreaPicker(
+        kecamatan=kecamatan,
+        kelurahan=kelurahan,
+        draft=HomeDraft,
+        holding="kecamatan",
+        ask_kecamatan=lambda ctx: ctx.t("onboarding.ask_kecamatan"),
+        ask_kelurahan=lambda ctx, name: ctx.t("onboarding.ask_kelurahan", kecamatan=name),
+        chosen=chosen,
+        skipped=skipped,
+        to=to,
+    )
 
 
-def ask_home_kelurahan(ctx: Ctx, kecamatan: str) -> str:
-    return ctx.t("onboarding.ask_kelurahan", kecamatan=kecamatan)
-
-
-HOME_AREA = AreaPicker(
-    kecamatan=Onboarding.HOME_KECAMATAN,
-    kelurahan=Onboarding.HOME_KELURAHAN,
-    draft=HomeDraft,
-    holding="kecamatan",
-    ask_kecamatan=ask_home_kecamatan,
-    ask_kelurahan=ask_home_kelurahan,
-    chosen=_home_chosen,
-    skipped=_home_skipped,
-    to=(HOME,),
+HOME_AREA = home_picker(
+    Onboarding.HOME_KECAMATAN, Onboarding.HOME_KELURAHAN, _home_chosen, (HOME,), _home_skipped
 )
 
 FLOW = Flow(

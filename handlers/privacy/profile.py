@@ -11,13 +11,8 @@ from __future__ import annotations
 
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Language, Prompt, Step, Steps
 from handlers.core.validation import Invalid
-from handlers.privacy.onboarding import (
-    HomeDraft,
-    ask_home_kecamatan,
-    ask_home_kelurahan,
-    save_home,
-)
-from handlers.widgets.area import Area, AreaPicker
+from handlers.privacy.onboarding import HomeDraft, home_picker, save_home
+from handlers.widgets.area import Area
 from handlers.widgets.places import place_name
 from handlers.widgets.text_field import text_step
 from handlers.widgets.words import option
@@ -87,16 +82,7 @@ def keep_home(ctx: Ctx, area: Area) -> None:
     ctx.goto(Profile.CHOOSE)
 
 
-AREA = AreaPicker(
-    kecamatan=Profile.KECAMATAN,
-    kelurahan=Profile.KELURAHAN,
-    draft=HomeDraft,
-    holding="kecamatan",
-    ask_kecamatan=ask_home_kecamatan,
-    ask_kelurahan=ask_home_kelurahan,
-    chosen=keep_home,
-    to=(Profile.CHOOSE,),
-)
+AREA = home_picker(Profile.KECAMATAN, Profile.KELURAHAN, keep_home, (Profile.CHOOSE,))
 
 FLOW = Flow(
     steps={
