@@ -17,7 +17,7 @@ from handlers.core.flow import HOME, Flow
 from handlers.forums import follow as forum
 from handlers.forums import manage as forum_manage
 from handlers.forums import new as forum_admin
-from handlers.privacy import mydata, onboarding, profile
+from handlers.privacy.feature import FEATURE as PRIVACY
 from handlers.staff import exports as export_chat
 from handlers.staff import roles as roles_admin
 from handlers.staff import stats as stats_chat
@@ -27,6 +27,7 @@ from handlers.trainings import register as training
 
 FEATURES: tuple[Feature, ...] = (
     menu.FEATURE,
+    PRIVACY,
     # Main-menu entries of features not yet declared as a Feature.
     Feature(
         name="legacy-menu",
@@ -41,11 +42,8 @@ FEATURES: tuple[Feature, ...] = (
 
 # Flows of features not yet declared as a Feature.
 LEGACY_FLOWS: tuple[Flow, ...] = (
-    onboarding.FLOW,
     aspiration.FLOW,
     status.FLOW,
-    mydata.FLOW,
-    profile.FLOW,
     rating.FLOW,
     review.FLOW,
     export_chat.FLOW,

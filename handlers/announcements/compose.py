@@ -20,7 +20,7 @@ from handlers.core.datetimes import example, parse_wib_datetime, short_date
 from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.core.types import Option, Translator
 from handlers.core.validation import Invalid, clean_text, letters
-from handlers.privacy.onboarding import BACK_WORDS
+from handlers.widgets import choices
 from handlers.widgets.places import kecamatan_name, kecamatan_options, kelurahan_options
 from storage.announcements import (
     AnnouncementError,
@@ -157,7 +157,7 @@ def _back_to_preview(ctx: Ctx) -> tuple[Option, ...]:
     """While editing, a way back to the preview without changing anything."""
     if not ctx.data.get("editing"):
         return ()
-    return (Option("preview", ctx.t("announce.back_to_preview"), BACK_WORDS),)
+    return (choices.back(ctx.t, "announce.back_to_preview", "preview"),)
 
 
 # --- text and photo -------------------------------------------------------------------
@@ -270,7 +270,7 @@ def on_segment(ctx: Ctx, answer: Answer) -> None:
 
 
 def _other_segment(ctx: Ctx) -> Option:
-    return Option("segment", ctx.t("announce.other_segment"), BACK_WORDS)
+    return choices.back(ctx.t, "announce.other_segment", "segment")
 
 
 def ask_area(ctx: Ctx) -> Prompt:
@@ -295,7 +295,7 @@ def on_area(ctx: Ctx, answer: Answer) -> None:
 def ask_kelurahan(ctx: Ctx) -> Prompt:
     """Which kelurahan of the kecamatan chosen."""
     kecamatan = ctx.data.get("area_kecamatan") or ""
-    back = Option("back", ctx.t("common.other_kecamatan"), BACK_WORDS)
+    back = choices.back(ctx.t, "common.other_kecamatan")
     text = ctx.t("announce.ask_kelurahan", kecamatan=kecamatan_name(ctx, kecamatan))
     return Prompt(text, (*kelurahan_options(ctx, kecamatan), back))
 
@@ -495,7 +495,7 @@ def ask_edit(ctx: Ctx) -> Prompt:
         Option("photo", t("announce.field_photo"), ("foto", "photo")),
         Option("segment", t("announce.field_segment"), ("penerima", "recipients")),
         Option("when", t("announce.field_when"), ("waktu", "time")),
-        Option("preview", t("announce.back_to_preview"), BACK_WORDS),
+        choices.back(t, "announce.back_to_preview", "preview"),
     )
     return Prompt(t("announce.ask_edit"), options)
 

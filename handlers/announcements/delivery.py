@@ -16,7 +16,7 @@ from handlers.announcements.compose import recipients, segment_label
 from handlers.core.datetimes import clock, short_date
 from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.core.types import Option, Translator
-from handlers.privacy.onboarding import BACK_WORDS
+from handlers.widgets.words import words
 from storage.announcements import (
     AnnouncementError,
     DeliveryStats,
@@ -184,7 +184,7 @@ def ask_cancel(ctx: Ctx) -> Prompt:
     )
     options = (
         Option("yes", ctx.t("announce.cancel_yes"), ("ya", "yes")),
-        Option("no", ctx.t("announce.cancel_no"), ("tidak", "no", *BACK_WORDS)),
+        Option("no", ctx.t("announce.cancel_no"), ("tidak", "no", *words(ctx.t, "back"))),
     )
     return Prompt(text, options)
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from handlers.aspirations.status import find
 from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
-from handlers.core.types import Option
 from handlers.core.validation import Invalid, check_comment
-from handlers.privacy.onboarding import SKIP_WORDS
+from handlers.widgets import choices
 from storage.aspirations import find_owned_aspiration, record_rating
 
 
@@ -40,7 +39,7 @@ def ask_comment(ctx: Ctx) -> Prompt:
     """An optional comment on how it was handled."""
     return Prompt(
         ctx.t("rating.ask_comment"),
-        (Option("skip", ctx.t("common.skip"), SKIP_WORDS),),
+        (choices.skip(ctx.t),),
         accepts=frozenset({"text"}),
     )
 

@@ -15,7 +15,7 @@ from handlers.core.matching import fold
 from handlers.core.notifications import notify_status_change, resident_of
 from handlers.core.types import Option
 from handlers.core.validation import Invalid, check_comment
-from handlers.privacy.onboarding import BACK_WORDS
+from handlers.widgets import choices
 from handlers.widgets.places import kecamatan_name, kecamatan_options, place_name
 from storage.aspirations import (
     find_aspiration,
@@ -138,7 +138,7 @@ FILTERS = ("status", "category", "kecamatan")
 def ask_filter(ctx: Ctx) -> Prompt:
     options = [Option(f, ctx.t(f"review.filter_{f}")) for f in FILTERS]
     options.append(Option("clear", ctx.t("review.filter_clear")))
-    options.append(Option("back", ctx.t("review.back_to_list"), BACK_WORDS))
+    options.append(choices.back(ctx.t, "review.back_to_list"))
     return Prompt(ctx.t("review.ask_filter"), tuple(options))
 
 
@@ -238,7 +238,7 @@ def ask_detail(ctx: Ctx) -> Prompt:
         Option(f"to:{s}", ctx.t("review.move_to", status=ctx.t(f"status.{s}")), (s,))
         for s in NEXT_STATUSES[aspiration.status]
     ]
-    options.append(Option("back", ctx.t("review.back_to_list"), BACK_WORDS))
+    options.append(choices.back(ctx.t, "review.back_to_list"))
     return Prompt(detail_text(ctx, aspiration), tuple(options), accepts=frozenset({"text"}))
 
 
@@ -259,7 +259,7 @@ def on_detail(ctx: Ctx, answer: Answer) -> None:
 
 def ask_original(ctx: Ctx) -> Prompt:
     """Which aspiration does this one repeat?"""
-    options = (Option("back", ctx.t("review.back_to_detail"), BACK_WORDS),)
+    options = (choices.back(ctx.t, "review.back_to_detail"),)
     return Prompt(ctx.t("review.ask_original"), options, accepts=frozenset({"text"}))
 
 
@@ -290,7 +290,7 @@ def _refuse(ctx: Ctx, current: str) -> None:
 def ask_note(ctx: Ctx) -> Prompt:
     """The note the resident will read with the new status."""
     status = ctx.data.get("new_status", "")
-    options = [Option("back", ctx.t("review.back_to_detail"), BACK_WORDS)]
+    options = [choices.back(ctx.t, "review.back_to_detail")]
     if status in NEEDS_REASON:
         text = ctx.t("review.ask_reason")
     else:

@@ -23,7 +23,6 @@ from handlers.core.flow import Ctx
 from handlers.forums import follow as forum
 from handlers.forums import manage as forum_manage
 from handlers.forums import new as forum_admin
-from handlers.privacy import mydata, profile
 from handlers.trainings import attendance as training_attendance
 from handlers.trainings import new as training_admin
 
@@ -37,13 +36,9 @@ class Command:
 
 
 ALIASES = {
-    "mydata": "datasaya",
-    "deletedata": "hapusdata",
     "stop": "berhenti",
     "unsubscribe": "berhenti",
     "subscribe": "langganan",
-    "withdrawconsent": "tarikpersetujuan",
-    "profile": "profil",
 }
 # Commands for some roles only; the check is the same for every one of them.
 ROLE_FOR = {
@@ -86,7 +81,7 @@ def allowed_before_consent(ctx: Ctx, name: str) -> bool:
 
 # What still works while a new privacy notice waits for an answer: nothing that
 # uses personal data, and the rights to erase or withdraw.
-BEFORE_RECONSENT = frozenset({"hapusdata", "tarikpersetujuan", "berhenti"})
+BEFORE_RECONSENT = frozenset({"berhenti"})
 
 
 def allowed_before_reconsent(ctx: Ctx, name: str) -> bool:
@@ -132,18 +127,6 @@ def _status(ctx: Ctx, args: str) -> None:
         ctx.goto("status")
 
 
-def _my_data(ctx: Ctx, args: str) -> None:
-    mydata.show(ctx, args)
-
-
-def _delete_data(ctx: Ctx, _args: str) -> None:
-    mydata.start_delete(ctx)
-
-
-def _withdraw_consent(ctx: Ctx, _args: str) -> None:
-    mydata.start_withdraw(ctx)
-
-
 def _review(ctx: Ctx, args: str) -> None:
     review.start(ctx, args)
 
@@ -166,10 +149,6 @@ def _roles(ctx: Ctx, _args: str) -> None:
 
 COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
     "status": _status,
-    "datasaya": _my_data,
-    "hapusdata": _delete_data,
-    "tarikpersetujuan": _withdraw_consent,
-    "profil": profile.start,
     "nilai": _rate,
     "aspirasi": _review,
     "ekspor": _export,

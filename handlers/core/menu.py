@@ -13,7 +13,11 @@ from handlers.core.feature import Command, Feature, HelpLine, MenuEntry
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Home, Language, Prompt, Step
 from handlers.core.help import help_text
 from handlers.core.types import Option
-from handlers.widgets.words import option
+from handlers.privacy import mydata, profile
+from handlers.privacy.mydata import Rights
+from handlers.privacy.onboarding import Onboarding
+from handlers.privacy.profile import Profile
+from handlers.widgets import choices
 
 HELP_ITEMS = ("mydata", "profile", "delete")
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -37,13 +41,11 @@ def on_menu(ctx: Ctx, answer: Answer) -> None:
 def ask_help(ctx: Ctx) -> Prompt:
     """The help text, and the resident's own data a press away."""
     options = [Option(item, ctx.t(f"menu.{item}")) for item in HELP_ITEMS]
-    options.append(option(ctx.t, "menu", "common.back_to_menu", "back"))
+    options.append(choices.back(ctx.t, "common.back_to_menu", "menu"))
     return Prompt(help_text(ctx), tuple(options))
 
 
 def on_help(ctx: Ctx, answer: Answer) -> None:
-    from handlers.privacy import mydata, profile  # legacy until privacy is typed
-
     match answer.option:
         case "mydata":
             mydata.show(ctx, "")
@@ -62,7 +64,7 @@ def home_flow(entries: Sequence[MenuEntry]) -> Flow:
     return Flow(
         steps={
             Home.MAIN: Step(ask_menu, on_menu, leads),
-            Home.HELP: Step(ask_help, on_help, (HOME,)),
+            Home.HELP: Step(ask_help, on_help, (HOME, Profile.CHOOSE, Rights.CONFIRM_DELETE)),
         }
     )
 
@@ -80,7 +82,7 @@ def on_language(ctx: Ctx, answer: Answer) -> None:
     ctx.set_language(answer.option)
     ctx.resident.language_chosen = True
     ctx.note(ctx.t("language.changed"))
-    ctx.end_detour(HOME if ctx.resident.onboarded_at else "onboarding")
+    ctx.end_detour(HOME if ctx.resident.onboarded_at else Onboarding.CONSENT)
 
 
 LANGUAGE = Flow(steps={Language.CHOOSE: Step(ask_language, on_language, (HOME,))})
@@ -91,7 +93,7 @@ def start(ctx: Ctx, _args: str) -> None:
         ctx.note(ctx.t("start.welcome_back"))
         ctx.goto(HOME)
     else:
-        ctx.goto("onboarding")
+        ctx.goto(Onboarding.CONSENT)
 
 
 def go_home(ctx: Ctx, _args: str = "") -> None:
@@ -103,7 +105,7 @@ def cancel(ctx: Ctx, _args: str) -> None:
     flow = ctx.conversation.flow
     if flow == HOME.flow:
         ctx.note(ctx.t("cancel.nothing"))
-    elif flow == "onboarding" and not ctx.resident.has_consent:
+    elif flow == Onboarding.CONSENT.flow and not ctx.resident.has_consent:
         ctx.note(ctx.t("cancel.onboarding"))
         ctx.resident.onboarded_at = ctx.resident.onboarded_at or ctx.now
     else:

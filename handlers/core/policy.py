@@ -20,9 +20,11 @@ from handlers.core.commands import Command
 from handlers.core.flow import HOME, Ctx, Flow
 from handlers.core.types import ACTION_PROMPT
 from handlers.privacy import onboarding
+from handlers.privacy.mydata import Rights
+from handlers.privacy.onboarding import Onboarding
 
-RECONSENT = ("onboarding", "reconsent")
-RIGHTS_FLOW = "mydata"  # its questions (erase? withdraw?) are answered meanwhile too
+RECONSENT = (Onboarding.RECONSENT.flow, Onboarding.RECONSENT.value)
+RIGHTS_FLOW = Rights.CONFIRM_DELETE.flow  # erase? withdraw? are answered meanwhile too
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def consent_gate(ctx: Ctx, turn: Turn) -> bool:
         return role_check(ctx, turn) or step(ctx, turn)
     if turn.is_new or conversation.expires_at <= ctx.now:
         ctx.goto(HOME)
-    ctx.detour(*RECONSENT)
+    ctx.detour(Onboarding.RECONSENT)
     return True
 
 
@@ -70,7 +72,7 @@ def first_contact(ctx: Ctx, turn: Turn) -> bool:
     menu, after answering it once); only a few commands act before that."""
     if not turn.is_new:
         return False
-    ctx.goto("onboarding" if ctx.resident.onboarded_at is None else HOME)
+    ctx.goto(Onboarding.CONSENT if ctx.resident.onboarded_at is None else HOME)
     return turn.command is None or not commands.allowed_before_consent(ctx, turn.command.name)
 
 
@@ -81,7 +83,7 @@ def expired(ctx: Ctx, turn: Turn) -> bool:
     if turn.is_new or conversation.expires_at > ctx.now or conversation.flow == HOME.flow:
         return False
     if ctx.resident.onboarded_at is None:
-        ctx.goto("onboarding")  # never answered the consent question: ask again
+        ctx.goto(Onboarding.CONSENT)  # never answered the consent question: ask again
     else:
         ctx.note(ctx.t("engine.expired"))
         ctx.goto(HOME)

@@ -14,8 +14,10 @@ from __future__ import annotations
 from handlers.core.datetimes import short_date
 from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.core.types import Option, Translator
-from handlers.privacy.onboarding import AGREE_WORDS, BACK_WORDS, record_consent
+from handlers.privacy.onboarding import record_consent
+from handlers.widgets import choices
 from handlers.widgets.places import kecamatan_name, kecamatan_options, kelurahan_options, place_name
+from handlers.widgets.words import words
 from storage.announcements import set_opt_out
 from storage.forums import (
     ForumError,
@@ -160,7 +162,7 @@ def ask_list(ctx: Ctx) -> Prompt:
         options.append(Option("next", ctx.t("common.next_page"), ("berikutnya", "next")))
     if page > 0:
         options.append(Option("prev", ctx.t("common.prev_page"), ("sebelumnya", "prev")))
-    options.append(Option("hub", ctx.t("forum.back_to_hub"), BACK_WORDS))
+    options.append(choices.back(ctx.t, "forum.back_to_hub", "hub"))
     options.append(Option("menu", ctx.t("common.back_to_menu"), MENU_WORDS))
     no_home = ctx.resident.home_kelurahan_code is None
     hint = "\n\n" + ctx.t("forum.city_only_hint") if no_home else ""
@@ -209,7 +211,7 @@ def _forum(ctx: Ctx) -> ForumEvent | None:
 def ask_detail(ctx: Ctx) -> Prompt:
     """One forum: everything about it, the answers so far, and the resident's own."""
     forum = _forum(ctx)
-    back = Option("back", ctx.t("forum.back_to_list"), BACK_WORDS)
+    back = choices.back(ctx.t, "forum.back_to_list")
     menu = Option("menu", ctx.t("common.back_to_menu"), MENU_WORDS)
     if forum is None or forum.id is None:
         return Prompt(ctx.t("forum.gone"), (back, menu))
@@ -309,7 +311,7 @@ def ask_subs(ctx: Ctx) -> Prompt:
     ]
     if ctx.resident.home_kelurahan_code:
         options.append(Option("home", ctx.t("forum.change_home"), ("ganti kelurahan",)))
-    options.append(Option("hub", ctx.t("forum.back_to_hub"), BACK_WORDS))
+    options.append(choices.back(ctx.t, "forum.back_to_hub", "hub"))
     parts = [ctx.t("forum.subs")]
     if ctx.resident.announcements_off_at is not None:
         parts.append(ctx.t("forum.subs_but_stopped"))
@@ -354,8 +356,8 @@ def ask_consent(ctx: Ctx) -> Prompt:
     return Prompt(
         text,
         (
-            Option("agree", ctx.t("forum.consent_agree"), AGREE_WORDS),
-            Option("back", ctx.t("forum.back_to_subs"), (*BACK_WORDS, "tidak", "no")),
+            Option("agree", ctx.t("forum.consent_agree"), words(ctx.t, "agree")),
+            Option("back", ctx.t("forum.back_to_subs"), (*words(ctx.t, "back"), "tidak", "no")),
         ),
     )
 
@@ -373,7 +375,7 @@ def on_consent(ctx: Ctx, answer: Answer) -> None:
 
 def ask_home_kecamatan(ctx: Ctx) -> Prompt:
     """Where the resident lives, kecamatan first."""
-    back = Option("back", ctx.t("forum.back_to_subs"), BACK_WORDS)
+    back = choices.back(ctx.t, "forum.back_to_subs")
     return Prompt(ctx.t("forum.ask_kecamatan"), (*kecamatan_options(ctx), back))
 
 
@@ -392,7 +394,7 @@ def ask_home_kelurahan(ctx: Ctx) -> Prompt:
         ctx.t("onboarding.ask_kelurahan", kecamatan=kecamatan_name(ctx, kecamatan)),
         (
             *kelurahan_options(ctx, kecamatan),
-            Option("back", ctx.t("common.other_kecamatan"), BACK_WORDS),
+            choices.back(ctx.t, "common.other_kecamatan"),
         ),
     )
 

@@ -17,7 +17,7 @@ from handlers.core.validation import Invalid, check_text
 from handlers.forums.follow import describe, place_of, type_label
 from handlers.forums.new import TEXT, answered, followers
 from handlers.forums.notices import forum_cancelled, forum_moved, forum_summary
-from handlers.privacy.onboarding import BACK_WORDS
+from handlers.widgets import choices
 from storage.forums import (
     UPCOMING,
     ForumError,
@@ -106,7 +106,7 @@ def _chosen(ctx: Ctx) -> ForumEvent | None:
 def ask_forum(ctx: Ctx) -> Prompt:
     """The forum with its answers and followers, and what can be done with it now."""
     forum = _chosen(ctx)
-    other = Option("pick", ctx.t("forum_admin.other_forum"), BACK_WORDS)
+    other = choices.back(ctx.t, "forum_admin.other_forum", "pick")
     menu = Option("menu", ctx.t("common.back_to_menu"), MENU_WORDS)
     if forum is None or forum.id is None:
         return Prompt(ctx.t("forum.gone"), (other, menu))
@@ -155,7 +155,7 @@ def ask_move_when(ctx: Ctx) -> Prompt:
     forum = _chosen(ctx)
     when = ctx.t.datetime(forum.starts_at) if forum else "-"
     keep = Option("keep", ctx.t("forum_admin.keep_time"), ("tetap", "same"))
-    back = Option("back", ctx.t("forum_admin.back_to_forum"), BACK_WORDS)
+    back = choices.back(ctx.t, "forum_admin.back_to_forum")
     text = ctx.t("forum_admin.ask_move_when", when=when, example=example(ctx.now))
     return Prompt(text, (keep, back), accepts=TEXT)
 
@@ -305,7 +305,7 @@ def on_cancel_confirm(ctx: Ctx, answer: Answer) -> None:
 
 def ask_summary_text(ctx: Ctx) -> Prompt:
     """The result in a few sentences: decisions, proposals chosen, next steps."""
-    back = Option("back", ctx.t("forum_admin.back_to_forum"), BACK_WORDS)
+    back = choices.back(ctx.t, "forum_admin.back_to_forum")
     return Prompt(ctx.t("forum_admin.ask_summary"), (back,), accepts=TEXT)
 
 

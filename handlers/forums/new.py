@@ -18,8 +18,8 @@ from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.core.types import Option
 from handlers.core.validation import Invalid, check_text
 from handlers.forums.follow import area_label, type_label
-from handlers.privacy.onboarding import BACK_WORDS, SKIP_WORDS
-from handlers.widgets import area_choice
+from handlers.widgets import area_choice, choices
+from handlers.widgets.words import words
 from storage.announcements import Segment, count_members, forum_subscribers
 from storage.forums import (
     ForumError,
@@ -124,7 +124,7 @@ def on_starts(ctx: Ctx, answer: Answer) -> None:
 
 def ask_place(ctx: Ctx) -> Prompt:
     """Where: the building and its address, or later."""
-    later = Option("skip", ctx.t("forum_admin.place_later"), SKIP_WORDS)
+    later = Option("skip", ctx.t("forum_admin.place_later"), words(ctx.t, "skip"))
     return Prompt(ctx.t("forum_admin.ask_place"), (later,), accepts=TEXT)
 
 
@@ -267,7 +267,7 @@ def _field_labels(ctx: Ctx) -> dict[str, str]:
 def ask_edit(ctx: Ctx) -> Prompt:
     """Which part to change."""
     options = tuple(Option(f, label) for f, label in _field_labels(ctx).items())
-    back = Option("preview", ctx.t("forum_admin.back_to_preview"), BACK_WORDS)
+    back = choices.back(ctx.t, "forum_admin.back_to_preview", "preview")
     return Prompt(ctx.t("forum_admin.ask_edit"), (*options, back))
 
 

@@ -7,34 +7,39 @@ confirm_withdraw ──Ya──▶ anonymous, menu                (──Jangan�
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from handlers.aspirations.status import category_label
-from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
-from handlers.core.types import Option
-from handlers.privacy.mydata_export import forum_lines, send_document
+from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
+from handlers.privacy.mydata_export import forum_lines, resident_id, send_document
 from handlers.trainings.notices import notify_promoted
+from handlers.widgets.choices import yes_no
 from handlers.widgets.places import place_name
+from handlers.widgets.words import words
 from storage.aspirations import recent_aspirations
 from storage.audit import RESIDENT, record
 from storage.privacy import Erased, erase_resident, remove_photos, withdraw_consent
 from storage.trainings import cancel_registration, registrations_of, waitlist_rank
 
 SHOWN_ASPIRATIONS = 20
-FLOW_NAME = "mydata"
 
 
-@dataclass(frozen=True)
-class Mention:
-    """Whose files to delete: ``identity``'s own, and others' that hold ``said``."""
+class Rights(Steps, flow="mydata"):
+    CONFIRM_DELETE = "confirm_delete"
+    CONFIRM_WITHDRAW = "confirm_withdraw"
 
-    identity: str
-    said: tuple[str, ...]
+
+class PhotosDraft(Draft):
+    """Photos of a form left unsent (``photo``: an aspiration's; ``photos``: the
+    list gathered when /hapusdata or /tarikpersetujuan was asked), removed too."""
+
+    photo: str | None = None
+    photos: list[str] | None = None
 
 
 def summary(ctx: Ctx) -> str:
     """Everything stored about the resident, in plain words."""
-    resident, t = ctx.resident, ctx.t
+    resident, t, own = ctx.resident, ctx.t, resident_id(ctx)
     lines = [
         t("mydata.identity", identity=resident.identity),
         t("mydata.language", language=t(f"language.name_{resident.language}")),
@@ -50,180 +55,137 @@ def summary(ctx: Ctx) -> str:
         ]
     else:
         lines.append(t("mydata.no_consent"))
-    aspirations = []
-    if resident.id is not None:
-        aspirations = list(
-            recent_aspirations(
-                session=ctx.session, resident_id=resident.id, limit=SHOWN_ASPIRATIONS
+    aspirations = recent_aspirations(session=ctx.session, resident_id=own, limit=SHOWN_ASPIRATIONS)
+    lines += [t("mydata.aspirations") if aspirations else t("mydata.no_aspirations")]
+    lines += [
+        f"• {a.code} · {category_label(ctx, a.category)} · {t(f'status.{a.status}')}"
+        for a in aspirations
+    ]
+    registrations = registrations_of(ctx.session, own)
+    lines += [t("mydata.trainings")] if registrations else []
+    for registration, program in registrations:
+        rank = waitlist_rank(ctx.session, registration)
+        status = t("mydata.training_waitlisted", rank=rank) if rank else None
+        lines.append(
+            t(
+                "mydata.training_line",
+                title=program.title,
+                phone=registration.phone or "-",
+                status=status or t("mydata.training_registered"),
             )
         )
-    if aspirations:
-        lines.append(t("mydata.aspirations"))
-        lines += [
-            f"• {a.code} · {category_label(ctx, a.category)} · {t(f'status.{a.status}')}"
-            for a in aspirations
-        ]
-    else:
-        lines.append(t("mydata.no_aspirations"))
-    registrations = registrations_of(ctx.session, resident.id) if resident.id is not None else []
-    if registrations:
-        lines.append(t("mydata.trainings"))
-        for registration, program in registrations:
-            rank = waitlist_rank(ctx.session, registration)
-            status = (
-                t("mydata.training_waitlisted", rank=rank)
-                if rank
-                else t("mydata.training_registered")
-            )
-            lines.append(
-                t(
-                    "mydata.training_line",
-                    title=program.title,
-                    phone=registration.phone or "-",
-                    status=status,
-                )
-            )
     lines += forum_lines(ctx)
     return t("mydata.title") + "\n" + "\n".join(lines) + "\n\n" + t("mydata.footer")
 
 
 def show(ctx: Ctx, args: str) -> None:
     """/datasaya, or /datasaya json for the same as a file."""
-    if args.strip().casefold() in ("json", "berkas", "file"):
+    if args.strip().casefold() in words(ctx.t, "json_file"):
         send_document(ctx)
     else:
         ctx.say(summary(ctx))
 
 
+def start_delete(ctx: Ctx, _args: str = "") -> None:
+    """/hapusdata: ask first; a draft's photo is remembered to be removed too."""
+    _start(ctx, Rights.CONFIRM_DELETE)
+
+
+def start_withdraw(ctx: Ctx, _args: str = "") -> None:
+    """/tarikpersetujuan: ask first."""
+    _start(ctx, Rights.CONFIRM_WITHDRAW)
+
+
+def _start(ctx: Ctx, step: Rights) -> None:
+    left = ctx.draft(PhotosDraft)
+    photos = [p for p in (left.photo, *(left.photos or ())) if p]
+    ctx.goto(step)
+    ctx.draft(PhotosDraft).photos = photos
+
+
 def ask_delete(ctx: Ctx) -> Prompt:
     """What erasure does, and are you sure?"""
-    return Prompt(
-        ctx.t("mydata.ask_delete"),
-        (
-            Option("delete", ctx.t("mydata.delete_yes"), ("hapus", "ya", "yes", "delete")),
-            Option("keep", ctx.t("mydata.delete_no"), ("batal", "tidak", "no", "cancel")),
-        ),
-    )
-
-
-def start_delete(ctx: Ctx) -> None:
-    """/hapusdata: ask first; a draft's photo is remembered to be removed too."""
-    _start(ctx, "confirm_delete")
-
-
-def start_withdraw(ctx: Ctx) -> None:
-    """/tarikpersetujuan: ask first."""
-    _start(ctx, "confirm_withdraw")
-
-
-def _start(ctx: Ctx, step: str) -> None:
-    draft = [p for p in (ctx.data.get("photo"), *ctx.data.get("photos", ())) if p]
-    ctx.goto(FLOW_NAME, step)
-    ctx.data["photos"] = draft
+    options = yes_no(ctx.t, "mydata.delete_yes", "mydata.delete_no", values=("delete", "keep"))
+    return Prompt(ctx.t("mydata.ask_delete"), options)
 
 
 def on_delete(ctx: Ctx, answer: Answer) -> None:
     if answer.option == "keep":
         ctx.note(ctx.t("mydata.kept"))
-        ctx.goto("menu")
+        ctx.goto(HOME)
         return
-    ctx.session.flush()
-    mentions = _mentions(ctx)  # before the erasure clears them
-    cancelled = _give_up_seats(ctx)
-    channel = ctx.resident.channel
-    erased = erase_resident(
-        session=ctx.session, resident=ctx.resident, photos=ctx.data.get("photos", ())
-    )
-    _audit(ctx, "data_deleted", channel, erased, cancelled, mentions)
+    _stop_using_data(ctx, "data_deleted", erase_resident)
     ctx.say(ctx.t("mydata.deleted"))
     ctx.forget()
 
 
 def ask_withdraw(ctx: Ctx) -> Prompt:
     """What withdrawing consent does, and are you sure?"""
-    return Prompt(
-        ctx.t("privacy.ask_withdraw"),
-        (
-            Option("withdraw", ctx.t("privacy.withdraw_yes"), ("tarik", "ya", "yes")),
-            Option("keep", ctx.t("privacy.withdraw_no"), ("batal", "tidak", "no", "cancel")),
-        ),
+    options = yes_no(
+        ctx.t, "privacy.withdraw_yes", "privacy.withdraw_no", values=("withdraw", "keep")
     )
+    return Prompt(ctx.t("privacy.ask_withdraw"), options)
 
 
 def on_withdraw(ctx: Ctx, answer: Answer) -> None:
     if answer.option == "keep":
         ctx.note(ctx.t("privacy.withdraw_kept"))
-        ctx.goto("menu")
-        return
-    withdraw(ctx)
-    ctx.note(ctx.t("privacy.withdrawn"))
-    ctx.goto("menu")
+    else:
+        withdraw(ctx)
+        ctx.note(ctx.t("privacy.withdrawn"))
+    ctx.goto(HOME)
 
 
 def withdraw(ctx: Ctx) -> None:
     """Stop processing the resident's personal data (also: a declined new notice)."""
-    ctx.session.flush()
-    mentions = _mentions(ctx)  # before the withdrawal clears them
-    cancelled = _give_up_seats(ctx)
-    erased = withdraw_consent(
-        session=ctx.session, resident=ctx.resident, photos=ctx.data.get("photos", ())
-    )
-    _audit(ctx, "consent_withdrawn", ctx.resident.channel, erased, cancelled, mentions)
+    _stop_using_data(ctx, "consent_withdrawn", withdraw_consent)
 
 
-def _mentions(ctx: Ctx) -> Mention:
-    """The resident's identity, and what names them in a file: chat id, name and
-    phone, also as given when registering for a training."""
+def _stop_using_data(ctx: Ctx, action: str, erase: Callable[..., Erased]) -> None:
+    """Erase (or withdraw): the resident's seats go to the waitlist, their photos
+    and the files naming them go, and the audit says how much (never what)."""
+    resident, files, own = ctx.resident, ctx.settings.files, resident_id(ctx)
+    identity, channel, said = resident.identity, resident.channel, _said(ctx, own)
+    cancelled = _give_up_seats(ctx, own)
+    photos = ctx.draft(PhotosDraft).photos or []
+    erased = erase(session=ctx.session, resident=resident, photos=photos)
+    details = {
+        "channel": channel,
+        "aspirations_kept": erased.aspirations_kept,
+        "registrations_cancelled": cancelled,
+        "photos_removed": remove_photos(files, erased.photos),
+        "files_removed": files.erase_files(identity, said) if files is not None else 0,
+    }
+    record(session=ctx.session, actor=RESIDENT, action=action, details=details, now=ctx.now)
+
+
+def _said(ctx: Ctx, own: int) -> tuple[str, ...]:
+    """What names the resident in a file, taken before the erasure clears it: the
+    identity, chat id, name and phone, also as given when registering for a training."""
     resident = ctx.resident
-    _channel, _, chat_id = resident.identity.partition(":")
+    chat_id = resident.identity.partition(":")[2]
     said = [resident.identity, chat_id, resident.display_name, resident.phone]
-    if resident.id is not None:
-        for registration, _program in registrations_of(ctx.session, resident.id, active_only=False):
-            said += [registration.full_name, registration.phone]
-    return Mention(resident.identity, tuple(sorted({s for s in said if s})))
+    for registration, _program in registrations_of(ctx.session, own, active_only=False):
+        said += [registration.full_name, registration.phone]
+    return tuple(sorted({s for s in said if s}))
 
 
-def _audit(
-    ctx: Ctx, action: str, channel: str, erased: Erased, cancelled: int, mentions: Mention
-) -> None:
-    files = ctx.settings.files
-    removed = remove_photos(files, erased.photos)
-    sent = files.erase_files(mentions.identity, mentions.said) if files is not None else 0
-    record(
-        session=ctx.session,
-        actor=RESIDENT,
-        action=action,
-        details={
-            "channel": channel,
-            "aspirations_kept": erased.aspirations_kept,
-            "registrations_cancelled": cancelled,
-            "photos_removed": removed,
-            "files_removed": sent,
-        },
-        now=ctx.now,
-    )
-
-
-def _give_up_seats(ctx: Ctx) -> int:
+def _give_up_seats(ctx: Ctx, own: int) -> int:
     """Cancel the resident's registrations; their seats go to the waitlist."""
-    if ctx.resident.id is None:
-        return 0
-    count = 0
-    for registration, _program in registrations_of(ctx.session, ctx.resident.id):
+    registrations = registrations_of(ctx.session, own)
+    for registration, _program in registrations:
         assert registration.id is not None
         done = cancel_registration(
             session=ctx.session, registration_id=registration.id, resident_id=None, now=ctx.now
         )
         notify_promoted(ctx.session, ctx.settings.translators, done.program, done.promoted, ctx.now)
-        count += 1
-    return count
+    return len(registrations)
 
 
 FLOW = Flow(
-    name=FLOW_NAME,
-    start="confirm_delete",
     steps={
-        "confirm_delete": Step(ask_delete, on_delete),
-        "confirm_withdraw": Step(ask_withdraw, on_withdraw),
+        Rights.CONFIRM_DELETE: Step(ask_delete, on_delete, (HOME,)),
+        Rights.CONFIRM_WITHDRAW: Step(ask_withdraw, on_withdraw, (HOME,)),
     },
+    entries=(Rights.CONFIRM_WITHDRAW,),
 )

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from handlers.core.flow import Ctx
 from storage.aspirations import status_history
@@ -20,13 +20,18 @@ from storage.trainings import registrations_of
 SCOPES = ("kelurahan", "kecamatan", "kota")
 
 
+def resident_id(ctx: Ctx) -> int:
+    """The resident's row id (a resident first seen just now is written first)."""
+    ctx.session.flush()
+    assert ctx.resident.id is not None
+    return ctx.resident.id
+
+
 def rsvps_of(ctx: Ctx) -> list[tuple[ForumRsvp, ForumEvent]]:
-    if ctx.resident.id is None:
-        return []
     query = (
         select(ForumRsvp, ForumEvent)
         .join(ForumEvent, col(ForumEvent.id) == ForumRsvp.forum_id)
-        .where(ForumRsvp.resident_id == ctx.resident.id)
+        .where(ForumRsvp.resident_id == resident_id(ctx))
         .order_by(col(ForumEvent.starts_at))
     )
     return [(r, f) for r, f in ctx.session.exec(query)]
@@ -40,7 +45,7 @@ def forum_lines(ctx: Ctx) -> list[str]:
         if resident.announcements_off_at
         else t("mydata.announcements_on")
     ]
-    scopes = subscriptions_of(ctx.session, resident.id) if resident.id is not None else set()
+    scopes = subscriptions_of(ctx.session, resident_id(ctx))
     if scopes:
         names = ", ".join(t(f"mydata.scope_{s}") for s in SCOPES if s in scopes)
         lines.append(t("mydata.subscriptions", scopes=names))
@@ -63,77 +68,59 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(WIB).isoformat() if moment else None
 
 
+def _fields(row: object, names: str, **columns: str) -> dict[str, Any]:
+    """The JSON fields ``names`` (in this order) from ``row``'s attributes of the
+    same name, or of the name ``columns`` gives; moments as ISO 8601 in WIB."""
+    found = {name: getattr(row, columns.get(name, name)) for name in names.split()}
+    return {k: _iso(v) if isinstance(v, datetime) else v for k, v in found.items()}
+
+
+def _aspiration(session: Session, aspiration: Aspiration) -> dict[str, Any]:
+    history = status_history(session=session, aspiration_id=aspiration.id or 0)
+    return {
+        **_fields(
+            aspiration,
+            "code status category kecamatan kelurahan text anonymous",
+            kecamatan="kecamatan_code",
+            kelurahan="kelurahan_code",
+        ),
+        "has_photo": aspiration.photo_path is not None,
+        **_fields(aspiration, "latitude longitude created_at rating"),
+        "status_history": [_fields(change, "status at note") for change in history],
+    }
+
+
 def document(ctx: Ctx) -> dict[str, Any]:
     """Every record of the resident, with the same fields the tables hold."""
-    resident, session = ctx.resident, ctx.session
-    aspirations = (
-        session.exec(
-            select(Aspiration)
-            .where(Aspiration.resident_id == resident.id)
-            .order_by(col(Aspiration.created_at))
-        ).all()
-        if resident.id is not None
-        else []
-    )
+    resident, session, own = ctx.resident, ctx.session, resident_id(ctx)
+    aspirations = session.exec(
+        select(Aspiration).where(Aspiration.resident_id == own).order_by(col(Aspiration.created_at))
+    ).all()
+    registrations = registrations_of(session, own, active_only=False)
     return {
-        "identity": resident.identity,
-        "channel": resident.channel,
-        "language": resident.language,
-        "name": resident.display_name,
-        "phone": resident.phone,
-        "home_kecamatan": resident.home_kecamatan_code,
-        "home_kelurahan": resident.home_kelurahan_code,
-        "consent_at": _iso(resident.consent_at),
-        "consent_version": resident.consent_version,
-        "created_at": _iso(resident.created_at),
-        "last_seen_at": _iso(resident.last_seen_at),
-        "announcements_off_at": _iso(resident.announcements_off_at),
-        "aspirations": [
-            {
-                "code": a.code,
-                "status": a.status,
-                "category": a.category,
-                "kecamatan": a.kecamatan_code,
-                "kelurahan": a.kelurahan_code,
-                "text": a.text,
-                "anonymous": a.anonymous,
-                "has_photo": a.photo_path is not None,
-                "latitude": a.latitude,
-                "longitude": a.longitude,
-                "created_at": _iso(a.created_at),
-                "rating": a.rating,
-                "status_history": [
-                    {"status": c.status, "at": _iso(c.at), "note": c.note}
-                    for c in status_history(session=session, aspiration_id=a.id or 0)
-                ],
-            }
-            for a in aspirations
-        ],
+        **_fields(
+            resident,
+            "identity channel language name phone home_kecamatan home_kelurahan consent_at"
+            " consent_version created_at last_seen_at announcements_off_at",
+            name="display_name",
+            home_kecamatan="home_kecamatan_code",
+            home_kelurahan="home_kelurahan_code",
+        ),
+        "aspirations": [_aspiration(session, aspiration) for aspiration in aspirations],
         "training_registrations": [
             {
                 "program": program.title,
                 "starts_at": _iso(program.starts_at),
-                "status": registration.status,
-                "full_name": registration.full_name,
-                "phone": registration.phone,
-                "business_type": registration.business_type,
-                "registered_at": _iso(registration.registered_at),
+                **_fields(registration, "status full_name phone business_type registered_at"),
             }
-            for registration, program in (
-                registrations_of(session, resident.id, active_only=False)
-                if resident.id is not None
-                else []
-            )
+            for registration, program in registrations
         ],
-        "forum_subscriptions": sorted(
-            subscriptions_of(session, resident.id) if resident.id is not None else set()
-        ),
+        "forum_subscriptions": sorted(subscriptions_of(session, own)),
         "forum_rsvps": [
             {
                 "forum": forum.title,
                 "starts_at": _iso(forum.starts_at),
-                "answer": rsvp.answer,
-                "answered_at": _iso(rsvp.answered_at),
+                **_fields(rsvp, "answer answered_at"),
             }
             for rsvp, forum in rsvps_of(ctx)
         ],

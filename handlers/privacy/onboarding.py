@@ -10,33 +10,39 @@ reconsent (a new privacy notice, reached by the engine's detour) ──Setuju─
 
 from __future__ import annotations
 
-from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
-from handlers.core.types import Option
+from collections.abc import Callable
+
+from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
 from handlers.core.validation import clean_profile_name
 from handlers.privacy import mydata
-from handlers.widgets.places import kecamatan_name, kecamatan_options, kelurahan_options, place_name
-
-AGREE_WORDS = ("setuju", "ya", "iya", "yes", "agree", "i agree", "ok", "oke")
-DISAGREE_WORDS = ("tidak", "tidak setuju", "no", "disagree", "i disagree")
-SKIP_WORDS = ("lewati", "skip")
-BACK_WORDS = ("kembali", "back")
+from handlers.widgets.area import Area, AreaPicker
+from handlers.widgets.choices import yes_no
+from handlers.widgets.places import place_name
 
 
-def skip_option(ctx: Ctx) -> Option:
-    return Option("skip", ctx.t("common.skip"), SKIP_WORDS)
+class Onboarding(Steps, flow="onboarding"):
+    CONSENT = "consent"
+    HOME_KECAMATAN = "home_kecamatan"
+    HOME_KELURAHAN = "home_kelurahan"
+    RECONSENT = "reconsent"  # the engine detours here when the notice changed
+
+
+class HomeDraft(Draft):
+    """The kecamatan chosen while the kelurahan is asked (here and in /profil)."""
+
+    kecamatan: str | None = None
+
+
+def _consent_prompt(ctx: Ctx, *keys: str) -> Prompt:
+    """The notice's paragraphs (``keys``), then Setuju / Tidak setuju."""
+    options = yes_no(ctx.t, "onboarding.agree", "onboarding.disagree", values=("agree", "disagree"))
+    return Prompt("\n\n".join(ctx.t(key) for key in keys), options)
 
 
 def ask_consent(ctx: Ctx) -> Prompt:
     """Welcome, what we store and why, and the consent question."""
-    text = "\n\n".join(
-        [ctx.t("onboarding.welcome"), ctx.t("onboarding.privacy"), ctx.t("onboarding.ask_consent")]
-    )
-    return Prompt(
-        text,
-        (
-            Option("agree", ctx.t("onboarding.agree"), AGREE_WORDS),
-            Option("disagree", ctx.t("onboarding.disagree"), DISAGREE_WORDS),
-        ),
+    return _consent_prompt(
+        ctx, "onboarding.welcome", "onboarding.privacy", "onboarding.ask_consent"
     )
 
 
@@ -55,10 +61,10 @@ def on_consent(ctx: Ctx, answer: Answer) -> None:
     if answer.option == "agree":
         record_consent(ctx)
         ctx.note(ctx.t("onboarding.thanks"))
-        ctx.goto("onboarding", "home_kecamatan")
+        ctx.goto(Onboarding.HOME_KECAMATAN)
     else:
         ctx.note(ctx.t("onboarding.declined"))
-        ctx.goto("menu")
+        ctx.goto(HOME)
 
 
 def consent_is_current(ctx: Ctx) -> bool:
@@ -69,19 +75,8 @@ def consent_is_current(ctx: Ctx) -> bool:
 
 def ask_reconsent(ctx: Ctx) -> Prompt:
     """The privacy notice changed: show it and ask again."""
-    text = "\n\n".join(
-        [
-            ctx.t("privacy.notice_changed"),
-            ctx.t("onboarding.privacy"),
-            ctx.t("privacy.ask_reconsent"),
-        ]
-    )
-    return Prompt(
-        text,
-        (
-            Option("agree", ctx.t("onboarding.agree"), AGREE_WORDS),
-            Option("disagree", ctx.t("onboarding.disagree"), DISAGREE_WORDS),
-        ),
+    return _consent_prompt(
+        ctx, "privacy.notice_changed", "onboarding.privacy", "privacy.ask_reconsent"
     )
 
 
@@ -91,59 +86,60 @@ def on_reconsent(ctx: Ctx, answer: Answer) -> None:
         ctx.note(ctx.t("privacy.reconsent_thanks"))
         ctx.end_detour()
         return
-    ctx.data.pop("_return", None)
+    ctx.drop_detour()
     mydata.withdraw(ctx)
     ctx.note(ctx.t("privacy.reconsent_declined"))
-    ctx.goto("menu")
+    ctx.goto(HOME)
 
 
-def ask_home_kecamatan(ctx: Ctx) -> Prompt:
-    """Where the resident lives, so later questions can offer it first."""
-    return Prompt(ctx.t("onboarding.ask_kecamatan"), (*kecamatan_options(ctx), skip_option(ctx)))
+def save_home(ctx: Ctx, area: Area) -> None:
+    """Keep the kelurahan chosen as the resident's home (onboarding and /profil)."""
+    ctx.resident.home_kecamatan_code = area.kecamatan
+    ctx.resident.home_kelurahan_code = area.kelurahan
+    ctx.note(ctx.t("onboarding.home_saved", place=place_name(ctx, area.kelurahan)))
 
 
-def on_home_kecamatan(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "skip":
-        ctx.note(ctx.t("onboarding.home_skipped"))
-        ctx.goto("menu")
-        return
-    ctx.data["kecamatan"] = answer.option
-    ctx.goto("onboarding", "home_kelurahan")
+def _home_chosen(ctx: Ctx, area: Area) -> None:
+    save_home(ctx, area)
+    ctx.goto(HOME)
 
 
-def ask_home_kelurahan(ctx: Ctx) -> Prompt:
-    kecamatan = ctx.data.get("kecamatan")
-    return Prompt(
-        ctx.t("onboarding.ask_kelurahan", kecamatan=kecamatan_name(ctx, kecamatan)),
-        (
-            *kelurahan_options(ctx, kecamatan or ""),
-            Option("back", ctx.t("common.other_kecamatan"), BACK_WORDS),
-            skip_option(ctx),
-        ),
+def _home_skipped(ctx: Ctx) -> None:
+    ctx.note(ctx.t("onboarding.home_skipped"))
+    ctx.goto(HOME)
+
+
+def home_picker(
+    kecamatan: Steps,
+    kelurahan: Steps,
+    chosen: Callable[[Ctx, Area], None],
+    to: tuple[Steps, ...],
+    skipped: Callable[[Ctx], None] | None = None,
+) -> AreaPicker:
+    """Where the resident lives (here and in /profil), so later questions can
+    offer it first."""
+    return AreaPicker(
+        kecamatan=kecamatan,
+        kelurahan=kelurahan,
+        draft=HomeDraft,
+        holding="kecamatan",
+        ask_kecamatan=lambda ctx: ctx.t("onboarding.ask_kecamatan"),
+        ask_kelurahan=lambda ctx, name: ctx.t("onboarding.ask_kelurahan", kecamatan=name),
+        chosen=chosen,
+        skipped=skipped,
+        to=to,
     )
 
 
-def on_home_kelurahan(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "back":
-        ctx.goto("onboarding", "home_kecamatan")
-        return
-    if answer.option == "skip":
-        ctx.note(ctx.t("onboarding.home_skipped"))
-        ctx.goto("menu")
-        return
-    ctx.resident.home_kecamatan_code = ctx.data.get("kecamatan")
-    ctx.resident.home_kelurahan_code = answer.option
-    ctx.note(ctx.t("onboarding.home_saved", place=place_name(ctx, answer.option)))
-    ctx.goto("menu")
-
+HOME_AREA = home_picker(
+    Onboarding.HOME_KECAMATAN, Onboarding.HOME_KELURAHAN, _home_chosen, (HOME,), _home_skipped
+)
 
 FLOW = Flow(
-    name="onboarding",
-    start="consent",
     steps={
-        "consent": Step(ask_consent, on_consent),
-        "home_kecamatan": Step(ask_home_kecamatan, on_home_kecamatan),
-        "home_kelurahan": Step(ask_home_kelurahan, on_home_kelurahan),
-        "reconsent": Step(ask_reconsent, on_reconsent),
+        Onboarding.CONSENT: Step(ask_consent, on_consent, (Onboarding.HOME_KECAMATAN, HOME)),
+        **HOME_AREA.steps(),
+        Onboarding.RECONSENT: Step(ask_reconsent, on_reconsent, (HOME,)),
     },
+    entries=(Onboarding.RECONSENT,),
 )

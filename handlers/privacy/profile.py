@@ -9,18 +9,27 @@ Name and home need consent; the language does not.
 
 from __future__ import annotations
 
-from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
-from handlers.core.types import Option
-from handlers.privacy.onboarding import BACK_WORDS
-from handlers.widgets.places import kecamatan_name, kecamatan_options, kelurahan_options, place_name
+from handlers.core.flow import HOME, Answer, Ctx, Flow, Language, Prompt, Step, Steps
+from handlers.core.validation import Invalid
+from handlers.privacy.onboarding import HomeDraft, home_picker, save_home
+from handlers.widgets.area import Area
+from handlers.widgets.places import place_name
+from handlers.widgets.text_field import text_step
+from handlers.widgets.words import option
 from storage.limits import RESIDENT
 
-FLOW_NAME = "profile"
 PERSONAL = ("name", "home")
 
 
+class Profile(Steps, flow="profile"):
+    CHOOSE = "choose"
+    NAME = "name"
+    KECAMATAN = "kecamatan"
+    KELURAHAN = "kelurahan"
+
+
 def start(ctx: Ctx, _args: str = "") -> None:
-    ctx.goto(FLOW_NAME)
+    ctx.goto(Profile.CHOOSE)
 
 
 def ask_choose(ctx: Ctx) -> Prompt:
@@ -32,14 +41,9 @@ def ask_choose(ctx: Ctx) -> Prompt:
         place=place_name(ctx, resident.home_kelurahan_code),
         language=t(f"language.name_{resident.language}"),
     )
+    parts = ("name", "home", "language", "done")
     return Prompt(
-        text,
-        (
-            Option("name", t("profile.name"), ("nama", "name")),
-            Option("home", t("profile.home"), ("tempat tinggal", "alamat", "home")),
-            Option("language", t("profile.language"), ("bahasa", "language")),
-            Option("done", t("profile.done"), ("selesai", "done")),
-        ),
+        text, tuple(option(t, part, f"profile.{part}", f"profile_{part}") for part in parts)
     )
 
 
@@ -49,66 +53,48 @@ def on_choose(ctx: Ctx, answer: Answer) -> None:
         return
     match answer.option:
         case "name":
-            ctx.goto(FLOW_NAME, "name")
+            ctx.goto(Profile.NAME)
         case "home":
-            ctx.goto(FLOW_NAME, "kecamatan")
+            ctx.goto(Profile.KECAMATAN)
         case "language":
-            ctx.detour("language")
+            ctx.detour(Language.CHOOSE)
         case _:
-            ctx.goto("menu")
+            ctx.goto(HOME)
 
 
-def ask_name(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("profile.ask_name"), accepts=frozenset({"text"}))
-
-
-def on_name(ctx: Ctx, answer: Answer) -> None:
-    name = " ".join((answer.text or "").split())
+def check_profile_name(raw: str) -> str:
+    """The name as typed, on one line, within ``RESIDENT.profile_name``."""
+    name = " ".join(raw.split())
     if not RESIDENT.profile_name.minimum <= len(name) <= RESIDENT.profile_name.maximum:
-        ctx.invalid(ctx.t("profile.name_invalid"))
-        return
+        raise Invalid("profile.name_invalid")
+    return name
+
+
+def keep_name(ctx: Ctx, name: str) -> None:
     ctx.resident.display_name = name
     ctx.note(ctx.t("profile.name_saved", name=name))
-    ctx.goto(FLOW_NAME, "choose")
+    ctx.goto(Profile.CHOOSE)
 
 
-def ask_kecamatan(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("onboarding.ask_kecamatan"), kecamatan_options(ctx))
+def keep_home(ctx: Ctx, area: Area) -> None:
+    ctx.draft(HomeDraft).kecamatan = None
+    save_home(ctx, area)
+    ctx.goto(Profile.CHOOSE)
 
 
-def on_kecamatan(ctx: Ctx, answer: Answer) -> None:
-    ctx.data["kecamatan"] = answer.option
-    ctx.goto(FLOW_NAME, "kelurahan", keep_data=True)
-
-
-def ask_kelurahan(ctx: Ctx) -> Prompt:
-    kecamatan = ctx.data.get("kecamatan")
-    return Prompt(
-        ctx.t("onboarding.ask_kelurahan", kecamatan=kecamatan_name(ctx, kecamatan)),
-        (
-            *kelurahan_options(ctx, kecamatan or ""),
-            Option("back", ctx.t("common.other_kecamatan"), BACK_WORDS),
-        ),
-    )
-
-
-def on_kelurahan(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "back":
-        ctx.goto(FLOW_NAME, "kecamatan")
-        return
-    ctx.resident.home_kecamatan_code = ctx.data.pop("kecamatan", None)
-    ctx.resident.home_kelurahan_code = answer.option
-    ctx.note(ctx.t("onboarding.home_saved", place=place_name(ctx, answer.option)))
-    ctx.goto(FLOW_NAME, "choose")
-
+AREA = home_picker(Profile.KECAMATAN, Profile.KELURAHAN, keep_home, (Profile.CHOOSE,))
 
 FLOW = Flow(
-    name=FLOW_NAME,
-    start="choose",
     steps={
-        "choose": Step(ask_choose, on_choose),
-        "name": Step(ask_name, on_name),
-        "kecamatan": Step(ask_kecamatan, on_kecamatan),
-        "kelurahan": Step(ask_kelurahan, on_kelurahan),
-    },
+        Profile.CHOOSE: Step(
+            ask_choose, on_choose, (Profile.NAME, Profile.KECAMATAN, Language.CHOOSE, HOME)
+        ),
+        Profile.NAME: text_step(
+            ask=lambda ctx: ctx.t("profile.ask_name"),
+            check=check_profile_name,
+            keep=keep_name,
+            to=(Profile.CHOOSE,),
+        ),
+        **AREA.steps(),
+    }
 )

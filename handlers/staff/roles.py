@@ -6,7 +6,7 @@ import re
 
 from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.core.types import Option
-from handlers.privacy.onboarding import BACK_WORDS
+from handlers.widgets import choices
 from storage.models import ROLES
 from storage.roles import all_grants, grant_role, revoke_role
 
@@ -60,7 +60,7 @@ def on_action(ctx: Ctx, answer: Answer) -> None:
 def ask_identity(ctx: Ctx) -> Prompt:
     return Prompt(
         ctx.t("roles.ask_identity"),
-        (Option("back", ctx.t("roles.back"), BACK_WORDS),),
+        (choices.back(ctx.t, "roles.back"),),
         accepts=frozenset({"text"}),
     )
 
@@ -103,7 +103,7 @@ def ask_revoke(ctx: Ctx) -> Prompt:
         for g in grants
     )
     text = ctx.t("roles.ask_revoke") if options else ctx.t("roles.none_to_revoke")
-    return Prompt(text, (*options, Option("back", ctx.t("roles.back"), BACK_WORDS)))
+    return Prompt(text, (*options, choices.back(ctx.t, "roles.back")))
 
 
 def on_revoke(ctx: Ctx, answer: Answer) -> None:

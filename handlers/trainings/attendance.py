@@ -12,7 +12,7 @@ from handlers.core.datetimes import short_date
 from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.core.matching import fold
 from handlers.core.types import Option
-from handlers.privacy.onboarding import BACK_WORDS
+from handlers.widgets import choices
 from storage.models import TrainingProgram, TrainingRegistration
 from storage.trainings import (
     TrainingError,
@@ -115,7 +115,7 @@ def ask_marks(ctx: Ctx) -> Prompt:
         Option(f"r:{r.id}", f"{'✅' if r.attended else '⬜'} {name}", (name,)) for r, name in shown
     ]
     options += _paging(ctx, page, pages)
-    options.append(Option("other", ctx.t("training_admin.other_program"), BACK_WORDS))
+    options.append(choices.back(ctx.t, "training_admin.other_program", "other"))
     options.append(Option("done", ctx.t("training_admin.done"), ("selesai", "done")))
     head = ctx.t(
         "training_admin.marks_head", title=program.title, when=ctx.t.datetime(program.starts_at)

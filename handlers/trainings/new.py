@@ -26,9 +26,8 @@ from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.core.matching import fold
 from handlers.core.types import Option, Translator
 from handlers.core.validation import Invalid, check_text
-from handlers.privacy.onboarding import BACK_WORDS, SKIP_WORDS
 from handlers.trainings import register as training
-from handlers.widgets import area_choice
+from handlers.widgets import area_choice, choices
 from handlers.widgets.places import kecamatan_name, place_name
 from storage.clock import WIB
 from storage.limits import TRAINING
@@ -263,7 +262,7 @@ def on_place(ctx: Ctx, answer: Answer) -> None:
 
 def ask_map(ctx: Ctx) -> Prompt:
     """A map link, if there is one."""
-    skip = Option("skip", ctx.t("common.skip"), SKIP_WORDS)
+    skip = choices.skip(ctx.t)
     return Prompt(ctx.t("training_admin.ask_map"), (skip,), accepts=TEXT)
 
 
@@ -360,7 +359,7 @@ def on_closes(ctx: Ctx, answer: Answer) -> None:
 
 def ask_requirements(ctx: Ctx) -> Prompt:
     """What participants need to bring or have, if anything."""
-    skip = Option("skip", ctx.t("common.skip"), SKIP_WORDS)
+    skip = choices.skip(ctx.t)
     return Prompt(ctx.t("training_admin.ask_requirements"), (skip,), accepts=TEXT)
 
 
@@ -472,7 +471,7 @@ def _field_labels(t: Translator) -> dict[str, str]:
 def ask_edit(ctx: Ctx) -> Prompt:
     """Which part to change."""
     options = tuple(Option(f, label) for f, label in _field_labels(ctx.t).items())
-    back = Option("preview", ctx.t("training_admin.back_to_preview"), BACK_WORDS)
+    back = choices.back(ctx.t, "training_admin.back_to_preview", "preview")
     return Prompt(ctx.t("training_admin.ask_edit"), (*options, back))
 
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
 from handlers.core.types import Option
 from handlers.core.validation import Invalid, check_comment, check_name, check_phone, clean_text
-from handlers.privacy.onboarding import AGREE_WORDS, BACK_WORDS, SKIP_WORDS, record_consent
+from handlers.privacy.onboarding import record_consent
 from handlers.trainings.notices import describe_place, notify_promoted
+from handlers.widgets import choices
 from handlers.widgets.places import kecamatan_options, kelurahan_options, place_name
+from handlers.widgets.words import words
 from storage.limits import REGISTRATION
 from storage.models import TrainingProgram, TrainingRegistration
 from storage.trainings import (
@@ -160,7 +162,7 @@ def _own_registration(ctx: Ctx, program: TrainingProgram) -> TrainingRegistratio
 
 def ask_detail(ctx: Ctx) -> Prompt:
     program = _program(ctx)
-    back = Option("back", ctx.t("training.back_to_list"), BACK_WORDS)
+    back = choices.back(ctx.t, "training.back_to_list")
     if program is None:
         return Prompt(ctx.t("training.gone"), (back,))
     text = describe(ctx, program)
@@ -196,8 +198,8 @@ def ask_consent(ctx: Ctx) -> Prompt:
     return Prompt(
         text,
         (
-            Option("agree", ctx.t("training.consent_agree"), AGREE_WORDS),
-            Option("back", ctx.t("training.back_to_list"), (*BACK_WORDS, "tidak", "no")),
+            Option("agree", ctx.t("training.consent_agree"), words(ctx.t, "agree")),
+            Option("back", ctx.t("training.back_to_list"), (*words(ctx.t, "back"), "tidak", "no")),
         ),
     )
 
@@ -291,7 +293,7 @@ def on_kelurahan(ctx: Ctx, answer: Answer) -> None:
 def ask_kelurahan_pick(ctx: Ctx) -> Prompt:
     options = (
         *kelurahan_options(ctx, ctx.data.get("kecamatan") or ""),
-        Option("back", ctx.t("common.other_kecamatan"), BACK_WORDS),
+        choices.back(ctx.t, "common.other_kecamatan"),
     )
     return Prompt(ctx.t("training.ask_kelurahan"), options)
 
@@ -349,7 +351,7 @@ def on_business(ctx: Ctx, answer: Answer) -> None:
 
 
 def ask_business_other(ctx: Ctx) -> Prompt:
-    back = Option("back", ctx.t("training.back_to_business"), BACK_WORDS)
+    back = choices.back(ctx.t, "training.back_to_business")
     return Prompt(ctx.t("training.ask_business_other"), (back,), accepts=frozenset({"text"}))
 
 
@@ -367,7 +369,7 @@ def on_business_other(ctx: Ctx, answer: Answer) -> None:
 
 def ask_motivation(ctx: Ctx) -> Prompt:
     """An optional sentence or two for the organiser."""
-    skip = Option("skip", ctx.t("common.skip"), SKIP_WORDS)
+    skip = choices.skip(ctx.t)
     return Prompt(ctx.t("training.ask_motivation"), (skip,), accepts=frozenset({"text"}))
 
 
@@ -467,7 +469,7 @@ EDITABLE = ("name", "phone", "kelurahan", "business", "motivation")
 
 def ask_edit(ctx: Ctx) -> Prompt:
     options = tuple(Option(f, ctx.t(f"training.edit_{f}")) for f in EDITABLE)
-    back = Option("summary", ctx.t("aspiration.back_to_summary"), BACK_WORDS)
+    back = choices.back(ctx.t, "aspiration.back_to_summary", "summary")
     return Prompt(ctx.t("aspiration.ask_edit"), (*options, back))
 
 
@@ -491,7 +493,7 @@ def _registration_status(ctx: Ctx, registration: TrainingRegistration) -> str:
 def ask_mine(ctx: Ctx) -> Prompt:
     """The resident's registrations that still count."""
     mine = registrations_of(ctx.session, ctx.resident.id) if ctx.resident.id else []
-    back = Option("back", ctx.t("training.back_to_list"), BACK_WORDS)
+    back = choices.back(ctx.t, "training.back_to_list")
     menu = Option("menu", ctx.t("common.back_to_menu"), ("menu",))
     if not mine:
         return Prompt(ctx.t("training.mine_empty"), (back, menu))
@@ -529,7 +531,7 @@ def _own(ctx: Ctx) -> tuple[TrainingRegistration, TrainingProgram] | None:
 
 def ask_registration(ctx: Ctx) -> Prompt:
     own = _own(ctx)
-    back = Option("back", ctx.t("training.back_to_mine"), BACK_WORDS)
+    back = choices.back(ctx.t, "training.back_to_mine")
     if own is None:
         return Prompt(ctx.t("training.gone"), (back,))
     registration, program = own

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from handlers.core.flow import Answer, Ctx, Prompt
 from handlers.core.types import Option
-from handlers.privacy.onboarding import BACK_WORDS
+from handlers.widgets import choices
 from handlers.widgets.places import kecamatan_name, kecamatan_options, kelurahan_options
 
 
@@ -41,7 +41,7 @@ def ask_kelurahan(ctx: Ctx, question: str, whole_kecamatan: str) -> Prompt:
     kelurahan, or back to another kecamatan."""
     kecamatan = ctx.data.get("area_kecamatan") or ""
     whole = Option("all", whole_kecamatan)
-    back = Option("back", ctx.t("common.other_kecamatan"), BACK_WORDS)
+    back = choices.back(ctx.t, "common.other_kecamatan")
     return Prompt(question, (whole, *kelurahan_options(ctx, kecamatan), back))
 
 

@@ -6,9 +6,13 @@ from handlers.core.types import Option, Translator
 from handlers.widgets.words import option
 
 
-def yes_no(t: Translator, yes: str, no: str) -> tuple[Option, Option]:
-    """ "yes" and "no" options labelled by the catalog keys ``yes`` and ``no``."""
-    return option(t, "yes", yes, "yes"), option(t, "no", no, "no")
+def yes_no(
+    t: Translator, yes: str, no: str, *, values: tuple[str, str] = ("yes", "no")
+) -> tuple[Option, Option]:
+    """The two options of a yes/no question, labelled by the catalog keys ``yes``
+    and ``no``. Their ``values`` ("yes" and "no" unless a flow keeps its own, such
+    as "delete"/"keep") also name the words that pick them (``words.<value>``)."""
+    return option(t, values[0], yes, values[0]), option(t, values[1], no, values[1])
 
 
 def skip(t: Translator) -> Option:
