@@ -298,7 +298,9 @@ class Ctx:
         if not isinstance(step, Steps):  # a flow not yet typed: ("flow", "step")
             self._move(step, legacy or "", keep_data=keep_data)
             return
-        if self.at is not None and self.at.to is not None and step not in self.at.to:
+        here = (self.conversation.flow, self.conversation.step)
+        allowed = self.at is None or self.at.to is None or step in self.at.to
+        if not allowed and (step.flow, step.value) != here:
             raise FlowError(f"{self.conversation.flow}: {step!r} is not in this step's 'to'")
         self._move(step.flow, step.value, keep_data=keep_data)
 
