@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 
 from handlers.announcements import compose as announce
 from handlers.announcements import delivery as announce_status
-from handlers.aspirations import rating, review, status
-from handlers.aspirations import submit as aspiration
+from handlers.aspirations.feature import FEATURE as ASPIRATIONS
 from handlers.core import menu
 from handlers.core.feature import Command, Feature, MenuEntry, Run
 from handlers.core.flow import Flow
@@ -21,9 +20,7 @@ from handlers.forums import follow as forum
 from handlers.forums import manage as forum_manage
 from handlers.forums import new as forum_admin
 from handlers.privacy import mydata, onboarding, profile
-from handlers.staff import exports as export_chat
-from handlers.staff import roles as roles_admin
-from handlers.staff import stats as stats_chat
+from handlers.staff.feature import FEATURE as STAFF
 from handlers.trainings import attendance as training_attendance
 from handlers.trainings import new as training_admin
 from handlers.trainings import register as training
@@ -72,22 +69,15 @@ def _claim(table: dict, key: str, value: object) -> None:  # type: ignore[type-a
     table[key] = value
 
 
-FEATURES: tuple[Feature, ...] = ()
+FEATURES: tuple[Feature, ...] = (ASPIRATIONS, STAFF)
 
 # Flows of features not yet declared as a Feature.
 LEGACY_FLOWS: tuple[Flow, ...] = (
     onboarding.FLOW,
     menu.MENU,
     menu.LANGUAGE,
-    aspiration.FLOW,
-    status.FLOW,
     mydata.FLOW,
     profile.FLOW,
-    rating.FLOW,
-    review.FLOW,
-    export_chat.FLOW,
-    stats_chat.FLOW,
-    roles_admin.FLOW,
     announce.FLOW,
     announce_status.FLOW,
     training_admin.NEW_TRAINING,

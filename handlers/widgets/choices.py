@@ -6,9 +6,12 @@ from handlers.core.types import Option, Translator
 from handlers.widgets.words import option
 
 
-def yes_no(t: Translator, yes: str, no: str) -> tuple[Option, Option]:
-    """ "yes" and "no" options labelled by the catalog keys ``yes`` and ``no``."""
-    return option(t, "yes", yes, "yes"), option(t, "no", no, "no")
+def yes_no(
+    t: Translator, yes: str, no: str, yes_words: str = "yes", no_words: str = "no"
+) -> tuple[Option, Option]:
+    """ "yes" and "no" options labelled by the catalog keys ``yes`` and ``no``, picked
+    also by the words ``words.<yes_words>`` and ``words.<no_words>``."""
+    return option(t, "yes", yes, yes_words), option(t, "no", no, no_words)
 
 
 def skip(t: Translator) -> Option:
