@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from handlers.announcements import compose as announce
 from handlers.announcements import delivery as announce_status
-from handlers.aspirations import rating, review, status
-from handlers.aspirations import submit as aspiration
+from handlers.aspirations.feature import FEATURE as ASPIRATIONS
 from handlers.core import menu
 from handlers.core.feature import Feature, MenuEntry, Registry
 from handlers.core.flow import HOME, Flow
@@ -18,9 +17,7 @@ from handlers.forums import follow as forum
 from handlers.forums import manage as forum_manage
 from handlers.forums import new as forum_admin
 from handlers.privacy.feature import FEATURE as PRIVACY
-from handlers.staff import exports as export_chat
-from handlers.staff import roles as roles_admin
-from handlers.staff import stats as stats_chat
+from handlers.staff.feature import FEATURE as STAFF
 from handlers.trainings import attendance as training_attendance
 from handlers.trainings import new as training_admin
 from handlers.trainings import register as training
@@ -28,12 +25,12 @@ from handlers.trainings import register as training
 FEATURES: tuple[Feature, ...] = (
     menu.FEATURE,
     PRIVACY,
+    ASPIRATIONS,
+    STAFF,
     # Main-menu entries of features not yet declared as a Feature.
     Feature(
         name="legacy-menu",
         menu=(
-            MenuEntry("aspiration", 10, lambda ctx: ctx.goto("aspiration"), ()),
-            MenuEntry("status", 20, lambda ctx: ctx.goto("status"), ()),
             MenuEntry("training", 30, lambda ctx: ctx.goto("training"), ()),
             MenuEntry("forum", 40, lambda ctx: ctx.goto("forum"), ()),
         ),
@@ -42,13 +39,6 @@ FEATURES: tuple[Feature, ...] = (
 
 # Flows of features not yet declared as a Feature.
 LEGACY_FLOWS: tuple[Flow, ...] = (
-    aspiration.FLOW,
-    status.FLOW,
-    rating.FLOW,
-    review.FLOW,
-    export_chat.FLOW,
-    stats_chat.FLOW,
-    roles_admin.FLOW,
     announce.FLOW,
     announce_status.FLOW,
     training_admin.NEW_TRAINING,

@@ -8,10 +8,19 @@ so the resident returns to whatever they were doing.
 from __future__ import annotations
 
 from handlers.aspirations.status import find
-from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
-from handlers.core.validation import Invalid, check_comment
-from handlers.widgets import choices
-from storage.aspirations import find_owned_aspiration, record_rating
+from handlers.core.flow import HOME, Ctx, Draft, Flow, Steps
+from handlers.core.validation import check_comment
+from handlers.widgets.choices import skip
+from handlers.widgets.text_field import text_step
+from storage.aspirations import record_rating
+
+
+class Rating(Steps, flow="rating"):
+    COMMENT = "comment"
+
+
+class RatingDraft(Draft):
+    rating_code: str | None = None  # the aspiration just rated
 
 
 def start(ctx: Ctx, args: str) -> None:
@@ -30,44 +39,42 @@ def start(ctx: Ctx, args: str) -> None:
     record_rating(
         session=ctx.session, aspiration=aspiration, rating=int(score), comment=None, now=ctx.now
     )
-    ctx.detour("rating", "comment")
-    ctx.data["rating_code"] = aspiration.code
+    ctx.detour(Rating.COMMENT)
+    ctx.draft(RatingDraft).rating_code = aspiration.code
     ctx.note(ctx.t("rating.thanks", score=int(score)))
 
 
-def ask_comment(ctx: Ctx) -> Prompt:
-    """An optional comment on how it was handled."""
-    return Prompt(
-        ctx.t("rating.ask_comment"),
-        (choices.skip(ctx.t),),
-        accepts=frozenset({"text"}),
-    )
-
-
-def on_comment(ctx: Ctx, answer: Answer) -> None:
-    code = ctx.data.pop("rating_code", "")
-    if answer.text is not None:
-        try:
-            comment = check_comment(answer.text)
-        except Invalid as problem:
-            ctx.data["rating_code"] = code
-            ctx.refuse(problem)
-            return
-        aspiration = (
-            find_owned_aspiration(session=ctx.session, code=code, resident_id=ctx.resident.id)
-            if ctx.resident.id is not None
-            else None
+def keep_comment(ctx: Ctx, comment: str) -> None:
+    """Add the comment to the rating stored a moment ago, then back to where the
+    resident was."""
+    draft = ctx.draft(RatingDraft)
+    aspiration = find(ctx, draft.rating_code or "")
+    if aspiration is not None and aspiration.rating is not None:
+        record_rating(
+            session=ctx.session,
+            aspiration=aspiration,
+            rating=aspiration.rating,
+            comment=comment,
+            now=ctx.now,
         )
-        if aspiration is not None and aspiration.rating is not None:
-            record_rating(
-                session=ctx.session,
-                aspiration=aspiration,
-                rating=aspiration.rating,
-                comment=comment,
-                now=ctx.now,
-            )
-        ctx.note(ctx.t("rating.comment_saved"))
+    ctx.note(ctx.t("rating.comment_saved"))
+    done(ctx)
+
+
+def done(ctx: Ctx, _choice: str = "") -> None:
+    ctx.draft(RatingDraft).rating_code = None
     ctx.end_detour()
 
 
-FLOW = Flow(name="rating", start="comment", steps={"comment": Step(ask_comment, on_comment)})
+FLOW = Flow(
+    steps={
+        Rating.COMMENT: text_step(
+            ask=lambda ctx: ctx.t("rating.ask_comment"),
+            check=check_comment,
+            keep=keep_comment,
+            to=(HOME,),
+            options=lambda ctx: (skip(ctx.t),),
+            on_option=done,
+        )
+    }
+)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from handlers.announcements import compose as announce
 from handlers.announcements import delivery as announce_status
 from handlers.announcements import optout
-from handlers.aspirations import rating, review, status
 from handlers.core import access
 from handlers.core.feature import Registry
 from handlers.core.flow import Ctx
@@ -42,10 +41,6 @@ ALIASES = {
 }
 # Commands for some roles only; the check is the same for every one of them.
 ROLE_FOR = {
-    "aspirasi": "staff",
-    "ekspor": "staff",
-    "statistik": "staff",
-    "peran": "admin",
     "umumkan": "facilitator",
     "status_umum": "facilitator",
     "pelatihan_baru": "facilitator",
@@ -112,48 +107,13 @@ def run_action(ctx: Ctx, value: str) -> None:
     declared = ctx.features.actions.get(name)
     if declared is not None:
         declared(ctx, args)
-    elif name == "rate":
-        rating.start(ctx, args.replace(":", " "))
     elif name == "rsvp":  # a forum reminder's Hadir / Tidak hadir / Mungkin
         forum.rsvp_action(ctx, args)
     else:
         ctx.invalid(ctx.t("engine.button_expired"))
 
 
-def _status(ctx: Ctx, args: str) -> None:
-    if args:
-        ctx.say(status.describe(ctx, args))
-    else:
-        ctx.goto("status")
-
-
-def _review(ctx: Ctx, args: str) -> None:
-    review.start(ctx, args)
-
-
-def _rate(ctx: Ctx, args: str) -> None:
-    rating.start(ctx, args)
-
-
-def _export(ctx: Ctx, _args: str) -> None:
-    ctx.goto("export")
-
-
-def _stats(ctx: Ctx, _args: str) -> None:
-    ctx.goto("stats")
-
-
-def _roles(ctx: Ctx, _args: str) -> None:
-    ctx.goto("roles")
-
-
 COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
-    "status": _status,
-    "nilai": _rate,
-    "aspirasi": _review,
-    "ekspor": _export,
-    "statistik": _stats,
-    "peran": _roles,
     "berhenti": optout.stop,
     "langganan": optout.resume,
     "umumkan": announce.start,

@@ -6,58 +6,59 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from handlers.core.flow import Answer, Built, Ctx, Flow, Prompt, Step
+from handlers.core.flow import HOME, Answer, Built, Ctx, Draft, Flow, Prompt, Step, Steps
 from handlers.core.types import Option, Reply
-from handlers.staff.periods import period_bounds, period_options
+from handlers.staff.periods import period_bounds, period_step, queue
 from storage.clock import WIB
 from storage.exports import AspirationFilter, export
 
 logger = logging.getLogger(__name__)
 
-FLOW_NAME = "export"
 KINDS = ("aspirations", "registrations", "rsvps")
 FORMATS = ("xlsx", "csv", "json")
 JOB = "export"  # the chat job that builds the file
 
 
+class Exporting(Steps, flow="export"):
+    KIND = "kind"
+    FORMAT = "format"
+    PERIOD = "period"
+
+
+class ExportDraft(Draft):
+    kind: str | None = None
+    format: str | None = None
+
+
 def ask_kind(ctx: Ctx) -> Prompt:
     """Which data set."""
-    return Prompt(
-        ctx.t("export.ask_kind"), tuple(Option(k, ctx.t(f"export.kind_{k}")) for k in KINDS)
-    )
+    kinds = tuple(Option(k, ctx.t(f"export.kind_{k}")) for k in KINDS)
+    return Prompt(ctx.t("export.ask_kind"), kinds)
 
 
 def on_kind(ctx: Ctx, answer: Answer) -> None:
-    ctx.data["kind"] = answer.option
-    ctx.goto(FLOW_NAME, "format", keep_data=True)
+    ctx.draft(ExportDraft).kind = answer.option
+    ctx.goto(Exporting.FORMAT)
 
 
 def ask_format(ctx: Ctx) -> Prompt:
-    return Prompt(
-        ctx.t("export.ask_format"),
-        tuple(Option(f, ctx.t(f"export.format_{f}"), (f,)) for f in FORMATS),
-    )
+    formats = tuple(Option(f, ctx.t(f"export.format_{f}"), (f,)) for f in FORMATS)
+    return Prompt(ctx.t("export.ask_format"), formats)
 
 
 def on_format(ctx: Ctx, answer: Answer) -> None:
-    ctx.data["format"] = answer.option
-    ctx.goto(FLOW_NAME, "period", keep_data=True)
+    ctx.draft(ExportDraft).format = answer.option
+    ctx.goto(Exporting.PERIOD)
 
 
-def ask_period(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("export.ask_period"), period_options(ctx))
-
-
-def on_period(ctx: Ctx, answer: Answer) -> None:
-    """Queue the export (``handlers.core.chat_jobs`` builds it off the inbound path)."""
+def on_period(ctx: Ctx, period: str) -> None:
+    """Queue the export, where there is somewhere to write files."""
     if ctx.settings.files is None:  # a deployment without a file store cannot send files
         ctx.note(ctx.t("export.unavailable"))
-        ctx.goto("menu")
+        ctx.goto(HOME)
         return
-    params = {"kind": ctx.data["kind"], "format": ctx.data["format"]}
-    ctx.later(JOB, {**params, "period": answer.option or "all"})
-    ctx.say(ctx.t("jobs.preparing"))
-    ctx.goto("menu")
+    draft = ctx.draft(ExportDraft)
+    queue(ctx, JOB, {"kind": draft.kind, "format": draft.format, "period": period})
 
 
 def build(ctx: Ctx, params: dict[str, Any]) -> Built:
@@ -92,12 +93,10 @@ def build(ctx: Ctx, params: dict[str, Any]) -> Built:
 
 
 FLOW = Flow(
-    name=FLOW_NAME,
-    start="kind",
     role="staff",
     steps={
-        "kind": Step(ask_kind, on_kind),
-        "format": Step(ask_format, on_format),
-        "period": Step(ask_period, on_period),
+        Exporting.KIND: Step(ask_kind, on_kind, (Exporting.FORMAT,)),
+        Exporting.FORMAT: Step(ask_format, on_format, (Exporting.PERIOD,)),
+        Exporting.PERIOD: period_step("export.ask_period", on_period),
     },
 )

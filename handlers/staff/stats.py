@@ -7,15 +7,18 @@ from collections.abc import Callable
 from typing import Any
 
 from handlers.aspirations.status import category_label
-from handlers.core.flow import Answer, Built, Ctx, Flow, Prompt, Step
+from handlers.core.flow import Built, Ctx, Flow, Steps
 from handlers.core.types import Reply
-from handlers.staff.periods import period_bounds, period_options
+from handlers.staff.periods import period_bounds, period_step, queue
 from handlers.widgets.places import kecamatan_name
 from storage.stats import AspirationStats, aspiration_stats
 
-FLOW_NAME = "stats"
 TOP = 5
 JOB = "stats"  # the chat job that counts and draws
+
+
+class Counting(Steps, flow="stats"):
+    PERIOD = "period"
 
 
 def summary(ctx: Ctx, stats: AspirationStats, period: str) -> str:
@@ -45,18 +48,6 @@ def summary(ctx: Ctx, stats: AspirationStats, period: str) -> str:
     )
 
 
-def ask_period(ctx: Ctx) -> Prompt:
-    """Which period."""
-    return Prompt(ctx.t("stats.ask_period"), period_options(ctx))
-
-
-def on_period(ctx: Ctx, answer: Answer) -> None:
-    """Queue the statistics (``handlers.core.chat_jobs`` counts and draws off the inbound path)."""
-    ctx.later(JOB, {"period": answer.option or "all"})
-    ctx.say(ctx.t("jobs.preparing"))
-    ctx.goto("menu")
-
-
 def build(ctx: Ctx, params: dict[str, Any]) -> Built:
     """Count the job's period (as of ``ctx.now``, when it was asked for) and draw
     the chart, where there is something to draw and somewhere to put it."""
@@ -77,5 +68,10 @@ def build(ctx: Ctx, params: dict[str, Any]) -> Built:
 
 
 FLOW = Flow(
-    name=FLOW_NAME, start="period", role="staff", steps={"period": Step(ask_period, on_period)}
+    role="staff",
+    steps={
+        Counting.PERIOD: period_step(
+            "stats.ask_period", lambda ctx, period: queue(ctx, JOB, {"period": period})
+        )
+    },
 )

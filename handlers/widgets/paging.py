@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -35,14 +35,34 @@ class Pager:
         first = number * self.size
         return Page(rows[first : first + self.size], number, pages, first)
 
-    def options(self, t: Translator, page: Page[T]) -> list[Option]:
-        """ "Next" while there is a page after this one, "previous" after the first."""
+    def options(
+        self,
+        t: Translator,
+        page: Page[T],
+        next_label: str = "common.next_page",
+        prev_label: str = "common.prev_page",
+    ) -> list[Option]:
+        """ "Next" while there is a page after this one, "previous" after the first
+        (labelled by the catalog keys ``next_label`` and ``prev_label``)."""
         turns = []
         if page.number + 1 < page.pages:
-            turns.append(option(t, "next", "common.next_page", "next_page"))
+            turns.append(option(t, "next", next_label, "next_page"))
         if page.number > 0:
-            turns.append(option(t, "prev", "common.prev_page", "prev_page"))
+            turns.append(option(t, "prev", prev_label, "prev_page"))
         return turns
+
+    def fetched(
+        self, fetch: Callable[[int, int], tuple[Sequence[T], int]], at: int
+    ) -> tuple[Page[T], int]:
+        """Page ``at`` of a list too long to load whole, and how many rows it has:
+        ``fetch(offset, limit)`` gives one page's rows and that count. A page past
+        the end (the list shrank meanwhile) becomes the last one."""
+        rows, total = fetch(at * self.size, self.size)
+        pages = max(1, -(-total // self.size))
+        number = min(max(at, 0), pages - 1)
+        if number != at:
+            rows, total = fetch(number * self.size, self.size)
+        return Page(rows, number, pages, number * self.size), total
 
     @staticmethod
     def turn(choice: str | None, at: int) -> int | None:
