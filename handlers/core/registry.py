@@ -24,9 +24,7 @@ from handlers.privacy import mydata, onboarding, profile
 from handlers.staff import exports as export_chat
 from handlers.staff import roles as roles_admin
 from handlers.staff import stats as stats_chat
-from handlers.trainings import attendance as training_attendance
-from handlers.trainings import new as training_admin
-from handlers.trainings import register as training
+from handlers.trainings import feature as trainings
 
 
 @dataclass
@@ -72,7 +70,7 @@ def _claim(table: dict, key: str, value: object) -> None:  # type: ignore[type-a
     table[key] = value
 
 
-FEATURES: tuple[Feature, ...] = ()
+FEATURES: tuple[Feature, ...] = (trainings.FEATURE,)
 
 # Flows of features not yet declared as a Feature.
 LEGACY_FLOWS: tuple[Flow, ...] = (
@@ -90,9 +88,6 @@ LEGACY_FLOWS: tuple[Flow, ...] = (
     roles_admin.FLOW,
     announce.FLOW,
     announce_status.FLOW,
-    training_admin.NEW_TRAINING,
-    training_attendance.ATTENDANCE,
-    training.FLOW,
     forum.FLOW,
     forum_admin.NEW_FORUM,
     forum_manage.MANAGE_FORUMS,

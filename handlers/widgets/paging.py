@@ -35,13 +35,20 @@ class Pager:
         first = number * self.size
         return Page(rows[first : first + self.size], number, pages, first)
 
-    def options(self, t: Translator, page: Page[T]) -> list[Option]:
-        """ "Next" while there is a page after this one, "previous" after the first."""
+    def options(
+        self,
+        t: Translator,
+        page: Page[T],
+        next_label: str = "common.next_page",
+        prev_label: str = "common.prev_page",
+    ) -> list[Option]:
+        """ "Next" while there is a page after this one, "previous" after the first
+        (labelled by the catalog keys ``next_label`` and ``prev_label``)."""
         turns = []
         if page.number + 1 < page.pages:
-            turns.append(option(t, "next", "common.next_page", "next_page"))
+            turns.append(option(t, "next", next_label, "next_page"))
         if page.number > 0:
-            turns.append(option(t, "prev", "common.prev_page", "prev_page"))
+            turns.append(option(t, "prev", prev_label, "prev_page"))
         return turns
 
     @staticmethod
