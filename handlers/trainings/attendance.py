@@ -75,13 +75,22 @@ def ask_program(ctx: Ctx) -> Prompt:
     return Prompt(text, tuple(options))
 
 
+def _turned(ctx: Ctx, choice: str, step: Attendance) -> bool:
+    """A page turn on ``step``'s list: its page moves on and it is asked again."""
+    draft = _draft(ctx)
+    field, pager = ("page", PROGRAMS) if step is Attendance.PROGRAM else ("people_page", PEOPLE)
+    turned = pager.turn(choice, getattr(draft, field))
+    if turned is not None:
+        setattr(draft, field, turned)
+        ctx.goto(step)
+    return turned is not None
+
+
 def on_program(ctx: Ctx, answer: Answer) -> None:
     choice, draft = answer.option or "", _draft(ctx)
-    turned = PROGRAMS.turn(choice, draft.page)
-    if turned is not None:
-        draft.page = turned
-        ctx.goto(Attendance.PROGRAM)
-    elif choice.startswith("p:"):
+    if _turned(ctx, choice, Attendance.PROGRAM):
+        return
+    if choice.startswith("p:"):
         draft.program_id, draft.people_page = int(choice[2:]), 0
         ctx.goto(Attendance.MARKS)
     else:
@@ -140,11 +149,9 @@ def ask_marks(ctx: Ctx) -> Prompt:
 
 def on_marks(ctx: Ctx, answer: Answer) -> None:
     choice, draft = answer.option or "", _draft(ctx)
-    turned = PEOPLE.turn(choice, draft.people_page)
-    if turned is not None:
-        draft.people_page = turned
-        ctx.goto(Attendance.MARKS)
-    elif choice.startswith("r:"):
+    if _turned(ctx, choice, Attendance.MARKS):
+        return
+    if choice.startswith("r:"):
         _toggle(ctx, int(choice[2:]))
         ctx.goto(Attendance.MARKS)
     elif choice == "other":
@@ -154,16 +161,10 @@ def on_marks(ctx: Ctx, answer: Answer) -> None:
         program = _program(ctx)
         assert program.id is not None
         people = registrants(ctx.session, program.id)
-        present = sum(1 for r in people if r.attended)
+        present, total = sum(1 for r in people if r.attended), len(people)
         if people:
-            ctx.say(
-                ctx.t(
-                    "training_admin.attendance_saved",
-                    title=program.title,
-                    present=present,
-                    total=len(people),
-                )
-            )
+            key = "training_admin.attendance_saved"
+            ctx.say(ctx.t(key, title=program.title, present=present, total=total))
         ctx.goto(HOME)
 
 

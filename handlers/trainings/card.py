@@ -13,7 +13,7 @@ from handlers.core.matching import fold
 from handlers.core.types import Translator
 from handlers.core.validation import Invalid
 from handlers.trainings.browse import describe
-from handlers.widgets.places import kecamatan_name, place_name
+from handlers.widgets.places import area_name
 from storage.limits import TRAINING
 from storage.models import TrainingProgram
 from storage.trainings import NewProgram
@@ -60,15 +60,6 @@ def category_label(t: Translator, category: str) -> str:
     return labels.get(category, labels["lainnya"])
 
 
-def area_label(ctx: Ctx, level: str, code: str | None) -> str:
-    """Who a program is for: the whole city, a kecamatan, or one kelurahan."""
-    if level == "kecamatan":
-        return ctx.t("training_admin.area_kecamatan", kecamatan=kecamatan_name(ctx, code))
-    if level == "kelurahan":
-        return place_name(ctx, code)
-    return ctx.t("training_admin.area_city")
-
-
 def resident_view(ctx: Ctx, draft: NewProgram) -> str:
     """The program exactly as residents will see it in the trainings flow."""
     # Not stored yet: id 0 names no program, so nobody holds a seat in it.
@@ -77,12 +68,19 @@ def resident_view(ctx: Ctx, draft: NewProgram) -> str:
 
 
 def checklist(ctx: Ctx, draft: NewProgram) -> str:
-    """What the residents' page does not spell out: category, area, and the
-    closing and requirements when there are none."""
+    """What the residents' page does not spell out: category, area (who may
+    register), and the closing and requirements when there are none."""
     t = ctx.t
+    area = area_name(
+        ctx,
+        draft.area_level,
+        draft.area_code,
+        city="training_admin.area_city",
+        kecamatan="training_admin.area_kecamatan",
+    )
     lines = [
         t("training_admin.card_category", category=category_label(t, draft.category)),
-        t("training_admin.card_area", area=area_label(ctx, draft.area_level, draft.area_code)),
+        t("training_admin.card_area", area=area),
     ]
     if draft.registration_closes_at is None:
         lines.append(t("training_admin.card_closes_at_start"))

@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from handlers.core.datetimes import (
     clock,
@@ -109,17 +111,25 @@ def program(draft: NewTrainingDraft) -> NewProgram:
     )
 
 
-def _typed(name: str, length: Length, then: NewTraining, *, one_line: bool = False) -> Step:
-    """A plain text part of the program, kept in the draft's field ``name``."""
+def _keep(field: str, then: NewTraining) -> Callable[[Ctx, Any], None]:
+    """Keep an answer in the draft's ``field``, then ask ``then`` (or, while a part
+    is being changed, show the preview again)."""
+    if field not in NewTrainingDraft.model_fields:  # a typo fails at import
+        raise AttributeError(f"NewTrainingDraft has no field {field!r}")
 
-    def keep(ctx: Ctx, text: str) -> None:
-        setattr(_draft(ctx), name, text)
+    def keep(ctx: Ctx, value: Any) -> None:
+        setattr(_draft(ctx), field, value)
         FORM.next(ctx, then)
 
+    return keep
+
+
+def _typed(field: str, length: Length, then: NewTraining, *, one_line: bool = False) -> Step:
+    """A plain text part of the program, asked by ``training_admin.ask_<field>``."""
     return text_step(
-        ask=lambda ctx: ctx.t(f"training_admin.ask_{name}"),
+        ask=lambda ctx: ctx.t(f"training_admin.ask_{field}"),
         check=lambda raw: check_text(raw, length, one_line=one_line),
-        keep=keep,
+        keep=_keep(field, then),
         to=(then, NewTraining.PREVIEW),
     )
 
@@ -131,8 +141,7 @@ def ask_category(ctx: Ctx) -> Prompt:
 
 
 def on_category(ctx: Ctx, answer: Answer) -> None:
-    _draft(ctx).category = answer.option
-    FORM.next(ctx, NewTraining.STARTS)
+    _keep("category", NewTraining.STARTS)(ctx, answer.option)
 
 
 def keep_starts(ctx: Ctx, starts: datetime) -> None:
@@ -150,21 +159,6 @@ def keep_starts(ctx: Ctx, starts: datetime) -> None:
         draft.closes = None
         ctx.note(ctx.t("training_admin.closes_reset"))
     ctx.goto(NewTraining.PREVIEW)
-
-
-def keep_ends(ctx: Ctx, ends: datetime) -> None:
-    _draft(ctx).ends = ends
-    FORM.next(ctx, NewTraining.PLACE)
-
-
-def keep_map(ctx: Ctx, url: str | None) -> None:
-    _draft(ctx).map_url = url
-    FORM.next(ctx, NewTraining.QUOTA)
-
-
-def keep_quota(ctx: Ctx, quota: int) -> None:
-    _draft(ctx).quota = quota
-    FORM.next(ctx, NewTraining.AREA)
 
 
 def on_area(ctx: Ctx, area: Area) -> None:
@@ -199,21 +193,6 @@ def check_closes(ctx: Ctx, raw: str) -> datetime:
     if closes > _starts(ctx):
         raise Invalid("training_admin.closes_after_start", {"start": _starts(ctx)})
     return closes
-
-
-def keep_closes(ctx: Ctx, closes: datetime | None) -> None:
-    _draft(ctx).closes = closes
-    FORM.next(ctx, NewTraining.REQUIREMENTS)
-
-
-def keep_requirements(ctx: Ctx, requirements: str) -> None:
-    _draft(ctx).requirements = requirements
-    FORM.next(ctx, NewTraining.ORGANISER)
-
-
-def keep_organiser(ctx: Ctx, organiser: str) -> None:
-    _draft(ctx).organiser = organiser
-    ctx.goto(NewTraining.PREVIEW)
 
 
 def organiser_options(ctx: Ctx) -> tuple[Option, ...]:
@@ -321,22 +300,22 @@ NEW_TRAINING = Flow(
         NewTraining.ENDS: text_step(
             ask=lambda ctx: ctx.t("training_admin.ask_ends", **end_examples(_starts(ctx))),
             check_in=lambda ctx, raw: parse_end(raw, start=_starts(ctx), now=ctx.now),
-            keep=keep_ends,
+            keep=_keep("ends", NewTraining.PLACE),
             to=(NewTraining.PLACE, NewTraining.PREVIEW),
         ),
         NewTraining.PLACE: _typed("place", TRAINING.place, NewTraining.MAP, one_line=True),
         NewTraining.MAP: text_step(
             ask=lambda ctx: ctx.t("training_admin.ask_map"),
             options=lambda ctx: (skip(ctx.t),),
-            on_option=lambda ctx, _choice: keep_map(ctx, None),
+            on_option=lambda ctx, _choice: _keep("map_url", NewTraining.QUOTA)(ctx, None),
             check=check_url,
-            keep=keep_map,
+            keep=_keep("map_url", NewTraining.QUOTA),
             to=(NewTraining.QUOTA, NewTraining.PREVIEW),
         ),
         NewTraining.QUOTA: text_step(
             ask=lambda ctx: ctx.t("training_admin.ask_quota"),
             check=check_quota,
-            keep=keep_quota,
+            keep=_keep("quota", NewTraining.AREA),
             to=(NewTraining.AREA, NewTraining.PREVIEW),
         ),
         **AREA.steps(),
@@ -345,17 +324,17 @@ NEW_TRAINING = Flow(
             options=lambda ctx: (
                 option(ctx.t, "start", "training_admin.closes_at_start", "training_until_start"),
             ),
-            on_option=lambda ctx, _choice: keep_closes(ctx, None),
+            on_option=lambda ctx, _choice: _keep("closes", NewTraining.REQUIREMENTS)(ctx, None),
             check_in=check_closes,
-            keep=keep_closes,
+            keep=_keep("closes", NewTraining.REQUIREMENTS),
             to=(NewTraining.REQUIREMENTS, NewTraining.PREVIEW),
         ),
         NewTraining.REQUIREMENTS: text_step(
             ask=lambda ctx: ctx.t("training_admin.ask_requirements"),
             options=lambda ctx: (skip(ctx.t),),
-            on_option=lambda ctx, _choice: keep_requirements(ctx, ""),
+            on_option=lambda ctx, _choice: _keep("requirements", NewTraining.ORGANISER)(ctx, ""),
             check=lambda raw: check_text(raw, TRAINING.requirements),
-            keep=keep_requirements,
+            keep=_keep("requirements", NewTraining.ORGANISER),
             to=(NewTraining.ORGANISER, NewTraining.PREVIEW),
         ),
         NewTraining.ORGANISER: text_step(
@@ -363,7 +342,7 @@ NEW_TRAINING = Flow(
             options=organiser_options,
             on_option=lambda ctx, _choice: ctx.resident.display_name or "",
             check=lambda raw: check_text(raw, TRAINING.organiser, one_line=True),
-            keep=keep_organiser,
+            keep=_keep("organiser", NewTraining.PREVIEW),
             to=(NewTraining.PREVIEW,),
         ),
         **FORM.steps(),
