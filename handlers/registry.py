@@ -18,20 +18,18 @@ from handlers.forums import manage as forum_manage
 from handlers.forums import new as forum_admin
 from handlers.privacy.feature import FEATURE as PRIVACY
 from handlers.staff.feature import FEATURE as STAFF
-from handlers.trainings import attendance as training_attendance
-from handlers.trainings import new as training_admin
-from handlers.trainings import register as training
+from handlers.trainings.feature import FEATURE as TRAININGS
 
 FEATURES: tuple[Feature, ...] = (
     menu.FEATURE,
     PRIVACY,
     ASPIRATIONS,
     STAFF,
+    TRAININGS,
     # Main-menu entries of features not yet declared as a Feature.
     Feature(
         name="legacy-menu",
         menu=(
-            MenuEntry("training", 30, lambda ctx: ctx.goto("training"), ()),
             MenuEntry("forum", 40, lambda ctx: ctx.goto("forum"), ()),
         ),
     ),
@@ -41,9 +39,6 @@ FEATURES: tuple[Feature, ...] = (
 LEGACY_FLOWS: tuple[Flow, ...] = (
     announce.FLOW,
     announce_status.FLOW,
-    training_admin.NEW_TRAINING,
-    training_attendance.ATTENDANCE,
-    training.FLOW,
     forum.FLOW,
     forum_admin.NEW_FORUM,
     forum_manage.MANAGE_FORUMS,

@@ -103,3 +103,11 @@ def test_indonesian_texts_address_the_resident_as_anda() -> None:
     assert "Anda" in texts
     for informal in (" kamu ", " kau ", " lu ", " gue "):
         assert informal not in f" {texts.lower()} "
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_message_is_written_twice(language: str) -> None:
+    """A second entry with the same id would silently win over the first."""
+    path = ROOT / "bot" / "locales" / f"{language}.po"
+    ids = re.findall(r'^msgid "(.+)"$', path.read_text(encoding="utf-8"), re.M)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []

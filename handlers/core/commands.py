@@ -22,8 +22,6 @@ from handlers.core.flow import Ctx
 from handlers.forums import follow as forum
 from handlers.forums import manage as forum_manage
 from handlers.forums import new as forum_admin
-from handlers.trainings import attendance as training_attendance
-from handlers.trainings import new as training_admin
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +41,6 @@ ALIASES = {
 ROLE_FOR = {
     "umumkan": "facilitator",
     "status_umum": "facilitator",
-    "pelatihan_baru": "facilitator",
-    "kehadiran": "facilitator",
     "forum_baru": "facilitator",
     "kelola_forum": "facilitator",
 }
@@ -118,8 +114,6 @@ COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
     "langganan": optout.resume,
     "umumkan": announce.start,
     "status_umum": announce_status.start,
-    "pelatihan_baru": training_admin.start_new,
-    "kehadiran": training_attendance.start_attendance,
     "forum_baru": forum_admin.start_new,
     "kelola_forum": forum_manage.start_manage,
 }

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.core.datetimes import short_date
-from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
+from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
 from handlers.core.matching import fold
 from handlers.core.types import Option
-from handlers.widgets import choices
+from handlers.widgets.paging import Pager
+from handlers.widgets.words import option
 from storage.models import TrainingProgram, TrainingRegistration
 from storage.trainings import (
     TrainingError,
@@ -23,37 +24,31 @@ from storage.trainings import (
     set_attendance,
 )
 
-ATTENDANCE_FLOW = "attendance"
 ATTENDANCE_WINDOW = timedelta(days=30)  # programs that started this long ago still show
-PROGRAM_PAGE = 5
-PEOPLE_PAGE = 6  # with paging, "other program" and "done": at most 10 options
+PROGRAMS = Pager(5)
+PEOPLE = Pager(6)  # with paging, "other program" and "done": at most 10 options
+TURNS = ("training_admin.next", "training_admin.prev")
 
 
-def _pages(total: int, size: int) -> int:
-    return max(1, -(-total // size))
+class Attendance(Steps, flow="attendance"):
+    PROGRAM = "program"
+    MARKS = "marks"
 
 
-def _paging(ctx: Ctx, page: int, pages: int) -> list[Option]:
-    options = []
-    if page + 1 < pages:
-        options.append(Option("next", ctx.t("training_admin.next"), ("berikutnya", "next")))
-    if page > 0:
-        options.append(Option("prev", ctx.t("training_admin.prev"), ("sebelumnya", "prev")))
-    return options
+class AttendanceDraft(Draft):
+    page: int = 0  # of the programs
+    program_id: int | None = None
+    people_page: int = 0
 
 
-def _turn(ctx: Ctx, option: str | None, key: str) -> bool:
-    """Move ``data[key]`` (a page number) on for a paging option; False otherwise."""
-    if option not in ("next", "prev"):
-        return False
-    ctx.data[key] = max(0, int(ctx.data.get(key, 0)) + (1 if option == "next" else -1))
-    return True
+def _draft(ctx: Ctx) -> AttendanceDraft:
+    return ctx.draft(AttendanceDraft)
 
 
 def start_attendance(ctx: Ctx, _args: str) -> None:
     """``/kehadiran``: choose a program, then mark who came."""
-    ctx.goto(ATTENDANCE_FLOW, "program")
-    ctx.conversation.data = {"page": 0}
+    ctx.goto(Attendance.PROGRAM)
+    ctx.conversation.data = {}
 
 
 def recent_programs(ctx: Ctx) -> list[TrainingProgram]:
@@ -68,27 +63,44 @@ def recent_programs(ctx: Ctx) -> list[TrainingProgram]:
 def ask_program(ctx: Ctx) -> Prompt:
     """One page of programs to mark attendance for."""
     programs = recent_programs(ctx)
-    pages = _pages(len(programs), PROGRAM_PAGE)
-    page = ctx.data["page"] = min(int(ctx.data.get("page", 0)), pages - 1)
-    shown = programs[page * PROGRAM_PAGE : (page + 1) * PROGRAM_PAGE]
-    options = [Option(f"p:{p.id}", f"{p.title} · {short_date(p.starts_at)}") for p in shown]
-    options += _paging(ctx, page, pages)
-    options.append(Option("menu", ctx.t("common.back_to_menu"), ("menu",)))
+    draft = _draft(ctx)
+    page = PROGRAMS.page(programs, draft.page)
+    draft.page = page.number
+    options = [Option(f"p:{p.id}", f"{p.title} · {short_date(p.starts_at)}") for p in page.rows]
+    options += PROGRAMS.options(ctx.t, page, *TURNS)
+    options.append(option(ctx.t, "menu", "common.back_to_menu", "menu"))
     if not programs:
         return Prompt(ctx.t("training_admin.no_programs"), tuple(options))
-    text = ctx.t("training_admin.ask_program", page=page + 1, pages=pages)
+    text = ctx.t("training_admin.ask_program", page=page.number + 1, pages=page.pages)
     return Prompt(text, tuple(options))
 
 
+def _turned(ctx: Ctx, choice: str, step: Attendance) -> bool:
+    """A page turn on ``step``'s list: its page moves on and it is asked again."""
+    draft = _draft(ctx)
+    field, pager = ("page", PROGRAMS) if step is Attendance.PROGRAM else ("people_page", PEOPLE)
+    turned = pager.turn(choice, getattr(draft, field))
+    if turned is not None:
+        setattr(draft, field, turned)
+        ctx.goto(step)
+    return turned is not None
+
+
 def on_program(ctx: Ctx, answer: Answer) -> None:
-    option = answer.option or ""
-    if _turn(ctx, option, "page"):
-        ctx.goto(ATTENDANCE_FLOW, "program")
-    elif option.startswith("p:"):
-        ctx.data["program_id"], ctx.data["people_page"] = int(option[2:]), 0
-        ctx.goto(ATTENDANCE_FLOW, "marks")
+    choice, draft = answer.option or "", _draft(ctx)
+    if _turned(ctx, choice, Attendance.PROGRAM):
+        return
+    if choice.startswith("p:"):
+        draft.program_id, draft.people_page = int(choice[2:]), 0
+        ctx.goto(Attendance.MARKS)
     else:
-        ctx.goto("menu")
+        ctx.goto(HOME)
+
+
+def _program(ctx: Ctx) -> TrainingProgram:
+    program = get_program(ctx.session, _draft(ctx).program_id or 0)
+    assert program.id is not None
+    return program
 
 
 def _name(ctx: Ctx, registration: TrainingRegistration) -> str:
@@ -105,18 +117,19 @@ def _seated(ctx: Ctx, program_id: int) -> list[tuple[TrainingRegistration, str]]
 
 def ask_marks(ctx: Ctx) -> Prompt:
     """One page of seated registrants, each a button that toggles their attendance."""
-    program = get_program(ctx.session, int(ctx.data["program_id"]))
+    program = _program(ctx)
     assert program.id is not None
     people = _seated(ctx, program.id)
-    pages = _pages(len(people), PEOPLE_PAGE)
-    page = ctx.data["people_page"] = min(int(ctx.data.get("people_page", 0)), pages - 1)
-    shown = people[page * PEOPLE_PAGE : (page + 1) * PEOPLE_PAGE]
+    draft = _draft(ctx)
+    page = PEOPLE.page(people, draft.people_page)
+    draft.people_page = page.number
     options = [
-        Option(f"r:{r.id}", f"{'✅' if r.attended else '⬜'} {name}", (name,)) for r, name in shown
+        Option(f"r:{r.id}", f"{'✅' if r.attended else '⬜'} {name}", (name,))
+        for r, name in page.rows
     ]
-    options += _paging(ctx, page, pages)
-    options.append(choices.back(ctx.t, "training_admin.other_program", "other"))
-    options.append(Option("done", ctx.t("training_admin.done"), ("selesai", "done")))
+    options += PEOPLE.options(ctx.t, page, *TURNS)
+    options.append(option(ctx.t, "other", "training_admin.other_program", "back"))
+    options.append(option(ctx.t, "done", "training_admin.done", "done"))
     head = ctx.t(
         "training_admin.marks_head", title=program.title, when=ctx.t.datetime(program.starts_at)
     )
@@ -125,36 +138,34 @@ def ask_marks(ctx: Ctx) -> Prompt:
         return Prompt(f"{head}\n\n{empty}", tuple(options))
     present = sum(1 for r, _ in people if r.attended)
     body = ctx.t(
-        "training_admin.marks", present=present, total=len(people), page=page + 1, pages=pages
+        "training_admin.marks",
+        present=present,
+        total=len(people),
+        page=page.number + 1,
+        pages=page.pages,
     )
     return Prompt(f"{head}\n\n{body}", tuple(options))
 
 
 def on_marks(ctx: Ctx, answer: Answer) -> None:
-    option = answer.option or ""
-    if _turn(ctx, option, "people_page"):
-        ctx.goto(ATTENDANCE_FLOW, "marks")
-    elif option.startswith("r:"):
-        _toggle(ctx, int(option[2:]))
-        ctx.goto(ATTENDANCE_FLOW, "marks")
-    elif option == "other":
-        ctx.data["page"] = 0
-        ctx.goto(ATTENDANCE_FLOW, "program")
+    choice, draft = answer.option or "", _draft(ctx)
+    if _turned(ctx, choice, Attendance.MARKS):
+        return
+    if choice.startswith("r:"):
+        _toggle(ctx, int(choice[2:]))
+        ctx.goto(Attendance.MARKS)
+    elif choice == "other":
+        draft.page = 0
+        ctx.goto(Attendance.PROGRAM)
     else:
-        program = get_program(ctx.session, int(ctx.data["program_id"]))
+        program = _program(ctx)
         assert program.id is not None
         people = registrants(ctx.session, program.id)
-        present = sum(1 for r in people if r.attended)
+        present, total = sum(1 for r in people if r.attended), len(people)
         if people:
-            ctx.say(
-                ctx.t(
-                    "training_admin.attendance_saved",
-                    title=program.title,
-                    present=present,
-                    total=len(people),
-                )
-            )
-        ctx.goto("menu")
+            key = "training_admin.attendance_saved"
+            ctx.say(ctx.t(key, title=program.title, present=present, total=total))
+        ctx.goto(HOME)
 
 
 def _toggle(ctx: Ctx, registration_id: int) -> None:
@@ -178,11 +189,11 @@ def _toggle(ctx: Ctx, registration_id: int) -> None:
 
 
 ATTENDANCE = Flow(
-    name=ATTENDANCE_FLOW,
-    start="program",
     role="facilitator",
     steps={
-        "program": Step(ask_program, on_program),
-        "marks": Step(ask_marks, on_marks),
+        Attendance.PROGRAM: Step(
+            ask_program, on_program, (Attendance.PROGRAM, Attendance.MARKS, HOME)
+        ),
+        Attendance.MARKS: Step(ask_marks, on_marks, (Attendance.MARKS, Attendance.PROGRAM, HOME)),
     },
 )

@@ -25,10 +25,6 @@ logger = logging.getLogger(__name__)
 Translators = Callable[[str], Translator]
 
 
-def describe_when(t: Translator, program: TrainingProgram) -> str:
-    return t.datetime(program.starts_at)
-
-
 def describe_place(t: Translator, program: TrainingProgram) -> str:
     place = program.place or t("training.place_unknown")
     if not program.map_url:
@@ -71,7 +67,10 @@ def _each(
 def program_text(t: Translator, key: str, program: TrainingProgram) -> str:
     """One of the ``training_notice.*`` texts, filled in for ``program``."""
     return t(
-        key, title=program.title, when=describe_when(t, program), place=describe_place(t, program)
+        key,
+        title=program.title,
+        when=t.datetime(program.starts_at),
+        place=describe_place(t, program),
     )
 
 

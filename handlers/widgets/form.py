@@ -40,7 +40,8 @@ class Field(Generic[F]):
 
 @dataclass(frozen=True)
 class FormTexts:
-    """Catalog keys of the form's buttons and questions (``field`` takes ``{name}``)."""
+    """Catalog keys of the form's buttons and questions (``field`` takes ``{name}``),
+    and the values of the Kirim and back-to-summary buttons."""
 
     send: str = "aspiration.send"
     edit: str = "aspiration.edit"
@@ -50,6 +51,19 @@ class FormTexts:
     field: str = "aspiration.edit_{name}"
     send_words: str = "send"
     cancel_words: str = "cancel"
+    send_value: str = "send"
+    back_value: str = "summary"
+
+
+@dataclass(frozen=True)
+class Also(Generic[F]):
+    """One more button on the summary after Kirim that sends the form another way
+    (a facilitator's "save as a draft"): its value, label and words, and what it does."""
+
+    value: str
+    label: str
+    words: str
+    run: Callable[[Ctx, F], None]
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,7 @@ class Form(Generic[F]):
     cancel: Callable[[Ctx, F], None]
     to: tuple[Steps, ...]  # where sending and dropping may go
     texts: FormTexts = field(default_factory=FormTexts)
+    also: tuple[Also[F], ...] = ()
 
     def next(self, ctx: Ctx, step: Steps) -> None:
         """Go on to ``step``, or straight back to the summary while editing."""
@@ -82,7 +97,8 @@ class Form(Generic[F]):
         return Prompt(
             self.text(ctx, ctx.draft(self.draft)),
             (
-                option(t, "send", texts.send, texts.send_words),
+                option(t, texts.send_value, texts.send, texts.send_words),
+                *(option(t, more.value, more.label, more.words) for more in self.also),
                 option(t, "edit", texts.edit, "edit"),
                 option(t, "cancel", texts.cancel, texts.cancel_words),
             ),
@@ -95,14 +111,15 @@ class Form(Generic[F]):
         elif answer.option == "cancel":
             self.cancel(ctx, draft)
         else:
-            self.send(ctx, draft)
+            chosen = (more.run for more in self.also if more.value == answer.option)
+            next(chosen, self.send)(ctx, draft)
 
     def _ask_edit(self, ctx: Ctx) -> Prompt:
         shown = [part for part in self.fields if part.shown is None or part.shown(ctx)]
         options = [
             Option(part.name, ctx.t(self.texts.field.format(name=part.name))) for part in shown
         ]
-        options.append(option(ctx.t, "summary", self.texts.back, "back"))
+        options.append(option(ctx.t, self.texts.back_value, self.texts.back, "back"))
         return Prompt(ctx.t(self.texts.ask_edit), tuple(options))
 
     def _on_edit(self, ctx: Ctx, answer: Answer) -> None:

@@ -30,3 +30,13 @@ def place_name(ctx: Ctx, kelurahan_code: str | None) -> str:
         kelurahan=kelurahan.name,
         kecamatan=kecamatan_name(ctx, kelurahan.kecamatan_code),
     )
+
+
+def area_name(ctx: Ctx, level: str, code: str | None, *, city: str, kecamatan: str) -> str:
+    """Whom something is for in words: the whole city (the catalog key ``city``), a
+    kecamatan (``kecamatan``, given ``{kecamatan}``) or one kelurahan."""
+    if level == "kecamatan":
+        return ctx.t(kecamatan, kecamatan=kecamatan_name(ctx, code))
+    if level == "kelurahan":
+        return place_name(ctx, code)
+    return ctx.t(city)
