@@ -43,9 +43,9 @@ from staff_helpers import (
 )
 
 from bot.media import MediaStore
-from handlers.core.commands import ROLE_FOR
+from handlers.core.commands import ROLE_FOR as LEGACY_ROLE_FOR
 from handlers.core.engine import Engine
-from handlers.core.registry import FLOWS
+from handlers.core.registry import FLOWS, REGISTRY
 from handlers.core.types import ACTION_PROMPT, Choice
 from storage.db import transaction
 from storage.forums import NewForum, create_forum
@@ -460,6 +460,14 @@ COMMANDS = {
     "/kelola_forum": "Pilih forum yang ingin dikelola",
     "/pelatihan_baru": "Apa judul pelatihannya?",
     "/kehadiran": "Pilih pelatihan yang ingin dicatat kehadirannya",
+}
+
+
+# The role each privileged command needs: declared with the command (a feature's
+# registration), or still in commands.ROLE_FOR for features not yet registered.
+ROLE_FOR = {
+    **LEGACY_ROLE_FOR,
+    **{name: command.role for name, command in REGISTRY.commands.items() if command.role},
 }
 
 

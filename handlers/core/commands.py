@@ -21,9 +21,6 @@ from handlers.core import access
 from handlers.core.flow import Ctx
 from handlers.core.help import help_text
 from handlers.core.registry import REGISTRY
-from handlers.forums import follow as forum
-from handlers.forums import manage as forum_manage
-from handlers.forums import new as forum_admin
 from handlers.privacy import mydata, profile
 from handlers.trainings import attendance as training_attendance
 from handlers.trainings import new as training_admin
@@ -59,8 +56,6 @@ ROLE_FOR = {
     "status_umum": "facilitator",
     "pelatihan_baru": "facilitator",
     "kehadiran": "facilitator",
-    "forum_baru": "facilitator",
-    "kelola_forum": "facilitator",
 }
 BARE_WORDS = {
     "menu": "menu",
@@ -127,8 +122,6 @@ def run_action(ctx: Ctx, value: str) -> None:
         declared(ctx, args)
     elif name == "rate":
         rating.start(ctx, args.replace(":", " "))
-    elif name == "rsvp":  # a forum reminder's Hadir / Tidak hadir / Mungkin
-        forum.rsvp_action(ctx, args)
     else:
         ctx.invalid(ctx.t("engine.button_expired"))
 
@@ -226,6 +219,4 @@ COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
     "status_umum": announce_status.start,
     "pelatihan_baru": training_admin.start_new,
     "kehadiran": training_attendance.start_attendance,
-    "forum_baru": forum_admin.start_new,
-    "kelola_forum": forum_manage.start_manage,
 }

@@ -17,9 +17,7 @@ from handlers.aspirations import submit as aspiration
 from handlers.core import menu
 from handlers.core.feature import Command, Feature, MenuEntry, Run
 from handlers.core.flow import Flow
-from handlers.forums import follow as forum
-from handlers.forums import manage as forum_manage
-from handlers.forums import new as forum_admin
+from handlers.forums.feature import FEATURE as FORUMS
 from handlers.privacy import mydata, onboarding, profile
 from handlers.staff import exports as export_chat
 from handlers.staff import roles as roles_admin
@@ -72,7 +70,7 @@ def _claim(table: dict, key: str, value: object) -> None:  # type: ignore[type-a
     table[key] = value
 
 
-FEATURES: tuple[Feature, ...] = ()
+FEATURES: tuple[Feature, ...] = (FORUMS,)
 
 # Flows of features not yet declared as a Feature.
 LEGACY_FLOWS: tuple[Flow, ...] = (
@@ -93,9 +91,6 @@ LEGACY_FLOWS: tuple[Flow, ...] = (
     training_admin.NEW_TRAINING,
     training_attendance.ATTENDANCE,
     training.FLOW,
-    forum.FLOW,
-    forum_admin.NEW_FORUM,
-    forum_manage.MANAGE_FORUMS,
 )
 
 REGISTRY = Registry.collect(FEATURES, LEGACY_FLOWS)
