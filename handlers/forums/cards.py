@@ -1,12 +1,15 @@
 """How a forum reads in chat, the same for residents, facilitators and reminders:
-its type, area and place in words, and its card (what, when, where, for whom)."""
+its type, area and place in words, its card (what, when, where, for whom), and
+where it stands (ahead, or held and awaiting its result)."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from handlers.core.flow import Ctx
 from handlers.core.types import Translator
 from handlers.widgets.places import kecamatan_name, place_name
-from storage.forums import NewForum, rsvp_counts
+from storage.forums import UPCOMING, NewForum, rsvp_counts
 from storage.models import ForumEvent
 
 
@@ -59,3 +62,12 @@ def describe(ctx: Ctx, forum: ForumEvent) -> str:
         "forum.counts", hadir=counts["hadir"], tidak=counts["tidak"], mungkin=counts["mungkin"]
     )
     return forum_card(ctx, forum) + "\n\n" + line
+
+
+def is_upcoming(forum: ForumEvent, now: datetime) -> bool:
+    return forum.status in UPCOMING and forum.starts_at > now
+
+
+def awaits_summary(forum: ForumEvent, now: datetime) -> bool:
+    """It took place and its result has not been sent yet."""
+    return forum.status in UPCOMING and forum.starts_at <= now and forum.summary_at is None

@@ -14,10 +14,10 @@ from __future__ import annotations
 from handlers.core.datetimes import short_date
 from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
 from handlers.core.types import Option
-from handlers.forums.cards import answer_label, describe, place_of, type_label
+from handlers.forums.cards import answer_label, describe, is_upcoming, place_of, type_label
 from handlers.privacy.onboarding import record_consent
 from handlers.widgets.area import Area, AreaPicker
-from handlers.widgets.choices import back
+from handlers.widgets.choices import back, menu
 from handlers.widgets.paging import Pager
 from handlers.widgets.places import place_name
 from handlers.widgets.words import option, words
@@ -69,10 +69,6 @@ def _resident_id(ctx: Ctx) -> int:
     return ctx.resident.id
 
 
-def _menu(ctx: Ctx) -> Option:
-    return option(ctx.t, "menu", "common.back_to_menu", "menu")
-
-
 # --- the hub ----------------------------------------------------------------------
 
 
@@ -88,7 +84,7 @@ def ask_hub(ctx: Ctx) -> Prompt:
             option(t, "list", "forum.upcoming", "forum_upcoming"),
             option(t, "subs", "forum.subscriptions", "forum_subscriptions"),
             Option("announcements", toggle, words(t, "forum_announcements")),
-            _menu(ctx),
+            menu(ctx.t),
         ),
     )
 
@@ -131,7 +127,7 @@ def ask_list(ctx: Ctx) -> Prompt:
         Option(f"f:{f.id}", f"{_short(f.title)} · {short_date(f.starts_at)}") for f in page.rows
     ]
     options += PAGES.options(ctx.t, page)
-    options += [back(ctx.t, "forum.back_to_hub", "hub"), _menu(ctx)]
+    options += [back(ctx.t, "forum.back_to_hub", "hub"), menu(ctx.t)]
     no_home = ctx.resident.home_kelurahan_code is None
     hint = "\n\n" + ctx.t("forum.city_only_hint") if no_home else ""
     if not forums:
@@ -173,15 +169,13 @@ def _forum(ctx: Ctx) -> ForumEvent | None:
         forum = get_forum(ctx.session, _draft(ctx).forum or 0)
     except ForumError:
         return None
-    if forum.status not in ("scheduled", "moved") or forum.starts_at <= ctx.now:
-        return None
-    return forum
+    return forum if is_upcoming(forum, ctx.now) else None
 
 
 def ask_detail(ctx: Ctx) -> Prompt:
     """One forum: everything about it, the answers so far, and the resident's own."""
     forum = _forum(ctx)
-    leave = (back(ctx.t, "forum.back_to_list"), _menu(ctx))
+    leave = (back(ctx.t, "forum.back_to_list"), menu(ctx.t))
     if forum is None or forum.id is None:
         return Prompt(ctx.t("forum.gone"), leave)
     own = rsvp_of(ctx.session, forum.id, ctx.resident.id) if ctx.resident.id else None

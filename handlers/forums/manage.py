@@ -14,15 +14,14 @@ from handlers.core.datetimes import example, parse_wib_datetime, short_date
 from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
 from handlers.core.types import Option, Translator
 from handlers.core.validation import check_text
-from handlers.forums.cards import describe, place_of, type_label
+from handlers.forums.cards import awaits_summary, describe, is_upcoming, place_of, type_label
 from handlers.forums.new import answered, followers
 from handlers.forums.notices import forum_cancelled, forum_moved, forum_summary
-from handlers.widgets.choices import back, yes_no
+from handlers.widgets.choices import back, menu, yes_no
 from handlers.widgets.paging import Pager
 from handlers.widgets.text_field import text_step
 from handlers.widgets.words import option
 from storage.forums import (
-    UPCOMING,
     ForumError,
     cancel_forum,
     get_forum,
@@ -66,23 +65,15 @@ def start_manage(ctx: Ctx, _args: str) -> None:
     ctx.conversation.data = {}  # also when another forum was being managed
 
 
-def is_upcoming(forum: ForumEvent, now: datetime) -> bool:
-    return forum.status in UPCOMING and forum.starts_at > now
-
-
-def awaits_summary(forum: ForumEvent, now: datetime) -> bool:
-    """It took place and its result has not been sent yet."""
-    return forum.status in UPCOMING and forum.starts_at <= now and forum.summary_at is None
-
-
 def manageable(ctx: Ctx) -> list[ForumEvent]:
     """Forums still ahead, and those held in the last 30 days awaiting their result."""
     forums = list_forums(ctx.session, since=ctx.now - SUMMARY_WINDOW)
     return [f for f in forums if is_upcoming(f, ctx.now) or awaits_summary(f, ctx.now)]
 
 
-def _menu(t: Translator) -> Option:
-    return option(t, "menu", "common.back_to_menu", "menu")
+def _pick_label(ctx: Ctx, forum: ForumEvent) -> str:
+    mark = "📝 " if awaits_summary(forum, ctx.now) else ""  # its result is awaited
+    return f"{mark}{forum.title} · {short_date(forum.starts_at)}"
 
 
 def ask_pick(ctx: Ctx) -> Prompt:
@@ -91,15 +82,8 @@ def ask_pick(ctx: Ctx) -> Prompt:
     draft = _draft(ctx)
     page = PAGES.page(forums, draft.page)
     draft.page = page.number
-    options = [
-        Option(
-            f"f:{f.id}",
-            ("📝 " if awaits_summary(f, ctx.now) else "")
-            + f"{f.title} · {short_date(f.starts_at)}",
-        )
-        for f in page.rows
-    ]
-    options += [*PAGES.options(ctx.t, page), _menu(ctx.t)]
+    options = [Option(f"f:{f.id}", _pick_label(ctx, f)) for f in page.rows]
+    options += [*PAGES.options(ctx.t, page), menu(ctx.t)]
     if not forums:
         return Prompt(ctx.t("forum_admin.no_forums"), tuple(options))
     text = ctx.t("forum_admin.ask_pick", page=page.number + 1, pages=page.pages)
@@ -133,7 +117,7 @@ def _chosen(ctx: Ctx) -> ForumEvent | None:
 def ask_forum(ctx: Ctx) -> Prompt:
     """The forum with its answers and followers, and what can be done with it now."""
     t, forum = ctx.t, _chosen(ctx)
-    leave = (back(t, "forum_admin.other_forum", "pick"), _menu(t))
+    leave = (back(t, "forum_admin.other_forum", "pick"), menu(t))
     if forum is None or forum.id is None:
         return Prompt(t("forum.gone"), leave)
     parts = [describe(ctx, forum)]
@@ -286,14 +270,14 @@ def on_move_confirm(ctx: Ctx, answer: Answer) -> None:
 
 
 def ask_cancel_confirm(ctx: Ctx) -> Prompt:
-    forum = _chosen(ctx)
-    title = forum.title if forum else "-"
-    when = ctx.t.datetime(forum.starts_at) if forum else "-"
-    count = followers(ctx.session, forum.id) if forum and forum.id else 0
-    return Prompt(
-        ctx.t("forum_admin.confirm_cancel", title=title, when=when, count=count),
-        yes_no(ctx.t, "forum_admin.cancel_yes", "forum_admin.cancel_no"),
-    )
+    forum, t = _chosen(ctx), ctx.t
+    if forum is None or forum.id is None:
+        text = t("forum_admin.confirm_cancel", title="-", when="-", count=0)
+    else:
+        count = followers(ctx.session, forum.id)
+        when = t.datetime(forum.starts_at)
+        text = t("forum_admin.confirm_cancel", title=forum.title, when=when, count=count)
+    return Prompt(text, yes_no(t, "forum_admin.cancel_yes", "forum_admin.cancel_no"))
 
 
 def on_cancel_confirm(ctx: Ctx, answer: Answer) -> None:

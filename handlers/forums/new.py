@@ -31,7 +31,7 @@ from storage.limits import FORUM
 from storage.models import FORUM_TYPES
 
 
-class Scheduling(Steps, flow="forum_new"):
+class Plan(Steps, flow="forum_new"):
     TITLE = "title"
     TYPE = "type"
     STARTS = "starts"
@@ -84,7 +84,7 @@ def answered(session: Session, forum_id: int) -> int:
 
 def start_new(ctx: Ctx, _args: str) -> None:
     """``/forum_baru``: a fresh forum, from its title."""
-    ctx.goto(Scheduling.TITLE)
+    ctx.goto(Plan.TITLE)
     ctx.conversation.data = {}  # also when a forum was half written already
     ctx.note(ctx.t("forum_admin.intro"))
 
@@ -103,7 +103,7 @@ def new_forum(draft: NewForumDraft) -> NewForum:
     )
 
 
-def _keeper(name: str, then: Scheduling) -> Callable[[Ctx, Any], None]:
+def _keeper(name: str, then: Plan) -> Callable[[Ctx, Any], None]:
     """Store a checked answer as the draft's ``name`` and go on to ``then``."""
 
     def keep(ctx: Ctx, value: Any) -> None:
@@ -121,12 +121,12 @@ def ask_type(ctx: Ctx) -> Prompt:
 
 def on_type(ctx: Ctx, answer: Answer) -> None:
     _draft(ctx).type = answer.option
-    FORM.next(ctx, Scheduling.STARTS)
+    FORM.next(ctx, Plan.STARTS)
 
 
 def _place_later(ctx: Ctx, _choice: str) -> None:
     _draft(ctx).place = ""
-    FORM.next(ctx, Scheduling.AGENDA)
+    FORM.next(ctx, Plan.AGENDA)
 
 
 def _area_chosen(ctx: Ctx, area: Area) -> None:
@@ -134,7 +134,7 @@ def _area_chosen(ctx: Ctx, area: Area) -> None:
     draft.area_level = area.level
     draft.area_code = area.kelurahan or area.kecamatan
     draft.area_kecamatan = None
-    ctx.goto(Scheduling.PREVIEW)
+    ctx.goto(Plan.PREVIEW)
 
 
 def preview_text(ctx: Ctx, draft: NewForumDraft) -> str:
@@ -149,7 +149,7 @@ def save(ctx: Ctx, draft: NewForumDraft) -> None:
     draft.editing = True
     if forum.starts_at <= ctx.now:  # the preview sat on screen past the start
         ctx.invalid(ctx.t("forum_admin.start_passed"))
-        ctx.goto(Scheduling.STARTS)
+        ctx.goto(Plan.STARTS)
         return
     try:
         saved = create_forum(
@@ -157,7 +157,7 @@ def save(ctx: Ctx, draft: NewForumDraft) -> None:
         )
     except ForumError:
         ctx.invalid(ctx.t("forum_admin.not_saved"))
-        ctx.goto(Scheduling.EDIT)
+        ctx.goto(Plan.EDIT)
         return
     assert saved.id is not None
     count = followers(ctx.session, saved.id)
@@ -170,25 +170,17 @@ def drop(ctx: Ctx, _draft: NewForumDraft) -> None:
     ctx.goto(HOME)
 
 
+# The parts Ubah offers, each named (and labelled ``forum_admin.field_<name>``) after its step
+EDITABLE = (Plan.TITLE, Plan.TYPE, Plan.STARTS, Plan.PLACE, Plan.AGENDA, Plan.AREA)
 FORM = Form(
     draft=NewForumDraft,
-    summary=Scheduling.PREVIEW,
-    edit=Scheduling.EDIT,
-    fields=tuple(
-        Field(step.value, step)
-        for step in (
-            Scheduling.TITLE,
-            Scheduling.TYPE,
-            Scheduling.STARTS,
-            Scheduling.PLACE,
-            Scheduling.AGENDA,
-            Scheduling.AREA,
-        )
-    ),
+    summary=Plan.PREVIEW,
+    edit=Plan.EDIT,
+    fields=tuple(Field(step.value, step) for step in EDITABLE),
     text=preview_text,
     send=save,
     cancel=drop,
-    to=(HOME, Scheduling.STARTS),
+    to=(HOME, Plan.STARTS),
     texts=FormTexts(
         send="forum_admin.save",
         edit="forum_admin.edit",
@@ -201,14 +193,14 @@ FORM = Form(
 )
 
 AREA = AreaPicker(
-    kecamatan=Scheduling.AREA,
-    kelurahan=Scheduling.AREA_KELURAHAN,
+    kecamatan=Plan.AREA,
+    kelurahan=Plan.AREA_KELURAHAN,
     draft=NewForumDraft,
     holding="area_kecamatan",
     ask_kecamatan=lambda ctx: ctx.t("forum_admin.ask_area"),
     ask_kelurahan=lambda ctx, name: ctx.t("forum_admin.ask_area_kelurahan", kecamatan=name),
     chosen=_area_chosen,
-    to=(Scheduling.PREVIEW,),
+    to=(Plan.PREVIEW,),
     whole_city=lambda ctx: ctx.t("forum_admin.area_city_option"),
     whole_kecamatan=lambda ctx: ctx.t(
         "forum_admin.area_whole_kecamatan",
@@ -217,39 +209,39 @@ AREA = AreaPicker(
 )
 
 
-def _then(step: Scheduling) -> tuple[Scheduling, ...]:
-    return (step, Scheduling.PREVIEW)
+def _then(step: Plan) -> tuple[Plan, ...]:
+    return (step, Plan.PREVIEW)
 
 
 NEW_FORUM = Flow(
     role="facilitator",
     steps={
-        Scheduling.TITLE: text_step(
+        Plan.TITLE: text_step(
             ask=lambda ctx: ctx.t("forum_admin.ask_title"),
             check=lambda text: check_text(text, FORUM.title, one_line=True),
-            keep=_keeper("title", Scheduling.TYPE),
-            to=_then(Scheduling.TYPE),
+            keep=_keeper("title", Plan.TYPE),
+            to=_then(Plan.TYPE),
         ),
-        Scheduling.TYPE: Step(ask_type, on_type, _then(Scheduling.STARTS)),
-        Scheduling.STARTS: text_step(
+        Plan.TYPE: Step(ask_type, on_type, _then(Plan.STARTS)),
+        Plan.STARTS: text_step(
             ask=lambda ctx: ctx.t("forum_admin.ask_starts", example=example(ctx.now)),
             check_at=parse_wib_datetime,
-            keep=_keeper("starts", Scheduling.PLACE),
-            to=_then(Scheduling.PLACE),
+            keep=_keeper("starts", Plan.PLACE),
+            to=_then(Plan.PLACE),
         ),
-        Scheduling.PLACE: text_step(
+        Plan.PLACE: text_step(
             ask=lambda ctx: ctx.t("forum_admin.ask_place"),
             check=lambda text: check_text(text, FORUM.place, one_line=True),
-            keep=_keeper("place", Scheduling.AGENDA),
-            to=_then(Scheduling.AGENDA),
+            keep=_keeper("place", Plan.AGENDA),
+            to=_then(Plan.AGENDA),
             options=lambda ctx: (option(ctx.t, "skip", "forum_admin.place_later", "skip"),),
             on_option=_place_later,
         ),
-        Scheduling.AGENDA: text_step(
+        Plan.AGENDA: text_step(
             ask=lambda ctx: ctx.t("forum_admin.ask_agenda"),
             check=lambda text: check_text(text, FORUM.agenda),
-            keep=_keeper("agenda", Scheduling.AREA),
-            to=_then(Scheduling.AREA),
+            keep=_keeper("agenda", Plan.AREA),
+            to=_then(Plan.AREA),
         ),
         **AREA.steps(),
         **FORM.steps(),
