@@ -12,9 +12,17 @@ A reminder's RSVP buttons (``!rsvp:<forum>:<answer>``) work from any step: ``rsv
 from __future__ import annotations
 
 from handlers.core.datetimes import short_date
-from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
+from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
 from handlers.core.types import Option
-from handlers.forums.cards import answer_label, describe, is_upcoming, place_of, type_label
+from handlers.forums.cards import (
+    ForumList,
+    answer_label,
+    describe,
+    is_upcoming,
+    place_of,
+    turn_or_pick,
+    type_label,
+)
 from handlers.privacy.onboarding import record_consent
 from handlers.widgets.area import Area, AreaPicker
 from handlers.widgets.choices import back, menu
@@ -48,9 +56,7 @@ class Forums(Steps, flow="forum"):
     HOME_KELURAHAN = "home_kelurahan"
 
 
-class FollowDraft(Draft):
-    page: int = 0
-    forum: int | None = None  # the forum on screen
+class FollowDraft(ForumList):
     scope: str | None = None  # the subscription waiting for the home area
     kecamatan: str | None = None  # the home kecamatan chosen, its kelurahan not yet
 
@@ -149,18 +155,8 @@ def ask_list(ctx: Ctx) -> Prompt:
 
 def on_list(ctx: Ctx, answer: Answer) -> None:
     choice = answer.option or ""
-    draft = _draft(ctx)
-    turned = PAGES.turn(choice, draft.page)
-    if turned is not None:
-        draft.page = turned
-        ctx.goto(Forums.LIST)
-    elif choice.startswith("f:"):
-        draft.forum = int(choice[2:])
-        ctx.goto(Forums.DETAIL)
-    elif choice == "hub":
-        ctx.goto(Forums.HUB)
-    else:
-        ctx.goto(HOME)
+    if not turn_or_pick(ctx, PAGES, _draft(ctx), choice, again=Forums.LIST, picked=Forums.DETAIL):
+        ctx.goto(Forums.HUB if choice == "hub" else HOME)
 
 
 def _forum(ctx: Ctx) -> ForumEvent | None:

@@ -11,10 +11,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.core.datetimes import example, parse_wib_datetime, short_date
-from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
+from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
 from handlers.core.types import Option, Translator
 from handlers.core.validation import check_text
-from handlers.forums.cards import awaits_summary, describe, is_upcoming, place_of, type_label
+from handlers.forums.cards import (
+    ForumList,
+    awaits_summary,
+    describe,
+    is_upcoming,
+    place_of,
+    turn_or_pick,
+    type_label,
+)
 from handlers.forums.new import answered, followers
 from handlers.forums.notices import forum_cancelled, forum_moved, forum_summary
 from handlers.widgets.choices import back, menu, yes_no
@@ -47,9 +55,7 @@ class Manage(Steps, flow="forum_manage"):
     SUMMARY_CONFIRM = "summary_confirm"
 
 
-class ManageDraft(Draft):
-    page: int = 0
-    forum: int | None = None  # the forum chosen
+class ManageDraft(ForumList):
     new_starts: datetime | None = None  # None: the time stays
     new_place: str | None = None  # None: the place stays
     summary: str | None = None
@@ -93,17 +99,10 @@ def ask_pick(ctx: Ctx) -> Prompt:
 
 
 def on_pick(ctx: Ctx, answer: Answer) -> None:
-    choice = answer.option or ""
     draft = _draft(ctx)
-    turned = PAGES.turn(choice, draft.page)
-    if turned is not None:
-        draft.page = turned
-        ctx.goto(Manage.PICK)
-    elif choice.startswith("f:"):
-        draft.forum = int(choice[2:])
-        draft.new_starts = draft.new_place = draft.summary = None
-        ctx.goto(Manage.FORUM)
-    else:
+    draft.new_starts = draft.new_place = draft.summary = None  # nothing typed yet
+    choice = answer.option or ""
+    if not turn_or_pick(ctx, PAGES, draft, choice, again=Manage.PICK, picked=Manage.FORUM):
         ctx.goto(HOME)
 
 
