@@ -359,7 +359,7 @@ MANAGE_FORUMS = Flow(
         ),
         Manage.MOVE_WHEN: text_step(
             ask=ask_move_when,
-            check_at=parse_wib_datetime,
+            check_in=lambda ctx, text: parse_wib_datetime(text, ctx.now),
             keep=keep_starts,
             to=(Manage.MOVE_PLACE, Manage.FORUM),
             options=lambda ctx: (_keep(ctx.t, "forum_admin.keep_time"), _to_forum(ctx)),

@@ -225,7 +225,7 @@ NEW_FORUM = Flow(
         Plan.TYPE: Step(ask_type, on_type, _then(Plan.STARTS)),
         Plan.STARTS: text_step(
             ask=lambda ctx: ctx.t("forum_admin.ask_starts", example=example(ctx.now)),
-            check_at=parse_wib_datetime,
+            check_in=lambda ctx, text: parse_wib_datetime(text, ctx.now),
             keep=_keeper("starts", Plan.PLACE),
             to=_then(Plan.PLACE),
         ),

@@ -7,7 +7,6 @@ the same question is asked again with nothing lost.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import TypeVar
 
 from handlers.core.flow import Answer, Ctx, Prompt, Step, Steps
@@ -20,35 +19,46 @@ V = TypeVar("V")
 def text_step(
     *,
     ask: Callable[[Ctx], str],
+    check: Callable[[str], V] | None = None,
     keep: Callable[[Ctx, V], None],
     to: tuple[Steps, ...],
-    check: Callable[[str], V] | None = None,
-    check_at: Callable[[str, datetime], V] | None = None,
     options: Callable[[Ctx], tuple[Option, ...]] = lambda ctx: (),
-    on_option: Callable[[Ctx, str], None] | None = None,
+    on_option: Callable[[Ctx, str], str | None] | None = None,
+    check_in: Callable[[Ctx, str], V] | None = None,
+    contact_button: Callable[[Ctx], str] | None = None,
 ) -> Step:
     """A step that asks ``ask``, checks the typed text with ``check`` and hands the
-    clean value to ``keep`` (which stores it and moves on). A check that depends on
-    the moment (a date that must lie ahead) is ``check_at(text, now)`` instead.
-    ``options`` (a skip, a back) are handled by ``on_option``."""
-    if (check is None) == (check_at is None):
-        raise TypeError("text_step takes one of check and check_at")
+    clean value to ``keep`` (which stores it and moves on). ``options`` (a skip, a
+    back) are handled by ``on_option``; one that stands for a text (the reader's own
+    name) returns it, to be checked and kept as if typed.
 
-    def read(text: str, now: datetime) -> V:
-        if check is not None:
-            return check(text)
-        assert check_at is not None
-        return check_at(text, now)
+    A check that needs the conversation (the time now, an earlier answer) is given
+    as ``check_in`` instead. With ``contact_button`` (its label) the step also takes
+    a shared contact, checked like typed text."""
+    if check is None and check_in is None:
+        raise TypeError("text_step needs check or check_in")
+
+    def checked(ctx: Ctx, text: str) -> V:
+        if check_in is not None:
+            return check_in(ctx, text)
+        assert check is not None
+        return check(text)
 
     def prompt(ctx: Ctx) -> Prompt:
-        return Prompt(ask(ctx), options(ctx), accepts=frozenset({"text"}))
+        if contact_button is None:
+            return Prompt(ask(ctx), options(ctx), accepts=frozenset({"text"}))
+        accepts = frozenset({"text", "contact"})
+        return Prompt(ask(ctx), options(ctx), accepts, contact_button(ctx))
 
     def answer(ctx: Ctx, given: Answer) -> None:
+        text = given.contact or given.text or ""
         if given.option is not None and on_option is not None:
-            on_option(ctx, given.option)
-            return
+            stands_for = on_option(ctx, given.option)
+            if stands_for is None:
+                return
+            text = stands_for
         try:
-            value = read(given.text or "", ctx.now)
+            value = checked(ctx, text)
         except Invalid as problem:
             ctx.refuse(problem)
             return
