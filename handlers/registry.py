@@ -11,11 +11,9 @@ from handlers.announcements import compose as announce
 from handlers.announcements import delivery as announce_status
 from handlers.aspirations.feature import FEATURE as ASPIRATIONS
 from handlers.core import menu
-from handlers.core.feature import Feature, MenuEntry, Registry
+from handlers.core.feature import Feature, Registry
 from handlers.core.flow import HOME, Flow
-from handlers.forums import follow as forum
-from handlers.forums import manage as forum_manage
-from handlers.forums import new as forum_admin
+from handlers.forums.feature import FEATURE as FORUMS
 from handlers.privacy.feature import FEATURE as PRIVACY
 from handlers.staff.feature import FEATURE as STAFF
 from handlers.trainings.feature import FEATURE as TRAININGS
@@ -26,22 +24,13 @@ FEATURES: tuple[Feature, ...] = (
     ASPIRATIONS,
     STAFF,
     TRAININGS,
-    # Main-menu entries of features not yet declared as a Feature.
-    Feature(
-        name="legacy-menu",
-        menu=(
-            MenuEntry("forum", 40, lambda ctx: ctx.goto("forum"), ()),
-        ),
-    ),
+    FORUMS,
 )
 
 # Flows of features not yet declared as a Feature.
 LEGACY_FLOWS: tuple[Flow, ...] = (
     announce.FLOW,
     announce_status.FLOW,
-    forum.FLOW,
-    forum_admin.NEW_FORUM,
-    forum_manage.MANAGE_FORUMS,
 )
 
 REGISTRY = Registry.collect(FEATURES, LEGACY_FLOWS)

@@ -19,9 +19,6 @@ from handlers.announcements import optout
 from handlers.core import access
 from handlers.core.feature import Registry
 from handlers.core.flow import Ctx
-from handlers.forums import follow as forum
-from handlers.forums import manage as forum_manage
-from handlers.forums import new as forum_admin
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +38,6 @@ ALIASES = {
 ROLE_FOR = {
     "umumkan": "facilitator",
     "status_umum": "facilitator",
-    "forum_baru": "facilitator",
-    "kelola_forum": "facilitator",
 }
 BARE_WORDS = {
     "berhenti": "berhenti",
@@ -103,8 +98,6 @@ def run_action(ctx: Ctx, value: str) -> None:
     declared = ctx.features.actions.get(name)
     if declared is not None:
         declared(ctx, args)
-    elif name == "rsvp":  # a forum reminder's Hadir / Tidak hadir / Mungkin
-        forum.rsvp_action(ctx, args)
     else:
         ctx.invalid(ctx.t("engine.button_expired"))
 
@@ -114,6 +107,4 @@ COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
     "langganan": optout.resume,
     "umumkan": announce.start,
     "status_umum": announce_status.start,
-    "forum_baru": forum_admin.start_new,
-    "kelola_forum": forum_manage.start_manage,
 }

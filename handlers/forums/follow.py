@@ -12,17 +12,27 @@ A reminder's RSVP buttons (``!rsvp:<forum>:<answer>``) work from any step: ``rsv
 from __future__ import annotations
 
 from handlers.core.datetimes import short_date
-from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
-from handlers.core.types import Option, Translator
+from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
+from handlers.core.types import Option
+from handlers.forums.cards import (
+    ForumList,
+    answer_label,
+    describe,
+    is_upcoming,
+    place_of,
+    turn_or_pick,
+    type_label,
+)
 from handlers.privacy.onboarding import record_consent
-from handlers.widgets import choices
-from handlers.widgets.places import kecamatan_name, kecamatan_options, kelurahan_options, place_name
-from handlers.widgets.words import words
+from handlers.widgets.area import Area, AreaPicker
+from handlers.widgets.choices import back, menu
+from handlers.widgets.paging import Pager
+from handlers.widgets.places import place_name
+from handlers.widgets.words import option, words
 from storage.announcements import set_opt_out
 from storage.forums import (
     ForumError,
     get_forum,
-    rsvp_counts,
     rsvp_of,
     set_rsvp,
     set_subscription,
@@ -30,15 +40,29 @@ from storage.forums import (
     upcoming_forums,
 )
 from storage.models import AREA_LEVELS, RSVP_ANSWERS, ForumEvent
+from storage.wilayah import Kecamatan, Kelurahan
 
-FLOW_NAME = "forum"
-PAGE = 5
+PAGES = Pager(5)
 TITLE_IN_BUTTON = 40
-MENU_WORDS = ("menu",)
 
 
-def _go(ctx: Ctx, step: str) -> None:
-    ctx.goto(FLOW_NAME, step, keep_data=True)
+class Forums(Steps, flow="forum"):
+    HUB = "hub"
+    LIST = "list"
+    DETAIL = "detail"
+    SUBS = "subs"
+    CONSENT = "consent"
+    HOME_KECAMATAN = "home_kecamatan"
+    HOME_KELURAHAN = "home_kelurahan"
+
+
+class FollowDraft(ForumList):
+    scope: str | None = None  # the subscription waiting for the home area
+    kecamatan: str | None = None  # the home kecamatan chosen, its kelurahan not yet
+
+
+def _draft(ctx: Ctx) -> FollowDraft:
+    return ctx.draft(FollowDraft)
 
 
 def _short(title: str) -> str:
@@ -51,70 +75,22 @@ def _resident_id(ctx: Ctx) -> int:
     return ctx.resident.id
 
 
-def type_label(t: Translator, forum_type: str) -> str:
-    return t(f"forum.type_{forum_type}")
-
-
-def answer_label(t: Translator, answer: str) -> str:
-    return t(f"forum.rsvp_{answer}")
-
-
-def area_label(ctx: Ctx, level: str, code: str | None) -> str:
-    """Whose forum it is: the whole city, a kecamatan, or one kelurahan."""
-    if level == "kecamatan":
-        return ctx.t("forum.area_kecamatan", kecamatan=kecamatan_name(ctx, code))
-    if level == "kelurahan":
-        return place_name(ctx, code)
-    return ctx.t("forum.area_city")
-
-
-def place_of(ctx: Ctx, forum: ForumEvent) -> str:
-    return forum.place or ctx.t("forum.place_unknown")
-
-
-def counts_line(ctx: Ctx, forum_id: int) -> str:
-    counts = rsvp_counts(ctx.session, forum_id)
-    return ctx.t(
-        "forum.counts", hadir=counts["hadir"], tidak=counts["tidak"], mungkin=counts["mungkin"]
-    )
-
-
-def describe(ctx: Ctx, forum: ForumEvent) -> str:
-    """A forum as residents see it: what, when, where, for whom, the agenda."""
-    assert forum.id is not None
-    parts = [
-        ctx.t(
-            "forum.detail",
-            type=type_label(ctx.t, forum.forum_type),
-            title=forum.title,
-            when=ctx.t.datetime(forum.starts_at),
-            place=place_of(ctx, forum),
-            area=area_label(ctx, forum.area_level, forum.area_code),
-        )
-    ]
-    if forum.status == "moved":
-        parts.append(ctx.t("forum.was_moved"))
-    if forum.agenda:
-        parts.append(ctx.t("forum.agenda", agenda=forum.agenda))
-    parts.append(counts_line(ctx, forum.id))
-    return "\n\n".join(parts)
-
-
 # --- the hub ----------------------------------------------------------------------
 
 
 def ask_hub(ctx: Ctx) -> Prompt:
     """Forums, reminder subscriptions, and whether announcements come at all."""
+    t = ctx.t
     active = ctx.resident.announcements_off_at is None
-    status = ctx.t("forum.announcements_on" if active else "forum.announcements_off")
-    toggle = ctx.t("forum.toggle_on" if active else "forum.toggle_off")
+    status = t("forum.announcements_on" if active else "forum.announcements_off")
+    toggle = t("forum.toggle_on" if active else "forum.toggle_off")
     return Prompt(
-        ctx.t("forum.hub", status=status),
+        t("forum.hub", status=status),
         (
-            Option("list", ctx.t("forum.upcoming"), ("forum mendatang", "upcoming forums")),
-            Option("subs", ctx.t("forum.subscriptions"), ("langganan", "subscriptions")),
-            Option("announcements", toggle, ("pengumuman", "announcements")),
-            Option("menu", ctx.t("common.back_to_menu"), MENU_WORDS),
+            option(t, "list", "forum.upcoming", "forum_upcoming"),
+            option(t, "subs", "forum.subscriptions", "forum_subscriptions"),
+            Option("announcements", toggle, words(t, "forum_announcements")),
+            menu(ctx.t),
         ),
     )
 
@@ -122,10 +98,10 @@ def ask_hub(ctx: Ctx) -> Prompt:
 def on_hub(ctx: Ctx, answer: Answer) -> None:
     match answer.option:
         case "list":
-            ctx.data["page"] = 0
-            _go(ctx, "list")
+            _draft(ctx).page = 0
+            ctx.goto(Forums.LIST)
         case "subs":
-            _go(ctx, "subs")
+            ctx.goto(Forums.SUBS)
         case "announcements":
             stopping = ctx.resident.announcements_off_at is None
             set_opt_out(
@@ -134,36 +110,30 @@ def on_hub(ctx: Ctx, answer: Answer) -> None:
             ctx.note(
                 ctx.t("forum.announcements_stopped" if stopping else "forum.announcements_resumed")
             )
-            _go(ctx, "hub")
+            ctx.goto(Forums.HUB)
         case _:
-            ctx.goto("menu")
+            ctx.goto(HOME)
 
 
 # --- upcoming forums ------------------------------------------------------------
 
 
-def _upcoming(ctx: Ctx) -> list[ForumEvent]:
-    return upcoming_forums(
+def ask_list(ctx: Ctx) -> Prompt:
+    """Forums ahead for the resident's area (city-wide ones too), a page at a time."""
+    forums = upcoming_forums(
         ctx.session,
         now=ctx.now,
         kecamatan_code=ctx.resident.home_kecamatan_code,
         kelurahan_code=ctx.resident.home_kelurahan_code,
     )
-
-
-def ask_list(ctx: Ctx) -> Prompt:
-    """Forums ahead for the resident's area (city-wide ones too), a page at a time."""
-    forums = _upcoming(ctx)
-    pages = max(1, -(-len(forums) // PAGE))
-    page = ctx.data["page"] = min(int(ctx.data.get("page", 0)), pages - 1)
-    shown = forums[page * PAGE : (page + 1) * PAGE]
-    options = [Option(f"f:{f.id}", f"{_short(f.title)} · {short_date(f.starts_at)}") for f in shown]
-    if page + 1 < pages:
-        options.append(Option("next", ctx.t("common.next_page"), ("berikutnya", "next")))
-    if page > 0:
-        options.append(Option("prev", ctx.t("common.prev_page"), ("sebelumnya", "prev")))
-    options.append(choices.back(ctx.t, "forum.back_to_hub", "hub"))
-    options.append(Option("menu", ctx.t("common.back_to_menu"), MENU_WORDS))
+    draft = _draft(ctx)
+    page = PAGES.page(forums, draft.page)
+    draft.page = page.number
+    options = [
+        Option(f"f:{f.id}", f"{_short(f.title)} · {short_date(f.starts_at)}") for f in page.rows
+    ]
+    options += PAGES.options(ctx.t, page)
+    options += [back(ctx.t, "forum.back_to_hub", "hub"), menu(ctx.t)]
     no_home = ctx.resident.home_kelurahan_code is None
     hint = "\n\n" + ctx.t("forum.city_only_hint") if no_home else ""
     if not forums:
@@ -171,50 +141,39 @@ def ask_list(ctx: Ctx) -> Prompt:
     lines = [
         ctx.t(
             "forum.list_line",
-            number=page * PAGE + i,
+            number=page.first + i,
             type=type_label(ctx.t, f.forum_type),
             title=f.title,
             when=ctx.t.datetime(f.starts_at),
             place=place_of(ctx, f),
         )
-        for i, f in enumerate(shown, start=1)
+        for i, f in enumerate(page.rows, start=1)
     ]
-    text = ctx.t("forum.list", lines="\n\n".join(lines), page=page + 1, pages=pages)
+    text = ctx.t("forum.list", lines="\n\n".join(lines), page=page.number + 1, pages=page.pages)
     return Prompt(text + hint, tuple(options))
 
 
 def on_list(ctx: Ctx, answer: Answer) -> None:
-    option = answer.option or ""
-    if option in ("next", "prev"):
-        ctx.data["page"] = max(0, int(ctx.data.get("page", 0)) + (1 if option == "next" else -1))
-        _go(ctx, "list")
-    elif option.startswith("f:"):
-        ctx.data["forum"] = int(option[2:])
-        _go(ctx, "detail")
-    elif option == "hub":
-        _go(ctx, "hub")
-    else:
-        ctx.goto("menu")
+    choice = answer.option or ""
+    if not turn_or_pick(ctx, PAGES, _draft(ctx), choice, again=Forums.LIST, picked=Forums.DETAIL):
+        ctx.goto(Forums.HUB if choice == "hub" else HOME)
 
 
 def _forum(ctx: Ctx) -> ForumEvent | None:
     """The forum on screen, while it still takes answers."""
     try:
-        forum = get_forum(ctx.session, int(ctx.data.get("forum", 0)))
-    except (ForumError, ValueError):
+        forum = get_forum(ctx.session, _draft(ctx).forum or 0)
+    except ForumError:
         return None
-    if forum.status not in ("scheduled", "moved") or forum.starts_at <= ctx.now:
-        return None
-    return forum
+    return forum if is_upcoming(forum, ctx.now) else None
 
 
 def ask_detail(ctx: Ctx) -> Prompt:
     """One forum: everything about it, the answers so far, and the resident's own."""
     forum = _forum(ctx)
-    back = choices.back(ctx.t, "forum.back_to_list")
-    menu = Option("menu", ctx.t("common.back_to_menu"), MENU_WORDS)
+    leave = (back(ctx.t, "forum.back_to_list"), menu(ctx.t))
     if forum is None or forum.id is None:
-        return Prompt(ctx.t("forum.gone"), (back, menu))
+        return Prompt(ctx.t("forum.gone"), leave)
     own = rsvp_of(ctx.session, forum.id, ctx.resident.id) if ctx.resident.id else None
     if own is None:
         mine = ctx.t("forum.ask_rsvp")
@@ -228,18 +187,18 @@ def ask_detail(ctx: Ctx) -> Prompt:
         )
         for a in RSVP_ANSWERS
     ]
-    return Prompt(describe(ctx, forum) + "\n\n" + mine, (*options, back, menu))
+    return Prompt(describe(ctx, forum) + "\n\n" + mine, (*options, *leave))
 
 
 def on_detail(ctx: Ctx, answer: Answer) -> None:
     match answer.option:
         case "back":
-            _go(ctx, "list")
+            ctx.goto(Forums.LIST)
         case "menu":
-            ctx.goto("menu")
+            ctx.goto(HOME)
         case choice if choice in RSVP_ANSWERS:
-            record_rsvp(ctx, int(ctx.data.get("forum", 0)), choice)
-            _go(ctx, "detail")
+            record_rsvp(ctx, _draft(ctx).forum or 0, choice)
+            ctx.goto(Forums.DETAIL)
 
 
 def record_rsvp(ctx: Ctx, forum_id: int, answer: str) -> bool:
@@ -284,34 +243,31 @@ def _home_needed(ctx: Ctx, scope: str) -> bool:
 def _scope_name(ctx: Ctx, scope: str) -> str:
     """ "Kelurahan Bantan", "Kecamatan Siantar Barat", "Seluruh kota", or the
     resident's own (not known yet)."""
-    resident = ctx.resident
+    resident, wilayah = ctx.resident, ctx.wilayah
+    home: Kelurahan | Kecamatan | None
     if scope == "kelurahan":
-        home = ctx.wilayah.find_kelurahan(resident.home_kelurahan_code)
-        if home is None:
-            return ctx.t("forum.scope_kelurahan_mine")
-        return ctx.t("forum.scope_kelurahan", kelurahan=home.name)
-    if scope == "kecamatan":
-        kecamatan = ctx.wilayah.find_kecamatan(resident.home_kecamatan_code)
-        if kecamatan is None:
-            return ctx.t("forum.scope_kecamatan_mine")
-        return ctx.t("forum.scope_kecamatan", kecamatan=kecamatan.name)
-    return ctx.t("forum.scope_kota")
-
-
-def _scope_label(ctx: Ctx, scope: str, on: bool) -> str:
-    return f"{'✅' if on else '⬜'} {_scope_name(ctx, scope)}"
+        home = wilayah.find_kelurahan(resident.home_kelurahan_code)
+    elif scope == "kecamatan":
+        home = wilayah.find_kecamatan(resident.home_kecamatan_code)
+    else:
+        return ctx.t("forum.scope_kota")
+    if home is None:
+        return ctx.t(f"forum.scope_{scope}_mine")
+    return ctx.t(f"forum.scope_{scope}", **{scope: home.name})
 
 
 def ask_subs(ctx: Ctx) -> Prompt:
     """Which forums to be reminded of; each scope a toggle."""
     held = subscriptions_of(ctx.session, ctx.resident.id) if ctx.resident.id else set()
     options = [
-        Option(f"s:{scope}", _scope_label(ctx, scope, scope in held), (scope,))
+        Option(
+            f"s:{scope}", f"{'✅' if scope in held else '⬜'} {_scope_name(ctx, scope)}", (scope,)
+        )
         for scope in reversed(AREA_LEVELS)  # kelurahan, kecamatan, kota
     ]
     if ctx.resident.home_kelurahan_code:
-        options.append(Option("home", ctx.t("forum.change_home"), ("ganti kelurahan",)))
-    options.append(choices.back(ctx.t, "forum.back_to_hub", "hub"))
+        options.append(option(ctx.t, "home", "forum.change_home", "change_home"))
+    options.append(back(ctx.t, "forum.back_to_hub", "hub"))
     parts = [ctx.t("forum.subs")]
     if ctx.resident.announcements_off_at is not None:
         parts.append(ctx.t("forum.subs_but_stopped"))
@@ -319,26 +275,26 @@ def ask_subs(ctx: Ctx) -> Prompt:
 
 
 def on_subs(ctx: Ctx, answer: Answer) -> None:
-    option = answer.option or ""
-    if option == "hub":
-        _go(ctx, "hub")
-    elif option == "home":
-        ctx.data.pop("scope", None)
+    choice = answer.option or ""
+    if choice == "hub":
+        ctx.goto(Forums.HUB)
+    elif choice == "home":
+        _draft(ctx).scope = None
         _ask_home(ctx)
-    elif option.startswith("s:"):
-        scope = option[2:]
+    elif choice.startswith("s:"):
+        scope = choice[2:]
         if _home_needed(ctx, scope):
-            ctx.data["scope"] = scope
+            _draft(ctx).scope = scope
             ctx.note(ctx.t("forum.home_first"))
             _ask_home(ctx)
         else:
             _toggle(ctx, scope)
-            _go(ctx, "subs")
+            ctx.goto(Forums.SUBS)
 
 
 def _ask_home(ctx: Ctx) -> None:
     """The home area is personal data: stored only with consent."""
-    _go(ctx, "home_kecamatan" if ctx.resident.has_consent else "consent")
+    ctx.goto(Forums.HOME_KECAMATAN if ctx.resident.has_consent else Forums.CONSENT)
 
 
 def _toggle(ctx: Ctx, scope: str, *, on: bool | None = None) -> None:
@@ -352,12 +308,14 @@ def _toggle(ctx: Ctx, scope: str, *, on: bool | None = None) -> None:
 
 def ask_consent(ctx: Ctx) -> Prompt:
     """Storing the home area needs the resident's consent."""
-    text = "\n\n".join([ctx.t("forum.consent_needed"), ctx.t("onboarding.privacy")])
+    t = ctx.t
+    text = "\n\n".join([t("forum.consent_needed"), t("onboarding.privacy")])
+    back_words = (*words(t, "back"), *words(t, "no"))
     return Prompt(
         text,
         (
-            Option("agree", ctx.t("forum.consent_agree"), words(ctx.t, "agree")),
-            Option("back", ctx.t("forum.back_to_subs"), (*words(ctx.t, "back"), "tidak", "no")),
+            option(t, "agree", "forum.consent_agree", "agree"),
+            Option("back", t("forum.back_to_subs"), back_words),
         ),
     )
 
@@ -366,64 +324,52 @@ def on_consent(ctx: Ctx, answer: Answer) -> None:
     if answer.option == "agree":
         record_consent(ctx)
         ctx.note(ctx.t("onboarding.thanks"))
-        _go(ctx, "home_kecamatan")
+        ctx.goto(Forums.HOME_KECAMATAN)
     else:
-        ctx.data.pop("scope", None)
+        _draft(ctx).scope = None
         ctx.note(ctx.t("forum.consent_declined"))
-        _go(ctx, "subs")
+        ctx.goto(Forums.SUBS)
 
 
-def ask_home_kecamatan(ctx: Ctx) -> Prompt:
-    """Where the resident lives, kecamatan first."""
-    back = choices.back(ctx.t, "forum.back_to_subs")
-    return Prompt(ctx.t("forum.ask_kecamatan"), (*kecamatan_options(ctx), back))
+def _home_dropped(ctx: Ctx) -> None:
+    _draft(ctx).scope = None
+    ctx.goto(Forums.SUBS)
 
 
-def on_home_kecamatan(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "back":
-        ctx.data.pop("scope", None)
-        _go(ctx, "subs")
-        return
-    ctx.data["kecamatan"] = answer.option
-    _go(ctx, "home_kelurahan")
+def _home_chosen(ctx: Ctx, area: Area) -> None:
+    """Keep the home area, then switch on the subscription that waited for it."""
+    ctx.resident.home_kecamatan_code = area.kecamatan
+    ctx.resident.home_kelurahan_code = area.kelurahan
+    ctx.note(ctx.t("onboarding.home_saved", place=place_name(ctx, area.kelurahan)))
+    draft = _draft(ctx)
+    if draft.scope:
+        _toggle(ctx, draft.scope, on=True)
+        draft.scope = None
+    ctx.goto(Forums.SUBS)
 
 
-def ask_home_kelurahan(ctx: Ctx) -> Prompt:
-    kecamatan = ctx.data.get("kecamatan") or ""
-    return Prompt(
-        ctx.t("onboarding.ask_kelurahan", kecamatan=kecamatan_name(ctx, kecamatan)),
-        (
-            *kelurahan_options(ctx, kecamatan),
-            choices.back(ctx.t, "common.other_kecamatan"),
-        ),
-    )
-
-
-def on_home_kelurahan(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "back":
-        _go(ctx, "home_kecamatan")
-        return
-    kelurahan = ctx.wilayah.find_kelurahan(answer.option)
-    assert kelurahan is not None  # an option of this step
-    ctx.resident.home_kecamatan_code = kelurahan.kecamatan_code
-    ctx.resident.home_kelurahan_code = kelurahan.code
-    ctx.note(ctx.t("onboarding.home_saved", place=place_name(ctx, kelurahan.code)))
-    scope = ctx.data.pop("scope", None)
-    if scope:
-        _toggle(ctx, scope, on=True)
-    _go(ctx, "subs")
-
+HOME_AREA = AreaPicker(
+    kecamatan=Forums.HOME_KECAMATAN,
+    kelurahan=Forums.HOME_KELURAHAN,
+    draft=FollowDraft,
+    holding="kecamatan",
+    ask_kecamatan=lambda ctx: ctx.t("forum.ask_kecamatan"),
+    ask_kelurahan=lambda ctx, kecamatan: ctx.t("onboarding.ask_kelurahan", kecamatan=kecamatan),
+    chosen=_home_chosen,
+    to=(Forums.SUBS,),
+    went_back=_home_dropped,
+    back_label="forum.back_to_subs",
+)
 
 FLOW = Flow(
-    name=FLOW_NAME,
-    start="hub",
     steps={
-        "hub": Step(ask_hub, on_hub),
-        "list": Step(ask_list, on_list),
-        "detail": Step(ask_detail, on_detail),
-        "subs": Step(ask_subs, on_subs),
-        "consent": Step(ask_consent, on_consent),
-        "home_kecamatan": Step(ask_home_kecamatan, on_home_kecamatan),
-        "home_kelurahan": Step(ask_home_kelurahan, on_home_kelurahan),
-    },
+        Forums.HUB: Step(ask_hub, on_hub, (Forums.LIST, Forums.SUBS, Forums.HUB, HOME)),
+        Forums.LIST: Step(ask_list, on_list, (Forums.LIST, Forums.DETAIL, Forums.HUB, HOME)),
+        Forums.DETAIL: Step(ask_detail, on_detail, (Forums.DETAIL, Forums.LIST, HOME)),
+        Forums.SUBS: Step(
+            ask_subs, on_subs, (Forums.SUBS, Forums.HUB, Forums.CONSENT, Forums.HOME_KECAMATAN)
+        ),
+        Forums.CONSENT: Step(ask_consent, on_consent, (Forums.HOME_KECAMATAN, Forums.SUBS)),
+        **HOME_AREA.steps(),
+    }
 )

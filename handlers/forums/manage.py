@@ -11,15 +11,25 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.core.datetimes import example, parse_wib_datetime, short_date
-from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
-from handlers.core.types import Option
-from handlers.core.validation import Invalid, check_text
-from handlers.forums.follow import describe, place_of, type_label
-from handlers.forums.new import TEXT, answered, followers
+from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
+from handlers.core.types import Option, Translator
+from handlers.core.validation import check_text
+from handlers.forums.cards import (
+    ForumList,
+    awaits_summary,
+    describe,
+    is_upcoming,
+    place_of,
+    turn_or_pick,
+    type_label,
+)
+from handlers.forums.new import answered, followers
 from handlers.forums.notices import forum_cancelled, forum_moved, forum_summary
-from handlers.widgets import choices
+from handlers.widgets.choices import back, menu, yes_no
+from handlers.widgets.paging import Pager
+from handlers.widgets.text_field import text_step
+from handlers.widgets.words import option
 from storage.forums import (
-    UPCOMING,
     ForumError,
     cancel_forum,
     get_forum,
@@ -30,25 +40,35 @@ from storage.forums import (
 from storage.limits import FORUM
 from storage.models import ForumEvent
 
-MANAGE_FLOW = "forum_manage"
 SUMMARY_WINDOW = timedelta(days=30)  # forums that took place this long ago still show
-PAGE = 6
-MENU_WORDS = ("menu",)
+PAGES = Pager(6)
+
+
+class Manage(Steps, flow="forum_manage"):
+    PICK = "pick"
+    FORUM = "forum"
+    MOVE_WHEN = "move_when"
+    MOVE_PLACE = "move_place"
+    MOVE_CONFIRM = "move_confirm"
+    CANCEL_CONFIRM = "cancel_confirm"
+    SUMMARY_TEXT = "summary_text"
+    SUMMARY_CONFIRM = "summary_confirm"
+
+
+class ManageDraft(ForumList):
+    new_starts: datetime | None = None  # None: the time stays
+    new_place: str | None = None  # None: the place stays
+    summary: str | None = None
+
+
+def _draft(ctx: Ctx) -> ManageDraft:
+    return ctx.draft(ManageDraft)
 
 
 def start_manage(ctx: Ctx, _args: str) -> None:
     """``/kelola_forum``: choose a forum to move, cancel, or report on."""
-    ctx.goto(MANAGE_FLOW, "pick")
-    ctx.conversation.data = {"page": 0}
-
-
-def is_upcoming(forum: ForumEvent, now: datetime) -> bool:
-    return forum.status in UPCOMING and forum.starts_at > now
-
-
-def awaits_summary(forum: ForumEvent, now: datetime) -> bool:
-    """It took place and its result has not been sent yet."""
-    return forum.status in UPCOMING and forum.starts_at <= now and forum.summary_at is None
+    ctx.goto(Manage.PICK)
+    ctx.conversation.data = {}  # also when another forum was being managed
 
 
 def manageable(ctx: Ctx) -> list[ForumEvent]:
@@ -57,237 +77,212 @@ def manageable(ctx: Ctx) -> list[ForumEvent]:
     return [f for f in forums if is_upcoming(f, ctx.now) or awaits_summary(f, ctx.now)]
 
 
+def _pick_label(ctx: Ctx, forum: ForumEvent) -> str:
+    mark = "📝 " if awaits_summary(forum, ctx.now) else ""  # its result is awaited
+    return f"{mark}{forum.title} · {short_date(forum.starts_at)}"
+
+
 def ask_pick(ctx: Ctx) -> Prompt:
     """One page of forums to manage."""
     forums = manageable(ctx)
-    pages = max(1, -(-len(forums) // PAGE))
-    page = ctx.data["page"] = min(int(ctx.data.get("page", 0)), pages - 1)
-    shown = forums[page * PAGE : (page + 1) * PAGE]
-    options = [
-        Option(
-            f"f:{f.id}",
-            ("📝 " if awaits_summary(f, ctx.now) else "")
-            + f"{f.title} · {short_date(f.starts_at)}",
-        )
-        for f in shown
-    ]
-    if page + 1 < pages:
-        options.append(Option("next", ctx.t("common.next_page"), ("berikutnya", "next")))
-    if page > 0:
-        options.append(Option("prev", ctx.t("common.prev_page"), ("sebelumnya", "prev")))
-    options.append(Option("menu", ctx.t("common.back_to_menu"), MENU_WORDS))
+    draft = _draft(ctx)
+    page = PAGES.page(forums, draft.page)
+    draft.page = page.number
+    options = [Option(f"f:{f.id}", _pick_label(ctx, f)) for f in page.rows]
+    options += [*PAGES.options(ctx.t, page), menu(ctx.t)]
     if not forums:
         return Prompt(ctx.t("forum_admin.no_forums"), tuple(options))
-    text = ctx.t("forum_admin.ask_pick", page=page + 1, pages=pages)
+    text = ctx.t("forum_admin.ask_pick", page=page.number + 1, pages=page.pages)
     if any(awaits_summary(f, ctx.now) for f in forums):
         text += "\n\n" + ctx.t("forum_admin.pick_hint")
     return Prompt(text, tuple(options))
 
 
 def on_pick(ctx: Ctx, answer: Answer) -> None:
-    option = answer.option or ""
-    if option in ("next", "prev"):
-        ctx.data["page"] = max(0, int(ctx.data.get("page", 0)) + (1 if option == "next" else -1))
-        ctx.goto(MANAGE_FLOW, "pick")
-    elif option.startswith("f:"):
-        ctx.conversation.data = {"page": ctx.data.get("page", 0), "forum": int(option[2:])}
-        ctx.goto(MANAGE_FLOW, "forum")
-    else:
-        ctx.goto("menu")
+    draft = _draft(ctx)
+    draft.new_starts = draft.new_place = draft.summary = None  # nothing typed yet
+    choice = answer.option or ""
+    if not turn_or_pick(ctx, PAGES, draft, choice, again=Manage.PICK, picked=Manage.FORUM):
+        ctx.goto(HOME)
 
 
 def _chosen(ctx: Ctx) -> ForumEvent | None:
     try:
-        return get_forum(ctx.session, int(ctx.data.get("forum", 0)))
-    except (ForumError, ValueError):
+        return get_forum(ctx.session, _draft(ctx).forum or 0)
+    except ForumError:
         return None
 
 
 def ask_forum(ctx: Ctx) -> Prompt:
     """The forum with its answers and followers, and what can be done with it now."""
-    forum = _chosen(ctx)
-    other = choices.back(ctx.t, "forum_admin.other_forum", "pick")
-    menu = Option("menu", ctx.t("common.back_to_menu"), MENU_WORDS)
+    t, forum = ctx.t, _chosen(ctx)
+    leave = (back(t, "forum_admin.other_forum", "pick"), menu(t))
     if forum is None or forum.id is None:
-        return Prompt(ctx.t("forum.gone"), (other, menu))
+        return Prompt(t("forum.gone"), leave)
     parts = [describe(ctx, forum)]
     options: list[Option] = []
     if is_upcoming(forum, ctx.now):
-        parts.append(ctx.t("forum_admin.followers", count=followers(ctx.session, forum.id)))
+        parts.append(t("forum_admin.followers", count=followers(ctx.session, forum.id)))
         options += [
-            Option("move", ctx.t("forum_admin.move"), ("pindahkan", "move")),
-            Option("cancel", ctx.t("forum_admin.cancel_forum"), ("batalkan", "cancel")),
+            option(t, "move", "forum_admin.move", "forum_move"),
+            option(t, "cancel", "forum_admin.cancel_forum", "forum_cancel"),
         ]
     elif awaits_summary(forum, ctx.now):
-        parts.append(ctx.t("forum_admin.took_place", count=answered(ctx.session, forum.id)))
-        options.append(Option("summary", ctx.t("forum_admin.post_summary"), ("hasil", "result")))
+        parts.append(t("forum_admin.took_place", count=answered(ctx.session, forum.id)))
+        options.append(option(t, "summary", "forum_admin.post_summary", "forum_result"))
     elif forum.status == "cancelled":
-        parts.append(ctx.t("forum_admin.status_cancelled"))
+        parts.append(t("forum_admin.status_cancelled"))
     else:
-        parts.append(ctx.t("forum_admin.status_held", summary=forum.summary or "-"))
-    return Prompt("\n\n".join(parts), (*options, other, menu))
+        parts.append(t("forum_admin.status_held", summary=forum.summary or "-"))
+    return Prompt("\n\n".join(parts), (*options, *leave))
 
 
 def on_forum(ctx: Ctx, answer: Answer) -> None:
     match answer.option:
         case "move":
-            for key in ("new_starts", "new_place"):
-                ctx.data.pop(key, None)
-            ctx.goto(MANAGE_FLOW, "move_when")
+            draft = _draft(ctx)
+            draft.new_starts = draft.new_place = None
+            ctx.goto(Manage.MOVE_WHEN)
         case "cancel":
-            ctx.goto(MANAGE_FLOW, "cancel_confirm")
+            ctx.goto(Manage.CANCEL_CONFIRM)
         case "summary":
-            ctx.goto(MANAGE_FLOW, "summary_text")
+            ctx.goto(Manage.SUMMARY_TEXT)
         case "pick":
-            ctx.goto(MANAGE_FLOW, "pick")
+            ctx.goto(Manage.PICK)
         case _:
-            ctx.goto("menu")
+            ctx.goto(HOME)
 
 
 def _gone(ctx: Ctx) -> None:
     """The forum changed under us (another facilitator, the CLI): show it again."""
     ctx.note(ctx.t("forum_admin.changed_meanwhile"))
-    ctx.goto(MANAGE_FLOW, "forum")
+    ctx.goto(Manage.FORUM)
 
 
-def ask_move_when(ctx: Ctx) -> Prompt:
+def _keep(t: Translator, label: str) -> Option:
+    """The time or the place stays as it is."""
+    return option(t, "keep", label, "keep_same")
+
+
+def ask_move_when(ctx: Ctx) -> str:
     """The new date and time, or the same time (only the place changes)."""
     forum = _chosen(ctx)
     when = ctx.t.datetime(forum.starts_at) if forum else "-"
-    keep = Option("keep", ctx.t("forum_admin.keep_time"), ("tetap", "same"))
-    back = choices.back(ctx.t, "forum_admin.back_to_forum")
-    text = ctx.t("forum_admin.ask_move_when", when=when, example=example(ctx.now))
-    return Prompt(text, (keep, back), accepts=TEXT)
+    return ctx.t("forum_admin.ask_move_when", when=when, example=example(ctx.now))
 
 
-def on_move_when(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "back":
-        ctx.goto(MANAGE_FLOW, "forum")
-        return
-    if answer.option == "keep":
-        ctx.data["new_starts"] = None
-    else:
-        try:
-            starts = parse_wib_datetime(answer.text or "", ctx.now)
-        except Invalid as problem:
-            ctx.refuse(problem)
-            return
-        ctx.data["new_starts"] = starts.isoformat()
-    ctx.goto(MANAGE_FLOW, "move_place")
+def keep_starts(ctx: Ctx, starts: datetime | None) -> None:
+    _draft(ctx).new_starts = starts
+    ctx.goto(Manage.MOVE_PLACE)
 
 
-def ask_move_place(ctx: Ctx) -> Prompt:
+def ask_move_place(ctx: Ctx) -> str:
     """A new place, or the same one."""
     forum = _chosen(ctx)
     place = place_of(ctx, forum) if forum else "-"
-    keep = Option("keep", ctx.t("forum_admin.keep_place"), ("tetap", "same"))
-    return Prompt(ctx.t("forum_admin.ask_move_place", place=place), (keep,), accepts=TEXT)
+    return ctx.t("forum_admin.ask_move_place", place=place)
 
 
-def on_move_place(ctx: Ctx, answer: Answer) -> None:
+def keep_place(ctx: Ctx, place: str | None) -> None:
     forum = _chosen(ctx)
     if forum is None:
         _gone(ctx)
         return
-    place = None
-    if answer.option != "keep":
-        try:
-            place = check_text(answer.text or "", FORUM.place, one_line=True)
-        except Invalid as problem:
-            ctx.refuse(problem)
-            return
     if not _new_starts(ctx, forum) and place in (None, forum.place):
         ctx.invalid(ctx.t("forum_admin.move_unchanged"))
         return
-    ctx.data["new_place"] = place
-    ctx.goto(MANAGE_FLOW, "move_confirm")
+    _draft(ctx).new_place = place
+    ctx.goto(Manage.MOVE_CONFIRM)
 
 
 def _new_starts(ctx: Ctx, forum: ForumEvent) -> datetime | None:
     """The new start typed, when it differs from the forum's."""
-    value = ctx.data.get("new_starts")
-    starts = datetime.fromisoformat(value) if value else None
+    starts = _draft(ctx).new_starts
     return starts if starts is not None and starts != forum.starts_at else None
+
+
+def _confirm(t: Translator, value: str, label: str, words_name: str) -> tuple[Option, ...]:
+    """Go ahead (``value``), change what was typed, or drop it."""
+    return (
+        option(t, value, label, words_name),
+        option(t, "edit", "forum_admin.edit", "edit"),
+        option(t, "cancel", "forum_admin.drop", "cancel"),
+    )
+
+
+def _gone_prompt(ctx: Ctx) -> Prompt:
+    return Prompt(ctx.t("forum.gone"), (Option("pick", ctx.t("forum_admin.other_forum")),))
 
 
 def ask_move_confirm(ctx: Ctx) -> Prompt:
     """The new time and place, and how many followers will be told."""
     forum = _chosen(ctx)
     if forum is None or forum.id is None:
-        return Prompt(ctx.t("forum.gone"), (Option("pick", ctx.t("forum_admin.other_forum")),))
-    starts = _new_starts(ctx, forum) or forum.starts_at
-    place = ctx.data.get("new_place") or place_of(ctx, forum)
+        return _gone_prompt(ctx)
     text = ctx.t(
         "forum_admin.confirm_move",
         title=forum.title,
-        when=ctx.t.datetime(starts),
-        place=place,
+        when=ctx.t.datetime(_new_starts(ctx, forum) or forum.starts_at),
+        place=_draft(ctx).new_place or place_of(ctx, forum),
         count=followers(ctx.session, forum.id),
     )
-    return Prompt(
-        text,
-        (
-            Option("save", ctx.t("forum_admin.save_and_tell"), ("simpan", "save")),
-            Option("edit", ctx.t("forum_admin.edit"), ("ubah", "edit")),
-            Option("cancel", ctx.t("forum_admin.drop"), ("batal", "cancel")),
-        ),
-    )
+    return Prompt(text, _confirm(ctx.t, "save", "forum_admin.save_and_tell", "forum_save"))
+
+
+def _confirmed(ctx: Ctx, answer: Answer, edit: Manage, dropped: str) -> ForumEvent | None:
+    """The forum to act on once the facilitator goes ahead; None when they did not
+    (another forum, change what was typed, or drop it)."""
+    forum = _chosen(ctx)
+    if answer.option == "pick" or forum is None or forum.id is None:
+        ctx.goto(Manage.PICK)
+    elif answer.option == "edit":
+        ctx.goto(edit)
+    elif answer.option == "cancel":
+        ctx.note(ctx.t(dropped))
+        ctx.goto(Manage.FORUM)
+    else:
+        return forum
+    return None
 
 
 def on_move_confirm(ctx: Ctx, answer: Answer) -> None:
-    forum = _chosen(ctx)
-    if answer.option == "pick" or forum is None or forum.id is None:
-        ctx.goto(MANAGE_FLOW, "pick")
+    forum = _confirmed(ctx, answer, Manage.MOVE_WHEN, "forum_admin.move_dropped")
+    if forum is None or forum.id is None:
         return
-    if answer.option == "edit":
-        ctx.goto(MANAGE_FLOW, "move_when")
-        return
-    if answer.option == "cancel":
-        ctx.note(ctx.t("forum_admin.move_dropped"))
-        ctx.goto(MANAGE_FLOW, "forum")
-        return
+    starts, place = _new_starts(ctx, forum) or forum.starts_at, _draft(ctx).new_place
     try:
         moved = move_forum(
-            session=ctx.session,
-            forum_id=forum.id,
-            starts_at=_new_starts(ctx, forum) or forum.starts_at,
-            place=ctx.data.get("new_place"),
-            now=ctx.now,
+            session=ctx.session, forum_id=forum.id, starts_at=starts, place=place, now=ctx.now
         )
     except ForumError as refused:
-        if refused.reason == "starts_at":  # the new time passed while on screen
-            ctx.invalid(ctx.t("forum_admin.start_passed"))
-            ctx.goto(MANAGE_FLOW, "move_when")
+        if refused.reason not in ("starts_at", "unchanged"):
+            _gone(ctx)
             return
-        if refused.reason == "unchanged":  # moved to just this by someone else meanwhile
-            ctx.invalid(ctx.t("forum_admin.move_unchanged"))
-            ctx.goto(MANAGE_FLOW, "move_when")
-            return
-        _gone(ctx)
+        # the new time passed while on screen, or someone else moved it just so meanwhile
+        key = "start_passed" if refused.reason == "starts_at" else "move_unchanged"
+        ctx.invalid(ctx.t(f"forum_admin.{key}"))
+        ctx.goto(Manage.MOVE_WHEN)
         return
     forum_moved(ctx.session, ctx.settings.translators, moved, ctx.now, ctx.resident.identity)
     ctx.say(ctx.t("forum_admin.moved", title=moved.title, count=followers(ctx.session, forum.id)))
-    ctx.goto(MANAGE_FLOW, "forum")
+    ctx.goto(Manage.FORUM)
 
 
 def ask_cancel_confirm(ctx: Ctx) -> Prompt:
-    forum = _chosen(ctx)
-    title = forum.title if forum else "-"
-    when = ctx.t.datetime(forum.starts_at) if forum else "-"
-    count = followers(ctx.session, forum.id) if forum and forum.id else 0
-    return Prompt(
-        ctx.t("forum_admin.confirm_cancel", title=title, when=when, count=count),
-        (
-            Option("yes", ctx.t("forum_admin.cancel_yes"), ("ya", "yes")),
-            Option("no", ctx.t("forum_admin.cancel_no"), ("tidak", "no")),
-        ),
-    )
+    forum, t = _chosen(ctx), ctx.t
+    if forum is None or forum.id is None:
+        text = t("forum_admin.confirm_cancel", title="-", when="-", count=0)
+    else:
+        count = followers(ctx.session, forum.id)
+        when = t.datetime(forum.starts_at)
+        text = t("forum_admin.confirm_cancel", title=forum.title, when=when, count=count)
+    return Prompt(text, yes_no(t, "forum_admin.cancel_yes", "forum_admin.cancel_no"))
 
 
 def on_cancel_confirm(ctx: Ctx, answer: Answer) -> None:
     forum = _chosen(ctx)
     if answer.option != "yes" or forum is None or forum.id is None:
-        ctx.goto(MANAGE_FLOW, "forum")
+        ctx.goto(Manage.FORUM)
         return
     count = followers(ctx.session, forum.id)
     try:
@@ -299,95 +294,103 @@ def on_cancel_confirm(ctx: Ctx, answer: Answer) -> None:
         ctx.session, ctx.settings.translators, cancelled, ctx.now, ctx.resident.identity
     )
     ctx.say(ctx.t("forum_admin.cancelled", title=cancelled.title, count=count))
-    ctx.data["page"] = 0
-    ctx.goto(MANAGE_FLOW, "pick")
+    _draft(ctx).page = 0
+    ctx.goto(Manage.PICK)
 
 
-def ask_summary_text(ctx: Ctx) -> Prompt:
-    """The result in a few sentences: decisions, proposals chosen, next steps."""
-    back = choices.back(ctx.t, "forum_admin.back_to_forum")
-    return Prompt(ctx.t("forum_admin.ask_summary"), (back,), accepts=TEXT)
-
-
-def on_summary_text(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "back":
-        ctx.goto(MANAGE_FLOW, "forum")
-        return
-    try:
-        ctx.data["summary"] = check_text(answer.text or "", FORUM.summary)
-    except Invalid as problem:
-        ctx.refuse(problem)
-        return
-    ctx.goto(MANAGE_FLOW, "summary_confirm")
+def keep_summary(ctx: Ctx, summary: str) -> None:
+    _draft(ctx).summary = summary
+    ctx.goto(Manage.SUMMARY_CONFIRM)
 
 
 def ask_summary_confirm(ctx: Ctx) -> Prompt:
     """The result exactly as residents will read it, and how many will."""
     forum = _chosen(ctx)
     if forum is None or forum.id is None:
-        return Prompt(ctx.t("forum.gone"), (Option("pick", ctx.t("forum_admin.other_forum")),))
+        return _gone_prompt(ctx)
     message = ctx.t(
         "forum.summary",
         type=type_label(ctx.t, forum.forum_type),
         title=forum.title,
         when=ctx.t.datetime(forum.starts_at),
-        summary=ctx.data.get("summary", ""),
+        summary=_draft(ctx).summary or "",
     )
-    text = ctx.t(
-        "forum_admin.confirm_summary", message=message, count=answered(ctx.session, forum.id)
-    )
-    return Prompt(
-        text,
-        (
-            Option("send", ctx.t("forum_admin.send"), ("kirim", "send")),
-            Option("edit", ctx.t("forum_admin.edit"), ("ubah", "edit")),
-            Option("cancel", ctx.t("forum_admin.drop"), ("batal", "cancel")),
-        ),
-    )
+    count = answered(ctx.session, forum.id)
+    text = ctx.t("forum_admin.confirm_summary", message=message, count=count)
+    return Prompt(text, _confirm(ctx.t, "send", "forum_admin.send", "send"))
 
 
 def on_summary_confirm(ctx: Ctx, answer: Answer) -> None:
-    forum = _chosen(ctx)
-    if answer.option == "pick" or forum is None or forum.id is None:
-        ctx.goto(MANAGE_FLOW, "pick")
+    forum = _confirmed(ctx, answer, Manage.SUMMARY_TEXT, "forum_admin.summary_dropped")
+    if forum is None or forum.id is None:
         return
-    if answer.option == "edit":
-        ctx.goto(MANAGE_FLOW, "summary_text")
-        return
-    if answer.option == "cancel":
-        ctx.note(ctx.t("forum_admin.summary_dropped"))
-        ctx.goto(MANAGE_FLOW, "forum")
-        return
+    summary = _draft(ctx).summary or ""
     try:
-        held = post_summary(
-            session=ctx.session,
-            forum_id=forum.id,
-            summary=ctx.data.get("summary", ""),
-            now=ctx.now,
-        )
+        held = post_summary(session=ctx.session, forum_id=forum.id, summary=summary, now=ctx.now)
     except ForumError:
         _gone(ctx)
         return
     forum_summary(ctx.session, ctx.settings.translators, held, ctx.now, ctx.resident.identity)
-    ctx.say(
-        ctx.t("forum_admin.summary_sent", title=held.title, count=answered(ctx.session, forum.id))
-    )
-    ctx.data["page"] = 0
-    ctx.goto(MANAGE_FLOW, "pick")
+    count = answered(ctx.session, forum.id)
+    ctx.say(ctx.t("forum_admin.summary_sent", title=held.title, count=count))
+    _draft(ctx).page = 0
+    ctx.goto(Manage.PICK)
+
+
+def _to_forum(ctx: Ctx) -> Option:
+    return back(ctx.t, "forum_admin.back_to_forum")
+
+
+def on_move_when_option(ctx: Ctx, choice: str) -> None:
+    if choice == "keep":
+        keep_starts(ctx, None)
+    else:
+        ctx.goto(Manage.FORUM)
 
 
 MANAGE_FORUMS = Flow(
-    name=MANAGE_FLOW,
-    start="pick",
     role="facilitator",
     steps={
-        "pick": Step(ask_pick, on_pick),
-        "forum": Step(ask_forum, on_forum),
-        "move_when": Step(ask_move_when, on_move_when),
-        "move_place": Step(ask_move_place, on_move_place),
-        "move_confirm": Step(ask_move_confirm, on_move_confirm),
-        "cancel_confirm": Step(ask_cancel_confirm, on_cancel_confirm),
-        "summary_text": Step(ask_summary_text, on_summary_text),
-        "summary_confirm": Step(ask_summary_confirm, on_summary_confirm),
+        Manage.PICK: Step(ask_pick, on_pick, (Manage.PICK, Manage.FORUM, HOME)),
+        Manage.FORUM: Step(
+            ask_forum,
+            on_forum,
+            (Manage.MOVE_WHEN, Manage.CANCEL_CONFIRM, Manage.SUMMARY_TEXT, Manage.PICK, HOME),
+        ),
+        Manage.MOVE_WHEN: text_step(
+            ask=ask_move_when,
+            check_in=lambda ctx, text: parse_wib_datetime(text, ctx.now),
+            keep=keep_starts,
+            to=(Manage.MOVE_PLACE, Manage.FORUM),
+            options=lambda ctx: (_keep(ctx.t, "forum_admin.keep_time"), _to_forum(ctx)),
+            on_option=on_move_when_option,
+        ),
+        Manage.MOVE_PLACE: text_step(
+            ask=ask_move_place,
+            check=lambda text: check_text(text, FORUM.place, one_line=True),
+            keep=keep_place,
+            to=(Manage.MOVE_CONFIRM, Manage.FORUM),
+            options=lambda ctx: (_keep(ctx.t, "forum_admin.keep_place"),),
+            on_option=lambda ctx, _choice: keep_place(ctx, None),
+        ),
+        Manage.MOVE_CONFIRM: Step(
+            ask_move_confirm, on_move_confirm, (Manage.PICK, Manage.MOVE_WHEN, Manage.FORUM)
+        ),
+        Manage.CANCEL_CONFIRM: Step(
+            ask_cancel_confirm, on_cancel_confirm, (Manage.FORUM, Manage.PICK)
+        ),
+        Manage.SUMMARY_TEXT: text_step(
+            ask=lambda ctx: ctx.t("forum_admin.ask_summary"),
+            check=lambda text: check_text(text, FORUM.summary),
+            keep=keep_summary,
+            to=(Manage.SUMMARY_CONFIRM, Manage.FORUM),
+            options=lambda ctx: (_to_forum(ctx),),
+            on_option=lambda ctx, _choice: ctx.goto(Manage.FORUM),
+        ),
+        Manage.SUMMARY_CONFIRM: Step(
+            ask_summary_confirm,
+            on_summary_confirm,
+            (Manage.PICK, Manage.SUMMARY_TEXT, Manage.FORUM),
+        ),
     },
 )

@@ -1,4 +1,4 @@
-"""Facilitators schedule forums in chat (managing them: ``handlers/forum_manage``).
+"""Facilitators schedule forums in chat (managing them: ``handlers.forums.manage``).
 
 /forum_baru: title → type → starts → place → agenda → area [→ area_kelurahan]
   → preview (with the exact number of subscribers to remind)
@@ -9,31 +9,56 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, func, select
 
 from handlers.core.datetimes import example, parse_wib_datetime
-from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
+from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
 from handlers.core.types import Option
-from handlers.core.validation import Invalid, check_text
-from handlers.forums.follow import area_label, type_label
-from handlers.widgets import area_choice, choices
-from handlers.widgets.words import words
+from handlers.core.validation import check_text
+from handlers.forums.cards import forum_card, type_label
+from handlers.widgets.area import Area, AreaPicker
+from handlers.widgets.form import Field, Form, FormDraft, FormTexts
+from handlers.widgets.places import kecamatan_name
+from handlers.widgets.text_field import text_step
+from handlers.widgets.words import option
 from storage.announcements import Segment, count_members, forum_subscribers
-from storage.forums import (
-    ForumError,
-    NewForum,
-    create_forum,
-)
+from storage.forums import ForumError, NewForum, create_forum
 from storage.limits import FORUM
-from storage.models import FORUM_TYPES, ForumEvent
-
-NEW_FLOW = "forum_new"
-TEXT = frozenset({"text"})
+from storage.models import FORUM_TYPES
 
 
-# --- shared pieces ---------------------------------------------------------------
+class Plan(Steps, flow="forum_new"):
+    TITLE = "title"
+    TYPE = "type"
+    STARTS = "starts"
+    PLACE = "place"
+    AGENDA = "agenda"
+    AREA = "area"
+    AREA_KELURAHAN = "area_kelurahan"
+    PREVIEW = "preview"
+    EDIT = "edit"
+
+
+class NewForumDraft(FormDraft):
+    title: str | None = None
+    type: str | None = None
+    starts: datetime | None = None
+    place: str | None = None
+    agenda: str | None = None
+    area_level: str | None = None
+    area_code: str | None = None
+    area_kecamatan: str | None = None  # chosen in ``area``, its kelurahan not yet
+
+
+def _draft(ctx: Ctx) -> NewForumDraft:
+    return ctx.draft(NewForumDraft)
+
+
+# --- who hears of a forum ---------------------------------------------------------
 
 
 def subscribers_to_remind(session: Session, area_level: str, area_code: str | None) -> int:
@@ -59,41 +84,33 @@ def answered(session: Session, forum_id: int) -> int:
 
 def start_new(ctx: Ctx, _args: str) -> None:
     """``/forum_baru``: a fresh forum, from its title."""
-    ctx.goto(NEW_FLOW, "title")
-    ctx.conversation.data = {}
+    ctx.goto(Plan.TITLE)
+    ctx.conversation.data = {}  # also when a forum was half written already
     ctx.note(ctx.t("forum_admin.intro"))
 
 
-def _next(ctx: Ctx, step: str) -> None:
-    """Go on to ``step``, or straight back to the preview while editing."""
-    ctx.goto(NEW_FLOW, "preview" if ctx.data.get("editing") else step)
-
-
-def _draft(ctx: Ctx) -> NewForum:
-    data = ctx.data
+def new_forum(draft: NewForumDraft) -> NewForum:
+    """The forum the draft describes (every question answered)."""
+    assert draft.title and draft.type and draft.starts and draft.agenda
     return NewForum(
-        title=data["title"],
-        starts_at=datetime.fromisoformat(data["starts"]),
-        forum_type=data["type"],
-        place=data.get("place", ""),
-        agenda=data["agenda"],
-        area_level=data.get("area_level", "kota"),
-        area_code=data.get("area_code"),
+        title=draft.title,
+        starts_at=draft.starts,
+        forum_type=draft.type,
+        place=draft.place or "",
+        agenda=draft.agenda,
+        area_level=draft.area_level or "kota",
+        area_code=draft.area_code,
     )
 
 
-def ask_title(ctx: Ctx) -> Prompt:
-    """What the forum is called."""
-    return Prompt(ctx.t("forum_admin.ask_title"), accepts=TEXT)
+def _keeper(name: str, then: Plan) -> Callable[[Ctx, Any], None]:
+    """Store a checked answer as the draft's ``name`` and go on to ``then``."""
 
+    def keep(ctx: Ctx, value: Any) -> None:
+        setattr(_draft(ctx), name, value)
+        FORM.next(ctx, then)
 
-def on_title(ctx: Ctx, answer: Answer) -> None:
-    try:
-        ctx.data["title"] = check_text(answer.text or "", FORUM.title, one_line=True)
-    except Invalid as problem:
-        ctx.refuse(problem)
-        return
-    _next(ctx, "type")
+    return keep
 
 
 def ask_type(ctx: Ctx) -> Prompt:
@@ -103,192 +120,130 @@ def ask_type(ctx: Ctx) -> Prompt:
 
 
 def on_type(ctx: Ctx, answer: Answer) -> None:
-    ctx.data["type"] = answer.option
-    _next(ctx, "starts")
+    _draft(ctx).type = answer.option
+    FORM.next(ctx, Plan.STARTS)
 
 
-def ask_starts(ctx: Ctx) -> Prompt:
-    """When it begins, typed as a date and a time (WIB)."""
-    return Prompt(ctx.t("forum_admin.ask_starts", example=example(ctx.now)), accepts=TEXT)
+def _place_later(ctx: Ctx, _choice: str) -> None:
+    _draft(ctx).place = ""
+    FORM.next(ctx, Plan.AGENDA)
 
 
-def on_starts(ctx: Ctx, answer: Answer) -> None:
-    try:
-        starts = parse_wib_datetime(answer.text or "", ctx.now)
-    except Invalid as problem:
-        ctx.refuse(problem)
-        return
-    ctx.data["starts"] = starts.isoformat()
-    _next(ctx, "place")
-
-
-def ask_place(ctx: Ctx) -> Prompt:
-    """Where: the building and its address, or later."""
-    later = Option("skip", ctx.t("forum_admin.place_later"), words(ctx.t, "skip"))
-    return Prompt(ctx.t("forum_admin.ask_place"), (later,), accepts=TEXT)
-
-
-def on_place(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "skip":
-        ctx.data["place"] = ""
-    else:
-        try:
-            ctx.data["place"] = check_text(answer.text or "", FORUM.place, one_line=True)
-        except Invalid as problem:
-            ctx.refuse(problem)
-            return
-    _next(ctx, "agenda")
-
-
-def ask_agenda(ctx: Ctx) -> Prompt:
-    """What will be discussed."""
-    return Prompt(ctx.t("forum_admin.ask_agenda"), accepts=TEXT)
-
-
-def on_agenda(ctx: Ctx, answer: Answer) -> None:
-    try:
-        ctx.data["agenda"] = check_text(answer.text or "", FORUM.agenda)
-    except Invalid as problem:
-        ctx.refuse(problem)
-        return
-    _next(ctx, "area")
-
-
-def ask_area(ctx: Ctx) -> Prompt:
-    """For whom: the whole city or a kecamatan (then maybe one kelurahan)."""
-    return area_choice.ask_area(
-        ctx, ctx.t("forum_admin.ask_area"), ctx.t("forum_admin.area_city_option")
-    )
-
-
-def on_area(ctx: Ctx, answer: Answer) -> None:
-    if area_choice.on_area(ctx, answer, NEW_FLOW):
-        ctx.goto(NEW_FLOW, "preview")
-
-
-def ask_area_kelurahan(ctx: Ctx) -> Prompt:
-    """The whole kecamatan, or one kelurahan of it."""
-    name = area_choice.chosen_kecamatan(ctx)
-    return area_choice.ask_kelurahan(
-        ctx,
-        ctx.t("forum_admin.ask_area_kelurahan", kecamatan=name),
-        ctx.t("forum_admin.area_whole_kecamatan", kecamatan=name),
-    )
-
-
-def on_area_kelurahan(ctx: Ctx, answer: Answer) -> None:
-    if area_choice.on_kelurahan(ctx, answer, NEW_FLOW):
-        ctx.goto(NEW_FLOW, "preview")
-
-
-def forum_card(ctx: Ctx, forum: NewForum | ForumEvent) -> str:
-    """The forum as residents will read it (before it has RSVPs)."""
-    t = ctx.t
-    lines = [
-        t(
-            "forum.detail",
-            type=type_label(t, forum.forum_type),
-            title=forum.title,
-            when=t.datetime(forum.starts_at),
-            place=forum.place or t("forum.place_unknown"),
-            area=area_label(ctx, forum.area_level, forum.area_code),
-        ),
-        t("forum.agenda", agenda=forum.agenda),
-    ]
-    return "\n\n".join(lines)
-
-
-def ask_preview(ctx: Ctx) -> Prompt:
-    """The forum as residents will see it, and who will be reminded; save, change or drop."""
+def _area_chosen(ctx: Ctx, area: Area) -> None:
     draft = _draft(ctx)
-    count = subscribers_to_remind(ctx.session, draft.area_level, draft.area_code)
-    text = ctx.t("forum_admin.preview", card=forum_card(ctx, draft), count=count)
-    return Prompt(
-        text,
-        (
-            Option("save", ctx.t("forum_admin.save"), ("simpan", "save")),
-            Option("edit", ctx.t("forum_admin.edit"), ("ubah", "edit")),
-            Option("cancel", ctx.t("forum_admin.drop"), ("batal", "cancel")),
-        ),
-    )
+    draft.area_level = area.level
+    draft.area_code = area.kelurahan or area.kecamatan
+    draft.area_kecamatan = None
+    ctx.goto(Plan.PREVIEW)
 
 
-def on_preview(ctx: Ctx, answer: Answer) -> None:
-    match answer.option:
-        case "edit":
-            ctx.goto(NEW_FLOW, "edit")
-        case "cancel":
-            ctx.note(ctx.t("forum_admin.dropped"))
-            ctx.goto("menu")
-        case _:
-            _save(ctx)
+def preview_text(ctx: Ctx, draft: NewForumDraft) -> str:
+    """The forum as residents will see it, and who will be reminded."""
+    forum = new_forum(draft)
+    count = subscribers_to_remind(ctx.session, forum.area_level, forum.area_code)
+    return ctx.t("forum_admin.preview", card=forum_card(ctx, forum), count=count)
 
 
-def _save(ctx: Ctx) -> None:
-    draft = _draft(ctx)
-    ctx.data["editing"] = True
-    if draft.starts_at <= ctx.now:  # the preview sat on screen past the start
+def save(ctx: Ctx, draft: NewForumDraft) -> None:
+    forum = new_forum(draft)
+    draft.editing = True
+    if forum.starts_at <= ctx.now:  # the preview sat on screen past the start
         ctx.invalid(ctx.t("forum_admin.start_passed"))
-        ctx.goto(NEW_FLOW, "starts")
+        ctx.goto(Plan.STARTS)
         return
     try:
-        forum = create_forum(
-            session=ctx.session, new=draft, actor=ctx.resident.identity, now=ctx.now
+        saved = create_forum(
+            session=ctx.session, new=forum, actor=ctx.resident.identity, now=ctx.now
         )
     except ForumError:
         ctx.invalid(ctx.t("forum_admin.not_saved"))
-        ctx.goto(NEW_FLOW, "edit")
+        ctx.goto(Plan.EDIT)
         return
-    assert forum.id is not None
-    ctx.say(
-        ctx.t(
-            "forum_admin.saved",
-            id=f"#{forum.id}",
-            title=forum.title,
-            count=followers(ctx.session, forum.id),
-        )
-    )
-    ctx.goto("menu")
+    assert saved.id is not None
+    count = followers(ctx.session, saved.id)
+    ctx.say(ctx.t("forum_admin.saved", id=f"#{saved.id}", title=saved.title, count=count))
+    ctx.goto(HOME)
 
 
-def _field_labels(ctx: Ctx) -> dict[str, str]:
-    """Each part that can be changed from the preview (its step), in asking order."""
-    t = ctx.t
-    return {
-        "title": t("forum_admin.field_title"),
-        "type": t("forum_admin.field_type"),
-        "starts": t("forum_admin.field_starts"),
-        "place": t("forum_admin.field_place"),
-        "agenda": t("forum_admin.field_agenda"),
-        "area": t("forum_admin.field_area"),
-    }
+def drop(ctx: Ctx, _draft: NewForumDraft) -> None:
+    ctx.note(ctx.t("forum_admin.dropped"))
+    ctx.goto(HOME)
 
 
-def ask_edit(ctx: Ctx) -> Prompt:
-    """Which part to change."""
-    options = tuple(Option(f, label) for f, label in _field_labels(ctx).items())
-    back = choices.back(ctx.t, "forum_admin.back_to_preview", "preview")
-    return Prompt(ctx.t("forum_admin.ask_edit"), (*options, back))
+# The parts Ubah offers, each named (and labelled ``forum_admin.field_<name>``) after its step
+EDITABLE = (Plan.TITLE, Plan.TYPE, Plan.STARTS, Plan.PLACE, Plan.AGENDA, Plan.AREA)
+FORM = Form(
+    draft=NewForumDraft,
+    summary=Plan.PREVIEW,
+    edit=Plan.EDIT,
+    fields=tuple(Field(step.value, step) for step in EDITABLE),
+    text=preview_text,
+    send=save,
+    cancel=drop,
+    to=(HOME, Plan.STARTS),
+    texts=FormTexts(
+        send="forum_admin.save",
+        edit="forum_admin.edit",
+        cancel="forum_admin.drop",
+        ask_edit="forum_admin.ask_edit",
+        back="forum_admin.back_to_preview",
+        field="forum_admin.field_{name}",
+        send_words="forum_save",
+    ),
+)
+
+AREA = AreaPicker(
+    kecamatan=Plan.AREA,
+    kelurahan=Plan.AREA_KELURAHAN,
+    draft=NewForumDraft,
+    holding="area_kecamatan",
+    ask_kecamatan=lambda ctx: ctx.t("forum_admin.ask_area"),
+    ask_kelurahan=lambda ctx, name: ctx.t("forum_admin.ask_area_kelurahan", kecamatan=name),
+    chosen=_area_chosen,
+    to=(Plan.PREVIEW,),
+    whole_city=lambda ctx: ctx.t("forum_admin.area_city_option"),
+    whole_kecamatan=lambda ctx: ctx.t(
+        "forum_admin.area_whole_kecamatan",
+        kecamatan=kecamatan_name(ctx, _draft(ctx).area_kecamatan),
+    ),
+)
 
 
-def on_edit(ctx: Ctx, answer: Answer) -> None:
-    ctx.data["editing"] = True
-    ctx.goto(NEW_FLOW, answer.option or "preview")
+def _then(step: Plan) -> tuple[Plan, ...]:
+    return (step, Plan.PREVIEW)
 
 
 NEW_FORUM = Flow(
-    name=NEW_FLOW,
-    start="title",
     role="facilitator",
     steps={
-        "title": Step(ask_title, on_title),
-        "type": Step(ask_type, on_type),
-        "starts": Step(ask_starts, on_starts),
-        "place": Step(ask_place, on_place),
-        "agenda": Step(ask_agenda, on_agenda),
-        "area": Step(ask_area, on_area),
-        "area_kelurahan": Step(ask_area_kelurahan, on_area_kelurahan),
-        "preview": Step(ask_preview, on_preview),
-        "edit": Step(ask_edit, on_edit),
+        Plan.TITLE: text_step(
+            ask=lambda ctx: ctx.t("forum_admin.ask_title"),
+            check=lambda text: check_text(text, FORUM.title, one_line=True),
+            keep=_keeper("title", Plan.TYPE),
+            to=_then(Plan.TYPE),
+        ),
+        Plan.TYPE: Step(ask_type, on_type, _then(Plan.STARTS)),
+        Plan.STARTS: text_step(
+            ask=lambda ctx: ctx.t("forum_admin.ask_starts", example=example(ctx.now)),
+            check_in=lambda ctx, text: parse_wib_datetime(text, ctx.now),
+            keep=_keeper("starts", Plan.PLACE),
+            to=_then(Plan.PLACE),
+        ),
+        Plan.PLACE: text_step(
+            ask=lambda ctx: ctx.t("forum_admin.ask_place"),
+            check=lambda text: check_text(text, FORUM.place, one_line=True),
+            keep=_keeper("place", Plan.AGENDA),
+            to=_then(Plan.AGENDA),
+            options=lambda ctx: (option(ctx.t, "skip", "forum_admin.place_later", "skip"),),
+            on_option=_place_later,
+        ),
+        Plan.AGENDA: text_step(
+            ask=lambda ctx: ctx.t("forum_admin.ask_agenda"),
+            check=lambda text: check_text(text, FORUM.agenda),
+            keep=_keeper("agenda", Plan.AREA),
+            to=_then(Plan.AREA),
+        ),
+        **AREA.steps(),
+        **FORM.steps(),
     },
 )

@@ -119,37 +119,33 @@ def withdraw_reminders(session: Session, forum_id: int, now: datetime) -> int:
     return withdrawn
 
 
+def _withdraw_and_tell(
+    session: Session,
+    translators: Translators,
+    forum: ForumEvent,
+    now: datetime,
+    actor: str,
+    template: str,
+) -> Announcement:
+    """The reminders not sent yet are withdrawn, and the followers hear the news."""
+    assert forum.id is not None
+    withdraw_reminders(session, forum.id, now)
+    return announce_to_followers(
+        session, translators, forum, kind="forum_notice", template=template, now=now, actor=actor
+    )
+
+
 def forum_moved(
     session: Session, translators: Translators, forum: ForumEvent, now: datetime, actor: str
 ) -> Announcement:
     """Withdraw the old reminders and tell the followers the new time."""
-    assert forum.id is not None
-    withdraw_reminders(session, forum.id, now)
-    return announce_to_followers(
-        session,
-        translators,
-        forum,
-        kind="forum_notice",
-        template="forum.moved",
-        now=now,
-        actor=actor,
-    )
+    return _withdraw_and_tell(session, translators, forum, now, actor, "forum.moved")
 
 
 def forum_cancelled(
     session: Session, translators: Translators, forum: ForumEvent, now: datetime, actor: str
 ) -> Announcement:
-    assert forum.id is not None
-    withdraw_reminders(session, forum.id, now)
-    return announce_to_followers(
-        session,
-        translators,
-        forum,
-        kind="forum_notice",
-        template="forum.cancelled",
-        now=now,
-        actor=actor,
-    )
+    return _withdraw_and_tell(session, translators, forum, now, actor, "forum.cancelled")
 
 
 def forum_summary(

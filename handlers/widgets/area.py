@@ -37,6 +37,8 @@ class AreaPicker:
     questions; ``home`` offers the resident's own kelurahan first (with the label
     ``home_label``); ``whole_city`` / ``whole_kecamatan`` (catalog keys of their
     labels, with the question's context given as ``ctx``) offer the wider areas.
+    ``went_back`` (when given) offers a way out of the kecamatan question too,
+    labelled by the catalog key ``back_label``.
     """
 
     kecamatan: Steps
@@ -52,6 +54,8 @@ class AreaPicker:
     home_label: str = "aspiration.use_home"
     whole_city: Callable[[Ctx], str] | None = None
     whole_kecamatan: Callable[[Ctx], str] | None = None
+    went_back: Callable[[Ctx], None] | None = None
+    back_label: str = "common.back"
 
     def __post_init__(self) -> None:
         if self.holding not in self.draft.model_fields:  # a typo fails at import
@@ -82,6 +86,8 @@ class AreaPicker:
         if self.whole_city is not None:
             options.append(Option("kota", self.whole_city(ctx), words(ctx.t, "city")))
         options.extend(kecamatan_options(ctx))
+        if self.went_back is not None:
+            options.append(back(ctx.t, self.back_label))
         if self.skipped is not None:
             options.append(skip(ctx.t))
         return Prompt(self.ask_kecamatan(ctx), tuple(options))
@@ -90,6 +96,8 @@ class AreaPicker:
         match answer.option:
             case "skip" if self.skipped is not None:
                 self.skipped(ctx)
+            case "back" if self.went_back is not None:
+                self.went_back(ctx)
             case "home":
                 resident = ctx.resident
                 area = Area("kelurahan", resident.home_kecamatan_code, resident.home_kelurahan_code)

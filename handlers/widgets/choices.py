@@ -21,3 +21,8 @@ def skip(t: Translator) -> Option:
 
 def back(t: Translator, label_key: str, value: str = "back") -> Option:
     return option(t, value, label_key, "back")
+
+
+def menu(t: Translator) -> Option:
+    """Back to the main menu."""
+    return option(t, "menu", "common.back_to_menu", "menu")
