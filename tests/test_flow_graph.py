@@ -15,16 +15,26 @@ from handlers.core.registry import FLOWS
 TYPED = [flow for flow in FLOWS if isinstance(flow.start, Steps)]
 
 
-def _edges() -> dict[Steps, tuple[Steps, ...]]:
-    return {name: step.to or () for flow in TYPED for name, step in flow.steps.items()}
+Edges = dict[tuple[str, str], tuple[Steps, ...]]
 
 
-def _reach(starts: Iterable[Steps], edges: dict[Steps, tuple[Steps, ...]]) -> set[Steps]:
-    seen, queue = set(starts), deque(starts)
+def _key(step: Steps) -> tuple[str, str]:
+    """A step told apart from its namesakes in other flows: the members of two
+    StrEnums with the same value ("text", "kelurahan") are equal and hash alike."""
+    return step.flow, step.value
+
+
+def _edges() -> Edges:
+    return {_key(name): step.to or () for flow in TYPED for name, step in flow.steps.items()}
+
+
+def _reach(starts: Iterable[Steps], edges: Edges) -> set[tuple[str, str]]:
+    queue = deque(starts)
+    seen = {_key(step) for step in queue}
     while queue:
-        for target in edges.get(queue.popleft(), ()):
-            if target not in seen:
-                seen.add(target)
+        for target in edges.get(_key(queue.popleft()), ()):
+            if _key(target) not in seen:
+                seen.add(_key(target))
                 queue.append(target)
     return seen
 
@@ -47,7 +57,7 @@ def test_every_target_is_a_step_of_a_registered_flow(flow: Flow) -> None:
 def test_every_step_is_reachable_from_where_the_flow_is_entered(flow: Flow) -> None:
     edges = _edges()
     reached = _reach([flow.start, *flow.entries], edges)
-    missing = [name for name in flow.steps if name not in reached]
+    missing = [name for name in flow.steps if _key(name) not in reached]
     assert missing == [], f"{flow.name}: never reached: {missing}"
 
 
@@ -57,15 +67,17 @@ def test_every_step_can_reach_the_menu(flow: Flow) -> None:
     stuck = [
         name
         for name in flow.steps
-        if name != HOME and HOME not in _reach([name], edges) and _leaves_typed(name, edges)
+        if name is not HOME
+        and _key(HOME) not in _reach([name], edges)
+        and _leaves_typed(name, edges)
     ]
     assert stuck == [], f"{flow.name}: no way to the menu from {stuck}"
 
 
-def _leaves_typed(name: Steps, edges: dict[Steps, tuple[Steps, ...]]) -> bool:
+def _leaves_typed(name: Steps, edges: Edges) -> bool:
     """False when the step reaches a flow not yet typed (its graph is unknown)."""
     typed = {flow.name for flow in TYPED}
-    return all(step.flow in typed for step in _reach([name], edges))
+    return all(flow in typed for flow, _ in _reach([name], edges))
 
 
 def test_a_step_cannot_go_where_its_table_does_not_say() -> None:

@@ -14,9 +14,9 @@ from sqlmodel import col, select
 
 from handlers.announcements.compose import recipients, segment_label
 from handlers.core.datetimes import clock, short_date
-from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
+from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
 from handlers.core.types import Option, Translator
-from handlers.privacy.onboarding import BACK_WORDS
+from handlers.widgets.words import option
 from storage.announcements import (
     AnnouncementError,
     DeliveryStats,
@@ -26,21 +26,30 @@ from storage.announcements import (
 )
 from storage.models import Announcement
 
-FLOW_NAME = "announce_status"
 RECENT = 8
 SNIPPET = 300
+
+
+class Following(Steps, flow="announce_status"):
+    PICK = "pick"
+    CARD = "card"
+    CANCEL = "cancel"
+
+
+class FollowingDraft(Draft):
+    id: int | None = None  # the announcement on the card
 
 
 def start(ctx: Ctx, args: str) -> None:
     """``/status_umum 12`` opens #12; without a number, the sender's recent ones."""
     wanted = args.strip().lstrip("#")
-    ctx.goto(FLOW_NAME, "pick")
+    ctx.goto(Following.PICK)
     ctx.conversation.data = {}
     if not wanted:
         return
     if wanted.isdecimal() and ctx.session.get(Announcement, int(wanted)) is not None:
-        ctx.conversation.data = {"id": int(wanted)}
-        ctx.goto(FLOW_NAME, "card")
+        ctx.draft(FollowingDraft).id = int(wanted)
+        ctx.goto(Following.CARD)
     else:
         ctx.note(ctx.t("announce.not_found", id=wanted[:12]))
 
@@ -80,7 +89,7 @@ def ask_pick(ctx: Ctx) -> Prompt:
     """One of the sender's recent announcements."""
     t = ctx.t
     mine = _recent(ctx)
-    menu = Option("menu", t("common.back_to_menu"), ("menu",))
+    menu = option(t, "menu", "common.back_to_menu", "announce_menu")
     if not mine:
         return Prompt(t("announce.none_yet"), (menu,))
     options = []
@@ -93,16 +102,16 @@ def ask_pick(ctx: Ctx) -> Prompt:
 
 
 def on_pick(ctx: Ctx, answer: Answer) -> None:
-    option = answer.option or ""
-    if option.startswith("a:"):
-        ctx.data["id"] = int(option[2:])
-        ctx.goto(FLOW_NAME, "card")
+    choice = answer.option or ""
+    if choice.startswith("a:"):
+        ctx.draft(FollowingDraft).id = int(choice[2:])
+        ctx.goto(Following.CARD)
     else:
-        ctx.goto("menu")
+        ctx.goto(HOME)
 
 
 def _announcement(ctx: Ctx) -> Announcement:
-    announcement = ctx.session.get(Announcement, int(ctx.data["id"]))
+    announcement = ctx.session.get(Announcement, ctx.draft(FollowingDraft).id)
     assert announcement is not None  # announcements are never deleted
     return announcement
 
@@ -153,11 +162,13 @@ def ask_card(ctx: Ctx) -> Prompt:
     announcement = _announcement(ctx)
     options = []
     if _cancellable(ctx, announcement):
-        options.append(Option("cancel", t("announce.cancel_scheduled"), ("batalkan", "cancel")))
+        options.append(
+            option(t, "cancel", "announce.cancel_scheduled", "announce_cancel_scheduled")
+        )
     options += [
-        Option("refresh", t("announce.refresh"), ("perbarui", "refresh")),
-        Option("pick", t("announce.other_announcements"), ("lainnya", "other")),
-        Option("menu", t("common.back_to_menu"), ("menu",)),
+        option(t, "refresh", "announce.refresh", "announce_refresh"),
+        option(t, "pick", "announce.other_announcements", "announce_other"),
+        option(t, "menu", "common.back_to_menu", "announce_menu"),
     ]
     return Prompt(describe(ctx, announcement), tuple(options))
 
@@ -165,13 +176,13 @@ def ask_card(ctx: Ctx) -> Prompt:
 def on_card(ctx: Ctx, answer: Answer) -> None:
     match answer.option:
         case "cancel":
-            ctx.goto(FLOW_NAME, "cancel")
+            ctx.goto(Following.CANCEL)
         case "refresh":
-            ctx.goto(FLOW_NAME, "card")
+            ctx.goto(Following.CARD)
         case "pick":
-            ctx.goto(FLOW_NAME, "pick")
+            ctx.goto(Following.PICK)
         case _:
-            ctx.goto("menu")
+            ctx.goto(HOME)
 
 
 def ask_cancel(ctx: Ctx) -> Prompt:
@@ -183,8 +194,8 @@ def ask_cancel(ctx: Ctx) -> Prompt:
         when=ctx.t.datetime(announcement.send_at),
     )
     options = (
-        Option("yes", ctx.t("announce.cancel_yes"), ("ya", "yes")),
-        Option("no", ctx.t("announce.cancel_no"), ("tidak", "no", *BACK_WORDS)),
+        option(ctx.t, "yes", "announce.cancel_yes", "announce_yes"),
+        option(ctx.t, "no", "announce.cancel_no", "announce_no"),
     )
     return Prompt(text, options)
 
@@ -202,16 +213,17 @@ def on_cancel(ctx: Ctx, answer: Answer) -> None:
                 ctx.invalid(ctx.t("announce.already_started", id=str(announcement.id)))
         else:
             ctx.note(ctx.t("announce.cancelled", id=str(announcement.id)))
-    ctx.goto(FLOW_NAME, "card")
+    ctx.goto(Following.CARD)
 
 
 FLOW = Flow(
-    name=FLOW_NAME,
-    start="pick",
     role="facilitator",
     steps={
-        "pick": Step(ask_pick, on_pick),
-        "card": Step(ask_card, on_card),
-        "cancel": Step(ask_cancel, on_cancel),
+        Following.PICK: Step(ask_pick, on_pick, (Following.CARD, HOME)),
+        Following.CARD: Step(
+            ask_card, on_card, (Following.CANCEL, Following.CARD, Following.PICK, HOME)
+        ),
+        Following.CANCEL: Step(ask_cancel, on_cancel, (Following.CARD,)),
     },
+    entries=(Following.CARD,),  # /status_umum 12
 )

@@ -3,8 +3,7 @@
 ``/start /menu /batal /bantuan /bahasa`` (and English aliases), ``/status [CODE]``,
 and the data-rights commands ``/datasaya`` and ``/hapusdata``. A few words typed
 alone (``menu``, ``batal``, ``bantuan``) count as the command too, for residents
-who do not type slashes. ``/berhenti`` (or BERHENTI / STOP typed alone) and
-``/langganan`` switch announcements off and on again.
+who do not type slashes.
 """
 
 from __future__ import annotations
@@ -13,9 +12,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers.announcements import compose as announce
-from handlers.announcements import delivery as announce_status
-from handlers.announcements import optout
 from handlers.aspirations import rating, review, status
 from handlers.core import access
 from handlers.core.flow import Ctx
@@ -43,9 +39,6 @@ ALIASES = {
     "language": "bahasa",
     "mydata": "datasaya",
     "deletedata": "hapusdata",
-    "stop": "berhenti",
-    "unsubscribe": "berhenti",
-    "subscribe": "langganan",
     "withdrawconsent": "tarikpersetujuan",
     "profile": "profil",
 }
@@ -55,8 +48,6 @@ ROLE_FOR = {
     "ekspor": "staff",
     "statistik": "staff",
     "peran": "admin",
-    "umumkan": "facilitator",
-    "status_umum": "facilitator",
     "pelatihan_baru": "facilitator",
     "kehadiran": "facilitator",
     "forum_baru": "facilitator",
@@ -67,10 +58,8 @@ BARE_WORDS = {
     "batal": "batal",
     "bantuan": "bantuan",
     "help": "bantuan",
-    "berhenti": "berhenti",
-    "stop": "berhenti",
 }
-ALLOWED_BEFORE_ONBOARDING = frozenset({"bahasa", "bantuan", "berhenti", "langganan"})
+ALLOWED_BEFORE_ONBOARDING = frozenset({"bahasa", "bantuan"})
 
 
 def parse(text: str | None) -> Command | None:
@@ -94,7 +83,7 @@ def allowed_before_consent(name: str) -> bool:
 
 # What still works while a new privacy notice waits for an answer: nothing that
 # uses personal data, and the rights to erase or withdraw.
-BEFORE_RECONSENT = frozenset({"bahasa", "bantuan", "hapusdata", "tarikpersetujuan", "berhenti"})
+BEFORE_RECONSENT = frozenset({"bahasa", "bantuan", "hapusdata", "tarikpersetujuan"})
 
 
 def allowed_before_reconsent(name: str) -> bool:
@@ -220,10 +209,6 @@ COMMANDS: dict[str, Callable[[Ctx, str], None]] = {
     "ekspor": _export,
     "statistik": _stats,
     "peran": _roles,
-    "berhenti": optout.stop,
-    "langganan": optout.resume,
-    "umumkan": announce.start,
-    "status_umum": announce_status.start,
     "pelatihan_baru": training_admin.start_new,
     "kehadiran": training_attendance.start_attendance,
     "forum_baru": forum_admin.start_new,

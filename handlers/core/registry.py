@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from handlers.announcements import compose as announce
-from handlers.announcements import delivery as announce_status
+from handlers.announcements.feature import FEATURE as ANNOUNCEMENTS
 from handlers.aspirations import rating, review, status
 from handlers.aspirations import submit as aspiration
 from handlers.core import menu
@@ -72,7 +71,7 @@ def _claim(table: dict, key: str, value: object) -> None:  # type: ignore[type-a
     table[key] = value
 
 
-FEATURES: tuple[Feature, ...] = ()
+FEATURES: tuple[Feature, ...] = (ANNOUNCEMENTS,)
 
 # Flows of features not yet declared as a Feature.
 LEGACY_FLOWS: tuple[Flow, ...] = (
@@ -88,8 +87,6 @@ LEGACY_FLOWS: tuple[Flow, ...] = (
     export_chat.FLOW,
     stats_chat.FLOW,
     roles_admin.FLOW,
-    announce.FLOW,
-    announce_status.FLOW,
     training_admin.NEW_TRAINING,
     training_attendance.ATTENDANCE,
     training.FLOW,

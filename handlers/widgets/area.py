@@ -37,6 +37,9 @@ class AreaPicker:
     questions; ``home`` offers the resident's own kelurahan first (with the label
     ``home_label``); ``whole_city`` / ``whole_kecamatan`` (catalog keys of their
     labels, with the question's context given as ``ctx``) offer the wider areas.
+    ``leave`` (when given) adds a way back out of the picker to the kecamatan
+    question, labelled ``leave_label``; while ``kecamatan_only(ctx)`` holds, the
+    kecamatan is the answer and no kelurahan is asked.
     """
 
     kecamatan: Steps
@@ -52,6 +55,9 @@ class AreaPicker:
     home_label: str = "aspiration.use_home"
     whole_city: Callable[[Ctx], str] | None = None
     whole_kecamatan: Callable[[Ctx], str] | None = None
+    leave: Callable[[Ctx], None] | None = None
+    leave_label: str = "common.back"
+    kecamatan_only: Callable[[Ctx], bool] | None = None
 
     def __post_init__(self) -> None:
         if self.holding not in self.draft.model_fields:  # a typo fails at import
@@ -84,6 +90,8 @@ class AreaPicker:
         options.extend(kecamatan_options(ctx))
         if self.skipped is not None:
             options.append(skip(ctx.t))
+        if self.leave is not None:
+            options.append(back(ctx.t, self.leave_label))
         return Prompt(self.ask_kecamatan(ctx), tuple(options))
 
     def _on_kecamatan(self, ctx: Ctx, answer: Answer) -> None:
@@ -96,6 +104,10 @@ class AreaPicker:
                 self.chosen(ctx, area)
             case "kota":
                 self.chosen(ctx, Area("kota"))
+            case "back" if self.leave is not None:
+                self.leave(ctx)
+            case code if self.kecamatan_only is not None and self.kecamatan_only(ctx):
+                self.chosen(ctx, Area("kecamatan", code))
             case code:
                 self._hold(ctx, code)
                 ctx.goto(self.kelurahan)
