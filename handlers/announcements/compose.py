@@ -14,40 +14,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TypeVar
 
-from sqlmodel import Session
-
+from handlers.announcements.audience import recipients, segment_label
 from handlers.core.datetimes import example, parse_wib_datetime, short_date
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
-from handlers.core.types import Option, Translator
+from handlers.core.types import Option
 from handlers.core.validation import Invalid, clean_text, letters
 from handlers.widgets.area import AreaPicker
 from handlers.widgets.choices import back
 from handlers.widgets.form import Field, Form, FormDraft, FormTexts
-from handlers.widgets.paging import Page, Pager
+from handlers.widgets.paging import Pager
 from handlers.widgets.text_field import text_step
 from handlers.widgets.words import option
-from storage.announcements import AnnouncementError, Segment, count_members, create_announcement
+from storage.announcements import AnnouncementError, Segment, create_announcement
 from storage.forums import upcoming_forums
 from storage.limits import ANNOUNCEMENT
 from storage.models import ForumEvent, TrainingProgram
 from storage.trainings import list_programs
-from storage.wilayah import Wilayah
 
 PAGES = Pager(6)  # with paging and "back": at most 9 options
 TITLE_IN_BUTTON = 40
 PROGRAMS_SINCE = timedelta(days=30)  # finished programs this recent may still be told
 CAPTION = ANNOUNCEMENT.caption
-Row = TypeVar("Row", TrainingProgram, ForumEvent)
-SEGMENT_KINDS = (
-    "everyone",
-    "kecamatan",
-    "kelurahan",
-    "training",
-    "forum_subscribers",
-    "forum_rsvp",
-)
+KINDS = ("everyone", "kecamatan", "kelurahan", "training", "forum_subscribers", "forum_rsvp")
 
 
 class Posting(Steps, flow="announce"):
@@ -75,74 +64,19 @@ class AnnouncementDraft(FormDraft):
     send_at: datetime | None = None  # None: now
 
 
-# --- shared with /status_umum and the CLI ---------------------------------------------
-
-
-def check_text(
-    raw: str, maximum: int = ANNOUNCEMENT.text.maximum, too_long: str = "announce.text_too_long"
-) -> str:
-    """The announcement's text, cleaned: some words, at most ``maximum`` characters."""
+def check_text(raw: str, caption: bool = False) -> str:
+    """The announcement's text, cleaned: some words, not too long for a message (or
+    for a photo's caption)."""
     text = clean_text(raw)
     if not text:
         raise Invalid("validation.empty")
     if letters(text) < ANNOUNCEMENT.text.letters:
         raise Invalid("validation.no_words")
+    maximum = CAPTION if caption else ANNOUNCEMENT.text.maximum
     if len(text) > maximum:
-        raise Invalid(too_long, {"maximum": maximum, "length": len(text)})
+        key = "announce.caption_too_long" if caption else "announce.text_too_long"
+        raise Invalid(key, {"maximum": maximum, "length": len(text)})
     return text
-
-
-def _short(title: str) -> str:
-    return title if len(title) <= TITLE_IN_BUTTON else title[: TITLE_IN_BUTTON - 1] + "…"
-
-
-def _event(row: TrainingProgram | ForumEvent | None, value: str | None) -> dict[str, str]:
-    if row is None:
-        return {"title": f"#{value}", "date": "-"}
-    return {"title": row.title, "date": short_date(row.starts_at)}
-
-
-def _row(session: Session, kind: type[Row], value: str | None) -> Row | None:
-    return session.get(kind, int(value)) if value and value.isdecimal() else None
-
-
-def segment_label(t: Translator, session: Session, wilayah: Wilayah, segment: Segment) -> str:
-    """Who receives it, in words: "Warga Kelurahan Bantan, Kecamatan Siantar Barat"."""
-    value = segment.value
-    match segment.kind:
-        case "everyone":
-            return t("announce.segment_everyone")
-        case "kecamatan":
-            kecamatan = wilayah.find_kecamatan(value)
-            return t("announce.segment_kecamatan", kecamatan=kecamatan.name if kecamatan else value)
-        case "kelurahan":
-            kelurahan = wilayah.find_kelurahan(value)
-            home = wilayah.kecamatan_of(value or "")
-            return t(
-                "announce.segment_kelurahan",
-                kelurahan=kelurahan.name if kelurahan else value,
-                kecamatan=home.name if home else "-",
-            )
-        case "training":
-            program = _row(session, TrainingProgram, value)
-            return t("announce.segment_training", **_event(program, value))
-        case "forum_subscribers":
-            forum = _row(session, ForumEvent, value)
-            return t("announce.segment_forum_subscribers", **_event(forum, value))
-        case _:
-            forum = _row(session, ForumEvent, value)
-            return t("announce.segment_forum_rsvp", **_event(forum, value))
-
-
-def recipients(session: Session, segment: Segment) -> int:
-    """The exact number of recipients today; 0 when the segment names nothing any more."""
-    try:
-        return count_members(session, segment)
-    except AnnouncementError:
-        return 0
-
-
-# --- moving about -----------------------------------------------------------------------
 
 
 def start(ctx: Ctx, _args: str) -> None:
@@ -182,15 +116,8 @@ def _back_to_preview(ctx: Ctx) -> tuple[Option, ...]:
     return (option(ctx.t, "preview", "announce.back_to_preview", "back"),)
 
 
-def _other_segment(ctx: Ctx) -> Option:
-    return back(ctx.t, "announce.other_segment", "segment")
-
-
-# --- text and photo -------------------------------------------------------------------
-
-
 def _caption(draft: AnnouncementDraft) -> bool:
-    """A photo's caption is shorter than a message."""
+    """The text goes with a photo: a caption, shorter than a message."""
     return bool(draft.photo or draft.shorten)
 
 
@@ -200,183 +127,144 @@ def ask_text(ctx: Ctx) -> str:
     if draft.shorten:
         return ctx.t("announce.ask_text_short", maximum=CAPTION)
     if draft.editing:
-        maximum = CAPTION if _caption(draft) else ANNOUNCEMENT.text.maximum
+        maximum = CAPTION if draft.photo else ANNOUNCEMENT.text.maximum
         return ctx.t("announce.ask_text_again", maximum=maximum)
     return ctx.t("announce.ask_text", maximum=ANNOUNCEMENT.text.maximum)
 
 
-def _check_text_in(ctx: Ctx, raw: str) -> str:
-    if _caption(_draft(ctx)):
-        return check_text(raw, CAPTION, "announce.caption_too_long")
-    return check_text(raw)
-
-
-def keep_text(ctx: Ctx, text: str) -> None:
+def keep_text(ctx: Ctx, text: str | None) -> None:
+    """The text checked, on to the photo; None: back to the preview, unchanged."""
     draft = _draft(ctx)
-    draft.text, draft.shorten = text, None
-    FORM.next(ctx, Posting.PHOTO)
-
-
-def on_text_option(ctx: Ctx, _choice: str) -> None:
-    """Back to the preview, the text unchanged."""
-    _draft(ctx).shorten = None
-    FORM.to_summary(ctx)
+    draft.shorten = None
+    if text is None:
+        FORM.to_summary(ctx)
+    else:
+        draft.text = text
+        FORM.next(ctx, Posting.PHOTO)
 
 
 def ask_photo(ctx: Ctx) -> Prompt:
     """A photo to go with it, if any (its text becomes the caption)."""
     t, length = ctx.t, len(_draft(ctx).text or "")
-    without = option(t, "none", "announce.no_photo", "announce_no_photo")
-    photo = frozenset({"photo"})
+    options = [option(t, "none", "announce.no_photo", "announce_no_photo")]
+    text = t("announce.ask_photo")
     if length > CAPTION:
-        shorten = option(t, "shorten", "announce.shorten_text", "announce_shorten")
+        options.append(option(t, "shorten", "announce.shorten_text", "announce_shorten"))
         text = t("announce.ask_photo_long", length=length, maximum=CAPTION)
-        return Prompt(text, (without, shorten, *_back_to_preview(ctx)), accepts=photo)
-    return Prompt(t("announce.ask_photo"), (without, *_back_to_preview(ctx)), accepts=photo)
+    return Prompt(text, (*options, *_back_to_preview(ctx)), accepts=frozenset({"photo"}))
 
 
 def on_photo(ctx: Ctx, answer: Answer) -> None:
     draft = _draft(ctx)
-    if answer.photo:
-        length = len(draft.text or "")
-        if length > CAPTION:
-            ctx.invalid(ctx.t("announce.photo_text_too_long", length=length, maximum=CAPTION))
-            return
-        draft.photo = answer.photo
-        ctx.note(ctx.t("announce.photo_received"))
-    elif answer.option == "shorten":  # to go with the photo after all
+    length = len(draft.text or "")
+    if answer.option == "shorten":  # to go with the photo after all
         draft.shorten = True
         ctx.goto(Posting.TEXT)
-        return
     elif answer.option == "preview":
         FORM.to_summary(ctx)
-        return
+    elif answer.photo and length > CAPTION:
+        ctx.invalid(ctx.t("announce.photo_text_too_long", length=length, maximum=CAPTION))
     else:
-        draft.photo = None
-    FORM.next(ctx, Posting.SEGMENT)
-
-
-# --- the segment ----------------------------------------------------------------------
+        draft.photo = answer.photo  # None: without one
+        if answer.photo:
+            ctx.note(ctx.t("announce.photo_received"))
+        FORM.next(ctx, Posting.SEGMENT)
 
 
 def ask_segment(ctx: Ctx) -> Prompt:
     """Who receives it."""
-    options = tuple(
-        option(ctx.t, kind, f"announce.choose_{kind}", f"announce_{kind}") for kind in SEGMENT_KINDS
-    )
+    options = (option(ctx.t, k, f"announce.choose_{k}", f"announce_{k}") for k in KINDS)
     return Prompt(ctx.t("announce.ask_segment"), (*options, *_back_to_preview(ctx)))
 
 
 def on_segment(ctx: Ctx, answer: Answer) -> None:
     draft, choice = _draft(ctx), answer.option or ""
-    match choice:
-        case "preview":
-            FORM.to_summary(ctx)
-        case "everyone":
-            _choose(ctx, "everyone")
-        case "kecamatan" | "kelurahan":
-            draft.pick = choice
-            ctx.goto(Posting.AREA)
-        case "training":
-            draft.page = 0
-            ctx.goto(Posting.TRAINING)
-        case _:
-            draft.pick, draft.page = choice, 0
-            ctx.goto(Posting.FORUM)
+    if choice == "preview":
+        FORM.to_summary(ctx)
+    elif choice == "everyone":
+        _choose(ctx, "everyone")
+    elif choice in ("kecamatan", "kelurahan"):
+        draft.pick = choice
+        ctx.goto(Posting.AREA)
+    elif choice == "training":
+        draft.page = 0
+        ctx.goto(Posting.TRAINING)
+    else:
+        draft.pick, draft.page = choice, 0
+        ctx.goto(Posting.FORUM)
 
 
-def _programs(ctx: Ctx) -> list[TrainingProgram]:
-    """Programs with participants to tell: not yet over first (soonest first),
-    then those over in the last 30 days (latest first)."""
-    programs = list_programs(
-        ctx.session,
-        statuses=("open", "closed", "finished"),
-        upcoming_after=ctx.now - PROGRAMS_SINCE,
-    )
+def ask_training(ctx: Ctx) -> Prompt:
+    """Which program's participants (those with a seat): those not yet over first
+    (soonest first), then those over in the last 30 days (latest first)."""
+    since = ctx.now - PROGRAMS_SINCE
+    statuses = ("open", "closed", "finished")
+    programs = list_programs(ctx.session, statuses=statuses, upcoming_after=since)
     ahead = [p for p in programs if p.ends_at > ctx.now]
     over = sorted((p for p in programs if p.ends_at <= ctx.now), key=lambda p: p.ends_at)
-    return ahead + over[::-1]
+    return _listed(ctx, ahead + over[::-1], "p:", "announce.ask_training", "announce.no_programs")
+
+
+def ask_forum(ctx: Ctx) -> Prompt:
+    """Which upcoming forum's followers, or those who answered its RSVP."""
+    forums = upcoming_forums(ctx.session, now=ctx.now, everywhere=True)
+    rsvp = _draft(ctx).pick == "forum_rsvp"
+    key = "announce.ask_forum_rsvp" if rsvp else "announce.ask_forum_subscribers"
+    return _listed(ctx, forums, "f:", key, "announce.no_forums")
 
 
 def _listed(
-    ctx: Ctx, rows: Sequence[TrainingProgram | ForumEvent], prefix: str, key: str
+    ctx: Ctx, rows: Sequence[TrainingProgram | ForumEvent], prefix: str, key: str, none: str
 ) -> Prompt:
-    """A page of programs or forums to choose from (``key`` words the question)."""
+    """A page of programs or forums (``prefix`` marks their options, ``key`` words
+    the question), or ``none`` said with only a way back."""
+    other = back(ctx.t, "announce.other_segment", "segment")
+    if not rows:
+        return Prompt(ctx.t(none), (other,))
     draft = _draft(ctx)
-    page: Page[TrainingProgram | ForumEvent] = PAGES.page(rows, draft.page or 0)
+    page = PAGES.page(rows, draft.page or 0)
     draft.page = page.number
     options = [
         Option(f"{prefix}{r.id}", f"{_short(r.title)} · {short_date(r.starts_at)}")
         for r in page.rows
     ]
     text = ctx.t(key, page=page.number + 1, pages=page.pages)
-    return Prompt(text, (*options, *PAGES.options(ctx.t, page), _other_segment(ctx)))
+    return Prompt(text, (*options, *PAGES.options(ctx.t, page), other))
 
 
-def _on_listed(ctx: Ctx, answer: Answer, here: Posting, prefix: str, kind: str) -> None:
-    """A page turn asks ``here`` again; a row is the segment ``kind``."""
+def _short(title: str) -> str:
+    return title if len(title) <= TITLE_IN_BUTTON else title[: TITLE_IN_BUTTON - 1] + "…"
+
+
+def on_listed(ctx: Ctx, answer: Answer) -> None:
+    """A page turn shows the same list again; a program or forum is the segment."""
     draft, choice = _draft(ctx), answer.option or ""
+    here = Posting(ctx.conversation.step)
     turned = PAGES.turn(choice, draft.page or 0)
     if turned is not None:
         draft.page = turned
         ctx.goto(here)
-    elif choice.startswith(prefix):
-        _choose(ctx, kind, choice.removeprefix(prefix))
+    elif choice.startswith(("p:", "f:")):
+        kind = "training" if here is Posting.TRAINING else draft.pick or "forum_subscribers"
+        _choose(ctx, kind, choice[2:])
     else:
         ctx.goto(Posting.SEGMENT)
 
 
-def ask_training(ctx: Ctx) -> Prompt:
-    """Which program's participants (those with a seat)."""
-    programs = _programs(ctx)
-    if not programs:
-        return Prompt(ctx.t("announce.no_programs"), (_other_segment(ctx),))
-    return _listed(ctx, programs, "p:", "announce.ask_training")
-
-
-def on_training(ctx: Ctx, answer: Answer) -> None:
-    _on_listed(ctx, answer, Posting.TRAINING, "p:", "training")
-
-
-def ask_forum(ctx: Ctx) -> Prompt:
-    """Which upcoming forum's followers, or those who answered its RSVP."""
-    forums = upcoming_forums(ctx.session, now=ctx.now, everywhere=True)
-    if not forums:
-        return Prompt(ctx.t("announce.no_forums"), (_other_segment(ctx),))
-    rsvp = _draft(ctx).pick == "forum_rsvp"
-    key = "announce.ask_forum_rsvp" if rsvp else "announce.ask_forum_subscribers"
-    return _listed(ctx, forums, "f:", key)
-
-
-def on_forum(ctx: Ctx, answer: Answer) -> None:
-    kind = _draft(ctx).pick or "forum_subscribers"
-    _on_listed(ctx, answer, Posting.FORUM, "f:", kind)
-
-
-# --- when, preview, edit ----------------------------------------------------------------
-
-
 def keep_when(ctx: Ctx, when: datetime | None) -> None:
+    """A time (None: now), then the preview."""
     _draft(ctx).send_at = when
     FORM.to_summary(ctx)
-
-
-def on_when_option(ctx: Ctx, choice: str) -> None:
-    """Now; or back to the preview, the time unchanged."""
-    keep_when(ctx, None if choice == "now" else _draft(ctx).send_at)
 
 
 def preview_text(ctx: Ctx, draft: AnnouncementDraft) -> str:
     """The message as residents get it, who and how many receive it, and when."""
     t, segment, send_at = ctx.t, _segment(draft), draft.send_at
     count = recipients(ctx.session, segment)
-    if draft.photo:
-        parts = [t("announce.preview_photo")]
-    else:
-        parts = [t("announce.preview", text=draft.text or "")]
+    message = t("announce.preview_photo") if draft.photo else t("announce.preview", text=draft.text)
     when = t.datetime(send_at) if send_at else t("announce.when_now")
     label = segment_label(t, ctx.session, ctx.wilayah, segment)
-    parts.append(t("announce.preview_details", segment=label, count=count, when=when))
+    parts = [message, t("announce.preview_details", segment=label, count=count, when=when)]
     if count == 0 and send_at is None:
         parts.append(t("announce.preview_nobody"))
     elif send_at is not None:
@@ -385,21 +273,19 @@ def preview_text(ctx: Ctx, draft: AnnouncementDraft) -> str:
 
 
 def send(ctx: Ctx, draft: AnnouncementDraft) -> None:
-    t, send_at = ctx.t, draft.send_at
+    t, send_at, segment = ctx.t, draft.send_at, _segment(draft)
     if send_at is not None and send_at <= ctx.now:  # the preview sat on screen too long
         ctx.invalid(t("announce.time_passed", when=t.datetime(send_at)))
         ctx.goto(Posting.WHEN)
         return
-    segment = _segment(draft)
     count = recipients(ctx.session, segment)
     if count == 0 and send_at is None:
         ctx.invalid(t("announce.nobody"))
         return
-    assert draft.text is not None
     try:
         announcement = create_announcement(
             session=ctx.session,
-            text=draft.text,
+            text=draft.text or "",
             segment=segment,
             send_at=send_at or ctx.now,
             actor=ctx.resident.identity,
@@ -428,14 +314,9 @@ FORM = Form(
     draft=AnnouncementDraft,
     summary=Posting.PREVIEW,
     edit=Posting.EDIT,
-    fields=tuple(
-        Field(name, step, words=f"announce_{name}")
-        for name, step in (
-            ("text", Posting.TEXT),
-            ("photo", Posting.PHOTO),
-            ("segment", Posting.SEGMENT),
-            ("when", Posting.WHEN),
-        )
+    fields=tuple(  # words.announce_text …: "teks|text"
+        Field(step.value, step, words=f"announce_{step.value}")
+        for step in (Posting.TEXT, Posting.PHOTO, Posting.SEGMENT, Posting.WHEN)
     ),
     text=preview_text,
     send=send,
@@ -452,9 +333,7 @@ FORM = Form(
     ),
     arrive=_photo_first,
 )
-
 CHOSEN = (Posting.WHEN, Posting.PREVIEW, Posting.SEGMENT)  # after a segment, or another one
-
 AREA = AreaPicker(
     kecamatan=Posting.AREA,
     kelurahan=Posting.KELURAHAN,
@@ -472,27 +351,24 @@ AREA = AreaPicker(
     leave_label="announce.other_segment",
     kecamatan_only=lambda ctx: _draft(ctx).pick != "kelurahan",
 )
-
 FLOW = Flow(
     role="facilitator",
     steps={
         Posting.TEXT: text_step(
             ask=ask_text,
-            check_in=_check_text_in,
+            check_in=lambda ctx, raw: check_text(raw, caption=_caption(_draft(ctx))),
             keep=keep_text,
             to=(Posting.PHOTO, Posting.PREVIEW),
             options=_back_to_preview,
-            on_option=on_text_option,
+            on_option=lambda ctx, _back: keep_text(ctx, None),
         ),
         Posting.PHOTO: Step(ask_photo, on_photo, (Posting.TEXT, Posting.SEGMENT, Posting.PREVIEW)),
         Posting.SEGMENT: Step(
-            ask_segment,
-            on_segment,
-            (Posting.AREA, Posting.TRAINING, Posting.FORUM, Posting.WHEN, Posting.PREVIEW),
+            ask_segment, on_segment, (Posting.AREA, Posting.TRAINING, Posting.FORUM, *CHOSEN)
         ),
         **AREA.steps(),
-        Posting.TRAINING: Step(ask_training, on_training, (Posting.TRAINING, *CHOSEN)),
-        Posting.FORUM: Step(ask_forum, on_forum, (Posting.FORUM, *CHOSEN)),
+        Posting.TRAINING: Step(ask_training, on_listed, (Posting.TRAINING, *CHOSEN)),
+        Posting.FORUM: Step(ask_forum, on_listed, (Posting.FORUM, *CHOSEN)),
         Posting.WHEN: text_step(
             ask=lambda ctx: ctx.t("announce.ask_when", example=example(ctx.now)),
             check_in=lambda ctx, raw: parse_wib_datetime(raw, ctx.now),
@@ -502,7 +378,9 @@ FLOW = Flow(
                 option(ctx.t, "now", "announce.send_now", "announce_now"),
                 *_back_to_preview(ctx),
             ),
-            on_option=on_when_option,
+            on_option=lambda ctx, now: keep_when(
+                ctx, None if now == "now" else _draft(ctx).send_at
+            ),
         ),
         **FORM.steps(),
     },
