@@ -7,8 +7,7 @@ name, alias and lone word, button actions, main-menu entries and help lines.
 
 from __future__ import annotations
 
-from handlers.announcements import compose as announce
-from handlers.announcements import delivery as announce_status
+from handlers.announcements.feature import FEATURE as ANNOUNCEMENTS
 from handlers.aspirations.feature import FEATURE as ASPIRATIONS
 from handlers.core import menu
 from handlers.core.feature import Feature, Registry
@@ -25,14 +24,9 @@ FEATURES: tuple[Feature, ...] = (
     STAFF,
     TRAININGS,
     FORUMS,
+    ANNOUNCEMENTS,
 )
 
-# Flows of features not yet declared as a Feature.
-LEGACY_FLOWS: tuple[Flow, ...] = (
-    announce.FLOW,
-    announce_status.FLOW,
-)
-
-REGISTRY = Registry.collect(FEATURES, LEGACY_FLOWS)
+REGISTRY = Registry.collect(FEATURES)
 REGISTRY.flows[HOME.flow] = menu.home_flow(REGISTRY.menu)
 FLOWS: tuple[Flow, ...] = tuple(REGISTRY.flows.values())

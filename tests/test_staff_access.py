@@ -43,7 +43,6 @@ from staff_helpers import (
 )
 
 from bot.media import MediaStore
-from handlers.core.commands import ROLE_FOR as LEGACY_ROLES
 from handlers.core.engine import Engine
 from handlers.core.types import ACTION_PROMPT, Choice
 from handlers.registry import FLOWS, REGISTRY
@@ -463,20 +462,16 @@ COMMANDS = {
 }
 
 
-# The role each privileged command needs: declared with a feature's commands, or
-# (commands not yet declared so) in commands.ROLE_FOR.
-ROLE_FOR = {
-    **LEGACY_ROLES,
-    **{name: command.role for name, command in REGISTRY.commands.items() if command.role},
-}
+# The role each privileged command needs, as its feature declares it.
+ROLES_OF = {name: command.role for name, command in REGISTRY.commands.items() if command.role}
 
 
 def command_role(command: str) -> str:
-    return ROLE_FOR[command.split()[0].removeprefix("/")]
+    return ROLES_OF[command.split()[0].removeprefix("/")]
 
 
 def test_every_privileged_command_is_covered() -> None:
-    assert {c.split()[0].removeprefix("/") for c in COMMANDS} == set(ROLE_FOR)
+    assert {c.split()[0].removeprefix("/") for c in COMMANDS} == set(ROLES_OF)
 
 
 @pytest.mark.parametrize(

@@ -12,454 +12,272 @@ the announcement goes out, so whoever said BERHENTI in between is left out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
-
+from handlers.announcements.audience import recipients, segment_label
 from handlers.core.datetimes import example, parse_wib_datetime, short_date
-from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
-from handlers.core.types import Option, Translator
+from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
+from handlers.core.types import Option
 from handlers.core.validation import Invalid, clean_text, letters
-from handlers.widgets import choices
-from handlers.widgets.places import kecamatan_name, kecamatan_options, kelurahan_options
-from storage.announcements import (
-    AnnouncementError,
-    Segment,
-    count_members,
-    create_announcement,
-)
+from handlers.widgets.area import AreaPicker
+from handlers.widgets.choices import back
+from handlers.widgets.form import Field, Form, FormDraft, FormTexts
+from handlers.widgets.paging import Pager
+from handlers.widgets.text_field import text_step
+from handlers.widgets.words import option
+from storage.announcements import AnnouncementError, Segment, create_announcement
 from storage.forums import upcoming_forums
 from storage.limits import ANNOUNCEMENT
 from storage.models import ForumEvent, TrainingProgram
 from storage.trainings import list_programs
-from storage.wilayah import Wilayah
 
-FLOW_NAME = "announce"
-PAGE = 6  # with paging and "back": at most 9 options
+PAGES = Pager(6)  # with paging and "back": at most 9 options
 TITLE_IN_BUTTON = 40
 PROGRAMS_SINCE = timedelta(days=30)  # finished programs this recent may still be told
-TEXT = frozenset({"text"})
+CAPTION = ANNOUNCEMENT.caption
+KINDS = ("everyone", "kecamatan", "kelurahan", "training", "forum_subscribers", "forum_rsvp")
 
 
-# --- shared with /status_umum and the CLI ---------------------------------------------
+class Posting(Steps, flow="announce"):
+    TEXT = "text"
+    PHOTO = "photo"
+    SEGMENT = "segment"
+    AREA = "area"
+    KELURAHAN = "kelurahan"
+    TRAINING = "training"
+    FORUM = "forum"
+    WHEN = "when"
+    PREVIEW = "preview"
+    EDIT = "edit"
 
 
-def check_text(raw: str, maximum: int = ANNOUNCEMENT.text.maximum) -> str:
-    """The announcement's text, cleaned: some words, at most ``maximum`` characters."""
+class AnnouncementDraft(FormDraft):
+    text: str | None = None
+    photo: str | None = None
+    shorten: bool | None = None  # the text is asked again, short enough for a photo
+    segment_kind: str | None = None
+    segment_value: str | None = None
+    pick: str | None = None  # the segment being chosen: kecamatan/kelurahan, which forum one
+    page: int | None = None
+    area_kecamatan: str | None = None
+    send_at: datetime | None = None  # None: now
+
+
+def check_text(raw: str, caption: bool = False) -> str:
+    """The announcement's text, cleaned: some words, not too long for a message (or
+    for a photo's caption)."""
     text = clean_text(raw)
     if not text:
         raise Invalid("validation.empty")
     if letters(text) < ANNOUNCEMENT.text.letters:
         raise Invalid("validation.no_words")
+    maximum = CAPTION if caption else ANNOUNCEMENT.text.maximum
     if len(text) > maximum:
-        raise Invalid("announce.text_too_long", {"maximum": maximum, "length": len(text)})
+        key = "announce.caption_too_long" if caption else "announce.text_too_long"
+        raise Invalid(key, {"maximum": maximum, "length": len(text)})
     return text
+
+
+def start(ctx: Ctx, _args: str) -> None:
+    """``/umumkan``: a fresh announcement, from its text."""
+    ctx.goto(Posting.TEXT)
+    ctx.conversation.data = {}
+
+
+def _draft(ctx: Ctx) -> AnnouncementDraft:
+    return ctx.draft(AnnouncementDraft)
+
+
+def _segment(draft: AnnouncementDraft) -> Segment:
+    assert draft.segment_kind is not None
+    return Segment(draft.segment_kind, draft.segment_value)
+
+
+def _choose(ctx: Ctx, kind: str, value: str | None = None) -> None:
+    draft = _draft(ctx)
+    draft.segment_kind, draft.segment_value = kind, value
+    draft.pick = draft.area_kecamatan = None
+    FORM.next(ctx, Posting.WHEN)
+
+
+def _photo_first(ctx: Ctx, draft: AnnouncementDraft) -> None:
+    """Before the preview a photo goes first, as residents will get it (the caption);
+    from the first preview on, every change comes back to it."""
+    draft.editing = True
+    if draft.photo:
+        ctx.say(draft.text or "", photo=draft.photo)
+
+
+def _back_to_preview(ctx: Ctx) -> tuple[Option, ...]:
+    """While editing, a way back to the preview without changing anything."""
+    if not _draft(ctx).editing:
+        return ()
+    return (option(ctx.t, "preview", "announce.back_to_preview", "back"),)
+
+
+def _caption(draft: AnnouncementDraft) -> bool:
+    """The text goes with a photo: a caption, shorter than a message."""
+    return bool(draft.photo or draft.shorten)
+
+
+def ask_text(ctx: Ctx) -> str:
+    """The announcement's text, as residents will read it."""
+    draft = _draft(ctx)
+    if draft.shorten:
+        return ctx.t("announce.ask_text_short", maximum=CAPTION)
+    if draft.editing:
+        maximum = CAPTION if draft.photo else ANNOUNCEMENT.text.maximum
+        return ctx.t("announce.ask_text_again", maximum=maximum)
+    return ctx.t("announce.ask_text", maximum=ANNOUNCEMENT.text.maximum)
+
+
+def keep_text(ctx: Ctx, text: str | None) -> None:
+    """The text checked, on to the photo; None: back to the preview, unchanged."""
+    draft = _draft(ctx)
+    draft.shorten = None
+    if text is None:
+        FORM.to_summary(ctx)
+    else:
+        draft.text = text
+        FORM.next(ctx, Posting.PHOTO)
+
+
+def ask_photo(ctx: Ctx) -> Prompt:
+    """A photo to go with it, if any (its text becomes the caption)."""
+    t, length = ctx.t, len(_draft(ctx).text or "")
+    options = [option(t, "none", "announce.no_photo", "announce_no_photo")]
+    text = t("announce.ask_photo")
+    if length > CAPTION:
+        options.append(option(t, "shorten", "announce.shorten_text", "announce_shorten"))
+        text = t("announce.ask_photo_long", length=length, maximum=CAPTION)
+    return Prompt(text, (*options, *_back_to_preview(ctx)), accepts=frozenset({"photo"}))
+
+
+def on_photo(ctx: Ctx, answer: Answer) -> None:
+    draft = _draft(ctx)
+    length = len(draft.text or "")
+    if answer.option == "shorten":  # to go with the photo after all
+        draft.shorten = True
+        ctx.goto(Posting.TEXT)
+    elif answer.option == "preview":
+        FORM.to_summary(ctx)
+    elif answer.photo and length > CAPTION:
+        ctx.invalid(ctx.t("announce.photo_text_too_long", length=length, maximum=CAPTION))
+    else:
+        draft.photo = answer.photo  # None: without one
+        if answer.photo:
+            ctx.note(ctx.t("announce.photo_received"))
+        FORM.next(ctx, Posting.SEGMENT)
+
+
+def ask_segment(ctx: Ctx) -> Prompt:
+    """Who receives it."""
+    options = (option(ctx.t, k, f"announce.choose_{k}", f"announce_{k}") for k in KINDS)
+    return Prompt(ctx.t("announce.ask_segment"), (*options, *_back_to_preview(ctx)))
+
+
+def on_segment(ctx: Ctx, answer: Answer) -> None:
+    draft, choice = _draft(ctx), answer.option or ""
+    if choice == "preview":
+        FORM.to_summary(ctx)
+    elif choice == "everyone":
+        _choose(ctx, "everyone")
+    elif choice in ("kecamatan", "kelurahan"):
+        draft.pick = choice
+        ctx.goto(Posting.AREA)
+    elif choice == "training":
+        draft.page = 0
+        ctx.goto(Posting.TRAINING)
+    else:
+        draft.pick, draft.page = choice, 0
+        ctx.goto(Posting.FORUM)
+
+
+def ask_training(ctx: Ctx) -> Prompt:
+    """Which program's participants (those with a seat): those not yet over first
+    (soonest first), then those over in the last 30 days (latest first)."""
+    since = ctx.now - PROGRAMS_SINCE
+    statuses = ("open", "closed", "finished")
+    programs = list_programs(ctx.session, statuses=statuses, upcoming_after=since)
+    ahead = [p for p in programs if p.ends_at > ctx.now]
+    over = sorted((p for p in programs if p.ends_at <= ctx.now), key=lambda p: p.ends_at)
+    return _listed(ctx, ahead + over[::-1], "p:", "announce.ask_training", "announce.no_programs")
+
+
+def ask_forum(ctx: Ctx) -> Prompt:
+    """Which upcoming forum's followers, or those who answered its RSVP."""
+    forums = upcoming_forums(ctx.session, now=ctx.now, everywhere=True)
+    rsvp = _draft(ctx).pick == "forum_rsvp"
+    key = "announce.ask_forum_rsvp" if rsvp else "announce.ask_forum_subscribers"
+    return _listed(ctx, forums, "f:", key, "announce.no_forums")
+
+
+def _listed(
+    ctx: Ctx, rows: Sequence[TrainingProgram | ForumEvent], prefix: str, key: str, none: str
+) -> Prompt:
+    """A page of programs or forums (``prefix`` marks their options, ``key`` words
+    the question), or ``none`` said with only a way back."""
+    other = back(ctx.t, "announce.other_segment", "segment")
+    if not rows:
+        return Prompt(ctx.t(none), (other,))
+    draft = _draft(ctx)
+    page = PAGES.page(rows, draft.page or 0)
+    draft.page = page.number
+    options = [
+        Option(f"{prefix}{r.id}", f"{_short(r.title)} · {short_date(r.starts_at)}")
+        for r in page.rows
+    ]
+    text = ctx.t(key, page=page.number + 1, pages=page.pages)
+    return Prompt(text, (*options, *PAGES.options(ctx.t, page), other))
 
 
 def _short(title: str) -> str:
     return title if len(title) <= TITLE_IN_BUTTON else title[: TITLE_IN_BUTTON - 1] + "…"
 
 
-def _event(row: TrainingProgram | ForumEvent | None, value: str | None) -> dict[str, str]:
-    if row is None:
-        return {"title": f"#{value}", "date": "-"}
-    return {"title": row.title, "date": short_date(row.starts_at)}
-
-
-def _program(session: Session, value: str | None) -> TrainingProgram | None:
-    return session.get(TrainingProgram, int(value)) if value and value.isdecimal() else None
-
-
-def _forum(session: Session, value: str | None) -> ForumEvent | None:
-    return session.get(ForumEvent, int(value)) if value and value.isdecimal() else None
-
-
-def segment_label(t: Translator, session: Session, wilayah: Wilayah, segment: Segment) -> str:
-    """Who receives it, in words: "Warga Kelurahan Bantan, Kecamatan Siantar Barat"."""
-    value = segment.value
-    match segment.kind:
-        case "everyone":
-            return t("announce.segment_everyone")
-        case "kecamatan":
-            kecamatan = wilayah.find_kecamatan(value)
-            return t("announce.segment_kecamatan", kecamatan=kecamatan.name if kecamatan else value)
-        case "kelurahan":
-            kelurahan = wilayah.find_kelurahan(value)
-            home = wilayah.kecamatan_of(value or "")
-            return t(
-                "announce.segment_kelurahan",
-                kelurahan=kelurahan.name if kelurahan else value,
-                kecamatan=home.name if home else "-",
-            )
-        case "training":
-            program = _program(session, value)
-            return t("announce.segment_training", **_event(program, value))
-        case "forum_subscribers":
-            forum = _forum(session, value)
-            return t("announce.segment_forum_subscribers", **_event(forum, value))
-        case _:
-            forum = _forum(session, value)
-            return t("announce.segment_forum_rsvp", **_event(forum, value))
-
-
-def recipients(session: Session, segment: Segment) -> int:
-    """The exact number of recipients today; 0 when the segment names nothing any more."""
-    try:
-        return count_members(session, segment)
-    except AnnouncementError:
-        return 0
-
-
-# --- the state kept in ctx.data -------------------------------------------------------
-
-
-def start(ctx: Ctx, _args: str) -> None:
-    """``/umumkan``: a fresh announcement, from its text."""
-    ctx.goto(FLOW_NAME, "text")
-    ctx.conversation.data = {}
-
-
-def _segment(ctx: Ctx) -> Segment:
-    return Segment(ctx.data["segment_kind"], ctx.data.get("segment_value"))
-
-
-def _send_at(ctx: Ctx) -> datetime | None:
-    """The chosen time; None for "now"."""
-    value = ctx.data.get("send_at")
-    return datetime.fromisoformat(value) if value else None
-
-
-def _choose(ctx: Ctx, kind: str, value: str | None = None) -> None:
-    ctx.data["segment_kind"], ctx.data["segment_value"] = kind, value
-    ctx.data.pop("pick", None)
-    ctx.data.pop("area_kecamatan", None)
-    _next(ctx, "when")
-
-
-def _next(ctx: Ctx, step: str) -> None:
-    """Go on to ``step``, or straight back to the preview while editing."""
-    if ctx.data.get("editing"):
-        _to_preview(ctx)
+def on_listed(ctx: Ctx, answer: Answer) -> None:
+    """A page turn shows the same list again; a program or forum is the segment."""
+    draft, choice = _draft(ctx), answer.option or ""
+    here = Posting(ctx.conversation.step)
+    turned = PAGES.turn(choice, draft.page or 0)
+    if turned is not None:
+        draft.page = turned
+        ctx.goto(here)
+    elif choice.startswith(("p:", "f:")):
+        kind = "training" if here is Posting.TRAINING else draft.pick or "forum_subscribers"
+        _choose(ctx, kind, choice[2:])
     else:
-        ctx.goto(FLOW_NAME, step)
+        ctx.goto(Posting.SEGMENT)
 
 
-def _to_preview(ctx: Ctx) -> None:
-    """To the preview; a photo goes first, as residents will get it (the caption)."""
-    ctx.data["editing"] = True  # from now on every change comes back here
-    photo = ctx.data.get("photo")
-    if photo:
-        ctx.say(ctx.data["text"], photo=photo)
-    ctx.goto(FLOW_NAME, "preview")
+def keep_when(ctx: Ctx, when: datetime | None) -> None:
+    """A time (None: now), then the preview."""
+    _draft(ctx).send_at = when
+    FORM.to_summary(ctx)
 
 
-def _back_to_preview(ctx: Ctx) -> tuple[Option, ...]:
-    """While editing, a way back to the preview without changing anything."""
-    if not ctx.data.get("editing"):
-        return ()
-    return (choices.back(ctx.t, "announce.back_to_preview", "preview"),)
-
-
-# --- text and photo -------------------------------------------------------------------
-
-
-def ask_text(ctx: Ctx) -> Prompt:
-    """The announcement's text, as residents will read it."""
-    if ctx.data.get("shorten"):
-        text = ctx.t("announce.ask_text_short", maximum=ANNOUNCEMENT.caption)
-    elif ctx.data.get("editing"):
-        text = ctx.t("announce.ask_text_again", maximum=_text_max(ctx))
-    else:
-        text = ctx.t("announce.ask_text", maximum=ANNOUNCEMENT.text.maximum)
-    return Prompt(text, _back_to_preview(ctx), accepts=TEXT)
-
-
-def _text_max(ctx: Ctx) -> int:
-    """A photo's caption is shorter than a message."""
-    return (
-        ANNOUNCEMENT.caption
-        if ctx.data.get("photo") or ctx.data.get("shorten")
-        else ANNOUNCEMENT.text.maximum
-    )
-
-
-def on_text(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "preview":
-        ctx.data.pop("shorten", None)
-        _to_preview(ctx)
-        return
-    maximum = _text_max(ctx)
-    try:
-        ctx.data["text"] = check_text(answer.text or "", maximum)
-    except Invalid as problem:
-        if maximum == ANNOUNCEMENT.caption and problem.key == "announce.text_too_long":
-            problem = Invalid("announce.caption_too_long", problem.params)
-        ctx.refuse(problem)
-        return
-    ctx.data.pop("shorten", None)
-    _next(ctx, "photo")
-
-
-def ask_photo(ctx: Ctx) -> Prompt:
-    """A photo to go with it, if any (its text becomes the caption)."""
-    length = len(ctx.data.get("text", ""))
-    without = Option("none", ctx.t("announce.no_photo"), ("tanpa foto", "no photo", "lewati"))
-    photo = frozenset({"photo"})
-    if length > ANNOUNCEMENT.caption:
-        shorten = Option("shorten", ctx.t("announce.shorten_text"), ("persingkat", "shorten"))
-        text = ctx.t("announce.ask_photo_long", length=length, maximum=ANNOUNCEMENT.caption)
-        return Prompt(text, (without, shorten, *_back_to_preview(ctx)), accepts=photo)
-    text = ctx.t("announce.ask_photo")
-    return Prompt(text, (without, *_back_to_preview(ctx)), accepts=photo)
-
-
-def on_photo(ctx: Ctx, answer: Answer) -> None:
-    if answer.photo:
-        length = len(ctx.data.get("text", ""))
-        if length > ANNOUNCEMENT.caption:
-            ctx.invalid(
-                ctx.t("announce.photo_text_too_long", length=length, maximum=ANNOUNCEMENT.caption)
-            )
-            return
-        ctx.data["photo"] = answer.photo
-        ctx.note(ctx.t("announce.photo_received"))
-    elif answer.option == "shorten":  # to go with the photo after all
-        ctx.data["shorten"] = True
-        ctx.goto(FLOW_NAME, "text")
-        return
-    elif answer.option == "none":
-        ctx.data["photo"] = None
-    elif answer.option == "preview":
-        _to_preview(ctx)
-        return
-    _next(ctx, "segment")
-
-
-# --- the segment ----------------------------------------------------------------------
-
-
-def ask_segment(ctx: Ctx) -> Prompt:
-    """Who receives it."""
-    t = ctx.t
-    options = (
-        Option("everyone", t("announce.choose_everyone"), ("semua", "everyone")),
-        Option("kecamatan", t("announce.choose_kecamatan"), ("kecamatan",)),
-        Option("kelurahan", t("announce.choose_kelurahan"), ("kelurahan",)),
-        Option("training", t("announce.choose_training"), ("pelatihan", "training")),
-        Option("forum_subscribers", t("announce.choose_forum_subscribers"), ("forum",)),
-        Option("forum_rsvp", t("announce.choose_forum_rsvp"), ("rsvp",)),
-    )
-    return Prompt(t("announce.ask_segment"), (*options, *_back_to_preview(ctx)))
-
-
-def on_segment(ctx: Ctx, answer: Answer) -> None:
-    option = answer.option or ""
-    if option == "preview":
-        _to_preview(ctx)
-    elif option == "everyone":
-        _choose(ctx, "everyone")
-    elif option in ("kecamatan", "kelurahan"):
-        ctx.data["pick"] = option
-        ctx.goto(FLOW_NAME, "area")
-    elif option == "training":
-        ctx.data["page"] = 0
-        ctx.goto(FLOW_NAME, "training")
-    else:
-        ctx.data["pick"], ctx.data["page"] = option, 0
-        ctx.goto(FLOW_NAME, "forum")
-
-
-def _other_segment(ctx: Ctx) -> Option:
-    return choices.back(ctx.t, "announce.other_segment", "segment")
-
-
-def ask_area(ctx: Ctx) -> Prompt:
-    """Which kecamatan (for a kelurahan: the kecamatan it is in, first)."""
-    if ctx.data.get("pick") == "kelurahan":
-        text = ctx.t("announce.ask_kelurahan_kecamatan")
-    else:
-        text = ctx.t("announce.ask_kecamatan")
-    return Prompt(text, (*kecamatan_options(ctx), _other_segment(ctx)))
-
-
-def on_area(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "segment":
-        ctx.goto(FLOW_NAME, "segment")
-    elif ctx.data.get("pick") == "kelurahan":
-        ctx.data["area_kecamatan"] = answer.option
-        ctx.goto(FLOW_NAME, "kelurahan")
-    else:
-        _choose(ctx, "kecamatan", answer.option)
-
-
-def ask_kelurahan(ctx: Ctx) -> Prompt:
-    """Which kelurahan of the kecamatan chosen."""
-    kecamatan = ctx.data.get("area_kecamatan") or ""
-    back = choices.back(ctx.t, "common.other_kecamatan")
-    text = ctx.t("announce.ask_kelurahan", kecamatan=kecamatan_name(ctx, kecamatan))
-    return Prompt(text, (*kelurahan_options(ctx, kecamatan), back))
-
-
-def on_kelurahan(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "back":
-        ctx.goto(FLOW_NAME, "area")
-    else:
-        _choose(ctx, "kelurahan", answer.option)
-
-
-def _programs(ctx: Ctx) -> list[TrainingProgram]:
-    """Programs with participants to tell: not yet over first (soonest first),
-    then those over in the last 30 days (latest first)."""
-    programs = list_programs(
-        ctx.session,
-        statuses=("open", "closed", "finished"),
-        upcoming_after=ctx.now - PROGRAMS_SINCE,
-    )
-    ahead = [p for p in programs if p.ends_at > ctx.now]
-    over = sorted((p for p in programs if p.ends_at <= ctx.now), key=lambda p: p.ends_at)
-    return ahead + over[::-1]
-
-
-def _page(ctx: Ctx, total: int) -> tuple[int, int]:
-    """(page, pages) for ``total`` rows, the page kept within bounds."""
-    pages = max(1, -(-total // PAGE))
-    page = ctx.data["page"] = min(max(int(ctx.data.get("page", 0)), 0), pages - 1)
-    return page, pages
-
-
-def _paged(
-    ctx: Ctx, rows: list[TrainingProgram] | list[ForumEvent], prefix: str
-) -> tuple[Option, ...]:
-    page, pages = _page(ctx, len(rows))
-    shown = rows[page * PAGE : (page + 1) * PAGE]
-    options = [
-        Option(f"{prefix}{r.id}", f"{_short(r.title)} · {short_date(r.starts_at)}") for r in shown
-    ]
-    if page + 1 < pages:
-        options.append(Option("next", ctx.t("common.next_page"), ("berikutnya", "next")))
-    if page > 0:
-        options.append(Option("prev", ctx.t("common.prev_page"), ("sebelumnya", "prev")))
-    return (*options, _other_segment(ctx))
-
-
-def _turn(ctx: Ctx, option: str | None, step: str) -> bool:
-    """A paging option moves the page on and asks again; False for anything else."""
-    if option not in ("next", "prev"):
-        return False
-    ctx.data["page"] = int(ctx.data.get("page", 0)) + (1 if option == "next" else -1)
-    ctx.goto(FLOW_NAME, step)
-    return True
-
-
-def ask_training(ctx: Ctx) -> Prompt:
-    """Which program's participants (those with a seat)."""
-    programs = _programs(ctx)
-    if not programs:
-        return Prompt(ctx.t("announce.no_programs"), (_other_segment(ctx),))
-    page, pages = _page(ctx, len(programs))
-    text = ctx.t("announce.ask_training", page=page + 1, pages=pages)
-    return Prompt(text, _paged(ctx, programs, "p:"))
-
-
-def on_training(ctx: Ctx, answer: Answer) -> None:
-    option = answer.option or ""
-    if _turn(ctx, option, "training"):
-        return
-    if option.startswith("p:"):
-        _choose(ctx, "training", option[2:])
-    else:
-        ctx.goto(FLOW_NAME, "segment")
-
-
-def ask_forum(ctx: Ctx) -> Prompt:
-    """Which upcoming forum's followers, or those who answered its RSVP."""
-    forums = upcoming_forums(ctx.session, now=ctx.now, everywhere=True)
-    if not forums:
-        return Prompt(ctx.t("announce.no_forums"), (_other_segment(ctx),))
-    page, pages = _page(ctx, len(forums))
-    if ctx.data.get("pick") == "forum_rsvp":
-        text = ctx.t("announce.ask_forum_rsvp", page=page + 1, pages=pages)
-    else:
-        text = ctx.t("announce.ask_forum_subscribers", page=page + 1, pages=pages)
-    return Prompt(text, _paged(ctx, forums, "f:"))
-
-
-def on_forum(ctx: Ctx, answer: Answer) -> None:
-    option = answer.option or ""
-    if _turn(ctx, option, "forum"):
-        return
-    if option.startswith("f:"):
-        _choose(ctx, ctx.data.get("pick") or "forum_subscribers", option[2:])
-    else:
-        ctx.goto(FLOW_NAME, "segment")
-
-
-# --- when, preview, edit ----------------------------------------------------------------
-
-
-def ask_when(ctx: Ctx) -> Prompt:
-    """Now, or a date and time (WIB) to send it at."""
-    now = Option("now", ctx.t("announce.send_now"), ("sekarang", "now"))
-    text = ctx.t("announce.ask_when", example=example(ctx.now))
-    return Prompt(text, (now, *_back_to_preview(ctx)), accepts=TEXT)
-
-
-def on_when(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "now":
-        ctx.data["send_at"] = None
-    elif answer.option != "preview":
-        try:
-            ctx.data["send_at"] = parse_wib_datetime(answer.text or "", ctx.now).isoformat()
-        except Invalid as problem:
-            ctx.refuse(problem)
-            return
-    _to_preview(ctx)
-
-
-def ask_preview(ctx: Ctx) -> Prompt:
+def preview_text(ctx: Ctx, draft: AnnouncementDraft) -> str:
     """The message as residents get it, who and how many receive it, and when."""
-    t = ctx.t
-    segment = _segment(ctx)
+    t, segment, send_at = ctx.t, _segment(draft), draft.send_at
     count = recipients(ctx.session, segment)
-    send_at = _send_at(ctx)
-    if ctx.data.get("photo"):
-        parts = [t("announce.preview_photo")]
-    else:
-        parts = [t("announce.preview", text=ctx.data["text"])]
+    message = t("announce.preview_photo") if draft.photo else t("announce.preview", text=draft.text)
     when = t.datetime(send_at) if send_at else t("announce.when_now")
     label = segment_label(t, ctx.session, ctx.wilayah, segment)
-    parts.append(t("announce.preview_details", segment=label, count=count, when=when))
+    parts = [message, t("announce.preview_details", segment=label, count=count, when=when)]
     if count == 0 and send_at is None:
         parts.append(t("announce.preview_nobody"))
     elif send_at is not None:
         parts.append(t("announce.preview_recount"))
-    options = (
-        Option("send", t("announce.confirm_send"), ("kirim", "send", "jadwalkan")),
-        Option("edit", t("announce.edit"), ("ubah", "edit")),
-        Option("cancel", t("announce.cancel"), ("batal", "cancel")),
-    )
-    return Prompt("\n\n".join(parts), options)
+    return "\n\n".join(parts)
 
 
-def on_preview(ctx: Ctx, answer: Answer) -> None:
-    match answer.option:
-        case "edit":
-            ctx.goto(FLOW_NAME, "edit")
-        case "cancel":
-            ctx.note(ctx.t("announce.discarded"))
-            ctx.goto("menu")
-        case _:
-            _send(ctx)
-
-
-def _send(ctx: Ctx) -> None:
-    t = ctx.t
-    send_at = _send_at(ctx)
+def send(ctx: Ctx, draft: AnnouncementDraft) -> None:
+    t, send_at, segment = ctx.t, draft.send_at, _segment(draft)
     if send_at is not None and send_at <= ctx.now:  # the preview sat on screen too long
         ctx.invalid(t("announce.time_passed", when=t.datetime(send_at)))
-        ctx.goto(FLOW_NAME, "when")
+        ctx.goto(Posting.WHEN)
         return
-    segment = _segment(ctx)
     count = recipients(ctx.session, segment)
     if count == 0 and send_at is None:
         ctx.invalid(t("announce.nobody"))
@@ -467,16 +285,16 @@ def _send(ctx: Ctx) -> None:
     try:
         announcement = create_announcement(
             session=ctx.session,
-            text=ctx.data["text"],
+            text=draft.text or "",
             segment=segment,
             send_at=send_at or ctx.now,
             actor=ctx.resident.identity,
             now=ctx.now,
-            photo=ctx.data.get("photo"),
+            photo=draft.photo,
         )
     except AnnouncementError:  # the program or forum is gone since the preview
         ctx.invalid(t("announce.segment_gone"))
-        ctx.goto(FLOW_NAME, "segment")
+        ctx.goto(Posting.SEGMENT)
         return
     number = str(announcement.id)
     if send_at is None:
@@ -484,43 +302,86 @@ def _send(ctx: Ctx) -> None:
     else:
         label = segment_label(t, ctx.session, ctx.wilayah, segment)
         ctx.say(t("announce.scheduled", id=number, when=t.datetime(send_at), segment=label))
-    ctx.goto("menu")
+    ctx.goto(HOME)
 
 
-def ask_edit(ctx: Ctx) -> Prompt:
-    """Which part to change."""
-    t = ctx.t
-    options = (
-        Option("text", t("announce.field_text"), ("teks", "text")),
-        Option("photo", t("announce.field_photo"), ("foto", "photo")),
-        Option("segment", t("announce.field_segment"), ("penerima", "recipients")),
-        Option("when", t("announce.field_when"), ("waktu", "time")),
-        choices.back(t, "announce.back_to_preview", "preview"),
-    )
-    return Prompt(t("announce.ask_edit"), options)
+def discard(ctx: Ctx, _draft: AnnouncementDraft) -> None:
+    ctx.note(ctx.t("announce.discarded"))
+    ctx.goto(HOME)
 
 
-def on_edit(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "preview":
-        _to_preview(ctx)
-    else:
-        ctx.goto(FLOW_NAME, answer.option or "preview")
-
-
+FORM = Form(
+    draft=AnnouncementDraft,
+    summary=Posting.PREVIEW,
+    edit=Posting.EDIT,
+    fields=tuple(  # words.announce_text …: "teks|text"
+        Field(step.value, step, words=f"announce_{step.value}")
+        for step in (Posting.TEXT, Posting.PHOTO, Posting.SEGMENT, Posting.WHEN)
+    ),
+    text=preview_text,
+    send=send,
+    cancel=discard,
+    to=(HOME, Posting.WHEN, Posting.SEGMENT),
+    texts=FormTexts(
+        send="announce.confirm_send",
+        edit="announce.edit",
+        cancel="announce.cancel",
+        ask_edit="announce.ask_edit",
+        back="announce.back_to_preview",
+        field="announce.field_{name}",
+        send_words="announce_send",
+    ),
+    arrive=_photo_first,
+)
+CHOSEN = (Posting.WHEN, Posting.PREVIEW, Posting.SEGMENT)  # after a segment, or another one
+AREA = AreaPicker(
+    kecamatan=Posting.AREA,
+    kelurahan=Posting.KELURAHAN,
+    draft=AnnouncementDraft,
+    holding="area_kecamatan",
+    ask_kecamatan=lambda ctx: ctx.t(
+        "announce.ask_kelurahan_kecamatan"
+        if _draft(ctx).pick == "kelurahan"
+        else "announce.ask_kecamatan"
+    ),
+    ask_kelurahan=lambda ctx, kecamatan: ctx.t("announce.ask_kelurahan", kecamatan=kecamatan),
+    chosen=lambda ctx, area: _choose(ctx, area.level, area.kelurahan or area.kecamatan),
+    to=CHOSEN,
+    leave=lambda ctx: ctx.goto(Posting.SEGMENT),
+    leave_label="announce.other_segment",
+    kecamatan_only=lambda ctx: _draft(ctx).pick != "kelurahan",
+)
 FLOW = Flow(
-    name=FLOW_NAME,
-    start="text",
     role="facilitator",
     steps={
-        "text": Step(ask_text, on_text),
-        "photo": Step(ask_photo, on_photo),
-        "segment": Step(ask_segment, on_segment),
-        "area": Step(ask_area, on_area),
-        "kelurahan": Step(ask_kelurahan, on_kelurahan),
-        "training": Step(ask_training, on_training),
-        "forum": Step(ask_forum, on_forum),
-        "when": Step(ask_when, on_when),
-        "preview": Step(ask_preview, on_preview),
-        "edit": Step(ask_edit, on_edit),
+        Posting.TEXT: text_step(
+            ask=ask_text,
+            check_in=lambda ctx, raw: check_text(raw, caption=_caption(_draft(ctx))),
+            keep=keep_text,
+            to=(Posting.PHOTO, Posting.PREVIEW),
+            options=_back_to_preview,
+            on_option=lambda ctx, _back: keep_text(ctx, None),
+        ),
+        Posting.PHOTO: Step(ask_photo, on_photo, (Posting.TEXT, Posting.SEGMENT, Posting.PREVIEW)),
+        Posting.SEGMENT: Step(
+            ask_segment, on_segment, (Posting.AREA, Posting.TRAINING, Posting.FORUM, *CHOSEN)
+        ),
+        **AREA.steps(),
+        Posting.TRAINING: Step(ask_training, on_listed, (Posting.TRAINING, *CHOSEN)),
+        Posting.FORUM: Step(ask_forum, on_listed, (Posting.FORUM, *CHOSEN)),
+        Posting.WHEN: text_step(
+            ask=lambda ctx: ctx.t("announce.ask_when", example=example(ctx.now)),
+            check_in=lambda ctx, raw: parse_wib_datetime(raw, ctx.now),
+            keep=keep_when,
+            to=(Posting.PREVIEW,),
+            options=lambda ctx: (
+                option(ctx.t, "now", "announce.send_now", "announce_now"),
+                *_back_to_preview(ctx),
+            ),
+            on_option=lambda ctx, now: keep_when(
+                ctx, None if now == "now" else _draft(ctx).send_at
+            ),
+        ),
+        **FORM.steps(),
     },
 )

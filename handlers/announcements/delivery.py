@@ -12,11 +12,11 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from handlers.announcements.compose import recipients, segment_label
+from handlers.announcements.audience import recipients, segment_label
 from handlers.core.datetimes import clock, short_date
-from handlers.core.flow import Answer, Ctx, Flow, Prompt, Step
+from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
 from handlers.core.types import Option, Translator
-from handlers.widgets.words import words
+from handlers.widgets.words import option
 from storage.announcements import (
     AnnouncementError,
     DeliveryStats,
@@ -26,21 +26,31 @@ from storage.announcements import (
 )
 from storage.models import Announcement
 
-FLOW_NAME = "announce_status"
 RECENT = 8
 SNIPPET = 300
+FIGURES = ("sent", "failed", "unreachable", "opted_out", "pending", "cancelled")
+
+
+class Following(Steps, flow="announce_status"):
+    PICK = "pick"
+    CARD = "card"
+    CANCEL = "cancel"
+
+
+class FollowingDraft(Draft):
+    id: int | None = None  # the announcement on the card
 
 
 def start(ctx: Ctx, args: str) -> None:
     """``/status_umum 12`` opens #12; without a number, the sender's recent ones."""
     wanted = args.strip().lstrip("#")
-    ctx.goto(FLOW_NAME, "pick")
+    ctx.goto(Following.PICK)
     ctx.conversation.data = {}
     if not wanted:
         return
     if wanted.isdecimal() and ctx.session.get(Announcement, int(wanted)) is not None:
-        ctx.conversation.data = {"id": int(wanted)}
-        ctx.goto(FLOW_NAME, "card")
+        ctx.draft(FollowingDraft).id = int(wanted)
+        ctx.goto(Following.CARD)
     else:
         ctx.note(ctx.t("announce.not_found", id=wanted[:12]))
 
@@ -63,155 +73,111 @@ def state_label(
     return t("announce.state_sending")
 
 
-def _recent(ctx: Ctx) -> list[Announcement]:
-    query = (
-        select(Announcement)
-        .where(
-            Announcement.created_by == ctx.resident.identity,
-            Announcement.kind == "announcement",
-        )
-        .order_by(col(Announcement.id).desc())
-        .limit(RECENT)
-    )
-    return list(ctx.session.exec(query))
-
-
 def ask_pick(ctx: Ctx) -> Prompt:
     """One of the sender's recent announcements."""
     t = ctx.t
-    mine = _recent(ctx)
-    menu = Option("menu", t("common.back_to_menu"), ("menu",))
+    mine = ctx.session.exec(
+        select(Announcement)
+        .where(
+            Announcement.created_by == ctx.resident.identity, Announcement.kind == "announcement"
+        )
+        .order_by(col(Announcement.id).desc())
+        .limit(RECENT)
+    ).all()
+    menu = option(t, "menu", "common.back_to_menu", "announce_menu")
     if not mine:
         return Prompt(t("announce.none_yet"), (menu,))
     options = []
     for a in mine:
-        stats = delivery_stats(ctx.session, a.id or 0)
-        state = state_label(t, a, stats, ctx.now)
+        state = state_label(t, a, delivery_stats(ctx.session, a.id or 0), ctx.now)
         label = f"#{a.id} · {state} · {short_date(a.send_at)} {clock(a.send_at)}"
         options.append(Option(f"a:{a.id}", label, (f"#{a.id}",)))
     return Prompt(t("announce.ask_pick"), (*options, menu))
 
 
 def on_pick(ctx: Ctx, answer: Answer) -> None:
-    option = answer.option or ""
-    if option.startswith("a:"):
-        ctx.data["id"] = int(option[2:])
-        ctx.goto(FLOW_NAME, "card")
+    choice = answer.option or ""
+    if choice.startswith("a:"):
+        ctx.draft(FollowingDraft).id = int(choice[2:])
+        ctx.goto(Following.CARD)
     else:
-        ctx.goto("menu")
+        ctx.goto(HOME)
 
 
 def _announcement(ctx: Ctx) -> Announcement:
-    announcement = ctx.session.get(Announcement, int(ctx.data["id"]))
-    assert announcement is not None  # announcements are never deleted
+    announcement = ctx.session.get(Announcement, ctx.draft(FollowingDraft).id)
+    assert announcement is not None and announcement.id is not None  # never deleted
     return announcement
 
 
 def describe(ctx: Ctx, announcement: Announcement) -> str:
     """Its state, segment, time and delivery figures, and the start of its text."""
-    t = ctx.t
-    assert announcement.id is not None
-    stats = delivery_stats(ctx.session, announcement.id)
+    t, number = ctx.t, announcement.id or 0
+    stats = delivery_stats(ctx.session, number)
     segment = Segment(announcement.segment_kind, announcement.segment_value)
-    parts = [
-        t(
-            "announce.card",
-            id=str(announcement.id),
-            state=state_label(t, announcement, stats, ctx.now),
-            segment=segment_label(t, ctx.session, ctx.wilayah, segment),
-            when=t.datetime(announcement.send_at),
-        )
-    ]
+    state = state_label(t, announcement, stats, ctx.now)
+    label = segment_label(t, ctx.session, ctx.wilayah, segment)
+    when = t.datetime(announcement.send_at)
+    parts = [t("announce.card", id=str(number), state=state, segment=label, when=when)]
     if _cancellable(ctx, announcement):
         parts.append(t("announce.card_expected", count=recipients(ctx.session, segment)))
-    parts.append(
-        t(
-            "announce.card_figures",
-            written=announcement.recipients,
-            sent=stats["sent"],
-            failed=stats["failed"],
-            unreachable=stats["unreachable"],
-            opted_out=stats["opted_out"],
-            pending=stats["pending"],
-            cancelled=stats["cancelled"],
-        )
-    )
+    figures = {status: stats[status] for status in FIGURES}
+    parts.append(t("announce.card_figures", written=announcement.recipients, **figures))
     if announcement.cancelled_at is not None:
         parts.append(t("announce.card_cancelled_at", when=t.datetime(announcement.cancelled_at)))
     text = announcement.text
     snippet = text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…"
-    if announcement.photo:
-        parts.append(t("announce.card_text_photo", text=snippet))
-    else:
-        parts.append(t("announce.card_text", text=snippet))
-    return "\n\n".join(parts)
+    key = "announce.card_text_photo" if announcement.photo else "announce.card_text"
+    return "\n\n".join([*parts, t(key, text=snippet)])
 
 
 def ask_card(ctx: Ctx) -> Prompt:
     """The announcement's figures; a scheduled one may be cancelled."""
-    t = ctx.t
-    announcement = _announcement(ctx)
-    options = []
-    if _cancellable(ctx, announcement):
-        options.append(Option("cancel", t("announce.cancel_scheduled"), ("batalkan", "cancel")))
-    options += [
-        Option("refresh", t("announce.refresh"), ("perbarui", "refresh")),
-        Option("pick", t("announce.other_announcements"), ("lainnya", "other")),
-        Option("menu", t("common.back_to_menu"), ("menu",)),
+    t, announcement = ctx.t, _announcement(ctx)
+    options = [
+        option(t, "refresh", "announce.refresh", "announce_refresh"),
+        option(t, "pick", "announce.other_announcements", "announce_other"),
+        option(t, "menu", "common.back_to_menu", "announce_menu"),
     ]
+    if _cancellable(ctx, announcement):
+        cancel = option(t, "cancel", "announce.cancel_scheduled", "announce_cancel_scheduled")
+        options.insert(0, cancel)
     return Prompt(describe(ctx, announcement), tuple(options))
 
 
 def on_card(ctx: Ctx, answer: Answer) -> None:
-    match answer.option:
-        case "cancel":
-            ctx.goto(FLOW_NAME, "cancel")
-        case "refresh":
-            ctx.goto(FLOW_NAME, "card")
-        case "pick":
-            ctx.goto(FLOW_NAME, "pick")
-        case _:
-            ctx.goto("menu")
+    ctx.goto(FROM_CARD.get(answer.option or "", HOME))
 
 
 def ask_cancel(ctx: Ctx) -> Prompt:
     """Are you sure? Nobody has received it yet."""
-    announcement = _announcement(ctx)
-    text = ctx.t(
-        "announce.ask_cancel",
-        id=str(announcement.id),
-        when=ctx.t.datetime(announcement.send_at),
-    )
-    options = (
-        Option("yes", ctx.t("announce.cancel_yes"), ("ya", "yes")),
-        Option("no", ctx.t("announce.cancel_no"), ("tidak", "no", *words(ctx.t, "back"))),
-    )
-    return Prompt(text, options)
+    t, announcement = ctx.t, _announcement(ctx)
+    text = t("announce.ask_cancel", id=str(announcement.id), when=t.datetime(announcement.send_at))
+    yes = option(t, "yes", "announce.cancel_yes", "announce_yes")
+    return Prompt(text, (yes, option(t, "no", "announce.cancel_no", "announce_no")))
 
 
 def on_cancel(ctx: Ctx, answer: Answer) -> None:
     if answer.option == "yes":
-        announcement = _announcement(ctx)
-        assert announcement.id is not None
+        number = _announcement(ctx).id or 0
         try:
-            cancel_announcement(session=ctx.session, announcement_id=announcement.id, now=ctx.now)
+            cancel_announcement(session=ctx.session, announcement_id=number, now=ctx.now)
         except AnnouncementError as problem:
-            if problem.reason == "cancelled":
-                ctx.invalid(ctx.t("announce.already_cancelled", id=str(announcement.id)))
-            else:
-                ctx.invalid(ctx.t("announce.already_started", id=str(announcement.id)))
+            gone = problem.reason == "cancelled"
+            key = "announce.already_cancelled" if gone else "announce.already_started"
+            ctx.invalid(ctx.t(key, id=str(number)))
         else:
-            ctx.note(ctx.t("announce.cancelled", id=str(announcement.id)))
-    ctx.goto(FLOW_NAME, "card")
+            ctx.note(ctx.t("announce.cancelled", id=str(number)))
+    ctx.goto(Following.CARD)
 
 
+FROM_CARD = {"cancel": Following.CANCEL, "refresh": Following.CARD, "pick": Following.PICK}
 FLOW = Flow(
-    name=FLOW_NAME,
-    start="pick",
     role="facilitator",
     steps={
-        "pick": Step(ask_pick, on_pick),
-        "card": Step(ask_card, on_card),
-        "cancel": Step(ask_cancel, on_cancel),
+        Following.PICK: Step(ask_pick, on_pick, (Following.CARD, HOME)),
+        Following.CARD: Step(ask_card, on_card, (*FROM_CARD.values(), HOME)),
+        Following.CANCEL: Step(ask_cancel, on_cancel, (Following.CARD,)),
     },
+    entries=(Following.CARD,),  # /status_umum 12
 )

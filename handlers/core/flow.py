@@ -99,6 +99,16 @@ class Steps(StrEnum):
     def flow(self) -> str:
         return type(self).__flow__
 
+    # Two flows may both have a "summary" step: a step is itself, not its name.
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    def __hash__(self) -> int:
+        return hash((type(self).__flow__, self.value))
+
 
 class Home(Steps, flow="menu"):
     """The main menu: where every flow ends."""
@@ -121,11 +131,12 @@ class FlowError(RuntimeError):
 @dataclass(frozen=True)
 class Step:
     """One question: what to ask, what to do with the answer, and where the answer
-    (or the prompt itself) may go next (``to``; the step itself is always allowed)."""
+    (or the prompt itself) may go next (``to``; asking itself again is always
+    allowed)."""
 
     prompt: Callable[[Ctx], Prompt]
     answer: Callable[[Ctx, Answer], None]
-    to: tuple[Steps, ...] | None = None  # None only in flows not yet typed
+    to: tuple[Steps, ...]
 
 
 @dataclass(frozen=True)
@@ -136,36 +147,30 @@ class Flow:
     ``entries`` are steps entered from outside the flow other than the start (a
     command, a button, a detour)."""
 
-    steps: Mapping[Any, Step]
+    steps: Mapping[Steps, Step]
     role: str | None = None
     renamed: Mapping[str, Steps] = field(default_factory=dict)
     entries: tuple[Steps, ...] = ()
-    name: str = ""  # taken from the steps' enum
-    start: Any = ""  # the first step
 
     def __post_init__(self) -> None:
-        first = next(iter(self.steps))
-        if not isinstance(first, Steps):  # a flow not yet typed: name and start given
-            return
         kinds = {type(step) for step in self.steps}
         if len(kinds) != 1:
             raise FlowError(f"a flow's steps come from one enum, not {kinds}")
-        kind = type(first)
+        (kind,) = kinds
         missing = [member for member in kind if member not in self.steps]
         if missing:
             raise FlowError(f"{kind.__name__}: no Step for {missing}")
-        untyped = [name for name, step in self.steps.items() if step.to is None]
-        if untyped:
-            raise FlowError(f"{kind.__name__}: say where {untyped} go (Step.to)")
-        object.__setattr__(self, "name", first.flow)
-        object.__setattr__(self, "start", first)
 
-    def step_named(self, name: str) -> Any:
+    @property
+    def start(self) -> Steps:
+        return next(iter(self.steps))
+
+    @property
+    def name(self) -> str:
+        return self.start.flow
+
+    def step_named(self, name: str) -> Steps:
         """The step saved as ``name`` (its start when empty or unknown)."""
-        if not name:
-            return self.start
-        if not isinstance(self.start, Steps):
-            return name
         kind = type(self.start)
         if name in kind._value2member_map_:
             return kind(name)
@@ -290,54 +295,44 @@ class Ctx:
         """Put a line at the top of the next question's message."""
         self.notes.append(text)
 
-    def goto(
-        self, step: Steps | str, legacy: str | None = None, *, keep_data: bool = False
-    ) -> None:
+    def goto(self, step: Steps, *, keep_data: bool = False, fresh: bool = False) -> None:
         """Move to ``step`` and ask it. Leaving the flow drops its answers, unless
-        ``keep_data``. A step may go only where its ``to`` says."""
-        if not isinstance(step, Steps):  # a flow not yet typed: ("flow", "step")
-            self._move(step, legacy or "", keep_data=keep_data)
-            return
+        ``keep_data``; ``fresh`` drops them within the flow too (a command that
+        starts the flow over). A step may go only where its ``to`` says (or ask
+        itself again)."""
         here = (self.conversation.flow, self.conversation.step)
-        allowed = self.at is None or self.at.to is None or step in self.at.to
+        allowed = self.at is None or step in self.at.to
         if not allowed and (step.flow, step.value) != here:
             raise FlowError(f"{self.conversation.flow}: {step!r} is not in this step's 'to'")
-        self._move(step.flow, step.value, keep_data=keep_data)
+        self._move(step.flow, step.value, drop=fresh or (step.flow != here[0] and not keep_data))
 
-    def _move(self, flow: str, step: str, *, keep_data: bool) -> None:
-        if flow != self.conversation.flow and not keep_data:
+    def _move(self, flow: str, step: str, *, drop: bool) -> None:
+        if drop:
             self.conversation.data = {}
             self.drafts.clear()
         self.conversation.flow = flow
         self.conversation.step = step
         self.moved = True
 
-    def detour(self, step: Steps | str, legacy: str | None = None) -> None:
+    def detour(self, step: Steps) -> None:
         """Go to ``step`` for a moment (a language change, a rating) and keep the
         current step and its answers to come back to with ``end_detour``."""
         conversation = self.conversation
         if "_return" not in conversation.data:
-            conversation.data = {
-                **conversation.data,
-                "_return": [conversation.flow, conversation.step],
-            }
-        if isinstance(step, Steps):
-            self._move(step.flow, step.value, keep_data=True)
-        else:
-            self._move(step, legacy or "", keep_data=True)
+            back = [conversation.flow, conversation.step]
+            conversation.data = {**conversation.data, "_return": back}
+        self._move(step.flow, step.value, drop=False)
 
-    def end_detour(self, default: Steps | str = HOME) -> None:
+    def end_detour(self, default: Steps = HOME) -> None:
         """Back to where the detour started, or to ``default``."""
         self.keep_drafts()
         data = dict(self.conversation.data)
         back = data.pop("_return", None)
         self.conversation.data = data
         if back:
-            self._move(back[0], back[1], keep_data=True)
-        elif isinstance(default, Steps):
-            self._move(default.flow, default.value, keep_data=False)
+            self._move(back[0], back[1], drop=False)
         else:
-            self._move(default, "", keep_data=False)
+            self._move(default.flow, default.value, drop=True)
 
     def drop_detour(self) -> None:
         """Forget the way back of a detour (its flow ends somewhere else)."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from handlers.core import access, commands
 from handlers.core.asking import answer_step, step_of
-from handlers.core.commands import Command
+from handlers.core.commands import Called
 from handlers.core.flow import HOME, Ctx, Flow
 from handlers.core.types import ACTION_PROMPT
 from handlers.privacy import onboarding
@@ -32,7 +32,7 @@ class Turn:
     """What the rules know of this inbound beyond the context."""
 
     flows: Mapping[str, Flow]
-    command: Command | None  # a slash command (or a word that counts as one)
+    command: Called | None  # a slash command (or a word that counts as one)
     action: str | None  # a button that acts from any step ("!rate:…")
     is_new: bool  # no conversation was saved for this resident yet
 

@@ -357,8 +357,8 @@ HOME_AREA = AreaPicker(
     ask_kelurahan=lambda ctx, kecamatan: ctx.t("onboarding.ask_kelurahan", kecamatan=kecamatan),
     chosen=_home_chosen,
     to=(Forums.SUBS,),
-    went_back=_home_dropped,
-    back_label="forum.back_to_subs",
+    leave=_home_dropped,
+    leave_label="forum.back_to_subs",
 )
 
 FLOW = Flow(

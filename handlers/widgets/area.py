@@ -37,8 +37,9 @@ class AreaPicker:
     questions; ``home`` offers the resident's own kelurahan first (with the label
     ``home_label``); ``whole_city`` / ``whole_kecamatan`` (catalog keys of their
     labels, with the question's context given as ``ctx``) offer the wider areas.
-    ``went_back`` (when given) offers a way out of the kecamatan question too,
-    labelled by the catalog key ``back_label``.
+    ``leave`` (when given) adds a way back out of the picker to the kecamatan
+    question, labelled ``leave_label``; while ``kecamatan_only(ctx)`` holds, the
+    kecamatan is the answer and no kelurahan is asked.
     """
 
     kecamatan: Steps
@@ -54,8 +55,9 @@ class AreaPicker:
     home_label: str = "aspiration.use_home"
     whole_city: Callable[[Ctx], str] | None = None
     whole_kecamatan: Callable[[Ctx], str] | None = None
-    went_back: Callable[[Ctx], None] | None = None
-    back_label: str = "common.back"
+    leave: Callable[[Ctx], None] | None = None
+    leave_label: str = "common.back"
+    kecamatan_only: Callable[[Ctx], bool] | None = None
 
     def __post_init__(self) -> None:
         if self.holding not in self.draft.model_fields:  # a typo fails at import
@@ -86,8 +88,8 @@ class AreaPicker:
         if self.whole_city is not None:
             options.append(Option("kota", self.whole_city(ctx), words(ctx.t, "city")))
         options.extend(kecamatan_options(ctx))
-        if self.went_back is not None:
-            options.append(back(ctx.t, self.back_label))
+        if self.leave is not None:
+            options.append(back(ctx.t, self.leave_label))
         if self.skipped is not None:
             options.append(skip(ctx.t))
         return Prompt(self.ask_kecamatan(ctx), tuple(options))
@@ -96,14 +98,16 @@ class AreaPicker:
         match answer.option:
             case "skip" if self.skipped is not None:
                 self.skipped(ctx)
-            case "back" if self.went_back is not None:
-                self.went_back(ctx)
             case "home":
                 resident = ctx.resident
                 area = Area("kelurahan", resident.home_kecamatan_code, resident.home_kelurahan_code)
                 self.chosen(ctx, area)
             case "kota":
                 self.chosen(ctx, Area("kota"))
+            case "back" if self.leave is not None:
+                self.leave(ctx)
+            case code if self.kecamatan_only is not None and self.kecamatan_only(ctx):
+                self.chosen(ctx, Area("kecamatan", code))
             case code:
                 self._hold(ctx, code)
                 ctx.goto(self.kelurahan)

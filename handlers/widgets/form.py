@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from handlers.core.flow import Answer, Ctx, Draft, Prompt, Step, Steps
-from handlers.core.types import Option
 from handlers.widgets.words import option
 
 
@@ -30,12 +29,14 @@ F = TypeVar("F", bound=FormDraft)
 class Field(Generic[F]):
     """A part of the form that can be changed: ``name`` is its option's value, its
     label the catalog key ``FormTexts.field`` names; ``clear`` empties it before
-    it is asked again; ``shown`` hides it when it does not apply."""
+    it is asked again; ``shown`` hides it when it does not apply; ``words`` (a
+    ``words.<name>`` of the catalog) pick it when typed."""
 
     name: str
     step: Steps
     clear: Callable[[F], None] | None = None
     shown: Callable[[Ctx], bool] | None = None
+    words: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,21 @@ class Form(Generic[F]):
     to: tuple[Steps, ...]  # where sending and dropping may go
     texts: FormTexts = field(default_factory=FormTexts)
     also: tuple[Also[F], ...] = ()
+    # Run each time the form goes (back) to its summary, before it is asked: to
+    # show something first (the photo the summary's text goes with).
+    arrive: Callable[[Ctx, F], None] | None = None
 
     def next(self, ctx: Ctx, step: Steps) -> None:
         """Go on to ``step``, or straight back to the summary while editing."""
-        ctx.goto(self.summary if ctx.draft(self.draft).editing else step)
+        if ctx.draft(self.draft).editing:
+            self.to_summary(ctx)
+        else:
+            ctx.goto(step)
+
+    def to_summary(self, ctx: Ctx) -> None:
+        if self.arrive is not None:
+            self.arrive(ctx, ctx.draft(self.draft))
+        ctx.goto(self.summary)
 
     def steps(self) -> dict[Steps, Step]:
         parts = tuple(part.step for part in self.fields)
@@ -117,7 +129,8 @@ class Form(Generic[F]):
     def _ask_edit(self, ctx: Ctx) -> Prompt:
         shown = [part for part in self.fields if part.shown is None or part.shown(ctx)]
         options = [
-            Option(part.name, ctx.t(self.texts.field.format(name=part.name))) for part in shown
+            option(ctx.t, part.name, self.texts.field.format(name=part.name), part.words)
+            for part in shown
         ]
         options.append(option(ctx.t, self.texts.back_value, self.texts.back, "back"))
         return Prompt(ctx.t(self.texts.ask_edit), tuple(options))
@@ -131,4 +144,4 @@ class Form(Generic[F]):
                     part.clear(draft)
                 ctx.goto(part.step)
                 return
-        ctx.goto(self.summary)
+        self.to_summary(ctx)
