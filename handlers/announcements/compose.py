@@ -81,8 +81,7 @@ def check_text(raw: str, caption: bool = False) -> str:
 
 def start(ctx: Ctx, _args: str) -> None:
     """``/umumkan``: a fresh announcement, from its text."""
-    ctx.goto(Posting.TEXT)
-    ctx.conversation.data = {}
+    ctx.goto(Posting.TEXT, fresh=True)
 
 
 def _draft(ctx: Ctx) -> AnnouncementDraft:

@@ -44,8 +44,7 @@ class FollowingDraft(Draft):
 def start(ctx: Ctx, args: str) -> None:
     """``/status_umum 12`` opens #12; without a number, the sender's recent ones."""
     wanted = args.strip().lstrip("#")
-    ctx.goto(Following.PICK)
-    ctx.conversation.data = {}
+    ctx.goto(Following.PICK, fresh=True)
     if not wanted:
         return
     if wanted.isdecimal() and ctx.session.get(Announcement, int(wanted)) is not None:

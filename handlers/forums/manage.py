@@ -67,8 +67,7 @@ def _draft(ctx: Ctx) -> ManageDraft:
 
 def start_manage(ctx: Ctx, _args: str) -> None:
     """``/kelola_forum``: choose a forum to move, cancel, or report on."""
-    ctx.goto(Manage.PICK)
-    ctx.conversation.data = {}  # also when another forum was being managed
+    ctx.goto(Manage.PICK, fresh=True)
 
 
 def manageable(ctx: Ctx) -> list[ForumEvent]:

@@ -84,8 +84,7 @@ def answered(session: Session, forum_id: int) -> int:
 
 def start_new(ctx: Ctx, _args: str) -> None:
     """``/forum_baru``: a fresh forum, from its title."""
-    ctx.goto(Plan.TITLE)
-    ctx.conversation.data = {}  # also when a forum was half written already
+    ctx.goto(Plan.TITLE, fresh=True)
     ctx.note(ctx.t("forum_admin.intro"))
 
 

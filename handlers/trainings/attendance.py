@@ -47,8 +47,7 @@ def _draft(ctx: Ctx) -> AttendanceDraft:
 
 def start_attendance(ctx: Ctx, _args: str) -> None:
     """``/kehadiran``: choose a program, then mark who came."""
-    ctx.goto(Attendance.PROGRAM)
-    ctx.conversation.data = {}
+    ctx.goto(Attendance.PROGRAM, fresh=True)
 
 
 def recent_programs(ctx: Ctx) -> list[TrainingProgram]:

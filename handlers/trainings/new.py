@@ -79,8 +79,7 @@ def _draft(ctx: Ctx) -> NewTrainingDraft:
 
 def start_new(ctx: Ctx, _args: str) -> None:
     """``/pelatihan_baru``: a fresh program, from its title."""
-    ctx.goto(NewTraining.TITLE)
-    ctx.conversation.data = {}
+    ctx.goto(NewTraining.TITLE, fresh=True)
     ctx.note(ctx.t("training_admin.intro"))
 
 
