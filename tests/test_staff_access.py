@@ -237,7 +237,7 @@ SCENES[("attendance", "marks")] = Scene(
     ("/kehadiran", ("press", TRAINING)), "Budi Siregar", "Budi Siregar ditandai hadir."
 )
 ROLE_OF_FLOW = {flow.name: flow.role for flow in FLOWS if flow.role}
-PRIVILEGED_STEPS = [(flow.name, step) for flow in FLOWS if flow.role for step in flow.steps]
+PRIVILEGED_STEPS = [(flow.name, step.value) for flow in FLOWS if flow.role for step in flow.steps]
 
 
 def intruders(role: str) -> list[str]:

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from handlers.core.flow import Ctx, Flow, Steps
 
 Run = Callable[[Ctx, str], None]
-# The sections of /bantuan, in order: everyone's commands, then each role's.
-SECTIONS = ("resident", "facilitator", "staff", "admin")
+# The sections of /bantuan, in order: everyone's commands and their own data,
+# then each role's (a section named after a role is shown to its holders only).
+SECTIONS = ("resident", "privacy", "facilitator", "staff", "admin")
+ROLE_SECTIONS = frozenset({"facilitator", "staff", "admin"})
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Feature:
     commands: tuple[Command, ...] = ()
     actions: Mapping[str, Run] = field(default_factory=dict)  # "!rate:ASP-…:5" → actions["rate"]
     menu: tuple[MenuEntry, ...] = ()
+    help: tuple[HelpLine, ...] = ()  # help lines of no one command ("/datasaya json")
 
 
 @dataclass
@@ -81,6 +84,7 @@ class Registry:
     words: dict[str, str] = field(default_factory=dict)  # word typed alone → command name
     actions: dict[str, Run] = field(default_factory=dict)
     menu: list[MenuEntry] = field(default_factory=list)
+    help: list[HelpLine] = field(default_factory=list)
 
     @classmethod
     def collect(cls, features: Iterable[Feature], flows: Iterable[Flow] = ()) -> Registry:
@@ -96,12 +100,13 @@ class Registry:
             for name, run in feature.actions.items():
                 _claim(registry.actions, name, run)
             registry.menu.extend(feature.menu)
+            registry.help.extend(feature.help)
         registry.menu.sort(key=lambda entry: entry.rank)
         return registry
 
     def help_lines(self, section: str) -> list[HelpLine]:
         """The help lines of ``section``, in their order."""
-        lines = [c.help for c in self.commands.values() if c.help and c.help.section == section]
+        lines = [line for line in self.help if line.section == section]
         return sorted(lines, key=lambda line: line.rank)
 
     def command_menu(self, roles: frozenset[str]) -> list[Command]:
@@ -131,6 +136,8 @@ class Registry:
             _claim(self.names, name, command.name)
         for word in command.words:
             _claim(self.words, word, command.name)
+        if command.help is not None:
+            self.help.append(command.help)
 
 
 def _claim(table: dict, key: str, value: object) -> None:  # type: ignore[type-arg]

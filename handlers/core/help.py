@@ -1,20 +1,23 @@
-"""The help text, shared by ``/bantuan`` and the menu's Bantuan."""
+"""The help text, shared by ``/bantuan`` and the menu's Bantuan: built from the
+help lines the features declare (``HelpLine``), a section at a time."""
 
 from __future__ import annotations
 
 from handlers.core import access
+from handlers.core.feature import ROLE_SECTIONS, SECTIONS
 from handlers.core.flow import Ctx
 
 
 def help_text(ctx: Ctx) -> str:
-    """The resident's commands, plus those of the roles the reader holds."""
-    parts = [ctx.t("help.text"), ctx.t("privacy.help")]
-    if access.has_role(ctx, "facilitator"):
-        parts.append(ctx.t("help.facilitator"))
-    if access.has_role(ctx, "staff"):
-        parts.append(ctx.t("help.staff"))
-    if access.has_role(ctx, "admin"):
-        parts.append(ctx.t("help.admin"))
+    """Everyone's commands, then those of the roles the reader holds."""
+    parts = []
+    for section in SECTIONS:
+        if section in ROLE_SECTIONS and not access.has_role(ctx, section):
+            continue
+        lines = [ctx.t(line.key) for line in ctx.features.help_lines(section)]
+        parts.append("\n".join([ctx.t(f"help.section.{section}"), *lines]))
+        if section == "resident":
+            parts[-1] += "\n\n" + ctx.t("help.footer")
     if ctx.inbound.channel == "console":
         parts.append(ctx.t("help.console"))
     return "\n\n".join(parts)

@@ -39,4 +39,5 @@ FEATURE = Feature(
             help=HelpLine("help.line.profil", 10, "privacy"),
         ),
     ),
+    help=(HelpLine("help.line.datasaya_json", 20, "privacy"),),
 )
