@@ -637,7 +637,11 @@ class FakeTelegram:
     @staticmethod
     def _commands_key(p: dict[str, Any]) -> str:
         lang, scope = str(p.get("language_code") or ""), p.get("scope") or {"type": "default"}
-        return lang if scope.get("type") == "default" else f"{scope['type']}:{lang}"
+        if scope.get("type") == "default":
+            return lang
+        if scope.get("type") == "chat":
+            return f"chat:{scope.get('chat_id')}:{lang}"
+        return f"{scope['type']}:{lang}"
 
     def _set_commands(self, p: dict[str, Any]) -> bool:
         commands = p.get("commands")
@@ -839,7 +843,8 @@ class FakeTelegram:
 
     @property
     def commands(self) -> dict[str, list[dict[str, Any]]]:
-        """setMyCommands by language_code ("" = default; other scopes as "type:lang")."""
+        """setMyCommands by language_code ("" = default; a chat's as "chat:ID:lang",
+        other scopes as "type:lang")."""
         with self._lock:
             return dict(self._commands)
 

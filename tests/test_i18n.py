@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import LANGUAGES, Translator, load_catalog
+from handlers.registry import REGISTRY
 from handlers.trainings.register import BUSINESS_TYPES
 from handlers.trainings.register import EDITABLE as TRAINING_EDITABLE
 from storage.models import ASPIRATION_STATUSES, CATEGORY_KEYS, FORUM_TYPES, RSVP_ANSWERS
@@ -31,21 +32,8 @@ DYNAMIC_KEYS = (
         f"attachment.{r}"
         for r in ("not_found", "not_image", "too_large", "bad_location", "download_failed")
     ]
-    + [
-        f"commands.{c}"
-        for c in (
-            "start",
-            "menu",
-            "status",
-            "batal",
-            "bantuan",
-            "bahasa",
-            "datasaya",
-            "hapusdata",
-            "berhenti",
-            "langganan",
-        )
-    ]
+    # every command in a Telegram menu, for anyone (an admin holds every role)
+    + [f"commands.{c.name}" for c in REGISTRY.command_menu(frozenset({"admin"}))]
     + [f"language.name_{code}" for code in LANGUAGES]
     + [f"training.business_{b}" for b in BUSINESS_TYPES]
     + [f"training.state_{s}" for s in PROGRAM_STATES]

@@ -304,6 +304,60 @@ async def test_commands_are_registered_in_both_languages(
     assert set(indonesian) == set(english) >= {"start", "menu", "bantuan", "bahasa", "status"}
 
 
+async def test_the_command_menus_come_from_the_features_and_follow_the_roles(
+    fake: FakeTelegram, engine: SiantarEngine, tmp_path: Path
+) -> None:
+    """Everyone's menu lists the resident commands in their order; a chat whose
+    person holds a role (granted in the database, or in the config file) gets its own
+    menu with that role's commands after them."""
+    from dataclasses import replace
+
+    from storage.db import transaction as in_transaction
+    from storage.roles import grant_role
+
+    staff_chat, admin_chat = next(USER_IDS), next(USER_IDS)
+    with in_transaction(engine.db) as session:
+        grant_role(
+            session=session,
+            identity=f"telegram:{staff_chat}",
+            role="staff",
+            granted_by="cli",
+            now=datetime.now(UTC),
+        )
+    settings = replace(
+        engine.settings, config_roles={f"telegram:{admin_chat}": frozenset({"admin"})}
+    )
+    configured = SiantarEngine(engine.db, settings)
+    channel = TelegramChannel(
+        TelegramSettings(enabled=True, token=TOKEN, api_base_url=fake.base_url),
+        configured,
+        MediaStore(tmp_path, 1024),
+        lambda: datetime.now(UTC),
+    )
+    await channel.start()
+    await channel.stop()
+    listed = ["start", "menu", "status", "batal", "bantuan", "bahasa"]
+    listed += ["datasaya", "hapusdata", "berhenti", "langganan"]
+    assert [c["command"] for c in fake.commands[""]] == listed
+    staff = [c["command"] for c in fake.commands[f"chat:{staff_chat}:"]]
+    assert staff == [*listed, "aspirasi", "ekspor", "statistik"]
+    admin = [c["command"] for c in fake.commands[f"chat:{admin_chat}:en"]]
+    assert admin[len(listed) :] == [
+        "pelatihan_baru",
+        "kehadiran",
+        "forum_baru",
+        "kelola_forum",
+        "umumkan",
+        "status_umum",
+        "aspirasi",
+        "ekspor",
+        "statistik",
+        "peran",
+    ]
+    english = {c["command"]: c["description"] for c in fake.commands[f"chat:{admin_chat}:en"]}
+    assert english["peran"] == "Grant or revoke roles (admin)"
+
+
 async def test_english_speakers_are_greeted_in_english(
     channel: TelegramChannel, fake: FakeTelegram
 ) -> None:

@@ -15,7 +15,8 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from telegram import BotCommand, CallbackQuery, Message, Update
+from sqlmodel import Session
+from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -36,6 +37,7 @@ from bot.dbthreads import DatabaseThreads
 from bot.i18n import translator
 from bot.media import MediaStore
 from bot.outbox import OutboxDispatcher, attachment
+from bot.telegram import command_menus
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.calls import delivering, retrying
 from bot.telegram.inbound import CHANNEL, to_inbound
@@ -49,19 +51,6 @@ from storage.db import transaction
 from storage.residents import set_unreachable
 
 logger = logging.getLogger(__name__)
-
-COMMANDS = (
-    "start",
-    "menu",
-    "status",
-    "batal",
-    "bantuan",
-    "bahasa",
-    "datasaya",
-    "hapusdata",
-    "berhenti",
-    "langganan",
-)
 
 
 class TelegramChannel:
@@ -125,12 +114,13 @@ class TelegramChannel:
         if self.proxy is not None:
             logger.info("telegram: Bot API calls go through the proxy at %s", shown(self.proxy))
         await retrying(self.application.initialize)
-        for language in ("id", "en"):
-            t = translator(language)
-            commands = [BotCommand(name, t(f"commands.{name}")) for name in COMMANDS]
-            language_code = None if language == "id" else language
-            await retrying(partial(self.bot.set_my_commands, commands, language_code=language_code))
+        holders = await self.pipeline.threads.run(self._role_holders)
+        await command_menus.publish(self.bot, self.engine.registry, holders, retrying)
         logger.info("telegram: connected as @%s", self.bot.username)
+
+    def _role_holders(self) -> dict[int, frozenset[str]]:
+        with Session(self.engine.db) as session:
+            return command_menus.role_holders(session, self.engine.settings.config_roles)
 
     async def stop(self) -> None:
         await self.application.shutdown()
