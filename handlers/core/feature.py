@@ -87,11 +87,9 @@ class Registry:
     help: list[HelpLine] = field(default_factory=list)
 
     @classmethod
-    def collect(cls, features: Iterable[Feature], flows: Iterable[Flow] = ()) -> Registry:
+    def collect(cls, features: Iterable[Feature]) -> Registry:
         """The features' parts, each name claimed once (a clash is a bug)."""
         registry = cls()
-        for flow in flows:
-            registry._add_flow(flow)
         for feature in features:
             for flow in feature.flows:
                 registry._add_flow(flow)
