@@ -20,13 +20,13 @@ from handlers.forums.cards import (
     describe,
     is_upcoming,
     place_of,
-    turn_or_pick,
     type_label,
 )
 from handlers.privacy.onboarding import record_consent
 from handlers.widgets.area import Area, AreaPicker
 from handlers.widgets.choices import back, menu
 from handlers.widgets.paging import Pager
+from handlers.widgets.picker import Picker, short
 from handlers.widgets.places import place_name
 from handlers.widgets.words import option, words
 from storage.announcements import set_opt_out
@@ -41,9 +41,6 @@ from storage.forums import (
 )
 from storage.models import AREA_LEVELS, RSVP_ANSWERS, ForumEvent
 from storage.wilayah import Kecamatan, Kelurahan
-
-PAGES = Pager(5)
-TITLE_IN_BUTTON = 40
 
 
 class Forums(Steps, flow="forum"):
@@ -65,8 +62,14 @@ def _draft(ctx: Ctx) -> FollowDraft:
     return ctx.draft(FollowDraft)
 
 
-def _short(title: str) -> str:
-    return title if len(title) <= TITLE_IN_BUTTON else title[: TITLE_IN_BUTTON - 1] + "…"
+LIST = Picker[ForumEvent](
+    draft=FollowDraft,
+    key=lambda forum: forum.id,
+    label=lambda _ctx, forum: f"{short(forum.title)} · {short_date(forum.starts_at)}",
+    holding="forum",
+    prefix="f:",
+    pager=Pager(5),
+)
 
 
 def _resident_id(ctx: Ctx) -> int:
@@ -126,37 +129,33 @@ def ask_list(ctx: Ctx) -> Prompt:
         kecamatan_code=ctx.resident.home_kecamatan_code,
         kelurahan_code=ctx.resident.home_kelurahan_code,
     )
-    draft = _draft(ctx)
-    page = PAGES.page(forums, draft.page)
-    draft.page = page.number
-    options = [
-        Option(f"f:{f.id}", f"{_short(f.title)} · {short_date(f.starts_at)}") for f in page.rows
-    ]
-    options += PAGES.options(ctx.t, page)
-    options += [back(ctx.t, "forum.back_to_hub", "hub"), menu(ctx.t)]
     no_home = ctx.resident.home_kelurahan_code is None
     hint = "\n\n" + ctx.t("forum.city_only_hint") if no_home else ""
-    if not forums:
-        return Prompt(ctx.t("forum.list_empty") + hint, tuple(options))
-    lines = [
-        ctx.t(
-            "forum.list_line",
-            number=page.first + i,
-            type=type_label(ctx.t, f.forum_type),
-            title=f.title,
-            when=ctx.t.datetime(f.starts_at),
-            place=place_of(ctx, f),
-        )
-        for i, f in enumerate(page.rows, start=1)
-    ]
-    text = ctx.t("forum.list", lines="\n\n".join(lines), page=page.number + 1, pages=page.pages)
-    return Prompt(text + hint, tuple(options))
+    return LIST.prompt(
+        ctx,
+        forums,
+        text="forum.list",
+        empty="forum.list_empty",
+        line=_list_line,
+        tail=hint,
+        after=(back(ctx.t, "forum.back_to_hub", "hub"), menu(ctx.t)),
+    )
+
+
+def _list_line(ctx: Ctx, number: int, forum: ForumEvent) -> str:
+    return ctx.t(
+        "forum.list_line",
+        number=number,
+        type=type_label(ctx.t, forum.forum_type),
+        title=forum.title,
+        when=ctx.t.datetime(forum.starts_at),
+        place=place_of(ctx, forum),
+    )
 
 
 def on_list(ctx: Ctx, answer: Answer) -> None:
-    choice = answer.option or ""
-    if not turn_or_pick(ctx, PAGES, _draft(ctx), choice, again=Forums.LIST, picked=Forums.DETAIL):
-        ctx.goto(Forums.HUB if choice == "hub" else HOME)
+    if not LIST.answer(ctx, answer.option, again=Forums.LIST, then=Forums.DETAIL):
+        ctx.goto(Forums.HUB if answer.option == "hub" else HOME)
 
 
 def _forum(ctx: Ctx) -> ForumEvent | None:
