@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from handlers.core.datetimes import short_date
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
-from handlers.core.types import Option
+from handlers.core.types import Option, Translator
 from handlers.forums.cards import (
     ForumList,
     answer_label,
@@ -22,9 +22,9 @@ from handlers.forums.cards import (
     place_of,
     type_label,
 )
-from handlers.privacy.onboarding import record_consent
 from handlers.widgets.area import Area, AreaPicker
 from handlers.widgets.choices import back, menu
+from handlers.widgets.consent import consent_step
 from handlers.widgets.paging import Pager
 from handlers.widgets.picker import Picker, short
 from handlers.widgets.places import place_name
@@ -305,29 +305,24 @@ def _toggle(ctx: Ctx, scope: str, *, on: bool | None = None) -> None:
     ctx.note(ctx.t(key, scope=_scope_name(ctx, scope)))
 
 
-def ask_consent(ctx: Ctx) -> Prompt:
-    """Storing the home area needs the resident's consent."""
-    t = ctx.t
-    text = "\n\n".join([t("forum.consent_needed"), t("onboarding.privacy")])
-    back_words = (*words(t, "back"), *words(t, "no"))
-    return Prompt(
-        text,
-        (
-            option(t, "agree", "forum.consent_agree", "agree"),
-            Option("back", t("forum.back_to_subs"), back_words),
-        ),
-    )
+def _consent_declined(ctx: Ctx) -> None:
+    _draft(ctx).scope = None
+    ctx.note(ctx.t("forum.consent_declined"))
+    ctx.goto(Forums.SUBS)
 
 
-def on_consent(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "agree":
-        record_consent(ctx)
-        ctx.note(ctx.t("onboarding.thanks"))
-        ctx.goto(Forums.HOME_KECAMATAN)
-    else:
-        _draft(ctx).scope = None
-        ctx.note(ctx.t("forum.consent_declined"))
-        ctx.goto(Forums.SUBS)
+def _back_to_subs(t: Translator) -> Option:
+    return Option("back", t("forum.back_to_subs"), (*words(t, "back"), *words(t, "no")))
+
+
+CONSENT = consent_step(  # the home area is personal data
+    needed="forum.consent_needed",
+    agree=lambda t: option(t, "agree", "forum.consent_agree", "agree"),
+    decline=_back_to_subs,
+    agreed=Forums.HOME_KECAMATAN,
+    declined=_consent_declined,
+    to=(Forums.SUBS,),
+)
 
 
 def _home_dropped(ctx: Ctx) -> None:
@@ -368,7 +363,7 @@ FLOW = Flow(
         Forums.SUBS: Step(
             ask_subs, on_subs, (Forums.SUBS, Forums.HUB, Forums.CONSENT, Forums.HOME_KECAMATAN)
         ),
-        Forums.CONSENT: Step(ask_consent, on_consent, (Forums.HOME_KECAMATAN, Forums.SUBS)),
+        Forums.CONSENT: CONSENT,
         **HOME_AREA.steps(),
     }
 )
