@@ -94,12 +94,13 @@ def ask_pick(ctx: Ctx) -> Prompt:
     """One page of forums to manage."""
     forums = manageable(ctx)
     awaiting = any(awaits_summary(f, ctx.now) for f in forums)
+    hint = "\n\n" + ctx.t("forum_admin.pick_hint") if awaiting else ""
     return PICK.prompt(
         ctx,
         forums,
         text="forum_admin.ask_pick",
         empty="forum_admin.no_forums",
-        tail="\n\n" + ctx.t("forum_admin.pick_hint") if awaiting else "",
+        tail=hint,
         after=(menu(ctx.t),),
     )
 
@@ -342,10 +343,6 @@ def on_summary_confirm(ctx: Ctx, answer: Answer) -> None:
     ctx.goto(Manage.PICK)
 
 
-def _to_forum(ctx: Ctx) -> Option:
-    return back(ctx.t, "forum_admin.back_to_forum")
-
-
 def on_move_when_option(ctx: Ctx, choice: str) -> None:
     if choice == "keep":
         keep_starts(ctx, None)
@@ -367,7 +364,10 @@ MANAGE_FORUMS = Flow(
             check_in=lambda ctx, text: parse_wib_datetime(text, ctx.now),
             keep=keep_starts,
             to=(Manage.MOVE_PLACE, Manage.FORUM),
-            options=lambda ctx: (_keep(ctx.t, "forum_admin.keep_time"), _to_forum(ctx)),
+            options=lambda ctx: (
+                _keep(ctx.t, "forum_admin.keep_time"),
+                back(ctx.t, "forum_admin.back_to_forum"),
+            ),
             on_option=on_move_when_option,
         ),
         Manage.MOVE_PLACE: text_step(
@@ -389,7 +389,7 @@ MANAGE_FORUMS = Flow(
             check=lambda text: check_text(text, FORUM.summary),
             keep=keep_summary,
             to=(Manage.SUMMARY_CONFIRM, Manage.FORUM),
-            options=lambda ctx: (_to_forum(ctx),),
+            options=lambda ctx: (back(ctx.t, "forum_admin.back_to_forum"),),
             on_option=lambda ctx, _choice: ctx.goto(Manage.FORUM),
         ),
         Manage.SUMMARY_CONFIRM: Step(
