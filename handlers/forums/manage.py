@@ -94,13 +94,12 @@ def ask_pick(ctx: Ctx) -> Prompt:
     """One page of forums to manage."""
     forums = manageable(ctx)
     awaiting = any(awaits_summary(f, ctx.now) for f in forums)
-    hint = "\n\n" + ctx.t("forum_admin.pick_hint") if awaiting else ""
     return PICK.prompt(
         ctx,
         forums,
         text="forum_admin.ask_pick",
         empty="forum_admin.no_forums",
-        tail=hint,
+        tail=("\n\n" + ctx.t("forum_admin.pick_hint")) if awaiting else "",
         after=(menu(ctx.t),),
     )
 
