@@ -24,6 +24,7 @@ from handlers.widgets.area import AreaPicker
 from handlers.widgets.choices import back
 from handlers.widgets.form import Field, Form, FormDraft, FormTexts
 from handlers.widgets.paging import Pager
+from handlers.widgets.picker import short
 from handlers.widgets.text_field import text_step
 from handlers.widgets.words import option
 from storage.announcements import AnnouncementError, Segment, create_announcement
@@ -33,7 +34,6 @@ from storage.models import ForumEvent, TrainingProgram
 from storage.trainings import list_programs
 
 PAGES = Pager(6)  # with paging and "back": at most 9 options
-TITLE_IN_BUTTON = 40
 PROGRAMS_SINCE = timedelta(days=30)  # finished programs this recent may still be told
 CAPTION = ANNOUNCEMENT.caption
 KINDS = ("everyone", "kecamatan", "kelurahan", "training", "forum_subscribers", "forum_rsvp")
@@ -224,15 +224,11 @@ def _listed(
     page = PAGES.page(rows, draft.page or 0)
     draft.page = page.number
     options = [
-        Option(f"{prefix}{r.id}", f"{_short(r.title)} · {short_date(r.starts_at)}")
+        Option(f"{prefix}{r.id}", f"{short(r.title)} · {short_date(r.starts_at)}")
         for r in page.rows
     ]
     text = ctx.t(key, page=page.number + 1, pages=page.pages)
     return Prompt(text, (*options, *PAGES.options(ctx.t, page), other))
-
-
-def _short(title: str) -> str:
-    return title if len(title) <= TITLE_IN_BUTTON else title[: TITLE_IN_BUTTON - 1] + "…"
 
 
 def on_listed(ctx: Ctx, answer: Answer) -> None:

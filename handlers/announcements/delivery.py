@@ -15,7 +15,8 @@ from sqlmodel import col, select
 from handlers.announcements.audience import recipients, segment_label
 from handlers.core.datetimes import clock, short_date
 from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
-from handlers.core.types import Option, Translator
+from handlers.core.types import Translator
+from handlers.widgets.picker import Picker
 from handlers.widgets.words import option
 from storage.announcements import (
     AnnouncementError,
@@ -72,9 +73,25 @@ def state_label(
     return t("announce.state_sending")
 
 
+def _pick_label(ctx: Ctx, announcement: Announcement) -> str:
+    stats = delivery_stats(ctx.session, announcement.id or 0)
+    state = state_label(ctx.t, announcement, stats, ctx.now)
+    when = announcement.send_at
+    return f"#{announcement.id} · {state} · {short_date(when)} {clock(when)}"
+
+
+PICK = Picker[Announcement](
+    draft=FollowingDraft,
+    key=lambda announcement: announcement.id,
+    label=_pick_label,
+    aliases=lambda _ctx, announcement: (f"#{announcement.id}",),
+    holding="id",
+    prefix="a:",
+)
+
+
 def ask_pick(ctx: Ctx) -> Prompt:
     """One of the sender's recent announcements."""
-    t = ctx.t
     mine = ctx.session.exec(
         select(Announcement)
         .where(
@@ -83,23 +100,14 @@ def ask_pick(ctx: Ctx) -> Prompt:
         .order_by(col(Announcement.id).desc())
         .limit(RECENT)
     ).all()
-    menu = option(t, "menu", "common.back_to_menu", "announce_menu")
-    if not mine:
-        return Prompt(t("announce.none_yet"), (menu,))
-    options = []
-    for a in mine:
-        state = state_label(t, a, delivery_stats(ctx.session, a.id or 0), ctx.now)
-        label = f"#{a.id} · {state} · {short_date(a.send_at)} {clock(a.send_at)}"
-        options.append(Option(f"a:{a.id}", label, (f"#{a.id}",)))
-    return Prompt(t("announce.ask_pick"), (*options, menu))
+    menu = option(ctx.t, "menu", "common.back_to_menu", "announce_menu")
+    return PICK.prompt(
+        ctx, mine, text="announce.ask_pick", empty="announce.none_yet", after=(menu,)
+    )
 
 
 def on_pick(ctx: Ctx, answer: Answer) -> None:
-    choice = answer.option or ""
-    if choice.startswith("a:"):
-        ctx.draft(FollowingDraft).id = int(choice[2:])
-        ctx.goto(Following.CARD)
-    else:
+    if not PICK.answer(ctx, answer.option, again=Following.PICK, then=Following.CARD):
         ctx.goto(HOME)
 
 

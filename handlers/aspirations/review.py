@@ -15,8 +15,9 @@ from handlers.core.matching import fold
 from handlers.core.notifications import notify_status_change, resident_of
 from handlers.core.types import Option
 from handlers.core.validation import check_comment
-from handlers.widgets.choices import back, yes_no
+from handlers.widgets.choices import back, menu, yes_no
 from handlers.widgets.paging import Pager
+from handlers.widgets.picker import Picker
 from handlers.widgets.places import kecamatan_name, kecamatan_options, place_name
 from handlers.widgets.text_field import text_step
 from handlers.widgets.words import option
@@ -59,7 +60,14 @@ class ReviewDraft(Draft):
     note: str | None = None
 
 
-PAGER = Pager(5)
+LIST = Picker[Aspiration](
+    draft=ReviewDraft,
+    key=lambda aspiration: aspiration.code,
+    label=lambda ctx, aspiration: code_option(ctx, aspiration).label,
+    aliases=lambda _ctx, aspiration: (aspiration.code,),
+    pager=Pager(5),
+    turns=("review.next", "review.prev"),
+)
 FILTERS = {
     "status": Reviewing.FILTER_STATUS,
     "category": Reviewing.FILTER_CATEGORY,
@@ -120,25 +128,23 @@ def ask_list(ctx: Ctx) -> Prompt:
         )
         return list(rows), total
 
-    page, total = PAGER.fetched(fetch, draft.page)
-    draft.page = page.number  # the aspirations on a later page were closed meanwhile
-    options = [code_option(ctx, a) for a in page.rows]
-    options += PAGER.options(ctx.t, page, "review.next", "review.prev")
-    options.append(option(ctx.t, "filter", "review.filter", "filter"))
-    options.append(option(ctx.t, "menu", "common.back_to_menu", "menu"))
+    page, total = LIST.fetched(ctx, fetch)  # a later page's aspirations may have closed
+    options = LIST.options(
+        ctx,
+        page,
+        option(ctx.t, "filter", "review.filter", "filter"),
+        menu(ctx.t),
+    )
     filters = _describe_filters(ctx, draft)
     key = "review.list" if total else "review.list_empty"
     text = ctx.t(key, filters=filters, total=total, page=page.number + 1, pages=page.pages)
-    return Prompt(text, tuple(options), accepts=frozenset({"text"}))
+    return Prompt(text, options, accepts=frozenset({"text"}))
 
 
 def on_list(ctx: Ctx, answer: Answer) -> None:
-    draft = _draft(ctx)
-    turned = Pager.turn(answer.option, draft.page)
-    if turned is not None:
-        draft.page = turned
-        ctx.goto(Reviewing.LIST)
-    elif answer.option == "filter":
+    if LIST.turned(ctx, answer.option, Reviewing.LIST):
+        return
+    if answer.option == "filter":
         ctx.goto(Reviewing.FILTER)
     elif answer.option == "menu":
         ctx.goto(HOME)

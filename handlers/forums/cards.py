@@ -1,15 +1,14 @@
 """How a forum reads in chat, the same for residents, facilitators and reminders:
 its type, area and place in words, its card (what, when, where, for whom),
-where it stands (ahead, or held and awaiting its result), and a list of forums
-to page through and pick from."""
+where it stands (ahead, or held and awaiting its result), and what a list of
+forums to pick from keeps."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.core.flow import Ctx, Draft, Steps
+from handlers.core.flow import Ctx, Draft
 from handlers.core.types import Translator
-from handlers.widgets.paging import Pager
 from handlers.widgets.places import kecamatan_name, place_name
 from storage.forums import UPCOMING, NewForum, rsvp_counts
 from storage.models import ForumEvent
@@ -80,20 +79,3 @@ class ForumList(Draft):
 
     page: int = 0
     forum: int | None = None
-
-
-def turn_or_pick(
-    ctx: Ctx, pages: Pager, draft: ForumList, choice: str, *, again: Steps, picked: Steps
-) -> bool:
-    """Turn the page (ask ``again``) or pick the forum of a list button ``f:<id>``
-    (on to ``picked``); False when ``choice`` is neither."""
-    turned = pages.turn(choice, draft.page)
-    if turned is not None:
-        draft.page = turned
-        ctx.goto(again)
-    elif choice.startswith("f:"):
-        draft.forum = int(choice[2:])
-        ctx.goto(picked)
-    else:
-        return False
-    return True

@@ -13,20 +13,20 @@ from __future__ import annotations
 
 from handlers.core.datetimes import short_date
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
-from handlers.core.types import Option
+from handlers.core.types import Option, Translator
 from handlers.forums.cards import (
     ForumList,
     answer_label,
     describe,
     is_upcoming,
     place_of,
-    turn_or_pick,
     type_label,
 )
-from handlers.privacy.onboarding import record_consent
 from handlers.widgets.area import Area, AreaPicker
 from handlers.widgets.choices import back, menu
+from handlers.widgets.consent import consent_step
 from handlers.widgets.paging import Pager
+from handlers.widgets.picker import Picker, short
 from handlers.widgets.places import place_name
 from handlers.widgets.words import option, words
 from storage.announcements import set_opt_out
@@ -41,9 +41,6 @@ from storage.forums import (
 )
 from storage.models import AREA_LEVELS, RSVP_ANSWERS, ForumEvent
 from storage.wilayah import Kecamatan, Kelurahan
-
-PAGES = Pager(5)
-TITLE_IN_BUTTON = 40
 
 
 class Forums(Steps, flow="forum"):
@@ -65,8 +62,14 @@ def _draft(ctx: Ctx) -> FollowDraft:
     return ctx.draft(FollowDraft)
 
 
-def _short(title: str) -> str:
-    return title if len(title) <= TITLE_IN_BUTTON else title[: TITLE_IN_BUTTON - 1] + "…"
+LIST = Picker[ForumEvent](
+    draft=FollowDraft,
+    key=lambda forum: forum.id,
+    label=lambda _ctx, forum: f"{short(forum.title)} · {short_date(forum.starts_at)}",
+    holding="forum",
+    prefix="f:",
+    pager=Pager(5),
+)
 
 
 def _resident_id(ctx: Ctx) -> int:
@@ -126,37 +129,33 @@ def ask_list(ctx: Ctx) -> Prompt:
         kecamatan_code=ctx.resident.home_kecamatan_code,
         kelurahan_code=ctx.resident.home_kelurahan_code,
     )
-    draft = _draft(ctx)
-    page = PAGES.page(forums, draft.page)
-    draft.page = page.number
-    options = [
-        Option(f"f:{f.id}", f"{_short(f.title)} · {short_date(f.starts_at)}") for f in page.rows
-    ]
-    options += PAGES.options(ctx.t, page)
-    options += [back(ctx.t, "forum.back_to_hub", "hub"), menu(ctx.t)]
     no_home = ctx.resident.home_kelurahan_code is None
     hint = "\n\n" + ctx.t("forum.city_only_hint") if no_home else ""
-    if not forums:
-        return Prompt(ctx.t("forum.list_empty") + hint, tuple(options))
-    lines = [
-        ctx.t(
-            "forum.list_line",
-            number=page.first + i,
-            type=type_label(ctx.t, f.forum_type),
-            title=f.title,
-            when=ctx.t.datetime(f.starts_at),
-            place=place_of(ctx, f),
-        )
-        for i, f in enumerate(page.rows, start=1)
-    ]
-    text = ctx.t("forum.list", lines="\n\n".join(lines), page=page.number + 1, pages=page.pages)
-    return Prompt(text + hint, tuple(options))
+    return LIST.prompt(
+        ctx,
+        forums,
+        text="forum.list",
+        empty="forum.list_empty",
+        line=_list_line,
+        tail=hint,
+        after=(back(ctx.t, "forum.back_to_hub", "hub"), menu(ctx.t)),
+    )
+
+
+def _list_line(ctx: Ctx, number: int, forum: ForumEvent) -> str:
+    return ctx.t(
+        "forum.list_line",
+        number=number,
+        type=type_label(ctx.t, forum.forum_type),
+        title=forum.title,
+        when=ctx.t.datetime(forum.starts_at),
+        place=place_of(ctx, forum),
+    )
 
 
 def on_list(ctx: Ctx, answer: Answer) -> None:
-    choice = answer.option or ""
-    if not turn_or_pick(ctx, PAGES, _draft(ctx), choice, again=Forums.LIST, picked=Forums.DETAIL):
-        ctx.goto(Forums.HUB if choice == "hub" else HOME)
+    if not LIST.answer(ctx, answer.option, again=Forums.LIST, then=Forums.DETAIL):
+        ctx.goto(Forums.HUB if answer.option == "hub" else HOME)
 
 
 def _forum(ctx: Ctx) -> ForumEvent | None:
@@ -306,29 +305,24 @@ def _toggle(ctx: Ctx, scope: str, *, on: bool | None = None) -> None:
     ctx.note(ctx.t(key, scope=_scope_name(ctx, scope)))
 
 
-def ask_consent(ctx: Ctx) -> Prompt:
-    """Storing the home area needs the resident's consent."""
-    t = ctx.t
-    text = "\n\n".join([t("forum.consent_needed"), t("onboarding.privacy")])
-    back_words = (*words(t, "back"), *words(t, "no"))
-    return Prompt(
-        text,
-        (
-            option(t, "agree", "forum.consent_agree", "agree"),
-            Option("back", t("forum.back_to_subs"), back_words),
-        ),
-    )
+def _consent_declined(ctx: Ctx) -> None:
+    _draft(ctx).scope = None
+    ctx.note(ctx.t("forum.consent_declined"))
+    ctx.goto(Forums.SUBS)
 
 
-def on_consent(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "agree":
-        record_consent(ctx)
-        ctx.note(ctx.t("onboarding.thanks"))
-        ctx.goto(Forums.HOME_KECAMATAN)
-    else:
-        _draft(ctx).scope = None
-        ctx.note(ctx.t("forum.consent_declined"))
-        ctx.goto(Forums.SUBS)
+def _back_to_subs(t: Translator) -> Option:
+    return Option("back", t("forum.back_to_subs"), (*words(t, "back"), *words(t, "no")))
+
+
+CONSENT = consent_step(  # the home area is personal data
+    needed="forum.consent_needed",
+    agree=lambda t: option(t, "agree", "forum.consent_agree", "agree"),
+    decline=_back_to_subs,
+    agreed=Forums.HOME_KECAMATAN,
+    declined=_consent_declined,
+    to=(Forums.SUBS,),
+)
 
 
 def _home_dropped(ctx: Ctx) -> None:
@@ -369,7 +363,7 @@ FLOW = Flow(
         Forums.SUBS: Step(
             ask_subs, on_subs, (Forums.SUBS, Forums.HUB, Forums.CONSENT, Forums.HOME_KECAMATAN)
         ),
-        Forums.CONSENT: Step(ask_consent, on_consent, (Forums.HOME_KECAMATAN, Forums.SUBS)),
+        Forums.CONSENT: CONSENT,
         **HOME_AREA.steps(),
     }
 )

@@ -20,13 +20,13 @@ from handlers.forums.cards import (
     describe,
     is_upcoming,
     place_of,
-    turn_or_pick,
     type_label,
 )
 from handlers.forums.new import answered, followers
 from handlers.forums.notices import forum_cancelled, forum_moved, forum_summary
 from handlers.widgets.choices import back, menu, yes_no
 from handlers.widgets.paging import Pager
+from handlers.widgets.picker import Picker
 from handlers.widgets.text_field import text_step
 from handlers.widgets.words import option
 from storage.forums import (
@@ -41,7 +41,6 @@ from storage.limits import FORUM
 from storage.models import ForumEvent
 
 SUMMARY_WINDOW = timedelta(days=30)  # forums that took place this long ago still show
-PAGES = Pager(6)
 
 
 class Manage(Steps, flow="forum_manage"):
@@ -81,27 +80,34 @@ def _pick_label(ctx: Ctx, forum: ForumEvent) -> str:
     return f"{mark}{forum.title} · {short_date(forum.starts_at)}"
 
 
+PICK = Picker[ForumEvent](
+    draft=ManageDraft,
+    key=lambda forum: forum.id,
+    label=_pick_label,
+    holding="forum",
+    prefix="f:",
+    pager=Pager(6),
+)
+
+
 def ask_pick(ctx: Ctx) -> Prompt:
     """One page of forums to manage."""
     forums = manageable(ctx)
-    draft = _draft(ctx)
-    page = PAGES.page(forums, draft.page)
-    draft.page = page.number
-    options = [Option(f"f:{f.id}", _pick_label(ctx, f)) for f in page.rows]
-    options += [*PAGES.options(ctx.t, page), menu(ctx.t)]
-    if not forums:
-        return Prompt(ctx.t("forum_admin.no_forums"), tuple(options))
-    text = ctx.t("forum_admin.ask_pick", page=page.number + 1, pages=page.pages)
-    if any(awaits_summary(f, ctx.now) for f in forums):
-        text += "\n\n" + ctx.t("forum_admin.pick_hint")
-    return Prompt(text, tuple(options))
+    awaiting = any(awaits_summary(f, ctx.now) for f in forums)
+    return PICK.prompt(
+        ctx,
+        forums,
+        text="forum_admin.ask_pick",
+        empty="forum_admin.no_forums",
+        tail=("\n\n" + ctx.t("forum_admin.pick_hint")) if awaiting else "",
+        after=(menu(ctx.t),),
+    )
 
 
 def on_pick(ctx: Ctx, answer: Answer) -> None:
     draft = _draft(ctx)
     draft.new_starts = draft.new_place = draft.summary = None  # nothing typed yet
-    choice = answer.option or ""
-    if not turn_or_pick(ctx, PAGES, draft, choice, again=Manage.PICK, picked=Manage.FORUM):
+    if not PICK.answer(ctx, answer.option, again=Manage.PICK, then=Manage.FORUM):
         ctx.goto(HOME)
 
 
@@ -336,10 +342,6 @@ def on_summary_confirm(ctx: Ctx, answer: Answer) -> None:
     ctx.goto(Manage.PICK)
 
 
-def _to_forum(ctx: Ctx) -> Option:
-    return back(ctx.t, "forum_admin.back_to_forum")
-
-
 def on_move_when_option(ctx: Ctx, choice: str) -> None:
     if choice == "keep":
         keep_starts(ctx, None)
@@ -361,7 +363,10 @@ MANAGE_FORUMS = Flow(
             check_in=lambda ctx, text: parse_wib_datetime(text, ctx.now),
             keep=keep_starts,
             to=(Manage.MOVE_PLACE, Manage.FORUM),
-            options=lambda ctx: (_keep(ctx.t, "forum_admin.keep_time"), _to_forum(ctx)),
+            options=lambda ctx: (
+                _keep(ctx.t, "forum_admin.keep_time"),
+                back(ctx.t, "forum_admin.back_to_forum"),
+            ),
             on_option=on_move_when_option,
         ),
         Manage.MOVE_PLACE: text_step(
@@ -383,7 +388,7 @@ MANAGE_FORUMS = Flow(
             check=lambda text: check_text(text, FORUM.summary),
             keep=keep_summary,
             to=(Manage.SUMMARY_CONFIRM, Manage.FORUM),
-            options=lambda ctx: (_to_forum(ctx),),
+            options=lambda ctx: (back(ctx.t, "forum_admin.back_to_forum"),),
             on_option=lambda ctx, _choice: ctx.goto(Manage.FORUM),
         ),
         Manage.SUMMARY_CONFIRM: Step(

@@ -11,8 +11,9 @@ from datetime import timedelta
 from handlers.core.datetimes import short_date
 from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
 from handlers.core.matching import fold
-from handlers.core.types import Option
+from handlers.widgets.choices import menu
 from handlers.widgets.paging import Pager
+from handlers.widgets.picker import Picker
 from handlers.widgets.words import option
 from storage.models import TrainingProgram, TrainingRegistration
 from storage.trainings import (
@@ -25,8 +26,6 @@ from storage.trainings import (
 )
 
 ATTENDANCE_WINDOW = timedelta(days=30)  # programs that started this long ago still show
-PROGRAMS = Pager(5)
-PEOPLE = Pager(6)  # with paging, "other program" and "done": at most 10 options
 TURNS = ("training_admin.next", "training_admin.prev")
 
 
@@ -50,6 +49,27 @@ def start_attendance(ctx: Ctx, _args: str) -> None:
     ctx.goto(Attendance.PROGRAM, fresh=True)
 
 
+PROGRAMS = Picker[TrainingProgram](
+    draft=AttendanceDraft,
+    key=lambda program: program.id,
+    label=lambda _ctx, program: f"{program.title} · {short_date(program.starts_at)}",
+    holding="program_id",
+    prefix="p:",
+    pager=Pager(5),
+    turns=TURNS,
+)
+PEOPLE = Picker[tuple[TrainingRegistration, str]](  # toggled, not picked
+    draft=AttendanceDraft,
+    key=lambda person: person[0].id,
+    label=lambda _ctx, person: f"{'✅' if person[0].attended else '⬜'} {person[1]}",
+    aliases=lambda _ctx, person: (person[1],),
+    prefix="r:",
+    pager=Pager(6),  # with paging, "other program" and "done": at most 10 options
+    page_field="people_page",
+    turns=TURNS,
+)
+
+
 def recent_programs(ctx: Ctx) -> list[TrainingProgram]:
     """Programs running, closed or finished that started in the last 30 days or
     are still to come, the latest start first."""
@@ -61,38 +81,18 @@ def recent_programs(ctx: Ctx) -> list[TrainingProgram]:
 
 def ask_program(ctx: Ctx) -> Prompt:
     """One page of programs to mark attendance for."""
-    programs = recent_programs(ctx)
-    draft = _draft(ctx)
-    page = PROGRAMS.page(programs, draft.page)
-    draft.page = page.number
-    options = [Option(f"p:{p.id}", f"{p.title} · {short_date(p.starts_at)}") for p in page.rows]
-    options += PROGRAMS.options(ctx.t, page, *TURNS)
-    options.append(option(ctx.t, "menu", "common.back_to_menu", "menu"))
-    if not programs:
-        return Prompt(ctx.t("training_admin.no_programs"), tuple(options))
-    text = ctx.t("training_admin.ask_program", page=page.number + 1, pages=page.pages)
-    return Prompt(text, tuple(options))
-
-
-def _turned(ctx: Ctx, choice: str, step: Attendance) -> bool:
-    """A page turn on ``step``'s list: its page moves on and it is asked again."""
-    draft = _draft(ctx)
-    field, pager = ("page", PROGRAMS) if step is Attendance.PROGRAM else ("people_page", PEOPLE)
-    turned = pager.turn(choice, getattr(draft, field))
-    if turned is not None:
-        setattr(draft, field, turned)
-        ctx.goto(step)
-    return turned is not None
+    return PROGRAMS.prompt(
+        ctx,
+        recent_programs(ctx),
+        text="training_admin.ask_program",
+        empty="training_admin.no_programs",
+        after=(menu(ctx.t),),
+    )
 
 
 def on_program(ctx: Ctx, answer: Answer) -> None:
-    choice, draft = answer.option or "", _draft(ctx)
-    if _turned(ctx, choice, Attendance.PROGRAM):
-        return
-    if choice.startswith("p:"):
-        draft.program_id, draft.people_page = int(choice[2:]), 0
-        ctx.goto(Attendance.MARKS)
-    else:
+    _draft(ctx).people_page = 0  # a program picked shows its people from the start
+    if not PROGRAMS.answer(ctx, answer.option, again=Attendance.PROGRAM, then=Attendance.MARKS):
         ctx.goto(HOME)
 
 
@@ -119,42 +119,32 @@ def ask_marks(ctx: Ctx) -> Prompt:
     program = _program(ctx)
     assert program.id is not None
     people = _seated(ctx, program.id)
-    draft = _draft(ctx)
-    page = PEOPLE.page(people, draft.people_page)
-    draft.people_page = page.number
-    options = [
-        Option(f"r:{r.id}", f"{'✅' if r.attended else '⬜'} {name}", (name,))
-        for r, name in page.rows
-    ]
-    options += PEOPLE.options(ctx.t, page, *TURNS)
-    options.append(option(ctx.t, "other", "training_admin.other_program", "back"))
-    options.append(option(ctx.t, "done", "training_admin.done", "done"))
-    head = ctx.t(
-        "training_admin.marks_head", title=program.title, when=ctx.t.datetime(program.starts_at)
-    )
-    if not people:
-        empty = ctx.t("training_admin.no_registrants")
-        return Prompt(f"{head}\n\n{empty}", tuple(options))
-    present = sum(1 for r, _ in people if r.attended)
-    body = ctx.t(
-        "training_admin.marks",
-        present=present,
+    when = ctx.t.datetime(program.starts_at)
+    return PEOPLE.prompt(
+        ctx,
+        people,
+        text="training_admin.marks",
+        empty="training_admin.no_registrants",
+        head=ctx.t("training_admin.marks_head", title=program.title, when=when) + "\n\n",
+        after=(
+            option(ctx.t, "other", "training_admin.other_program", "back"),
+            option(ctx.t, "done", "training_admin.done", "done"),
+        ),
+        present=sum(1 for r, _ in people if r.attended),
         total=len(people),
-        page=page.number + 1,
-        pages=page.pages,
     )
-    return Prompt(f"{head}\n\n{body}", tuple(options))
 
 
 def on_marks(ctx: Ctx, answer: Answer) -> None:
-    choice, draft = answer.option or "", _draft(ctx)
-    if _turned(ctx, choice, Attendance.MARKS):
+    choice = answer.option
+    if PEOPLE.turned(ctx, choice, Attendance.MARKS):
         return
-    if choice.startswith("r:"):
-        _toggle(ctx, int(choice[2:]))
+    marked = PEOPLE.item(choice)
+    if marked is not None:
+        _toggle(ctx, int(marked))
         ctx.goto(Attendance.MARKS)
     elif choice == "other":
-        draft.page = 0
+        _draft(ctx).page = 0
         ctx.goto(Attendance.PROGRAM)
     else:
         program = _program(ctx)

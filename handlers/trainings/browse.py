@@ -9,9 +9,10 @@ from __future__ import annotations
 from handlers.core.flow import HOME, Answer, Ctx, Prompt, Step, Steps
 from handlers.core.types import Option
 from handlers.trainings.notices import describe_place, notify_promoted
-from handlers.widgets.choices import yes_no
+from handlers.widgets.choices import menu, yes_no
 from handlers.widgets.form import FormDraft
 from handlers.widgets.paging import Pager
+from handlers.widgets.picker import Picker, short
 from handlers.widgets.words import option, words
 from storage.models import TrainingProgram, TrainingRegistration
 from storage.trainings import (
@@ -24,9 +25,6 @@ from storage.trainings import (
     seats_left,
     waitlist_rank,
 )
-
-PAGER = Pager(5)
-TITLE_IN_BUTTON = 40
 
 
 class Training(Steps, flow="training"):
@@ -71,10 +69,6 @@ def program_of(ctx: Ctx) -> TrainingProgram | None:
         return None
 
 
-def _short(title: str) -> str:
-    return title if len(title) <= TITLE_IN_BUTTON else title[: TITLE_IN_BUTTON - 1] + "…"
-
-
 def _seats_line(ctx: Ctx, program: TrainingProgram) -> str:
     left = seats_left(ctx.session, program)
     if left:
@@ -86,8 +80,19 @@ def _mine_option(ctx: Ctx) -> Option:
     return option(ctx.t, "mine", "training.mine", "training_mine")
 
 
-def _menu_option(ctx: Ctx) -> Option:
-    return option(ctx.t, "menu", "common.back_to_menu", "menu")
+LIST = Picker[TrainingProgram](
+    draft=TrainingDraft,
+    key=lambda program: program.id,
+    label=lambda _ctx, program: short(program.title),
+    holding="program",
+    pager=Pager(5),
+)
+MINE = Picker[tuple[TrainingRegistration, TrainingProgram]](
+    draft=TrainingDraft,
+    key=lambda own: own[0].id,
+    label=lambda _ctx, own: short(own[1].title),
+    holding="registration",
+)
 
 
 # --- the list of open trainings ---------------------------------------------
@@ -101,41 +106,25 @@ def ask_list(ctx: Ctx) -> Prompt:
         kecamatan_code=ctx.resident.home_kecamatan_code,
         kelurahan_code=ctx.resident.home_kelurahan_code,
     )
-    draft = draft_of(ctx)
-    page = PAGER.page(programs, draft.page)
-    draft.page = page.number
-    lines = [
-        ctx.t(
-            "training.list_line",
-            number=page.first + i,
-            title=p.title,
-            when=ctx.t.datetime(p.starts_at),
-            seats=_seats_line(ctx, p),
-        )
-        for i, p in enumerate(page.rows, start=1)
-    ]
-    options = [Option(str(p.id), _short(p.title)) for p in page.rows]
-    options += PAGER.options(ctx.t, page)
-    options += [_mine_option(ctx), _menu_option(ctx)]
-    if not programs:
-        return Prompt(ctx.t("training.list_empty"), tuple(options))
-    text = ctx.t("training.list", lines="\n\n".join(lines), page=page.number + 1, pages=page.pages)
-    return Prompt(text, tuple(options))
+    return LIST.prompt(
+        ctx,
+        programs,
+        text="training.list",
+        empty="training.list_empty",
+        line=_list_line,
+        after=(_mine_option(ctx), menu(ctx.t)),
+    )
+
+
+def _list_line(ctx: Ctx, number: int, program: TrainingProgram) -> str:
+    when, seats = ctx.t.datetime(program.starts_at), _seats_line(ctx, program)
+    return ctx.t("training.list_line", number=number, title=program.title, when=when, seats=seats)
 
 
 def on_list(ctx: Ctx, answer: Answer) -> None:
-    draft = draft_of(ctx)
-    turned = PAGER.turn(answer.option, draft.page)
-    if turned is not None:
-        draft.page = turned
-        ctx.goto(Training.LIST)
-    elif answer.option == "mine":
-        ctx.goto(Training.MINE)
-    elif answer.option == "menu":
-        ctx.goto(HOME)
-    else:
-        draft.program = int(answer.option or 0)
-        ctx.goto(Training.DETAIL)
+    if LIST.answer(ctx, answer.option, again=Training.LIST, then=Training.DETAIL):
+        return
+    ctx.goto(Training.MINE if answer.option == "mine" else HOME)
 
 
 # --- one training -------------------------------------------------------------
@@ -219,34 +208,26 @@ def _registrations(ctx: Ctx) -> list[tuple[TrainingRegistration, TrainingProgram
 
 def ask_mine(ctx: Ctx) -> Prompt:
     """The resident's registrations that still count."""
-    mine = _registrations(ctx)
     back = option(ctx.t, "back", "training.back_to_list", "back")
-    if not mine:
-        return Prompt(ctx.t("training.mine_empty"), (back, _menu_option(ctx)))
-    lines = [
-        ctx.t(
-            "training.mine_line",
-            number=i,
-            title=p.title,
-            when=ctx.t.datetime(p.starts_at),
-            status=_registration_status(ctx, r),
-        )
-        for i, (r, p) in enumerate(mine, start=1)
-    ]
-    options = [Option(str(r.id), _short(p.title)) for r, p in mine]
-    text = ctx.t("training.mine_list", lines="\n\n".join(lines))
-    return Prompt(text, (*options, back, _menu_option(ctx)))
+    return MINE.prompt(
+        ctx,
+        _registrations(ctx),
+        text="training.mine_list",
+        empty="training.mine_empty",
+        line=_mine_line,
+        after=(back, menu(ctx.t)),
+    )
+
+
+def _mine_line(ctx: Ctx, number: int, own: tuple[TrainingRegistration, TrainingProgram]) -> str:
+    registration, program = own
+    when, status = ctx.t.datetime(program.starts_at), _registration_status(ctx, registration)
+    return ctx.t("training.mine_line", number=number, title=program.title, when=when, status=status)
 
 
 def on_mine(ctx: Ctx, answer: Answer) -> None:
-    match answer.option:
-        case "back":
-            ctx.goto(Training.LIST)
-        case "menu":
-            ctx.goto(HOME)
-        case registration_id:
-            draft_of(ctx).registration = int(registration_id or 0)
-            ctx.goto(Training.REGISTRATION)
+    if not MINE.answer(ctx, answer.option, again=Training.MINE, then=Training.REGISTRATION):
+        ctx.goto(Training.LIST if answer.option == "back" else HOME)
 
 
 def _own(ctx: Ctx) -> tuple[TrainingRegistration, TrainingProgram] | None:

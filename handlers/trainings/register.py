@@ -9,15 +9,15 @@ detail ──Daftar──▶ [consent] → name → phone → kelurahan [→ kel
 
 from __future__ import annotations
 
-from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
+from handlers.core.flow import HOME, Ctx, Flow, Step, Steps
 from handlers.core.types import Option
 from handlers.core.validation import Invalid, check_comment, check_name, check_phone, clean_text
-from handlers.privacy.onboarding import record_consent
 from handlers.trainings import browse
 from handlers.trainings.browse import Training, TrainingDraft, draft_of, program_of
 from handlers.trainings.notices import describe_place
 from handlers.widgets.area import Area, AreaPicker
 from handlers.widgets.choices import back, skip
+from handlers.widgets.consent import consent_step
 from handlers.widgets.form import Field, Form, FormTexts
 from handlers.widgets.places import place_name
 from handlers.widgets.text_field import text_step
@@ -36,26 +36,9 @@ BUSINESS_TYPES = (
 )
 
 
-def ask_consent(ctx: Ctx) -> Prompt:
-    """Registering stores personal data: only with the resident's consent."""
-    text = "\n\n".join([ctx.t("training.consent_needed"), ctx.t("onboarding.privacy")])
-    return Prompt(
-        text,
-        (
-            option(ctx.t, "agree", "training.consent_agree", "training_agree"),
-            option(ctx.t, "back", "training.back_to_list", "training_decline"),
-        ),
-    )
-
-
-def on_consent(ctx: Ctx, answer: Answer) -> None:
-    if answer.option == "agree":
-        record_consent(ctx)
-        ctx.note(ctx.t("onboarding.thanks"))
-        ctx.goto(Training.NAME)
-    else:
-        ctx.note(ctx.t("training.consent_declined"))
-        ctx.goto(Training.LIST)
+def _consent_declined(ctx: Ctx) -> None:
+    ctx.note(ctx.t("training.consent_declined"))
+    ctx.goto(Training.LIST)
 
 
 def _use(ctx: Ctx, known: str | None) -> tuple[Option, ...]:
@@ -236,7 +219,14 @@ AREA = AreaPicker(
 )
 
 STEPS: dict[Steps, Step] = {
-    Training.CONSENT: Step(ask_consent, on_consent, (Training.NAME, Training.LIST)),
+    Training.CONSENT: consent_step(  # registering stores personal data
+        needed="training.consent_needed",
+        agree=lambda t: option(t, "agree", "training.consent_agree", "training_agree"),
+        decline=lambda t: option(t, "back", "training.back_to_list", "training_decline"),
+        agreed=Training.NAME,
+        declined=_consent_declined,
+        to=(Training.LIST,),
+    ),
     Training.NAME: text_step(
         ask=lambda ctx: ctx.t("training.ask_name"),
         options=lambda ctx: _use(ctx, draft_of(ctx).name or ctx.resident.display_name),
