@@ -16,12 +16,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from handlers.announcements.audience import recipients, segment_label
-from handlers.core.datetimes import example, parse_wib_datetime, short_date
+from handlers.core.datetimes import short_date
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
 from handlers.core.types import Option
 from handlers.core.validation import Invalid, clean_text, letters
 from handlers.widgets.area import AreaPicker
 from handlers.widgets.choices import back
+from handlers.widgets.fields import afresh, after_now, ask_with_example, dropped, passed
 from handlers.widgets.form import Field, Form, FormDraft, FormTexts
 from handlers.widgets.paging import Pager
 from handlers.widgets.text_field import text_step
@@ -79,9 +80,7 @@ def check_text(raw: str, caption: bool = False) -> str:
     return text
 
 
-def start(ctx: Ctx, _args: str) -> None:
-    """``/umumkan``: a fresh announcement, from its text."""
-    ctx.goto(Posting.TEXT, fresh=True)
+start = afresh(Posting.TEXT)  # /umumkan
 
 
 def _draft(ctx: Ctx) -> AnnouncementDraft:
@@ -273,9 +272,7 @@ def preview_text(ctx: Ctx, draft: AnnouncementDraft) -> str:
 
 def send(ctx: Ctx, draft: AnnouncementDraft) -> None:
     t, send_at, segment = ctx.t, draft.send_at, _segment(draft)
-    if send_at is not None and send_at <= ctx.now:  # the preview sat on screen too long
-        ctx.invalid(t("announce.time_passed", when=t.datetime(send_at)))
-        ctx.goto(Posting.WHEN)
+    if passed(ctx, send_at, "announce.time_passed", Posting.WHEN):
         return
     count = recipients(ctx.session, segment)
     if count == 0 and send_at is None:
@@ -304,11 +301,6 @@ def send(ctx: Ctx, draft: AnnouncementDraft) -> None:
     ctx.goto(HOME)
 
 
-def discard(ctx: Ctx, _draft: AnnouncementDraft) -> None:
-    ctx.note(ctx.t("announce.discarded"))
-    ctx.goto(HOME)
-
-
 FORM = Form(
     draft=AnnouncementDraft,
     summary=Posting.PREVIEW,
@@ -319,17 +311,9 @@ FORM = Form(
     ),
     text=preview_text,
     send=send,
-    cancel=discard,
+    cancel=dropped("announce.discarded"),
     to=(HOME, Posting.WHEN, Posting.SEGMENT),
-    texts=FormTexts(
-        send="announce.confirm_send",
-        edit="announce.edit",
-        cancel="announce.cancel",
-        ask_edit="announce.ask_edit",
-        back="announce.back_to_preview",
-        field="announce.field_{name}",
-        send_words="announce_send",
-    ),
+    texts=FormTexts.preview("announce", send="confirm_send", send_words="announce_send"),
     arrive=_photo_first,
 )
 CHOSEN = (Posting.WHEN, Posting.PREVIEW, Posting.SEGMENT)  # after a segment, or another one
@@ -369,8 +353,8 @@ FLOW = Flow(
         Posting.TRAINING: Step(ask_training, on_listed, (Posting.TRAINING, *CHOSEN)),
         Posting.FORUM: Step(ask_forum, on_listed, (Posting.FORUM, *CHOSEN)),
         Posting.WHEN: text_step(
-            ask=lambda ctx: ctx.t("announce.ask_when", example=example(ctx.now)),
-            check_in=lambda ctx, raw: parse_wib_datetime(raw, ctx.now),
+            ask=ask_with_example("announce.ask_when"),
+            check_in=after_now,
             keep=keep_when,
             to=(Posting.PREVIEW,),
             options=lambda ctx: (
