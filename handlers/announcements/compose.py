@@ -13,13 +13,14 @@ the announcement goes out, so whoever said BERHENTI in between is left out.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from handlers.announcements.audience import recipients, segment_label
+from handlers.core import validation
 from handlers.core.datetimes import short_date
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
 from handlers.core.types import Option
-from handlers.core.validation import Invalid, clean_text, letters
 from handlers.widgets.area import AreaPicker
 from handlers.widgets.choices import back
 from handlers.widgets.fields import afresh, after_now, ask_with_example, dropped, passed
@@ -68,16 +69,10 @@ class AnnouncementDraft(FormDraft):
 def check_text(raw: str, caption: bool = False) -> str:
     """The announcement's text, cleaned: some words, not too long for a message (or
     for a photo's caption)."""
-    text = clean_text(raw)
-    if not text:
-        raise Invalid("validation.empty")
-    if letters(text) < ANNOUNCEMENT.text.letters:
-        raise Invalid("validation.no_words")
-    maximum = CAPTION if caption else ANNOUNCEMENT.text.maximum
-    if len(text) > maximum:
-        key = "announce.caption_too_long" if caption else "announce.text_too_long"
-        raise Invalid(key, {"maximum": maximum, "length": len(text)})
-    return text
+    if caption:
+        length = replace(ANNOUNCEMENT.text, maximum=CAPTION)
+        return validation.check_text(raw, length, too_long="announce.caption_too_long")
+    return validation.check_text(raw, ANNOUNCEMENT.text, too_long="announce.text_too_long")
 
 
 start = afresh(Posting.TEXT)  # /umumkan
