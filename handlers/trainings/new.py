@@ -206,23 +206,23 @@ NEW_TRAINING = Flow(
             "category", NewTraining.STARTS, PROGRAM_CATEGORIES, category_label
         ),
         NewTraining.STARTS: ASK.when("starts", NewTraining.ENDS, keep=keep_starts),
-        NewTraining.ENDS: ASK.typed(
+        NewTraining.ENDS: ASK.text(
             "ends",
             NewTraining.PLACE,
             ask=lambda ctx: ctx.t("training_admin.ask_ends", **end_examples(_starts(ctx))),
             check_in=lambda ctx, raw: parse_end(raw, start=_starts(ctx), now=ctx.now),
         ),
         NewTraining.PLACE: ASK.text("place", NewTraining.MAP, TRAINING.place, one_line=True),
-        NewTraining.MAP: ASK.typed(
+        NewTraining.MAP: ASK.text(
             "map_url",
             NewTraining.QUOTA,
             check=check_url,
             ask=lambda ctx: ctx.t("training_admin.ask_map"),
             instead=skip,
         ),
-        NewTraining.QUOTA: ASK.typed("quota", NewTraining.AREA, check=check_quota),
+        NewTraining.QUOTA: ASK.text("quota", NewTraining.AREA, check=check_quota),
         **ASK.area(NewTraining.AREA, NewTraining.AREA_KELURAHAN, NewTraining.CLOSES).steps(),
-        NewTraining.CLOSES: ASK.typed(
+        NewTraining.CLOSES: ASK.text(
             "closes",
             NewTraining.REQUIREMENTS,
             ask=ask_closes,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from handlers.core.datetimes import example, parse_wib_datetime
@@ -95,11 +96,13 @@ class Questions(Generic[A]):
 
         return keep
 
-    def typed(
+    def text(
         self,
         name: str,
         then: Steps,
+        length: Length | None = None,
         *,
+        one_line: bool = False,
         check: Callable[[str], Any] | None = None,
         check_in: Callable[[Ctx, str], Any] | None = None,
         ask: Callable[[Ctx], str] | None = None,
@@ -107,7 +110,11 @@ class Questions(Generic[A]):
         instead: Callable[[Translator], Option] | None = None,
         kept: Any = None,
     ) -> Step:
-        """A typed answer, checked; ``instead`` (a Lewati) keeps ``kept`` in its place."""
+        """A typed answer: text within ``length`` (a title, a place: ``one_line``),
+        or what ``check`` / ``check_in`` make of it; ``instead`` (a Lewati) keeps
+        ``kept`` in its place."""
+        if length is not None:
+            check = partial(check_text, length=length, one_line=one_line)
         keep_typed = self.keep(name, then)
         return text_step(
             ask=ask or (lambda ctx: ctx.t(f"{self.prefix}.ask_{name}")),
@@ -119,31 +126,12 @@ class Questions(Generic[A]):
             on_option=(lambda ctx, _choice: keep_typed(ctx, kept)) if instead else None,
         )
 
-    def text(
-        self,
-        name: str,
-        then: Steps,
-        length: Length,
-        *,
-        one_line: bool = False,
-        instead: Callable[[Translator], Option] | None = None,
-        kept: Any = None,
-    ) -> Step:
-        """Free text within ``length`` (a title, a place: ``one_line``)."""
-        return self.typed(
-            name,
-            then,
-            check=lambda raw: check_text(raw, length, one_line=one_line),
-            instead=instead,
-            kept=kept,
-        )
-
     def when(
         self, name: str, then: Steps, *, keep: Callable[[Ctx, datetime], None] | None = None
     ) -> Step:
         """A date and time in WIB after now, asked with an example."""
         ask = ask_with_example(f"{self.prefix}.ask_{name}")
-        return self.typed(name, then, check_in=after_now, ask=ask, keep=keep)
+        return self.text(name, then, check_in=after_now, ask=ask, keep=keep)
 
     def choice(
         self, name: str, then: Steps, values: Sequence[str], label: Callable[[Translator, str], str]
