@@ -13,15 +13,17 @@ the announcement goes out, so whoever said BERHENTI in between is left out.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from handlers.announcements.audience import recipients, segment_label
-from handlers.core.datetimes import example, parse_wib_datetime, short_date
+from handlers.core import validation
+from handlers.core.datetimes import short_date
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
 from handlers.core.types import Option
-from handlers.core.validation import Invalid, clean_text, letters
 from handlers.widgets.area import AreaPicker
 from handlers.widgets.choices import back
+from handlers.widgets.fields import afresh, after_now, ask_with_example, dropped, passed
 from handlers.widgets.form import Field, Form, FormDraft, FormTexts
 from handlers.widgets.paging import Pager
 from handlers.widgets.picker import short
@@ -67,21 +69,13 @@ class AnnouncementDraft(FormDraft):
 def check_text(raw: str, caption: bool = False) -> str:
     """The announcement's text, cleaned: some words, not too long for a message (or
     for a photo's caption)."""
-    text = clean_text(raw)
-    if not text:
-        raise Invalid("validation.empty")
-    if letters(text) < ANNOUNCEMENT.text.letters:
-        raise Invalid("validation.no_words")
-    maximum = CAPTION if caption else ANNOUNCEMENT.text.maximum
-    if len(text) > maximum:
-        key = "announce.caption_too_long" if caption else "announce.text_too_long"
-        raise Invalid(key, {"maximum": maximum, "length": len(text)})
-    return text
+    if caption:
+        length = replace(ANNOUNCEMENT.text, maximum=CAPTION)
+        return validation.check_text(raw, length, too_long="announce.caption_too_long")
+    return validation.check_text(raw, ANNOUNCEMENT.text, too_long="announce.text_too_long")
 
 
-def start(ctx: Ctx, _args: str) -> None:
-    """``/umumkan``: a fresh announcement, from its text."""
-    ctx.goto(Posting.TEXT, fresh=True)
+start = afresh(Posting.TEXT)  # /umumkan
 
 
 def _draft(ctx: Ctx) -> AnnouncementDraft:
@@ -269,9 +263,7 @@ def preview_text(ctx: Ctx, draft: AnnouncementDraft) -> str:
 
 def send(ctx: Ctx, draft: AnnouncementDraft) -> None:
     t, send_at, segment = ctx.t, draft.send_at, _segment(draft)
-    if send_at is not None and send_at <= ctx.now:  # the preview sat on screen too long
-        ctx.invalid(t("announce.time_passed", when=t.datetime(send_at)))
-        ctx.goto(Posting.WHEN)
+    if passed(ctx, send_at, "announce.time_passed", Posting.WHEN):
         return
     count = recipients(ctx.session, segment)
     if count == 0 and send_at is None:
@@ -300,11 +292,6 @@ def send(ctx: Ctx, draft: AnnouncementDraft) -> None:
     ctx.goto(HOME)
 
 
-def discard(ctx: Ctx, _draft: AnnouncementDraft) -> None:
-    ctx.note(ctx.t("announce.discarded"))
-    ctx.goto(HOME)
-
-
 FORM = Form(
     draft=AnnouncementDraft,
     summary=Posting.PREVIEW,
@@ -315,17 +302,9 @@ FORM = Form(
     ),
     text=preview_text,
     send=send,
-    cancel=discard,
+    cancel=dropped("announce.discarded"),
     to=(HOME, Posting.WHEN, Posting.SEGMENT),
-    texts=FormTexts(
-        send="announce.confirm_send",
-        edit="announce.edit",
-        cancel="announce.cancel",
-        ask_edit="announce.ask_edit",
-        back="announce.back_to_preview",
-        field="announce.field_{name}",
-        send_words="announce_send",
-    ),
+    texts=FormTexts.preview("announce", send="confirm_send", send_words="announce_send"),
     arrive=_photo_first,
 )
 CHOSEN = (Posting.WHEN, Posting.PREVIEW, Posting.SEGMENT)  # after a segment, or another one
@@ -365,8 +344,8 @@ FLOW = Flow(
         Posting.TRAINING: Step(ask_training, on_listed, (Posting.TRAINING, *CHOSEN)),
         Posting.FORUM: Step(ask_forum, on_listed, (Posting.FORUM, *CHOSEN)),
         Posting.WHEN: text_step(
-            ask=lambda ctx: ctx.t("announce.ask_when", example=example(ctx.now)),
-            check_in=lambda ctx, raw: parse_wib_datetime(raw, ctx.now),
+            ask=ask_with_example("announce.ask_when"),
+            check_in=after_now,
             keep=keep_when,
             to=(Posting.PREVIEW,),
             options=lambda ctx: (

@@ -40,10 +40,12 @@ def letters(text: str) -> int:
     return sum(1 for ch in text if ch.isalpha())
 
 
-def check_text(raw: str, length: Length, *, one_line: bool = False) -> str:
+def check_text(
+    raw: str, length: Length, *, one_line: bool = False, too_long: str = "validation.too_long"
+) -> str:
     """Typed text within ``length`` (storage/limits.py): some words, neither too
     short nor too long (a title, a place, an agenda); ``one_line`` folds it onto
-    one line."""
+    one line. ``too_long`` is the key that says so when it is over the maximum."""
     text = clean_text(raw)
     if one_line:
         text = " ".join(text.split())
@@ -54,7 +56,7 @@ def check_text(raw: str, length: Length, *, one_line: bool = False) -> str:
     if len(text) < length.minimum:
         raise Invalid("validation.too_short", {"minimum": length.minimum, "length": len(text)})
     if len(text) > length.maximum:
-        raise Invalid("validation.too_long", {"maximum": length.maximum, "length": len(text)})
+        raise Invalid(too_long, {"maximum": length.maximum, "length": len(text)})
     return text
 
 

@@ -9,21 +9,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session, func, select
 
-from handlers.core.datetimes import example, parse_wib_datetime
-from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
-from handlers.core.types import Option
-from handlers.core.validation import check_text
+from handlers.core.flow import HOME, Ctx, Flow, Steps
 from handlers.forums.cards import forum_card, type_label
-from handlers.widgets.area import Area, AreaPicker
-from handlers.widgets.form import Field, Form, FormDraft, FormTexts
-from handlers.widgets.places import kecamatan_name
-from handlers.widgets.text_field import text_step
+from handlers.widgets.fields import AreaDraft, Questions, afresh, dropped, passed
+from handlers.widgets.form import Field, Form, FormTexts
 from handlers.widgets.words import option
 from storage.announcements import Segment, count_members, forum_subscribers
 from storage.forums import ForumError, NewForum, create_forum
@@ -43,19 +36,12 @@ class Plan(Steps, flow="forum_new"):
     EDIT = "edit"
 
 
-class NewForumDraft(FormDraft):
+class NewForumDraft(AreaDraft):
     title: str | None = None
     type: str | None = None
     starts: datetime | None = None
     place: str | None = None
     agenda: str | None = None
-    area_level: str | None = None
-    area_code: str | None = None
-    area_kecamatan: str | None = None  # chosen in ``area``, its kelurahan not yet
-
-
-def _draft(ctx: Ctx) -> NewForumDraft:
-    return ctx.draft(NewForumDraft)
 
 
 # --- who hears of a forum ---------------------------------------------------------
@@ -81,11 +67,7 @@ def answered(session: Session, forum_id: int) -> int:
 
 # --- /forum_baru -------------------------------------------------------------------
 
-
-def start_new(ctx: Ctx, _args: str) -> None:
-    """``/forum_baru``: a fresh forum, from its title."""
-    ctx.goto(Plan.TITLE, fresh=True)
-    ctx.note(ctx.t("forum_admin.intro"))
+start_new = afresh(Plan.TITLE, "forum_admin.intro")  # /forum_baru
 
 
 def new_forum(draft: NewForumDraft) -> NewForum:
@@ -102,40 +84,6 @@ def new_forum(draft: NewForumDraft) -> NewForum:
     )
 
 
-def _keeper(name: str, then: Plan) -> Callable[[Ctx, Any], None]:
-    """Store a checked answer as the draft's ``name`` and go on to ``then``."""
-
-    def keep(ctx: Ctx, value: Any) -> None:
-        setattr(_draft(ctx), name, value)
-        FORM.next(ctx, then)
-
-    return keep
-
-
-def ask_type(ctx: Ctx) -> Prompt:
-    """Musrenbang (kelurahan, kecamatan, kota), forum warga, sosialisasi or other."""
-    options = tuple(Option(f, type_label(ctx.t, f), (f,)) for f in FORUM_TYPES)
-    return Prompt(ctx.t("forum_admin.ask_type"), options)
-
-
-def on_type(ctx: Ctx, answer: Answer) -> None:
-    _draft(ctx).type = answer.option
-    FORM.next(ctx, Plan.STARTS)
-
-
-def _place_later(ctx: Ctx, _choice: str) -> None:
-    _draft(ctx).place = ""
-    FORM.next(ctx, Plan.AGENDA)
-
-
-def _area_chosen(ctx: Ctx, area: Area) -> None:
-    draft = _draft(ctx)
-    draft.area_level = area.level
-    draft.area_code = area.kelurahan or area.kecamatan
-    draft.area_kecamatan = None
-    ctx.goto(Plan.PREVIEW)
-
-
 def preview_text(ctx: Ctx, draft: NewForumDraft) -> str:
     """The forum as residents will see it, and who will be reminded."""
     forum = new_forum(draft)
@@ -146,9 +94,7 @@ def preview_text(ctx: Ctx, draft: NewForumDraft) -> str:
 def save(ctx: Ctx, draft: NewForumDraft) -> None:
     forum = new_forum(draft)
     draft.editing = True
-    if forum.starts_at <= ctx.now:  # the preview sat on screen past the start
-        ctx.invalid(ctx.t("forum_admin.start_passed"))
-        ctx.goto(Plan.STARTS)
+    if passed(ctx, forum.starts_at, "forum_admin.start_passed", Plan.STARTS):
         return
     try:
         saved = create_forum(
@@ -164,11 +110,6 @@ def save(ctx: Ctx, draft: NewForumDraft) -> None:
     ctx.goto(HOME)
 
 
-def drop(ctx: Ctx, _draft: NewForumDraft) -> None:
-    ctx.note(ctx.t("forum_admin.dropped"))
-    ctx.goto(HOME)
-
-
 # The parts Ubah offers, each named (and labelled ``forum_admin.field_<name>``) after its step
 EDITABLE = (Plan.TITLE, Plan.TYPE, Plan.STARTS, Plan.PLACE, Plan.AGENDA, Plan.AREA)
 FORM = Form(
@@ -178,71 +119,28 @@ FORM = Form(
     fields=tuple(Field(step.value, step) for step in EDITABLE),
     text=preview_text,
     send=save,
-    cancel=drop,
+    cancel=dropped("forum_admin.dropped"),
     to=(HOME, Plan.STARTS),
-    texts=FormTexts(
-        send="forum_admin.save",
-        edit="forum_admin.edit",
-        cancel="forum_admin.drop",
-        ask_edit="forum_admin.ask_edit",
-        back="forum_admin.back_to_preview",
-        field="forum_admin.field_{name}",
-        send_words="forum_save",
-    ),
+    texts=FormTexts.preview("forum_admin", send="save", cancel="drop", send_words="forum_save"),
 )
-
-AREA = AreaPicker(
-    kecamatan=Plan.AREA,
-    kelurahan=Plan.AREA_KELURAHAN,
-    draft=NewForumDraft,
-    holding="area_kecamatan",
-    ask_kecamatan=lambda ctx: ctx.t("forum_admin.ask_area"),
-    ask_kelurahan=lambda ctx, name: ctx.t("forum_admin.ask_area_kelurahan", kecamatan=name),
-    chosen=_area_chosen,
-    to=(Plan.PREVIEW,),
-    whole_city=lambda ctx: ctx.t("forum_admin.area_city_option"),
-    whole_kecamatan=lambda ctx: ctx.t(
-        "forum_admin.area_whole_kecamatan",
-        kecamatan=kecamatan_name(ctx, _draft(ctx).area_kecamatan),
-    ),
-)
-
-
-def _then(step: Plan) -> tuple[Plan, ...]:
-    return (step, Plan.PREVIEW)
-
+ASK = Questions(FORM, "forum_admin")
 
 NEW_FORUM = Flow(
     role="facilitator",
     steps={
-        Plan.TITLE: text_step(
-            ask=lambda ctx: ctx.t("forum_admin.ask_title"),
-            check=lambda text: check_text(text, FORUM.title, one_line=True),
-            keep=_keeper("title", Plan.TYPE),
-            to=_then(Plan.TYPE),
+        Plan.TITLE: ASK.text("title", Plan.TYPE, FORUM.title, one_line=True),
+        Plan.TYPE: ASK.choice("type", Plan.STARTS, FORUM_TYPES, type_label),
+        Plan.STARTS: ASK.when("starts", Plan.PLACE),
+        Plan.PLACE: ASK.text(
+            "place",
+            Plan.AGENDA,
+            FORUM.place,
+            one_line=True,
+            instead=lambda t: option(t, "skip", "forum_admin.place_later", "skip"),
+            kept="",
         ),
-        Plan.TYPE: Step(ask_type, on_type, _then(Plan.STARTS)),
-        Plan.STARTS: text_step(
-            ask=lambda ctx: ctx.t("forum_admin.ask_starts", example=example(ctx.now)),
-            check_in=lambda ctx, text: parse_wib_datetime(text, ctx.now),
-            keep=_keeper("starts", Plan.PLACE),
-            to=_then(Plan.PLACE),
-        ),
-        Plan.PLACE: text_step(
-            ask=lambda ctx: ctx.t("forum_admin.ask_place"),
-            check=lambda text: check_text(text, FORUM.place, one_line=True),
-            keep=_keeper("place", Plan.AGENDA),
-            to=_then(Plan.AGENDA),
-            options=lambda ctx: (option(ctx.t, "skip", "forum_admin.place_later", "skip"),),
-            on_option=_place_later,
-        ),
-        Plan.AGENDA: text_step(
-            ask=lambda ctx: ctx.t("forum_admin.ask_agenda"),
-            check=lambda text: check_text(text, FORUM.agenda),
-            keep=_keeper("agenda", Plan.AREA),
-            to=_then(Plan.AREA),
-        ),
-        **AREA.steps(),
+        Plan.AGENDA: ASK.text("agenda", Plan.AREA, FORUM.agenda),
+        **ASK.area(Plan.AREA, Plan.AREA_KELURAHAN, Plan.PREVIEW).steps(),
         **FORM.steps(),
     },
 )

@@ -15,7 +15,7 @@ from handlers.core.validation import Invalid
 from handlers.trainings.browse import describe
 from handlers.widgets.places import area_name
 from storage.limits import TRAINING
-from storage.models import TrainingProgram
+from storage.models import PROGRAM_CATEGORIES, TrainingProgram
 from storage.trainings import NewProgram
 
 _QUOTA = re.compile(
@@ -50,14 +50,9 @@ def check_quota(raw: str) -> int:
 
 
 def category_label(t: Translator, category: str) -> str:
-    labels = {
-        "usaha": t("training_admin.category_usaha"),
-        "produksi": t("training_admin.category_produksi"),
-        "pemasaran": t("training_admin.category_pemasaran"),
-        "pembukuan": t("training_admin.category_pembukuan"),
-        "lainnya": t("training_admin.category_lainnya"),
-    }
-    return labels.get(category, labels["lainnya"])
+    """The category's name (``training_admin.category_<name>``; an unknown one: Lainnya)."""
+    known = category if category in PROGRAM_CATEGORIES else "lainnya"
+    return t(f"training_admin.category_{known}")
 
 
 def resident_view(ctx: Ctx, draft: NewProgram) -> str:

@@ -9,31 +9,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
-from handlers.core.datetimes import (
-    clock,
-    end_examples,
-    example,
-    parse_end,
-    parse_wib_datetime,
-    short_date,
-)
-from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
+from handlers.core.datetimes import clock, end_examples, parse_end, parse_wib_datetime, short_date
+from handlers.core.flow import HOME, Ctx, Flow, Steps
 from handlers.core.types import Option
 from handlers.core.validation import Invalid, check_text
 from handlers.trainings.card import category_label, check_quota, check_url, preview
-from handlers.widgets.area import Area, AreaPicker
 from handlers.widgets.choices import skip
-from handlers.widgets.form import Also, Field, Form, FormDraft, FormTexts
-from handlers.widgets.places import kecamatan_name
+from handlers.widgets.fields import AreaDraft, Questions, afresh, dropped, passed
+from handlers.widgets.form import Also, Field, Form, FormTexts
 from handlers.widgets.text_field import text_step
 from handlers.widgets.words import option
 from storage.clock import WIB
-from storage.limits import TRAINING, Length
+from storage.limits import TRAINING
 from storage.models import PROGRAM_CATEGORIES
 from storage.trainings import NewProgram, TrainingError, create_program
 
@@ -56,7 +46,7 @@ class NewTraining(Steps, flow="training_new"):
     EDIT = "edit"
 
 
-class NewTrainingDraft(FormDraft):
+class NewTrainingDraft(AreaDraft):
     title: str | None = None
     description: str | None = None
     category: str | None = None
@@ -65,9 +55,6 @@ class NewTrainingDraft(FormDraft):
     place: str | None = None
     map_url: str | None = None
     quota: int | None = None
-    area_kecamatan: str | None = None  # while its kelurahan is asked
-    area_level: str | None = None
-    area_code: str | None = None
     closes: datetime | None = None
     requirements: str | None = None
     organiser: str | None = None
@@ -77,10 +64,7 @@ def _draft(ctx: Ctx) -> NewTrainingDraft:
     return ctx.draft(NewTrainingDraft)
 
 
-def start_new(ctx: Ctx, _args: str) -> None:
-    """``/pelatihan_baru``: a fresh program, from its title."""
-    ctx.goto(NewTraining.TITLE, fresh=True)
-    ctx.note(ctx.t("training_admin.intro"))
+start_new = afresh(NewTraining.TITLE, "training_admin.intro")  # /pelatihan_baru
 
 
 def _starts(ctx: Ctx) -> datetime:
@@ -110,39 +94,6 @@ def program(draft: NewTrainingDraft) -> NewProgram:
     )
 
 
-def _keep(field: str, then: NewTraining) -> Callable[[Ctx, Any], None]:
-    """Keep an answer in the draft's ``field``, then ask ``then`` (or, while a part
-    is being changed, show the preview again)."""
-    if field not in NewTrainingDraft.model_fields:  # a typo fails at import
-        raise AttributeError(f"NewTrainingDraft has no field {field!r}")
-
-    def keep(ctx: Ctx, value: Any) -> None:
-        setattr(_draft(ctx), field, value)
-        FORM.next(ctx, then)
-
-    return keep
-
-
-def _typed(field: str, length: Length, then: NewTraining, *, one_line: bool = False) -> Step:
-    """A plain text part of the program, asked by ``training_admin.ask_<field>``."""
-    return text_step(
-        ask=lambda ctx: ctx.t(f"training_admin.ask_{field}"),
-        check=lambda raw: check_text(raw, length, one_line=one_line),
-        keep=_keep(field, then),
-        to=(then, NewTraining.PREVIEW),
-    )
-
-
-def ask_category(ctx: Ctx) -> Prompt:
-    """The kind of training."""
-    options = tuple(Option(c, category_label(ctx.t, c), (c,)) for c in PROGRAM_CATEGORIES)
-    return Prompt(ctx.t("training_admin.ask_category"), options)
-
-
-def on_category(ctx: Ctx, answer: Answer) -> None:
-    _keep("category", NewTraining.STARTS)(ctx, answer.option)
-
-
 def keep_starts(ctx: Ctx, starts: datetime) -> None:
     """A moved start keeps the training's length, and drops a closing now too late."""
     draft = _draft(ctx)
@@ -158,18 +109,6 @@ def keep_starts(ctx: Ctx, starts: datetime) -> None:
         draft.closes = None
         ctx.note(ctx.t("training_admin.closes_reset"))
     ctx.goto(NewTraining.PREVIEW)
-
-
-def on_area(ctx: Ctx, area: Area) -> None:
-    draft = _draft(ctx)
-    draft.area_level = area.level
-    draft.area_code = area.kelurahan if area.level == "kelurahan" else area.kecamatan
-    draft.area_kecamatan = None
-    FORM.next(ctx, NewTraining.CLOSES)
-
-
-def _chosen_kecamatan(ctx: Ctx) -> str:
-    return kecamatan_name(ctx, _draft(ctx).area_kecamatan)
 
 
 def _closes_example(ctx: Ctx) -> str:
@@ -203,14 +142,9 @@ def organiser_options(ctx: Ctx) -> tuple[Option, ...]:
 def _save(ctx: Ctx, draft: NewTrainingDraft, status: str) -> None:
     new = program(draft)
     draft.editing = True
-    if new.starts_at <= ctx.now:  # the preview sat on screen past the start
-        ctx.invalid(ctx.t("training_admin.start_passed"))
-        ctx.goto(NewTraining.STARTS)
+    if passed(ctx, new.starts_at, "training_admin.start_passed", NewTraining.STARTS):
         return
-    closes = new.registration_closes_at
-    if closes is not None and closes <= ctx.now:
-        ctx.invalid(ctx.t("training_admin.closes_passed"))
-        ctx.goto(NewTraining.CLOSES)
+    if passed(ctx, new.registration_closes_at, "training_admin.closes_passed", NewTraining.CLOSES):
         return
     try:
         saved = create_program(
@@ -225,11 +159,6 @@ def _save(ctx: Ctx, draft: NewTrainingDraft, status: str) -> None:
         return
     key = "training_admin.saved_open" if status == "open" else "training_admin.saved_draft"
     ctx.say(ctx.t(key, id=f"#{saved.id}", title=saved.title))
-    ctx.goto(HOME)
-
-
-def cancel(ctx: Ctx, _draft: NewTrainingDraft) -> None:
-    ctx.note(ctx.t("training_admin.cancelled"))
     ctx.goto(HOME)
 
 
@@ -252,96 +181,69 @@ FORM = Form(
             lambda c, d: _save(c, d, "draft"),
         ),
     ),
-    cancel=cancel,
+    cancel=dropped("training_admin.cancelled"),
     to=(NewTraining.STARTS, NewTraining.CLOSES, HOME),
-    texts=FormTexts(
-        send="training_admin.publish",
-        edit="training_admin.edit",
-        cancel="training_admin.cancel",
-        ask_edit="training_admin.ask_edit",
-        back="training_admin.back_to_preview",
-        field="training_admin.field_{name}",
+    texts=FormTexts.preview(
+        "training_admin",
+        send="publish",
         send_words="training_publish",
         send_value="open",
         back_value="preview",
     ),
 )
-
-AREA = AreaPicker(
-    kecamatan=NewTraining.AREA,
-    kelurahan=NewTraining.AREA_KELURAHAN,
-    draft=NewTrainingDraft,
-    holding="area_kecamatan",
-    ask_kecamatan=lambda ctx: ctx.t("training_admin.ask_area"),
-    ask_kelurahan=lambda ctx, name: ctx.t("training_admin.ask_area_kelurahan", kecamatan=name),
-    chosen=on_area,
-    to=(NewTraining.CLOSES, NewTraining.PREVIEW),
-    whole_city=lambda ctx: ctx.t("training_admin.area_city_option"),
-    whole_kecamatan=lambda ctx: ctx.t(
-        "training_admin.area_whole_kecamatan", kecamatan=_chosen_kecamatan(ctx)
-    ),
-)
+ASK = Questions(FORM, "training_admin")
 
 NEW_TRAINING = Flow(
     role="facilitator",
     steps={
-        NewTraining.TITLE: _typed("title", TRAINING.title, NewTraining.DESCRIPTION, one_line=True),
-        NewTraining.DESCRIPTION: _typed("description", TRAINING.description, NewTraining.CATEGORY),
-        NewTraining.CATEGORY: Step(
-            ask_category, on_category, (NewTraining.STARTS, NewTraining.PREVIEW)
+        NewTraining.TITLE: ASK.text(
+            "title", NewTraining.DESCRIPTION, TRAINING.title, one_line=True
         ),
-        NewTraining.STARTS: text_step(
-            ask=lambda ctx: ctx.t("training_admin.ask_starts", example=example(ctx.now)),
-            check_in=lambda ctx, raw: parse_wib_datetime(raw, ctx.now),
-            keep=keep_starts,
-            to=(NewTraining.ENDS, NewTraining.PREVIEW),
+        NewTraining.DESCRIPTION: ASK.text(
+            "description", NewTraining.CATEGORY, TRAINING.description
         ),
-        NewTraining.ENDS: text_step(
+        NewTraining.CATEGORY: ASK.choice(
+            "category", NewTraining.STARTS, PROGRAM_CATEGORIES, category_label
+        ),
+        NewTraining.STARTS: ASK.when("starts", NewTraining.ENDS, keep=keep_starts),
+        NewTraining.ENDS: ASK.text(
+            "ends",
+            NewTraining.PLACE,
             ask=lambda ctx: ctx.t("training_admin.ask_ends", **end_examples(_starts(ctx))),
             check_in=lambda ctx, raw: parse_end(raw, start=_starts(ctx), now=ctx.now),
-            keep=_keep("ends", NewTraining.PLACE),
-            to=(NewTraining.PLACE, NewTraining.PREVIEW),
         ),
-        NewTraining.PLACE: _typed("place", TRAINING.place, NewTraining.MAP, one_line=True),
-        NewTraining.MAP: text_step(
-            ask=lambda ctx: ctx.t("training_admin.ask_map"),
-            options=lambda ctx: (skip(ctx.t),),
-            on_option=lambda ctx, _choice: _keep("map_url", NewTraining.QUOTA)(ctx, None),
+        NewTraining.PLACE: ASK.text("place", NewTraining.MAP, TRAINING.place, one_line=True),
+        NewTraining.MAP: ASK.text(
+            "map_url",
+            NewTraining.QUOTA,
             check=check_url,
-            keep=_keep("map_url", NewTraining.QUOTA),
-            to=(NewTraining.QUOTA, NewTraining.PREVIEW),
+            ask=lambda ctx: ctx.t("training_admin.ask_map"),
+            instead=skip,
         ),
-        NewTraining.QUOTA: text_step(
-            ask=lambda ctx: ctx.t("training_admin.ask_quota"),
-            check=check_quota,
-            keep=_keep("quota", NewTraining.AREA),
-            to=(NewTraining.AREA, NewTraining.PREVIEW),
-        ),
-        **AREA.steps(),
-        NewTraining.CLOSES: text_step(
+        NewTraining.QUOTA: ASK.text("quota", NewTraining.AREA, check=check_quota),
+        **ASK.area(NewTraining.AREA, NewTraining.AREA_KELURAHAN, NewTraining.CLOSES).steps(),
+        NewTraining.CLOSES: ASK.text(
+            "closes",
+            NewTraining.REQUIREMENTS,
             ask=ask_closes,
-            options=lambda ctx: (
-                option(ctx.t, "start", "training_admin.closes_at_start", "training_until_start"),
-            ),
-            on_option=lambda ctx, _choice: _keep("closes", NewTraining.REQUIREMENTS)(ctx, None),
             check_in=check_closes,
-            keep=_keep("closes", NewTraining.REQUIREMENTS),
-            to=(NewTraining.REQUIREMENTS, NewTraining.PREVIEW),
+            instead=lambda t: option(
+                t, "start", "training_admin.closes_at_start", "training_until_start"
+            ),
         ),
-        NewTraining.REQUIREMENTS: text_step(
-            ask=lambda ctx: ctx.t("training_admin.ask_requirements"),
-            options=lambda ctx: (skip(ctx.t),),
-            on_option=lambda ctx, _choice: _keep("requirements", NewTraining.ORGANISER)(ctx, ""),
-            check=lambda raw: check_text(raw, TRAINING.requirements),
-            keep=_keep("requirements", NewTraining.ORGANISER),
-            to=(NewTraining.ORGANISER, NewTraining.PREVIEW),
+        NewTraining.REQUIREMENTS: ASK.text(
+            "requirements",
+            NewTraining.ORGANISER,
+            TRAINING.requirements,
+            instead=skip,
+            kept="",
         ),
         NewTraining.ORGANISER: text_step(
             ask=lambda ctx: ctx.t("training_admin.ask_organiser"),
             options=organiser_options,
             on_option=lambda ctx, _choice: ctx.resident.display_name or "",
             check=lambda raw: check_text(raw, TRAINING.organiser, one_line=True),
-            keep=_keep("organiser", NewTraining.PREVIEW),
+            keep=ASK.keep("organiser", NewTraining.PREVIEW),
             to=(NewTraining.PREVIEW,),
         ),
         **FORM.steps(),

@@ -55,6 +55,20 @@ class FormTexts:
     send_value: str = "send"
     back_value: str = "summary"
 
+    @classmethod
+    def preview(cls, prefix: str, *, send: str, cancel: str = "cancel", **more: str) -> FormTexts:
+        """A facilitator's preview, its keys under ``prefix``: ``<send>``, ``edit``,
+        ``<cancel>``, ``ask_edit``, ``back_to_preview`` and ``field_<name>``."""
+        return cls(
+            send=f"{prefix}.{send}",
+            edit=f"{prefix}.edit",
+            cancel=f"{prefix}.{cancel}",
+            ask_edit=f"{prefix}.ask_edit",
+            back=f"{prefix}.back_to_preview",
+            field=f"{prefix}.field_{{name}}",
+            **more,
+        )
+
 
 @dataclass(frozen=True)
 class Also(Generic[F]):
