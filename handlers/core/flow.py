@@ -295,16 +295,15 @@ class Ctx:
         """Put a line at the top of the next question's message."""
         self.notes.append(text)
 
-    def goto(self, step: Steps, *, keep_data: bool = False, fresh: bool = False) -> None:
-        """Move to ``step`` and ask it. Leaving the flow drops its answers, unless
-        ``keep_data``; ``fresh`` drops them within the flow too (a command that
-        starts the flow over). A step may go only where its ``to`` says (or ask
-        itself again)."""
+    def goto(self, step: Steps, *, fresh: bool = False) -> None:
+        """Move to ``step`` and ask it. Leaving the flow drops its answers;
+        ``fresh`` drops them within the flow too (a command that starts the flow
+        over). A step may go only where its ``to`` says (or ask itself again)."""
         here = (self.conversation.flow, self.conversation.step)
         allowed = self.at is None or step in self.at.to
         if not allowed and (step.flow, step.value) != here:
             raise FlowError(f"{self.conversation.flow}: {step!r} is not in this step's 'to'")
-        self._move(step.flow, step.value, drop=fresh or (step.flow != here[0] and not keep_data))
+        self._move(step.flow, step.value, drop=fresh or step.flow != here[0])
 
     def _move(self, flow: str, step: str, *, drop: bool) -> None:
         if drop:
