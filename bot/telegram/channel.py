@@ -33,9 +33,10 @@ from bot.channels.confirmation import confirming
 from bot.channels.pipeline import Pipeline
 from bot.config import TelegramSettings
 from bot.dbthreads import DatabaseThreads
+from bot.delivery import attachment
 from bot.i18n import translator
 from bot.media import MediaStore
-from bot.outbox import OutboxDispatcher, attachment
+from bot.outbox import OutboxDispatcher
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.calls import delivering, retrying
 from bot.telegram.inbound import CHANNEL, to_inbound

@@ -42,9 +42,10 @@ from bot.channels.confirmation import TRANSIENT, confirming, current
 from bot.channels.pipeline import Pipeline
 from bot.config import WhatsAppSettings
 from bot.dbthreads import DatabaseThreads
+from bot.delivery import DeliveryFailed, attachment
 from bot.i18n import translator
 from bot.media import MediaStore
-from bot.outbox import DeliveryFailed, OutboxDispatcher, attachment
+from bot.outbox import OutboxDispatcher
 from bot.webhook_body import BodyRefused
 from bot.whatsapp.callbacks import FORGED, ButtonIds, PageTurn
 from bot.whatsapp.errors import OutsideWindow
