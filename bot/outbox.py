@@ -1,7 +1,8 @@
 """Sending what the outbox holds: direct replies at once, everything else when due.
 
 Each channel adapter is a ``Sender``; a failed send raises ``DeliveryFailed``
-saying whether to retry (and when), give up, or mark the resident unreachable.
+saying whether to retry (and when), give up, or mark the resident unreachable
+(both in ``bot.delivery``, with what a failure does to the rows).
 
 Outbox rows go out at the channel's pace, shared by every process on the database
 (``storage.pace``): each claim takes about a second's worth of rows, most urgent
@@ -25,13 +26,11 @@ import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
-from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy import Engine as Database
 
 from bot.dbthreads import DatabaseThreads
-from bot.media import MediaStore
+from bot.delivery import DeliveryFailed, Sender, record_failure
 from bot.outage import Outage
 from bot.outbox_flow import MAX_IN_FLIGHT, NAP, InFlight, SentMarks
 from bot.outbox_lease import LEASE, Leases
@@ -39,16 +38,11 @@ from handlers.core.types import QueuedReply, Reply
 from storage.db import transaction
 from storage.models import OutboxMessage
 from storage.outbox import (
-    hold_recipient,
-    mark_failed,
-    mark_rate_limited,
-    mark_retry,
     mark_sent_many,
-    mark_unreachable,
     release,
     renew,
 )
-from storage.pace import Batch, claim_batch, pause_channel
+from storage.pace import Batch, claim_batch
 
 logger = logging.getLogger(__name__)
 
@@ -62,51 +56,6 @@ PER_CHAT: Mapping[str, timedelta] = {
     "telegram": timedelta(seconds=1),
     "whatsapp": timedelta(seconds=6),
 }
-
-
-class DeliveryFailed(Exception):
-    """A send that did not go through; the flags say what to do next."""
-
-    def __init__(
-        self,
-        reason: str,
-        *,
-        retry_after: float | None = None,
-        unreachable: bool = False,
-        permanent: bool = False,
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-        self.unreachable = unreachable
-        self.permanent = permanent
-
-
-def attachment(media: MediaStore, reference: str) -> Path:
-    """The file a reply carries. A file sent in chat is deleted once delivered or
-    after its grace period: a message whose file is gone fails for good."""
-    path = media.path_of(reference)
-    if not path.is_file():
-        raise DeliveryFailed("its file is no longer kept", permanent=True)
-    return path
-
-
-class Sender(Protocol):
-    channel: str
-
-    async def deliver(self, recipient: str, reply: Reply, *, kind: str = "reply") -> str | None:
-        """Send one reply; return the platform's message id, or raise DeliveryFailed.
-        Once sent, the files sent in chat that the reply carried are deleted
-        (``MediaStore.delivered``).
-
-        ``kind`` is the outbox row's kind: WhatsApp needs it to pick the approved
-        template outside the 24-hour window."""
-        ...
-
-
-def backoff(attempts: int) -> timedelta:
-    """5 s, 10 s, 20 s … capped at 30 minutes."""
-    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 1800))
 
 
 class OutboxDispatcher:
@@ -408,61 +357,25 @@ class OutboxDispatcher:
         failure: DeliveryFailed,
         claim: str | None = None,
     ) -> datetime:
-        """Record the failure; returns when the recipient's next message may go (after
-        a 429: when the channel's pause ends, for every process)."""
-        now = self.clock()
-        due_at = now
-        with transaction(self.db) as session:
-            if failure.retry_after is not None:
-                due_at = pause_channel(
-                    session=session,
-                    channel=channel,
-                    now=now,
-                    until=now + timedelta(seconds=failure.retry_after),
-                )
-                logger.warning(
-                    "%s said 429 (retry after %s s): the channel pauses until %s",
-                    channel,
-                    failure.retry_after,
-                    due_at.isoformat(timespec="seconds"),
-                )
-            else:
-                logger.warning("sending to a %s resident failed: %s", channel, failure.reason)
-            for message_id in message_ids:
-                if failure.retry_after is not None:
-                    mark_rate_limited(
-                        session=session,
-                        message_id=message_id,
-                        due_at=due_at,
-                        error=failure.reason,
-                        claim=claim,
-                    )
-                elif failure.unreachable:
-                    mark_unreachable(
-                        session=session,
-                        message_id=message_id,
-                        identity=f"{channel}:{recipient}",
-                        now=now,
-                        error=failure.reason,
-                        claim=claim,
-                    )
-                elif failure.permanent:
-                    mark_failed(
-                        session=session, message_id=message_id, error=failure.reason, claim=claim
-                    )
-                else:
-                    retry_at = mark_retry(
-                        session=session,
-                        message_id=message_id,
-                        attempts=attempts,
-                        now=now,
-                        after=backoff(attempts),
-                        error=failure.reason,
-                        claim=claim,
-                    )
-                    due_at = retry_at or now
-            if due_at > now:  # the recipient's later messages wait for this one
-                hold_recipient(
-                    session=session, channel=channel, recipient=recipient, until=due_at, now=now
-                )
+        """Record the failure (``bot.delivery.record_failure``) and log it; returns
+        when the recipient's next message may go."""
+        if failure.retry_after is None:
+            logger.warning("sending to a %s resident failed: %s", channel, failure.reason)
+        due_at = record_failure(
+            self.db,
+            channel=channel,
+            recipient=recipient,
+            message_ids=message_ids,
+            attempts=attempts,
+            failure=failure,
+            now=self.clock(),
+            claim=claim,
+        )
+        if failure.retry_after is not None:
+            logger.warning(
+                "%s said 429 (retry after %s s): the channel pauses until %s",
+                channel,
+                failure.retry_after,
+                due_at.isoformat(timespec="seconds"),
+            )
         return due_at

@@ -20,6 +20,7 @@ from bot.app import build_app
 from bot.channels.pipeline import Pipeline
 from bot.config import Settings
 from bot.dbthreads import DatabaseThreads
+from bot.delivery import Sender
 from bot.job_process import JobProcess
 from bot.jobs import (
     BROADCAST_INTERVAL_SECONDS,
@@ -32,7 +33,7 @@ from bot.jobs import (
     training_tick,
 )
 from bot.outage import Outage, watched
-from bot.outbox import PER_CHAT, OutboxDispatcher, Sender
+from bot.outbox import PER_CHAT, OutboxDispatcher
 from bot.telegram.calls import retrying
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.polling import ALLOWED_UPDATES, PollingConflict, poll

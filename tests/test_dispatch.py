@@ -22,7 +22,8 @@ from sqlalchemy import Engine, insert
 from sqlmodel import Session, col, select
 
 from bot.dbthreads import DatabaseThreads
-from bot.outbox import LEASE, MAX_IN_FLIGHT, PER_CHAT, DeliveryFailed, OutboxDispatcher
+from bot.delivery import DeliveryFailed
+from bot.outbox import LEASE, MAX_IN_FLIGHT, PER_CHAT, OutboxDispatcher
 from handlers.core.types import QueuedReply, Reply
 from storage.announcements import BROADCAST_PRIORITY
 from storage.db import make_engine, transaction

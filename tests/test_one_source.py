@@ -74,4 +74,4 @@ def test_category_keys_are_written_once() -> None:
     assert bot.config.CATEGORY_KEYS is storage.models.CATEGORY_KEYS
     assert typing.get_args(bot.config.CategoryKey) == storage.models.CATEGORY_KEYS
     defined = definitions(r'^\s*"infrastruktur",')
-    assert [where.split(":")[0] for where in defined] == ["storage/models.py"]
+    assert [where.split(":")[0] for where in defined] == ["storage/models/aspirations.py"]

@@ -13,7 +13,8 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 
 from bot.dbthreads import DatabaseThreads
-from bot.outbox import DeliveryFailed, OutboxDispatcher
+from bot.delivery import DeliveryFailed
+from bot.outbox import OutboxDispatcher
 from handlers.core.types import QueuedReply, Reply
 from storage.db import transaction
 from storage.models import OutboxMessage, Resident

@@ -33,8 +33,9 @@ from whatsapp_harness import WaResident, said
 
 import handlers.core.engine
 from bot.config import WHATSAPP_TEMPLATE_KINDS, WhatsAppSettings, WhatsAppTemplate
+from bot.delivery import DeliveryFailed
 from bot.media import MediaStore
-from bot.outbox import DeliveryFailed, OutboxDispatcher
+from bot.outbox import OutboxDispatcher
 from bot.web import create_web_app
 from bot.whatsapp.callbacks import ButtonIds
 from bot.whatsapp.channel import WhatsAppChannel

@@ -20,7 +20,8 @@ from datetime import datetime
 
 from bot.channels.confirmation import TRANSIENT, current
 from bot.dbthreads import DatabaseThreads
-from bot.outbox import OutboxDispatcher, Sender
+from bot.delivery import Sender
+from bot.outbox import OutboxDispatcher
 from bot.turns import Turns
 from handlers.core.engine import Engine
 from handlers.core.types import Handled, Inbound

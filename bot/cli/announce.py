@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.cli.common import now
 from bot.cli.errors import CommandError
 
 if TYPE_CHECKING:
@@ -37,11 +38,6 @@ SNIPPET = 48
 SEGMENT_FORMS = "everyone, kecamatan:NAME, kelurahan:NAME, training:ID, forum:ID or rsvp:ID"
 KINDS = {"forum": "forum_subscribers", "rsvp": "forum_rsvp"}  # CLI word → segment kind
 WORDS = {kind: word for word, kind in KINDS.items()}  # segment kind → CLI word
-
-
-def now() -> datetime:
-    """The one clock of the CLI, read once per command (tests replace it)."""
-    return datetime.now(UTC)
 
 
 def interactive() -> bool:

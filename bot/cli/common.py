@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import tomllib
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.errors import CommandError
@@ -20,6 +20,12 @@ if TYPE_CHECKING:  # heavy modules are imported by the commands only
     from bot.config import Settings
 
 TITLE_WIDTH = 40  # characters of a title shown in a list
+
+
+def now() -> datetime:
+    """The one clock of the CLI, read once per command; each command module imports
+    it, so a test replaces it there (``monkeypatch.setattr(command, "now", …)``)."""
+    return datetime.now(UTC)
 
 
 def in_transaction(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -22,6 +22,7 @@ from bot.cli.common import (
     area_text,
     check_length,
     in_transaction,
+    now,
     parse_moment,
     plural_s,
     read_text,
@@ -56,11 +57,6 @@ KEYS = ("title", "type", "starts_at", "place", "agenda", "area")
 REQUIRED = ("title", "type", "starts_at", "area")
 TEXT_KEYS = {"title": FORUM.title, "place": FORUM.place, "agenda": FORUM.agenda}
 DONE = {"move": "moved", "cancel": "cancelled"}
-
-
-def now() -> datetime:
-    """The one clock of the CLI, read once per command (tests replace it)."""
-    return datetime.now(UTC)
 
 
 def forum_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -149,12 +145,7 @@ def _add(request: Request) -> list[str]:
     if new.starts_at <= now:
         raise CommandError(f"{args.file}: starts_at is in the past")
     forum = create_forum(session=session, new=new, actor=ACTOR, now=now)
-    assert forum.id is not None
-    told = _count(followers(session, forum.id), "subscriber")
-    return [
-        f"forum {forum.id} created: {_summary(forum)}",
-        f"{told} will be reminded before it starts",
-    ]
+    return _told(session, forum, "created", "subscriber", "will be reminded before it starts")
 
 
 def _list(request: Request) -> list[str]:
@@ -184,11 +175,7 @@ def _move(request: Request) -> list[str]:
     place = _one_line("--place", args.place) if args.place is not None else None
     forum = move_forum(session=session, forum_id=args.id, starts_at=at, place=place, now=now)
     forum_moved(session, translator, forum, now, ACTOR)
-    told = _count(followers(session, args.id), "follower")
-    return [
-        f"forum {args.id} moved: {_summary(forum)}",
-        f"{told} will be told; reminders follow the new time",
-    ]
+    return _told(session, forum, "moved", "follower", "will be told; reminders follow the new time")
 
 
 def _cancel(request: Request) -> list[str]:
@@ -218,6 +205,14 @@ ACTIONS: dict[str, Action] = {
 
 
 # --- output -------------------------------------------------------------------------
+
+
+def _told(session: Session, forum: ForumEvent, done: str, noun: str, then: str) -> list[str]:
+    """What an action that its followers hear of prints: the forum as it now is,
+    and how many will hear (``noun`` counted, then what happens to them)."""
+    assert forum.id is not None
+    told = _count(followers(session, forum.id), noun)
+    return [f"forum {forum.id} {done}: {_summary(forum)}", f"{told} {then}"]
 
 
 def _count(number: int, noun: str) -> str:

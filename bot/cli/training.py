@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, func, select
@@ -20,6 +20,7 @@ from bot.cli.common import (
     area_text,
     check_length,
     in_transaction,
+    now,
     parse_moment,
     plural_s,
     read_toml,
@@ -66,11 +67,6 @@ REQUIRED = ("title", "starts_at", "ends_at", "quota")
 FILE_STATUSES = ("open", "draft")
 NEW_STATUS = {"open": "open", "close": "closed", "cancel": "cancelled"}
 READ_ONLY = ("list", "registrants")  # never create or migrate a database (bot/database.py)
-
-
-def now() -> datetime:
-    """The one clock of the CLI, read once per command (tests replace it)."""
-    return datetime.now(UTC)
 
 
 def training_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot.outbox import DeliveryFailed
+from bot.delivery import DeliveryFailed
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -30,13 +29,11 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.channels.adapter import ChannelAdapter
 from bot.channels.confirmation import confirming
-from bot.channels.pipeline import Pipeline
 from bot.config import TelegramSettings
-from bot.dbthreads import DatabaseThreads
+from bot.delivery import attachment
 from bot.i18n import translator
-from bot.media import MediaStore
-from bot.outbox import OutboxDispatcher, attachment
 from bot.telegram import command_menus
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.calls import delivering, retrying
@@ -45,7 +42,6 @@ from bot.telegram.proxy import bot_api_proxy, shown
 from bot.telegram.render import MAX_TEXT, chosen_label, keyboard
 from bot.telegram.request import PooledRequest
 from bot.text_chunks import split_text
-from handlers.core.engine import Engine
 from handlers.core.types import Handled, Reply
 from storage.db import transaction
 from storage.residents import set_unreachable
@@ -53,28 +49,14 @@ from storage.residents import set_unreachable
 logger = logging.getLogger(__name__)
 
 
-class TelegramChannel:
-    """``pipeline``: the one every channel of the process shares (``bot.runner``);
-    without it, the channel makes its own (tests, tools)."""
+class TelegramChannel(ChannelAdapter[TelegramSettings]):
+    """Built as every ``ChannelAdapter``; ``connect`` makes the platform client."""
 
     channel = CHANNEL
 
-    def __init__(
-        self,
-        settings: TelegramSettings,
-        engine: Engine,
-        media: MediaStore,
-        clock: Callable[[], datetime],
-        threads: DatabaseThreads | None = None,
-        *,
-        pipeline: Pipeline | None = None,
-    ) -> None:
+    def connect(self) -> None:
+        settings = self.settings
         token = settings.token.get_secret_value()
-        self.engine = engine
-        self.media = media
-        self.clock = clock
-        self.pipeline = pipeline or Pipeline.alone(engine, self, clock, threads)
-        self.threads = self.pipeline.threads
         self.signer = CallbackSigner(token)
         # telegram.proxy_url carries every call, getUpdates too; without it both requests
         # honour HTTPS_PROXY and the like themselves (bot/telegram/proxy.py).
@@ -104,10 +86,6 @@ class TelegramChannel:
     @property
     def bot(self) -> Any:
         return self.application.bot
-
-    @property
-    def outbox(self) -> OutboxDispatcher:
-        return self.pipeline.outbox
 
     async def start(self) -> None:
         """Check the token (getMe) and register the command menus."""

@@ -38,13 +38,11 @@ from pywa_async.types import (
 from pywa_async.types.templates import TemplateLanguage
 from sqlmodel import Session
 
+from bot.channels.adapter import ChannelAdapter
 from bot.channels.confirmation import TRANSIENT, confirming, current
-from bot.channels.pipeline import Pipeline
 from bot.config import WhatsAppSettings
-from bot.dbthreads import DatabaseThreads
+from bot.delivery import DeliveryFailed, attachment
 from bot.i18n import translator
-from bot.media import MediaStore
-from bot.outbox import DeliveryFailed, OutboxDispatcher, attachment
 from bot.webhook_body import BodyRefused
 from bot.whatsapp.callbacks import FORGED, ButtonIds, PageTurn
 from bot.whatsapp.errors import OutsideWindow
@@ -60,7 +58,6 @@ from bot.whatsapp.inbound import (
 from bot.whatsapp.receipts import Receipts
 from bot.whatsapp.render import Outgoing, Words, render
 from bot.whatsapp.templates import MissingTemplate, template_for, window_open
-from handlers.core.engine import Engine
 from handlers.core.types import Reply
 from storage.conversations import mark_update_processed
 from storage.db import transaction
@@ -69,28 +66,13 @@ from storage.residents import get_resident
 logger = logging.getLogger(__name__)
 
 
-class WhatsAppChannel:
-    """``pipeline``: the one every channel of the process shares (``bot.runner``);
-    without it, the channel makes its own (tests, tools)."""
+class WhatsAppChannel(ChannelAdapter[WhatsAppSettings]):
+    """Built as every ``ChannelAdapter``; ``connect`` makes the platform client."""
 
     channel = CHANNEL
 
-    def __init__(
-        self,
-        settings: WhatsAppSettings,
-        engine: Engine,
-        media: MediaStore,
-        clock: Callable[[], datetime],
-        threads: DatabaseThreads | None = None,
-        *,
-        pipeline: Pipeline | None = None,
-    ) -> None:
-        self.settings = settings
-        self.engine = engine
-        self.media = media
-        self.clock = clock
-        self.pipeline = pipeline or Pipeline.alone(engine, self, clock, threads)
-        self.threads = self.pipeline.threads
+    def connect(self) -> None:
+        settings = self.settings
         self.ids = ButtonIds(settings.app_secret.get_secret_value())
         self.session = graph_session()
         self.client = graph_client(settings, self.session)
@@ -107,10 +89,6 @@ class WhatsAppChannel:
         number = await self.client.get_business_phone_number()
         logger.info("whatsapp: sending as %s", number.display_phone_number)
         return str(number.display_phone_number)
-
-    @property
-    def outbox(self) -> OutboxDispatcher:
-        return self.pipeline.outbox
 
     async def stop(self) -> None:
         await self.session.aclose()

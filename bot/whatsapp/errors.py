@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from pywa_async.errors import WhatsAppError
 
-from bot.outbox import DeliveryFailed
+from bot.delivery import DeliveryFailed
 
 RE_ENGAGEMENT = 131047  # more than 24 hours since the resident's last message
 THROUGHPUT = 130429  # the number's messages per second

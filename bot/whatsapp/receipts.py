@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pywa_async import WhatsApp
 from pywa_async.types import MessageStatus
 
-from bot.outbox import DeliveryFailed
+from bot.delivery import DeliveryFailed
 from bot.whatsapp.errors import BACK_OFF, RATE_LIMITS, RE_ENGAGEMENT, describe
 from handlers.core.types import Reply
 from storage.db import transaction

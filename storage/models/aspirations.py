@@ -1,0 +1,74 @@
+"""Aspirations (complaints and proposals), their categories and status history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, get_args
+
+from sqlalchemy import Column, ForeignKey, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+from storage.models.common import when
+
+ASPIRATION_STATUSES = (
+    "diterima", "diverifikasi", "diteruskan", "diproses", "selesai", "ditolak", "spam", "duplik",
+)  # fmt: skip
+# The aspiration categories residents choose from (labels: ``category.<key>`` in the
+# catalogs). The Literal types the ``[[aspiration.categories]]`` setting (bot/config/features.py).
+CategoryKey = Literal[
+    "infrastruktur",
+    "pendidikan",
+    "ekonomi",
+    "kesehatan",
+    "lingkungan",
+    "sosial",
+    "keamanan",
+    "pelayanan",
+    "lainnya",
+]
+CATEGORY_KEYS: tuple[str, ...] = get_args(CategoryKey)
+
+
+class Aspiration(SQLModel, table=True):
+    """A complaint or proposal from a resident, followed through its status workflow."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_column=Column(String(16), unique=True, nullable=False))
+    resident_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("resident.id", ondelete="SET NULL"), index=True),
+    )
+    channel: str = Field(max_length=16)
+    category: str = Field(max_length=32)
+    kecamatan_code: str = Field(max_length=16, index=True)
+    kelurahan_code: str = Field(max_length=16)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    language: str = Field(max_length=8)
+    anonymous: bool = True
+    photo_path: str | None = Field(default=None, max_length=255)
+    latitude: float | None = None
+    longitude: float | None = None
+    status: str = Field(default="diterima", max_length=16, index=True)
+    created_at: datetime = when()
+    updated_at: datetime = when()
+    rating: int | None = None  # 1–5, the resident's evaluation once it is selesai
+    rating_comment: str | None = Field(default=None, sa_column=Column(Text))
+    rated_at: datetime | None = when(nullable=True)
+    duplicate_of: str | None = Field(default=None, max_length=16, index=True)  # code, when duplik
+
+
+class AspirationStatusChange(SQLModel, table=True):
+    """One step of an aspiration's history: the status, when, who and the note."""
+
+    __tablename__ = "aspiration_status_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    aspiration_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("aspiration.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    status: str = Field(max_length=16)
+    at: datetime = when()
+    actor: str | None = Field(default=None, max_length=80)
+    note: str | None = Field(default=None, sa_column=Column(Text))
