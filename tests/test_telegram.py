@@ -633,3 +633,36 @@ async def test_with_a_proxy_url_every_bot_api_call_goes_through_the_proxy(
     assert 0 < len(fake.calls) - before <= len(proxy.paths())  # none went past the proxy
     assert f"through the proxy at {proxy.url}" in caplog.text
     assert password not in caplog.text
+
+
+async def test_a_role_holders_chat_telegram_refuses_does_not_stop_the_start(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A staff member who never wrote to the bot has no chat Telegram knows: their
+    menu is refused, the others are set, and the bot starts."""
+    from telegram import BotCommandScopeChat
+    from telegram.error import BadRequest
+
+    from bot.telegram import command_menus
+    from handlers.registry import REGISTRY
+
+    class Bot:
+        def __init__(self) -> None:
+            self.set: list[tuple[str, str | None]] = []
+
+        async def set_my_commands(self, commands: list[Any], scope: Any, code: str | None) -> bool:
+            if isinstance(scope, BotCommandScopeChat) and scope.chat_id == 404:
+                raise BadRequest("Bad Request: chat not found")
+            where = f"chat:{scope.chat_id}" if isinstance(scope, BotCommandScopeChat) else "all"
+            self.set.append((where, code))
+            return True
+
+    async def direct(call: Any) -> Any:
+        return await call()
+
+    bot = Bot()
+    holders = {404: frozenset({"staff"}), 7: frozenset({"facilitator"})}
+    await command_menus.publish(bot, REGISTRY, holders, direct)
+    assert bot.set == [("all", None), ("all", "en"), ("chat:7", None), ("chat:7", "en")]
+    assert "command menu was refused: Chat not found" in caplog.text
+    assert "404" not in caplog.text

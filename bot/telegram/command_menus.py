@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlmodel import Session
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
 
 from bot.i18n import translator
 from handlers.core.feature import Command, Registry
@@ -56,15 +57,26 @@ async def publish(
     call: Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]],
 ) -> None:
     """Set the default menu, then one per role holder's chat, in both languages;
-    ``call`` runs each Bot API call (with the channel's retries)."""
+    ``call`` runs each Bot API call (with the channel's retries). A chat Telegram
+    refuses (a staff member who never wrote to the bot, or blocked it) keeps the
+    default menu: the bot starts all the same."""
     everyone = registry.command_menu(frozenset())
     for language, code in LANGUAGES.items():
         menu = bot_commands(everyone, language)
         await call(partial(bot.set_my_commands, menu, BotCommandScopeDefault(), code))
+    refused = 0
     for chat_id, roles in holders.items():
         commands = registry.command_menu(roles)
-        for language, code in LANGUAGES.items():
-            menu = bot_commands(commands, language)
-            scope = BotCommandScopeChat(chat_id)
-            await call(partial(bot.set_my_commands, menu, scope, code))
-    logger.info("telegram: command menus set (%d for role holders)", len(holders))
+        try:
+            for language, code in LANGUAGES.items():
+                menu = bot_commands(commands, language)
+                scope = BotCommandScopeChat(chat_id)
+                await call(partial(bot.set_my_commands, menu, scope, code))
+        except TelegramError as error:  # the chat id is not logged: it names a person
+            refused += 1
+            logger.warning("telegram: a role holder's command menu was refused: %s", error)
+    logger.info(
+        "telegram: command menus set (%d for role holders, %d refused)",
+        len(holders) - refused,
+        refused,
+    )
