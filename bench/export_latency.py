@@ -56,7 +56,7 @@ from bot.job_process import JobProcess  # noqa: E402
 from bot.media import MediaStore  # noqa: E402
 from handlers.core import chat_jobs  # noqa: E402
 from handlers.core.engine import Engine  # noqa: E402
-from handlers.core.flow import EngineSettings  # noqa: E402
+from handlers.core.settings import EngineSettings  # noqa: E402
 from handlers.core.types import Choice, Inbound, Reply  # noqa: E402
 from handlers.registry import FLOWS  # noqa: E402
 from storage.db import make_engine  # noqa: E402

@@ -217,7 +217,7 @@ async def start_siantar(
     from bot.media import MediaStore
     from bot.telegram.channel import TelegramChannel
     from handlers.core.engine import Engine
-    from handlers.core.flow import EngineSettings
+    from handlers.core.settings import EngineSettings
     from handlers.registry import FLOWS
     from storage.db import make_engine, migrate
     from storage.models import Aspiration

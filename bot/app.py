@@ -15,7 +15,7 @@ from bot.database import open_database
 from bot.i18n import LANGUAGES, translator
 from bot.media import MediaStore
 from handlers.core.engine import Engine
-from handlers.core.flow import AbuseLimits, EngineSettings
+from handlers.core.settings import AbuseLimits, EngineSettings
 from handlers.core.types import Category
 from handlers.registry import FLOWS
 from storage.models import CATEGORY_KEYS

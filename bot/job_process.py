@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine as Database
 
 from handlers.core.chat_jobs import run_due
-from handlers.core.flow import EngineSettings
+from handlers.core.settings import EngineSettings
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor

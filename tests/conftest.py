@@ -114,7 +114,7 @@ def engine(db: Engine) -> SiantarEngine:
     from bot.config import Settings
     from bot.i18n import translator
     from handlers.core.engine import Engine as SiantarEngine
-    from handlers.core.flow import EngineSettings
+    from handlers.core.settings import EngineSettings
     from handlers.registry import FLOWS
     from storage.wilayah import load_wilayah
 

@@ -26,7 +26,7 @@ from bot.charts import stats_chart
 from bot.media import MediaStore
 from handlers.core import access
 from handlers.core.engine import Engine
-from handlers.core.flow import CONSENT_VERSION
+from handlers.core.settings import CONSENT_VERSION
 from handlers.core.types import Reply
 from handlers.registry import FLOWS
 from storage.aspirations import CODE_ALPHABET, NewAspiration, create_aspiration, find_aspiration

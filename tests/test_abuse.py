@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from bot.cli import main
 from handlers.core.engine import Engine
-from handlers.core.flow import AbuseLimits
+from handlers.core.settings import AbuseLimits
 from handlers.registry import FLOWS
 from storage.blocks import block
 from storage.db import transaction

@@ -21,7 +21,7 @@ from test_training import DETAILS, PEMBUKUAN, add_program
 from bot.jobs import broadcast_tick
 from handlers.core.commands import parse
 from handlers.core.engine import Engine
-from handlers.core.flow import CONSENT_VERSION
+from handlers.core.settings import CONSENT_VERSION
 from handlers.registry import FLOWS, REGISTRY
 from storage.db import transaction
 from storage.forums import NewForum, create_forum, set_rsvp, set_subscription

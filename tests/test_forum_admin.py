@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from test_announcements import BANTAN, TOMUAN, person
 
 from handlers.core.engine import Engine as SiantarEngine
-from handlers.core.flow import CONSENT_VERSION
+from handlers.core.settings import CONSENT_VERSION
 from handlers.forums.manage import MANAGE_FORUMS
 from handlers.forums.new import NEW_FORUM
 from handlers.registry import FLOWS

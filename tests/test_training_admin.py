@@ -15,7 +15,7 @@ from dialogue import Chat, play
 from sqlmodel import Session, col, select
 
 from handlers.core.engine import Engine
-from handlers.core.flow import CONSENT_VERSION
+from handlers.core.settings import CONSENT_VERSION
 from handlers.registry import FLOWS
 from handlers.trainings.attendance import ATTENDANCE
 from handlers.trainings.new import NEW_TRAINING

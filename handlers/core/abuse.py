@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from handlers.core.flow import HOME, AbuseLimits, Ctx
+from handlers.core.flow import HOME, Ctx
+from handlers.core.settings import AbuseLimits
 from storage.blocks import blocked_row
 from storage.clock import WIB
 from storage.models import Resident

@@ -27,7 +27,8 @@ from sqlalchemy import Engine as Database
 from sqlmodel import Session
 
 from handlers.core import access
-from handlers.core.flow import Built, Ctx, EngineSettings
+from handlers.core.flow import Ctx
+from handlers.core.settings import Built, EngineSettings
 from handlers.core.types import Inbound, Reply
 from handlers.staff import exports as export_chat
 from handlers.staff import stats as stats_chat

@@ -23,7 +23,8 @@ from sqlmodel import Session
 from handlers.core import abuse, chat_jobs, policy
 from handlers.core.asking import ask, render, role_gone, step_of
 from handlers.core.feature import Registry
-from handlers.core.flow import HOME, Ctx, EngineSettings, Flow
+from handlers.core.flow import HOME, Ctx, Flow
+from handlers.core.settings import EngineSettings
 from handlers.core.types import Handled, Inbound, QueuedReply, Reply
 from handlers.core.validation import clean_profile_name
 from storage.blocks import is_blocked

@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from handlers.core.flow import HOME, Answer, Built, Ctx, Draft, Flow, Prompt, Step, Steps
+from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
+from handlers.core.settings import Built
 from handlers.core.types import Option, Reply
 from handlers.staff.periods import period_bounds, period_step, queue
 from storage.clock import WIB

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from handlers.aspirations.status import category_label
-from handlers.core.flow import Built, Ctx, Flow, Steps
+from handlers.core.flow import Ctx, Flow, Steps
+from handlers.core.settings import Built
 from handlers.core.types import Reply
 from handlers.staff.periods import period_bounds, period_step, queue
 from handlers.widgets.places import kecamatan_name

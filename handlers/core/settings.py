@@ -1,0 +1,83 @@
+"""What the engine is given from the outside, once at start-up: the catalogs, the
+wilayah list, the categories, limits, roles from the config file, and where chat
+jobs write their files and charts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from handlers.core.types import Category, Reply, Translator
+from storage.wilayah import Wilayah
+
+CONSENT_VERSION = "2026-11"
+
+
+class FileStore(Protocol):
+    """Somewhere to write files sent in chat (exports, charts). They are transient:
+    the adapter deletes each once delivered, the retention job any left over."""
+
+    def new_file(self, filename: str, now: datetime, *, owner: str) -> tuple[str, Path]:
+        """A fresh (reference, path) pair for a file sent to ``owner`` (an identity);
+        the reference goes into ``Reply``."""
+        ...
+
+    def path_of(self, reference: str) -> Path:
+        """Where a stored file (a resident's photo) is on disk."""
+        ...
+
+    def erase_files(self, owner: str, mentions: Iterable[str]) -> int:
+        """Delete the files sent to ``owner`` and any other still waiting that holds
+        one of ``mentions`` (name, phone, chat id); returns how many."""
+        ...
+
+
+class ChartRenderer(Protocol):
+    def __call__(self, stats: Any, *, t: Translator, path: Path) -> Path: ...
+
+
+@dataclass(frozen=True)
+class Built:
+    """What a chat job built (``handlers.core.chat_jobs``): the replies for the one who
+    asked, the audit entry to write with its delivery (action, details), and the
+    files written (removed again should the delivery not happen)."""
+
+    replies: list[Reply]
+    audit: tuple[str, dict[str, Any]] | None = None
+    files: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AbuseLimits:
+    """Flood control, the daily cap on new aspirations, identities never answered.
+
+    Off (None) unless given: ``siantar`` passes the ``[privacy]`` config, whose
+    defaults are 20 messages in 10 s and 5 aspirations a day."""
+
+    flood_messages: int | None = None  # more than this many messages…
+    flood_window: timedelta = timedelta(seconds=10)  # …in this long: a cool-down
+    flood_cooldown: timedelta = timedelta(seconds=60)
+    daily_aspirations: int | None = None
+    blocked: frozenset[str] = frozenset()  # from the config; the CLI blocks in the database
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """What the engine needs from the outside, passed in once at start-up."""
+
+    translators: Callable[[str], Translator]
+    wilayah: Wilayah
+    categories: tuple[Category, ...]
+    expiry: timedelta = timedelta(hours=24)
+    consent_version: str = CONSENT_VERSION
+    languages: tuple[str, ...] = ("id", "en")
+    config_roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    files: FileStore | None = None  # where exports and charts are written
+    chart: ChartRenderer | None = None
+    limits: AbuseLimits = field(default_factory=AbuseLimits)
+    # The key of dedupe fingerprints, from ``[privacy] hash_key``; None: the
+    # installation's own, kept in the database and read once by the Engine.
+    hash_key: bytes | None = field(default=None, repr=False)
