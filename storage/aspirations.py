@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from storage.models import Aspiration, AspirationStatusChange
+from storage.sla import DEFAULT_CLOCK, Event, ServiceClock, dues
 
 # No 0/O, 1/I/L: a code read aloud or copied by hand cannot be misread.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -48,8 +49,11 @@ class NewAspiration:
     longitude: float | None = None
 
 
-def create_aspiration(*, session: Session, new: NewAspiration, now: datetime) -> Aspiration:
-    """Store an aspiration with status ``diterima`` and its first history entry.
+def create_aspiration(
+    *, session: Session, new: NewAspiration, now: datetime, clock: ServiceClock = DEFAULT_CLOCK
+) -> Aspiration:
+    """Store an aspiration with status ``diterima`` and its first history entry; its
+    verification clock starts.
 
     A code collision (about one in 10^9) fails the unique constraint at commit
     and the caller's transaction is retried with a fresh code.
@@ -78,6 +82,8 @@ def create_aspiration(*, session: Session, new: NewAspiration, now: datetime) ->
     session.flush()
     assert aspiration.id is not None
     session.add(AspirationStatusChange(aspiration_id=aspiration.id, status="diterima", at=now))
+    first = dues([Event(now, "diterima")], category=new.category, grade=None, clock=clock)
+    aspiration.verify_due_at = aspiration.next_due_at = first.verify.due_at
     return aspiration
 
 

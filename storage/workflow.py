@@ -1,9 +1,15 @@
 """The aspiration status workflow: which change may follow which, and recording it.
 
-diterima → diverifikasi → diteruskan → diproses → selesai
-    └──────────┴──────────────┴────────────┴──────→ ditolak (with a reason)
-                                                   → spam
-                                                   → duplik (of another code)
+diterima → diverifikasi → diteruskan (to a unit) → diproses → selesai
+    │            │          │   ↺ to another unit, with a reason
+    │            │          └───────┴─→ diverifikasi: the unit hands it back, with a reason
+    ├────────────┴──────────┴───────┴─→ tunda: staff ask the resident; their answer
+    │                                    resumes the status it was held in
+    ├────────────┴─→ bukan_wewenang (where to go instead) · arsip (why)
+    └──── from every open status ──→ ditolak (with a reason) · spam · duplik (of another code)
+
+Every change records who, when, the note and the unit, and moves the service
+clocks (``storage.sla``) on.
 """
 
 from __future__ import annotations
@@ -15,38 +21,77 @@ from sqlmodel import Session, col, select
 
 from storage.aspirations import find_aspiration, normalise_tracking_code
 from storage.audit import record
-from storage.models import Aspiration, AspirationStatusChange
+from storage.models import Aspiration, AspirationNote, AspirationStatusChange
+from storage.opd import find_unit
+from storage.sla import DEFAULT_CLOCK, Event, ServiceClock, dues
 
 CLOSING = ("ditolak", "spam", "duplik")  # possible from every open status
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
-    "diterima": ("diverifikasi", *CLOSING),
-    "diverifikasi": ("diteruskan", *CLOSING),
-    "diteruskan": ("diproses", *CLOSING),
-    "diproses": ("selesai", *CLOSING),
+    "diterima": ("diverifikasi", "tunda", "bukan_wewenang", "arsip", *CLOSING),
+    "diverifikasi": ("diteruskan", "tunda", "bukan_wewenang", "arsip", *CLOSING),
+    "diteruskan": ("diproses", "diteruskan", "diverifikasi", "tunda", *CLOSING),
+    "diproses": ("selesai", "diteruskan", "diverifikasi", "tunda", *CLOSING),
+    "tunda": ("arsip", *CLOSING),  # and back to the status it was held in
     "selesai": (),
     "ditolak": (),
     "spam": (),
     "duplik": (),
+    "bukan_wewenang": (),
+    "arsip": (),
 }
 OPEN_STATUSES = tuple(status for status, following in NEXT_STATUSES.items() if following)
 CLOSED_STATUSES = tuple(status for status, following in NEXT_STATUSES.items() if not following)
-NEEDS_REASON = frozenset({"ditolak"})
+# The note is required: why (ditolak, arsip), where to go instead (bukan_wewenang),
+# the question for the resident (tunda).
+NEEDS_REASON = frozenset({"ditolak", "arsip", "bukan_wewenang", "tunda"})
 NEEDS_ORIGINAL = frozenset({"duplik"})
+NEEDS_UNIT = frozenset({"diteruskan"})
+WITH_UNIT = ("diteruskan", "diproses")  # statuses in which a unit has the aspiration
+# What a unit's own officer (petugas_opd) may do; the rest is the city staff's.
+OFFICER_MOVES: dict[str, tuple[str, ...]] = {
+    "diteruskan": ("diproses", "diverifikasi"),
+    "diproses": ("selesai", "diverifikasi"),
+}
+
+
+def allowed_next(aspiration: Aspiration) -> tuple[str, ...]:
+    """The statuses ``aspiration`` may move to now (a tunda may resume)."""
+    following = NEXT_STATUSES.get(aspiration.status, ())
+    if aspiration.status == "tunda" and aspiration.held_status:
+        return (aspiration.held_status, *following)
+    return following
+
+
+def needs_reason(current: str, wanted: str) -> bool:
+    """Whether the change needs a note: the statuses above, a re-disposition to
+    another unit, and handing an aspiration back from a unit."""
+    if wanted in NEEDS_REASON:
+        return True
+    return current in WITH_UNIT and wanted in ("diteruskan", "diverifikasi")
 
 
 class IllegalTransition(ValueError):
     """The change is not allowed from the current status; ``allowed`` lists what is."""
 
-    def __init__(self, current: str, wanted: str) -> None:
+    def __init__(self, current: str, wanted: str, allowed: tuple[str, ...] = ()) -> None:
         self.current, self.wanted = current, wanted
-        self.allowed = NEXT_STATUSES.get(current, ())
+        self.allowed = allowed or NEXT_STATUSES.get(current, ())
         super().__init__(
             f"{current} → {wanted} is not allowed; allowed: {', '.join(self.allowed) or 'none'}"
         )
 
 
 class ReasonRequired(ValueError):
-    """Rejecting needs a note saying why."""
+    """The change needs a note (``needs_reason``)."""
+
+
+class UnitRefused(ValueError):
+    """``diteruskan`` needs an active unit other than the one that has it now:
+    ``problem`` is ``"missing"``, ``"unknown"``, ``"inactive"`` or ``"same"``."""
+
+    def __init__(self, code: str, problem: str) -> None:
+        self.code, self.problem = code, problem
+        super().__init__(f"{code or '(none)'} cannot take it: {problem}")
 
 
 class OriginalRefused(ValueError):
@@ -98,51 +143,216 @@ def change_status(
     now: datetime,
     seen: str | None = None,
     original: str | None = None,
+    opd: str | None = None,
+    seen_opd: str | None = None,
+    clock: ServiceClock = DEFAULT_CLOCK,
 ) -> AspirationStatusChange:
-    """Move ``aspiration`` to ``status`` and record who, when and the note.
+    """Move ``aspiration`` to ``status`` and record who, when, the note and the unit.
 
     ``duplik`` needs ``original``, the code of the aspiration it repeats
     (``OriginalRefused`` otherwise); it is stored as ``duplicate_of``.
+    ``diteruskan`` needs ``opd``, an active unit's code (``UnitRefused``); handing
+    it back (``diverifikasi`` from a unit) clears the unit.
 
-    ``seen`` is the status the officer decided on (default: the one loaded). The
-    write is a compare-and-set on it, so a change another officer committed in
-    the meantime is never overwritten: ``IllegalTransition`` names the status
-    the aspiration really has now.
+    ``seen`` and ``seen_opd`` are the status and unit the officer decided on
+    (default: those loaded). The write is a compare-and-set on both, so a change
+    another officer committed in the meantime is never overwritten:
+    ``IllegalTransition`` names the status the aspiration really has now.
     """
     seen = seen or aspiration.status
-    if seen != aspiration.status:
-        raise IllegalTransition(aspiration.status, status)
-    if status not in NEXT_STATUSES.get(seen, ()):
-        raise IllegalTransition(seen, status)
+    seen_opd = seen_opd if seen_opd is not None else aspiration.opd_code
+    if seen != aspiration.status or seen_opd != aspiration.opd_code:
+        raise IllegalTransition(aspiration.status, status, allowed_next(aspiration))
+    if status not in allowed_next(aspiration):
+        raise IllegalTransition(seen, status, allowed_next(aspiration))
     note = (note or "").strip() or None
-    if status in NEEDS_REASON and not note:
+    if needs_reason(seen, status) and not note:
         raise ReasonRequired(status)
     values: dict[str, object] = {"status": status, "updated_at": now}
     if status in NEEDS_ORIGINAL:
         found = find_original(session=session, duplicate=aspiration, code=original or "")
         values["duplicate_of"] = found.code
+    if status in NEEDS_UNIT:
+        values["opd_code"] = _unit_for(session, aspiration, opd)
+    elif status == "diverifikasi" and seen in WITH_UNIT:
+        values["opd_code"] = None  # handed back to the city staff
+    if status == "tunda":
+        values["held_status"] = seen
+        values["tunda_count"] = aspiration.tunda_count + 1
+    elif seen == "tunda":
+        values["held_status"] = None
     assert aspiration.id is not None
     written = session.execute(
         update(Aspiration)
-        .where(col(Aspiration.id) == aspiration.id, col(Aspiration.status) == seen)
+        .where(
+            col(Aspiration.id) == aspiration.id,
+            col(Aspiration.status) == seen,
+            col(Aspiration.opd_code).is_(None)
+            if seen_opd is None
+            else col(Aspiration.opd_code) == seen_opd,
+        )
         .values(**values)
         .execution_options(synchronize_session=False)
     )
     if written.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(aspiration)
-        raise IllegalTransition(aspiration.status, status)
+        raise IllegalTransition(aspiration.status, status, allowed_next(aspiration))
     session.refresh(aspiration)
     change = AspirationStatusChange(
-        aspiration_id=aspiration.id, status=status, at=now, actor=actor, note=note
+        aspiration_id=aspiration.id,
+        status=status,
+        at=now,
+        actor=actor,
+        note=note,
+        opd_code=aspiration.opd_code if status in NEEDS_UNIT else None,
     )
     session.add(change)
-    # the note may name people: the trail keeps only the code and the statuses
+    # the note may name people: the trail keeps only the code, statuses and unit
+    details: dict[str, object] = {"code": aspiration.code, "from": seen, "to": status}
+    if aspiration.duplicate_of:
+        details["duplicate_of"] = aspiration.duplicate_of
+    if status in NEEDS_UNIT:
+        details["opd"] = aspiration.opd_code
+    record(session=session, actor=actor, action="status_change", details=details, now=now)
+    session.flush()
+    refresh_dues(session=session, aspiration=aspiration, now=now, clock=clock)
+    return change
+
+
+def _unit_for(session: Session, aspiration: Aspiration, code: str | None) -> str:
+    unit = find_unit(session=session, code=code or "")
+    if unit is None:
+        raise UnitRefused((code or "").strip().upper()[:24], "missing" if not code else "unknown")
+    if not unit.active:
+        raise UnitRefused(unit.code, "inactive")
+    if aspiration.status in WITH_UNIT and unit.code == aspiration.opd_code:
+        raise UnitRefused(unit.code, "same")
+    return unit.code
+
+
+def add_follow_up(
+    *,
+    session: Session,
+    aspiration: Aspiration,
+    actor: str,
+    opd_code: str | None,
+    text: str,
+    now: datetime,
+    photo_path: str | None = None,
+    clock: ServiceClock = DEFAULT_CLOCK,
+) -> AspirationNote:
+    """A unit's follow-up (tindak lanjut) the resident reads; it meets the
+    response clock."""
+    assert aspiration.id is not None
+    entry = AspirationNote(
+        aspiration_id=aspiration.id,
+        kind="tindak_lanjut",
+        at=now,
+        actor=actor,
+        opd_code=opd_code,
+        text=text.strip(),
+        photo_path=photo_path,
+    )
+    session.add(entry)
+    aspiration.updated_at = now
+    session.add(aspiration)
     record(
         session=session,
         actor=actor,
-        action="status_change",
-        details={"code": aspiration.code, "from": seen, "to": status}
-        | ({"duplicate_of": aspiration.duplicate_of} if aspiration.duplicate_of else {}),
+        action="follow_up",
+        details={"code": aspiration.code, "opd": opd_code},
         now=now,
     )
-    return change
+    session.flush()
+    refresh_dues(session=session, aspiration=aspiration, now=now, clock=clock)
+    return entry
+
+
+def attach_answer(
+    *,
+    session: Session,
+    aspiration: Aspiration,
+    now: datetime,
+    text: str = "",
+    photo_path: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    clock: ServiceClock = DEFAULT_CLOCK,
+) -> AspirationStatusChange:
+    """The resident's answer to the question asked with ``tunda``: kept with the
+    aspiration, which goes back to the status it was held in; the clocks resume.
+    ``IllegalTransition`` when it is no longer waiting for an answer."""
+    if aspiration.status != "tunda" or not aspiration.held_status:
+        raise IllegalTransition(aspiration.status, aspiration.held_status or "", ())
+    assert aspiration.id is not None
+    session.add(
+        AspirationNote(
+            aspiration_id=aspiration.id,
+            kind="jawaban",
+            at=now,
+            text=text.strip(),
+            photo_path=photo_path,
+            latitude=latitude,
+            longitude=longitude,
+        )
+    )
+    return change_status(
+        session=session,
+        aspiration=aspiration,
+        status=aspiration.held_status,
+        actor="resident",
+        note=None,
+        now=now,
+        clock=clock,
+    )
+
+
+def notes_of(*, session: Session, aspiration_id: int) -> list[AspirationNote]:
+    """Follow-ups and answers on an aspiration, oldest first."""
+    return list(
+        session.exec(
+            select(AspirationNote)
+            .where(AspirationNote.aspiration_id == aspiration_id)
+            .order_by(col(AspirationNote.at), col(AspirationNote.id))
+        )
+    )
+
+
+def events_of(*, session: Session, aspiration: Aspiration) -> list[Event]:
+    """The aspiration's status changes and follow-ups, for the service clocks."""
+    assert aspiration.id is not None
+    changes = session.exec(
+        select(AspirationStatusChange)
+        .where(AspirationStatusChange.aspiration_id == aspiration.id)
+        .order_by(col(AspirationStatusChange.at), col(AspirationStatusChange.id))
+    ).all()
+    events = [Event(c.at, c.status, c.opd_code) for c in changes]
+    events += [
+        Event(note.at, None, note.opd_code)
+        for note in notes_of(session=session, aspiration_id=aspiration.id)
+        if note.kind == "tindak_lanjut"
+    ]
+    events.sort(key=lambda event: (event.at, event.status is None))
+    return events or [Event(aspiration.created_at, "diterima")]
+
+
+def refresh_dues(
+    *, session: Session, aspiration: Aspiration, now: datetime, clock: ServiceClock
+) -> None:
+    """Write the service clocks' due times on the aspiration (``storage.sla``)."""
+    found = dues(
+        events_of(session=session, aspiration=aspiration),
+        category=aspiration.category,
+        grade=aspiration.grade,
+        clock=clock,
+    )
+    aspiration.verify_due_at = found.verify.due_at
+    aspiration.response_due_at = found.response.due_at if found.response else None
+    aspiration.completion_due_at = found.completion.due_at if found.completion else None
+    running = [
+        stage.due_at for stage in found.stages if stage.done_at is None and stage.due_at is not None
+    ]
+    closed = aspiration.status in CLOSED_STATUSES
+    aspiration.next_due_at = None if closed else min(running, default=None)
+    aspiration.breached = ",".join(found.breached(now))
+    session.add(aspiration)

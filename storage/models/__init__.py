@@ -1,5 +1,6 @@
 """SQLModel tables, one module per feature: residents and their conversations,
-aspirations and their history, staff, the outbox, trainings, forums, announcements.
+aspirations and their history, the city's units (OPD), staff, the outbox,
+trainings, forums, announcements.
 
 Importing this package registers every table on ``SQLModel.metadata`` (Alembic's
 ``env.py`` relies on it), and every table and vocabulary is importable from here.
@@ -13,6 +14,7 @@ from storage.models.aspirations import (
     ASPIRATION_STATUSES,
     CATEGORY_KEYS,
     Aspiration,
+    AspirationNote,
     AspirationStatusChange,
     CategoryKey,
 )
@@ -26,6 +28,7 @@ from storage.models.forums import (
     ForumRsvp,
     ForumSubscription,
 )
+from storage.models.opd import OPD_KINDS, Opd, OpdOfficer, SlaAlert
 from storage.models.outbox import JOB_STATUSES, OUTBOX_STATUSES, ChannelPace, ChatJob, OutboxMessage
 from storage.models.residents import Conversation, InstallationSecret, ProcessedUpdate, Resident
 from storage.models.staff import ROLES, AuditEntry, BlockedIdentity, RoleGrant
@@ -44,6 +47,7 @@ __all__ = [
     "ASPIRATION_STATUSES",
     "Announcement",
     "Aspiration",
+    "AspirationNote",
     "AspirationStatusChange",
     "AuditEntry",
     "BlockedIdentity",
@@ -60,7 +64,10 @@ __all__ = [
     "ForumSubscription",
     "InstallationSecret",
     "JOB_STATUSES",
+    "OPD_KINDS",
     "OUTBOX_STATUSES",
+    "Opd",
+    "OpdOfficer",
     "OutboxMessage",
     "PROGRAM_CATEGORIES",
     "PROGRAM_STATUSES",
@@ -71,6 +78,7 @@ __all__ = [
     "Resident",
     "RoleGrant",
     "SEGMENT_KINDS",
+    "SlaAlert",
     "TrainingProgram",
     "TrainingRegistration",
     "TrainingReminder",

@@ -12,6 +12,7 @@ from storage.models.common import when
 
 ASPIRATION_STATUSES = (
     "diterima", "diverifikasi", "diteruskan", "diproses", "selesai", "ditolak", "spam", "duplik",
+    "tunda", "bukan_wewenang", "arsip",
 )  # fmt: skip
 # The aspiration categories residents choose from (labels: ``category.<key>`` in the
 # catalogs). The Literal types the ``[[aspiration.categories]]`` setting (bot/config/features.py).
@@ -24,6 +25,10 @@ CategoryKey = Literal[
     "sosial",
     "keamanan",
     "pelayanan",
+    "kependudukan",
+    "perhubungan",
+    "air",
+    "bencana",
     "lainnya",
 ]
 CATEGORY_KEYS: tuple[str, ...] = get_args(CategoryKey)
@@ -55,6 +60,22 @@ class Aspiration(SQLModel, table=True):
     rating_comment: str | None = Field(default=None, sa_column=Column(Text))
     rated_at: datetime | None = when(nullable=True)
     duplicate_of: str | None = Field(default=None, max_length=16, index=True)  # code, when duplik
+    # The unit (``Opd.code``) it was disposed to at ``diteruskan``; kept while the
+    # unit works on it, cleared when the unit returns it to the city staff.
+    opd_code: str | None = Field(default=None, max_length=24, index=True)
+    # How much work completing it is (``storage.sla.GRADES``); None: the category's.
+    grade: str | None = Field(default=None, max_length=16)
+    held_status: str | None = Field(default=None, max_length=16)  # the status a tunda resumes
+    tunda_count: int = 0
+    # The service clocks (``storage.sla``), written at every change: each stage's
+    # due time (kept once met; None before it starts or while on hold), the
+    # earliest due time of a stage still running (so "what is overdue" is one
+    # indexed query) and the stages found past due ("verify,response").
+    verify_due_at: datetime | None = when(nullable=True)
+    response_due_at: datetime | None = when(nullable=True)
+    completion_due_at: datetime | None = when(nullable=True)
+    next_due_at: datetime | None = when(nullable=True, index=True)
+    breached: str = Field(default="", max_length=48)
 
 
 class AspirationStatusChange(SQLModel, table=True):
@@ -72,3 +93,28 @@ class AspirationStatusChange(SQLModel, table=True):
     at: datetime = when()
     actor: str | None = Field(default=None, max_length=80)
     note: str | None = Field(default=None, sa_column=Column(Text))
+    opd_code: str | None = Field(default=None, max_length=24)  # the unit, at diteruskan
+
+
+class AspirationNote(SQLModel, table=True):
+    """What is said about an aspiration besides its status: a unit's follow-up
+    (``tindak_lanjut``) the resident reads, a question staff ask the resident
+    while it is on hold (``pertanyaan``) and the resident's answer (``jawaban``,
+    text, photo or location)."""
+
+    __tablename__ = "aspiration_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    aspiration_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("aspiration.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    kind: str = Field(max_length=16)
+    at: datetime = when()
+    actor: str | None = Field(default=None, max_length=80)  # None: the resident
+    opd_code: str | None = Field(default=None, max_length=24)  # the unit that wrote it
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    photo_path: str | None = Field(default=None, max_length=255)
+    latitude: float | None = None
+    longitude: float | None = None

@@ -34,6 +34,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def when(*, nullable: bool = False) -> Any:
+def when(*, nullable: bool = False, index: bool = False) -> Any:
     """A timestamp column kept in UTC (``UTCDateTime``)."""
-    return Field(sa_column=Column(UTCDateTime(), nullable=nullable))
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))

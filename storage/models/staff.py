@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from storage.models.common import UTCDateTime, when
 
-ROLES = ("admin", "staff", "facilitator")
+ROLES = ("admin", "staff", "facilitator", "petugas_opd")
 
 
 class RoleGrant(SQLModel, table=True):
