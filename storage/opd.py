@@ -9,6 +9,23 @@ from sqlmodel import Session, col, select
 
 from storage.models import Opd, OpdOfficer
 
+# Which unit a category's aspirations go to unless staff choose another: a default
+# for the city to confirm (``[opd] categories`` in the config overrides it).
+CATEGORY_UNITS: dict[str, str] = {
+    "infrastruktur": "PUPR",
+    "perhubungan": "DISHUB",
+    "lingkungan": "DLH",
+    "kesehatan": "DINKES",
+    "pendidikan": "DISDIK",
+    "sosial": "DINSOS",
+    "kependudukan": "DISDUKCAPIL",
+    "keamanan": "SATPOLPP",
+    "bencana": "BPBD",
+    "ekonomi": "DISKOPUKM",
+    "pelayanan": "DISKOMINFO",
+    "air": "TIRTAULI",
+}
+
 
 def find_unit(*, session: Session, code: str) -> Opd | None:
     """The unit with ``code`` (any case), active or not."""

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from handlers.core.types import Category, Reply, Translator
+from storage.opd import CATEGORY_UNITS
+from storage.sla import DEFAULT_CLOCK, ServiceClock
 from storage.wilayah import Wilayah
 
 CONSENT_VERSION = "2026-11"
@@ -81,3 +83,7 @@ class EngineSettings:
     # The key of dedupe fingerprints, from ``[privacy] hash_key``; None: the
     # installation's own, kept in the database and read once by the Engine.
     hash_key: bytes | None = field(default=None, repr=False)
+    # The service clocks' calendar and targets (``[sla]``) and each category's
+    # default unit (``[opd] categories``).
+    clock: ServiceClock = DEFAULT_CLOCK
+    category_units: Mapping[str, str] = field(default_factory=lambda: dict(CATEGORY_UNITS))
