@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from storage.jobs import erase_jobs
 from storage.models import (
     Aspiration,
+    AspirationNote,
     Conversation,
     ForumRsvp,
     ForumSubscription,
@@ -55,6 +56,25 @@ def _strip(session: Session, resident: Resident, photos: Iterable[str]) -> Erase
         ).all()
         if path
     ]
+    # Photos the resident sent as answers to a staff question (tunda) go too; the
+    # answers' text stays with the aspiration, as the aspiration's own text does.
+    own = select(Aspiration.id).where(col(Aspiration.resident_id) == resident.id)
+    answers = col(AspirationNote.aspiration_id).in_(own) & (col(AspirationNote.kind) == "jawaban")
+    found += [
+        path
+        for path in session.exec(
+            select(AspirationNote.photo_path).where(
+                answers, col(AspirationNote.photo_path).is_not(None)
+            )
+        ).all()
+        if path
+    ]
+    session.execute(
+        update(AspirationNote)
+        .where(answers)
+        .values(photo_path=None)
+        .execution_options(synchronize_session=False)
+    )
     kept = session.execute(
         update(Aspiration)
         .where(col(Aspiration.resident_id) == resident.id)

@@ -13,7 +13,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, delete, func, update
 from sqlmodel import Session, col, select
 
-from storage.models import Aspiration, ChatJob, Conversation, OutboxMessage, ProcessedUpdate
+from storage.models import (
+    Aspiration,
+    AspirationNote,
+    ChatJob,
+    Conversation,
+    OutboxMessage,
+    ProcessedUpdate,
+)
 from storage.workflow import CLOSED_STATUSES
 
 CLOSED = CLOSED_STATUSES
@@ -52,6 +59,14 @@ def purge(*, session: Session, now: datetime, retention: Retention, dry_run: boo
         & (col(Aspiration.updated_at) < closed)
     )
     references = [p for p in session.exec(select(Aspiration.photo_path).where(photos)) if p]
+    # the photos residents sent as answers to a staff question, on the same terms
+    stale = select(Aspiration.id).where(
+        col(Aspiration.status).in_(CLOSED), col(Aspiration.updated_at) < closed
+    )
+    answers = col(AspirationNote.photo_path).is_not(None) & col(AspirationNote.aspiration_id).in_(
+        stale
+    )
+    references += [p for p in session.exec(select(AspirationNote.photo_path).where(answers)) if p]
     counts = {
         "conversations": _count(session, Conversation, conversations),
         "dedupe_records": _count(session, ProcessedUpdate, dedupe),
@@ -67,6 +82,12 @@ def purge(*, session: Session, now: datetime, retention: Retention, dry_run: boo
         session.execute(
             update(Aspiration)
             .where(photos)
+            .values(photo_path=None)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(AspirationNote)
+            .where(answers)
             .values(photo_path=None)
             .execution_options(synchronize_session=False)
         )

@@ -37,6 +37,7 @@ from storage.models import (
 )
 from storage.outbox import enqueue
 from storage.trainings import NewProgram, RegistrationDetails, create_program, register
+from storage.workflow import attach_answer, change_status
 
 USER = "778899001"
 IDENTITY = f"console:{USER}"
@@ -67,8 +68,10 @@ def resident(chat: Chat) -> Resident | None:
 
 
 def audit(chat: Chat) -> list[AuditEntry]:
+    """The trail's entries of data requests (not the set-up's status changes)."""
     with Session(chat.engine.db) as session:
-        return list(session.exec(select(AuditEntry).order_by(AuditEntry.id)).scalars())  # type: ignore[arg-type]
+        entries = session.exec(select(AuditEntry).order_by(AuditEntry.id)).scalars()  # type: ignore[arg-type]
+        return [entry for entry in entries if entry.action != "status_change"]
 
 
 def submit_with_photo(chat: Chat, media: MediaStore) -> str:
@@ -132,6 +135,18 @@ def data_everywhere(chat: Chat, media: MediaStore) -> str:
             payload={"text": f"Halo {NAME}"},
             now=NOW,
         )
+        # staff asked a question (tunda) and the resident answered with a photo
+        asked = session.exec(
+            select(Aspiration).where(Aspiration.code == code)  # type: ignore[arg-type]
+        ).scalar_one()
+        change_status(
+            session=session, aspiration=asked, status="tunda", actor="console:staff",
+            note="Di depan rumah nomor berapa?", now=NOW,
+        )  # fmt: skip
+        answer = media.store_bytes(PNG, NOW)
+        attach_answer(
+            session=session, aspiration=asked, now=NOW, text="Nomor 12", photo_path=answer
+        )
     return code
 
 
@@ -181,7 +196,7 @@ def test_erasure_leaves_no_trace_yet_the_aspiration_stays_in_exports(
         "channel": "console",
         "aspirations_kept": 1,
         "registrations_cancelled": 1,
-        "photos_removed": 1,
+        "photos_removed": 2,  # the aspiration's photo and the one sent as an answer
         "files_removed": 0,
     }
     play(budi, [("halo", "Apakah Anda setuju")])  # a fresh start
@@ -406,6 +421,8 @@ def test_my_data_as_a_json_document(budi: Chat, media: MediaStore) -> None:
     [aspiration] = data["aspirations"]
     assert (aspiration["code"], aspiration["has_photo"]) == (code, True)
     assert aspiration["status_history"][0]["status"] == "diterima"
+    [answer] = aspiration["notes"]
+    assert (answer["kind"], answer["text"], answer["has_photo"]) == ("jawaban", "Nomor 12", True)
     [registration] = data["training_registrations"]
     assert (registration["program"], registration["phone"]) == ("Pembukuan UMKM", PHONE)
     assert data["forum_subscriptions"] == ["kota"]

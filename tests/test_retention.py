@@ -22,6 +22,7 @@ from bot.media import MediaStore
 from storage.db import transaction
 from storage.models import (
     Aspiration,
+    AspirationNote,
     AuditEntry,
     ChatJob,
     Conversation,
@@ -169,3 +170,35 @@ def test_siantar_privacy_purge(tmp_path: Path, capsys: pytest.CaptureFixture[str
     ]
     assert main(["--config", str(config), "privacy", "purge"]) == 0
     assert "conversations: 0 deleted" in capsys.readouterr().out
+
+
+def test_photos_sent_as_answers_go_with_their_closed_aspiration(
+    db: Database, media: MediaStore
+) -> None:
+    """A resident's answer to a staff question (tunda) may carry a photo: it is kept
+    as long as the aspiration's own photo, and no longer."""
+    old, young = media.store_bytes(PNG, NOW), media.store_bytes(PNG, NOW)
+    with transaction(db) as session:
+        for code, status, days, photo in (
+            ("ASP-DDDDDD", "selesai", 366, old),
+            ("ASP-EEEEEE", "diproses", 800, young),
+        ):
+            row = aspiration(code, status, days, None)
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            session.add(
+                AspirationNote(
+                    aspiration_id=row.id, kind="jawaban", at=NOW - days * DAY,
+                    text="Ini fotonya.", photo_path=photo,
+                )
+            )  # fmt: skip
+    counts = privacy_tick(db, Retention(), media, NOW)
+    assert counts["photos"] == 1
+    with Session(db) as session:
+        notes = session.exec(select(AspirationNote).order_by(col(AspirationNote.id))).all()
+        assert [(n.text, n.photo_path) for n in notes] == [
+            ("Ini fotonya.", None),
+            ("Ini fotonya.", young),
+        ]
+    assert not media.path_of(old).exists() and media.path_of(young).exists()

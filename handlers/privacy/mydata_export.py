@@ -16,6 +16,7 @@ from storage.clock import WIB
 from storage.forums import subscriptions_of
 from storage.models import Aspiration, ForumEvent, ForumRsvp
 from storage.trainings import registrations_of
+from storage.workflow import notes_of
 
 SCOPES = ("kelurahan", "kecamatan", "kota")
 
@@ -87,6 +88,11 @@ def _aspiration(session: Session, aspiration: Aspiration) -> dict[str, Any]:
         "has_photo": aspiration.photo_path is not None,
         **_fields(aspiration, "latitude longitude created_at rating"),
         "status_history": [_fields(change, "status at note") for change in history],
+        # what the city's units wrote back and what the resident answered when asked
+        "notes": [
+            {**_fields(note, "kind at text"), "has_photo": note.photo_path is not None}
+            for note in notes_of(session=session, aspiration_id=aspiration.id or 0)
+        ],
     }
 
 
