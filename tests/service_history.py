@@ -80,9 +80,7 @@ def build_history(db: Engine, resident_id: int | None = None) -> dict[str, str]:
         _move(session, a, "diproses", 12)
         _move(session, a, "selesai", 16)
 
-        b = create_aspiration(
-            session=session, new=_new("perhubungan", resident_id), now=wib(6, 15)
-        )
+        b = create_aspiration(session=session, new=_new("perhubungan", resident_id), now=wib(6, 15))
         _move(session, b, "diverifikasi", 9)
         _move(session, b, "diteruskan", 12, opd="DISHUB")
 

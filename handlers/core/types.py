@@ -123,6 +123,8 @@ class Translator(Protocol):
 
     def datetime(self, moment: datetime) -> str: ...
 
+    def day(self, moment: datetime) -> str: ...
+
 
 @dataclass(frozen=True)
 class Handled:
