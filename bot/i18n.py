@@ -55,16 +55,16 @@ class Translator:
         }
         return template.format(**values)
 
+    def day(self, moment: datetime) -> str:
+        """ "Rabu, 10 Desember": the day of ``moment`` in WIB, without the year (a due
+        day is weeks away at most)."""
+        return format_datetime(moment.astimezone(WIB), _DAY_PATTERN, locale=self.language)
+
     def datetime(self, moment: datetime) -> str:
         """ "Sabtu, 28 November 2026 pukul 09.00 WIB" (times shown in WIB)."""
         local = moment.astimezone(WIB)
         pattern = _DATETIME_PATTERNS.get(self.language, _DATETIME_PATTERNS[SOURCE_LANGUAGE])
         return f"{format_datetime(local, pattern, locale=self.language)} WIB"
-
-    def day(self, moment: datetime) -> str:
-        """ "Rabu, 10 Desember": the day of ``moment`` in WIB, without the year (a due
-        day is weeks away at most)."""
-        return format_datetime(moment.astimezone(WIB), _DAY_PATTERN, locale=self.language)
 
 
 @cache
