@@ -162,30 +162,26 @@ class _History:
     events: list[tuple[datetime, str | None, str | None]] = field(default_factory=list)
 
     @property
-    def _disposal(self) -> tuple[datetime, str | None] | None:
-        found = [(at, unit) for at, status, unit in self.events if status == "diteruskan"]
+    def _disposal(self) -> int | None:
+        """The index of the latest disposition (``diteruskan``) in ``events``."""
+        found = [i for i, (_, status, _) in enumerate(self.events) if status == "diteruskan"]
         return found[-1] if found else None
 
     @property
     def unit(self) -> str | None:
         """The unit of the latest disposition."""
-        return disposal[1] if (disposal := self._disposal) else None
+        index = self._disposal
+        return None if index is None else self.events[index][2]
 
     def _verified(self) -> datetime | None:
         return next((at for at, s, _ in self.events if s == "diteruskan" or s in CLOSED), None)
 
     def _after_disposal(self, ends: Sequence[str | None]) -> datetime | None:
-        disposal = self._disposal
-        if disposal is None:
+        """The first of ``ends`` after the latest disposition."""
+        index = self._disposal
+        if index is None:
             return None
-        return next(
-            (
-                at
-                for at, s, _ in self.events
-                if at >= disposal[0] and s != "diteruskan" and s in ends
-            ),
-            None,
-        )
+        return next((at for at, s, _ in self.events[index + 1 :] if s in ends), None)
 
     def done(self) -> dict[str, datetime | None]:
         """When each stage was met (as ``storage.sla.dues`` reads the events)."""
@@ -222,10 +218,10 @@ class _History:
         return None if verified is None else _days(self.received, verified, clock)
 
     def completion_days(self, clock: ServiceClock) -> int | None:
-        disposal, finished = self._disposal, self._after_disposal(("selesai",))
-        if disposal is None or finished is None:
+        index, finished = self._disposal, self._after_disposal(("selesai",))
+        if index is None or finished is None:
             return None
-        return _days(disposal[0], finished, clock)
+        return _days(self.events[index][0], finished, clock)
 
 
 _WORKING_DAYS: dict[tuple[date, date, frozenset[date]], int] = {}
