@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine as Database
 
-from bot.charts import stats_chart
+from bot.charts import stats_chart, unit_chart
 from bot.config import Settings
 from bot.database import open_database
 from bot.i18n import LANGUAGES, translator
@@ -80,6 +80,7 @@ def build_app(settings: Settings) -> App:
             config_roles=config_roles(settings),
             files=media,
             chart=stats_chart,
+            unit_chart=unit_chart,
             limits=abuse_limits(settings),
             hash_key=settings.privacy.hash_key_bytes,
         ),

@@ -24,6 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from storage.models import CATEGORY_KEYS
+from storage.service_stats import ServiceStats
 from storage.stats import AspirationStats
 from storage.wilayah import Wilayah, load_wilayah
 
@@ -36,6 +37,7 @@ TEXT_TOP_LINES = 5  # per dimension in the chat summary; two or more left over a
 _LABEL_WIDTH = 26  # characters per line of a bar label before it wraps
 _TITLE_WIDTH = 48
 _COLOURS = ("#2b6cb0", "#2f855a", "#c05621")  # kategori, kecamatan, status
+_OVERDUE = "#c53030"
 _ABBREVIATED_MONTH = re.compile(r"(?<!M)MMM(?!M)")
 
 
@@ -122,6 +124,48 @@ def stats_chart(
     )
     for ax, (heading, rows), colour in zip(axes, panels, _COLOURS, strict=True):
         _bar_panel(ax, heading.rstrip(": "), rows, colour, language)
+    figure.savefig(path, format="png", dpi=CHART_DPI, facecolor="white")
+    return path
+
+
+def unit_chart(stats: ServiceStats, *, t: Translator, path: Path) -> Path:
+    """Draw open and overdue aspirations per unit (most overdue at the top) into a
+    PNG at ``path``; the city staff's row is named as in the chat summary."""
+    language = t.language
+    units = stats.units
+    labels = [
+        textwrap.fill(u.name if u.code else t("stats.city_staff"), _LABEL_WIDTH) for u in units
+    ]
+    height = max(4.0, 1.6 + 0.55 * len(units))
+    figure = Figure(figsize=(CHART_SIZE_INCHES[0], height), dpi=CHART_DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    title = t("stats.unit_chart_title", day=t.day(stats.now))
+    figure.suptitle(textwrap.fill(title, _TITLE_WIDTH), fontsize=15, fontweight="bold")
+    ax = figure.subplots()
+    positions = list(range(len(units)))
+    series = (
+        (t("stats.unit_chart_open"), [u.open for u in units], _COLOURS[0], -0.19),
+        (t("stats.unit_chart_overdue"), [u.overdue for u in units], _OVERDUE, 0.19),
+    )
+    for name, counts, colour, shift in series:
+        bars = ax.barh(
+            [p + shift for p in positions], counts, height=0.38, color=colour, label=name
+        )
+        ax.bar_label(
+            bars,
+            labels=[format_decimal(n, locale=language) for n in counts],
+            padding=3,
+            fontsize=10,
+        )
+    ax.set_yticks(positions, labels)
+    ax.invert_yaxis()
+    most = max((u.open for u in units), default=0)
+    ax.set_xlim(0, max(most, 1) * 1.18)
+    ax.tick_params(axis="y", length=0, labelsize=10.5)
+    ax.xaxis.set_visible(False)
+    ax.legend(loc="lower right", frameon=False)
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
     figure.savefig(path, format="png", dpi=CHART_DPI, facecolor="white")
     return path
 

@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 LANGUAGES = ("id", "en")
 SOURCE_LANGUAGE = "id"
 _DATETIME_PATTERNS = {"id": "EEEE, d MMMM y 'pukul' HH.mm", "en": "EEEE, d MMMM y 'at' HH:mm"}
+_DAY_PATTERN = "EEEE, d MMMM"  # a due day: "Rabu, 10 Desember", "Wednesday, 10 December"
 
 
 @cache
@@ -53,6 +54,11 @@ class Translator:
             for name, value in params.items()
         }
         return template.format(**values)
+
+    def day(self, moment: datetime) -> str:
+        """ "Rabu, 10 Desember": the day of ``moment`` in WIB, without the year (a due
+        day is weeks away at most)."""
+        return format_datetime(moment.astimezone(WIB), _DAY_PATTERN, locale=self.language)
 
     def datetime(self, moment: datetime) -> str:
         """ "Sabtu, 28 November 2026 pukul 09.00 WIB" (times shown in WIB)."""

@@ -18,6 +18,7 @@ from storage.models import AuditEntry
 RESIDENT = "resident"
 ACTIONS = (
     "status_change",
+    "follow_up",
     "export",
     "role_grant",
     "role_revoke",

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, insert, text
 from sqlmodel import SQLModel
 
 from storage.db import make_engine, migrate
@@ -104,7 +104,20 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     tables = ", ".join(f'"{t.name}"' for t in reversed(SQLModel.metadata.sorted_tables))
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        _seed_units(connection)  # what migration 0012 seeds, as on a fresh SQLite copy
     yield engine
+
+
+def _seed_units(connection: Connection) -> None:
+    """The default units (``storage/data/opd_default.csv``) a migrated database holds."""
+    import csv
+    from importlib import resources
+
+    from storage.models import Opd
+
+    source = resources.files("storage").joinpath("data", "opd_default.csv").read_text("utf-8")
+    rows = [row | {"active": True} for row in csv.DictReader(source.splitlines())]
+    connection.execute(insert(Opd), rows)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from conftest import NOW
 from dialogue import TO_SUMMARY, Chat, Step
 from sqlmodel import Session, col, select
 
-from bot.charts import stats_chart
+from bot.charts import stats_chart, unit_chart
 from bot.media import MediaStore
 from handlers.core import access
 from handlers.core.engine import Engine
@@ -118,7 +118,13 @@ def media(tmp_path: Path) -> MediaStore:
 @pytest.fixture
 def desk(engine: Engine, media: MediaStore) -> Engine:
     """The engine as deployed for staff: config roles, a file store and charts."""
-    settings = replace(engine.settings, config_roles=CONFIG_ROLES, files=media, chart=stats_chart)
+    settings = replace(
+        engine.settings,
+        config_roles=CONFIG_ROLES,
+        files=media,
+        chart=stats_chart,
+        unit_chart=unit_chart,
+    )
     return Engine(engine.db, settings, FLOWS)
 
 
@@ -224,6 +230,7 @@ def seed(
                 note=REASON if status_ in NEEDS_REASON else None,
                 now=at,
                 original=original,
+                opd="PUPR" if status_ == "diteruskan" else None,
             )
         return aspiration.code
 

@@ -140,9 +140,12 @@ def test_statistics_come_from_the_worker_with_their_chart(desk: Engine, media: M
     play(staff, [("/statistik", "periode"), (("press", "Semua waktu"), PREPARING)])
     assert "Statistik aspirasi" not in staff.said
     chat_jobs.run_due(desk.db, desk.settings, lambda: NOW)
-    [delivery] = sent_to(desk, "9001")
+    delivery, service = sent_to(desk, "9001")
     assert delivery.payload["text"].startswith("Statistik aspirasi, Semua waktu: 1 aspirasi")
     assert media.path_of(delivery.payload["photo"]).read_bytes().startswith(b"\x89PNG")
+    # the service numbers follow (no chart per unit: this desk draws none)
+    assert service.payload["text"].startswith("Ketepatan waktu layanan:")
+    assert "Terbuka sekarang: 1, lewat batas waktu: 0" in service.payload["text"]
 
 
 def test_a_role_revoked_before_the_job_runs_gets_a_note_and_no_file(

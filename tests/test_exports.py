@@ -209,6 +209,12 @@ def test_json_round_trip_matches_database(db: Engine) -> None:
         "rating": None,
         "rating_comment": None,
         "duplicate_of": None,
+        "opd": None,
+        "verify_due_at": "2026-12-02T23:59:59+07:00",  # 3 working days after Saturday
+        "response_due_at": None,
+        "completion_due_at": None,
+        "breached": None,
+        "tunda_count": 0,
     }
     if RATINGS:
         assert (rows[0]["rating"], rows[0]["rating_comment"]) == (4, RATING_COMMENT)
@@ -276,11 +282,19 @@ def test_xlsx_layout_and_values(db: Engine) -> None:
     codes = _seed(db)
     ws = _xlsx(db)
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:R5"
+    assert ws.auto_filter.ref == "A1:X5"
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == tuple(exports.XLSX_HEADERS)
     assert rows[0][:3] == ("Kode", "Status", "Kategori")
-    assert rows[0][-3:] == ("Nilai warga", "Komentar warga", "Duplikat dari")
+    assert rows[0][15:18] == ("Nilai warga", "Komentar warga", "Duplikat dari")
+    assert rows[0][18:] == (
+        "Unit (OPD)",
+        "Batas verifikasi",
+        "Batas tanggapan unit",
+        "Batas penyelesaian",
+        "Tahap terlambat",
+        "Jumlah tunda",
+    )
     by_code = {row[0]: row for row in rows[1:]}
     named = dict(zip(FLAT, by_code[codes["named"]], strict=True))
     assert named["created_at"] == datetime(2026, 11, 28, 9, 0)
@@ -384,7 +398,7 @@ def test_empty_export_is_well_formed(db: Engine) -> None:
     assert _csv(db) == [FLAT]
     ws = _xlsx(db)
     assert list(ws.iter_rows(values_only=True)) == [tuple(exports.XLSX_HEADERS)]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:R1"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:X1"
     out = io.BytesIO()
     assert export_aspirations(engine=db, fmt="csv", out=out) == 0
 

@@ -136,8 +136,14 @@ def test_stats_print_counts_and_write_a_chart(tmp_path: Path) -> None:
     assert counts["Infrastruktur (jalan, jembatan, drainase)"] == 1
     assert counts["Siantar Barat"] == 1 and counts["Siantar Timur"] == 0
     assert counts["Diterima"] == 1 and counts["Selesai"] == 0
-    assert out.rstrip().endswith("chart written to out.png")
+    assert "\nchart written to out.png\n" in out
     assert (tmp_path / "out.png").read_bytes().startswith(PNG)
+    # the service numbers, and the chart per unit beside the other one
+    assert "Ketepatan waktu layanan:\n" in out
+    assert "Terbuka sekarang: 1, lewat batas waktu: 0" in out
+    assert "• Petugas kota (belum diteruskan): 1 terbuka, 0 lewat batas waktu" in out
+    assert out.rstrip().endswith("chart per unit written to out-unit.png")
+    assert (tmp_path / "out-unit.png").read_bytes().startswith(PNG)
 
 
 def test_stats_in_english_and_for_an_empty_period(tmp_path: Path) -> None:

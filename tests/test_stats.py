@@ -162,7 +162,9 @@ def _sample() -> AspirationStats:
         "pelayanan": 5, "sosial": 2, "lainnya": 1,
     }  # fmt: skip
     by_kecamatan = dict(zip(KECAMATAN, (400, 300, 0, 200, 100, 150, 90, 63), strict=True))
-    by_status = dict(zip(ASPIRATION_STATUSES, (600, 300, 200, 100, 90, 0, 8, 5), strict=True))
+    by_status = dict(
+        zip(ASPIRATION_STATUSES, (600, 300, 200, 100, 90, 0, 8, 5, 0, 0, 0), strict=True)
+    )
     return AspirationStats(1303, by_category, by_kecamatan, by_status, **NOVEMBER)
 
 

@@ -83,6 +83,7 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
         status=args.status,
         category=args.category,
         kecamatan=args.kecamatan,
+        opd=args.opd,
     )
     try:  # a bad filter is a bad argument, whatever state the database is in
         check_export(args.kind, fmt=args.format, filters=filters)

@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--status")
     export.add_argument("--category")
     export.add_argument("--kecamatan")
+    export.add_argument("--opd", metavar="CODE", help="aspirations with this unit (e.g. PUPR)")
 
     role = commands.add_parser("role", help="grant, revoke or list roles")
     role.add_argument("action", choices=("grant", "revoke", "list"))

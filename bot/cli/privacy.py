@@ -125,7 +125,7 @@ def audit_export(db: Database, args: argparse.Namespace, count: int | None) -> N
 
     filters = {
         name: str(getattr(args, name))
-        for name in ("since", "until", "status", "category", "kecamatan")
+        for name in ("since", "until", "status", "category", "kecamatan", "opd")
         if getattr(args, name, None) is not None
     }
     with transaction(db) as session:

@@ -1,10 +1,15 @@
 """Cek status: a resident follows their own aspiration by its tracking code.
 
 Only the owner sees an aspiration; any other code gets the same "not found" as a
-code that does not exist, so codes cannot be probed.
+code that does not exist, so codes cannot be probed. The resident reads which unit
+has it, by when the running stage is due (or that it waits for their answer, with
+the question), and a history with the unit's follow-ups and their own answers.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
 
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
 from handlers.core.types import Option
@@ -17,7 +22,9 @@ from storage.aspirations import (
     recent_aspirations,
     status_history,
 )
-from storage.models import Aspiration
+from storage.models import Aspiration, AspirationNote, AspirationStatusChange
+from storage.opd import find_unit
+from storage.workflow import CLOSED_STATUSES, notes_of
 
 
 class Checking(Steps, flow="status"):
@@ -51,18 +58,84 @@ def find(ctx: Ctx, raw: str) -> Aspiration | None:
     return find_owned_aspiration(session=ctx.session, code=code, resident_id=ctx.resident.id)
 
 
+def unit_name(ctx: Ctx, code: str) -> str:
+    """The unit's short name residents read ("Dinas PUPR"), or its code."""
+    unit = find_unit(session=ctx.session, code=code)
+    return unit.short_name if unit is not None else code
+
+
 def history(ctx: Ctx, aspiration: Aspiration) -> str:
-    """Its status changes, oldest first, one line each (residents and staff alike)."""
+    """Its status changes (with the unit at a disposition), the units' follow-ups
+    and the resident's answers, oldest first, one line each (residents and staff
+    alike: "your answer" for its sender, "the resident's answer" for others)."""
     assert aspiration.id is not None
-    return "\n".join(
-        ctx.t(
-            "status.history_line",
-            when=ctx.t.datetime(change.at),
-            status=ctx.t(f"status.{change.status}"),
-            note=f" — {change.note}" if change.note else "",
-        )
-        for change in status_history(session=ctx.session, aspiration_id=aspiration.id)
+    changes = status_history(session=ctx.session, aspiration_id=aspiration.id)
+    notes = notes_of(session=ctx.session, aspiration_id=aspiration.id)
+    lines: list[tuple[datetime, int, str]] = [
+        (change.at, 0, _change_line(ctx, change)) for change in changes
+    ]
+    owner = ctx.resident.id is not None and ctx.resident.id == aspiration.resident_id
+    # at the same moment an answer comes before the status it resumed, a follow-up after
+    lines += [
+        (note.at, -1 if note.kind == "jawaban" else 1, _note_line(ctx, note, owner))
+        for note in notes
+    ]
+    lines.sort(key=lambda line: (line[0], line[1]))  # stable: each kind keeps its order
+    return "\n".join(text for _, _, text in lines)
+
+
+def _change_line(ctx: Ctx, change: AspirationStatusChange) -> str:
+    status = ctx.t(f"status.{change.status}")
+    if change.opd_code:
+        status = ctx.t("status.with_unit", status=status, unit=unit_name(ctx, change.opd_code))
+    return ctx.t(
+        "status.history_line",
+        when=ctx.t.datetime(change.at),
+        status=status,
+        note=f" — {change.note}" if change.note else "",
     )
+
+
+def _note_line(ctx: Ctx, note: AspirationNote, owner: bool) -> str:
+    """A follow-up ("Tindak lanjut Dinas PUPR — …") or an answer ("Jawaban Anda — …")."""
+    if note.kind == "tindak_lanjut":
+        unit = unit_name(ctx, note.opd_code) if note.opd_code else ctx.t("status.unit_unknown")
+        what = ctx.t("status.follow_up", unit=unit)
+    else:
+        what = ctx.t("status.your_answer" if owner else "status.resident_answer")
+    parts = [note.text] if note.text else []
+    if note.photo_path:
+        parts.append(ctx.t("status.answer_photo"))
+    if note.latitude is not None and note.longitude is not None:
+        parts.append(ctx.t("status.answer_location"))
+    return ctx.t(
+        "status.history_line",
+        when=ctx.t.datetime(note.at),
+        status=what,
+        note=f" — {' '.join(parts)}" if parts else "",
+    )
+
+
+def where_it_stands(ctx: Ctx, aspiration: Aspiration) -> list[str]:
+    """The unit that has it and by when the running stage is due, or, while it is
+    on hold, that it waits for the resident's answer and the question asked."""
+    lines = []
+    if aspiration.opd_code:
+        lines.append(ctx.t("status.unit_line", unit=unit_name(ctx, aspiration.opd_code)))
+    if aspiration.status == "tunda":
+        assert aspiration.id is not None
+        changes = status_history(session=ctx.session, aspiration_id=aspiration.id)
+        lines.append(ctx.t("status.waiting_for_you", question=_question(changes)))
+    elif aspiration.next_due_at is not None and aspiration.status not in CLOSED_STATUSES:
+        day = ctx.t.day(aspiration.next_due_at)
+        late = aspiration.next_due_at < ctx.now
+        lines.append(ctx.t("status.due_passed" if late else "status.due_line", day=day))
+    return lines
+
+
+def _question(changes: Sequence[AspirationStatusChange]) -> str:
+    """The note of the latest change to tunda: the question staff asked."""
+    return next((c.note or "" for c in reversed(changes) if c.status == "tunda"), "")
 
 
 def describe(ctx: Ctx, raw: str) -> str:
@@ -78,7 +151,8 @@ def describe(ctx: Ctx, raw: str) -> str:
         code=aspiration.code,
         category=category_label(ctx, aspiration.category),
         place=place_name(ctx, aspiration.kelurahan_code),
-        status=ctx.t(f"status.{aspiration.status}"),
+        # the unit and the due day follow the status line
+        status="\n".join([ctx.t(f"status.{aspiration.status}"), *where_it_stands(ctx, aspiration)]),
         history=history(ctx, aspiration),
     )
     original = (

@@ -79,6 +79,7 @@ class EngineSettings:
     config_roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
     files: FileStore | None = None  # where exports and charts are written
     chart: ChartRenderer | None = None
+    unit_chart: ChartRenderer | None = None  # /statistik's open and overdue per unit
     limits: AbuseLimits = field(default_factory=AbuseLimits)
     # The key of dedupe fingerprints, from ``[privacy] hash_key``; None: the
     # installation's own, kept in the database and read once by the Engine.

@@ -19,6 +19,7 @@ from sqlmodel import col
 from storage.exports.base import (
     AspirationFilter,
     Column,
+    ExportError,
     Layout,
     area_names,
     day_bounds,
@@ -61,6 +62,13 @@ LAYOUT = Layout(
         Column("rating", "Nilai warga", 12, "number"),
         Column("rating_comment", "Komentar warga", 40),
         Column("duplicate_of", "Duplikat dari", 14),
+        # issue 17: appended, never reordered
+        Column("opd", "Unit (OPD)", 14, "label"),
+        Column("verify_due_at", "Batas verifikasi", 17, "time"),
+        Column("response_due_at", "Batas tanggapan unit", 17, "time"),
+        Column("completion_due_at", "Batas penyelesaian", 17, "time"),
+        Column("breached", "Tahap terlambat", 18, "label"),
+        Column("tunda_count", "Jumlah tunda", 10, "number"),
     ),
 )
 ASPIRATION_FIELDS = LAYOUT.fields
@@ -68,6 +76,7 @@ FLAT_FIELDS = LAYOUT.keys
 XLSX_HEADERS = LAYOUT.headers
 XLSX_WIDTHS = LAYOUT.widths
 _TIMES = ("created_at", "updated_at")
+_DUES = ("verify_due_at", "response_due_at", "completion_due_at")
 _COLUMNS = (
     "id", "code", "status", "category", "kecamatan_code", "kelurahan_code", "text", "language",
     "channel", "anonymous", "created_at", "updated_at", "latitude", "longitude", "photo_path",
@@ -100,6 +109,9 @@ def _query(filters: AspirationFilter) -> Select[Any]:
     else:
         columns += [null().label("rating"), null().label("rating_comment")]
     columns.append(col(Aspiration.duplicate_of))
+    columns.append(col(Aspiration.opd_code))
+    columns += [_raw(getattr(Aspiration, name)) for name in _DUES]
+    columns += [col(Aspiration.breached), col(Aspiration.tunda_count)]
     query = select(*columns).order_by(col(Aspiration.created_at), col(Aspiration.id))
     start, end = day_bounds(filters)
     if start:
@@ -114,7 +126,17 @@ def _query(filters: AspirationFilter) -> Select[Any]:
         query = query.where(col(Aspiration.category) == category)
     if filters.kecamatan:
         query = query.where(col(Aspiration.kecamatan_code) == kecamatan_code_of(filters.kecamatan))
+    if filters.opd:
+        query = query.where(col(Aspiration.opd_code) == unit_code_of(filters.opd))
     return query
+
+
+def unit_code_of(value: str) -> str:
+    """A unit's code as stored (``PUPR``), from any case; refuses what cannot be one."""
+    code = value.strip().upper()
+    if not code or len(code) > 24 or not all(c.isalnum() or c == "-" for c in code):
+        raise ExportError(f"invalid unit code {value!r}: use a code like PUPR (siantar opd list)")
+    return code
 
 
 def _rows(
@@ -130,10 +152,15 @@ def _rows(
     for (
         id_, code, status, category, kecamatan_code, kelurahan_code, text, language, channel,
         anonymous, created_at, updated_at, latitude, longitude, photo_path, resident_name,
-        rating, rating_comment, duplicate_of,
+        rating, rating_comment, duplicate_of, opd_code, verify_due, response_due,
+        completion_due, breached, tunda_count,
     ) in result:  # fmt: skip
         if when is not None:
             created_at, updated_at = when(created_at), when(updated_at)
+            verify_due, response_due, completion_due = (
+                None if due is None else when(due)
+                for due in (verify_due, response_due, completion_due)
+            )
         yield id_, (
             code, status, category,
             kecamatan.get(kecamatan_code, kecamatan_code),
@@ -142,6 +169,8 @@ def _rows(
             bool(anonymous), None if anonymous else resident_name,
             created_at, updated_at,
             latitude, longitude, bool(photo_path), rating, rating_comment, duplicate_of,
+            opd_code, verify_due, response_due, completion_due, breached or None,
+            tunda_count or 0,
         )  # fmt: skip
 
 
@@ -161,8 +190,8 @@ def _histories(connection: Connection, ids: list[int]) -> dict[int, list[dict[st
 
 class AspirationExport(DataSet):
     """Aspirations by creation time. Filters: ``since``/``until`` (creation day,
-    WIB), ``status``, ``category``, ``kecamatan``. JSON adds each aspiration's
-    ``status_history``, a batch's histories in one query."""
+    WIB), ``status``, ``category``, ``kecamatan``, ``opd`` (the unit it is with).
+    JSON adds each aspiration's ``status_history``, a batch's histories in one query."""
 
     layout = LAYOUT
 

@@ -34,6 +34,7 @@ class AspirationFilter:
     status: str | None = None
     category: str | None = None
     kecamatan: str | None = None  # code (``12.72.02``) or official name, any case
+    opd: str | None = None  # the code of the unit an aspiration is with, any case
 
 
 ExportFilter = AspirationFilter

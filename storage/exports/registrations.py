@@ -71,6 +71,7 @@ class RegistrationExport(DataSet):
         reg, program, resident = TrainingRegistration, TrainingProgram, Resident
         start, end = day_bounds(filters)
         reject(filters, "category", self.kind)
+        reject(filters, "opd", self.kind)
         status = case(
             (or_(col(reg.status) == "cancelled", col(program.status) == "cancelled"), "cancelled"),
             (and_(col(reg.status) == "registered", col(reg.attended) == true()), "attended"),

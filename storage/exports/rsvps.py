@@ -61,6 +61,7 @@ class RsvpExport(DataSet):
         start, end = day_bounds(filters)
         reject(filters, "status", self.kind)
         reject(filters, "category", self.kind)
+        reject(filters, "opd", self.kind)
         consented = col(resident.consent_at).is_not(None)
         kecamatan = case((consented, col(resident.home_kecamatan_code)))
         query = (
