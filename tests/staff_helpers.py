@@ -366,3 +366,44 @@ def export_via_chat(staff: Chat, kind: str, fmt: str, period: str) -> Reply:
     staff.press(period)
     [file] = [r for r in staff.last_batch if r.document]
     return file
+
+
+# --- a unit's desk (issue 17: petugas OPD) -----------------------------------------
+
+OFFICER = "console:9004"  # petugas_opd for Dinas PUPR, granted in the database
+BANTAN = "12.72.02.1003"
+
+
+def on_the_units_desk(engine: Engine, *identities: str) -> None:
+    """``identities`` act for Dinas PUPR (the unit itself is added where a test
+    database started empty, as PostgreSQL's does)."""
+    from storage.models import Opd, OpdOfficer
+    from storage.opd import find_unit, units_of
+
+    with transaction(engine.db) as session:
+        if find_unit(session=session, code="PUPR") is None:
+            session.add(Opd(code="PUPR", name="Dinas PUPR", short_name="Dinas PUPR", kind="dinas"))
+        for identity in identities:
+            if "PUPR" not in units_of(session=session, identity=identity):
+                session.add(
+                    OpdOfficer(identity=identity, opd_code="PUPR", granted_by=ADMIN, granted_at=NOW)
+                )
+
+
+def disposed_to_pupr(engine: Engine) -> str:
+    """An anonymous, unlinked aspiration from Bantan, verified and disposed to PUPR."""
+    on_the_units_desk(engine)
+    code = seed(engine, status="diverifikasi", kelurahan=BANTAN)
+    with transaction(engine.db) as session:
+        aspiration = find_aspiration(session=session, code=code)
+        assert aspiration is not None
+        change_status(
+            session=session,
+            aspiration=aspiration,
+            status="diteruskan",
+            actor=STAFF,
+            note=None,
+            now=NOW,
+            opd="PUPR",
+        )
+    return code
