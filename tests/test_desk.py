@@ -454,3 +454,17 @@ def test_help_and_the_command_menu_list_tugas_for_officers(desk: Engine) -> None
     menu = [c.name for c in REGISTRY.command_menu(frozenset({"petugas_opd"}))]
     assert menu[-1] == "tugas" and "aspirasi" not in menu
     assert "tugas" not in [c.name for c in REGISTRY.command_menu(frozenset({"staff"}))]
+
+
+def test_verified_and_disposed_in_one_instant_the_unit_still_owes_its_answer() -> None:
+    """The verification before the disposal, in the same instant, is not the
+    unit's answer (it was read as "handed back" and met both clocks at once)."""
+    from storage.sla import Event, dues
+
+    events = [Event(NOW, "diterima"), Event(NOW, "diverifikasi"), Event(NOW, "diteruskan", "PUPR")]
+    found = dues(events, category="infrastruktur", grade=None)
+    assert found.response is not None and found.completion is not None
+    assert (found.response.due_at, found.response.done_at) == (RESPONSE_DUE, None)
+    assert found.completion.done_at is None
+    answered = dues([*events, Event(NOW, None, "PUPR")], category="infrastruktur", grade=None)
+    assert answered.response is not None and answered.response.done_at == NOW

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 from conftest import NOW
+from desk_helpers import OFFICER, disposed_to_pupr, on_the_units_desk
 from dialogue import Chat, Step, act, play
 from sqlmodel import Session, select
 from staff_helpers import (
@@ -25,17 +26,14 @@ from staff_helpers import (
     JOURNEY,
     MENU_QUESTION,
     NOTE,
-    OFFICER,
     RESIDENT,
     STAFF,
     TOLD,
     TOMUAN,
     WARGA,
     assert_refused,
-    disposed_to_pupr,
     force,
     give,
-    on_the_units_desk,
     open_detail,
     person,
     seat,
