@@ -18,7 +18,7 @@ from storage.models import AuditEntry
 RESIDENT = "resident"
 ACTIONS = (
     "status_change",
-    "follow_up",
+    "follow_up",  # a unit's tindak lanjut (storage.workflow.add_follow_up)
     "export",
     "role_grant",
     "role_revoke",

@@ -230,7 +230,10 @@ def dues(
     if not disposals:
         return Dues(verify, None, None)
     disposed = disposals[-1].at
-    after = [e for e in events if e.at >= disposed and e is not disposals[-1]]
+    # what came after the disposal in the events' order: a change in the same
+    # instant but before it (verified and disposed at once) does not answer it
+    at = max(i for i, e in enumerate(events) if e is disposals[-1])
+    after = list(events[at + 1 :])
     answered = [e for e in after if e.status is None or e.status in (*_UNIT_ANSWERS, *CLOSED)]
     response = _stage("response", disposed, targets.response_days, answered, events, calendar)
     days = targets.completion_days(category, grade)

@@ -65,6 +65,7 @@ def test_every_feature_folder_is_found() -> None:
         "menu",
         "announcements",
         "aspirations",
+        "desk",
         "forums",
         "privacy",
         "staff",

@@ -28,8 +28,8 @@ def _reach(starts: Iterable[Steps], edges: dict[Steps, tuple[Steps, ...]]) -> se
 
 
 def test_every_registered_flow_is_checked() -> None:
-    assert len(FLOWS) == 20
-    assert {flow.name for flow in FLOWS} >= {"menu", "onboarding", "aspiration", "announce"}
+    assert len(FLOWS) == 21
+    assert {flow.name for flow in FLOWS} >= {"menu", "onboarding", "aspiration", "announce", "desk"}
 
 
 def test_steps_of_two_flows_with_the_same_name_are_two_steps() -> None:

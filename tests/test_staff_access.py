@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 from conftest import NOW
+from desk_helpers import OFFICER, disposed_to_pupr, on_the_units_desk
 from dialogue import Chat, Step, act, play
 from sqlmodel import Session, select
 from staff_helpers import (
@@ -236,6 +237,20 @@ SCENES[("attendance", "program")] = Scene(
 SCENES[("attendance", "marks")] = Scene(
     ("/kehadiran", ("press", TRAINING)), "Budi Siregar", "Budi Siregar ditandai hadir."
 )
+# A unit's officer: the only thing on PUPR's desk is put there as they reach it
+TO_TASK = ("/tugas", ("press", "ASP-"))
+SCENES[("desk", "list")] = Scene(
+    ("/tugas",), "Lihat yang sudah selesai", "Tidak ada aspirasi sudah selesai untuk Dinas PUPR."
+)
+SCENES[("desk", "detail")] = Scene(TO_TASK, "Proses", "Tulis catatan untuk warga")
+SCENES[("desk", "note")] = Scene(
+    (*TO_TASK, ("press", "Proses")), "Tanpa catatan", "menjadi Sedang diproses?"
+)
+SCENES[("desk", "confirm")] = Scene(
+    (*TO_TASK, ("press", "Proses"), ("press", "Tanpa catatan")),
+    "Simpan",
+    "Status tersimpan. Pengirimnya tidak tercatat",
+)
 ROLE_OF_FLOW = {flow.name: flow.role for flow in FLOWS if flow.role}
 PRIVILEGED_STEPS = [(flow.name, step.value) for flow in FLOWS if flow.role for step in flow.steps]
 
@@ -245,11 +260,14 @@ def intruders(role: str) -> list[str]:
     (for facilitator things: a resident and staff)."""
     if role == "facilitator":
         return ["resident", "staff"]
-    return ["resident", "facilitator", *(["staff"] if role == "admin" else [])]
+    return ["resident", "facilitator", *(["staff"] if role in ("admin", "petugas_opd") else [])]
 
 
 def holder_of(role: str) -> str:
-    return {"admin": ADMIN, "facilitator": FACILITATOR}.get(role, STAFF)
+    return {"admin": ADMIN, "facilitator": FACILITATOR, "petugas_opd": OFFICER}.get(role, STAFF)
+
+
+WHOEVER = "console:4001"  # given one role or another by a test
 
 
 def on_the_desk(engine: Engine) -> str:
@@ -258,6 +276,8 @@ def on_the_desk(engine: Engine) -> str:
     09.00 WIB) the same resident holds a seat in."""
     warga = seat(engine, WARGA, name="Budi Siregar")
     give(engine, "telegram:777", "staff")
+    give(engine, OFFICER, "petugas_opd")
+    on_the_units_desk(engine, OFFICER, GRANTED, WHOEVER)  # a unit, should they get the role
     with transaction(engine.db) as session:
         held = NewForum(title="Forum Warga Bantan", starts_at=NOW - timedelta(days=1))
         create_forum(session=session, new=held, actor=FACILITATOR, now=NOW - timedelta(days=3))
@@ -284,6 +304,8 @@ def fill(step: Step, code: str) -> Step:
 
 
 def reach(chat: Chat, flow: str, step: str, code: str) -> None:
+    if flow == "desk":
+        disposed_to_pupr(chat.engine)
     for move_ in SCENES[(flow, step)].path:
         act(chat, fill(move_, code))
         assert DENIED not in chat.said, chat.said
@@ -303,6 +325,7 @@ def test_every_privileged_step_has_a_scene() -> None:
         "forum_manage",
         "training_new",
         "attendance",
+        "desk",
     }
 
 
@@ -459,6 +482,7 @@ COMMANDS = {
     "/kelola_forum": "Pilih forum yang ingin dikelola",
     "/pelatihan_baru": "Apa judul pelatihannya?",
     "/kehadiran": "Pilih pelatihan yang ingin dicatat kehadirannya",
+    "/tugas": "Tidak ada aspirasi masih berjalan untuk Dinas PUPR.",
 }
 
 
@@ -511,7 +535,7 @@ def test_who_may_do_what_by_role_from_either_source(
     engine: Engine, media: MediaStore, source: str, role: str
 ) -> None:
     """Staff may do staff things, admin everything, a facilitator neither."""
-    identity = "console:4001"
+    identity = WHOEVER
     config = {identity: frozenset({role})} if source == "config" else {}
     desk = Engine(engine.db, replace(engine.settings, config_roles=config, files=media), FLOWS)
     code = on_the_desk(desk)

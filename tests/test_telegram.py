@@ -352,6 +352,7 @@ async def test_the_command_menus_come_from_the_features_and_follow_the_roles(
         "aspirasi",
         "ekspor",
         "statistik",
+        "tugas",
         "peran",
     ]
     english = {c["command"]: c["description"] for c in fake.commands[f"chat:{admin_chat}:en"]}

@@ -1,7 +1,9 @@
 """Who may do what: one check for every privileged command and flow.
 
 Roles come from the config file (passed in at start-up) and from grants stored
-in the database. An admin may do everything staff and facilitators may.
+in the database. An admin may do everything staff and facilitators may. A unit's
+officer (``petugas_opd``, granted in the database) acts only for the units (OPD)
+their ``OpdOfficer`` rows name: ``units`` is that scope, checked on every object.
 
 A refusal is logged with the channel and a short reference, never the identity.
 The reference is an HMAC under a key that exists only in this process's memory:
@@ -20,6 +22,7 @@ import logging
 import secrets
 
 from handlers.core.flow import Ctx
+from storage.opd import units_of
 from storage.roles import roles_of
 
 logger = logging.getLogger(__name__)
@@ -36,6 +39,14 @@ def roles(ctx: Ctx) -> frozenset[str]:
 def has_role(ctx: Ctx, role: str) -> bool:
     held = roles(ctx)
     return role in held or "admin" in held
+
+
+def units(ctx: Ctx) -> frozenset[str]:
+    """The units whose aspirations the resident may see and act on as their
+    officer: none without the ``petugas_opd`` role (or admin), whatever rows say."""
+    if not has_role(ctx, "petugas_opd"):
+        return frozenset()
+    return units_of(session=ctx.session, identity=ctx.resident.identity)
 
 
 def allow(ctx: Ctx, role: str, what: str) -> bool:

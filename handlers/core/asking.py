@@ -37,8 +37,14 @@ def role_gone(flows: Mapping[str, Flow], ctx: Ctx) -> bool:
 
 
 def answer_step(ctx: Ctx, step: Step) -> None:
-    """Read the inbound as an answer to ``step`` and act on it."""
-    answer = interpret(ctx, ask(ctx, step))
+    """Read the inbound as an answer to ``step`` and act on it. A question that
+    moved on as it was asked again (what it showed is gone, or no longer the
+    resident's to see) takes no answer: the next one is asked instead."""
+    moved = ctx.moved
+    prompt = ask(ctx, step)
+    if ctx.moved and not moved:
+        return
+    answer = interpret(ctx, prompt)
     if answer is not None:
         ctx.at = step
         try:

@@ -18,8 +18,8 @@ from handlers.core.flow import Ctx, Flow, Steps
 Run = Callable[[Ctx, str], None]
 # The sections of /bantuan, in order: everyone's commands and their own data,
 # then each role's (a section named after a role is shown to its holders only).
-SECTIONS = ("resident", "privacy", "facilitator", "staff", "admin")
-ROLE_SECTIONS = frozenset({"facilitator", "staff", "admin"})
+SECTIONS = ("resident", "privacy", "facilitator", "staff", "petugas_opd", "admin")
+ROLE_SECTIONS = frozenset({"facilitator", "staff", "petugas_opd", "admin"})
 
 
 @dataclass(frozen=True)

@@ -82,3 +82,26 @@ def _send(ctx: Ctx, resident: Resident, reply: Reply) -> None:
         now=ctx.now,
         priority=PERSONAL_PRIORITY,
     )
+
+
+def notify_follow_up(ctx: Ctx, aspiration: Aspiration, note: str) -> bool:
+    """Tell the resident what the unit that has the aspiration did (its follow-up,
+    ``note``), naming the aspiration and the unit; False when nobody can be told."""
+    from storage.opd import find_unit  # kept here: this module grows by appending
+
+    resident = resident_of(ctx.session, aspiration)
+    if resident is None:
+        return False
+    t = ctx.settings.translators(resident.language)
+    unit = find_unit(session=ctx.session, code=aspiration.opd_code or "")
+    kelurahan = ctx.wilayah.find_kelurahan(aspiration.kelurahan_code)
+    text = t(
+        "notify.follow_up",
+        code=aspiration.code,
+        category=t(f"category.{aspiration.category}"),
+        kelurahan=kelurahan.name if kelurahan else "-",
+        unit=unit.short_name if unit else t("notify.follow_up_unit"),
+        note=note,
+    )
+    _send(ctx, resident, Reply(text=text))
+    return True
