@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, text
 from sqlmodel import SQLModel
 
 from storage.db import make_engine, migrate
+from storage.models import Opd
+from storage.opd import default_units
 
 if TYPE_CHECKING:
     from dialogue import Chat
@@ -104,6 +106,11 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     tables = ", ".join(f'"{t.name}"' for t in reversed(SQLModel.metadata.sorted_tables))
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # what migration 0012 seeds, as the SQLite copy of the migrated file has it
+        connection.execute(
+            insert(Opd.__table__),  # type: ignore[attr-defined]
+            [unit | {"active": True} for unit in default_units()],
+        )
     yield engine
 
 
