@@ -18,7 +18,6 @@ from handlers.core.engine import Engine
 from handlers.core.settings import AbuseLimits, EngineSettings
 from handlers.core.types import Category
 from handlers.registry import FLOWS
-from storage.models import CATEGORY_KEYS
 from storage.wilayah import load_wilayah
 
 logger = logging.getLogger(__name__)
@@ -32,11 +31,21 @@ class App:
     media: MediaStore
 
 
+# The built-in category menu: what residents report most, the city's services
+# grouped (roads, transport, water, environment, disasters), then the rest, "Lainnya"
+# last. Every key of CATEGORY_KEYS, once.
+MENU_ORDER = (
+    "infrastruktur", "perhubungan", "air", "lingkungan", "bencana", "kependudukan",
+    "pelayanan", "kesehatan", "pendidikan", "sosial", "ekonomi", "keamanan", "lainnya",
+)  # fmt: skip
+
+
 def categories(settings: Settings) -> tuple[Category, ...]:
-    """Configured categories with their labels, or the nine from the catalogs."""
+    """Configured categories with their labels, or the built-in ones from the
+    catalogs, in ``MENU_ORDER``."""
     configured = settings.aspiration.categories
     if not configured:
-        return tuple(Category(key) for key in CATEGORY_KEYS)
+        return tuple(Category(key) for key in MENU_ORDER)
     return tuple(Category(c.key, {"id": c.label, "en": c.label_en}) for c in configured)
 
 
@@ -82,6 +91,7 @@ def build_app(settings: Settings) -> App:
             chart=stats_chart,
             limits=abuse_limits(settings),
             hash_key=settings.privacy.hash_key_bytes,
+            category_units=settings.opd.category_units(),
         ),
         FLOWS,
         # the replies' claim is the dispatchers' short lease, renewed while they go

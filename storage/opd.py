@@ -179,6 +179,7 @@ def grant_unit(*, session: Session, identity: str, code: str, actor: str, now: d
     if unit.code in units_of(session=session, identity=identity):
         return False
     session.add(OpdOfficer(identity=identity, opd_code=unit.code, granted_by=actor, granted_at=now))
+    session.flush()
     _audit(session, actor, "opd_grant", now, identity=identity, code=unit.code)
     return True
 
