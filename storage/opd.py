@@ -41,11 +41,17 @@ def find_unit(*, session: Session, code: str) -> Opd | None:
 
 
 def units(*, session: Session, active_only: bool = True) -> Sequence[Opd]:
-    """The units by kind, then name: agencies first, then the area offices."""
-    query = select(Opd).order_by(col(Opd.kind), col(Opd.short_name))
+    """The units by kind (in ``OPD_KINDS`` order: agencies first, then the area
+    offices), then short name in any case: the same order on every database."""
+    query = select(Opd)
     if active_only:
         query = query.where(col(Opd.active))
-    return session.exec(query).all()
+    return sorted(session.exec(query).all(), key=_listed)
+
+
+def _listed(unit: Opd) -> tuple[int, str, str]:
+    kind = OPD_KINDS.index(unit.kind) if unit.kind in OPD_KINDS else len(OPD_KINDS)
+    return kind, unit.short_name.casefold(), unit.code
 
 
 def units_of(*, session: Session, identity: str) -> frozenset[str]:
