@@ -61,6 +61,13 @@ def units_of(*, session: Session, identity: str) -> frozenset[str]:
     )
 
 
+def officer_rows(*, session: Session, identity: str) -> Sequence[OpdOfficer]:
+    """The units ``identity`` acts for, as rows (by unit code)."""
+    return session.exec(
+        select(OpdOfficer).where(OpdOfficer.identity == identity).order_by(col(OpdOfficer.opd_code))
+    ).all()
+
+
 def officers_of(*, session: Session, opd_code: str) -> Sequence[str]:
     """The identities acting for the unit ``opd_code``."""
     return session.exec(

@@ -6,13 +6,15 @@ Every test runs on SQLite and, when ``TEST_DATABASE_URL`` is set, on PostgreSQL.
 from __future__ import annotations
 
 import pytest
+from conftest import NOW
 from sqlmodel import Session, select
 from staff_helpers import ADMIN, INTRUDERS, assert_refused, grants, person, state
 
 from handlers.core.engine import Engine
 from storage.audit import entries_since
+from storage.db import transaction
 from storage.models import Opd, OpdOfficer
-from storage.opd import find_unit
+from storage.opd import find_unit, grant_officer, revoke_officer
 
 OFFICER = "telegram:4242"
 
@@ -182,4 +184,30 @@ def test_peran_back_from_the_unit_grants_nothing(desk: Engine) -> None:
     admin.press("Petugas OPD")
     admin.press("Kembali")
     assert "Kelola peran" in admin.said
+    assert grants(desk) == set() and officers(desk) == set()
+
+
+def test_peran_revoke_buttons_fit_every_chat_app_and_go_stale(desk: Engine) -> None:
+    """Telegram's button data holds 64 bytes with its signature: a long identity and
+    a long unit code must not make the list unsendable; a unit revoked meanwhile
+    (by the CLI) makes its button expire, with the list as it now is."""
+    long_identity = "whatsapp:628123456789012"
+    with transaction(desk.db) as session:
+        grant_officer(
+            session=session,
+            identity=long_identity,
+            codes=["KEC-SIANTAR-SITALASARI"],
+            actor="cli",
+            now=NOW,
+        )
+    admin = person(desk, ADMIN)
+    admin.send("/peran")
+    admin.press("Cabut peran")
+    assert admin.labels[0] == f"{long_identity} · Petugas OPD · KEC-SIANTAR-SITALASARI"
+    assert all(len(o.value) <= 12 for o in admin.question.options)
+    with transaction(desk.db) as session:
+        revoke_officer(session=session, identity=long_identity, actor="cli", now=NOW)
+    admin.press("KEC-SIANTAR-SITALASARI")
+    assert "tombol ini sudah tidak berlaku" in admin.said
+    assert "Belum ada peran yang diberikan lewat chat." in admin.said
     assert grants(desk) == set() and officers(desk) == set()

@@ -15,12 +15,13 @@ from handlers.widgets.paging import Pager
 from handlers.widgets.picker import Picker
 from handlers.widgets.text_field import text_step
 from handlers.widgets.words import option
-from storage.models import ROLES, Opd
+from storage.models import ROLES, Opd, OpdOfficer, RoleGrant
 from storage.opd import (
     OFFICER,
     UnitError,
     find_unit,
     grant_officer,
+    officer_rows,
     revoke_officer,
     units,
     units_of,
@@ -181,15 +182,15 @@ def on_unit(ctx: Ctx, answer: Answer) -> None:
 
 
 def _revocable(ctx: Ctx) -> list[Option]:
-    """A button per grant; an officer's, one per unit (``identity petugas_opd:CODE``)."""
+    """A button per grant (``g:<id>``); an officer's, one per unit (``o:<id>``): ids
+    keep the buttons' data short enough for every chat app."""
     options = []
     for g in all_grants(session=ctx.session):
         label = f"{g.identity} · {ctx.t(f'roles.{g.role}')}"
-        held = sorted(units_of(session=ctx.session, identity=g.identity))
-        if g.role == OFFICER and held:
-            options += [Option(f"{g.identity} {g.role}:{c}", f"{label} · {c}") for c in held]
-        else:
-            options.append(Option(f"{g.identity} {g.role}", label))
+        held = officer_rows(session=ctx.session, identity=g.identity) if g.role == OFFICER else []
+        options += [Option(f"o:{row.id}", f"{label} · {row.opd_code}") for row in held]
+        if not held:
+            options.append(Option(f"g:{g.id}", label))
     return options
 
 
@@ -200,31 +201,43 @@ def ask_revoke(ctx: Ctx) -> Prompt:
 
 
 def on_revoke(ctx: Ctx, answer: Answer) -> None:
-    if answer.option != "back":
-        identity, _, held = (answer.option or "").rpartition(" ")
-        role, _, code = held.partition(":")
-        if role == OFFICER:
+    kind, _, number = (answer.option or "").partition(":")
+    if kind in ("g", "o") and number.isdecimal():
+        row: RoleGrant | OpdOfficer | None = (
+            ctx.session.get(RoleGrant, int(number))
+            if kind == "g"
+            else ctx.session.get(OpdOfficer, int(number))
+        )
+        if row is None:  # revoked meanwhile (another admin, the CLI)
+            ctx.note(ctx.t("roles.revoke_gone"))
+        elif isinstance(row, OpdOfficer):
             _, role_gone = revoke_officer(
                 session=ctx.session,
-                identity=identity,
-                codes=[code] if code else None,
+                identity=row.identity,
+                codes=[row.opd_code],
                 actor=ctx.resident.identity,
                 now=ctx.now,
             )
-            if code:
-                ctx.note(ctx.t("roles.revoked_unit", identity=identity, unit=code))
-            if not role_gone:
-                ctx.goto(Granting.ACTION)
-                return
+            ctx.note(ctx.t("roles.revoked_unit", identity=row.identity, unit=row.opd_code))
+            if role_gone:
+                ctx.note(
+                    ctx.t("roles.revoked", identity=row.identity, role=ctx.t(f"roles.{OFFICER}"))
+                )
         else:
-            revoke_role(
-                session=ctx.session,
-                identity=identity,
-                role=role,
-                actor=ctx.resident.identity,
-                now=ctx.now,
-            )
-        ctx.note(ctx.t("roles.revoked", identity=identity, role=ctx.t(f"roles.{role}")))
+            identity, role = row.identity, row.role  # a RoleGrant
+            if role == OFFICER:
+                revoke_officer(
+                    session=ctx.session, identity=identity, actor=ctx.resident.identity, now=ctx.now
+                )
+            else:
+                revoke_role(
+                    session=ctx.session,
+                    identity=identity,
+                    role=role,
+                    actor=ctx.resident.identity,
+                    now=ctx.now,
+                )
+            ctx.note(ctx.t("roles.revoked", identity=identity, role=ctx.t(f"roles.{role}")))
     ctx.goto(Granting.ACTION)
 
 
