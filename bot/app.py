@@ -18,6 +18,7 @@ from handlers.core.engine import Engine
 from handlers.core.settings import AbuseLimits, EngineSettings
 from handlers.core.types import Category
 from handlers.registry import FLOWS
+from storage.models import CATEGORY_KEYS
 from storage.wilayah import load_wilayah
 
 logger = logging.getLogger(__name__)
@@ -31,21 +32,12 @@ class App:
     media: MediaStore
 
 
-# The built-in category menu: what residents report most, the city's services
-# grouped (roads, transport, water, environment, disasters), then the rest, "Lainnya"
-# last. Every key of CATEGORY_KEYS, once.
-MENU_ORDER = (
-    "infrastruktur", "perhubungan", "air", "lingkungan", "bencana", "kependudukan",
-    "pelayanan", "kesehatan", "pendidikan", "sosial", "ekonomi", "keamanan", "lainnya",
-)  # fmt: skip
-
-
 def categories(settings: Settings) -> tuple[Category, ...]:
     """Configured categories with their labels, or the built-in ones from the
-    catalogs, in ``MENU_ORDER``."""
+    catalogs, in their order (``CATEGORY_KEYS``)."""
     configured = settings.aspiration.categories
     if not configured:
-        return tuple(Category(key) for key in MENU_ORDER)
+        return tuple(Category(key) for key in CATEGORY_KEYS)
     return tuple(Category(c.key, {"id": c.label, "en": c.label_en}) for c in configured)
 
 

@@ -484,6 +484,7 @@ COMMANDS = {
     "/kelola_forum": "Pilih forum yang ingin dikelola",
     "/pelatihan_baru": "Apa judul pelatihannya?",
     "/kehadiran": "Pilih pelatihan yang ingin dicatat kehadirannya",
+    "/opd PUPR": "Unit PUPR",
 }
 
 
