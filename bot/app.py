@@ -33,7 +33,8 @@ class App:
 
 
 def categories(settings: Settings) -> tuple[Category, ...]:
-    """Configured categories with their labels, or the nine from the catalogs."""
+    """Configured categories with their labels, or the built-in ones from the
+    catalogs, in their order (``CATEGORY_KEYS``)."""
     configured = settings.aspiration.categories
     if not configured:
         return tuple(Category(key) for key in CATEGORY_KEYS)
@@ -83,6 +84,7 @@ def build_app(settings: Settings) -> App:
             unit_chart=unit_chart,
             limits=abuse_limits(settings),
             hash_key=settings.privacy.hash_key_bytes,
+            category_units=settings.opd.category_units(),
         ),
         FLOWS,
         # the replies' claim is the dispatchers' short lease, renewed while they go

@@ -28,6 +28,12 @@ ACTIONS = (
     "consent_withdrawn",
     "data_exported",
     "privacy_purge",
+    "opd_add",
+    "opd_edit",
+    "opd_activate",
+    "opd_deactivate",
+    "opd_grant",
+    "opd_revoke",
 )
 
 

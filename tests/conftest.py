@@ -16,6 +16,8 @@ from sqlalchemy import Connection, Engine, insert, text
 from sqlmodel import SQLModel
 
 from storage.db import make_engine, migrate
+from storage.models import Opd
+from storage.opd import default_units
 
 if TYPE_CHECKING:
     from dialogue import Chat
@@ -110,13 +112,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 def _seed_units(connection: Connection) -> None:
     """The default units (``storage/data/opd_default.csv``) a migrated database holds."""
-    import csv
-    from importlib import resources
-
-    from storage.models import Opd
-
-    source = resources.files("storage").joinpath("data", "opd_default.csv").read_text("utf-8")
-    rows = [row | {"active": True} for row in csv.DictReader(source.splitlines())]
+    rows = [unit | {"active": True} for unit in default_units()]
     connection.execute(insert(Opd), rows)
 
 

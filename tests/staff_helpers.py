@@ -36,6 +36,8 @@ from storage.models import (
     Aspiration,
     AspirationStatusChange,
     Conversation,
+    Opd,
+    OpdOfficer,
     OutboxMessage,
     Resident,
     RoleGrant,
@@ -287,7 +289,7 @@ def files(media: MediaStore) -> list[str]:
 
 def world(engine: Engine, media: MediaStore) -> tuple[Any, ...]:
     """Everything a privileged step could change: statuses and their history,
-    ratings, the outbox, role grants and files written."""
+    ratings, the outbox, role grants, officers' units, the units and files written."""
     with Session(engine.db) as session:
         aspirations = sorted(
             (a.code, a.status, a.updated_at, a.rating, a.rating_comment)
@@ -297,7 +299,12 @@ def world(engine: Engine, media: MediaStore) -> tuple[Any, ...]:
         messages = [(m.kind, m.recipient, m.payload) for m in session.exec(select(OutboxMessage))]
         programs = sorted((p.id, p.status) for p in session.exec(select(TrainingProgram)))
         marks = sorted((r.id, r.attended) for r in session.exec(select(TrainingRegistration)))
-    return aspirations, changes, messages, sorted(grants(engine)), files(media), programs, marks
+        units = sorted(
+            (u.code, u.name, u.short_name, u.kind, u.active) for u in session.exec(select(Opd))
+        )
+        officers = sorted((o.identity, o.opd_code) for o in session.exec(select(OpdOfficer)))
+    staff = sorted(grants(engine)), officers, units
+    return aspirations, changes, messages, staff, files(media), programs, marks
 
 
 def state(chat: Chat) -> tuple[str, str, dict[str, Any]]:

@@ -70,6 +70,7 @@ def test_every_feature_folder_is_found() -> None:
         "privacy",
         "staff",
         "trainings",
+        "units",
     ]
 
 

@@ -82,6 +82,8 @@ TO_FORUM_AREA = (
 FORUM_SAVED = (*TO_FORUM_AREA, ("press", "Seluruh kota"), ("press", "Simpan"))
 TO_MOVE = (*FORUM_SAVED, "/kelola_forum", "2", ("press", "Pindahkan jadwal"))  # 1 is held
 TO_RESULT = ("/kelola_forum", "1", ("press", "Kirim hasil forum"))  # on the desk, held
+TO_UNIT_CODE = ("/opd", ("press", "Tambah unit"))
+TO_UNIT_SHORT = (*TO_UNIT_CODE, "DISPORA", "Dinas Pemuda dan Olahraga")
 SCENES: dict[tuple[str, str], Scene] = {
     ("review", "list"): Scene(("/aspirasi",), "{code}", "Aspirasi {code} — Diterima"),
     ("review", "filter"): Scene(FILTERS, "Status", "Status yang mana?"),
@@ -129,6 +131,28 @@ SCENES: dict[tuple[str, str], Scene] = {
         ("/peran", ("press", "Cabut peran")),
         "telegram:777 · Petugas",
         "Peran Petugas dicabut dari telegram:777.",
+    ),
+    ("roles", "grant_unit"): Scene(
+        ("/peran", ("press", "Beri peran"), "telegram:555", ("press", "Petugas OPD")),
+        "Dinas PUPR (PUPR)",
+        "Peran Petugas OPD untuk Dinas PUPR (PUPR) diberikan kepada telegram:555.",
+    ),
+    ("units", "list"): Scene(("/opd",), "Tambah unit", "Tulis kode unit yang baru"),
+    ("units", "unit"): Scene(("/opd PUPR",), "Nonaktifkan", "Nonaktifkan Dinas PUPR (PUPR)?"),
+    ("units", "toggle"): Scene(
+        ("/opd PUPR", ("press", "Nonaktifkan")), "Ya", "Dinas PUPR (PUPR) sudah dinonaktifkan."
+    ),
+    ("units", "edit"): Scene(("/opd PUPR", ("press", "Ubah")), "Nama singkat", "nama singkat"),
+    ("units", "code"): Scene(TO_UNIT_CODE, "DISPORA", "Tulis nama lengkap unit"),
+    ("units", "name"): Scene(
+        (*TO_UNIT_CODE, "DISPORA"), "Dinas Pemuda dan Olahraga", "Tulis nama singkat"
+    ),
+    ("units", "short"): Scene(TO_UNIT_SHORT, "Dispora", "Unit ini jenis apa?"),
+    ("units", "kind"): Scene((*TO_UNIT_SHORT, "Dispora"), "Dinas", "Periksa unit baru ini"),
+    ("units", "summary"): Scene(
+        (*TO_UNIT_SHORT, "Dispora", ("press", "Dinas")),
+        "Simpan",
+        "Unit Dispora (DISPORA) ditambahkan.",
     ),
     ("announce", "text"): Scene(("/umumkan",), ANNOUNCEMENT, "Ingin melampirkan foto?"),
     ("announce", "photo"): Scene(
@@ -326,6 +350,7 @@ def test_every_privileged_step_has_a_scene() -> None:
         "training_new",
         "attendance",
         "desk",
+        "units",
     }
 
 
@@ -483,6 +508,7 @@ COMMANDS = {
     "/pelatihan_baru": "Apa judul pelatihannya?",
     "/kehadiran": "Pilih pelatihan yang ingin dicatat kehadirannya",
     "/tugas": "Tidak ada aspirasi masih berjalan untuk Dinas PUPR.",
+    "/opd PUPR": "Unit PUPR",
 }
 
 

@@ -29,7 +29,7 @@ def test_admin_grants_lists_and_revokes_a_role_in_chat(desk: Engine) -> None:
         assert state(admin)[:2] == ("roles", "grant_identity")
     admin.send("telegram:123456789")
     assert "Peran apa untuk telegram:123456789?" in admin.said
-    assert admin.labels == ["Admin", "Petugas", "Pendamping"]
+    assert admin.labels == ["Admin", "Petugas", "Pendamping", "Petugas OPD"]
     admin.press("Petugas")
     assert "Peran Petugas diberikan kepada telegram:123456789." in admin.said
     with Session(desk.db) as session:

@@ -202,7 +202,7 @@ def test_text_summary_in_indonesian() -> None:
         "• Kesehatan: 40",
         "• Pendidikan: 12",
         "• Lingkungan & kebersihan: 9",
-        "• Pelayanan publik: 5",
+        "• Pelayanan publik (pengurusan surat, izin, layanan kantor): 5",
         "• 2 lainnya: 3",  # sosial 2 + lainnya 1
     ]
     # Official kecamatan names, largest first; seven non-zero, so two are summed.

@@ -354,6 +354,7 @@ async def test_the_command_menus_come_from_the_features_and_follow_the_roles(
         "statistik",
         "tugas",
         "peran",
+        "opd",
     ]
     english = {c["command"]: c["description"] for c in fake.commands[f"chat:{admin_chat}:en"]}
     assert english["peran"] == "Grant or revoke roles (admin)"

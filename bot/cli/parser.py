@@ -1,6 +1,6 @@
 """The ``siantar`` command line, as argparse reads it.
 
-``training`` and ``forum`` are described here, not in their modules: those import
+``training``, ``forum`` and ``opd`` are described here, not in their modules: those import
 the database and the handlers, which ``siantar --version`` and a mistyped
 command should not wait for.
 """
@@ -16,6 +16,8 @@ from bot.cli.errors import Parser
 from bot.cli.info import VersionAction
 from bot.cli.info import add_parser as add_info_parser
 from bot.cli.privacy import add_parser as add_privacy_parser
+
+OPD_KIND_HELP = "dinas, badan, kecamatan, kelurahan, bumd or eksternal"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,7 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     role = commands.add_parser("role", help="grant, revoke or list roles")
     role.add_argument("action", choices=("grant", "revoke", "list"))
     role.add_argument("identity", nargs="?", help="telegram:<id>, whatsapp:<digits>, console:<id>")
-    role.add_argument("role", nargs="?", help="admin, staff or facilitator")
+    role.add_argument("role", nargs="?", help="admin, staff, facilitator or petugas_opd")
+    role.add_argument(
+        "--opd",
+        action="append",
+        metavar="CODE",
+        help="petugas_opd: a unit they act for (repeat for more; on revoke: that unit only)",
+    )
 
     stats = commands.add_parser("stats", help="aspiration counts, optionally a bar chart")
     stats.add_argument("--since", type=parse_date, metavar="DATE")
@@ -60,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_announce_parser(commands)
     add_privacy_parser(commands, parse_date)
     _forum_parser(commands)
+    _opd_parser(commands)
     add_info_parser(commands)
     return parser
 
@@ -101,6 +110,29 @@ def _forum_parser(commands: Any) -> None:
     source = summary.add_mutually_exclusive_group(required=True)
     source.add_argument("--text", metavar="TEXT")
     source.add_argument("--file", metavar="PATH", help="a UTF-8 text file")
+
+
+def _opd_parser(commands: Any) -> None:
+    """``siantar opd ACTION …`` (bot/cli/opd.py); kinds are checked by the storage."""
+    group = commands.add_parser("opd", help="keep the directory of units (OPD)")
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="active units, with their officer counts")
+    listing.add_argument("--all", action="store_true", help="inactive units too")
+    add = actions.add_parser("add", help="a new unit")
+    add.add_argument("code", metavar="CODE", help="letters, digits and '-', at most 24")
+    add.add_argument("--name", required=True, help="full name")
+    add.add_argument("--short", required=True, help="the short name residents read")
+    add.add_argument("--kind", required=True, help=OPD_KIND_HELP)
+    edit = actions.add_parser("edit", help="change a unit's name, short name or kind")
+    edit.add_argument("code", metavar="CODE")
+    edit.add_argument("--name", help="full name")
+    edit.add_argument("--short", help="the short name residents read")
+    edit.add_argument("--kind", help=OPD_KIND_HELP)
+    for action, what in (
+        ("deactivate", "offer it for no new disposition (its history and officers stay)"),
+        ("activate", "make an inactive unit active again"),
+    ):
+        actions.add_parser(action, help=what).add_argument("code", metavar="CODE")
 
 
 def _from_files(commands: Any, name: str, what: str, thing: str) -> Any:

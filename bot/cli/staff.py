@@ -1,10 +1,16 @@
-"""Staff and admin commands of the CLI: ``siantar role …`` and ``siantar stats``."""
+"""Staff and admin commands of the CLI: ``siantar role …`` and ``siantar stats``.
+
+``petugas_opd`` is granted with its units (``--opd PUPR --opd DLH``) and never
+without one; ``role revoke … petugas_opd --opd PUPR`` takes one unit (the role goes
+with the last), without ``--opd`` the role and all its units."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlmodel import Session
 
 from bot.app import config_roles
 from bot.charts import stats_chart, unit_chart
@@ -17,6 +23,14 @@ from handlers.staff.roles import IDENTITY
 from handlers.staff.stats import service_summary
 from storage.db import transaction
 from storage.models import ROLES
+from storage.opd import (
+    OFFICER,
+    UnitError,
+    check_code,
+    grant_officer,
+    revoke_officer,
+    units_of,
+)
 from storage.roles import UnknownRole, all_grants, grant_role, revoke_role
 from storage.service_stats import service_stats
 from storage.sla import DEFAULT_CLOCK
@@ -26,6 +40,8 @@ from storage.wilayah import load_wilayah
 
 def role_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "list":
+        if args.opd:
+            raise CommandError("--opd goes with role grant or revoke")
         return _list_roles(settings)
     if not args.identity or not args.role:
         raise CommandError(f"usage: siantar role {args.action} IDENTITY ROLE")
@@ -36,10 +52,16 @@ def role_command(args: argparse.Namespace, settings: Settings) -> int:
         )
     if args.role not in ROLES:
         raise CommandError(f"unknown role {args.role!r}; roles are: {', '.join(ROLES)}")
+    if args.opd and args.role != OFFICER:
+        raise CommandError(f"--opd goes with the role {OFFICER} only")
+    if args.role == OFFICER and args.action == "grant" and not args.opd:
+        raise CommandError(f"{OFFICER} needs its unit: add --opd CODE (see siantar opd list)")
     db = open_database(settings)
     try:
         with transaction(db) as session:
-            if args.action == "grant":
+            if args.role == OFFICER:
+                lines = _officer(args, session)
+            elif args.action == "grant":
                 changed = grant_role(
                     session=session,
                     identity=args.identity,
@@ -47,20 +69,61 @@ def role_command(args: argparse.Namespace, settings: Settings) -> int:
                     granted_by="cli",
                     now=datetime.now(UTC),
                 )
-                print(f"{args.identity}: {args.role} " + ("granted" if changed else "already held"))
+                lines = [
+                    f"{args.identity}: {args.role} " + ("granted" if changed else "already held")
+                ]
             else:
                 changed = revoke_role(session=session, identity=args.identity, role=args.role)
-                print(
+                lines = [
                     f"{args.identity}: {args.role} " + ("revoked" if changed else "was not granted")
-                )
+                ]
                 held = config_roles(settings).get(args.identity, frozenset())
                 if args.role in held:
-                    print("note: the config file still grants this role ([roles])")
-    except UnknownRole as problem:
+                    lines.append("note: the config file still grants this role ([roles])")
+    except (UnknownRole, UnitError) as problem:
         raise CommandError(str(problem)) from None
     finally:
         db.dispose()
+    for line in lines:
+        print(line)
     return 0
+
+
+def _officer(args: argparse.Namespace, session: Session) -> list[str]:
+    """``petugas_opd`` granted for its units, or taken unit by unit (the role goes
+    with the last one), or taken whole with all its units."""
+    identity, at = args.identity, datetime.now(UTC)
+    if args.action == "grant":
+        for code in args.opd:
+            try:
+                check_code(code)
+            except UnitError as problem:
+                raise CommandError(f"--opd {problem}") from None
+        new, added = grant_officer(
+            session=session, identity=identity, codes=args.opd, actor="cli", now=at
+        )
+        held = ", ".join(sorted(units_of(session=session, identity=identity)))
+        done = "granted" if new else ("units added" if added else "already held")
+        return [f"{identity}: {OFFICER} {done}; units: {held}"]
+    before = units_of(session=session, identity=identity)
+    taken, role_gone = revoke_officer(
+        session=session, identity=identity, codes=args.opd, actor="cli", now=at
+    )
+    left = ", ".join(sorted(units_of(session=session, identity=identity)))
+    if args.opd:
+        missing = [c.upper() for c in args.opd if c.strip().upper() not in before]
+        lines = [f"{identity}: not an officer of {c}" for c in missing]
+        if taken:
+            lines.append(f"{identity}: {OFFICER} revoked for {', '.join(taken)}")
+        if role_gone:
+            lines.append(f"{identity}: no unit left, {OFFICER} revoked")
+        elif left:
+            lines.append(f"{identity}: units left: {left}")
+        return lines
+    if not role_gone and not taken:
+        return [f"{identity}: {OFFICER} was not granted"]
+    units = f" (units: {', '.join(taken)})" if taken else ""
+    return [f"{identity}: {OFFICER} revoked{units}"]
 
 
 def _list_roles(settings: Settings) -> int:
@@ -72,10 +135,12 @@ def _list_roles(settings: Settings) -> int:
     db = open_existing_database(settings)
     try:
         with transaction(db) as session:
-            rows += [
-                (g.identity, g.role, f"granted by {g.granted_by}")
-                for g in all_grants(session=session)
-            ]
+            for grant in all_grants(session=session):
+                source = f"granted by {grant.granted_by}"
+                if grant.role == OFFICER:
+                    held = sorted(units_of(session=session, identity=grant.identity))
+                    source += f"; units: {', '.join(held) or '-'}"
+                rows.append((grant.identity, grant.role, source))
     finally:
         db.dispose()
     if not rows:

@@ -18,6 +18,7 @@ messages or in ``repr(settings)``.
 from bot.config.base import ENV_OVERRIDES, ConfigError
 from bot.config.features import AspirationSettings, CategorySetting, ForumSettings, TrainingSettings
 from bot.config.loading import load_settings
+from bot.config.opd import OpdSettings
 from bot.config.privacy import PrivacySettings
 from bot.config.service import (
     BroadcastSettings,
@@ -45,6 +46,7 @@ __all__ = [
     "DatabaseSettings",
     "ForumSettings",
     "MediaSettings",
+    "OpdSettings",
     "PrivacySettings",
     "Retention",
     "RolesSettings",

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from bot.config.base import MODEL_CONFIG, url_password
 from bot.config.features import AspirationSettings, ForumSettings, TrainingSettings
+from bot.config.opd import OpdSettings
 from bot.config.privacy import PrivacySettings
 from bot.config.service import (
     BroadcastSettings,
@@ -43,6 +44,7 @@ class Settings(BaseModel):
     aspiration: AspirationSettings = Field(default_factory=AspirationSettings)
     training: TrainingSettings = Field(default_factory=TrainingSettings)
     forum: ForumSettings = Field(default_factory=ForumSettings)
+    opd: OpdSettings = Field(default_factory=OpdSettings)
     source: str = DEFAULT_SOURCE
     config_file: Path | None = None
     data_dir: Path = Field(default_factory=lambda: data_folder())

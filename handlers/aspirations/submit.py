@@ -56,7 +56,8 @@ def ask_category(ctx: Ctx) -> Prompt:
     if abuse.over_daily_cap(ctx):
         abuse.refuse_over_cap(ctx)
     options = tuple(
-        Option(c.key, category_label(ctx, c.key), (c.key,)) for c in ctx.settings.categories
+        Option(c.key, category_label(ctx, c.key), (c.key, *words(ctx.t, f"category_{c.key}")))
+        for c in ctx.settings.categories
     )
     return Prompt(ctx.t("aspiration.ask_category"), options)
 

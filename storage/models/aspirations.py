@@ -15,20 +15,23 @@ ASPIRATION_STATUSES = (
     "tunda", "bukan_wewenang", "arsip",
 )  # fmt: skip
 # The aspiration categories residents choose from (labels: ``category.<key>`` in the
-# catalogs). The Literal types the ``[[aspiration.categories]]`` setting (bot/config/features.py).
+# catalogs), in the order of the built-in menu and of statistics: what residents
+# report most, the city's services grouped (roads, transport, water, environment,
+# disasters, papers), then the rest, "lainnya" last. The Literal types the
+# ``[[aspiration.categories]]`` setting (bot/config/features.py).
 CategoryKey = Literal[
     "infrastruktur",
-    "pendidikan",
-    "ekonomi",
-    "kesehatan",
-    "lingkungan",
-    "sosial",
-    "keamanan",
-    "pelayanan",
-    "kependudukan",
     "perhubungan",
     "air",
+    "lingkungan",
     "bencana",
+    "kependudukan",
+    "pelayanan",
+    "kesehatan",
+    "pendidikan",
+    "sosial",
+    "ekonomi",
+    "keamanan",
     "lainnya",
 ]
 CATEGORY_KEYS: tuple[str, ...] = get_args(CategoryKey)

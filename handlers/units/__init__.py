@@ -1,0 +1,1 @@
+"""The directory of units (OPD), kept by admins in chat."""
