@@ -82,6 +82,7 @@ def build_app(settings: Settings) -> App:
             chart=stats_chart,
             limits=abuse_limits(settings),
             hash_key=settings.privacy.hash_key_bytes,
+            clock=settings.sla.clock,
         ),
         FLOWS,
         # the replies' claim is the dispatchers' short lease, renewed while they go

@@ -27,6 +27,7 @@ ACTIONS = (
     "consent_withdrawn",
     "data_exported",
     "privacy_purge",
+    "follow_up",
 )
 
 

@@ -17,6 +17,7 @@ from bot.config.service import (
     RolesSettings,
     ServerSettings,
 )
+from bot.config.sla import SlaSettings
 from bot.config.telegram import TelegramSettings
 from bot.config.whatsapp import WhatsAppSettings
 from bot.paths import data_folder
@@ -43,6 +44,7 @@ class Settings(BaseModel):
     aspiration: AspirationSettings = Field(default_factory=AspirationSettings)
     training: TrainingSettings = Field(default_factory=TrainingSettings)
     forum: ForumSettings = Field(default_factory=ForumSettings)
+    sla: SlaSettings = Field(default_factory=SlaSettings)
     source: str = DEFAULT_SOURCE
     config_file: Path | None = None
     data_dir: Path = Field(default_factory=lambda: data_folder())
