@@ -1,0 +1,245 @@
+"""Service-clock alerts to staff and officers: reminders before a due time, an
+escalation at breach, a daily digest per unit (planning: ``deadline_plan``).
+
+Each alert is written to the outbox together with its ``SlaAlert`` record, in
+one transaction, so a restart or a second process never sends it twice. Texts
+name the aspiration (code, category, kelurahan, first words), the stage and the
+due date in words ("paling lambat Rabu, 10 Desember").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+
+from babel.dates import format_date
+from sqlmodel import Session
+
+from handlers.aspirations.deadline_plan import (
+    Alert,
+    People,
+    RunningClock,
+    Watch,
+    horizon_of,
+    is_quiet,
+    plan_clock_alerts,
+    plan_digests,
+)
+from handlers.core.notifications import PERSONAL_PRIORITY
+from handlers.core.types import Reply, Translator
+from storage.clock import WIB
+from storage.models import Aspiration
+from storage.outbox import enqueue
+from storage.sla import STAGES, Event, ServiceClock, dues
+from storage.sla_alerts import (
+    all_officers,
+    claim_alert,
+    clocks_due,
+    events_by_aspiration,
+    languages_of,
+    mark_breached,
+    role_holders,
+    sent_keys,
+    unit_names,
+)
+from storage.wilayah import Wilayah, load_wilayah
+
+logger = logging.getLogger(__name__)
+
+Translators = Callable[[str], Translator]
+SENDABLE = ("telegram", "whatsapp")  # console identities have nobody to send to
+OUTBOX_KIND = "status"  # WhatsApp: the status template carries it outside the window
+DIGEST_LINES = 15  # per list; the rest is counted
+FIRST_WORDS = 8
+
+
+def due_words(t: Translator, due_at: datetime, now: datetime) -> str:
+    """ "Rabu, 10 Desember" (with the year when it is not this year's)."""
+    day = due_at.astimezone(WIB).date()
+    pattern = "EEEE, d MMMM" if day.year == now.astimezone(WIB).year else "EEEE, d MMMM y"
+    return format_date(day, pattern, locale=t.language)
+
+
+def first_words(text: str, count: int = FIRST_WORDS) -> str:
+    words = text.split()
+    shown = " ".join(words[:count])
+    return shown + "…" if len(words) > count else shown
+
+
+def about(t: Translator, aspiration: Aspiration, wilayah: Wilayah) -> str:
+    """ "Infrastruktur (…), Bah Kapul: “Jalan berlubang di depan …”" """
+    kelurahan = wilayah.find_kelurahan(aspiration.kelurahan_code)
+    return t(
+        "sla.about",
+        category=t(f"category.{aspiration.category}"),
+        kelurahan=kelurahan.name if kelurahan else aspiration.kelurahan_code,
+        words=first_words(aspiration.text),
+    )
+
+
+def _unit(t: Translator, code: str | None, names: Mapping[str, str]) -> str:
+    return names.get(code or "", code or "") if code else t("sla.staff_desk")
+
+
+def clock_text(
+    t: Translator,
+    alert: Alert,
+    aspiration: Aspiration,
+    *,
+    names: Mapping[str, str],
+    wilayah: Wilayah,
+    now: datetime,
+) -> str:
+    """A reminder's or an escalation's text."""
+    assert alert.due_at is not None and alert.stage is not None
+    return t(
+        f"sla.{alert.kind}.{alert.stage}",
+        code=aspiration.code,
+        unit=_unit(t, alert.opd_code, names),
+        due=due_words(t, alert.due_at, now),
+        about=about(t, aspiration, wilayah),
+    )
+
+
+def digest_text(
+    t: Translator,
+    alert: Alert,
+    aspirations: Mapping[int, Aspiration],
+    *,
+    names: Mapping[str, str],
+    wilayah: Wilayah,
+    now: datetime,
+) -> str:
+    """The daily digest: what is due within a working day, what is overdue."""
+    lines = [
+        t(
+            "sla.digest.title",
+            unit=_unit(t, alert.opd_code, names),
+            date=format_date(now.astimezone(WIB).date(), "EEEE, d MMMM y", locale=t.language),
+        )
+    ]
+    for heading, listed in (
+        ("sla.digest.overdue", alert.overdue),
+        ("sla.digest.due", alert.due_soon),
+    ):
+        if not listed:
+            continue
+        lines += ["", t(heading, count=len(listed))]
+        for clock in listed[:DIGEST_LINES]:
+            aspiration = aspirations[clock.aspiration_id]
+            lines.append(
+                t(
+                    "sla.digest.line",
+                    code=aspiration.code,
+                    stage=t(f"sla.stage.{clock.stage}"),
+                    due=due_words(t, clock.due_at, now),
+                    about=about(t, aspiration, wilayah),
+                )
+            )
+        if len(listed) > DIGEST_LINES:
+            lines.append(t("sla.digest.more", count=len(listed) - DIGEST_LINES))
+    return "\n".join(lines)
+
+
+def running_clocks(
+    aspirations: Sequence[Aspiration],
+    events: Mapping[int, Sequence[Event]],
+    clock: ServiceClock,
+) -> list[RunningClock]:
+    """Each stage still running (not met, not on hold) of these aspirations."""
+    running: list[RunningClock] = []
+    for aspiration in aspirations:
+        assert aspiration.id is not None
+        found = dues(
+            events.get(aspiration.id) or [],
+            category=aspiration.category,
+            grade=aspiration.grade,
+            clock=clock,
+        )
+        for stage in found.stages:
+            if stage.done_at is None and stage.due_at is not None and not stage.paused:
+                unit = aspiration.opd_code if stage.name != "verify" else None
+                running.append(RunningClock(aspiration.id, unit, stage.name, stage.due_at))
+    return running
+
+
+def send_sla_alerts(
+    session: Session,
+    translators: Translators,
+    *,
+    clock: ServiceClock,
+    watch: Watch,
+    config_roles: Mapping[str, frozenset[str]],
+    now: datetime,
+    wilayah: Wilayah | None = None,
+) -> int:
+    """Plan the reminders, escalations and digests due at ``now`` and write each,
+    once, to the outbox; returns how many alerts were written."""
+    if is_quiet(now, watch):
+        return 0
+    calendar = clock.calendar
+    rows = clocks_due(session=session, until=horizon_of(now, calendar, watch))
+    by_id = {a.id: a for a in rows if a.id is not None}
+    events = events_by_aspiration(session=session, ids=list(by_id))
+    running = running_clocks(rows, events, clock)
+    people = People(
+        staff=role_holders(session=session, role="staff", config_roles=config_roles),
+        admins=role_holders(session=session, role="admin", config_roles=config_roles),
+        officers=all_officers(session=session),
+    )
+    today = now.astimezone(WIB).date()
+    sent = sent_keys(session=session, aspiration_ids=list(by_id), day=today)
+    alerts = [
+        *plan_clock_alerts(
+            running, sent=sent, people=people, now=now, calendar=calendar, watch=watch
+        ),
+        *plan_digests(running, sent=sent, people=people, now=now, calendar=calendar, watch=watch),
+    ]
+    if not alerts:
+        return 0
+    names = unit_names(session=session)
+    places = wilayah or load_wilayah()
+    languages = languages_of(
+        session=session, identities={who for alert in alerts for who in alert.recipients}
+    )
+    written = 0
+    for alert in alerts:
+        if not claim_alert(
+            session=session, key=alert.key, aspiration_id=alert.aspiration_id, now=now
+        ):
+            continue  # another process wrote it first
+        texts: dict[str, str] = {}
+        for identity in alert.recipients:
+            channel, _, user_id = identity.partition(":")
+            if channel not in SENDABLE:
+                continue
+            language = languages.get(identity, "id")
+            if language not in texts:
+                t = translators(language)
+                if alert.kind == "digest":
+                    texts[language] = digest_text(
+                        t, alert, by_id, names=names, wilayah=places, now=now
+                    )
+                else:
+                    assert alert.aspiration_id is not None
+                    texts[language] = clock_text(
+                        t, alert, by_id[alert.aspiration_id], names=names, wilayah=places, now=now
+                    )
+            enqueue(
+                session=session,
+                channel=channel,
+                recipient=user_id,
+                kind=OUTBOX_KIND,
+                payload=Reply(text=texts[language]).to_payload(),
+                now=now,
+                priority=PERSONAL_PRIORITY,
+            )
+        if alert.kind == "breach" and alert.aspiration_id is not None and alert.stage:
+            aspiration = by_id[alert.aspiration_id]
+            mark_breached(aspiration=aspiration, stage=alert.stage, order=STAGES)
+            session.add(aspiration)
+        written += 1
+    session.flush()
+    logger.info("service clocks: %d alert(s) written to the outbox", written)
+    return written
