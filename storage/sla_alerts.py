@@ -8,7 +8,8 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -24,7 +25,8 @@ from storage.models import (
 from storage.sla import Event
 from storage.workflow import CLOSED_STATUSES
 
-_CHUNK = 5000  # ids per IN list
+_CHUNK = 5000  # ids per IN list, rows per insert
+_ALERTS = SlaAlert.__table__  # type: ignore[attr-defined]
 
 
 def clocks_due(*, session: Session, until: datetime) -> Sequence[Aspiration]:
@@ -147,17 +149,28 @@ def sent_keys(
     return keys
 
 
-def claim_alert(*, session: Session, key: str, aspiration_id: int | None, now: datetime) -> bool:
-    """Record that the alert ``key`` is sent, in a savepoint of the caller's
-    transaction; False when it already was (by this or another process), and
-    then nothing of it is written. Write its outbox rows after a True."""
-    try:
-        with session.begin_nested():
-            session.add(SlaAlert(key=key, aspiration_id=aspiration_id, sent_at=now))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+def claim_alerts(
+    *, session: Session, alerts: Sequence[tuple[str, int | None]], now: datetime
+) -> set[str]:
+    """Record the alerts (key, aspiration id) as sent, in the caller's transaction,
+    and return the keys that were not yet: only those may be written to the
+    outbox. One statement; a key another process holds (committed or not) is
+    left out (on PostgreSQL the insert waits for that process's commit)."""
+    if not alerts:
+        return set()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    claimed: set[str] = set()
+    for start in range(0, len(alerts), _CHUNK):
+        rows = [
+            {"key": key, "aspiration_id": aspiration_id, "sent_at": now}
+            for key, aspiration_id in alerts[start : start + _CHUNK]
+        ]
+        statement = (
+            insert(_ALERTS).values(rows).on_conflict_do_nothing(index_elements=["key"])
+        ).returning(_ALERTS.c.key)
+        claimed.update(session.execute(statement).scalars())
+    return claimed
 
 
 def mark_breached(*, aspiration: Aspiration, stage: str, order: Sequence[str]) -> None:

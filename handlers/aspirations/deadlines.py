@@ -10,8 +10,9 @@ due date in words ("paling lambat Rabu, 10 Desember").
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from datetime import datetime
+from typing import Any
 
 from babel.dates import format_date
 from sqlmodel import Session
@@ -21,20 +22,22 @@ from handlers.aspirations.deadline_plan import (
     People,
     RunningClock,
     Watch,
+    alert_key,
     horizon_of,
     is_quiet,
     plan_clock_alerts,
     plan_digests,
+    remind_from,
 )
 from handlers.core.notifications import PERSONAL_PRIORITY
 from handlers.core.types import Reply, Translator
 from storage.clock import WIB
 from storage.models import Aspiration
-from storage.outbox import enqueue
-from storage.sla import STAGES, Event, ServiceClock, dues
+from storage.outbox import enqueue_many
+from storage.sla import STAGES, Calendar, Event, ServiceClock, dues
 from storage.sla_alerts import (
     all_officers,
-    claim_alert,
+    claim_alerts,
     clocks_due,
     events_by_aspiration,
     languages_of,
@@ -142,6 +145,53 @@ def digest_text(
     return "\n".join(lines)
 
 
+def _text(
+    t: Translator,
+    alert: Alert,
+    by_id: Mapping[int, Aspiration],
+    names: Mapping[str, str],
+    wilayah: Wilayah,
+    now: datetime,
+) -> str:
+    if alert.kind == "digest":
+        return digest_text(t, alert, by_id, names=names, wilayah=wilayah, now=now)
+    assert alert.aspiration_id is not None
+    return clock_text(t, alert, by_id[alert.aspiration_id], names=names, wilayah=wilayah, now=now)
+
+
+def _settled(
+    aspiration: Aspiration, sent: Set[str], now: datetime, calendar: Calendar, watch: Watch
+) -> RunningClock | None:
+    """Its earliest clock (from the stored due times) when every alert its status
+    allows is sent already; None when its clocks must be worked out afresh."""
+    stages: tuple[str, ...] = ()
+    if aspiration.status in ("diterima", "diverifikasi"):
+        stages = ("verify",)
+    elif aspiration.status in ("diteruskan", "diproses"):
+        stages = ("response", "completion")
+    if not stages or aspiration.id is None or aspiration.next_due_at is None:
+        return None
+    for stage in stages:
+        due_at = getattr(aspiration, f"{stage}_due_at")
+        if due_at is None:
+            continue
+        possible = RunningClock(aspiration.id, aspiration.opd_code, stage, due_at)
+        if now > due_at:
+            kind = "breach"
+        elif watch.reminder_days and now >= remind_from(due_at, watch.reminder_days, calendar):
+            kind = "reminder"
+        else:
+            continue
+        if alert_key(kind, possible) not in sent:
+            return None
+    stage = next(
+        (s for s in stages if getattr(aspiration, f"{s}_due_at") == aspiration.next_due_at),
+        stages[0],
+    )
+    unit = aspiration.opd_code if stage != "verify" else None
+    return RunningClock(aspiration.id, unit, stage, aspiration.next_due_at)
+
+
 def running_clocks(
     aspirations: Sequence[Aspiration],
     events: Mapping[int, Sequence[Event]],
@@ -181,15 +231,18 @@ def send_sla_alerts(
     calendar = clock.calendar
     rows = clocks_due(session=session, until=horizon_of(now, calendar, watch))
     by_id = {a.id: a for a in rows if a.id is not None}
-    events = events_by_aspiration(session=session, ids=list(by_id))
-    running = running_clocks(rows, events, clock)
+    today = now.astimezone(WIB).date()
+    sent = sent_keys(session=session, aspiration_ids=list(by_id), day=today)
+    # an overdue backlog already escalated is not worked out again every minute
+    settled = {a.id: s for a in rows if (s := _settled(a, sent, now, calendar, watch))}
+    fresh = [a for a in rows if a.id not in settled]
+    events = events_by_aspiration(session=session, ids=[a.id for a in fresh if a.id])
+    running = [*running_clocks(fresh, events, clock), *settled.values()]
     people = People(
         staff=role_holders(session=session, role="staff", config_roles=config_roles),
         admins=role_holders(session=session, role="admin", config_roles=config_roles),
         officers=all_officers(session=session),
     )
-    today = now.astimezone(WIB).date()
-    sent = sent_keys(session=session, aspiration_ids=list(by_id), day=today)
     alerts = [
         *plan_clock_alerts(
             running, sent=sent, people=people, now=now, calendar=calendar, watch=watch
@@ -203,12 +256,14 @@ def send_sla_alerts(
     languages = languages_of(
         session=session, identities={who for alert in alerts for who in alert.recipients}
     )
+    claimed = claim_alerts(
+        session=session, alerts=[(alert.key, alert.aspiration_id) for alert in alerts], now=now
+    )  # another process may have written some of them first
+    messages: list[tuple[str, str, dict[str, Any]]] = []
     written = 0
     for alert in alerts:
-        if not claim_alert(
-            session=session, key=alert.key, aspiration_id=alert.aspiration_id, now=now
-        ):
-            continue  # another process wrote it first
+        if alert.key not in claimed:
+            continue
         texts: dict[str, str] = {}
         for identity in alert.recipients:
             channel, _, user_id = identity.partition(":")
@@ -216,30 +271,16 @@ def send_sla_alerts(
                 continue
             language = languages.get(identity, "id")
             if language not in texts:
-                t = translators(language)
-                if alert.kind == "digest":
-                    texts[language] = digest_text(
-                        t, alert, by_id, names=names, wilayah=places, now=now
-                    )
-                else:
-                    assert alert.aspiration_id is not None
-                    texts[language] = clock_text(
-                        t, alert, by_id[alert.aspiration_id], names=names, wilayah=places, now=now
-                    )
-            enqueue(
-                session=session,
-                channel=channel,
-                recipient=user_id,
-                kind=OUTBOX_KIND,
-                payload=Reply(text=texts[language]).to_payload(),
-                now=now,
-                priority=PERSONAL_PRIORITY,
-            )
+                texts[language] = _text(translators(language), alert, by_id, names, places, now)
+            messages.append((channel, user_id, Reply(text=texts[language]).to_payload()))
         if alert.kind == "breach" and alert.aspiration_id is not None and alert.stage:
             aspiration = by_id[alert.aspiration_id]
             mark_breached(aspiration=aspiration, stage=alert.stage, order=STAGES)
             session.add(aspiration)
         written += 1
+    enqueue_many(
+        session=session, messages=messages, kind=OUTBOX_KIND, now=now, priority=PERSONAL_PRIORITY
+    )
     session.flush()
     logger.info("service clocks: %d alert(s) written to the outbox", written)
     return written
