@@ -176,10 +176,10 @@ def add_working_days(
     days of ``pauses`` (each from the day after it began up to the day it ended)."""
     skipped = [(_wib_day(begun), _wib_day(ended)) for begun, ended in pauses]
     day, counted = _wib_day(start), 0
+    one_day, working = timedelta(days=1), calendar.is_working_day
     while counted < days:
-        day += timedelta(days=1)
-        paused = any(begun < day <= ended for begun, ended in skipped)
-        if calendar.is_working_day(day) and not paused:
+        day += one_day
+        if working(day) and not (skipped and any(b < day <= e for b, e in skipped)):
             counted += 1
     return _end_of(day)
 

@@ -160,16 +160,15 @@ def claim_alerts(
         return set()
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    claimed: set[str] = set()
-    for start in range(0, len(alerts), _CHUNK):
-        rows = [
-            {"key": key, "aspiration_id": aspiration_id, "sent_at": now}
-            for key, aspiration_id in alerts[start : start + _CHUNK]
-        ]
-        statement = (
-            insert(_ALERTS).values(rows).on_conflict_do_nothing(index_elements=["key"])
-        ).returning(_ALERTS.c.key)
-        claimed.update(session.execute(statement).scalars())
+    rows = [
+        {"key": key, "aspiration_id": aspiration_id, "sent_at": now}
+        for key, aspiration_id in alerts
+    ]
+    statement = (
+        insert(_ALERTS).on_conflict_do_nothing(index_elements=["key"]).returning(_ALERTS.c.key)
+    )
+    # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs
+    claimed: set[str] = set(session.execute(statement, rows).scalars())
     return claimed
 
 

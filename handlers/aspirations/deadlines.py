@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence, Set
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date
@@ -60,8 +61,12 @@ FIRST_WORDS = 8
 def due_words(t: Translator, due_at: datetime, now: datetime) -> str:
     """ "Rabu, 10 Desember" (with the year when it is not this year's)."""
     day = due_at.astimezone(WIB).date()
-    pattern = "EEEE, d MMMM" if day.year == now.astimezone(WIB).year else "EEEE, d MMMM y"
-    return format_date(day, pattern, locale=t.language)
+    return _day_words(day, day.year != now.astimezone(WIB).year, t.language)
+
+
+@lru_cache(maxsize=4096)
+def _day_words(day: date, with_year: bool, language: str) -> str:
+    return format_date(day, "EEEE, d MMMM y" if with_year else "EEEE, d MMMM", locale=language)
 
 
 def first_words(text: str, count: int = FIRST_WORDS) -> str:
@@ -119,7 +124,7 @@ def digest_text(
         t(
             "sla.digest.title",
             unit=_unit(t, alert.opd_code, names),
-            date=format_date(now.astimezone(WIB).date(), "EEEE, d MMMM y", locale=t.language),
+            date=_day_words(now.astimezone(WIB).date(), True, t.language),
         )
     ]
     for heading, listed in (
