@@ -33,8 +33,10 @@ class SlaSettings(BaseModel):
     verify_days: int = Field(default=3, ge=1, le=60)
     response_days: int = Field(default=5, ge=1, le=60)
     extra_holidays: list[str] = []  # cuti bersama etc., "YYYY-MM-DD"
-    grades: dict[str, int] = {}  # completion days per grade; the rest: LAPOR's
-    categories: dict[str, str] = {}  # category → grade; the rest: storage.sla's
+    # completion days per grade (LAPOR's), and each category's grade (the others:
+    # normatif); keys left out keep these defaults
+    grades: dict[str, int] = Field(default_factory=lambda: dict(GRADES))
+    categories: dict[str, str] = Field(default_factory=lambda: dict(CATEGORY_GRADES))
     quiet_start: str = "21:00"  # no staff pings from here…
     quiet_end: str = "06:00"  # …to here (both empty: no quiet hours)
     reminder_days: int = Field(default=1, ge=0, le=30)  # 0: no reminders
