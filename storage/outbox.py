@@ -68,35 +68,6 @@ def enqueue(
     return message
 
 
-def enqueue_many(
-    *,
-    session: Session,
-    messages: Sequence[tuple[str, str, dict[str, Any]]],
-    kind: str,
-    now: datetime,
-    priority: int = 0,
-) -> int:
-    """``enqueue`` for many (channel, recipient, payload) in one statement."""
-    rows = [
-        {
-            "channel": channel,
-            "recipient": recipient,
-            "kind": kind,
-            "priority": priority,
-            "payload": payload,
-            "status": "pending",
-            "attempts": 0,
-            "due_at": now,
-            "claimed_until": None,
-            "created_at": now,
-        }
-        for channel, recipient, payload in messages
-    ]
-    if rows:
-        session.execute(insert(_TABLE), rows)
-    return len(rows)
-
-
 def enqueue_claimed(
     *,
     session: Session,

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -18,6 +20,7 @@ from storage.models import (
     AspirationStatusChange,
     Opd,
     OpdOfficer,
+    OutboxMessage,
     Resident,
     RoleGrant,
     SlaAlert,
@@ -27,6 +30,7 @@ from storage.workflow import CLOSED_STATUSES
 
 _CHUNK = 5000  # ids per IN list, rows per insert
 _ALERTS = SlaAlert.__table__  # type: ignore[attr-defined]
+_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 
 
 def clocks_due(*, session: Session, until: datetime) -> Sequence[Aspiration]:
@@ -170,6 +174,36 @@ def claim_alerts(
     # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs
     claimed: set[str] = set(session.execute(statement, rows).scalars())
     return claimed
+
+
+def enqueue_many(
+    *,
+    session: Session,
+    messages: Sequence[tuple[str, str, dict[str, Any]]],
+    kind: str,
+    now: datetime,
+    priority: int = 0,
+) -> int:
+    """``storage.outbox.enqueue`` for many (channel, recipient, payload) in one
+    statement."""
+    rows = [
+        {
+            "channel": channel,
+            "recipient": recipient,
+            "kind": kind,
+            "priority": priority,
+            "payload": payload,
+            "status": "pending",
+            "attempts": 0,
+            "due_at": now,
+            "claimed_until": None,
+            "created_at": now,
+        }
+        for channel, recipient, payload in messages
+    ]
+    if rows:
+        session.execute(sa_insert(_OUTBOX), rows)
+    return len(rows)
 
 
 def mark_breached(*, aspiration: Aspiration, stage: str, order: Sequence[str]) -> None:

@@ -34,12 +34,12 @@ from handlers.core.notifications import PERSONAL_PRIORITY
 from handlers.core.types import Reply, Translator
 from storage.clock import WIB
 from storage.models import Aspiration
-from storage.outbox import enqueue_many
 from storage.sla import STAGES, Calendar, Event, ServiceClock, dues
 from storage.sla_alerts import (
     all_officers,
     claim_alerts,
     clocks_due,
+    enqueue_many,
     events_by_aspiration,
     languages_of,
     mark_breached,
