@@ -85,6 +85,7 @@ def build_app(settings: Settings) -> App:
             limits=abuse_limits(settings),
             hash_key=settings.privacy.hash_key_bytes,
             category_units=settings.opd.category_units(),
+            clock=settings.sla.clock,
         ),
         FLOWS,
         # the replies' claim is the dispatchers' short lease, renewed while they go

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from bot.config import SlaSettings
 from bot.i18n import translator
 from bot.media import MediaStore
+from handlers.aspirations.deadline_plan import Watch
+from handlers.aspirations.deadlines import send_sla_alerts
 from handlers.forums.notices import plan_forum_reminders, renderer
 from handlers.trainings.notices import send_due_reminders
 from storage.announcements import FANOUT_BATCH, due_announcements, fan_out_batch
@@ -19,6 +22,7 @@ from storage.audit import record
 from storage.db import compact_log, transaction
 from storage.privacy import remove_photos
 from storage.retention import Retention, purge
+from storage.sla import ServiceClock
 from storage.trainings import finish_past_programs
 
 logger = logging.getLogger(__name__)
@@ -26,6 +30,7 @@ logger = logging.getLogger(__name__)
 TRAINING_INTERVAL_SECONDS = 60
 FORUM_INTERVAL_SECONDS = 60
 BROADCAST_INTERVAL_SECONDS = 5
+SLA_INTERVAL_SECONDS = 60
 FANOUT_SECONDS = 4.0  # one tick fans out for at most this long, then lets others run
 PRIVACY_INTERVAL_HOURS = 24
 
@@ -107,3 +112,24 @@ def broadcast_tick(
     if written:
         logger.info("announcements: %d outbox row(s) written", written)
     return written
+
+
+def sla_watch(sla: SlaSettings) -> Watch:
+    """When service-clock alerts go out, from ``[sla]``."""
+    return Watch(reminder_days=sla.reminder_days, quiet=sla.quiet_hours, digest_at=sla.digest_time)
+
+
+def sla_tick(
+    db: Engine,
+    clock: ServiceClock,
+    watch: Watch,
+    config_roles: Mapping[str, frozenset[str]],
+    now: datetime,
+) -> int:
+    """Write the service-clock reminders, escalations and digests due now, each
+    once (``SlaAlert``, in the same transaction as its outbox rows); returns how
+    many."""
+    with transaction(db) as session:
+        return send_sla_alerts(
+            session, translator, clock=clock, watch=watch, config_roles=config_roles, now=now
+        )

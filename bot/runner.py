@@ -26,10 +26,13 @@ from bot.jobs import (
     BROADCAST_INTERVAL_SECONDS,
     FORUM_INTERVAL_SECONDS,
     PRIVACY_INTERVAL_HOURS,
+    SLA_INTERVAL_SECONDS,
     TRAINING_INTERVAL_SECONDS,
     broadcast_tick,
     forum_tick,
     privacy_tick,
+    sla_tick,
+    sla_watch,
     training_tick,
 )
 from bot.outage import Outage, watched
@@ -183,6 +186,12 @@ async def run(settings: Settings) -> int:
         async def broadcasts() -> None:
             await threads.run(broadcast_tick, app.db, utc_now())
 
+        service_clock, watch = app.engine.settings.clock, sla_watch(settings.sla)
+        roles = app.engine.settings.config_roles
+
+        async def service_clocks() -> None:
+            await threads.run(sla_tick, app.db, service_clock, watch, roles, utc_now())
+
         async def chat_jobs() -> None:
             if await threads.run(chat_job_due, app.db, utc_now()):  # else no child at all
                 await builder.tick()
@@ -195,6 +204,7 @@ async def run(settings: Settings) -> int:
             (forums, FORUM_INTERVAL_SECONDS, "forums"),
             (broadcasts, BROADCAST_INTERVAL_SECONDS, "broadcasts"),
             (chat_jobs, CHAT_JOBS_INTERVAL_SECONDS, "chat jobs"),
+            (service_clocks, SLA_INTERVAL_SECONDS, "service clocks"),
         ):
             scheduler.add_job(
                 watched(job, Outage(f"scheduler job {name!r}", time.monotonic)),
@@ -223,7 +233,7 @@ async def run(settings: Settings) -> int:
         scheduler.start()
         logger.info(
             "scheduler started (outbox every %d s, announcements every %d s, "
-            "trainings and forums every %d s)",
+            "trainings, forums and service clocks every %d s)",
             OUTBOX_INTERVAL_SECONDS,
             BROADCAST_INTERVAL_SECONDS,
             TRAINING_INTERVAL_SECONDS,

@@ -16,7 +16,14 @@ Monday to Friday that is neither a national holiday (the ``holidays`` package,
 country ID: Idul Fitri, Nyepi, Natal … as the government fixes them) nor one of the
 city's ``extra_holidays`` (cuti bersama). While the aspiration waits for the
 resident's answer (``tunda``) no clock runs: the working days after the day it was
-put on hold, up to and including the day it resumed, do not count.
+put on hold, up to and including the day it resumed, do not count. The status a
+tunda resumes is not a new start: resuming ``diteruskan`` is not a disposal. A
+stage already past due when it was put on hold stays past due.
+
+When a unit hands an aspiration back to the city staff (``diverifikasi``), its
+response and completion clocks stop there, and the verification clock starts
+again: the staff have ``verify_days`` to dispose it anew or close it. A new
+disposal starts new response and completion clocks.
 
 ``dues`` is a pure function of the aspiration's events and the calendar; the
 workflow stores its result on the aspiration (``refresh_dues``) so that "what is
@@ -60,13 +67,20 @@ class Calendar:
     """Working days in Pematangsiantar: weekdays that are not holidays."""
 
     extra_holidays: frozenset[date] = frozenset()
+    # each day's answer, once asked: the holidays lookup is slow next to a dict
+    _known: dict[date, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def _national(self) -> holidays.HolidayBase:
         return holidays.country_holidays("ID")  # fills in each year as it is asked
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self._national and day not in self.extra_holidays
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = (
+                day.weekday() < 5 and day not in self._national and day not in self.extra_holidays
+            )
+        return known
 
     def holiday_name(self, day: date) -> str | None:
         if day in self.extra_holidays:
@@ -162,10 +176,10 @@ def add_working_days(
     days of ``pauses`` (each from the day after it began up to the day it ended)."""
     skipped = [(_wib_day(begun), _wib_day(ended)) for begun, ended in pauses]
     day, counted = _wib_day(start), 0
+    one_day, working = timedelta(days=1), calendar.is_working_day
     while counted < days:
-        day += timedelta(days=1)
-        paused = any(begun < day <= ended for begun, ended in skipped)
-        if calendar.is_working_day(day) and not paused:
+        day += one_day
+        if working(day) and not (skipped and any(b < day <= e for b, e in skipped)):
             counted += 1
     return _end_of(day)
 
@@ -177,8 +191,8 @@ def working_days_between(start: datetime, end: datetime, calendar: Calendar) -> 
     return sum(calendar.is_working_day(first + timedelta(days=n)) for n in range(1, days + 1))
 
 
-def _pauses(events: Sequence[Event]) -> tuple[list[tuple[datetime, datetime]], bool]:
-    """The tunda periods (begun, ended) and whether one is still open."""
+def _pauses(events: Sequence[Event]) -> tuple[list[tuple[datetime, datetime]], datetime | None]:
+    """The tunda periods (begun, ended) and when the one still open began."""
     found: list[tuple[datetime, datetime]] = []
     begun: datetime | None = None
     for event in events:
@@ -189,9 +203,7 @@ def _pauses(events: Sequence[Event]) -> tuple[list[tuple[datetime, datetime]], b
         elif event.status != "tunda" and begun is not None:
             found.append((begun, event.at))
             begun = None
-    if begun is not None:
-        return found, True
-    return found, False
+    return found, begun
 
 
 def _stage(
@@ -207,9 +219,28 @@ def _stage(
     pauses, open_pause = _pauses([e for e in events if e.at >= start])
     if done is not None:
         pauses = [(b, e) for b, e in pauses if b < done]
-    elif open_pause:
-        return Stage(name, None, None, paused=True)
-    return Stage(name, add_working_days(start, days, calendar, pauses), done)
+    due = add_working_days(start, days, calendar, pauses)
+    if done is None and open_pause is not None:
+        # on hold: no due time, unless it was already past due when put on hold
+        return Stage(name, due if open_pause > due else None, None, paused=True)
+    return Stage(name, due, done)
+
+
+def _marked(events: Sequence[Event]) -> tuple[list[Event], list[Event]]:
+    """The disposals (``diteruskan``, not a tunda resuming it) and the hand-backs
+    (``diverifikasi`` from a unit) among the status changes."""
+    disposals: list[Event] = []
+    hand_backs: list[Event] = []
+    previous: str | None = None
+    for event in events:
+        if event.status is None:
+            continue
+        if event.status == "diteruskan" and previous != "tunda":
+            disposals.append(event)
+        elif event.status == "diverifikasi" and previous in ("diteruskan", "diproses"):
+            hand_backs.append(event)
+        previous = event.status
+    return disposals, hand_backs
 
 
 def dues(
@@ -222,11 +253,13 @@ def dues(
     """Each stage's due time, from the aspiration's events (oldest first; the
     first is its receipt)."""
     calendar, targets = clock.calendar, clock.targets
-    received = events[0].at
-    statuses = [e for e in events if e.status is not None]
-    verified = [e for e in statuses if e.status == "diteruskan" or e.status in CLOSED]
+    disposals, hand_backs = _marked(events)
+    # the staff's clock runs from receipt, or from the unit's latest hand-back
+    received = hand_backs[-1].at if hand_backs else events[0].at
+    verified = [e for e in disposals if e.at >= received]
+    verified += [e for e in events if e.status in CLOSED]
+    verified.sort(key=lambda event: event.at)
     verify = _stage("verify", received, targets.verify_days, verified, events, calendar)
-    disposals = [e for e in statuses if e.status == "diteruskan"]
     if not disposals:
         return Dues(verify, None, None)
     disposed = disposals[-1].at

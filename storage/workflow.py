@@ -23,7 +23,7 @@ from storage.aspirations import find_aspiration, normalise_tracking_code
 from storage.audit import record
 from storage.models import Aspiration, AspirationNote, AspirationStatusChange
 from storage.opd import find_unit
-from storage.sla import DEFAULT_CLOCK, Event, ServiceClock, dues
+from storage.sla import DEFAULT_CLOCK, STAGES, Event, ServiceClock, dues
 
 CLOSING = ("ditolak", "spam", "duplik")  # possible from every open status
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
@@ -172,7 +172,7 @@ def change_status(
     if status in NEEDS_ORIGINAL:
         found = find_original(session=session, duplicate=aspiration, code=original or "")
         values["duplicate_of"] = found.code
-    if status in NEEDS_UNIT:
+    if status in NEEDS_UNIT and seen != "tunda":  # resuming keeps the unit it had
         values["opd_code"] = _unit_for(session, aspiration, opd)
     elif status == "diverifikasi" and seen in WITH_UNIT:
         values["opd_code"] = None  # handed back to the city staff
@@ -350,9 +350,13 @@ def refresh_dues(
     aspiration.response_due_at = found.response.due_at if found.response else None
     aspiration.completion_due_at = found.completion.due_at if found.completion else None
     running = [
-        stage.due_at for stage in found.stages if stage.done_at is None and stage.due_at is not None
+        stage.due_at
+        for stage in found.stages
+        if stage.done_at is None and stage.due_at is not None and not stage.paused
     ]
     closed = aspiration.status in CLOSED_STATUSES
     aspiration.next_due_at = None if closed else min(running, default=None)
-    aspiration.breached = ",".join(found.breached(now))
+    # a stage once past due stays so (a new disposal restarts its clock, not its record)
+    late = set(found.breached(now)) | set(filter(None, aspiration.breached.split(",")))
+    aspiration.breached = ",".join(stage for stage in STAGES if stage in late)
     session.add(aspiration)

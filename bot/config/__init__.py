@@ -29,6 +29,7 @@ from bot.config.service import (
     ServerSettings,
 )
 from bot.config.settings import Settings
+from bot.config.sla import SlaSettings
 from bot.config.telegram import TelegramSettings
 from bot.config.whatsapp import WHATSAPP_TEMPLATE_KINDS, WhatsAppSettings, WhatsAppTemplate
 from storage.models import CATEGORY_KEYS, CategoryKey
@@ -52,6 +53,7 @@ __all__ = [
     "RolesSettings",
     "ServerSettings",
     "Settings",
+    "SlaSettings",
     "TelegramSettings",
     "TrainingSettings",
     "WHATSAPP_TEMPLATE_KINDS",

@@ -18,6 +18,7 @@ from bot.config.service import (
     RolesSettings,
     ServerSettings,
 )
+from bot.config.sla import SlaSettings
 from bot.config.telegram import TelegramSettings
 from bot.config.whatsapp import WhatsAppSettings
 from bot.paths import data_folder
@@ -45,6 +46,7 @@ class Settings(BaseModel):
     training: TrainingSettings = Field(default_factory=TrainingSettings)
     forum: ForumSettings = Field(default_factory=ForumSettings)
     opd: OpdSettings = Field(default_factory=OpdSettings)
+    sla: SlaSettings = Field(default_factory=SlaSettings)
     source: str = DEFAULT_SOURCE
     config_file: Path | None = None
     data_dir: Path = Field(default_factory=lambda: data_folder())
