@@ -178,7 +178,9 @@ def _settled(
         return None
     for stage in stages:
         due_at = getattr(aspiration, f"{stage}_due_at")
-        if due_at is None:
+        # next_due_at is the earliest running stage's: one due before it was met
+        # (a follow-up met the response) and needs no alert
+        if due_at is None or due_at < aspiration.next_due_at:
             continue
         possible = RunningClock(aspiration.id, aspiration.opd_code, stage, due_at)
         if now > due_at:
