@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import cache
 from importlib import resources
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 LANGUAGES = ("id", "en")
 SOURCE_LANGUAGE = "id"
 _DATETIME_PATTERNS = {"id": "EEEE, d MMMM y 'pukul' HH.mm", "en": "EEEE, d MMMM y 'at' HH:mm"}
+_DATE_PATTERN = "EEEE, d MMMM y"
 
 
 @cache
@@ -53,6 +54,10 @@ class Translator:
             for name, value in params.items()
         }
         return template.format(**values)
+
+    def date(self, moment: datetime) -> str:
+        """ "Rabu, 10 Desember 2025": the day in WIB (a due date)."""
+        return format_date(moment.astimezone(WIB).date(), _DATE_PATTERN, locale=self.language)
 
     def datetime(self, moment: datetime) -> str:
         """ "Sabtu, 28 November 2026 pukul 09.00 WIB" (times shown in WIB)."""

@@ -94,6 +94,7 @@ def test_help_lines_and_menus_keep_their_declared_order() -> None:
             "datasaya",
             "hapusdata",
             "nilai",
+            "jawab",
             "berhenti",
             "langganan",
             "bantuan",
