@@ -1,6 +1,6 @@
 """The ``siantar`` command line, as argparse reads it.
 
-``training`` and ``forum`` are described here, not in their modules: those import
+``training``, ``forum`` and ``aspiration`` are described here, not in their modules: those import
 the database and the handlers, which ``siantar --version`` and a mistyped
 command should not wait for.
 """
@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_announce_parser(commands)
     add_privacy_parser(commands, parse_date)
     _forum_parser(commands)
+    _aspiration_parser(commands)
     add_info_parser(commands)
     return parser
 
@@ -100,6 +101,26 @@ def _forum_parser(commands: Any) -> None:
     source = summary.add_mutually_exclusive_group(required=True)
     source.add_argument("--text", metavar="TEXT")
     source.add_argument("--file", metavar="PATH", help="a UTF-8 text file")
+
+
+def _aspiration_parser(commands: Any) -> None:
+    """``siantar aspiration ACTION …`` (bot/cli/aspiration.py)."""
+    group = commands.add_parser("aspiration", help="list, show and move aspirations")
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="open aspirations, oldest first")
+    listing.add_argument("--status", metavar="S", help="only this status (default: open ones)")
+    listing.add_argument("--opd", metavar="CODE", help="only those with this unit")
+    listing.add_argument("--overdue", action="store_true", help="only those past a due time")
+    listing.add_argument("--limit", type=int, default=50, metavar="N")
+    show = actions.add_parser("show", help="one aspiration: history, notes, unit, due times")
+    show.add_argument("code", metavar="CODE")
+    move = actions.add_parser("move", help="change its status; the resident is told")
+    move.add_argument("code", metavar="CODE")
+    move.add_argument("status", metavar="STATUS")
+    move.add_argument("--note", metavar="TEXT", help="the note the resident reads")
+    move.add_argument("--opd", metavar="CODE", help="the unit, for diteruskan")
+    move.add_argument("--grade", metavar="G", help="ringan|normatif|kompleks|pengawasan")
+    move.add_argument("--original", metavar="CODE", help="the original, for duplik")
 
 
 def _from_files(commands: Any, name: str, what: str, thing: str) -> Any:
