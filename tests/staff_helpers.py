@@ -367,13 +367,13 @@ def move(
     the category's grade the first time."""
     open_detail(staff, code)
     staff.press(f"Ubah ke: {LABEL[wanted]}")
-    if "Ke unit mana aspirasi ini" in staff.said:
-        staff.press(unit or f"{UNIT_NAME} (sesuai kategori)")
-    elif "Aspirasi ini sekarang di" in staff.said:
+    if "Aspirasi ini sekarang di" in staff.said:  # to another unit
         if unit:
             staff.press(unit)
         else:
             staff.send(OTHER_UNIT)
+    elif "Ke unit mana aspirasi ini" in staff.said:
+        staff.press(unit or f"{UNIT_NAME} (sesuai kategori)")
     if "Berapa lama target penyelesaiannya?" in staff.said:
         [default] = [label for label in staff.labels if label.endswith("(sesuai kategori)")]
         staff.press(default)

@@ -279,3 +279,21 @@ def test_pulling_back_from_a_unit_tells_the_resident(desk: Engine) -> None:
 
 
 ASPIRATION_LABELS = {"bukan_wewenang": "Bukan wewenang", "arsip": "Arsip", "ditolak": "Ditolak"}
+
+
+def test_a_decision_on_a_unit_that_changed_meanwhile_is_refused(desk: Engine) -> None:
+    warga = seat(desk, WARGA, name="Budi Siregar")
+    code = seed(desk, resident_id=warga, status="diteruskan")
+    rina = person(desk, STAFF, name="Rina Petugas")
+    open_detail(rina, code)
+    rina.press("Ubah ke: Sedang diproses")
+    rina.press("Tanpa catatan")
+    assert "Ubah status" in rina.said
+    colleague = person(desk, "console:9002", name="Joko Admin")
+    move(colleague, code, "diteruskan", REASON)  # to Dinas Perhubungan, same status
+    assert stored(desk, code).opd_code == OTHER_UNIT
+    rina.press("Simpan")
+    assert TOLD not in rina.said
+    assert "Dari status Diteruskan ke instansi terkait, aspirasi hanya bisa diubah ke" in rina.said
+    assert stored(desk, code).status == "diteruskan"
+    assert [h[0] for h in history(desk, code)][-1] == "diteruskan"
