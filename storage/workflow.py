@@ -146,6 +146,7 @@ def change_status(
     opd: str | None = None,
     seen_opd: str | None = None,
     clock: ServiceClock = DEFAULT_CLOCK,
+    grade: str | None = None,
 ) -> AspirationStatusChange:
     """Move ``aspiration`` to ``status`` and record who, when, the note and the unit.
 
@@ -153,6 +154,10 @@ def change_status(
     (``OriginalRefused`` otherwise); it is stored as ``duplicate_of``.
     ``diteruskan`` needs ``opd``, an active unit's code (``UnitRefused``); handing
     it back (``diverifikasi`` from a unit) clears the unit.
+
+    ``grade`` (``storage.sla.GRADES``), given with ``diteruskan``, sets the
+    completion target; without it the category's default applies. Going back
+    from ``tunda`` to the status it was held in keeps the unit.
 
     ``seen`` and ``seen_opd`` are the status and unit the officer decided on
     (default: those loaded). The write is a compare-and-set on both, so a change
@@ -172,8 +177,13 @@ def change_status(
     if status in NEEDS_ORIGINAL:
         found = find_original(session=session, duplicate=aspiration, code=original or "")
         values["duplicate_of"] = found.code
-    if status in NEEDS_UNIT and seen != "tunda":  # resuming keeps the unit it had
+    resuming = seen == "tunda" and status == aspiration.held_status
+    if status in NEEDS_UNIT and not resuming:
         values["opd_code"] = _unit_for(session, aspiration, opd)
+        if grade is not None:
+            if grade not in clock.targets.grades:
+                raise ValueError(f"unknown grade {grade!r}")
+            values["grade"] = grade
     elif status == "diverifikasi" and seen in WITH_UNIT:
         values["opd_code"] = None  # handed back to the city staff
     if status == "tunda":
@@ -204,14 +214,14 @@ def change_status(
         at=now,
         actor=actor,
         note=note,
-        opd_code=aspiration.opd_code if status in NEEDS_UNIT else None,
+        opd_code=aspiration.opd_code if status in NEEDS_UNIT and not resuming else None,
     )
     session.add(change)
     # the note may name people: the trail keeps only the code, statuses and unit
     details: dict[str, object] = {"code": aspiration.code, "from": seen, "to": status}
     if aspiration.duplicate_of:
         details["duplicate_of"] = aspiration.duplicate_of
-    if status in NEEDS_UNIT:
+    if status in NEEDS_UNIT and not resuming:
         details["opd"] = aspiration.opd_code
     record(session=session, actor=actor, action="status_change", details=details, now=now)
     session.flush()
@@ -326,7 +336,13 @@ def events_of(*, session: Session, aspiration: Aspiration) -> list[Event]:
         .where(AspirationStatusChange.aspiration_id == aspiration.id)
         .order_by(col(AspirationStatusChange.at), col(AspirationStatusChange.id))
     ).all()
-    events = [Event(c.at, c.status, c.opd_code) for c in changes]
+    events: list[Event] = []
+    previous: str | None = None
+    for c in changes:
+        # back from tunda: the clocks resume where they stopped (not a new disposition)
+        resumed = previous == "tunda" and c.status in OPEN_STATUSES
+        events.append(Event(c.at, "resumed" if resumed else c.status, c.opd_code))
+        previous = c.status
     events += [
         Event(note.at, None, note.opd_code)
         for note in notes_of(session=session, aspiration_id=aspiration.id)

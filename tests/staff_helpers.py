@@ -45,7 +45,13 @@ from storage.models import (
     TrainingRegistration,
 )
 from storage.roles import grant_role, revoke_role
-from storage.workflow import NEEDS_ORIGINAL, NEEDS_REASON, NEXT_STATUSES, change_status
+from storage.workflow import (
+    NEEDS_ORIGINAL,
+    NEEDS_REASON,
+    NEEDS_UNIT,
+    NEXT_STATUSES,
+    change_status,
+)
 
 # --- who is who ----------------------------------------------------------------
 
@@ -75,6 +81,9 @@ LABEL = {
     "ditolak": "Ditolak",
     "spam": "Spam",
     "duplik": "Duplikat",
+    "tunda": "Tunda (menunggu keterangan warga)",
+    "bukan_wewenang": "Bukan wewenang",
+    "arsip": "Arsip",
 }
 ENGLISH_LABEL = {"diverifikasi": "Verified", "selesai": "Resolved"}
 CODE = re.compile(rf"ASP-[{CODE_ALPHABET}]{{6}}")
@@ -95,18 +104,32 @@ ROUTE = {
     "ditolak": ("ditolak",),
     "spam": ("spam",),
     "duplik": ("duplik",),  # of an aspiration seeded first
+    "tunda": ("tunda",),  # held at diterima: the resident's answer resumes it there
+    "bukan_wewenang": ("bukan_wewenang",),
+    "arsip": ("arsip",),
 }
-LEGAL = [(current, wanted) for current, nexts in NEXT_STATUSES.items() for wanted in nexts]
+UNIT, UNIT_NAME = "PUPR", "Dinas PUPR"  # the unit seeded aspirations are disposed to
+OTHER_UNIT, OTHER_NAME = "DISHUB", "Dinas Perhubungan"
+HELD = {"tunda": "diterima"}  # where a seeded tunda goes back to
+
+
+def allowed(current: str) -> tuple[str, ...]:
+    """What a seeded aspiration in ``current`` may move to (``allowed_next``)."""
+    held = (HELD[current],) if current in HELD else ()
+    return (*held, *NEXT_STATUSES[current])
+
+
+LEGAL = [(current, wanted) for current in NEXT_STATUSES for wanted in allowed(current)]
 ILLEGAL = [
     (current, wanted)
     for current in ASPIRATION_STATUSES
     for wanted in ASPIRATION_STATUSES
-    if wanted not in NEXT_STATUSES[current]
+    if wanted not in allowed(current)
 ]
 
 
 def allowed_text(current: str) -> str:
-    return ", ".join(LABEL[s] for s in NEXT_STATUSES[current]) or "-"
+    return ", ".join(LABEL[s] for s in allowed(current)) or "-"
 
 
 # --- fixtures and helpers --------------------------------------------------------
@@ -232,7 +255,7 @@ def seed(
                 note=REASON if status_ in NEEDS_REASON else None,
                 now=at,
                 original=original,
-                opd="PUPR" if status_ == "diteruskan" else None,
+                opd=UNIT if status_ in NEEDS_UNIT else None,
             )
         return aspiration.code
 
@@ -349,10 +372,24 @@ def open_detail(staff: Chat, code: str) -> None:
     assert f"Aspirasi {code} — " in staff.said, staff.said
 
 
-def move(staff: Chat, code: str, wanted: str, note: str | None = None) -> None:
-    """Change ``code`` to ``wanted`` through the chat, from wherever ``staff`` is."""
+def move(
+    staff: Chat, code: str, wanted: str, note: str | None = None, unit: str | None = None
+) -> None:
+    """Change ``code`` to ``wanted`` through the chat, from wherever ``staff`` is:
+    ``diteruskan`` to ``unit`` (a button's label; default the category's own), at
+    the category's grade the first time."""
     open_detail(staff, code)
     staff.press(f"Ubah ke: {LABEL[wanted]}")
+    if "Aspirasi ini sekarang di" in staff.said:  # to another unit
+        if unit:
+            staff.press(unit)
+        else:
+            staff.send(OTHER_UNIT)
+    elif "Ke unit mana aspirasi ini" in staff.said:
+        staff.press(unit or f"{UNIT_NAME} (sesuai kategori)")
+    if "Berapa lama target penyelesaiannya?" in staff.said:
+        [default] = [label for label in staff.labels if label.endswith("(sesuai kategori)")]
+        staff.press(default)
     if note is None:
         staff.press("Tanpa catatan")
     else:

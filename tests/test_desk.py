@@ -409,7 +409,7 @@ def test_process_then_finish_tells_the_resident_each_time(desk: Engine) -> None:
     after = stored(desk, code)
     assert (after.status, after.opd_code) == ("selesai", "PUPR")
     processing, finished = outbox(desk)
-    assert "Sedang diproses" in processing.payload["text"]
+    assert "Dinas PUPR sedang mengerjakan aspirasi Anda" in processing.payload["text"]
     assert DONE in finished.payload["text"]
     assert any(value.startswith("!rate:") for value, _ in finished.payload["options"])
 

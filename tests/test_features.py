@@ -96,6 +96,7 @@ def test_help_lines_and_menus_keep_their_declared_order() -> None:
             "datasaya",
             "hapusdata",
             "nilai",
+            "jawab",
             "berhenti",
             "langganan",
             "bantuan",

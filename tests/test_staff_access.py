@@ -67,6 +67,10 @@ class Scene:
 
 FILTERS = ("/aspirasi", ("press", "Saring"))
 TO_NOTE = ("/aspirasi {code}", ("press", "Ubah ke: Diverifikasi"))
+TO_UNIT = (
+    *TO_NOTE, ("press", "Tanpa catatan"), ("press", "Simpan"),
+    ("press", "Ubah ke: Diteruskan"),
+)  # fmt: skip
 TO_PERIOD = ("/ekspor", ("press", "Aspirasi"), ("press", "CSV"))
 ANNOUNCEMENT = "Posyandu balita hari Sabtu pukul 08.00 di kantor lurah."
 TO_SEGMENT = ("/umumkan", ANNOUNCEMENT, ("press", "Tanpa foto"))
@@ -109,6 +113,10 @@ SCENES: dict[tuple[str, str], Scene] = {
         TO_NOTE, NOTE, "Ubah status {code} dari Diterima menjadi Diverifikasi?"
     ),
     ("review", "confirm"): Scene((*TO_NOTE, NOTE), "Simpan", TOLD),
+    ("review", "unit"): Scene(TO_UNIT, "PUPR", "Berapa lama target penyelesaiannya?"),
+    ("review", "grade"): Scene(
+        (*TO_UNIT, "PUPR"), "Ringan", "Tulis catatan untuk warga tentang status Diteruskan"
+    ),
     ("review", "original"): Scene(
         ("/aspirasi {code}", ("press", "Ubah ke: Duplikat")), "Kembali", "Aspirasi {code} — "
     ),

@@ -75,10 +75,12 @@ def test_spam_closes_the_aspiration_and_tells_the_resident(desk: Engine) -> None
     assert staff.labels == ["« Kembali ke daftar"]  # closed: nothing follows spam
     assert stored(desk, code).status == "spam" and stored(desk, code).duplicate_of is None
     assert history(desk, code)[-1] == ("spam", NOW, STAFF, None)
-    assert notices_to(desk, "555000") == [
-        f"Aspirasi {code} kami tandai sebagai spam, jadi tidak kami tindak lanjuti. "
+    [notice] = notices_to(desk, "555000")
+    assert notice.startswith(f"Kabar aspirasi {code} (Infrastruktur")  # names it
+    assert notice.endswith(
+        "Aspirasi ini kami tandai sebagai spam, jadi tidak kami tindak lanjuti. "
         "Jika menurut Anda ini keliru, silakan kirim aspirasi baru dengan keterangan yang jelas."
-    ]
+    )
     assert audit_of(desk, code)[-1] == {"code": code, "from": "diverifikasi", "to": "spam"}
     staff.send("/aspirasi")  # a closed aspiration leaves the open list
     assert code not in staff.said
@@ -100,11 +102,13 @@ def test_a_duplicate_names_its_original_to_the_resident_staff_and_the_export(
     after = stored(desk, code)
     assert (after.status, after.duplicate_of) == ("duplik", original)
     assert history(desk, code)[-1] == ("duplik", NOW, STAFF, NOTE)
-    assert notices_to(desk, "555000") == [
+    [notice] = notices_to(desk, "555000")
+    assert notice.startswith(f"Kabar aspirasi {code} (")
+    assert notice.endswith(
         f"Aspirasi {code} sama dengan aspirasi {original} yang sudah tercatat, jadi kami "
         f"menindaklanjutinya bersama {original}. Kami akan mengabari Anda setiap kali status "
         f"{original} berubah.\n\nCatatan petugas: {NOTE}"
-    ]
+    )
     assert notices_to(desk, "111000") == []  # the original's resident hears nothing yet
     assert audit_of(desk, code)[-1] == {
         "code": code,
@@ -192,7 +196,7 @@ def test_residents_of_duplicates_hear_when_the_original_moves_on(desk: Engine) -
     new = outbox(desk)[before:]
     by_recipient = {m.recipient: m.payload["text"] for m in new}
     assert len(new) == 2  # Sari once, Budi once
-    assert by_recipient["111000"].startswith(f"Kabar aspirasi {original}: statusnya sekarang")
+    assert by_recipient["111000"].startswith(f"Kabar aspirasi {original} (")
     assert by_recipient["555000"] == (
         f"News about aspiration {original}, the same as your aspiration {copy}: "
         "its status is now Verified."

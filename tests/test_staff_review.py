@@ -140,8 +140,12 @@ def test_the_command_with_a_code_opens_the_detail_directly(desk: Engine) -> None
     assert ASPIRATION_TEXT in said
     assert "Riwayat:" in said
     assert "Titik peta" not in said and "Foto: ada" not in said
+    assert "Unit: Dinas PUPR (PUPR), target penyelesaian: kompleks" in said
     assert staff.labels == [
         "Ubah ke: Sedang diproses",
+        "Ubah ke: Diteruskan ke instansi terkait",  # to another unit
+        "Ubah ke: Diverifikasi",  # taken back from the unit
+        "Ubah ke: Tunda (menunggu keterangan warga)",
         "Ubah ke: Ditolak",
         "Ubah ke: Spam",
         "Ubah ke: Duplikat",

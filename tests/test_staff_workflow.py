@@ -18,18 +18,22 @@ from dialogue import Chat, play
 from staff_helpers import (
     ADMIN,
     CODE,
-    ENGLISH_LABEL,
     ILLEGAL,
     JOURNEY,
     LABEL,
     LEGAL,
     NOTE,
+    OTHER_NAME,
+    OTHER_UNIT,
     REASON,
     ROUTE,
     STAFF,
     TOLD,
+    UNIT,
+    UNIT_NAME,
     UNTOLD,
     WARGA,
+    allowed,
     allowed_text,
     history,
     move,
@@ -42,7 +46,7 @@ from staff_helpers import (
     stored,
 )
 
-import handlers.aspirations.review
+import handlers.aspirations.review_change
 import handlers.core.engine
 from handlers.core.engine import Engine
 from handlers.core.types import ACTION_PROMPT, Choice, Reply
@@ -52,14 +56,33 @@ from storage.db import transaction
 from storage.models import AspirationStatusChange
 from storage.workflow import (
     NEEDS_ORIGINAL,
-    NEEDS_REASON,
-    NEXT_STATUSES,
+    NEEDS_UNIT,
+    WITH_UNIT,
     IllegalTransition,
     ReasonRequired,
+    allowed_next,
     change_status,
+    needs_reason,
 )
 
 # --- 2. transitions --------------------------------------------------------------
+
+
+# What staff are asked for the note, by the change (reasons are required).
+ASKED = {
+    "ditolak": "Tuliskan alasan penolakan",
+    "tunda": "Tulis pertanyaan untuk warga",
+    "bukan_wewenang": "Tulis ke mana warga sebaiknya menyampaikan aspirasi ini",
+    "arsip": "Tuliskan alasan aspirasi ini diarsipkan",
+}
+
+
+def asked_for_note(current: str, wanted: str) -> str:
+    if wanted == "diteruskan" and current in WITH_UNIT:
+        return f"Tuliskan alasan aspirasi ini dipindahkan ke {OTHER_NAME}"
+    if wanted == "diverifikasi" and current in WITH_UNIT:
+        return f"Tuliskan alasan aspirasi ini ditarik kembali dari {UNIT_NAME}"
+    return ASKED.get(wanted, f"Tulis catatan untuk warga tentang status {LABEL[wanted]}")
 
 
 @pytest.mark.parametrize(("current", "wanted"), LEGAL)
@@ -70,36 +93,58 @@ def test_every_legal_transition_through_the_chat(desk: Engine, current: str, wan
     staff.clock.advance(hours=2)
     open_detail(staff, code)
     assert f"Aspirasi {code} — {LABEL[current]}" in staff.said
-    assert staff.labels == [f"Ubah ke: {LABEL[s]}" for s in NEXT_STATUSES[current]] + [
+    assert staff.labels == [f"Ubah ke: {LABEL[s]}" for s in allowed(current)] + [
         "« Kembali ke daftar"
     ]
     staff.press(f"Ubah ke: {LABEL[wanted]}")
-    note = REASON if wanted == "ditolak" else NOTE
+    reason = needs_reason(current, wanted)
+    note = REASON if reason else NOTE
+    unit = None
     if wanted in NEEDS_ORIGINAL:
         assert "Aspirasi ini duplikat dari aspirasi mana?" in staff.said
         staff.send(seed(desk))
-    if wanted in NEEDS_REASON:
-        assert "Tuliskan alasan penolakan" in staff.said
-        assert "Tanpa catatan" not in staff.labels
-    else:
-        assert f"Tulis catatan untuk warga tentang status {LABEL[wanted]}" in staff.said
-        assert "Tanpa catatan" in staff.labels
+    if wanted == "diteruskan" and current in WITH_UNIT:  # to another unit
+        assert f"Aspirasi ini sekarang di {UNIT_NAME}." in staff.said
+        staff.send(UNIT)  # the same unit again is refused
+        assert f"Aspirasi ini sudah di {UNIT_NAME}. Pilih unit yang lain." in staff.said
+        staff.send(OTHER_UNIT)
+        unit = OTHER_UNIT
+    elif wanted == "diteruskan":
+        assert "Ke unit mana aspirasi ini diteruskan?" in staff.said
+        assert staff.labels[0] == f"{UNIT_NAME} (sesuai kategori)"  # infrastruktur → PUPR
+        staff.press(f"{UNIT_NAME} (sesuai kategori)")
+        assert "Berapa lama target penyelesaiannya?" in staff.said
+        assert staff.labels[0] == "Kompleks — 14 hari kerja (sesuai kategori)"
+        staff.press("Ringan — 2 hari kerja")
+        unit = UNIT
+    assert asked_for_note(current, wanted) in staff.said
+    assert ("Tanpa catatan" in staff.labels) is not reason
     staff.send(note)
     assert (
         f"Ubah status {code} dari {LABEL[current]} menjadi {LABEL[wanted]}?\n"
         f"Catatan untuk warga: {note}"
     ) in staff.said
+    if unit:
+        assert f"Unit: {UNIT_NAME if unit == UNIT else OTHER_NAME}" in staff.said
     staff.press("Simpan")
     assert TOLD in staff.said
     assert f"Aspirasi {code} — {LABEL[wanted]}" in staff.said  # back at the detail
     assert state(staff)[:2] == ("review", "detail")
-    assert staff.labels == [f"Ubah ke: {LABEL[s]}" for s in NEXT_STATUSES[wanted]] + [
+    after = stored(desk, code)
+    assert staff.labels == [f"Ubah ke: {LABEL[s]}" for s in allowed_next(after)] + [
         "« Kembali ke daftar"
     ]
-    after = stored(desk, code)
     assert after.status == wanted and after.updated_at == staff.clock.now
+    if unit:
+        assert after.opd_code == unit
+    if wanted == "diteruskan" and current not in WITH_UNIT:
+        assert after.grade == "ringan"
+    if wanted == "diverifikasi" and current in WITH_UNIT:
+        assert after.opd_code is None  # back with the city staff
     assert history(desk, code)[-1] == (wanted, staff.clock.now, STAFF, note)
     assert len(history(desk, code)) == len(ROUTE[current]) + 2  # diterima, route, this
+    [message] = outbox(desk)
+    assert message.recipient == "2001" and code in message.payload["text"]
 
 
 def test_a_change_without_a_note_stores_none(desk: Engine) -> None:
@@ -119,6 +164,7 @@ def test_every_legal_transition_through_change_status(
 ) -> None:
     code = seed(engine, status=current)
     original = seed(engine) if wanted in NEEDS_ORIGINAL else None
+    unit = OTHER_UNIT if current in WITH_UNIT else UNIT
     later = NOW + timedelta(hours=3)
     with transaction(engine.db) as session:
         aspiration = find_aspiration(session=session, code=code)
@@ -131,6 +177,7 @@ def test_every_legal_transition_through_change_status(
             note=f"  {REASON}  ",
             now=later,
             original=original,
+            opd=unit if wanted in NEEDS_UNIT else None,
         )
         assert (change.status, change.at, change.actor, change.note) == (
             wanted,
@@ -163,7 +210,7 @@ def test_every_illegal_transition_raises_with_the_allowed_list(
                 note=REASON,  # a reason does not make it legal
                 now=NOW + timedelta(hours=1),
             )
-        assert refused.value.allowed == NEXT_STATUSES[current]
+        assert refused.value.allowed == allowed(current)
         assert (refused.value.current, refused.value.wanted) == (current, wanted)
         assert aspiration.status == current
         assert not session.new
@@ -196,7 +243,8 @@ def test_selesai_typed_when_diterima_names_the_two_choices(desk: Engine) -> None
     staff = person(desk, STAFF, name="Rina Petugas")
     open_detail(staff, code)
     staff.send("selesai")
-    assert "hanya bisa diubah ke: Diverifikasi, Ditolak" in staff.said
+    assert f"hanya bisa diubah ke: {allowed_text('diterima')}." in staff.said
+    assert allowed_text("diterima").startswith("Diverifikasi, Tunda")
 
 
 def test_rejecting_without_a_reason_is_impossible_in_the_chat(desk: Engine) -> None:
@@ -295,7 +343,7 @@ def test_a_change_committed_during_the_save_is_not_overwritten(
     open_detail(rina, code)
     rina.press("Ubah ke: Diverifikasi")
     rina.send(NOTE)
-    real = handlers.aspirations.review.change_status
+    real = handlers.aspirations.review_change.change_status
 
     def racing(**kwargs: Any) -> AspirationStatusChange:
         with transaction(desk.db) as other:  # another officer's save lands first
@@ -309,10 +357,10 @@ def test_a_change_committed_during_the_save_is_not_overwritten(
                 note=REASON,
                 now=NOW,
             )
-        monkeypatch.setattr(handlers.aspirations.review, "change_status", real)
+        monkeypatch.setattr(handlers.aspirations.review_change, "change_status", real)
         return real(**kwargs)
 
-    monkeypatch.setattr(handlers.aspirations.review, "change_status", racing)
+    monkeypatch.setattr(handlers.aspirations.review_change, "change_status", racing)
     rina.press("Simpan")
     assert stored(desk, code).status == "ditolak"
     assert [h[0] for h in history(desk, code)] == ["diterima", "ditolak"]
@@ -335,7 +383,11 @@ def test_a_status_change_writes_one_notification_to_the_resident(desk: Engine) -
     assert message.priority > 0  # behind direct replies
     reply = Reply.from_payload(message.payload)
     assert reply.text == (
-        f"Kabar aspirasi {code}: statusnya sekarang Diverifikasi.\n\nCatatan petugas: {NOTE}"
+        f"Kabar aspirasi {code} (Infrastruktur (jalan, jembatan, drainase), Kelurahan Tomuan: "
+        "“Jalan Sutomo di depan pasar berlubang…”)\n\n"
+        "Petugas sudah memeriksa aspirasi Anda. Kami akan meneruskannya ke dinas yang "
+        "berwenang paling lambat Rabu, 2 Desember."
+        f"\n\nCatatan petugas: {NOTE}"
     )
     assert reply.options == () and reply.prompt_id is None
     assert outbox(desk, "reply") == []  # handle() does not record replies
@@ -350,9 +402,10 @@ def test_the_notification_is_in_the_residents_language(desk: Engine) -> None:
     [message] = outbox(desk)
     assert message.recipient == "2002"
     text = message.payload["text"]
-    assert text.startswith(f"News about aspiration {code}: its status is now ")
-    assert ENGLISH_LABEL["diverifikasi"] in text and NOTE in text
-    assert "Kabar aspirasi" not in text and "statusnya" not in text
+    assert text.startswith(f"News about aspiration {code} (Infrastructure")
+    assert "Our staff have checked your aspiration." in text and NOTE in text
+    assert "by Wednesday, 2 December at the latest" in text
+    assert "Kabar aspirasi" not in text and "paling lambat" not in text
 
 
 def test_selesai_brings_the_rating_stars(desk: Engine) -> None:
@@ -362,7 +415,8 @@ def test_selesai_brings_the_rating_stars(desk: Engine) -> None:
     move(staff, code, "selesai", NOTE)
     [message] = outbox(desk)
     reply = Reply.from_payload(message.payload)
-    assert f"Kabar aspirasi {code}: statusnya sekarang Selesai." in reply.text
+    assert f"Kabar aspirasi {code} (" in reply.text
+    assert "Dinas PUPR menyatakan aspirasi Anda sudah selesai ditangani." in reply.text
     assert f"Beri nilai 1 sampai 5 bintang, atau ketik /nilai {code} 5." in reply.text
     assert reply.prompt_id == ACTION_PROMPT == 0
     assert [o.value for o in reply.options] == [f"!rate:{code}:{n}" for n in range(1, 6)]
@@ -428,14 +482,16 @@ def test_a_failure_after_the_notification_rolls_back_both(
     code = seed(desk, resident_id=warga)
     staff = _at_confirm(desk, code)
     before = state(staff)
-    real = handlers.aspirations.review.notify_status_change
+    real = handlers.aspirations.review_change.notify_status_change
     calls: list[bool] = []
 
     def notify_then_fail(*args: Any, **kwargs: Any) -> bool:
         calls.append(real(*args, **kwargs))
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(handlers.aspirations.review, "notify_status_change", notify_then_fail)
+    monkeypatch.setattr(
+        handlers.aspirations.review_change, "notify_status_change", notify_then_fail
+    )
     with pytest.raises(RuntimeError, match="disk is full"):
         staff.press("Simpan")
     assert calls == [True]  # the row was written, then the transaction failed
@@ -443,7 +499,7 @@ def test_a_failure_after_the_notification_rolls_back_both(
     assert [h[0] for h in history(desk, code)] == ["diterima"]
     assert outbox(desk) == []
     assert state(staff) == before  # still at the confirmation, nothing lost
-    monkeypatch.setattr(handlers.aspirations.review, "notify_status_change", real)
+    monkeypatch.setattr(handlers.aspirations.review_change, "notify_status_change", real)
     staff.press("Simpan")  # the same button again, once the fault is gone
     assert TOLD in staff.said
     assert stored(desk, code).status == "diverifikasi" and len(outbox(desk)) == 1

@@ -78,6 +78,10 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.cli.opd import opd_command
 
         return opd_command(args, settings)
+    if command == "aspiration":
+        from bot.cli.aspiration import aspiration_command
+
+        return aspiration_command(args, settings)
     from bot.cli.staff import role_command, stats_command
 
     return role_command(args, settings) if command == "role" else stats_command(args, settings)

@@ -1,8 +1,8 @@
 """The ``siantar`` command line, as argparse reads it.
 
-``training``, ``forum`` and ``opd`` are described here, not in their modules: those import
-the database and the handlers, which ``siantar --version`` and a mistyped
-command should not wait for.
+``training``, ``forum``, ``opd`` and ``aspiration`` are described here, not in their
+modules: those import the database and the handlers, which ``siantar --version``
+and a mistyped command should not wait for.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_privacy_parser(commands, parse_date)
     _forum_parser(commands)
     _opd_parser(commands)
+    _aspiration_parser(commands)
     add_info_parser(commands)
     return parser
 
@@ -133,6 +134,26 @@ def _opd_parser(commands: Any) -> None:
         ("activate", "make an inactive unit active again"),
     ):
         actions.add_parser(action, help=what).add_argument("code", metavar="CODE")
+
+
+def _aspiration_parser(commands: Any) -> None:
+    """``siantar aspiration ACTION …`` (bot/cli/aspiration.py)."""
+    group = commands.add_parser("aspiration", help="list, show and move aspirations")
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="open aspirations, oldest first")
+    listing.add_argument("--status", metavar="S", help="only this status (default: open ones)")
+    listing.add_argument("--opd", metavar="CODE", help="only those with this unit")
+    listing.add_argument("--overdue", action="store_true", help="only those past a due time")
+    listing.add_argument("--limit", type=int, default=50, metavar="N")
+    show = actions.add_parser("show", help="one aspiration: history, notes, unit, due times")
+    show.add_argument("code", metavar="CODE")
+    move = actions.add_parser("move", help="change its status; the resident is told")
+    move.add_argument("code", metavar="CODE")
+    move.add_argument("status", metavar="STATUS")
+    move.add_argument("--note", metavar="TEXT", help="the note the resident reads")
+    move.add_argument("--opd", metavar="CODE", help="the unit, for diteruskan")
+    move.add_argument("--grade", metavar="G", help="ringan|normatif|kompleks|pengawasan")
+    move.add_argument("--original", metavar="CODE", help="the original, for duplik")
 
 
 def _from_files(commands: Any, name: str, what: str, thing: str) -> Any:

@@ -1,17 +1,32 @@
 """Messages to residents that are not replies: written to the outbox in the same
-transaction as their cause, sent by the dispatcher."""
+transaction as their cause, sent by the dispatcher.
+
+A status notification names the aspiration (code, category, kelurahan, its first
+words), says in plain words what the new status means and what happens next, and,
+where a service clock runs, by when ("paling lambat Rabu, 10 Desember 2025").
+The chat (``notify_status_change``) and the CLI (``tell_status_change``) write the
+same message.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlmodel import Session
 
 from handlers.core.flow import Ctx
-from handlers.core.types import ACTION_PROMPT, Option, Reply
+from handlers.core.settings import EngineSettings
+from handlers.core.types import ACTION_PROMPT, Option, Reply, Translator
+from storage.aspirations import status_history
 from storage.models import Aspiration, AspirationStatusChange, Resident
+from storage.opd import find_unit
 from storage.outbox import enqueue
-from storage.workflow import duplicates_of
+from storage.workflow import WITH_UNIT, duplicates_of
 
 PERSONAL_PRIORITY = 10  # ahead of broadcasts, behind direct replies (0)
+SNIPPET = 40  # characters of the aspiration's text that name it
+# The note is part of the message itself: the question, where to go, the reason.
+NOTE_IN_BODY = frozenset({"tunda", "bukan_wewenang", "arsip", "ditolak"})
 
 
 def resident_of(session: Session, aspiration: Aspiration) -> Resident | None:
@@ -24,62 +39,135 @@ def rating_options(code: str) -> tuple[Option, ...]:
     return tuple(Option(f"!rate:{code}:{score}", "⭐" * score) for score in range(1, 6))
 
 
+def answer_options(t: Translator, code: str) -> tuple[Option, ...]:
+    """The "Jawab" button under a tunda question: answers from any step."""
+    return (Option(f"!answer:{code}", t("notify.answer_button")),)
+
+
+def unit_name(session: Session, code: str | None) -> str | None:
+    """The unit as residents know it ("Dinas PUPR")."""
+    unit = find_unit(session=session, code=code) if code else None
+    return unit.short_name if unit is not None else code
+
+
 def notify_status_change(ctx: Ctx, aspiration: Aspiration, change: AspirationStatusChange) -> bool:
     """Tell the resident, in their language; False when nobody can be told.
 
     Residents whose own report was marked a duplicate of this one hear of the
     new status too (without the note, which was written for this resident).
     """
-    _tell_followers(ctx, aspiration, change.status)
-    resident = resident_of(ctx.session, aspiration)
+    return tell_status_change(ctx.session, ctx.settings, aspiration, change, ctx.now)
+
+
+def tell_status_change(
+    session: Session,
+    settings: EngineSettings,
+    aspiration: Aspiration,
+    change: AspirationStatusChange,
+    now: datetime,
+) -> bool:
+    """``notify_status_change`` without a conversation (the CLI)."""
+    _tell_followers(session, settings, aspiration, change.status, now)
+    resident = resident_of(session, aspiration)
     if resident is None:
         return False
-    t = ctx.settings.translators(resident.language)
-    note = t("notify.note", note=change.note) if change.note else ""
-    if change.status == "duplik":
-        text = t("notify.duplicate", code=aspiration.code, original=aspiration.duplicate_of)
-        text += note
-    elif change.status == "spam":
-        text = t("notify.spam", code=aspiration.code) + note
-    else:
-        text = t(
-            "notify.status", code=aspiration.code, status=t(f"status.{change.status}"), note=note
-        )
+    t = settings.translators(resident.language)
+    text = heading(settings, t, aspiration) + "\n\n" + _body(session, t, aspiration, change)
     options: tuple[Option, ...] = ()
     if change.status == "selesai":
         text += "\n\n" + t("notify.rate", code=aspiration.code)
         options = rating_options(aspiration.code)
+    elif change.status == "tunda":
+        options = answer_options(t, aspiration.code)
     reply = Reply(text=text, options=options, prompt_id=ACTION_PROMPT if options else None)
-    _send(ctx, resident, reply)
+    _send(session, resident, reply, now)
     return True
 
 
-def _tell_followers(ctx: Ctx, original: Aspiration, status: str) -> None:
+def heading(settings: EngineSettings, t: Translator, aspiration: Aspiration) -> str:
+    """ "Kabar aspirasi ASP-7K2M9Q (Infrastruktur, Kelurahan Tomuan: “Jalan …”)"."""
+    kelurahan = settings.wilayah.find_kelurahan(aspiration.kelurahan_code)
+    words = " ".join(aspiration.text.split())
+    if len(words) > SNIPPET:
+        words = words[:SNIPPET].rsplit(" ", 1)[0] + "…"
+    return t(
+        "notify.heading",
+        code=aspiration.code,
+        category=_category(settings, t, aspiration.category),
+        kelurahan=kelurahan.name if kelurahan else "-",
+        words=words,
+    )
+
+
+def _category(settings: EngineSettings, t: Translator, key: str) -> str:
+    for category in settings.categories:
+        if category.key == key and t.language in category.labels:
+            return category.labels[t.language]
+    return t(f"category.{key}")
+
+
+def _body(
+    session: Session, t: Translator, aspiration: Aspiration, change: AspirationStatusChange
+) -> str:
+    """What the status means for the resident, what happens next and by when."""
+    status, note = change.status, change.note or ""
+    unit = unit_name(session, aspiration.opd_code) or "-"
+    if status == "diverifikasi" and _previous(session, aspiration) in WITH_UNIT:
+        status = "returned"  # a unit handed it back, or staff took it back
+    if status == "duplik":
+        text = t("notify.duplicate", code=aspiration.code, original=aspiration.duplicate_of)
+    else:
+        text = t(f"notify.body.{status}", unit=unit, note=note)
+    due = {
+        "diterima": aspiration.verify_due_at,
+        "diverifikasi": aspiration.verify_due_at,
+        "diteruskan": aspiration.response_due_at,
+        "diproses": aspiration.completion_due_at,
+    }.get(status)
+    if due is not None and due >= change.at:  # a clock that runs
+        text += " " + t(f"notify.due.{status}", unit=unit, due=t.day(due))
+    if status == "diteruskan" and aspiration.completion_due_at is not None:
+        text += " " + t("notify.due.completion", due=t.day(aspiration.completion_due_at))
+    if note and status not in NOTE_IN_BODY:
+        text += t("notify.note", note=note)
+    return text
+
+
+def _previous(session: Session, aspiration: Aspiration) -> str | None:
+    """The status before the latest change."""
+    assert aspiration.id is not None
+    changes = status_history(session=session, aspiration_id=aspiration.id)
+    return changes[-2].status if len(changes) >= 2 else None
+
+
+def _tell_followers(
+    session: Session, settings: EngineSettings, original: Aspiration, status: str, now: datetime
+) -> None:
     told = {original.resident_id}
-    for copy in duplicates_of(session=ctx.session, code=original.code):
-        resident = resident_of(ctx.session, copy)
+    for copy in duplicates_of(session=session, code=original.code):
+        resident = resident_of(session, copy)
         if resident is None or resident.id in told:
             continue
         told.add(resident.id)
-        t = ctx.settings.translators(resident.language)
+        t = settings.translators(resident.language)
         text = t(
             "notify.original_status",
             code=copy.code,
             original=original.code,
             status=t(f"status.{status}"),
         )
-        _send(ctx, resident, Reply(text=text))
+        _send(session, resident, Reply(text=text), now)
 
 
-def _send(ctx: Ctx, resident: Resident, reply: Reply) -> None:
+def _send(session: Session, resident: Resident, reply: Reply, now: datetime) -> None:
     channel, _, user_id = resident.identity.partition(":")
     enqueue(
-        session=ctx.session,
+        session=session,
         channel=channel,
         recipient=user_id,
         kind="status",
         payload=reply.to_payload(),
-        now=ctx.now,
+        now=now,
         priority=PERSONAL_PRIORITY,
     )
 
@@ -87,8 +175,6 @@ def _send(ctx: Ctx, resident: Resident, reply: Reply) -> None:
 def notify_follow_up(ctx: Ctx, aspiration: Aspiration, note: str) -> bool:
     """Tell the resident what the unit that has the aspiration did (its follow-up,
     ``note``), naming the aspiration and the unit; False when nobody can be told."""
-    from storage.opd import find_unit  # kept here: this module grows by appending
-
     resident = resident_of(ctx.session, aspiration)
     if resident is None:
         return False
@@ -103,5 +189,5 @@ def notify_follow_up(ctx: Ctx, aspiration: Aspiration, note: str) -> bool:
         unit=unit.short_name if unit else t("notify.follow_up_unit"),
         note=note,
     )
-    _send(ctx, resident, Reply(text=text))
+    _send(ctx.session, resident, Reply(text=text), ctx.now)
     return True
