@@ -33,7 +33,6 @@ from storage.opd import (
 )
 from storage.roles import UnknownRole, all_grants, grant_role, revoke_role
 from storage.service_stats import service_stats
-from storage.sla import DEFAULT_CLOCK
 from storage.stats import aspiration_stats
 from storage.wilayah import load_wilayah
 
@@ -166,12 +165,10 @@ def stats_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with transaction(db) as session:
             stats = aspiration_stats(session=session, since=args.since, until=args.until)
-            # DEFAULT_CLOCK: the LAPOR targets and national holidays, until the
-            # configuration's [sla] reaches the CLI as it reaches the engine
             service = service_stats(
                 session=session,
                 now=common.now(),
-                clock=DEFAULT_CLOCK,
+                clock=settings.sla.clock,  # the [sla] calendar and targets, as in chat
                 since=args.since,
                 until=args.until,
             )
