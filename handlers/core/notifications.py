@@ -174,20 +174,14 @@ def _send(session: Session, resident: Resident, reply: Reply, now: datetime) -> 
 
 def notify_follow_up(ctx: Ctx, aspiration: Aspiration, note: str) -> bool:
     """Tell the resident what the unit that has the aspiration did (its follow-up,
-    ``note``), naming the aspiration and the unit; False when nobody can be told."""
+    ``note``), under the same heading as every status notice; False when nobody
+    can be told."""
     resident = resident_of(ctx.session, aspiration)
     if resident is None:
         return False
     t = ctx.settings.translators(resident.language)
-    unit = find_unit(session=ctx.session, code=aspiration.opd_code or "")
-    kelurahan = ctx.wilayah.find_kelurahan(aspiration.kelurahan_code)
-    text = t(
-        "notify.follow_up",
-        code=aspiration.code,
-        category=t(f"category.{aspiration.category}"),
-        kelurahan=kelurahan.name if kelurahan else "-",
-        unit=unit.short_name if unit else t("notify.follow_up_unit"),
-        note=note,
-    )
+    unit = unit_name(ctx.session, aspiration.opd_code) or t("notify.follow_up_unit")
+    body = t("notify.follow_up", unit=unit, note=note)
+    text = heading(ctx.settings, t, aspiration) + "\n\n" + body
     _send(ctx.session, resident, Reply(text=text), ctx.now)
     return True
