@@ -86,6 +86,7 @@ def build_app(settings: Settings) -> App:
             hash_key=settings.privacy.hash_key_bytes,
             category_units=settings.opd.category_units(),
             clock=settings.sla.clock,
+            console_links=settings.web.link_base(),
         ),
         FLOWS,
         # the replies' claim is the dispatchers' short lease, renewed while they go

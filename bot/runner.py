@@ -14,6 +14,8 @@ from functools import partial
 import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from pywa_async.errors import WhatsAppError
+from sqlalchemy import Engine as Database
+from starlette.applications import Starlette
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_app
@@ -43,6 +45,7 @@ from bot.telegram.polling import ALLOWED_UPDATES, PollingConflict, poll
 from bot.web import create_web_app, listening_socket, web_server
 from bot.whatsapp.channel import WhatsAppChannel
 from handlers.core.chat_jobs import due as chat_job_due
+from handlers.core.settings import EngineSettings
 from storage.db import current_revision
 
 logger = logging.getLogger(__name__)
@@ -155,11 +158,14 @@ async def run(settings: Settings) -> int:
             telegram=telegram if webhook else None,
             telegram_secret=secret,
             whatsapp=whatsapp,
+            konsol=konsol_app(settings, app.db, app.engine.settings),
         )
         server = web_server(web, settings.server.host, settings.server.port)
         tasks.append(asyncio.create_task(server.serve(sockets=[sock]), name="web"))
         await _first(_until(lambda: server.started), tasks, stop)
         logger.info("web server on http://%s:%d", settings.server.host, settings.server.port)
+        if settings.web.enabled:
+            logger.info("Konsol at %s/konsol/", settings.web.public_url)
         if telegram is not None and webhook:
             await set_webhook(telegram, settings.telegram.webhook_url, secret)
 
@@ -239,7 +245,8 @@ async def run(settings: Settings) -> int:
             TRAINING_INTERVAL_SECONDS,
         )
 
-        logger.info("siantar is running (%s); stop with Ctrl+C", ", ".join(sorted(senders)))
+        running = [*sorted(senders), *(["konsol"] if settings.web.enabled else [])]
+        logger.info("siantar is running (%s); stop with Ctrl+C", ", ".join(running))
         stopping = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({stopping, *tasks}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
@@ -267,6 +274,24 @@ async def run(settings: Settings) -> int:
         app.db.dispose()
         logger.info("stopped")
     return 0
+
+
+def konsol_app(
+    settings: Settings, db: Database, engine_settings: EngineSettings
+) -> Starlette | None:
+    """Konsol on the process's database, clock and roles (``bot.konsol``); None
+    (no ``/konsol`` at all) unless ``[web] enabled``."""
+    if not settings.web.enabled:
+        return None
+    from bot.konsol.app import Konsol
+
+    return Konsol(
+        db=db,
+        web=settings.web,
+        config_roles=engine_settings.config_roles,
+        clock=engine_settings.clock,
+        now=utc_now,
+    ).routes()
 
 
 async def polling(telegram: TelegramChannel, stop: asyncio.Event, ready: asyncio.Event) -> None:

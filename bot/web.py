@@ -1,5 +1,5 @@
-"""The webhook HTTP server: ``/telegram/webhook``, ``/whatsapp/webhook`` and ``/healthz``
-(Starlette + uvicorn)."""
+"""The HTTP server: ``/telegram/webhook``, ``/whatsapp/webhook``, ``/healthz`` and,
+when ``[web] enabled``, Konsol under ``/konsol/`` (``bot.konsol``) (Starlette + uvicorn)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 from telegram import Update
 
 from bot.outage import Outage
@@ -44,6 +44,7 @@ def create_web_app(
     telegram: TelegramChannel | None = None,
     telegram_secret: str = "",
     whatsapp: WhatsAppChannel | None = None,
+    konsol: Starlette | None = None,
 ) -> Starlette:
     outage = Outage("healthz: the database check", time.monotonic)  # probed every few s
 
@@ -108,12 +109,14 @@ def create_web_app(
         status, text = await whatsapp.receive(body, request.headers.get(SIGNATURE_HEADER))
         return PlainTextResponse(text, status_code=status)
 
-    routes = [Route("/healthz", healthz, methods=["GET"])]
+    routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
     if telegram is not None:
         routes.append(Route("/telegram/webhook", telegram_webhook, methods=["POST"]))
     if whatsapp is not None:
         routes.append(Route("/whatsapp/webhook", whatsapp_verify, methods=["GET"]))
         routes.append(Route("/whatsapp/webhook", whatsapp_webhook, methods=["POST"]))
+    if konsol is not None:
+        routes.append(Mount("/konsol", app=konsol))
     return Starlette(routes=routes)
 
 

@@ -34,6 +34,12 @@ ACTIONS = (
     "opd_deactivate",
     "opd_grant",
     "opd_revoke",
+    # Konsol (storage.web_sessions); staff identities only, never a resident's
+    "web_link",
+    "web_login",
+    "web_link_refused",
+    "web_logout",
+    "web_sessions_ended",
 )
 
 
@@ -54,3 +60,9 @@ def entries_since(*, session: Session, since: datetime | None = None) -> Sequenc
     if since is not None:
         query = query.where(col(AuditEntry.at) >= since)
     return session.exec(query).all()
+
+
+def latest(*, session: Session, limit: int) -> Sequence[AuditEntry]:
+    """The ``limit`` newest entries, newest first."""
+    query = select(AuditEntry).order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+    return session.exec(query.limit(limit)).all()

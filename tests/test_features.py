@@ -67,6 +67,7 @@ def test_every_feature_folder_is_found() -> None:
         "aspirations",
         "desk",
         "forums",
+        "konsol",
         "privacy",
         "staff",
         "trainings",

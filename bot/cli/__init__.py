@@ -1,8 +1,8 @@
 """The ``siantar`` command: chat, run, db upgrade, export, role, stats, training,
-announce, forum, opd, info, audit, block/unblock, privacy.
+announce, forum, opd, aspiration, web, info, audit, block/unblock, privacy.
 
 One module per command group (``bot.cli.core``, ``staff``, ``training``,
-``announce``, ``forum``, ``opd``, ``privacy``, ``info``), imported only when its command
+``announce``, ``forum``, ``opd``, ``privacy``, ``web``, ``info``), imported only when its command
 runs; argparse's description is ``bot.cli.parser``; how a command fails (one
 line, an exit status) is ``bot.cli.errors``.
 """
@@ -82,6 +82,10 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.cli.aspiration import aspiration_command
 
         return aspiration_command(args, settings)
+    if command == "web":
+        from bot.cli.web import web_command
+
+        return web_command(args, settings)
     from bot.cli.staff import role_command, stats_command
 
     return role_command(args, settings) if command == "role" else stats_command(args, settings)

@@ -139,9 +139,9 @@ def run_command(settings: Settings) -> int:
     from bot.logs import setup_logging
     from bot.runner import StartupError, run
 
-    if not settings.telegram.enabled and not settings.whatsapp.enabled:
+    if not (settings.telegram.enabled or settings.whatsapp.enabled or settings.web.enabled):
         raise CommandError(
-            "no channel is enabled; enable [telegram] or [whatsapp] in the config, "
+            "no channel is enabled; enable [telegram], [whatsapp] or [web] in the config, "
             "or use 'siantar chat'"
         )
     setup_logging(settings.secret_values())

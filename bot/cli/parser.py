@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     _forum_parser(commands)
     _opd_parser(commands)
     _aspiration_parser(commands)
+    _web_parser(commands)
     add_info_parser(commands)
     return parser
 
@@ -154,6 +155,19 @@ def _aspiration_parser(commands: Any) -> None:
     move.add_argument("--opd", metavar="CODE", help="the unit, for diteruskan")
     move.add_argument("--grade", metavar="G", help="ringan|normatif|kompleks|pengawasan")
     move.add_argument("--original", metavar="CODE", help="the original, for duplik")
+
+
+def _web_parser(commands: Any) -> None:
+    """``siantar web ACTION IDENTITY`` (bot/cli/web.py): Konsol, the staff web console."""
+    group = commands.add_parser("web", help="Konsol, the staff web console: login links")
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for action, what in (
+        ("link", "print a one-time login link (valid 10 minutes) for an identity with a role"),
+        ("end", "end every console session of an identity"),
+    ):
+        actions.add_parser(action, help=what).add_argument(
+            "identity", metavar="IDENTITY", help="telegram:<id>, whatsapp:<digits>, console:<id>"
+        )
 
 
 def _from_files(commands: Any, name: str, what: str, thing: str) -> Any:

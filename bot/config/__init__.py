@@ -31,6 +31,7 @@ from bot.config.service import (
 from bot.config.settings import Settings
 from bot.config.sla import SlaSettings
 from bot.config.telegram import TelegramSettings
+from bot.config.web import WebSettings
 from bot.config.whatsapp import WHATSAPP_TEMPLATE_KINDS, WhatsAppSettings, WhatsAppTemplate
 from storage.models import CATEGORY_KEYS, CategoryKey
 from storage.retention import Retention
@@ -59,5 +60,6 @@ __all__ = [
     "WHATSAPP_TEMPLATE_KINDS",
     "WhatsAppSettings",
     "WhatsAppTemplate",
+    "WebSettings",
     "load_settings",
 ]

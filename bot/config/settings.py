@@ -20,6 +20,7 @@ from bot.config.service import (
 )
 from bot.config.sla import SlaSettings
 from bot.config.telegram import TelegramSettings
+from bot.config.web import WebSettings
 from bot.config.whatsapp import WhatsAppSettings
 from bot.paths import data_folder
 
@@ -47,6 +48,7 @@ class Settings(BaseModel):
     forum: ForumSettings = Field(default_factory=ForumSettings)
     opd: OpdSettings = Field(default_factory=OpdSettings)
     sla: SlaSettings = Field(default_factory=SlaSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     source: str = DEFAULT_SOURCE
     config_file: Path | None = None
     data_dir: Path = Field(default_factory=lambda: data_folder())

@@ -11,10 +11,13 @@ from handlers.core.flow import Ctx
 def help_text(ctx: Ctx) -> str:
     """Everyone's commands, then those of the roles the reader holds."""
     parts = []
+    shown: set[str] = set()  # a line in several roles' sections (/masuk) is shown once
     for section in SECTIONS:
         if section in ROLE_SECTIONS and not access.has_role(ctx, section):
             continue
-        lines = [ctx.t(line.key) for line in ctx.features.help_lines(section)]
+        keys = [line.key for line in ctx.features.help_lines(section) if line.key not in shown]
+        shown.update(keys)
+        lines = [ctx.t(key) for key in keys]
         parts.append("\n".join([ctx.t(f"help.section.{section}"), *lines]))
         if section == "resident":
             parts[-1] += "\n\n" + ctx.t("help.footer")

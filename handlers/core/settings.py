@@ -88,3 +88,6 @@ class EngineSettings:
     # default unit (``[opd] categories``).
     clock: ServiceClock = DEFAULT_CLOCK
     category_units: Mapping[str, str] = field(default_factory=lambda: dict(CATEGORY_UNITS))
+    # Where Konsol's login links point (``{web.public_url}/konsol/masuk/``), for
+    # /masuk; "" while the console is off (``[web] enabled = false``).
+    console_links: str = ""

@@ -1,6 +1,6 @@
 """SQLModel tables, one module per feature: residents and their conversations,
 aspirations and their history, the city's units (OPD), staff, the outbox,
-trainings, forums, announcements.
+trainings, forums, announcements, the staff console's logins.
 
 Importing this package registers every table on ``SQLModel.metadata`` (Alembic's
 ``env.py`` relies on it), and every table and vocabulary is importable from here.
@@ -40,6 +40,7 @@ from storage.models.trainings import (
     TrainingRegistration,
     TrainingReminder,
 )
+from storage.models.web import WebLoginToken, WebSession
 
 __all__ = [
     "ANNOUNCEMENT_STATUSES",
@@ -83,4 +84,6 @@ __all__ = [
     "TrainingRegistration",
     "TrainingReminder",
     "UTCDateTime",
+    "WebLoginToken",
+    "WebSession",
 ]
