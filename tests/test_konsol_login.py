@@ -315,3 +315,22 @@ def test_web_settings_are_checked() -> None:
     loaded = load('[web]\nenabled = true\npublic_url = "https://k.example/"\n')
     assert loaded.web.public_url == "https://k.example" and loaded.web.session_hours == 12
     assert loaded.web.secure and loaded.web.link_base() == "https://k.example/konsol/masuk/"
+
+
+def test_a_login_form_posted_from_another_site_is_refused(db: Database) -> None:
+    staff = browser(db, CONFIG_ROLES)
+    token = staff.link(STAFF)
+    evil = {"origin": "https://evil.example"}
+    answer = staff.client.post(f"/konsol/masuk/{token}", headers=evil, follow_redirects=False)
+    assert answer.status_code == 403 and "set-cookie" not in answer.headers
+    ours = {"origin": PUBLIC}
+    answer = staff.client.post(f"/konsol/masuk/{token}", headers=ours, follow_redirects=False)
+    assert answer.status_code == 303  # the link was not used by the refused post
+
+
+def test_masuk_is_in_the_help_of_every_role_once(desk: Engine) -> None:
+    for identity in (STAFF, ADMIN, FACILITATOR):
+        help_text = "\n".join(r.text for r in person(desk, identity).send("/bantuan"))
+        assert help_text.count("/masuk —") == 1, identity
+    resident = "\n".join(r.text for r in person(desk, RESIDENT).send("/bantuan"))
+    assert "/bantuan" in resident and "/masuk" not in resident
