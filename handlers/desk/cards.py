@@ -10,17 +10,17 @@ from handlers.aspirations.status import category_label
 from handlers.core.datetimes import short_date
 from handlers.core.flow import Ctx
 from handlers.core.notifications import resident_of
+from handlers.core.notifications import unit_name as notified_unit_name
 from handlers.widgets.places import place_name
 from storage.aspirations import status_history
 from storage.models import Aspiration
-from storage.opd import find_unit
 from storage.sla import Stage, dues
 from storage.workflow import events_of, notes_of
 
 
 def unit_name(ctx: Ctx, code: str | None) -> str:
-    unit = find_unit(session=ctx.session, code=code or "")
-    return unit.short_name if unit else (code or "-")
+    """The unit as officers and residents know it, "-" when there is none."""
+    return notified_unit_name(ctx.session, code) or "-"
 
 
 def kelurahan_name(ctx: Ctx, code: str) -> str:
