@@ -288,8 +288,7 @@ def konsol_app(
     return Konsol(
         db=db,
         web=settings.web,
-        config_roles=engine_settings.config_roles,
-        clock=engine_settings.clock,
+        settings=engine_settings,
         now=utc_now,
     ).routes()
 

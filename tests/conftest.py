@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import Connection, Engine, insert, text
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from dialogue import Chat
 
     from handlers.core.engine import Engine as SiantarEngine
+    from handlers.core.settings import EngineSettings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = [
@@ -116,21 +117,26 @@ def _seed_units(connection: Connection) -> None:
     connection.execute(insert(Opd), rows)
 
 
-@pytest.fixture
-def engine(db: Engine) -> SiantarEngine:
-    """The conversation engine with the real flows and catalogs on ``db``."""
+def engine_settings() -> EngineSettings:
+    """The engine's settings as a default install has them (the test's own)."""
     from bot.app import categories
     from bot.config import Settings
     from bot.i18n import translator
-    from handlers.core.engine import Engine as SiantarEngine
     from handlers.core.settings import EngineSettings
-    from handlers.registry import FLOWS
     from storage.wilayah import load_wilayah
 
-    settings = EngineSettings(
+    return EngineSettings(
         translators=translator, wilayah=load_wilayah(), categories=categories(Settings())
     )
-    return SiantarEngine(db, settings, FLOWS)
+
+
+@pytest.fixture
+def engine(db: Engine) -> SiantarEngine:
+    """The conversation engine with the real flows and catalogs on ``db``."""
+    from handlers.core.engine import Engine as SiantarEngine
+    from handlers.registry import FLOWS
+
+    return SiantarEngine(db, engine_settings(), FLOWS)
 
 
 @pytest.fixture
@@ -138,3 +144,34 @@ def chat(engine: SiantarEngine) -> Chat:
     from dialogue import Chat
 
     return Chat(engine)
+
+
+@pytest.fixture(scope="session")
+def _chromium() -> Iterator[Any]:
+    """One Chromium for the whole test session (``tests/browser_helpers.py``)."""
+    from browser_helpers import launch
+
+    yield from launch()
+
+
+@pytest.fixture
+def site(db: Engine, _chromium: Any) -> Iterator[Any]:
+    """Konsol served on a free port over ``db``, with the staff roles of
+    ``staff_helpers.CONFIG_ROLES`` and a clock the test moves; ``site.staff()``
+    opens a browser for one person."""
+    from dataclasses import replace
+
+    from browser_helpers import Site, free_port, serve
+    from konsol_helpers import Clock
+    from staff_helpers import CONFIG_ROLES
+
+    from bot.config import WebSettings
+    from bot.konsol.app import Konsol
+
+    clock = Clock()
+    port = free_port()
+    web = WebSettings(enabled=True, public_url=f"http://127.0.0.1:{port}", session_hours=12)
+    settings = replace(engine_settings(), config_roles=CONFIG_ROLES)
+    konsol = Konsol(db=db, web=web, settings=settings, now=lambda: clock.now)
+    for url in serve(konsol, db, port):
+        yield Site(url, db, clock, konsol, _chromium)

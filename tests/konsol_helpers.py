@@ -4,10 +4,10 @@ TestClient, on the test database, with a clock the test moves."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from conftest import NOW
+from conftest import NOW, engine_settings
 from sqlalchemy import Engine as Database
 from starlette.testclient import TestClient
 
@@ -15,13 +15,12 @@ from bot.config import WebSettings
 from bot.konsol.app import Konsol
 from bot.web import create_web_app
 from storage.db import transaction
-from storage.sla import DEFAULT_CLOCK
 from storage.web_sessions import issue_link
 
 PUBLIC = "https://konsol.example.go.id"
 HEADERS = {
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",
     "x-content-type-options": "nosniff",
 }
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
@@ -42,6 +41,7 @@ class Browser:
     db: Database
     client: TestClient
     clock: Clock = field(default_factory=Clock)
+    konsol: Konsol | None = None
 
     def link(self, identity: str) -> str:
         """A fresh token for ``identity``, as ``siantar web link`` makes one."""
@@ -69,7 +69,8 @@ def browser(
 ) -> Browser:
     clock = Clock()
     web = WebSettings(enabled=True, public_url=public_url, session_hours=session_hours)
-    konsol = Konsol(db=db, web=web, config_roles=roles, clock=DEFAULT_CLOCK, now=lambda: clock.now)
+    settings = replace(engine_settings(), config_roles=roles)
+    konsol = Konsol(db=db, web=web, settings=settings, now=lambda: clock.now)
     app = create_web_app(db=db, channels=[], konsol=konsol.routes())
     base = "https://testserver" if public_url.startswith("https") else "http://testserver"
-    return Browser(db, TestClient(app, base_url=base), clock)
+    return Browser(db, TestClient(app, base_url=base), clock, konsol)

@@ -12,7 +12,6 @@ from sqlalchemy import Engine as Database
 from sqlmodel import select
 from staff_helpers import ADMIN, CONFIG_ROLES, FACILITATOR, GRANTED, STAFF, UNIT, seed
 
-from bot.konsol.app import Konsol
 from handlers.core.engine import Engine
 from storage.db import transaction
 from storage.models import Aspiration
@@ -106,14 +105,8 @@ def test_resident_text_is_never_raw(engine: Engine, db: Database) -> None:
     html = admin.client.get("/konsol/").text
     assert "<script>alert" not in html and "onerror=alert" not in html.replace("&", "")
     # the templates escape whatever they are given: resident text on any page
-    konsol = Konsol.__new__(Konsol)
-    from jinja2 import Environment, PackageLoader
-
-    konsol.templates = Environment(loader=PackageLoader("bot.konsol", "templates"), autoescape=True)
-    from bot.i18n import translator
-
-    konsol.t = translator("id")
-    konsol.templates.globals.update(t=konsol.t)
+    konsol = browser(db, CONFIG_ROLES).konsol
+    assert konsol is not None
     page = konsol.page("pesan.html", title=SCRIPT, text=SCRIPT).body.decode()
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&#34;&gt;&lt;img" in page

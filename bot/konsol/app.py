@@ -1,49 +1,54 @@
-"""Konsol's routes, mounted under ``/konsol`` by ``bot.web`` when ``[web] enabled``.
+"""Konsol: the staff web console, mounted under ``/konsol`` by ``bot.web`` when
+``[web] enabled``.
 
-- ``GET /konsol/masuk``: how to get a login link (``/masuk`` in chat).
-- ``GET /konsol/masuk/{token}``: a still usable link shows one button, "Masuk";
-  ``POST`` to the same address uses the link and opens the session. (Opening a
-  link must not use it: Telegram and WhatsApp fetch the links in messages for
-  their previews.) A link unknown, used or expired answers 410, audited.
-- ``POST /konsol/keluar``: ends the session (CSRF-checked).
-- ``GET /konsol/``: Beranda, for every role.
-Any other page without a live session redirects to ``/konsol/masuk``. Database
-work runs in Starlette's thread pool; time comes from ``now``.
+This module is the plumbing every page shares; the pages live in
+``bot.konsol.pages`` (one module each, listed in ``pages.PAGES``), the menu and
+who may open what in ``bot.konsol.menu``.
+
+- ``Konsol.guard(key)`` wraps a page's endpoint: no live session → the login
+  page; a role that may not open page ``key`` → 404, as for a missing page.
+- ``Konsol.form(request, visitor)`` reads a posted form (size-limited) and checks
+  its CSRF token and Origin; a refusal is raised as ``Refused`` and answered by
+  the guard.
+- ``Konsol.work(fn)`` runs ``fn(session)`` in one transaction in Starlette's
+  thread pool. Time comes from ``now``.
+- ``Konsol.page(name, visitor, …)`` renders a template (autoescaped) in the
+  visitor's language (the ``konsol_bahasa`` cookie: ``id`` or ``en``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader
 from sqlalchemy import Engine as Database
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from bot.config import WebSettings
-from bot.i18n import translator
+from bot.i18n import LANGUAGES, Translator, translator
 from bot.konsol import security
+from bot.konsol.menu import menu_for, opens
 from bot.konsol.roles import console_roles, may
 from bot.webhook_body import BodyRefused
-from storage.audit import latest
-from storage.console_numbers import beranda_numbers
+from handlers.core.settings import EngineSettings
 from storage.db import transaction
-from storage.opd import units_of
-from storage.sla import ServiceClock
-from storage.web_sessions import current_session, end_session, open_session, peek_link, use_link
+from storage.web_sessions import current_session
 
 STATIC = Path(__file__).parent / "static"
-AUDIT_SHOWN = 10  # the last actions on an admin's Beranda
+LANGUAGE_COOKIE = "konsol_bahasa"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -53,69 +58,83 @@ class Visitor:
     identity: str
     roles: frozenset[str]
     session_id: str  # the cookie's value (only its hash is stored)
+    language: str = "id"
+    here: str = "/konsol/"  # the page asked for (the language switch comes back to it)
 
     @property
     def csrf(self) -> str:
         return security.csrf_token(self.session_id)
 
 
+class Refused(Exception):
+    """A request refused on the way in (bad CSRF token, body too large, …): the
+    guard answers with ``response``."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+Endpoint = Callable[[Request, Visitor], Awaitable[Response]]
+
+
 class Konsol:
-    """The console's pages over one database, with its settings and clock."""
+    """The console's pages over one database, with the engine's settings and a clock."""
 
     def __init__(
         self,
         *,
         db: Database,
         web: WebSettings,
-        config_roles: Mapping[str, frozenset[str]],
-        clock: ServiceClock,
+        settings: EngineSettings,
         now: Callable[[], datetime],
     ) -> None:
-        self.db, self.web, self.config_roles, self.clock, self.now = (
-            db,
-            web,
-            config_roles,
-            clock,
-            now,
-        )
+        self.db, self.web, self.settings, self.now = db, web, settings, now
+        self.config_roles = settings.config_roles
+        self.clock = settings.clock
         self.idle = timedelta(hours=web.session_hours)
         self.templates = Environment(
             loader=PackageLoader("bot.konsol", "templates"), autoescape=True
         )
-        self.t = translator("id")
-        self.templates.globals.update(t=self.t, t_datetime=self.t.datetime)
+        self.templates.globals.update(may=may, menu_for=menu_for)
 
-    # --- plumbing ------------------------------------------------------------------
+    # --- requests ----------------------------------------------------------------------
 
-    def page(
-        self, name: str, visitor: Visitor | None = None, status: int = 200, **values: Any
-    ) -> HTMLResponse:
-        html = self.templates.get_template(name).render(visitor=visitor, may=may, **values)
-        return HTMLResponse(html, status_code=status)
+    @staticmethod
+    def language(request: Request) -> str:
+        chosen = request.cookies.get(LANGUAGE_COOKIE, "id")
+        return chosen if chosen in LANGUAGES else "id"
 
-    def message(self, title: str, text: str, status: int) -> HTMLResponse:
-        return self.page("pesan.html", status=status, title=self.t(title), text=self.t(text))
+    def t(self, visitor: Visitor | None, language: str | None = None) -> Translator:
+        return translator(visitor.language if visitor else language or "id")
 
     async def visitor(self, request: Request) -> Visitor | None:
         raw = request.cookies.get(security.COOKIE, "")
         if not raw:
             return None
+        language = self.language(request)
 
-        def look() -> Visitor | None:
+        def look(session: Session) -> Visitor | None:
+            found = current_session(session=session, raw=raw, now=self.now(), idle=self.idle)
+            if found is None:
+                return None
+            roles = console_roles(
+                session=session, identity=found.identity, config_roles=self.config_roles
+            )
+            if not roles:
+                return None
+            return Visitor(found.identity, roles, raw, language, request.url.path)
+
+        return await self.work(look)
+
+    async def work(self, fn: Callable[[Session], T]) -> T:
+        """``fn(session)`` in one transaction, off the event loop."""
+
+        def run() -> T:
             with transaction(self.db) as session:
-                found = current_session(session=session, raw=raw, now=self.now(), idle=self.idle)
-                if found is None:
-                    return None
-                roles = console_roles(
-                    session=session, identity=found.identity, config_roles=self.config_roles
-                )
-                return Visitor(found.identity, roles, raw) if roles else None
+                return fn(session)
 
-        return await run_in_threadpool(look)
-
-    @staticmethod
-    def to_login() -> RedirectResponse:
-        return RedirectResponse("/konsol/masuk", status_code=303)
+        return await run_in_threadpool(run)
 
     def same_origin(self, request: Request) -> bool:
         """A form posted from another site (its Origin says so) is refused."""
@@ -125,105 +144,89 @@ class Konsol:
         ours = urlsplit(self.web.public_url)
         return origin == f"{ours.scheme}://{ours.netloc}"
 
-    # --- logging in and out ----------------------------------------------------------
-
-    async def how_to_log_in(self, request: Request) -> Response:
-        left = request.query_params.get("keluar") == "1"
-        return self.page("masuk.html", left=left)
-
-    async def link(self, request: Request) -> Response:
-        token = request.path_params["token"]
-
-        def check() -> str | None:
-            with transaction(self.db) as session:
-                return peek_link(session=session, token=token, now=self.now())
-
-        identity = await run_in_threadpool(check)
-        if identity is None:
-            return self.message("konsol.web.link_bad_title", "konsol.web.link_bad", 410)
-        return self.page("masuk_tautan.html", identity=identity, token=token)
-
-    async def log_in(self, request: Request) -> Response:
-        token = request.path_params["token"]
+    async def form(self, request: Request, visitor: Visitor) -> dict[str, str]:
+        """The posted form's fields, or ``Refused``: another site's Origin, a body
+        over ``security.FORM_MAX_BYTES``, a missing or wrong CSRF token."""
         if not self.same_origin(request):
-            return self.message("konsol.web.refused_title", "konsol.web.csrf_bad", 403)
+            raise Refused(self.message("konsol.web.refused_title", "konsol.web.csrf_bad", 403))
         try:
-            await security.read_form(request)
+            fields = await security.read_form(request)
         except BodyRefused as refused:
-            return Response(refused.reason, status_code=refused.status)
+            raise Refused(Response(refused.reason, status_code=refused.status)) from None
+        if not security.csrf_ok(visitor.session_id, fields.get("csrf", "")):
+            raise Refused(
+                self.message("konsol.web.refused_title", "konsol.web.csrf_bad", 403, visitor)
+            )
+        return fields
 
-        def use() -> tuple[str | None, str | None]:
-            with transaction(self.db) as session:
-                now = self.now()
-                identity = use_link(session=session, token=token, now=now)
-                if identity is None:
-                    return None, None
-                roles = console_roles(
-                    session=session, identity=identity, config_roles=self.config_roles
-                )
-                if not roles:
-                    return identity, None
-                return identity, open_session(session=session, identity=identity, now=now)
+    def guard(self, key: str, endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+        """``endpoint`` for visitors who may open page ``key``; others get the
+        login page (no session) or 404 (no right), checked on every request."""
 
-        identity, session_id = await run_in_threadpool(use)
-        if identity is None:
-            return self.message("konsol.web.link_bad_title", "konsol.web.link_bad", 410)
-        if session_id is None:
-            return self.message("konsol.web.refused_title", "konsol.web.no_role", 403)
-        response = RedirectResponse("/konsol/", status_code=303)
-        security.set_session_cookie(response, session_id, secure=self.web.secure)
-        return response
+        async def guarded(request: Request) -> Response:
+            visitor = await self.visitor(request)
+            if visitor is None:
+                return self.to_login()
+            if not opens(visitor.roles, key):
+                return self.not_found(visitor)
+            try:
+                return await endpoint(request, visitor)
+            except Refused as refused:
+                return refused.response
 
-    async def log_out(self, request: Request) -> Response:
-        visitor = await self.visitor(request)
-        if visitor is None:
-            return self.to_login()
-        try:
-            form = await security.read_form(request)
-        except BodyRefused as refused:
-            return Response(refused.reason, status_code=refused.status)
-        if not security.csrf_ok(visitor.session_id, form.get("csrf", "")):
-            return self.message("konsol.web.refused_title", "konsol.web.csrf_bad", 403)
+        return guarded
 
-        def end() -> None:
-            with transaction(self.db) as session:
-                end_session(session=session, raw=visitor.session_id, now=self.now())
+    # --- responses -----------------------------------------------------------------------
 
-        await run_in_threadpool(end)
-        response = RedirectResponse("/konsol/masuk?keluar=1", status_code=303)
-        security.clear_session_cookie(response, secure=self.web.secure)
-        return response
+    def render(
+        self, name: str, visitor: Visitor | None = None, language: str | None = None, **values: Any
+    ) -> str:
+        t = self.t(visitor, language)
+        values.setdefault("here", visitor.here if visitor else "/konsol/")
+        return self.templates.get_template(name).render(
+            visitor=visitor, t=t, t_datetime=t.datetime, lang=t.language, **values
+        )
 
-    # --- pages -----------------------------------------------------------------------
+    def page(
+        self,
+        name: str,
+        visitor: Visitor | None = None,
+        status: int = 200,
+        language: str | None = None,
+        **values: Any,
+    ) -> HTMLResponse:
+        return HTMLResponse(self.render(name, visitor, language, **values), status_code=status)
 
-    async def beranda(self, request: Request) -> Response:
-        visitor = await self.visitor(request)
-        if visitor is None:
-            return self.to_login()
+    def message(
+        self, title: str, text: str, status: int, visitor: Visitor | None = None, **params: Any
+    ) -> HTMLResponse:
+        t = self.t(visitor)
+        return self.page(
+            "pesan.html", visitor, status=status, title=t(title), text=t(text, **params)
+        )
 
-        def numbers() -> dict[str, Any]:
-            with transaction(self.db) as session:
-                city = may(visitor.roles, "staff") or "facilitator" in visitor.roles
-                units = None if city else units_of(session=session, identity=visitor.identity)
-                found = beranda_numbers(
-                    session=session, now=self.now(), clock=self.clock, units=units
-                )
-                admin = "admin" in visitor.roles
-                entries = latest(session=session, limit=AUDIT_SHOWN) if admin else []
-                return {"numbers": found, "entries": entries, "units": units}
+    def not_found(self, visitor: Visitor | None = None) -> HTMLResponse:
+        """The same answer for a page or object that does not exist and one the
+        visitor may not see."""
+        return self.message("konsol.web.not_found_title", "konsol.web.not_found", 404, visitor)
 
-        return self.page("beranda.html", visitor, **await run_in_threadpool(numbers))
+    @staticmethod
+    def to_login() -> RedirectResponse:
+        return RedirectResponse("/konsol/masuk", status_code=303)
+
+    @staticmethod
+    def back_to(href: str) -> RedirectResponse:
+        """After a successful form, back to a page (POST → redirect → GET)."""
+        return RedirectResponse(href, status_code=303)
+
+    # --- the app ---------------------------------------------------------------------------
 
     def routes(self) -> Starlette:
         """The console as an app of its own, to mount at ``/konsol``."""
-        return Starlette(
-            routes=[
-                Route("/", self.beranda, methods=["GET"]),
-                Route("/masuk", self.how_to_log_in, methods=["GET"]),
-                Route("/masuk/{token}", self.link, methods=["GET"]),
-                Route("/masuk/{token}", self.log_in, methods=["POST"]),
-                Route("/keluar", self.log_out, methods=["POST"]),
-                Mount("/static", StaticFiles(directory=STATIC), name="static"),
-            ],
-            middleware=[Middleware(security.SecurityHeaders)],
-        )
+        from bot.konsol.pages import PAGES
+
+        routes: list[BaseRoute] = []
+        for module in PAGES:
+            routes += module.routes(self)
+        routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))
+        return Starlette(routes=routes, middleware=[Middleware(security.SecurityHeaders)])

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from sqlmodel import Session
 
+from storage.opd import units_of
 from storage.roles import roles_of
 
 CONSOLE_ROLES = ("admin", "staff", "facilitator", "petugas_opd")
@@ -22,3 +23,16 @@ def console_roles(
 
 def may(roles: frozenset[str], role: str) -> bool:
     return role in roles or "admin" in roles
+
+
+def aspiration_units(
+    *, session: Session, identity: str, roles: frozenset[str]
+) -> frozenset[str] | None:
+    """Which aspirations someone sees: None for all of them (city staff, admins),
+    else the units they serve (an OPD officer: only their units' aspirations; an
+    empty set for anyone else). Checked for every list and every single object."""
+    if may(roles, "staff"):
+        return None
+    if "petugas_opd" in roles:
+        return units_of(session=session, identity=identity)
+    return frozenset()

@@ -3,7 +3,9 @@ cookie, the CSRF token and a small body limit.
 
 - Headers on every ``/konsol`` response (pages, static files, errors): a
   Content-Security-Policy allowing scripts and styles from the site only (no
-  inline ones), no framing, no referrer (a login token in a URL must not leak),
+  inline ones), no framing, a referrer only to Konsol itself (a login token in a
+  URL must not leak to another site; ``no-referrer`` would make browsers send
+  ``Origin: null`` on our own forms, which the Origin check must refuse),
   no MIME sniffing; pages are not cached.
 - The cookie holds the session id (only its hash is stored): HttpOnly,
   SameSite=Lax, Secure when ``[web] public_url`` is https, path ``/konsol/``.
@@ -33,7 +35,7 @@ CSP = (
 HEADERS = (
     (b"content-security-policy", CSP.encode()),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),
     (b"x-content-type-options", b"nosniff"),
 )
 

@@ -1,0 +1,13 @@
+"""Konsol's pages, one module each; every module has ``routes(konsol)``. The
+order is the order routes are tried."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bot.konsol.pages import beranda, masuk
+
+PAGES: tuple[ModuleType, ...] = (
+    masuk,
+    beranda,
+)
