@@ -146,9 +146,11 @@ def chat(engine: SiantarEngine) -> Chat:
     return Chat(engine)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _chromium() -> Iterator[Any]:
-    """One Chromium for the whole test session (``tests/browser_helpers.py``)."""
+    """One Chromium per test module (``tests/browser_helpers.py``). Not per session:
+    Playwright's sync API keeps an event loop running on the main thread while it is
+    started, which the asyncio tests of other modules could not then run beside."""
     from browser_helpers import launch
 
     yield from launch()
