@@ -221,6 +221,28 @@ def test_editing_the_time_tells_registrants_and_a_bigger_quota_seats_the_queue(
     assert (entry["moved"], entry["told"], entry["promoted"]) == (True, 1, 1)
 
 
+def test_a_new_title_alone_tells_nobody_and_a_bad_edit_keeps_what_was_typed(
+    engine: Engine, db: Database
+) -> None:
+    program_id = program(db, quota=1)
+    registered(db, program_id, 1)
+    person = facilitator(db)
+    fields = {**FORM, "title": "Pembukuan Sederhana untuk UMKM", "quota": "1"}
+    answer = post(person, f"/konsol/pelatihan/{program_id}/ubah", fields)  # the same start
+    assert answer.status_code == 303, answer.text
+    assert programs(db)[0].title == "Pembukuan Sederhana untuk UMKM"
+    # FORM's place differs from the seeded one: registrants hear of the new place only
+    [told] = outbox(engine, "training")
+    assert "Aula Balai Kota Pematangsiantar" in told.payload["text"]
+    again = post(person, f"/konsol/pelatihan/{program_id}/ubah", fields)
+    assert again.status_code == 303
+    assert len(outbox(engine, "training")) == 1  # nothing moved the second time
+    bad = post(person, f"/konsol/pelatihan/{program_id}/ubah", {**fields, "quota": "0"})
+    assert bad.status_code == 400
+    assert 'value="0"' in bad.text and 'id="quota-error"' in bad.text
+    assert programs(db)[0].quota == 1
+
+
 def test_cancelling_asks_first_then_tells_every_registrant(engine: Engine, db: Database) -> None:
     program_id = program(db, quota=1)
     registered(db, program_id, 3)  # one seat, two waiting
