@@ -40,6 +40,15 @@ ACTIONS = (
     "web_link_refused",
     "web_logout",
     "web_sessions_ended",
+    # Konsol's Pelatihan and Forum pages (bot/konsol/pages/pelatihan.py, forum.py)
+    "training_create",
+    "training_edit",
+    "training_status",
+    "training_attendance",
+    "forum_create",
+    "forum_move",
+    "forum_cancel",
+    "forum_result",
 )
 
 

@@ -33,7 +33,7 @@ from bot.cli.common import (
 from bot.cli.errors import CommandError
 from bot.config import Settings
 from bot.i18n import translator
-from handlers.trainings.notices import notify_cancelled, notify_moved, notify_promoted
+from handlers.trainings.notices import notify_cancelled, tell_changed
 from storage.limits import TRAINING
 from storage.models import PROGRAM_CATEGORIES, TrainingProgram, TrainingRegistration
 from storage.trainings import (
@@ -181,19 +181,12 @@ def _edit(
             {"area" if k.startswith("area_") else k for k in values if before[k] != values[k]}
         )
         lines.append(f"program {args.id} updated: {', '.join(changed) or 'nothing changed'}")
-        promoted_ids = {r.id for r in change.promoted}
+        told = tell_changed(session, translator, change, now)
         if change.moved_from is not None or change.relocated:
-            others = [
-                r
-                for r in registrants(session, args.id, statuses=ACTIVE)
-                if r.id not in promoted_ids
-            ]
-            told = notify_moved(session, translator, program, others, now)
             what = "time" if change.moved_from is not None else "place"
-            lines.append(f"{told} registrant{plural_s(told)} told of the new {what}")
+            lines.append(f"{told.moved} registrant{plural_s(told.moved)} told of the new {what}")
         if change.promoted:
-            told = notify_promoted(session, translator, program, change.promoted, now)
-            lines.append(f"{len(change.promoted)} seated from the waitlist, {told} told")
+            lines.append(f"{len(change.promoted)} seated from the waitlist, {told.promoted} told")
     if status is not None and status != program.status:
         if status == "draft":
             raise CommandError(f"program {args.id} is {program.status}: it cannot go back to draft")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -18,7 +19,7 @@ from handlers.core.types import Reply, Translator
 from storage.models import Resident, TrainingProgram, TrainingRegistration, TrainingReminder
 from storage.outbox import enqueue
 from storage.reminders import due_reminder
-from storage.trainings import resident_for
+from storage.trainings import ACTIVE, ProgramChange, registrants, resident_for
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,37 @@ def notify_moved(
 ) -> int:
     """Tell registrants the program's new time and place."""
     return _tell(session, translators, program, registrations, "training_notice.moved", now)
+
+
+@dataclass(frozen=True)
+class ChangeTold:
+    """Who heard of a changed program: of its new time or place, of a seat."""
+
+    moved: int
+    promoted: int
+
+
+def tell_changed(
+    session: Session, translators: Translators, change: ProgramChange, now: datetime
+) -> ChangeTold:
+    """After ``update_program``: registrants hear of a new time or place, and those
+    seated from the queue of their seat (they are not told twice). The CLI and
+    Konsol share it."""
+    program = change.program
+    assert program.id is not None
+    promoted_ids = {r.id for r in change.promoted}
+    moved = 0
+    if change.moved_from is not None or change.relocated:
+        others = [
+            r for r in registrants(session, program.id, statuses=ACTIVE) if r.id not in promoted_ids
+        ]
+        moved = notify_moved(session, translators, program, others, now)
+    promoted = (
+        notify_promoted(session, translators, program, change.promoted, now)
+        if change.promoted
+        else 0
+    )
+    return ChangeTold(moved, promoted)
 
 
 def send_due_reminders(
