@@ -40,6 +40,9 @@ ACTIONS = (
     "web_link_refused",
     "web_logout",
     "web_sessions_ended",
+    # Konsol's Pengumuman (bot/konsol/pages/pengumuman.py): who composed or cancelled one
+    "announcement_create",
+    "announcement_cancel",
 )
 
 
