@@ -233,7 +233,9 @@ def routes(k: Konsol) -> list[BaseRoute]:
     ) -> Awaitable[Response]:
         async def draw() -> Response:
             def values(session: Session) -> dict[str, Any]:
-                return {**choices(session), **listing(session, visitor)}
+                segment = draft.as_segment()
+                live = str(recipients(session, segment)) if segment.kind in KINDS else "–"
+                return {**choices(session), **listing(session, visitor), "live": live}
 
             found = await k.work(values)
             return k.page(
@@ -268,7 +270,7 @@ def routes(k: Konsol) -> list[BaseRoute]:
                         "konsol.pengumuman.too_large",
                         413,
                         visitor,
-                        mb=limit // (1024 * 1024),
+                        mb=limit_mb(),
                     )
                 )
             raise_refused(Response(refused.reason, status_code=refused.status))
@@ -342,7 +344,8 @@ def routes(k: Konsol) -> list[BaseRoute]:
 
     def limit_mb() -> str:
         store = media()
-        return f"{(store.max_bytes if store else 0) / (1024 * 1024):g}"
+        megabytes = f"{(store.max_bytes if store else 0) / (1024 * 1024):.1f}"
+        return megabytes.removesuffix(".0")
 
     async def preview_or_form(visitor: Visitor, draft: Draft, problems: dict[str, str]) -> Response:
         def look(session: Session) -> dict[str, Any] | None:
