@@ -23,13 +23,10 @@ form cannot name another file of the media folder (a resident's photo).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from collections.abc import Awaitable
-from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, NoReturn
+from dataclasses import asdict, replace
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -38,23 +35,21 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.konsol import security
+from bot.konsol import uploads
+from bot.konsol.announcement_draft import Checked, Draft, check_draft
 from bot.media import AttachmentRefused, MediaStore
-from bot.webhook_body import BodyRefused, read_body
 from handlers.announcements.audience import recipients, segment_label
-from handlers.announcements.compose import KINDS, check_text
+from handlers.announcements.compose import KINDS
 from handlers.announcements.delivery import FIGURES, state_label
 from handlers.core.validation import Invalid
 from storage.announcements import (
     AnnouncementError,
     Segment,
     cancel_announcement,
-    check_segment,
     create_announcement,
     payload_of,
 )
 from storage.audit import record
-from storage.clock import WIB
 from storage.console_announcements import (
     composed,
     recent_announcements,
@@ -71,74 +66,10 @@ logger = logging.getLogger(__name__)
 
 LISTED = 30  # announcements on the page
 FIELDS_BYTES = 64 * 1024  # the text and the other fields, besides the photo
-MAX_AHEAD = timedelta(days=366)  # as in chat: further is almost surely a typo in the year
-SIGNATURES = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
-PHOTO_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
-
-
-@dataclass(frozen=True)
-class Draft:
-    """The compose form as typed (strings, kept as they are for a redraw)."""
-
-    text: str = ""
-    segment: str = "everyone"
-    kecamatan: str = ""
-    kelurahan: str = ""
-    training: str = ""
-    forum: str = ""
-    when: str = "now"  # or "later": at ``date`` ``time`` (WIB)
-    date: str = ""
-    time: str = ""
-    photo: str = ""  # a stored photo's reference, once uploaded
-    photo_sig: str = ""
-
-    @classmethod
-    def of(cls, fields: dict[str, str]) -> Draft:
-        names = cls.__dataclass_fields__
-        return cls(**{n: fields.get(n, "").strip() for n in names if n != "text"}).with_text(
-            fields.get("text", "")
-        )
-
-    def with_text(self, text: str) -> Draft:
-        return replace(self, text=text.replace("\r\n", "\n"))
-
-    def segment_value(self) -> str | None:
-        """The value the chosen kind of segment reads."""
-        return {
-            "kecamatan": self.kecamatan,
-            "kelurahan": self.kelurahan,
-            "training": self.training,
-            "forum_subscribers": self.forum,
-            "forum_rsvp": self.forum,
-        }.get(self.segment) or None
-
-    def as_segment(self) -> Segment:
-        return Segment(self.segment, self.segment_value())
-
-
-@dataclass(frozen=True)
-class Checked:
-    """A draft that passed: the text cleaned, the segment and the time."""
-
-    text: str
-    segment: Segment
-    send_at: datetime | None  # None: now
-
-
-def photo_signature(visitor: Visitor, reference: str) -> str:
-    """Ties a stored photo's reference to this session (see the module's docstring)."""
-    key = visitor.session_id.encode()
-    return hmac.new(key, b"konsol-photo:" + reference.encode(), hashlib.sha256).hexdigest()
 
 
 def photo_ok(visitor: Visitor, draft: Draft) -> bool:
-    expected = photo_signature(visitor, draft.photo)
-    return bool(draft.photo) and hmac.compare_digest(expected, draft.photo_sig)
-
-
-def sniffed(data: bytes) -> str | None:
-    """``.jpg`` or ``.png`` when the bytes begin as such a file does; else None."""
-    return next((suffix for magic, suffix in SIGNATURES.items() if data.startswith(magic)), None)
+    return uploads.signed(visitor, draft.photo, draft.photo_sig)
 
 
 def routes(k: Konsol) -> list[BaseRoute]:
@@ -146,53 +77,10 @@ def routes(k: Konsol) -> list[BaseRoute]:
         files = k.settings.files
         return files if isinstance(files, MediaStore) else None
 
-    def scheduled_at(draft: Draft, now: datetime) -> datetime:
-        """The WIB date and time typed; Invalid when missing, past or too far."""
-        try:
-            day = date.fromisoformat(draft.date)
-            at = time.fromisoformat(draft.time)
-        except ValueError:
-            raise Invalid("konsol.pengumuman.when_missing") from None
-        moment = datetime.combine(day, at.replace(second=0, microsecond=0), tzinfo=WIB)
-        if moment <= now:
-            raise Invalid("konsol.pengumuman.when_past")
-        if moment > now + MAX_AHEAD:
-            raise Invalid("konsol.pengumuman.when_far")
-        return moment
-
     def check(
         session: Session, visitor: Visitor, draft: Draft
     ) -> tuple[Checked | None, dict[str, str]]:
-        """The draft checked as chat checks each answer; problems by field name."""
-        t, now = k.t(visitor), k.now()
-        problems: dict[str, str] = {}
-        text, send_at = "", None
-        try:
-            text = check_text(draft.text, caption=bool(draft.photo))
-        except Invalid as invalid:
-            problems["text"] = t(invalid.key, **invalid.params)
-        segment = draft.as_segment()
-        try:
-            if segment.kind not in KINDS:
-                raise AnnouncementError("segment")
-            place = k.settings.wilayah
-            if segment.kind == "kecamatan" and place.find_kecamatan(segment.value) is None:
-                raise AnnouncementError("segment")
-            if segment.kind == "kelurahan" and place.find_kelurahan(segment.value) is None:
-                raise AnnouncementError("segment")
-            check_segment(session, segment)
-        except AnnouncementError:
-            problems["segment"] = t("konsol.pengumuman.segment_missing")
-        if draft.when == "later":
-            try:
-                send_at = scheduled_at(draft, now)
-            except Invalid as invalid:
-                problems["when"] = t(invalid.key)
-        elif draft.when != "now":
-            problems["when"] = t("konsol.pengumuman.when_missing")
-        if problems:
-            return None, problems
-        return Checked(text, segment, send_at), {}
+        return check_draft(session, draft, t=k.t(visitor), wilayah=k.settings.wilayah, now=k.now())
 
     def choices(session: Session) -> dict[str, Any]:
         now = k.now()
@@ -251,51 +139,9 @@ def routes(k: Konsol) -> list[BaseRoute]:
 
         return draw()
 
-    async def read_compose(
-        request: Request, visitor: Visitor
-    ) -> tuple[dict[str, str], UploadFile | None]:
-        """The compose form (multipart with a photo, or url-encoded): Origin, size
-        and CSRF checked as ``Konsol.form`` does, the photo not yet read."""
-        if not k.same_origin(request):
-            raise_refused(k.message("konsol.web.refused_title", "konsol.web.csrf_bad", 403))
-        store = media()
-        limit = FIELDS_BYTES + (store.max_bytes if store else 0)
-        try:
-            body = await read_body(request, limit)
-        except BodyRefused as refused:
-            if refused.status == 413:
-                raise_refused(
-                    k.message(
-                        "konsol.pengumuman.too_large_title",
-                        "konsol.pengumuman.too_large",
-                        413,
-                        visitor,
-                        mb=limit_mb(),
-                    )
-                )
-            raise_refused(Response(refused.reason, status_code=refused.status))
-        sent = False
-
-        async def replay() -> dict[str, Any]:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        form = await Request(request.scope, replay).form(max_files=1, max_fields=20)
-        fields: dict[str, str] = {}
-        upload: UploadFile | None = None
-        for name, value in form.multi_items():
-            if isinstance(value, str):
-                fields.setdefault(name, value)
-            elif name == "photo" and value.filename:
-                upload = value
-        if not security.csrf_ok(visitor.session_id, fields.get("csrf", "")):
-            raise_refused(
-                k.message("konsol.web.refused_title", "konsol.web.csrf_bad", 403, visitor)
-            )
-        return fields, upload
+    def too_large(visitor: Visitor) -> Response:
+        title, text = "konsol.pengumuman.too_large_title", "konsol.pengumuman.too_large"
+        return k.message(title, text, 413, visitor, mb=limit_mb())
 
     async def keep_photo(visitor: Visitor, upload: UploadFile) -> str:
         """The photo stored as chat stores one; Invalid with the reason otherwise."""
@@ -305,7 +151,7 @@ def routes(k: Konsol) -> list[BaseRoute]:
         data = await upload.read(store.max_bytes + 1)
         if len(data) > store.max_bytes:
             raise Invalid("attachment.too_large")
-        if sniffed(data) is None:
+        if uploads.sniffed(data) is None:
             raise Invalid("konsol.pengumuman.photo_not_image")
         try:
             reference = await run_in_threadpool(store.store_bytes, data, k.now())
@@ -323,7 +169,15 @@ def routes(k: Konsol) -> list[BaseRoute]:
         return await compose_page(visitor, Draft(), notice=notice)
 
     async def pratinjau(request: Request, visitor: Visitor) -> Response:
-        fields, upload = await read_compose(request, visitor)
+        store = media()
+        fields, upload = await uploads.read_with_file(
+            k,
+            request,
+            visitor,
+            limit=FIELDS_BYTES + (store.max_bytes if store else 0),
+            file="photo",
+            too_large=too_large(visitor),
+        )
         draft = Draft.of(fields)
         if draft.photo and not photo_ok(visitor, draft):
             draft = replace(draft, photo="", photo_sig="")
@@ -334,7 +188,7 @@ def routes(k: Konsol) -> list[BaseRoute]:
             try:
                 reference = await keep_photo(visitor, upload)
                 draft = replace(
-                    draft, photo=reference, photo_sig=photo_signature(visitor, reference)
+                    draft, photo=reference, photo_sig=uploads.signature(visitor, reference)
                 )
             except Invalid as invalid:
                 problems["photo"] = k.t(visitor)(invalid.key, mb=limit_mb())
@@ -476,12 +330,14 @@ def routes(k: Konsol) -> list[BaseRoute]:
         )
         store = media()
         suffix = "." + draft.photo.rpartition(".")[2]
-        if store is None or not photo_ok(visitor, draft) or suffix not in PHOTO_TYPES:
+        if store is None or not photo_ok(visitor, draft) or suffix not in uploads.IMAGE_TYPES:
             return k.not_found(visitor)
         path = store.path_of(draft.photo)
         if not path.is_file():
             return k.not_found(visitor)
-        return FileResponse(path, media_type=PHOTO_TYPES[suffix], content_disposition_type="inline")
+        return FileResponse(
+            path, media_type=uploads.IMAGE_TYPES[suffix], content_disposition_type="inline"
+        )
 
     guard = k.guard
     return [
@@ -493,9 +349,3 @@ def routes(k: Konsol) -> list[BaseRoute]:
         Route("/pengumuman/kirim", guard("pengumuman", kirim), methods=["POST"]),
         Route("/pengumuman/{number:int}/batal", guard("pengumuman", batal), methods=["POST"]),
     ]
-
-
-def raise_refused(response: Response) -> NoReturn:
-    from bot.konsol.app import Refused
-
-    raise Refused(response)
