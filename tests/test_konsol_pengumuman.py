@@ -334,3 +334,24 @@ def test_staff_only_do_not_get_the_page(db: Database, city: dict[str, int]) -> N
     admin = browser(db, CONFIG_ROLES)
     admin.log_in(ADMIN)
     assert admin.client.get("/konsol/pengumuman").status_code == 200
+
+
+def test_edit_from_the_preview_brings_the_form_back_filled_in(
+    db: Database, city: dict[str, int], tmp_path: Path
+) -> None:
+    b = facilitator(db, tmp_path / "media")
+    real = {"photo": ("foto.png", png(), "image/png")}
+    typed = fields(b, segment="kecamatan", kecamatan=BARAT, when="later")
+    typed.update(date="2026-12-01", time="07:15")
+    page = b.client.post("/konsol/pengumuman/pratinjau", data=typed, files=real).text
+    form = hidden(page)
+    again = b.client.post("/konsol/pengumuman/ubah", data=form)
+    assert again.status_code == 200
+    assert f">{TEXT}</textarea>" in again.text
+    assert f'<option value="{BARAT}" selected>' in again.text
+    assert 'value="2026-12-01"' in again.text and 'value="07:15"' in again.text
+    assert f'name="photo" value="{form["photo"]}"' in again.text  # the photo stays
+    assert "Foto sudah dilampirkan" in again.text
+    forged = b.client.post("/konsol/pengumuman/ubah", data={**form, "photo_sig": "0" * 64})
+    assert "Foto sudah dilampirkan" not in forged.text  # an unsigned reference is dropped
+    assert announcements(db) == []
