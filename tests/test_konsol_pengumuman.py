@@ -270,6 +270,7 @@ def test_a_photo_is_checked_stored_and_sent_with_it(
         "/konsol/pengumuman/foto", params={"ref": reference, "sig": form["photo_sig"]}
     )
     assert shown.status_code == 200 and shown.headers["content-type"] == "image/png"
+    assert shown.headers["content-disposition"] == 'inline; filename="pengumuman.png"'
     forged = {"ref": reference, "sig": "0" * 64}
     assert b.client.get("/konsol/pengumuman/foto", params=forged).status_code == 404
     tampered = b.client.post("/konsol/pengumuman/kirim", data={**form, "photo_sig": "0" * 64})

@@ -24,7 +24,6 @@ form cannot name another file of the media folder (a resident's photo).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
 from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
@@ -112,32 +111,31 @@ def routes(k: Konsol) -> list[BaseRoute]:
             )
         return {"rows": rows}
 
-    def compose_page(
+    async def compose_page(
         visitor: Visitor,
         draft: Draft,
         problems: dict[str, str] | None = None,
         notice: str = "",
         status: int = 200,
-    ) -> Awaitable[Response]:
-        async def draw() -> Response:
-            def values(session: Session) -> dict[str, Any]:
-                segment = draft.as_segment()
-                live = str(recipients(session, segment)) if segment.kind in KINDS else "–"
-                return {**choices(session), **listing(session, visitor), "live": live}
+    ) -> Response:
+        """The form (filled in with ``draft``) above the recent announcements."""
 
-            found = await k.work(values)
-            return k.page(
-                "pengumuman.html",
-                visitor,
-                status=status,
-                active="pengumuman",
-                draft=draft,
-                problems=problems or {},
-                notice=notice,
-                **found,
-            )
+        def values(session: Session) -> dict[str, Any]:
+            segment = draft.as_segment()
+            live = str(recipients(session, segment)) if segment.kind in KINDS else "–"
+            return {**choices(session), **listing(session, visitor), "live": live}
 
-        return draw()
+        found = await k.work(values)
+        return k.page(
+            "pengumuman.html",
+            visitor,
+            status=status,
+            active="pengumuman",
+            draft=draft,
+            problems=problems or {},
+            notice=notice,
+            **found,
+        )
 
     def too_large(visitor: Visitor) -> Response:
         title, text = "konsol.pengumuman.too_large_title", "konsol.pengumuman.too_large"
@@ -336,7 +334,10 @@ def routes(k: Konsol) -> list[BaseRoute]:
         if not path.is_file():
             return k.not_found(visitor)
         return FileResponse(
-            path, media_type=uploads.IMAGE_TYPES[suffix], content_disposition_type="inline"
+            path,
+            media_type=uploads.IMAGE_TYPES[suffix],
+            filename=f"pengumuman{suffix}",
+            content_disposition_type="inline",
         )
 
     guard = k.guard
