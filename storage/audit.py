@@ -49,6 +49,9 @@ ACTIONS = (
     "forum_move",
     "forum_cancel",
     "forum_result",
+    # Konsol's Pengumuman (bot/konsol/pages/pengumuman.py): who composed or cancelled one
+    "announcement_create",
+    "announcement_cancel",
 )
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.konsol.pages import beranda, forum, masuk, pelatihan
+from bot.konsol.pages import beranda, ekspor, forum, masuk, pelatihan, pengumuman
 
 PAGES: tuple[ModuleType, ...] = (
     masuk,
     beranda,
     pelatihan,
     forum,
+    pengumuman,
+    ekspor,
 )
