@@ -16,6 +16,7 @@ import pytest
 from conftest import NOW
 from konsol_helpers import Browser, browser
 from PIL import Image
+from pydantic import ValidationError
 from sqlalchemy import Engine as Database
 from sqlmodel import Session, select
 from staff_helpers import (
@@ -33,6 +34,8 @@ from staff_helpers import (
     stored,
 )
 
+from bot.config import WebSettings
+from bot.konsol.security import policy
 from bot.media import MediaStore
 from handlers.core.engine import Engine
 from storage.db import transaction
@@ -459,3 +462,36 @@ def test_resident_text_and_notes_are_escaped(
     )
     assert answer.status_code == 422
     assert "<script>alert" not in answer.text and text_of(answer.text, "note") == SCRIPT[:-1]
+
+
+@pytest.mark.parametrize(
+    ("tiles", "origin"),
+    [
+        ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://tile.openstreetmap.org"),
+        ("https://{s}.tiles.example.id/peta/{z}/{x}/{y}.png", "https://*.tiles.example.id"),
+        ("http://10.0.0.5:8080/{z}/{x}/{y}.png", "http://10.0.0.5:8080"),
+        ("", ""),
+    ],
+)
+def test_the_tile_server_is_the_only_other_image_source(tiles: str, origin: str) -> None:
+    web = WebSettings(map_tiles=tiles)
+    assert web.tile_origin == origin
+    csp = policy(web.tile_origin)
+    assert f"img-src 'self' data:{' ' + origin if origin else ''};" in csp
+    assert "script-src 'self';" in csp and "style-src 'self';" in csp
+
+
+@pytest.mark.parametrize(
+    "tiles",
+    [
+        "tile.openstreetmap.org/{z}/{x}/{y}.png",  # no scheme
+        "https://tile.openstreetmap.org/tiles.png",  # no {z}/{x}/{y}
+        "javascript:alert(1)//{z}{x}{y}",
+        "https://a.example/{z}/{x}/{y}.png; script-src *",  # would widen the policy
+        "https://a.example;script-src:1/{z}/{x}/{y}.png",
+        "https://user@a.example/{z}/{x}/{y}.png",
+    ],
+)
+def test_a_tile_url_that_is_not_one_is_refused(tiles: str) -> None:
+    with pytest.raises(ValidationError):
+        WebSettings(map_tiles=tiles)
