@@ -41,6 +41,8 @@ from handlers.core.engine import Engine
 from storage.db import transaction
 from storage.models import Aspiration, AspirationNote
 from storage.opd import grant_officer
+from storage.sla import STAGES
+from storage.sla_alerts import mark_breached
 from storage.workflow import NEXT_STATUSES, add_follow_up, change_status
 
 SCRIPT = '<script>alert("x")</script>"><img src=x onerror=alert(1)>\u202e'
@@ -134,6 +136,28 @@ def test_the_page_shows_the_aspiration(engine: Engine, db: Database, media: Medi
     assert buttons == list(NEXT_STATUSES["diteruskan"]) and "diproses" in buttons
     assert 'name="opd"' in html and 'name="grade"' in html and 'name="original"' in html
     assert "<script>" not in html.split("</head>", 1)[1]  # no inline script in the body
+
+
+def test_a_stage_once_overdue_stays_marked(
+    engine: Engine, db: Database, media: MediaStore
+) -> None:
+    code = seed(engine, status="diteruskan", at=NOW - timedelta(days=30))
+    staff = konsol(db, media, STAFF)
+    late = page(staff, code).split('data-stage="response"', 1)[1].split("</tr>", 1)[0]
+    assert "Lewat batas waktu" in late
+    with transaction(db) as session:  # as the service-clock alert job marks it
+        aspiration = session.exec(select(Aspiration).where(Aspiration.code == code)).one()
+        mark_breached(aspiration=aspiration, stage="response", order=STAGES)
+        session.add(aspiration)
+    html = page(staff, code)
+    answer = staff.client.post(
+        f"/konsol/aspirasi/{code}/status",
+        data=form(html, status="diteruskan", note="Ini urusan perhubungan.", opd=OTHER_UNIT),
+        follow_redirects=True,
+    )
+    response = answer.text.split('data-stage="response"', 1)[1].split("</tr>", 1)[0]
+    assert "Berjalan" in response and "Pernah lewat batas waktu sebelumnya" in response
+    assert "Dinas Perhubungan (DISHUB)" in text_of(answer.text, "unit")
 
 
 def test_the_csp_allows_the_tile_host_and_no_map_without_tiles(

@@ -45,13 +45,15 @@ def place_of(latitude: float | None, longitude: float | None) -> Place | None:
 
 @dataclass(frozen=True)
 class Due:
-    """One service clock: due when, met when, paused, past due now."""
+    """One service clock: due when, met when, paused, past due now; ``was_late``:
+    not past due now, but it was once (a unit late before a new disposal)."""
 
     stage: str
     due_at: datetime | None
     done_at: datetime | None
     paused: bool
     late: bool
+    was_late: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ def build(
     kecamatan = settings.wilayah.find_kecamatan(aspiration.kecamatan_code)
     targets = settings.clock.targets
     found = dues(events, category=aspiration.category, grade=aspiration.grade, clock=settings.clock)
+    breached = set(aspiration.breached.split(","))  # every stage ever past due
     moves = moves_for(roles, aspiration)
     own = settings.category_units.get(aspiration.category)
     active = [unit for unit in record.units.values() if unit.active]
@@ -156,7 +159,7 @@ def build(
         unit=unit_label(record.units, aspiration.opd_code),
         grade=targets.grade_of(aspiration.category, aspiration.grade),
         dues=[
-            Due(s.name, s.due_at, s.done_at, s.paused, s.breached(now))
+            Due(s.name, s.due_at, s.done_at, s.paused, s.breached(now), s.name in breached)
             for s in found.stages
             if s.due_at is not None or s.paused
         ],
