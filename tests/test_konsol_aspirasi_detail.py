@@ -136,11 +136,14 @@ def test_the_page_shows_the_aspiration(engine: Engine, db: Database, media: Medi
     assert buttons == list(NEXT_STATUSES["diteruskan"]) and "diproses" in buttons
     assert 'name="opd"' in html and 'name="grade"' in html and 'name="original"' in html
     assert "<script>" not in html.split("</head>", 1)[1]  # no inline script in the body
+    assert "konsol.detail." not in html  # every text is in the catalog
+    staff.client.cookies.set("konsol_bahasa", "en", path="/konsol/")
+    english = page(staff, code)
+    assert f"<h1>Aspiration {code}</h1>" in english and "konsol.detail." not in english
+    assert "Change to: " in english and "Ubah ke: " not in english
 
 
-def test_a_stage_once_overdue_stays_marked(
-    engine: Engine, db: Database, media: MediaStore
-) -> None:
+def test_a_stage_once_overdue_stays_marked(engine: Engine, db: Database, media: MediaStore) -> None:
     code = seed(engine, status="diteruskan", at=NOW - timedelta(days=30))
     staff = konsol(db, media, STAFF)
     late = page(staff, code).split('data-stage="response"', 1)[1].split("</tr>", 1)[0]
