@@ -229,4 +229,5 @@ class Konsol:
         for module in PAGES:
             routes += module.routes(self)
         routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))
-        return Starlette(routes=routes, middleware=[Middleware(security.SecurityHeaders)])
+        csp = security.policy(self.web.tile_origin)
+        return Starlette(routes=routes, middleware=[Middleware(security.SecurityHeaders, csp=csp)])

@@ -29,11 +29,18 @@ COOKIE = "konsol_sesi"
 COOKIE_PATH = "/konsol/"
 FORM_MAX_BYTES = 64 * 1024  # a console form is a few fields
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def policy(tile_origin: str = "") -> str:
+    """The Content-Security-Policy; images may also come from the map's tile
+    server (``[web] map_tiles``, e.g. ``https://tile.openstreetmap.org``)."""
+    return CSP.format(tiles=f" {tile_origin}" if tile_origin else "")
+
+
 HEADERS = (
-    (b"content-security-policy", CSP.encode()),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
     (b"x-content-type-options", b"nosniff"),
@@ -44,8 +51,9 @@ class SecurityHeaders:
     """ASGI middleware: the headers above on every response of the wrapped app;
     ``Cache-Control: no-store`` on all but static files."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, csp: str = policy()) -> None:
         self.app = app
+        self.headers = ((b"content-security-policy", csp.encode()), *HEADERS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -55,9 +63,9 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                names = {name for name, _ in HEADERS} | {b"cache-control"}
+                names = {name for name, _ in self.headers} | {b"cache-control"}
                 headers = [(k, v) for k, v in message.get("headers", []) if k not in names]
-                headers += HEADERS
+                headers += self.headers
                 if not static:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers

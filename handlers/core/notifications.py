@@ -4,8 +4,9 @@ transaction as their cause, sent by the dispatcher.
 A status notification names the aspiration (code, category, kelurahan, its first
 words), says in plain words what the new status means and what happens next, and,
 where a service clock runs, by when ("paling lambat Rabu, 10 Desember 2025").
-The chat (``notify_status_change``) and the CLI (``tell_status_change``) write the
-same message.
+The chat (``notify_status_change``) and the CLI and Konsol (``tell_status_change``)
+write the same message; likewise a unit's follow-up (``notify_follow_up`` /
+``tell_follow_up``).
 """
 
 from __future__ import annotations
@@ -176,12 +177,19 @@ def notify_follow_up(ctx: Ctx, aspiration: Aspiration, note: str) -> bool:
     """Tell the resident what the unit that has the aspiration did (its follow-up,
     ``note``), under the same heading as every status notice; False when nobody
     can be told."""
-    resident = resident_of(ctx.session, aspiration)
+    return tell_follow_up(ctx.session, ctx.settings, aspiration, note, ctx.now)
+
+
+def tell_follow_up(
+    session: Session, settings: EngineSettings, aspiration: Aspiration, note: str, now: datetime
+) -> bool:
+    """``notify_follow_up`` without a conversation (Konsol)."""
+    resident = resident_of(session, aspiration)
     if resident is None:
         return False
-    t = ctx.settings.translators(resident.language)
-    unit = unit_name(ctx.session, aspiration.opd_code) or t("notify.follow_up_unit")
+    t = settings.translators(resident.language)
+    unit = unit_name(session, aspiration.opd_code) or t("notify.follow_up_unit")
     body = t("notify.follow_up", unit=unit, note=note)
-    text = heading(ctx.settings, t, aspiration) + "\n\n" + body
-    _send(ctx.session, resident, Reply(text=text), ctx.now)
+    text = heading(settings, t, aspiration) + "\n\n" + body
+    _send(session, resident, Reply(text=text), now)
     return True

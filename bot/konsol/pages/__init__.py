@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.konsol.pages import beranda, ekspor, forum, masuk, pelatihan, pengumuman
+from bot.konsol.pages import (
+    aspirasi_detail,
+    beranda,
+    ekspor,
+    forum,
+    masuk,
+    pelatihan,
+    pengumuman,
+)
 
 PAGES: tuple[ModuleType, ...] = (
     masuk,
@@ -14,4 +22,5 @@ PAGES: tuple[ModuleType, ...] = (
     forum,
     pengumuman,
     ekspor,
+    aspirasi_detail,
 )
