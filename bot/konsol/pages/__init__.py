@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.konsol.pages import beranda, masuk
+from bot.konsol.pages import aspirasi, beranda, masuk
 
 PAGES: tuple[ModuleType, ...] = (
     masuk,
     beranda,
+    aspirasi,
 )
