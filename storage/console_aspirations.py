@@ -36,6 +36,9 @@ PAGE_SIZE = 50
 SORTS = ("newest", "oldest", "due")  # newest received first, oldest first, due soonest
 CHOICES = ("", "ya", "tidak")  # a yes/no filter: either, only yes, only no
 QUERY_MAX = 100  # longer free text is cut, not refused
+# A free-text search counts up to this many and then says "more than": a common
+# word would otherwise make every search read the whole table just to count.
+SEARCH_COUNT_CAP = 1000
 KECAMATAN = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
 KELURAHAN = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
 
@@ -145,8 +148,9 @@ class Filters:
 @dataclass(frozen=True)
 class ListPage:
     rows: Sequence[Aspiration]
-    total: int  # every aspiration matching, over all pages
+    total: int  # every aspiration matching, over all pages (see ``capped``)
     pages: int  # at least 1
+    capped: bool = False  # a free-text search found more than ``SEARCH_COUNT_CAP``
 
 
 def find_aspirations(
@@ -158,17 +162,32 @@ def find_aspirations(
     page_size: int = PAGE_SIZE,
 ) -> tuple[Sequence[Aspiration], int]:
     """One page of the aspirations matching ``filters`` in ``units``' scope, and
-    how many match in all."""
+    how many match in all (with free text: at most ``SEARCH_COUNT_CAP`` + 1,
+    meaning "more than the cap")."""
+    total = int(session.exec(count_query(filters, now, units)).one())
+    return session.exec(page_query(filters, now, units, page_size)).all(), total
+
+
+def count_query(filters: Filters, now: datetime, units: frozenset[str] | None) -> Any:
+    """How many match (the statement; ``bench/console.py`` EXPLAINs it)."""
     conditions = _conditions(filters, now, units)
-    total = int(session.exec(select(func.count()).select_from(Aspiration).where(*conditions)).one())
-    query = (
+    if filters.q:
+        found = select(col(Aspiration.id)).where(*conditions).limit(SEARCH_COUNT_CAP + 1)
+        return select(func.count()).select_from(found.subquery())
+    return select(func.count()).select_from(Aspiration).where(*conditions)
+
+
+def page_query(
+    filters: Filters, now: datetime, units: frozenset[str] | None, page_size: int = PAGE_SIZE
+) -> Any:
+    """The rows of ``filters.page`` (the statement)."""
+    return (
         select(Aspiration)
-        .where(*conditions)
+        .where(*_conditions(filters, now, units))
         .order_by(*_order(filters.sort))
         .offset((filters.page - 1) * page_size)
         .limit(page_size)
     )
-    return session.exec(query).all(), total
 
 
 def list_page(
@@ -177,11 +196,12 @@ def list_page(
     """``find_aspirations`` with the number of pages; a page past the end shows
     the last one."""
     rows, total = find_aspirations(session=session, filters=filters, now=now, units=units)
-    pages = max(1, -(-total // PAGE_SIZE))
+    capped = bool(filters.q) and total > SEARCH_COUNT_CAP
+    pages = max(1, -(-(SEARCH_COUNT_CAP if capped else total) // PAGE_SIZE))
     if filters.page > pages:
         last = replace(filters, page=pages)
         rows, total = find_aspirations(session=session, filters=last, now=now, units=units)
-    return ListPage(rows, total, pages)
+    return ListPage(rows, total, pages, capped)
 
 
 def _conditions(

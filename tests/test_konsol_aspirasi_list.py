@@ -32,6 +32,7 @@ from staff_helpers import (
 
 from bot.i18n import translator
 from handlers.core.engine import Engine
+from storage import console_aspirations
 from storage.console_aspirations import PAGE_SIZE
 from storage.db import transaction
 from storage.models import Aspiration
@@ -349,3 +350,15 @@ def test_resident_text_is_escaped_in_the_list(engine: Engine, db: Database) -> N
     # and what is typed into the search box comes back escaped too
     searched = staff.client.get(f"/konsol/aspirasi?{urlencode({'q': SCRIPT})}").text
     assert "<script>alert" not in searched and codes(searched) == [code]
+
+
+def test_a_search_counts_up_to_its_cap(
+    engine: Engine, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(console_aspirations, "SEARCH_COUNT_CAP", 2)
+    made = [seed(engine, at=NOW - timedelta(hours=n)) for n in range(4)]
+    staff = log_in(db)
+    page = staff.client.get("/konsol/aspirasi?q=berlubang").text
+    assert "Lebih dari 2 aspirasi." in page
+    assert codes(page) == made  # every row still listed, newest first
+    assert count(staff.client.get("/konsol/aspirasi").text) == 4  # no search: exact

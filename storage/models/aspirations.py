@@ -40,8 +40,19 @@ CATEGORY_KEYS: tuple[str, ...] = get_args(CategoryKey)
 class Aspiration(SQLModel, table=True):
     """A complaint or proposal from a resident, followed through its status workflow."""
 
-    # Konsol's list filters by status with the newest first (migration 0014).
-    __table_args__ = (Index("ix_aspiration_status_created_at", "status", "created_at"),)
+    # Konsol's list (migration 0014): by status with the newest first; on PostgreSQL
+    # its free text (ILIKE over the text, a code's start) from a trigram index.
+    __table_args__ = (
+        Index("ix_aspiration_status_created_at", "status", "created_at"),
+        Index(
+            "ix_aspiration_search",
+            "text",
+            "code",
+            postgresql_using="gin",
+            postgresql_ops={"text": "gin_trgm_ops", "code": "gin_trgm_ops"},
+            info={"dialects": ("postgresql",)},
+        ).ddl_if(dialect="postgresql"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(sa_column=Column(String(16), unique=True, nullable=False))

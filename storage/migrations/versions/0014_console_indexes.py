@@ -1,6 +1,9 @@
 """indexes for Konsol's aspiration list: its common filters and sorts (status with
 the newest first, the newest first of all, category, kelurahan) answered from an
-index instead of reading the whole table (``storage.console_aspirations``)
+index instead of reading the whole table (``storage.console_aspirations``); on
+PostgreSQL also its free text, from a trigram index (``pg_trgm``, shipped with
+PostgreSQL and trusted since 13: the database's owner may create it) that serves
+``ILIKE '%…%'`` over the text and a code's start
 
 Revision ID: 0014
 Revises: 0013
@@ -26,11 +29,25 @@ INDEXES = {
 }
 
 
+SEARCH = "ix_aspiration_search"
+
+
 def upgrade() -> None:
     for name, columns in INDEXES.items():
         op.create_index(name, "aspiration", columns)
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.create_index(
+            SEARCH,
+            "aspiration",
+            ["text", "code"],
+            postgresql_using="gin",
+            postgresql_ops={"text": "gin_trgm_ops", "code": "gin_trgm_ops"},
+        )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index(SEARCH, "aspiration")  # pg_trgm stays: other schemas may use it
     for name in INDEXES:
         op.drop_index(name, "aspiration")
