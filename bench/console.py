@@ -261,6 +261,7 @@ def list_urls(rng: random.Random) -> list[str]:
         "/konsol/aspirasi?overdue=1&sort=due",
         "/konsol/aspirasi?q=pohon+tumbang",
         "/konsol/aspirasi?q=bah+biak",
+        "/konsol/aspirasi?q=rumah+nomor+123",
     ]
 
 
@@ -343,6 +344,9 @@ def explain(db: Database) -> None:
         "no filter, newest first (page 1)": Filters(),
         "overdue, due soonest": Filters(overdue=True, sort="due"),
         "unit PUPR in an officer's scope": Filters(opd="PUPR"),
+        "category and kecamatan": Filters(category="infrastruktur", kecamatan="12.72.03"),
+        "free text, common: 'bah biak'": Filters(q="bah biak"),
+        "free text, rare: 'rumah nomor 123'": Filters(q="rumah nomor 123"),
     }
     scope = {"unit PUPR in an officer's scope": frozenset({"PUPR"})}
     prefix = "EXPLAIN ANALYZE " if db.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "

@@ -23,7 +23,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, false, func, or_
+from sqlalchemy import ColumnElement, Integer, String, bindparam, false, func, or_
 from sqlmodel import Session, col, select
 
 from storage.aspirations import CODE_ALPHABET, CODE_PREFIX
@@ -172,7 +172,7 @@ def count_query(filters: Filters, now: datetime, units: frozenset[str] | None) -
     """How many match (the statement; ``bench/console.py`` EXPLAINs it)."""
     conditions = _conditions(filters, now, units)
     if filters.q:
-        found = select(col(Aspiration.id)).where(*conditions).limit(SEARCH_COUNT_CAP + 1)
+        found = select(col(Aspiration.id)).where(*conditions).limit(_inline(SEARCH_COUNT_CAP + 1))
         return select(func.count()).select_from(found.subquery())
     return select(func.count()).select_from(Aspiration).where(*conditions)
 
@@ -185,8 +185,8 @@ def page_query(
         select(Aspiration)
         .where(*_conditions(filters, now, units))
         .order_by(*_order(filters.sort))
-        .offset((filters.page - 1) * page_size)
-        .limit(page_size)
+        .offset(_inline((filters.page - 1) * page_size))
+        .limit(_inline(page_size))
     )
 
 
@@ -241,13 +241,29 @@ def _conditions(
 
 def _text_or_code(q: str) -> ColumnElement[bool]:
     """Words anywhere in the text (any case), or a code: whole or its start,
-    typed as ``ASP-7K2M``, ``asp 7k2m`` or ``7K2M``."""
-    matches = [col(Aspiration.text).icontains(q, autoescape=True)]
+    typed as ``ASP-7K2M``, ``asp 7k2m`` or ``7K2M``.
+
+    The patterns are written into the statement, not bound: PostgreSQL then plans
+    each search for its own words (the trigram index for rare ones), where a
+    prepared statement's generic plan would read the whole table every time."""
+    matches = [col(Aspiration.text).ilike(_inline(f"%{_escaped(q)}%"), escape="/")]
     compact = "".join(ch for ch in q.upper() if ch.isalnum())
     bare = compact.removeprefix("ASP")
     if bare and len(bare) <= 6 and all(ch in CODE_ALPHABET for ch in bare):
-        matches.append(col(Aspiration.code).startswith(CODE_PREFIX + bare, autoescape=True))
+        matches.append(col(Aspiration.code).like(_inline(f"{CODE_PREFIX}{bare}%"), escape="/"))
     return or_(*matches)
+
+
+def _escaped(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _inline(value: str | int) -> Any:
+    """``value`` written into the statement (see ``_text_or_code``); so are the
+    page's limit and offset: a generic plan for an unknown LIMIT walks a whole
+    index looking for rows."""
+    kind = String() if isinstance(value, str) else Integer()
+    return bindparam(None, value, type_=kind, literal_execute=True)
 
 
 def _order(sort: str) -> list[Any]:
