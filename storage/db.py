@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -127,3 +127,15 @@ def schema_of(engine: Engine) -> Schema:
         except CommandError:
             known = False
     return Schema(revision=revision, head=head, known=known)
+
+
+def compared_on(dialect: str) -> Callable[..., bool]:
+    """Alembic's ``include_object`` for comparing the models with a database: an
+    index the models keep for other databases only (``info["dialects"]``, e.g. the
+    PostgreSQL trigram index of Konsol's search) is left out on this one."""
+
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        dialects = getattr(obj, "info", {}).get("dialects")
+        return dialects is None or dialect in dialects
+
+    return include

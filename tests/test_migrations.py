@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 from sqlmodel import SQLModel
 
-from storage.db import current_revision, head_revision, migrate
+from storage.db import compared_on, current_revision, head_revision, migrate
 
 
 def test_upgrade_creates_every_table(db: Engine) -> None:
@@ -19,7 +19,9 @@ def test_upgrade_creates_every_table(db: Engine) -> None:
 
 def test_migrations_match_the_models(db: Engine) -> None:
     with db.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        include = compared_on(db.dialect.name)
+        opts = {"compare_type": False, "include_object": include}
+        context = MigrationContext.configure(connection, opts=opts)
         assert compare_metadata(context, SQLModel.metadata) == []
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage.db import compared_on
 
 target_metadata = SQLModel.metadata
 
@@ -36,6 +37,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=True,  # SQLite needs table rebuilds for most ALTERs
         compare_type=True,
         render_item=_render_item,
+        include_object=compared_on(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

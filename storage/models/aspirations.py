@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, get_args
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
 from storage.models.common import when
@@ -40,6 +40,20 @@ CATEGORY_KEYS: tuple[str, ...] = get_args(CategoryKey)
 class Aspiration(SQLModel, table=True):
     """A complaint or proposal from a resident, followed through its status workflow."""
 
+    # Konsol's list (migration 0014): by status with the newest first; on PostgreSQL
+    # its free text (ILIKE over the text, a code's start) from a trigram index.
+    __table_args__ = (
+        Index("ix_aspiration_status_created_at", "status", "created_at"),
+        Index(
+            "ix_aspiration_search",
+            "text",
+            "code",
+            postgresql_using="gin",
+            postgresql_ops={"text": "gin_trgm_ops", "code": "gin_trgm_ops"},
+            info={"dialects": ("postgresql",)},
+        ).ddl_if(dialect="postgresql"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(sa_column=Column(String(16), unique=True, nullable=False))
     resident_id: int | None = Field(
@@ -47,9 +61,9 @@ class Aspiration(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("resident.id", ondelete="SET NULL"), index=True),
     )
     channel: str = Field(max_length=16)
-    category: str = Field(max_length=32)
+    category: str = Field(max_length=32, index=True)
     kecamatan_code: str = Field(max_length=16, index=True)
-    kelurahan_code: str = Field(max_length=16)
+    kelurahan_code: str = Field(max_length=16, index=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
     language: str = Field(max_length=8)
     anonymous: bool = True
@@ -57,7 +71,7 @@ class Aspiration(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     status: str = Field(default="diterima", max_length=16, index=True)
-    created_at: datetime = when()
+    created_at: datetime = when(index=True)
     updated_at: datetime = when()
     rating: int | None = None  # 1–5, the resident's evaluation once it is selesai
     rating_comment: str | None = Field(default=None, sa_column=Column(Text))

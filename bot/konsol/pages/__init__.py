@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from bot.konsol.pages import (
+    aspirasi,
     aspirasi_detail,
     beranda,
     ekspor,
@@ -22,5 +23,6 @@ PAGES: tuple[ModuleType, ...] = (
     forum,
     pengumuman,
     ekspor,
+    aspirasi,  # before the detail: /aspirasi/massal is not a code
     aspirasi_detail,
 )
