@@ -360,6 +360,8 @@ def test_an_officer_hands_it_back_and_loses_it(
     assert answer.status_code == 303
     assert answer.headers["location"].startswith("/konsol/aspirasi?ok=")
     assert stored(engine, code).opd_code is None
+    listed = officer.client.get(answer.headers["location"]).text
+    assert 'id="moved"' in listed and code not in listed  # told it went, and it is gone
     assert officer.client.get(f"/konsol/aspirasi/{code}").status_code == 404
 
 

@@ -63,6 +63,14 @@ PROBLEMS = frozenset(
 _SHORT = {"id": "d MMM y HH.mm", "en": "d MMM y HH:mm"}
 
 
+# ``?ok=`` → the notice shown (the aspiration page sends an officer back here once
+# they handed an aspiration back to city staff)
+MOVED_NOTICES = {
+    "moved": "konsol.detail.moved_told",
+    "moved_untold": "konsol.detail.moved_untold",
+}
+
+
 @dataclass(frozen=True)
 class Row:
     """One aspiration as the list shows it."""
@@ -154,10 +162,13 @@ def routes(k: Konsol) -> list[BaseRoute]:
             }
 
         loaded = await k.work(load)
+        # after an officer handed one back from its page (it left their list)
+        notice = MOVED_NOTICES.get(request.query_params.get("ok", ""))
         return k.page(
             "aspirasi.html",
             visitor,
             active="aspirasi",
+            moved_notice=notice,
             filters=filters,
             statuses=ASPIRATION_STATUSES,
             categories=[(c.key, category_label(t, c.key)) for c in k.settings.categories],
