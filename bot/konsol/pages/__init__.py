@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.konsol.pages import beranda, masuk
+from bot.konsol.pages import audit, beranda, masuk, peran
 
 PAGES: tuple[ModuleType, ...] = (
     masuk,
     beranda,
+    audit,
+    peran,
 )
