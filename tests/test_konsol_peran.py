@@ -161,6 +161,7 @@ def test_sessions_are_listed_and_ending_them_logs_the_person_out(db: Database) -
     staff = browser(db, CONFIG_ROLES)
     staff.log_in(STAFF)
     staff.clock.advance(minutes=30)
+    assert staff.client.get("/konsol/").status_code == 200  # seen at 09:30 WIB
     admin = admin_on(db)
     admin.clock.advance(minutes=30)
     html = admin.client.get("/konsol/peran").text
@@ -169,7 +170,7 @@ def test_sessions_are_listed_and_ending_them_logs_the_person_out(db: Database) -
     mine = sessions.split(f'data-session="{ADMIN}"', 1)[1].split("</tr>", 1)[0]
     assert "/konsol/peran/sesi" not in mine  # no button for one's own sessions
     theirs = sessions.split(f'data-session="{STAFF}"', 1)[1].split("</tr>", 1)[0]
-    assert "Akhiri sesi" in theirs and "pukul 21.00 WIB" in theirs  # 12 h after 09:00 WIB
+    assert "Akhiri sesi" in theirs and "28 Nov 2026 21.30" in theirs  # 12 h after last seen
 
     answer = post(admin, "/konsol/peran/sesi", identitas=STAFF)
     assert answer.headers["location"] == "/konsol/peran?selesai=ended"
