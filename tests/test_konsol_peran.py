@@ -219,3 +219,15 @@ def test_only_admins_open_peran(db: Database) -> None:
         found = session.exec(select(AuditEntry).where(AuditEntry.action == "role_grant")).all()
         assert found == []
     assert re.search(r'href="/konsol/peran"', admin_on(db).client.get("/konsol/").text)
+
+
+def test_revoking_a_grant_the_config_file_also_gives_says_so(db: Database) -> None:
+    with transaction(db) as session:
+        grant_role(session=session, identity=STAFF, role="staff", granted_by="cli", now=NOW)
+    admin = admin_on(db)
+    answer = post(admin, "/konsol/peran/cabut", identitas=STAFF, peran="staff")
+    assert answer.headers["location"] == "/konsol/peran?selesai=revoked_config"
+    shown = admin.client.get(answer.headers["location"]).text
+    assert "berkas konfigurasi masih memberikannya" in shown
+    with transaction(db) as session:
+        assert roles_of(session=session, identity=STAFF) == frozenset()  # the grant is gone

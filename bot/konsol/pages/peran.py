@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DONE = ("granted", "already", "revoked", "ended")  # ?selesai=… after a change
+DONE = ("granted", "already", "revoked", "revoked_config", "ended")  # ?selesai=… after a change
 UNIT_SPLIT = re.compile(r"[\s,;]+")
 
 
@@ -167,7 +167,8 @@ def routes(k: Konsol) -> list[BaseRoute]:
         if not await k.work(take):
             return k.not_found(visitor)
         logger.info("konsol: %s revoked %s from %s", visitor.identity, role, identity)
-        return k.back_to("/konsol/peran?selesai=revoked")
+        still = role in k.config_roles.get(identity, frozenset())  # as the CLI notes
+        return k.back_to("/konsol/peran?selesai=" + ("revoked_config" if still else "revoked"))
 
     async def end_sessions(request: Request, visitor: Visitor) -> Response:
         fields = await k.form(request, visitor)
