@@ -1,5 +1,5 @@
 """The numbers on Konsol's Beranda: aspirations by status, new today and this week
-(WIB), and what is overdue now, by stage and by unit.
+(WIB), by category and by kecamatan, and what is overdue now, by stage and by unit.
 
 Every count is one grouped statement on indexed columns. ``units`` narrows them
 to a unit officer's aspirations (those disposed to their units); None counts the
@@ -34,6 +34,8 @@ class BerandaNumbers:
     new_week: int  # created since Monday 00:00 WIB
     overdue_by_stage: dict[str, int]  # verify, response, completion
     overdue_by_unit: tuple[UnitNumbers, ...]  # units with open aspirations, most overdue first
+    by_category: dict[str, int]  # category key → aspirations (only those with one)
+    by_kecamatan: dict[str, int]  # kecamatan code → aspirations (only those with one)
 
 
 def beranda_numbers(
@@ -54,6 +56,8 @@ def beranda_numbers(
         new_week=_created_since(session, today - timedelta(days=today.weekday()), units),
         overdue_by_stage=overdue,
         overdue_by_unit=tuple(shown),
+        by_category=_grouped(session, col(Aspiration.category), units),
+        by_kecamatan=_grouped(session, col(Aspiration.kecamatan_code), units),
     )
 
 
@@ -65,6 +69,12 @@ def _by_status(session: Session, units: frozenset[str] | None) -> dict[str, int]
     status = col(Aspiration.status)
     rows = session.exec(_scoped(select(status, func.count()).group_by(status), units)).all()
     return _ordered(ASPIRATION_STATUSES, rows)
+
+
+def _grouped(session: Session, column: Any, units: frozenset[str] | None) -> dict[str, int]:
+    """Aspirations counted by one column's value (the page orders and labels them)."""
+    rows = session.exec(_scoped(select(column, func.count()).group_by(column), units)).all()
+    return {str(key): int(count) for key, count in rows}
 
 
 def _created_since(session: Session, day: date, units: frozenset[str] | None) -> int:

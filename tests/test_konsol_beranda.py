@@ -4,18 +4,33 @@ unit officer; the last actions for admins only; resident text always escaped."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import timedelta
 
 from conftest import NOW
 from konsol_helpers import browser
 from sqlalchemy import Engine as Database
 from sqlmodel import select
-from staff_helpers import ADMIN, CONFIG_ROLES, FACILITATOR, GRANTED, STAFF, UNIT, seed
+from staff_helpers import (
+    ADMIN,
+    BANTAN_KEC,
+    CONFIG_ROLES,
+    FACILITATOR,
+    GRANTED,
+    STAFF,
+    TOMUAN,
+    UNIT,
+    seed,
+)
 
+from bot.i18n import translator
 from handlers.core.engine import Engine
 from storage.db import transaction
 from storage.models import Aspiration
 from storage.opd import grant_officer
+from storage.wilayah import load_wilayah
+
+BANTAN = "12.72.02.1003"  # in Siantar Barat
 
 SCRIPT = '<script>alert("x")</script>"><img src=x onerror=alert(1)>\u202e'
 
@@ -110,3 +125,63 @@ def test_resident_text_is_never_raw(engine: Engine, db: Database) -> None:
     page = konsol.page("pesan.html", title=SCRIPT, text=SCRIPT).body.decode()
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&#34;&gt;&lt;img" in page
+
+
+CHART_SEEDS = [  # (category, kelurahan, status): UNIT holds the diteruskan and diproses ones
+    ("infrastruktur", TOMUAN, "diterima"),
+    ("infrastruktur", TOMUAN, "diteruskan"),
+    ("infrastruktur", BANTAN, "diproses"),
+    ("kesehatan", BANTAN, "diterima"),
+    ("lingkungan", BANTAN, "diteruskan"),
+]
+
+
+def chart_rows(html: str, table: str) -> list[tuple[str, str, int, str]]:
+    """(key, label, count, bar length) of each row of a bar chart, in page order."""
+    body = html.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(
+        r'data-key="([^"]*)"><th scope="row">([^<]*)</th>.*?class="fill"[^>]*width="([\d.]+)"'
+        r'.*?class="num">(\d+)<',
+        body,
+        re.S,
+    )
+    return [(key, label, int(count), length) for key, label, length, count in rows]
+
+
+def test_the_charts_count_by_category_and_kecamatan(engine: Engine, db: Database) -> None:
+    for category, kelurahan, status in CHART_SEEDS:
+        seed(engine, category=category, kelurahan=kelurahan, status=status, at=NOW)
+    with transaction(db) as session:
+        grant_officer(session=session, identity=GRANTED, codes=[UNIT], actor=ADMIN, now=NOW)
+    wilayah = load_wilayah()
+
+    def expect(rows: list[tuple[str, str, str]]) -> tuple[Counter[str], Counter[str]]:
+        by_kecamatan = Counter(kel.rsplit(".", 1)[0] for _, kel, _ in rows)
+        return Counter(cat for cat, _, _ in rows), by_kecamatan
+
+    staff = browser(db, CONFIG_ROLES)
+    staff.log_in(STAFF)
+    html = staff.client.get("/konsol/").text
+    categories, kecamatan = chart_rows(html, "by-category"), chart_rows(html, "by-kecamatan")
+    want_categories, want_kecamatan = expect(CHART_SEEDS)
+    assert {key: n for key, _, n, _ in categories if n} == dict(want_categories)
+    assert {key: n for key, _, n, _ in kecamatan if n} == dict(want_kecamatan)
+    assert len(kecamatan) == len(wilayah.kecamatan)  # every kecamatan, zeros included
+    label = translator("id")("category.infrastruktur")
+    assert categories[0][:3] == ("infrastruktur", label, 3)  # most first, labelled
+    assert (
+        categories[0][3] == "100.0"
+        and dict((k, w) for k, _, _, w in categories)["kesehatan"] == "33.3"
+    )
+    barat = next(row for row in kecamatan if row[0] == BANTAN_KEC)
+    assert barat[1] == "Siantar Barat" and barat[2] == want_kecamatan[BANTAN_KEC] == 3
+    assert 'aria-hidden="true"' in html.split('id="by-category"', 1)[1].split("</table>")[0]
+    assert "style=" not in html
+
+    officer = browser(db, CONFIG_ROLES)
+    officer.log_in(GRANTED)
+    scoped = officer.client.get("/konsol/").text
+    held = [row for row in CHART_SEEDS if row[2] in ("diteruskan", "diproses")]
+    unit_categories, unit_kecamatan = expect(held)
+    assert {k: n for k, _, n, _ in chart_rows(scoped, "by-category") if n} == dict(unit_categories)
+    assert {k: n for k, _, n, _ in chart_rows(scoped, "by-kecamatan") if n} == dict(unit_kecamatan)

@@ -8,12 +8,14 @@ from types import ModuleType
 from bot.konsol.pages import (
     aspirasi,
     aspirasi_detail,
+    audit,
     beranda,
     ekspor,
     forum,
     masuk,
     pelatihan,
     pengumuman,
+    peran,
 )
 
 PAGES: tuple[ModuleType, ...] = (
@@ -25,4 +27,6 @@ PAGES: tuple[ModuleType, ...] = (
     ekspor,
     aspirasi,  # before the detail: /aspirasi/massal is not a code
     aspirasi_detail,
+    audit,
+    peran,
 )
