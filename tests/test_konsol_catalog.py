@@ -16,6 +16,13 @@ SAME_IN_BOTH = frozenset(
         "konsol.web.status",  # "Status"
         "konsol.web.unit",  # "Unit"
         "konsol.web.audit_page",  # "Audit"
+        "konsol.pelatihan.status",  # "Status"
+        "konsol.forum.status",  # "Status"
+        "konsol.ekspor.status",  # "Status"
+        "konsol.ekspor.format",  # "Format"
+        "konsol.forum.agenda",  # "Agenda"
+        "konsol.ekspor.kecamatan",  # "Kecamatan": an area's name, kept in English too
+        "konsol.detail.place_value",  # "Kelurahan {kelurahan}, Kecamatan {kecamatan}"
     }
 )
 
