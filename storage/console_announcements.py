@@ -59,3 +59,37 @@ def segment_programs(*, session: Session, now: datetime) -> Sequence[TrainingPro
 def segment_forums(*, session: Session, now: datetime) -> Sequence[ForumEvent]:
     """Upcoming forums, whose followers or RSVPs may be told."""
     return upcoming_forums(session, now=now, everywhere=True)
+
+
+REPEAT_WINDOW = timedelta(minutes=10)
+
+
+def just_composed(
+    *,
+    session: Session,
+    actor: str,
+    text: str,
+    segment: tuple[str, str | None],
+    photo: str | None,
+    now: datetime,
+) -> Announcement | None:
+    """The same announcement ``actor`` composed in the last ten minutes and did not
+    cancel: a "Kirim" pressed twice, or the confirm form sent again with the
+    browser's back button, must not reach residents twice."""
+    kind, value = segment
+    return session.exec(
+        select(Announcement)
+        .where(
+            Announcement.kind == COMPOSED_KIND,
+            Announcement.created_by == actor,
+            Announcement.text == text,
+            Announcement.segment_kind == kind,
+            Announcement.segment_value == value
+            if value is not None
+            else col(Announcement.segment_value).is_(None),
+            Announcement.photo == photo if photo else col(Announcement.photo).is_(None),
+            col(Announcement.cancelled_at).is_(None),
+            Announcement.created_at >= now - REPEAT_WINDOW,
+        )
+        .order_by(col(Announcement.id).desc())
+    ).first()

@@ -139,6 +139,21 @@ def test_confirm_now_stores_it_audited_and_the_job_fans_it_out(
     assert f"#{announcement.id}" in listed.split('role="status"', 1)[1].split("</p>", 1)[0]
 
 
+def test_kirim_pressed_twice_sends_once(db: Database, city: dict[str, int]) -> None:
+    b = facilitator(db)
+    confirm = hidden(preview(b, segment="kelurahan", kelurahan=BANTAN).text)
+    first = b.client.post("/konsol/pengumuman/kirim", data=confirm, follow_redirects=False)
+    b.clock.advance(seconds=5)
+    again = b.client.post("/konsol/pengumuman/kirim", data=confirm, follow_redirects=False)
+    [announcement] = announcements(db)
+    assert first.headers["location"].endswith(f"ok=sent&id={announcement.id}")
+    assert again.headers["location"].endswith(f"ok=repeat&id={announcement.id}")
+    assert "tidak dikirim dua kali" in b.client.get(again.headers["location"]).text.lower()
+    b.clock.advance(minutes=11)  # the same words later are a new announcement
+    b.client.post("/konsol/pengumuman/kirim", data=confirm, follow_redirects=False)
+    assert len(announcements(db)) == 2
+
+
 def test_a_scheduled_one_is_cancelled_and_shows_so(db: Database, city: dict[str, int]) -> None:
     b = facilitator(db)
     later = {"when": "later", "date": "2026-11-29", "time": "08:30"}  # WIB, tomorrow

@@ -51,6 +51,7 @@ from storage.announcements import (
 from storage.audit import record
 from storage.console_announcements import (
     composed,
+    just_composed,
     recent_announcements,
     segment_forums,
     segment_programs,
@@ -161,8 +162,8 @@ def routes(k: Konsol) -> list[BaseRoute]:
     async def pengumuman(request: Request, visitor: Visitor) -> Response:
         shown = request.query_params.get("ok", "")
         notice = ""
-        if shown in ("sent", "scheduled", "cancelled"):
-            number = request.query_params.get("id", "")
+        number = request.query_params.get("id", "")
+        if shown in ("sent", "scheduled", "cancelled", "repeat") and number.isdigit():
             notice = k.t(visitor)(f"konsol.pengumuman.done_{shown}", id=number[:12])
         return await compose_page(visitor, Draft(), notice=notice)
 
@@ -244,6 +245,16 @@ def routes(k: Konsol) -> list[BaseRoute]:
             if checked is None:
                 return None, problems
             now = k.now()
+            earlier = just_composed(
+                session=session,
+                actor=visitor.identity,
+                text=checked.text,
+                segment=(checked.segment.kind, checked.segment.value),
+                photo=draft.photo or None,
+                now=now,
+            )
+            if earlier is not None:
+                return earlier, {"repeat": "1"}
             if recipients(session, checked.segment) == 0 and checked.send_at is None:
                 return None, {"segment": k.t(visitor)("konsol.pengumuman.nobody")}
             announcement = create_announcement(
@@ -275,6 +286,8 @@ def routes(k: Konsol) -> list[BaseRoute]:
         if announcement is None:
             return await compose_page(visitor, draft, problems, status=400)
         done = "sent" if draft.when == "now" else "scheduled"
+        if "repeat" in problems:  # sent twice: the first one stands, nothing new
+            done = "repeat"
         return k.back_to(f"/konsol/pengumuman?ok={done}&id={announcement.id}")
 
     async def batal(request: Request, visitor: Visitor) -> Response:
