@@ -41,6 +41,7 @@ from bot.i18n import LANGUAGES, Translator, translator
 from bot.konsol import security
 from bot.konsol.menu import menu_for, opens
 from bot.konsol.roles import console_roles, may
+from bot.konsol.when import short_time
 from bot.webhook_body import BodyRefused
 from handlers.core.settings import EngineSettings
 from storage.db import transaction
@@ -183,6 +184,7 @@ class Konsol:
     ) -> str:
         t = self.t(visitor, language)
         values.setdefault("here", visitor.here if visitor else "/konsol/")
+        values.setdefault("short_time", lambda moment: short_time(moment, t.language))
         return self.templates.get_template(name).render(
             visitor=visitor, t=t, t_datetime=t.datetime, lang=t.language, **values
         )

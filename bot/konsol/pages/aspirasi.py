@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from babel.dates import format_datetime
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,7 +26,7 @@ from starlette.routing import BaseRoute, Route
 from bot.i18n import Translator
 from bot.konsol.moves import Move, Moved, apply_move
 from bot.konsol.roles import aspiration_units, may
-from storage.clock import WIB
+from bot.konsol.when import short_time
 from storage.console_aspirations import SORTS, Filters, ListPage, list_page
 from storage.models import ASPIRATION_STATUSES, Aspiration
 from storage.opd import units as all_units
@@ -60,7 +59,6 @@ PROBLEMS = frozenset(
         "unit_same",
     }
 )
-_SHORT = {"id": "d MMM y HH.mm", "en": "d MMM y HH:mm"}
 
 
 # ``?ok=`` → the notice shown (the aspiration page sends an officer back here once
@@ -98,11 +96,7 @@ class Outcome:
 
 
 def short(moment: datetime | None, language: str) -> str:
-    if moment is None:
-        return ""
-    return format_datetime(
-        moment.astimezone(WIB), _SHORT.get(language, _SHORT["id"]), locale=language
-    )
+    return short_time(moment, language) if moment is not None else ""
 
 
 def first_words(text: str, count: int = SNIPPET_WORDS) -> str:

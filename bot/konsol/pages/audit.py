@@ -17,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.konsol.when import short_time
 from storage.audit import ACTIONS
 from storage.console_audit import AuditFilter, AuditPage, audit_page
 from storage.stats import StatsError
@@ -98,7 +97,6 @@ def routes(k: Konsol) -> list[BaseRoute]:
             found=found,
             details_lines=details_lines,
             page_href=page_href,
-            short_time=lambda moment: short_time(moment, visitor.language),
         )
 
     return [Route("/audit", k.guard("audit", audit), methods=["GET"])]

@@ -25,7 +25,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.konsol.when import short_time
 from handlers.staff.roles import IDENTITY
 from storage.console_access import find_grant, grants, live_sessions
 from storage.models import ROLES
@@ -76,7 +75,6 @@ def routes(k: Konsol) -> list[BaseRoute]:
             form=form or {"identitas": "", "peran": "staff", "unit": ""},
             problems=problems or [],
             done=done if done in DONE else "",
-            short_time=lambda moment: short_time(moment, visitor.language),
             **await k.work(load),
         )
 
