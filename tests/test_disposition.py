@@ -62,6 +62,7 @@ def test_the_dynamic_catalog_keys_exist() -> None:
     wanted = {f"review.grade_{g}" for g in GRADES} | {f"review.stage_{s}" for s in STAGES}
     wanted |= {f"review.unit_refused_{p}" for p in ("missing", "unknown", "inactive", "same")}
     wanted |= {f"status.{s}" for s in ASPIRATION_STATUSES}
+    wanted |= {f"status_resident.{s}" for s in ASPIRATION_STATUSES}
     wanted |= {f"notify.body.{s}" for s in ASPIRATION_STATUSES if s != "duplik"}
     wanted |= {"notify.body.returned"}
     wanted |= {f"notify.due.{s}" for s in ("diterima", "diverifikasi", "diteruskan", "diproses")}
@@ -80,8 +81,9 @@ def test_disposition_names_the_unit_and_the_due_dates(desk: Engine) -> None:
     [notice] = notices(desk)
     # Saturday 28 November 2026: 5 working days → Friday 4 December; 14 → Thursday 17
     assert notice.text == (
-        f"Kabar aspirasi {code} (Infrastruktur (jalan, jembatan, drainase), Kelurahan Tomuan: "
+        f"Kabar aspirasi {code} (Infrastruktur, Kelurahan Tomuan: "
         "“Jalan Sutomo di depan pasar berlubang…”)\n\n"
+        "Status: Diteruskan ke Dinas PUPR\n"
         "Aspirasi Anda sudah kami teruskan ke Dinas PUPR. Dinas PUPR akan menindaklanjutinya "
         "paling lambat Jumat, 4 Desember. Target selesainya paling lambat "
         "Kamis, 17 Desember."
@@ -247,8 +249,8 @@ def test_staff_may_resume_a_tunda_without_an_answer(desk: Engine) -> None:
             "Tulis ke mana warga sebaiknya menyampaikan aspirasi ini",
             "Silakan sampaikan ke: ",
         ),
-        ("arsip", "Tuliskan alasan aspirasi ini diarsipkan", "Alasannya: "),
-        ("ditolak", "Tuliskan alasan penolakan", "Alasannya: "),
+        ("arsip", "Tuliskan alasan aspirasi ini diarsipkan", "\nAlasan: "),
+        ("ditolak", "Tuliskan alasan penolakan", "\nAlasan: "),
     ],
 )
 def test_closing_notices_carry_the_note_in_their_own_words(
@@ -263,8 +265,16 @@ def test_closing_notices_carry_the_note_in_their_own_words(
     staff.send(REASON)
     staff.press("Simpan")
     [notice] = notices(desk)
-    assert notice.text.endswith(told + REASON)
+    assert told + REASON in notice.text
     assert "Catatan petugas" not in notice.text
+    # the status in the resident's words, never the staff's
+    plain = {
+        "bukan_wewenang": "Bukan urusan Pemerintah Kota",
+        "arsip": "Ditutup tanpa tindak lanjut",
+        "ditolak": "Tidak dapat ditindaklanjuti",
+    }[status]
+    assert f"Status: {plain}\n" in notice.text
+    assert ASPIRATION_LABELS[status] not in notice.text
 
 
 def test_pulling_back_from_a_unit_tells_the_resident(desk: Engine) -> None:

@@ -913,8 +913,8 @@ def test_the_owner_sees_status_and_dated_history(chat: Chat) -> None:
     assert detail.startswith(f"Aspirasi {code}")
     assert "Kategori: Infrastruktur (jalan, jembatan, drainase)" in detail
     assert "Lokasi: Kelurahan Tomuan, Kecamatan Siantar Timur" in detail
-    assert "Status: Diterima" in detail
-    assert "• Sabtu, 28 November 2026 pukul 09.00 WIB: Diterima" in detail
+    assert "Status: Sudah kami terima" in detail
+    assert "• Sabtu, 28 November 2026 pukul 09.00 WIB: Sudah kami terima" in detail
     assert_menu(chat)
 
 

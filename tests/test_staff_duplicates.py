@@ -77,10 +77,12 @@ def test_spam_closes_the_aspiration_and_tells_the_resident(desk: Engine) -> None
     assert history(desk, code)[-1] == ("spam", NOW, STAFF, None)
     [notice] = notices_to(desk, "555000")
     assert notice.startswith(f"Kabar aspirasi {code} (Infrastruktur")  # names it
-    assert notice.endswith(
-        "Aspirasi ini kami tandai sebagai spam, jadi tidak kami tindak lanjuti. "
+    assert notice.endswith(  # staff's word "Spam" is not the resident's
+        "Status: Tidak ditindaklanjuti\n"
+        "Aspirasi ini tidak kami tindak lanjuti. "
         "Jika menurut Anda ini keliru, silakan kirim aspirasi baru dengan keterangan yang jelas."
     )
+    assert "spam" not in notice.lower()
     assert audit_of(desk, code)[-1] == {"code": code, "from": "diverifikasi", "to": "spam"}
     staff.send("/aspirasi")  # a closed aspiration leaves the open list
     assert code not in staff.said
@@ -199,7 +201,7 @@ def test_residents_of_duplicates_hear_when_the_original_moves_on(desk: Engine) -
     assert by_recipient["111000"].startswith(f"Kabar aspirasi {original} (")
     assert by_recipient["555000"] == (
         f"News about aspiration {original}, the same as your aspiration {copy}: "
-        "its status is now Verified."
+        "its status is now Checked by our staff."
     )
     assert NOTE not in by_recipient["555000"]  # the note was written for Sari
     resident = Chat(desk, user_id="555000", channel="telegram", name="Budi Siregar")
@@ -209,5 +211,5 @@ def test_residents_of_duplicates_hear_when_the_original_moves_on(desk: Engine) -
     resident.send(f"/status {copy}")
     assert (
         f"Aspirasi ini sama dengan aspirasi {original} dan ditindaklanjuti bersamanya. "
-        f"Status {original} sekarang: Diverifikasi."
+        f"Status {original} sekarang: Sudah diperiksa petugas."
     ) in resident.said

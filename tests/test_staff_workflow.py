@@ -383,8 +383,9 @@ def test_a_status_change_writes_one_notification_to_the_resident(desk: Engine) -
     assert message.priority > 0  # behind direct replies
     reply = Reply.from_payload(message.payload)
     assert reply.text == (
-        f"Kabar aspirasi {code} (Infrastruktur (jalan, jembatan, drainase), Kelurahan Tomuan: "
+        f"Kabar aspirasi {code} (Infrastruktur, Kelurahan Tomuan: "
         "“Jalan Sutomo di depan pasar berlubang…”)\n\n"
+        "Status: Sudah diperiksa petugas\n"
         "Petugas sudah memeriksa aspirasi Anda. Kami akan meneruskannya ke dinas yang "
         "berwenang paling lambat Rabu, 2 Desember."
         f"\n\nCatatan petugas: {NOTE}"
@@ -417,7 +418,12 @@ def test_selesai_brings_the_rating_stars(desk: Engine) -> None:
     reply = Reply.from_payload(message.payload)
     assert f"Kabar aspirasi {code} (" in reply.text
     assert "Dinas PUPR menyatakan aspirasi Anda sudah selesai ditangani." in reply.text
-    assert f"Beri nilai 1 sampai 5 bintang, atau ketik /nilai {code} 5." in reply.text
+    assert "Status: Selesai\n" in reply.text
+    # neutral: no score suggested
+    assert (
+        f"Pilih 1 sampai 5 bintang di bawah, atau ketik /nilai {code} lalu angka 1–5." in reply.text
+    )
+    assert f"/nilai {code} 5" not in reply.text
     assert reply.prompt_id == ACTION_PROMPT == 0
     assert [o.value for o in reply.options] == [f"!rate:{code}:{n}" for n in range(1, 6)]
     assert [o.label for o in reply.options] == ["⭐" * n for n in range(1, 6)]
@@ -429,7 +435,8 @@ def test_the_english_selesai_notification_has_english_stars_text(desk: Engine) -
     staff = person(desk, STAFF, name="Rina Petugas")
     move(staff, code, "selesai")
     [message] = outbox(desk)
-    assert "Give it 1 to 5 stars" in message.payload["text"]
+    assert "Choose 1 to 5 stars below" in message.payload["text"]
+    assert "Status: Done\n" in message.payload["text"]
     assert len(message.payload["options"]) == 5
 
 

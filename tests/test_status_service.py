@@ -59,10 +59,12 @@ def test_disposed_names_the_unit_and_the_due_day(engine: Engine) -> None:
     )
     chat = _chat(engine)
     text = _status(chat, code)
-    assert "Status: Diteruskan ke instansi terkait\nDitangani: Dinas PUPR\n" in text
+    # the unit named once, in the status itself
+    assert "Status: Diteruskan ke Dinas PUPR\nBatas waktu" in text
+    assert "Ditangani:" not in text
     # the unit answers within 5 working days after Friday 27: Mon 30 … Fri 4 December
     assert "Batas waktu tahap ini: paling lambat Jumat, 4 Desember" in text
-    assert "Diteruskan ke instansi terkait (Dinas PUPR)" in text  # in the history
+    assert ": Diteruskan ke Dinas PUPR\n" in text  # in the history
 
 
 def test_on_hold_shows_the_question_and_no_due_day(engine: Engine) -> None:
@@ -79,18 +81,18 @@ def test_after_a_follow_up_the_history_has_it_and_the_answer(engine: Engine) -> 
     codes = build_history(engine.db, resident_id=warga_id)
     chat = _chat(engine)
     text = _status(chat, codes["C"])
-    assert "Ditangani: Dinas PUPR" in text
+    assert "Status: Diteruskan ke Dinas PUPR\n" in text
     # response met by the follow-up; completion (kompleks: 14 working days after
     # Tuesday 17 November) is what runs now
     assert "paling lambat Senin, 7 Desember" in text
     lines = text.split("Riwayat:\n")[1].splitlines()
     assert [line.split(": ", 1)[1] for line in lines] == [
-        "Diterima",
-        "Diverifikasi",
-        f"Tunda (menunggu keterangan warga) — {QUESTION}",
+        "Sudah kami terima",
+        "Sudah diperiksa petugas",
+        f"Menunggu keterangan dari Anda — {QUESTION}",
         f"Jawaban Anda — {ANSWER}",
-        "Diverifikasi",
-        "Diteruskan ke instansi terkait (Dinas PUPR)",
+        "Sudah diperiksa petugas",
+        "Diteruskan ke Dinas PUPR",
         f"Tindak lanjut Dinas PUPR — {FOLLOW_UP}",
     ], lines
     assert lines[3].startswith("• Senin, 16 November 2026 pukul 10.00 WIB")
@@ -101,7 +103,7 @@ def test_a_late_stage_says_so(engine: Engine) -> None:
     codes = build_history(engine.db, resident_id=warga_id)
     chat = _chat(engine)
     text = _status(chat, codes["B"])
-    assert "Ditangani: Dinas Perhubungan" in text
+    assert "Status: Diteruskan ke Dinas Perhubungan\n" in text
     assert "Batas waktu tahap ini (Kamis, 19 November) sudah lewat." in text
     text = _status(chat, codes["A"])  # selesai: no clock runs
     assert "Batas waktu" not in text and "Ditangani: Dinas PUPR" in text

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
+from handlers.core.notifications import resident_status
 from handlers.core.types import Option
 from handlers.widgets.places import place_name
 from handlers.widgets.words import option
@@ -25,6 +26,9 @@ from storage.aspirations import (
 from storage.models import Aspiration, AspirationNote, AspirationStatusChange
 from storage.opd import find_unit
 from storage.workflow import CLOSED_STATUSES, notes_of
+
+# Statuses whose note says why it is not followed up: residents read "Alasan: …".
+REASONED = frozenset({"ditolak", "spam", "arsip"})
 
 
 class Checking(Steps, flow="status"):
@@ -85,15 +89,16 @@ def history(ctx: Ctx, aspiration: Aspiration) -> str:
 
 
 def _change_line(ctx: Ctx, change: AspirationStatusChange) -> str:
-    status = ctx.t(f"status.{change.status}")
-    if change.opd_code:
+    """A status change in the resident's words; the unit named once ("Diteruskan ke
+    Dinas PUPR", "Sedang dikerjakan (Dinas PUPR)"); a refusal's note as its reason."""
+    status = resident_status(ctx.session, ctx.t, change.status, change.opd_code)
+    if change.opd_code and change.status != "diteruskan":
         status = ctx.t("status.with_unit", status=status, unit=unit_name(ctx, change.opd_code))
-    return ctx.t(
-        "status.history_line",
-        when=ctx.t.datetime(change.at),
-        status=status,
-        note=f" — {change.note}" if change.note else "",
-    )
+    note = ""
+    if change.note:
+        reason = change.status in REASONED
+        note = " — " + (ctx.t("status.reason", note=change.note) if reason else change.note)
+    return ctx.t("status.history_line", when=ctx.t.datetime(change.at), status=status, note=note)
 
 
 def _note_line(ctx: Ctx, note: AspirationNote, owner: bool) -> str:
@@ -120,7 +125,7 @@ def where_it_stands(ctx: Ctx, aspiration: Aspiration) -> list[str]:
     """The unit that has it and by when the running stage is due, or, while it is
     on hold, that it waits for the resident's answer and the question asked."""
     lines = []
-    if aspiration.opd_code:
+    if aspiration.opd_code and aspiration.status != "diteruskan":  # that one names it
         lines.append(ctx.t("status.unit_line", unit=unit_name(ctx, aspiration.opd_code)))
     if aspiration.status == "tunda":
         assert aspiration.id is not None
@@ -152,7 +157,12 @@ def describe(ctx: Ctx, raw: str) -> str:
         category=category_label(ctx, aspiration.category),
         place=place_name(ctx, aspiration.kelurahan_code),
         # the unit and the due day follow the status line
-        status="\n".join([ctx.t(f"status.{aspiration.status}"), *where_it_stands(ctx, aspiration)]),
+        status="\n".join(
+            [
+                resident_status(ctx.session, ctx.t, aspiration.status, aspiration.opd_code),
+                *where_it_stands(ctx, aspiration),
+            ]
+        ),
         history=history(ctx, aspiration),
     )
     original = (
@@ -162,7 +172,9 @@ def describe(ctx: Ctx, raw: str) -> str:
     )
     if original is not None:  # followed up there: its status is this one's news
         text += "\n\n" + ctx.t(
-            "status.followed_in", original=original.code, status=ctx.t(f"status.{original.status}")
+            "status.followed_in",
+            original=original.code,
+            status=resident_status(ctx.session, ctx.t, original.status, original.opd_code),
         )
     return text
 

@@ -11,6 +11,7 @@ write the same message; likewise a unit's follow-up (``notify_follow_up`` /
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlmodel import Session
@@ -28,6 +29,14 @@ PERSONAL_PRIORITY = 10  # ahead of broadcasts, behind direct replies (0)
 SNIPPET = 40  # characters of the aspiration's text that name it
 # The note is part of the message itself: the question, where to go, the reason.
 NOTE_IN_BODY = frozenset({"tunda", "bukan_wewenang", "arsip", "ditolak"})
+# The note given with these is why it is not followed up: "Alasan: …", not "Catatan petugas".
+NOTE_IS_REASON = frozenset({"spam"})
+# Statuses whose body says what comes next only through a due day: without one
+# (no clock set), a sentence of its own says it.
+NEXT_STEP = frozenset({"diverifikasi", "diteruskan", "diproses"})
+# A parenthesised part of a category's label ("Infrastruktur (jalan, jembatan, drainase)")
+# lists examples for the picker; a heading names the category without it.
+_EXAMPLES = re.compile(r"\s*\([^)]*\)")
 
 
 def resident_of(session: Session, aspiration: Aspiration) -> Resident | None:
@@ -49,6 +58,15 @@ def unit_name(session: Session, code: str | None) -> str | None:
     """The unit as residents know it ("Dinas PUPR")."""
     unit = find_unit(session=session, code=code) if code else None
     return unit.short_name if unit is not None else code
+
+
+def resident_status(
+    session: Session, t: Translator, status: str, opd_code: str | None = None
+) -> str:
+    """The status in the plain words residents read ("Sudah diperiksa petugas",
+    "Diteruskan ke Dinas PUPR"); staff read ``status.<key>``."""
+    unit = unit_name(session, opd_code) or t("status_resident.some_unit")
+    return t(f"status_resident.{status}", unit=unit)
 
 
 def notify_status_change(ctx: Ctx, aspiration: Aspiration, change: AspirationStatusChange) -> bool:
@@ -94,25 +112,29 @@ def heading(settings: EngineSettings, t: Translator, aspiration: Aspiration) -> 
     return t(
         "notify.heading",
         code=aspiration.code,
-        category=_category(settings, t, aspiration.category),
+        category=short_category(settings, t, aspiration.category),
         kelurahan=kelurahan.name if kelurahan else "-",
         words=words,
     )
 
 
-def _category(settings: EngineSettings, t: Translator, key: str) -> str:
+def short_category(settings: EngineSettings, t: Translator, key: str) -> str:
+    """The category's name without the examples in its label: "Infrastruktur"."""
+    label = t(f"category.{key}")
     for category in settings.categories:
         if category.key == key and t.language in category.labels:
-            return category.labels[t.language]
-    return t(f"category.{key}")
+            label = category.labels[t.language]
+    return _EXAMPLES.sub("", label).strip() or label
 
 
 def _body(
     session: Session, t: Translator, aspiration: Aspiration, change: AspirationStatusChange
 ) -> str:
-    """What the status means for the resident, what happens next and by when."""
+    """The new status in plain words, what it means for the resident, what happens
+    next and by when."""
     status, note = change.status, change.note or ""
-    unit = unit_name(session, aspiration.opd_code) or "-"
+    unit = unit_name(session, aspiration.opd_code) or t("status_resident.some_unit")
+    word = resident_status(session, t, status, aspiration.opd_code)
     if status == "diverifikasi" and _previous(session, aspiration) in WITH_UNIT:
         status = "returned"  # a unit handed it back, or staff took it back
     if status == "duplik":
@@ -127,11 +149,15 @@ def _body(
     }.get(status)
     if due is not None and due >= change.at:  # a clock that runs
         text += " " + t(f"notify.due.{status}", unit=unit, due=t.day(due))
+    elif status in NEXT_STEP:  # no clock: still say what comes next
+        text += " " + t(f"notify.next.{status}", unit=unit)
     if status == "diteruskan" and aspiration.completion_due_at is not None:
         text += " " + t("notify.due.completion", due=t.day(aspiration.completion_due_at))
-    if note and status not in NOTE_IN_BODY:
+    if note and status in NOTE_IS_REASON:
+        text += t("notify.reason", note=note)
+    elif note and status not in NOTE_IN_BODY:
         text += t("notify.note", note=note)
-    return text
+    return t("notify.status_line", status=word) + "\n" + text
 
 
 def _previous(session: Session, aspiration: Aspiration) -> str | None:
@@ -155,7 +181,7 @@ def _tell_followers(
             "notify.original_status",
             code=copy.code,
             original=original.code,
-            status=t(f"status.{status}"),
+            status=resident_status(session, t, status, original.opd_code),
         )
         _send(session, resident, Reply(text=text), now)
 

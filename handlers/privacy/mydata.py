@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from handlers.aspirations.status import category_label
 from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
+from handlers.core.notifications import resident_status
 from handlers.privacy.mydata_export import forum_lines, resident_id, send_document
 from handlers.trainings.notices import notify_promoted
 from handlers.widgets.choices import yes_no
@@ -58,7 +59,8 @@ def summary(ctx: Ctx) -> str:
     aspirations = recent_aspirations(session=ctx.session, resident_id=own, limit=SHOWN_ASPIRATIONS)
     lines += [t("mydata.aspirations") if aspirations else t("mydata.no_aspirations")]
     lines += [
-        f"• {a.code} · {category_label(ctx, a.category)} · {t(f'status.{a.status}')}"
+        f"• {a.code} · {category_label(ctx, a.category)} · "
+        + resident_status(ctx.session, t, a.status, a.opd_code)
         for a in aspirations
     ]
     registrations = registrations_of(ctx.session, own)
