@@ -1,7 +1,10 @@
 """Cek status: a resident follows their own aspiration by its tracking code.
 
 Only the owner sees an aspiration; any other code gets the same "not found" as a
-code that does not exist, so codes cannot be probed. The resident reads which unit
+code that does not exist, so codes cannot be probed. An anonymous aspiration is
+still its sender's (``resident_id`` is kept; only staff's views hide it), so they
+follow it like any other; one sent without consent is linked to nobody, and a
+resident without consent is told so with every "not found". The resident reads which unit
 has it, by when the running stage is due (or that it waits for their answer, with
 the question), and a history with the unit's follow-ups and their own answers.
 """
@@ -150,7 +153,10 @@ def describe(ctx: Ctx, raw: str) -> str:
         return ctx.t("status.bad_format")
     aspiration = find(ctx, code)
     if aspiration is None:
-        return ctx.t("status.not_found", code=code)
+        text = ctx.t("status.not_found", code=code)
+        if not ctx.resident.has_consent:  # the same for every code: nothing is revealed
+            text += "\n\n" + ctx.t("status.not_found_unlinked")
+        return text
     text = ctx.t(
         "status.detail",
         code=aspiration.code,
