@@ -199,9 +199,11 @@ def test_residents_of_duplicates_hear_when_the_original_moves_on(desk: Engine) -
     by_recipient = {m.recipient: m.payload["text"] for m in new}
     assert len(new) == 2  # Sari once, Budi once
     assert by_recipient["111000"].startswith(f"Kabar aspirasi {original} (")
-    assert by_recipient["555000"] == (
-        f"News about aspiration {original}, the same as your aspiration {copy}: "
-        "its status is now Checked by our staff."
+    assert by_recipient["555000"].startswith(f"News about aspiration {copy} (Infrastructure, ")
+    assert by_recipient["555000"].endswith(
+        f"\n\nThis aspiration of yours is the same as aspiration {original} and is followed "
+        f"up with it. The status of {original} is now: Checked by our staff. "
+        "We will tell you whenever it changes."
     )
     assert NOTE not in by_recipient["555000"]  # the note was written for Sari
     resident = Chat(desk, user_id="555000", channel="telegram", name="Budi Siregar")

@@ -33,7 +33,7 @@ from staff_helpers import (
 )
 
 from handlers.core.engine import Engine
-from handlers.core.notifications import heading, tell_status_change
+from handlers.core.notifications import heading, tell_follow_up, tell_status_change
 from handlers.core.types import Reply
 from storage.aspirations import CODE_ALPHABET, find_aspiration
 from storage.db import transaction
@@ -111,6 +111,9 @@ def test_the_resident_reads_each_status_in_plain_words(desk: Engine, status: str
     if status in REASONED:
         assert f"Alasan: {REASON}" in notice.text
         assert last.endswith(f" — Alasan: {REASON}")
+    if status == "bukan_wewenang":
+        assert f"Silakan sampaikan ke: {REASON}" in notice.text
+        assert last.endswith(f" — Silakan sampaikan ke: {REASON}")
     assert "Catatan petugas" not in notice.text
 
 
@@ -158,6 +161,22 @@ def test_a_disposition_names_the_unit_in_the_status(desk: Engine) -> None:
     text = _status(chat, code)
     assert "Status: Diteruskan ke Dinas PUPR\n" in text
     assert text.count("Dinas PUPR") == 2  # the status line and the history, once each
+
+
+def test_a_follow_up_names_the_aspiration_and_what_comes_next(desk: Engine) -> None:
+    warga = seat(desk, WARGA, name="Budi Siregar")
+    code = seed(desk, resident_id=warga, status="diteruskan")
+    with transaction(desk.db) as session:
+        aspiration = find_aspiration(session=session, code=code)
+        assert aspiration is not None
+        assert tell_follow_up(session, desk.settings, aspiration, "Lubang ditambal Senin.", NOW)
+    [message] = outbox(desk)
+    assert message.payload["text"] == (
+        f"Kabar aspirasi {code} (Infrastruktur, Kelurahan Tomuan: "
+        "“Jalan Sutomo di depan pasar berlubang…”)\n\n"
+        "Dinas PUPR menindaklanjuti aspirasi Anda:\n\nLubang ditambal Senin.\n\n"
+        "Kami kabari lagi jika ada perkembangan."
+    )
 
 
 def test_the_rating_prompt_suggests_no_score(desk: Engine) -> None:

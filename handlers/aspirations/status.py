@@ -93,14 +93,18 @@ def history(ctx: Ctx, aspiration: Aspiration) -> str:
 
 def _change_line(ctx: Ctx, change: AspirationStatusChange) -> str:
     """A status change in the resident's words; the unit named once ("Diteruskan ke
-    Dinas PUPR", "Sedang dikerjakan (Dinas PUPR)"); a refusal's note as its reason."""
+    Dinas PUPR", "Sedang dikerjakan (Dinas PUPR)"); a refusal's note as its reason,
+    and where to go instead when it is not the city's matter."""
     status = resident_status(ctx.session, ctx.t, change.status, change.opd_code)
     if change.opd_code and change.status != "diteruskan":
         status = ctx.t("status.with_unit", status=status, unit=unit_name(ctx, change.opd_code))
     note = ""
-    if change.note:
-        reason = change.status in REASONED
-        note = " — " + (ctx.t("status.reason", note=change.note) if reason else change.note)
+    if change.status in REASONED and change.note:
+        note = " — " + ctx.t("status.reason", note=change.note)
+    elif change.status == "bukan_wewenang" and change.note:
+        note = " — " + ctx.t("status.take_it_to", note=change.note)
+    elif change.note:
+        note = f" — {change.note}"
     return ctx.t("status.history_line", when=ctx.t.datetime(change.at), status=status, note=note)
 
 

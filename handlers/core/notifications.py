@@ -177,7 +177,8 @@ def _tell_followers(
             continue
         told.add(resident.id)
         t = settings.translators(resident.language)
-        text = t(
+        text = heading(settings, t, copy) + "\n\n"  # their own report, by its code
+        text += t(
             "notify.original_status",
             code=copy.code,
             original=original.code,
