@@ -72,7 +72,10 @@ def test_on_hold_shows_the_question_and_no_due_day(engine: Engine) -> None:
     code = _one(engine.db, warga_id, ("tunda", wib(27, 10), {"note": QUESTION}))
     chat = _chat(engine)
     text = _status(chat, code)
-    assert f"Menunggu jawaban Anda. Pertanyaan petugas: {QUESTION}" in text
+    assert (
+        f"Status: Menunggu keterangan dari Anda\nPertanyaan petugas: {QUESTION}\n"
+        f"Untuk menjawab, ketik /jawab {code}." in text
+    )
     assert "Batas waktu" not in text and "Ditangani" not in text
 
 

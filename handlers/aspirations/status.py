@@ -137,7 +137,8 @@ def where_it_stands(ctx: Ctx, aspiration: Aspiration) -> list[str]:
     if aspiration.status == "tunda":
         assert aspiration.id is not None
         changes = status_history(session=ctx.session, aspiration_id=aspiration.id)
-        lines.append(ctx.t("status.waiting_for_you", question=_question(changes)))
+        question = _question(changes)
+        lines.append(ctx.t("status.waiting_for_you", question=question, code=aspiration.code))
     elif aspiration.next_due_at is not None and aspiration.status not in CLOSED_STATUSES:
         day = ctx.t.day(aspiration.next_due_at)
         late = aspiration.next_due_at < ctx.now
