@@ -187,6 +187,20 @@ def test_without_a_suggestion_every_category_is_offered(engine: Engine) -> None:
     assert "lingkungan" in chat.labels[0].casefold()  # "lingkungan" is Lingkungan's word
 
 
+def test_a_complaint_typed_at_the_category_question_becomes_its_text(engine: Engine) -> None:
+    chat = onboarded(engine)
+    play(
+        chat,
+        [
+            (("press", "Sampaikan aspirasi"), "Pilih kategorinya"),
+            ("Sampah menumpuk di pasar Horas sudah tiga hari", "Sepertinya ini tentang Lingkungan"),
+            ("1", "Di kecamatan mana"),
+            (("press", "Siantar Barat"), "Di kelurahan mana"),
+            (("press", "Bantan"), "foto atau lokasi"),
+        ],
+    )
+
+
 # --- a tracking code anywhere -----------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ code typed anywhere, answered with its status.
 typed where a choice is asked ──▶ offer ──Lanjutkan──▶ aspiration (text kept,
    (the menu, a button question)      │                 category suggested)
                                       └──Kembali──▶ back where it was typed
+typed at the aspiration's category question ──▶ its text, the category suggested
 
 A resident's very first message, when it already is the complaint ("Pak, jalan
 di depan rumah saya rusak parah"), is held in the conversation through the
@@ -73,12 +74,17 @@ def read_code(ctx: Ctx, text: str) -> bool:
 
 
 def read_complaint(ctx: Ctx, text: str) -> bool:
-    """Long free text where a choice is asked: offer to send it as an aspiration
-    (not while one is being written: its own questions say what they need)."""
-    if ctx.conversation.flow in (Asking.CATEGORY.flow, Offering.OFFER.flow):
+    """Long free text where a choice is asked: offer to send it as an aspiration.
+    Typed at the aspiration's first question, it is that aspiration's text (its
+    category suggested); later in the flow its own questions say what they need."""
+    if ctx.conversation.flow == Offering.OFFER.flow or not worth_offering(text):
         return False
-    if not worth_offering(text):
-        return False
+    if ctx.conversation.flow == Asking.CATEGORY.flow:
+        at_start = ctx.conversation.step == Asking.CATEGORY.value
+        if not at_start or ctx.draft(submit.AspirationDraft).text is not None:
+            return False
+        submit.prefill(ctx, text)
+        return True
     ctx.detour(Offering.OFFER)  # Kembali comes back to the question it was typed at
     _offer(ctx, text, "typed")
     return True
