@@ -373,6 +373,9 @@ def test_loose_matching_takes_a_clear_winner_asks_when_unsure_and_skips_ties() -
     unsure = guess_option(places, "timor")
     assert unsure is not None and not unsure.sure and unsure.option.label == "Siantar Timur"
     assert guess_option(places, "siantar") is None  # every one alike: no guess
+    assert guess_option(places, "siantar tengah") is None  # no such kecamatan
+    together = guess_option(places, "siantarbarat")
+    assert together is not None and together.sure and together.option.label == "Siantar Barat"
     yes_no = (Option("send", "Kirim"), Option("cancel", "Batal"))
     assert guess_option(yes_no, "jangan kirim") is None  # never the other way round
     assert guess_option(yes_no, "7") is None

@@ -85,9 +85,10 @@ def _best(wanted: str, option: Option) -> float:
 
 def _score(wanted: str, name: str) -> float:
     """How much ``wanted`` looks like ``name``, or like a part of it: the whole
-    compared, and each typed word against the name's closest word. Only the typed
-    words are looked for in the name, never the other way round: "jangan kirim"
-    does not mean "Kirim"."""
+    compared, and every typed word against the name's closest word (the worst of
+    them counts: "siantar tengah" is not Siantar Utara). Only the typed words are
+    looked for in the name, never the other way round: "jangan kirim" does not
+    mean "Kirim"."""
     if not name:
         return 0.0
     whole = fuzz.ratio(wanted, name)
@@ -95,5 +96,7 @@ def _score(wanted: str, name: str) -> float:
     words = name.split()
     if not typed or len(typed) != len(wanted.split()):
         return whole  # a short word among them ("di", "ya"): compare the whole only
-    parts = sum(max(fuzz.ratio(word, other) for other in words) for word in typed) / len(typed)
+    parts = min(max(fuzz.ratio(word, other) for other in words) for word in typed)
+    if len(typed) > 1 and whole < SURE:
+        whole = 0.0  # words in common ("siantar …") make a loose whole look alike
     return max(whole, parts)
