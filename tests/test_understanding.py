@@ -75,6 +75,26 @@ def test_a_first_message_with_content_is_offered_back_after_consent(chat: Chat) 
     assert aspiration.resident_id is not None and not aspiration.anonymous
 
 
+def test_a_complaint_typed_at_the_consent_question_is_held_too(chat: Chat) -> None:
+    play(
+        chat,
+        [
+            ("/start", "Apakah Anda setuju"),  # Telegram's first message
+            (COMPLAINT, "Pesan Anda belum kami simpan"),
+        ],
+    )
+    assert "Apakah Anda setuju" in chat.said and "tidak ada dalam pilihan" not in chat.said
+    assert held_data(chat)["_held"] == COMPLAINT and stored(chat) == []
+    play(
+        chat,
+        [
+            ("halo", "Apakah Anda setuju"),  # not a complaint: the question again
+            (("press", "Setuju"), "Kirim ini sebagai aspirasi?"),
+            (("press", "Lanjutkan"), "Sepertinya ini tentang Infrastruktur"),
+        ],
+    )
+
+
 def test_a_held_first_message_can_be_left_after_consent(chat: Chat) -> None:
     play(
         chat,

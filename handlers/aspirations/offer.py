@@ -7,8 +7,8 @@ typed where a choice is asked ──▶ offer ──Lanjutkan──▶ aspiratio
 typed at the aspiration's category question ──▶ its text, the category suggested
 
 A resident's very first message, when it already is the complaint ("Pak, jalan
-di depan rumah saya rusak parah"), is held in the conversation through the
-consent question (``HELD``), never stored as an aspiration:
+di depan rumah saya rusak parah"), or a complaint typed at the consent question,
+is held in the conversation through it (``HELD``), never stored as an aspiration:
 
 consent ──Setuju──▶ offer "Kirim ini sebagai aspirasi?" ──Lanjutkan──▶ aspiration
    │                                                   └──Tidak──▶ menu
@@ -90,14 +90,30 @@ def read_complaint(ctx: Ctx, text: str) -> bool:
     return True
 
 
-READERS = (Reader(10, read_code), Reader(90, read_complaint))
+def hold_before_consent(ctx: Ctx, text: str) -> bool:
+    """A complaint typed while the consent question waits (on Telegram the very
+    first message is /start, so the complaint comes next): held like a first
+    message, and the resident told it is not kept yet."""
+    if ctx.resident.onboarded_at is not None or not worth_offering(text):
+        return False
+    hold_first_message(ctx)
+    ctx.note(ctx.t("offer.held"))
+    return True
+
+
+READERS = (
+    Reader(5, hold_before_consent, before_consent=True),
+    Reader(10, read_code),
+    Reader(90, read_complaint),
+)
 
 
 # --- the first message, through the consent question --------------------------------
 
 
 def hold_first_message(ctx: Ctx) -> None:
-    """Keep a first message that already is the complaint, while consent is asked."""
+    """Keep a first message that already is the complaint, while consent is asked
+    (the latest one, when several come before the answer)."""
     text = ctx.inbound.text
     if text is not None and worth_offering(text):
         ctx.conversation.data = {**ctx.conversation.data, HELD: text}

@@ -70,10 +70,12 @@ class MenuEntry:
 class Reader:
     """Free text that no step took, recognised by a feature wherever it is typed (a
     tracking code, a greeting, a complaint typed at the menu): ``read`` handles it
-    and says so; readers are tried in ``rank`` order (lower first)."""
+    and says so; readers are tried in ``rank`` order (lower first). Only those
+    ``before_consent`` read what is typed before the consent question is answered."""
 
     rank: int
     read: Callable[[Ctx, str], bool]
+    before_consent: bool = False
 
 
 @dataclass(frozen=True)

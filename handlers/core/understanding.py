@@ -40,8 +40,14 @@ def readable(ctx: Ctx) -> bool:
 
 def understood(ctx: Ctx, text: str) -> bool:
     """A feature recognised ``text`` and handled it (the question is asked again
-    unless it moved on)."""
-    return readable(ctx) and any(reader.read(ctx, text) for reader in ctx.features.readers)
+    unless it moved on). Before the consent question is answered, only the readers
+    meant for that time read it."""
+    readers = ctx.features.readers
+    if ctx.resident.onboarded_at is None:
+        readers = [reader for reader in readers if reader.before_consent]
+    elif not readable(ctx):
+        return False
+    return any(reader.read(ctx, text) for reader in readers)
 
 
 def propose(ctx: Ctx, option: Option) -> None:
