@@ -195,16 +195,28 @@ def test_free_text_at_another_question_goes_back_to_that_question(engine: Engine
     assert chat.labels == ["Bahasa Indonesia", "English"]
 
 
-def test_without_a_suggestion_every_category_is_offered(engine: Engine) -> None:
+def test_a_category_word_in_the_text_puts_its_category_first(engine: Engine) -> None:
     chat = onboarded(engine)
     play(
         chat,
         [
             ("Mohon diperhatikan keadaan di lingkungan kami pak", "Sepertinya Anda ingin"),
-            (("press", "Lanjutkan"), "Tulisan Anda sudah kami catat"),
+            (("press", "Lanjutkan"), "Sepertinya ini tentang Lingkungan"),
         ],
     )
-    assert "lingkungan" in chat.labels[0].casefold()  # "lingkungan" is Lingkungan's word
+    assert chat.labels[0].startswith("Lingkungan")  # "lingkungan" is Lingkungan's word
+
+
+def test_without_a_category_word_the_categories_keep_their_order(engine: Engine) -> None:
+    chat = onboarded(engine)
+    play(
+        chat,
+        [
+            ("Mohon diperhatikan keadaan di tempat kami pak, sudah lama", "Sepertinya Anda ingin"),
+            (("press", "Lanjutkan"), "Tulisan Anda sudah kami catat. Aspirasi ini tentang apa?"),
+        ],
+    )
+    assert chat.labels[0].startswith("Infrastruktur") and chat.labels[-1] == "Lainnya"
 
 
 def test_a_complaint_typed_at_the_category_question_becomes_its_text(engine: Engine) -> None:
