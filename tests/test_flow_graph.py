@@ -28,9 +28,9 @@ def _reach(starts: Iterable[Steps], edges: dict[Steps, tuple[Steps, ...]]) -> se
 
 
 def test_every_registered_flow_is_checked() -> None:
-    assert len(FLOWS) == 23
+    assert len(FLOWS) == 24
     assert {flow.name for flow in FLOWS} >= {
-        "menu", "onboarding", "aspiration", "announce", "desk", "units", "answer",
+        "menu", "onboarding", "aspiration", "announce", "desk", "units", "answer", "offer",
     }  # fmt: skip
 
 

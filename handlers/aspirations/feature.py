@@ -5,13 +5,13 @@ review them (/aspirasi)."""
 
 from __future__ import annotations
 
-from handlers.aspirations import answer, rating, review, status
+from handlers.aspirations import answer, offer, rating, review, status
 from handlers.aspirations import submit as aspiration
 from handlers.core.feature import Command, Feature, HelpLine, MenuEntry
 
 FEATURE = Feature(
     name="aspirations",
-    flows=(aspiration.FLOW, status.FLOW, rating.FLOW, answer.FLOW, review.FLOW),
+    flows=(aspiration.FLOW, status.FLOW, rating.FLOW, answer.FLOW, review.FLOW, offer.FLOW),
     commands=(
         Command("status", status.run, help=HelpLine("help.line.status", 30), listed=30),
         Command("nilai", rating.start, help=HelpLine("help.line.nilai", 70)),
@@ -32,4 +32,6 @@ FEATURE = Feature(
         ),
         MenuEntry("status", 20, lambda ctx: ctx.goto(status.FLOW.start), (status.FLOW.start,)),
     ),
+    # a tracking code typed anywhere; a complaint typed where a choice is asked
+    readers=offer.READERS,
 )

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from handlers.aspirations.suggest import category_words
+from handlers.core.asking import refuse_number
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
 from handlers.core.notifications import resident_status
 from handlers.core.types import Option
@@ -46,9 +48,11 @@ def category_label(ctx: Ctx, key: str) -> str:
 
 
 def category_options(ctx: Ctx) -> tuple[Option, ...]:
-    """The categories, each picked also by typing its key."""
+    """The categories, each picked also by typing its key or one of its words
+    ("jalan" → Infrastruktur: ``words.category_<key>``)."""
     return tuple(
-        Option(c.key, category_label(ctx, c.key), (c.key,)) for c in ctx.settings.categories
+        Option(c.key, category_label(ctx, c.key), category_words(ctx, c.key))
+        for c in ctx.settings.categories
     )
 
 
@@ -208,6 +212,9 @@ def on_code(ctx: Ctx, answer: Answer) -> None:
         ctx.goto(HOME)
         return
     raw = answer.option or answer.text or ""
+    if answer.text is not None and raw.strip().isdigit() and len(raw.strip()) <= 2:
+        refuse_number(ctx, ask_code(ctx).options)  # "7": no option, and no code either
+        return
     if find(ctx, raw) is None:
         ctx.invalid(describe(ctx, raw))  # the format or "not found" message
         return

@@ -1,6 +1,8 @@
 """Sampaikan aspirasi: a complaint or proposal, from category to tracking code.
 
 category → kecamatan → kelurahan → text → attachment (photo/location, optional)
+  (a text already typed elsewhere, ``prefill``: its category suggested first,
+  and the text question skipped)
   → identity (name or anonymous; consenting residents only) [→ name]
   → summary ──Kirim──▶ tracking code, menu
              ├─Ubah──▶ edit → the chosen step → back to summary
@@ -10,7 +12,8 @@ category → kecamatan → kelurahan → text → attachment (photo/location, op
 from __future__ import annotations
 
 from handlers.aspirations.language_guess import confident_language
-from handlers.aspirations.status import category_label
+from handlers.aspirations.status import category_label, category_options
+from handlers.aspirations.suggest import suggest_category
 from handlers.core import abuse
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
 from handlers.core.types import Option
@@ -45,6 +48,7 @@ class AspirationDraft(FormDraft):
     latitude: float | None = None
     longitude: float | None = None
     anonymous: bool | None = None
+    suggested: str | None = None  # the category a prefilled text suggests
 
 
 def _draft(ctx: Ctx) -> AspirationDraft:
@@ -55,11 +59,27 @@ def ask_category(ctx: Ctx) -> Prompt:
     """What is the aspiration about?"""
     if abuse.over_daily_cap(ctx):
         abuse.refuse_over_cap(ctx)
-    options = tuple(
-        Option(c.key, category_label(ctx, c.key), (c.key, *words(ctx.t, f"category_{c.key}")))
-        for c in ctx.settings.categories
-    )
-    return Prompt(ctx.t("aspiration.ask_category"), options)
+    options = category_options(ctx)
+    draft = _draft(ctx)
+    if draft.text is None or draft.editing:
+        return Prompt(ctx.t("aspiration.ask_category"), options)
+    suggested = [o for o in options if o.value == draft.suggested]
+    if not suggested:
+        return Prompt(ctx.t("aspiration.ask_category_prefilled"), options)
+    others = tuple(o for o in options if o.value != draft.suggested)
+    text = ctx.t("aspiration.ask_category_suggested", category=suggested[0].label)
+    return Prompt(text, (suggested[0], *others))  # the suggestion first: one press
+
+
+def prefill(ctx: Ctx, text: str) -> None:
+    """Start with a text the resident typed elsewhere (at the menu, as a first
+    message): kept as the aspiration's text, its category suggested."""
+    draft = _draft(ctx)
+    draft.text = check_aspiration_text(text)
+    detected = confident_language(draft.text)
+    draft.language = detected or ctx.resident.language
+    _offer_english_once(ctx, detected)
+    draft.suggested = suggest_category(ctx, draft.text)
 
 
 def on_category(ctx: Ctx, answer: Answer) -> None:
@@ -70,7 +90,7 @@ def on_category(ctx: Ctx, answer: Answer) -> None:
 def on_area(ctx: Ctx, area: Area) -> None:
     draft = _draft(ctx)
     draft.kecamatan, draft.kelurahan = area.kecamatan, area.kelurahan
-    FORM.next(ctx, Asking.TEXT)
+    FORM.next(ctx, Asking.TEXT if draft.text is None else Asking.ATTACHMENT)
 
 
 def keep_text(ctx: Ctx, text: str) -> None:
@@ -240,7 +260,7 @@ AREA = AreaPicker(
     ask_kecamatan=lambda ctx: ctx.t("aspiration.ask_kecamatan"),
     ask_kelurahan=lambda ctx, kecamatan: ctx.t("aspiration.ask_kelurahan", kecamatan=kecamatan),
     chosen=on_area,
-    to=(Asking.TEXT, Asking.SUMMARY),
+    to=(Asking.TEXT, Asking.ATTACHMENT, Asking.SUMMARY),
     home=True,
 )
 

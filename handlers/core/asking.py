@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from handlers.core import access
+from handlers.core import access, understanding
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step
-from handlers.core.matching import match_option
-from handlers.core.types import Reply
+from handlers.core.matching import guess_option, match_option
+from handlers.core.types import Option, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +41,14 @@ def answer_step(ctx: Ctx, step: Step) -> None:
     moved on as it was asked again (what it showed is gone, or no longer the
     resident's to see) takes no answer: the next one is asked instead."""
     moved = ctx.moved
-    prompt = ask(ctx, step)
+    prompt = _prompt(ctx, step)
     if ctx.moved and not moved:
         return
-    answer = interpret(ctx, prompt)
-    if answer is not None:
+    guess = understanding.take(ctx)
+    answer = understanding.confirmed(ctx, guess, prompt) if guess is not None else False
+    if answer is False:  # no guess waited, or the resident answered something else
+        answer = interpret(ctx, prompt)
+    if isinstance(answer, Answer):
         ctx.at = step
         try:
             step.answer(ctx, answer)
@@ -54,7 +57,13 @@ def answer_step(ctx: Ctx, step: Step) -> None:
 
 
 def ask(ctx: Ctx, step: Step) -> Prompt:
-    """Ask ``step``; a prompt may itself move on, only where its ``to`` says."""
+    """Ask ``step`` (or whether a loosely typed answer to it meant the option
+    guessed: ``understanding``); a prompt may itself move on, only where its ``to``
+    says."""
+    return understanding.shown(ctx, _prompt(ctx, step))
+
+
+def _prompt(ctx: Ctx, step: Step) -> Prompt:
     ctx.at = step
     try:
         return step.prompt(ctx)
@@ -110,12 +119,36 @@ def interpret(ctx: Ctx, prompt: Prompt) -> Answer | None:
         return Answer(option=option.value)
     if "text" in prompt.accepts:
         return Answer(text=inbound.text)
+    return read_loosely(ctx, prompt, inbound.text)
+
+
+def read_loosely(ctx: Ctx, prompt: Prompt, typed: str) -> Answer | None:
+    """Typed text that is no option and no answer here (``understanding``): an
+    option clearly meant, something a feature recognises, an option asked about,
+    or refused with how to choose."""
+    t = ctx.t
+    guess = guess_option(prompt.options, typed)
+    if guess is not None and guess.sure:
+        return Answer(option=guess.option.value)
+    if understanding.understood(ctx, typed):
+        return None
+    if guess is not None:
+        understanding.propose(ctx, guess.option)
+        return None
     if prompt.options:
-        typed = inbound.text.strip()
-        if typed.isdigit():
-            ctx.invalid(t("engine.number_out_of_range", count=len(prompt.options)))
+        if typed.strip().isdigit():
+            refuse_number(ctx, prompt.options)
         else:
             ctx.invalid(t("engine.choose_option", count=len(prompt.options)))
         return None
     ctx.invalid(t("engine.text_not_expected"))
     return None
+
+
+def refuse_number(ctx: Ctx, options: tuple[Option, ...]) -> None:
+    """A typed number that is none of the options: which numbers there are (also
+    where words are taken too, so "7" is not read as text without words)."""
+    if len(options) == 1:
+        ctx.invalid(ctx.t("engine.number_single", label=options[0].label))
+    else:
+        ctx.invalid(ctx.t("engine.number_out_of_range", count=len(options)))

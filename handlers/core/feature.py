@@ -67,6 +67,18 @@ class MenuEntry:
 
 
 @dataclass(frozen=True)
+class Reader:
+    """Free text that no step took, recognised by a feature wherever it is typed (a
+    tracking code, a greeting, a complaint typed at the menu): ``read`` handles it
+    and says so; readers are tried in ``rank`` order (lower first). Only those
+    ``before_consent`` read what is typed before the consent question is answered."""
+
+    rank: int
+    read: Callable[[Ctx, str], bool]
+    before_consent: bool = False
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     flows: tuple[Flow, ...] = ()
@@ -74,6 +86,7 @@ class Feature:
     actions: Mapping[str, Run] = field(default_factory=dict)  # "!rate:ASP-…:5" → actions["rate"]
     menu: tuple[MenuEntry, ...] = ()
     help: tuple[HelpLine, ...] = ()  # help lines of no one command ("/datasaya json")
+    readers: tuple[Reader, ...] = ()
 
 
 @dataclass
@@ -85,6 +98,7 @@ class Registry:
     actions: dict[str, Run] = field(default_factory=dict)
     menu: list[MenuEntry] = field(default_factory=list)
     help: list[HelpLine] = field(default_factory=list)
+    readers: list[Reader] = field(default_factory=list)
 
     @classmethod
     def collect(cls, features: Iterable[Feature]) -> Registry:
@@ -99,7 +113,9 @@ class Registry:
                 _claim(registry.actions, name, run)
             registry.menu.extend(feature.menu)
             registry.help.extend(feature.help)
+            registry.readers.extend(feature.readers)
         registry.menu.sort(key=lambda entry: entry.rank)
+        registry.readers.sort(key=lambda reader: reader.rank)
         return registry
 
     def help_lines(self, section: str) -> list[HelpLine]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from handlers.core import greetings
 from handlers.core.feature import Command, Feature, HelpLine, MenuEntry
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Home, Language, Prompt, Step
 from handlers.core.help import help_text
@@ -18,6 +19,7 @@ from handlers.privacy.mydata import Rights
 from handlers.privacy.onboarding import Onboarding
 from handlers.privacy.profile import Profile
 from handlers.widgets import choices
+from handlers.widgets.words import words
 
 HELP_ITEMS = ("mydata", "profile", "delete")
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -73,7 +75,10 @@ def ask_language(ctx: Ctx) -> Prompt:
     """Which language should the bot speak?"""
     return Prompt(
         ctx.t("language.ask"),
-        tuple(Option(code, LANGUAGE_NAMES[code], (code,)) for code in ctx.settings.languages),
+        tuple(
+            Option(code, LANGUAGE_NAMES[code], (code, *words(ctx.t, f"language_{code}")))
+            for code in ctx.settings.languages
+        ),
     )
 
 
@@ -160,4 +165,5 @@ FEATURE = Feature(
         MenuEntry("help", 50, lambda ctx: ctx.goto(Home.HELP), (Home.HELP,)),
         MenuEntry("language", 60, lambda ctx: ctx.goto(Language.CHOOSE), (Language.CHOOSE,)),
     ),
+    readers=(greetings.READER,),
 )

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from handlers.core import access, commands
+from handlers.aspirations import offer as first_message
+from handlers.core import access, commands, understanding
 from handlers.core.asking import answer_step, step_of
 from handlers.core.commands import Called
 from handlers.core.flow import HOME, Ctx, Flow
@@ -73,7 +74,20 @@ def first_contact(ctx: Ctx, turn: Turn) -> bool:
     if not turn.is_new:
         return False
     ctx.goto(Onboarding.CONSENT if ctx.resident.onboarded_at is None else HOME)
-    return turn.command is None or not commands.allowed_before_consent(ctx, turn.command.name)
+    if turn.command is None:
+        read_first_message(ctx)
+        return True
+    return not commands.allowed_before_consent(ctx, turn.command.name)
+
+
+def read_first_message(ctx: Ctx) -> None:
+    """A first message with content: held through the consent question (to offer
+    back as an aspiration), or, from someone who answered it before, read as if
+    typed at the menu (a code, a greeting, a complaint)."""
+    if ctx.conversation.flow == Onboarding.CONSENT.flow:
+        first_message.hold_first_message(ctx)
+    elif ctx.inbound.text is not None:
+        understanding.understood(ctx, ctx.inbound.text)
 
 
 def expired(ctx: Ctx, turn: Turn) -> bool:
@@ -87,7 +101,10 @@ def expired(ctx: Ctx, turn: Turn) -> bool:
     else:
         ctx.note(ctx.t("engine.expired"))
         ctx.goto(HOME)
-    return turn.command is None and turn.action is None
+    if turn.command is not None or turn.action is not None:
+        return False
+    read_first_message(ctx)  # as if it came first: held, or read as at the menu
+    return True
 
 
 def button_action(ctx: Ctx, turn: Turn) -> bool:

@@ -3,6 +3,8 @@
 consent ──Setuju──▶ home_kecamatan ──▶ home_kelurahan ──▶ menu
    │                     └──Lewati──────────┴──Lewati──▶ menu
    └──Tidak setuju──▶ menu (anonymous aspirations only)
+(a first message that already was a complaint is offered back instead:
+``handlers.aspirations.offer``)
 
 reconsent (a new privacy notice, reached by the engine's detour) ──Setuju──▶ back
    └──Tidak setuju──▶ consent withdrawn, menu
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from handlers.aspirations import offer as first_message
+from handlers.aspirations.offer import Offering
 from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
 from handlers.core.validation import clean_profile_name
 from handlers.privacy import mydata
@@ -137,7 +141,11 @@ HOME_AREA = home_picker(
 
 FLOW = Flow(
     steps={
-        Onboarding.CONSENT: Step(ask_consent, on_consent, (Onboarding.HOME_KECAMATAN, HOME)),
+        Onboarding.CONSENT: Step(
+            ask_consent,
+            first_message.kept_through(on_consent),
+            (Onboarding.HOME_KECAMATAN, HOME, Offering.OFFER),
+        ),
         **HOME_AREA.steps(),
         Onboarding.RECONSENT: Step(ask_reconsent, on_reconsent, (HOME,)),
     },

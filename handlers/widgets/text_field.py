@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from handlers.core.asking import refuse_number
 from handlers.core.flow import Answer, Ctx, Prompt, Step, Steps
 from handlers.core.types import Option
 from handlers.core.validation import Invalid
@@ -60,7 +61,12 @@ def text_step(
         try:
             value = checked(ctx, text)
         except Invalid as problem:
-            ctx.refuse(problem)
+            offered = options(ctx)
+            typed = (given.text or "").strip()
+            if typed.isdigit() and len(typed) <= 2 and offered:
+                refuse_number(ctx, offered)  # "7" where buttons are offered: no option
+            else:
+                ctx.refuse(problem)
             return
         keep(ctx, value)
 
