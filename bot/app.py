@@ -87,6 +87,7 @@ def build_app(settings: Settings) -> App:
             category_units=settings.opd.category_units(),
             clock=settings.sla.clock,
             console_links=settings.web.link_base(),
+            service=settings.service.facts,
         ),
         FLOWS,
         # the replies' claim is the dispatchers' short lease, renewed while they go

@@ -16,7 +16,7 @@ from typing import Any
 from conftest import NOW
 
 from handlers.core.engine import Engine
-from handlers.core.types import Choice, Inbound, Location, Reply
+from handlers.core.types import ACTION_PROMPT, Choice, Inbound, Location, Reply
 
 
 @dataclass
@@ -70,6 +70,17 @@ class Chat:
 
     def location(self, latitude: float, longitude: float) -> list[Reply]:
         return self._send(location=Location(latitude, longitude))
+
+    def help_entry(self, entry: str) -> list[Reply]:
+        """Press a button of /bantuan's help menu ("how", "data", "contact",
+        "commands"): they act from any step."""
+        return self._send(choice=Choice(ACTION_PROMPT, f"!help:{entry}"))
+
+    def all_commands(self) -> str:
+        """/bantuan, then its "Perintah lengkap": every command the reader may use."""
+        self.send("/bantuan")
+        self.help_entry("commands")
+        return self.said
 
     def contact(self, phone: str) -> list[Reply]:
         """Share a phone number (Telegram's contact button)."""

@@ -38,7 +38,7 @@ MENU_LABELS = [
     "Bantuan",
     "Bahasa",
 ]
-HELP = "Perintah yang bisa dipakai kapan saja"
+HELP = "Pilih yang ingin Anda ketahui"  # /bantuan's short menu (issue 19)
 KIRIM = (("press", "Kirim"), "Kode pelacakan")
 
 
@@ -264,7 +264,7 @@ def test_start_command_from_every_step(engine: Engine, step: str) -> None:
     chat.send("/start")
     if step == "consent":  # no consent yet: onboarding starts over
         assert "Apakah Anda setuju" in chat.last.text
-        assert chat.labels == ["Setuju", "Tidak setuju"]
+        assert chat.labels == ["Setuju", "Tidak setuju", "Baca selengkapnya"]
         assert state(chat)[:2] == ("onboarding", "consent")
     else:
         assert chat.last.text.startswith("Halo, selamat datang kembali!")
@@ -815,7 +815,7 @@ def test_the_first_message_of_any_kind_starts_onboarding(chat: Chat, first: dict
     [welcome] = chat.last_batch
     assert welcome.text.startswith("Halo! Selamat datang di layanan aspirasi warga")
     assert "Apakah Anda setuju" in welcome.text
-    assert chat.labels == ["Setuju", "Tidak setuju"]
+    assert chat.labels == ["Setuju", "Tidak setuju", "Baca selengkapnya"]
     assert state(chat)[:2] == ("onboarding", "consent")
 
 
@@ -824,7 +824,7 @@ def test_an_english_hint_gives_the_english_welcome(engine: Engine) -> None:
     chat.send("hello")
     assert chat.last.text.startswith("Hello! Welcome")
     assert "Do you agree" in chat.last.text
-    assert chat.labels == ["I agree", "I don't agree"]
+    assert chat.labels == ["I agree", "I don't agree", "Read the full notice"]
 
 
 def test_language_can_be_chosen_before_onboarding(chat: Chat) -> None:

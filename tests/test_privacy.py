@@ -22,6 +22,8 @@ from sqlmodel import Session, SQLModel
 
 from bot.media import MediaStore
 from handlers.core.engine import Engine
+from handlers.core.settings import CONSENT_VERSION
+from handlers.core.types import ACTION_PROMPT, Choice
 from handlers.registry import FLOWS
 from storage.db import transaction
 from storage.exports import AspirationFilter, export
@@ -265,24 +267,35 @@ def test_withdrawal_keeps_an_anonymous_account(budi: Chat, media: MediaStore) ->
     play(budi, [("/datasaya", "belum memberi persetujuan")])
 
 
-def test_help_lists_the_privacy_commands(chat: Chat) -> None:
-    play(chat, [("/bantuan", "/tarikpersetujuan")])
-    assert "/profil" in chat.said
+def test_help_lists_the_privacy_commands(budi: Chat) -> None:
+    play(budi, ONBOARD)
+    help_message = budi.send("/bantuan")[0]
+    budi._send(choice=Choice(ACTION_PROMPT, "!help:data"))  # its "Data saya" button
+    assert "/tarikpersetujuan" in budi.said and "/profil" in budi.said
+    assert help_message.options[1].label == "Data saya"
+    play(budi, [(("press", "Bantuan"), "Bantuan"), ("Data saya", "/tarikpersetujuan")])
 
 
 def test_the_menus_help_leads_to_my_data_profile_and_deletion(budi: Chat) -> None:
     play(budi, ONBOARD)
-    play(budi, [(("press", "Bantuan"), "/tarikpersetujuan")])
-    assert budi.labels == ["Data saya", "Ubah profil", "Hapus data saya", "Kembali ke menu"]
-    play(budi, [(("press", "Data saya"), "Data Anda yang kami simpan")])
+    play(budi, [(("press", "Bantuan"), "Bantuan"), (("press", "Data saya"), "/tarikpersetujuan")])
+    assert budi.labels == [
+        "Lihat data saya",
+        "Ubah profil",
+        "Hapus data saya",
+        "Kembali ke bantuan",
+    ]
+    play(budi, [(("press", "Lihat data saya"), "Data Anda yang kami simpan")])
     assert f"• Nama: {NAME}" in budi.said
     assert budi.last.text == "Apa yang ingin Anda lakukan?"  # then the menu again
-    play(budi, [(("press", "Bantuan"), "Bantuan"), (("press", "Ubah profil"), "Data mana")])
-    play(budi, [("/menu", "Apa yang ingin Anda lakukan?"), (("press", "Bantuan"), "Bantuan")])
+    to_data = [(("press", "Bantuan"), "Bantuan"), (("press", "Data saya"), "/profil")]
+    play(budi, [*to_data, (("press", "Ubah profil"), "Data mana")])
+    play(budi, [("/menu", "Apa yang ingin Anda lakukan?"), *to_data])
     play(budi, [(("press", "Hapus data saya"), "Hapus data Anda?")])
     play(budi, [(("press", "Jangan"), "Apa yang ingin Anda lakukan?")])
     assert resident(budi) is not None and resident(budi).display_name == NAME  # type: ignore[union-attr]
-    play(budi, [(("press", "Bantuan"), "Bantuan"), ("kembali", "Apa yang ingin Anda lakukan?")])
+    play(budi, [*to_data, ("kembali", "Pilih yang ingin Anda ketahui")])
+    play(budi, [("kembali", "Apa yang ingin Anda lakukan?")])
 
 
 # --- 4. a new privacy notice --------------------------------------------------------
@@ -309,7 +322,7 @@ def test_a_new_notice_is_confirmed_before_anything_else(budi: Chat) -> None:
             ("Sampaikan aspirasi", "Pemberitahuan privasi kami telah diperbarui"),
             ("/menu", "Pilih salah satu"),  # nothing else until it is answered
             ("/status ASP-7K2M9Q", "Pilih salah satu"),
-            ("/bantuan", "Perintah yang bisa dipakai"),
+            ("/bantuan", "Pilih yang ingin Anda ketahui"),
         ],
     )
     assert "setuju dengan pemberitahuan privasi yang baru" in again.last.text
@@ -396,7 +409,7 @@ def test_my_data_lists_every_kind_of_record(budi: Chat, media: MediaStore) -> No
         f"Nomor HP: {PHONE}",
         "• Tempat tinggal: Kelurahan Bantan, Kecamatan Siantar Barat",
         "• Persetujuan diberikan: Sabtu, 28 November 2026 pukul 09.00 WIB",
-        "• Versi pemberitahuan privasi yang Anda setujui: 2026-11",
+        f"• Versi pemberitahuan privasi yang Anda setujui: {CONSENT_VERSION}",
         f"• {code} · Infrastruktur",
         "Pendaftaran pelatihan:",
         "• Pembukuan UMKM · terdaftar",
@@ -416,7 +429,7 @@ def test_my_data_as_a_json_document(budi: Chat, media: MediaStore) -> None:
     assert sent.document is not None and sent.document.endswith("data-saya-2026-11-28.json")
     data = json.loads(media.path_of(sent.document).read_text(encoding="utf-8"))
     assert (data["identity"], data["name"], data["phone"]) == (IDENTITY, NAME, PHONE)
-    assert (data["consent_version"], data["home_kelurahan"]) == ("2026-11", "12.72.02.1003")
+    assert (data["consent_version"], data["home_kelurahan"]) == (CONSENT_VERSION, "12.72.02.1003")
     assert data["consent_at"] == "2026-11-28T09:00:00+07:00"
     [aspiration] = data["aspirations"]
     assert (aspiration["code"], aspiration["has_photo"]) == (code, True)

@@ -491,7 +491,7 @@ async def test_a_conversation_busy_through_every_try_is_fetched_again_not_apolog
     count = len(resident.messages())
     await resident.say("/bantuan")
     said = resident.said_since(count)
-    assert "/batal" in said and left == [0]  # handled when polling fetched it again
+    assert "Pilih yang ingin Anda ketahui" in said and left == [0]  # handled when fetched again
     assert "gangguan" not in said  # and no apology first
 
 
@@ -545,7 +545,7 @@ async def test_a_failing_step_gets_an_apology_and_polling_goes_on(
     assert "Maaf" in apology["text"] and "gangguan" in apology["text"]
     count = len(resident.messages())
     await resident.say("/bantuan")
-    assert "/batal" in resident.said_since(count)  # the next message works
+    assert "Pilih yang ingin Anda ketahui" in resident.said_since(count)  # the next one works
 
 
 async def test_a_button_from_a_group_chat_is_answered_and_ignored(
@@ -668,3 +668,24 @@ async def test_a_role_holders_chat_telegram_refuses_does_not_stop_the_start(
     assert bot.set == [("all", None), ("all", "en"), ("chat:7", None), ("chat:7", "en")]
     assert "command menu was refused: Chat not found" in caplog.text
     assert "404" not in caplog.text
+
+
+async def test_read_more_and_the_help_menus_buttons_on_telegram(
+    channel: TelegramChannel, resident: TelegramResident
+) -> None:
+    """Issue 19: the first screen's "Baca selengkapnya" and /bantuan's inline buttons,
+    which act from any step, through the real library against the fake Bot API."""
+    screen = await resident.say("/start")
+    assert len(screen["text"]) <= 400 and "/hapusdata" in screen["text"]
+    notice = await resident.press("Baca selengkapnya")
+    assert notice["text"].startswith("Sebelum mulai") and resident.button("Setuju", notice)
+    assert "kecamatan mana" in (await resident.press("Setuju"))["text"]
+    assert "Apa yang ingin" in (await resident.press("Lewati"))["text"]
+    count = len(resident.messages())
+    menu_question = await resident.say("/bantuan")
+    assert "Apa yang ingin" in menu_question["text"]  # the question again, below the help
+    assert "hubungi 112" in resident.said_since(count)
+    count = len(resident.messages())
+    await resident.press("Kontak petugas")
+    said = resident.said_since(count)
+    assert "Jam layanan: Senin–Jumat 08.00–16.00 WIB" in said and "Telepon:" not in said

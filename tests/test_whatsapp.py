@@ -538,3 +538,28 @@ async def test_a_file_sent_in_chat_is_deleted_once_delivered(
     assert f'"identity": "whatsapp:{resident.wa_id}"'.encode() in upload
     files = channel.media.directory / "files"
     assert not [p for p in files.rglob("*") if p.is_file()]
+
+
+async def test_read_more_and_the_help_menu_on_whatsapp(resident: WaResident) -> None:
+    """Issue 19: the first screen's three buttons (titles within WhatsApp's 20),
+    "Baca selengkapnya", and /bantuan's help menu (a list: four entries) whose rows
+    act from any step."""
+    [screen] = await resident.say("halo")
+    assert screen.kind == "button" and len(screen.text) <= 400
+    assert [b["title"] for b in screen.buttons] == ["Setuju", "Tidak setuju", "Baca selengkapnya"]
+    [notice] = await resident.choose("Baca selengkapnya")
+    assert notice.text.startswith("Sebelum mulai") and notice.kind == "button"
+    await resident.choose("Setuju")
+    await resident.choose("Lewati")
+    help_menu, question = await resident.say("/bantuan")
+    assert help_menu.kind == "list" and "hubungi 112" in help_menu.text
+    assert [b["title"] for b in help_menu.buttons] == [
+        "Cara kerja",
+        "Data saya",
+        "Kontak petugas",
+        "Perintah lengkap",
+    ]
+    assert "Apa yang ingin" in question.text
+    card, again = await resident.choose("Kontak petugas")
+    assert "Jam layanan: Senin–Jumat 08.00–16.00 WIB" in card.text
+    assert "Apa yang ingin" in again.text

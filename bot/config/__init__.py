@@ -16,6 +16,7 @@ messages or in ``repr(settings)``.
 """
 
 from bot.config.base import ENV_OVERRIDES, ConfigError
+from bot.config.contact import ServiceSettings
 from bot.config.features import AspirationSettings, CategorySetting, ForumSettings, TrainingSettings
 from bot.config.loading import load_settings
 from bot.config.opd import OpdSettings
@@ -53,6 +54,7 @@ __all__ = [
     "Retention",
     "RolesSettings",
     "ServerSettings",
+    "ServiceSettings",
     "Settings",
     "SlaSettings",
     "TelegramSettings",

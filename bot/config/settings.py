@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from bot.config.base import MODEL_CONFIG, url_password
+from bot.config.contact import ServiceSettings
 from bot.config.features import AspirationSettings, ForumSettings, TrainingSettings
 from bot.config.opd import OpdSettings
 from bot.config.privacy import PrivacySettings
@@ -49,6 +50,7 @@ class Settings(BaseModel):
     opd: OpdSettings = Field(default_factory=OpdSettings)
     sla: SlaSettings = Field(default_factory=SlaSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
     source: str = DEFAULT_SOURCE
     config_file: Path | None = None
     data_dir: Path = Field(default_factory=lambda: data_folder())

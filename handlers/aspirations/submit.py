@@ -14,7 +14,7 @@ from __future__ import annotations
 from handlers.aspirations.language_guess import confident_language
 from handlers.aspirations.status import category_label, category_options
 from handlers.aspirations.suggest import suggest_category
-from handlers.core import abuse
+from handlers.core import abuse, service_info
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
 from handlers.core.types import Option
 from handlers.core.validation import check_aspiration_text, check_name
@@ -222,7 +222,7 @@ def send(ctx: Ctx, draft: AspirationDraft) -> None:
     )
     abuse.count_aspiration(ctx)
     key = "aspiration.submitted" if linked else "aspiration.submitted_unlinked"
-    ctx.say(ctx.t(key, code=aspiration.code))
+    ctx.say(f"{ctx.t(key, code=aspiration.code)}\n\n{service_info.after_submit(ctx)}")
     ctx.goto(HOME)
 
 

@@ -91,6 +91,7 @@ class Home(Steps, flow="menu"):
 
     MAIN = "main"
     HELP = "help"
+    HELP_DATA = "help_data"
 
 
 class Language(Steps, flow="language"):

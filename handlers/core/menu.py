@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from handlers.core import greetings
 from handlers.core.feature import Command, Feature, HelpLine, MenuEntry
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Home, Language, Prompt, Step
-from handlers.core.help import help_text
-from handlers.core.types import Option
+from handlers.core.help import entry_text, help_menu_text, help_options, privacy_text
+from handlers.core.types import ACTION_PROMPT, Option, Reply
 from handlers.privacy import mydata, profile
 from handlers.privacy.mydata import Rights
 from handlers.privacy.onboarding import Onboarding
@@ -41,13 +41,30 @@ def on_menu(ctx: Ctx, answer: Answer) -> None:
 
 
 def ask_help(ctx: Ctx) -> Prompt:
-    """The help text, and the resident's own data a press away."""
-    options = [Option(item, ctx.t(f"menu.{item}")) for item in HELP_ITEMS]
-    options.append(choices.back(ctx.t, "common.back_to_menu", "menu"))
-    return Prompt(help_text(ctx), tuple(options))
+    """The help menu: how it works, my data, contact, every command."""
+    options = [*help_options(ctx), choices.back(ctx.t, "common.back_to_menu", "menu")]
+    return Prompt(help_menu_text(ctx), tuple(options))
 
 
 def on_help(ctx: Ctx, answer: Answer) -> None:
+    match answer.option:
+        case "data":
+            ctx.goto(Home.HELP_DATA)
+        case "how" | "contact" | "commands":
+            ctx.note(entry_text(ctx, answer.option))
+            ctx.goto(Home.HELP)
+        case _:
+            ctx.goto(HOME)
+
+
+def ask_help_data(ctx: Ctx) -> Prompt:
+    """The resident's data rights, and their own data a press away."""
+    options = [Option(item, ctx.t(f"menu.{item}")) for item in HELP_ITEMS]
+    options.append(choices.back(ctx.t, "help.menu.back", "help"))
+    return Prompt(privacy_text(ctx), tuple(options))
+
+
+def on_help_data(ctx: Ctx, answer: Answer) -> None:
     match answer.option:
         case "mydata":
             mydata.show(ctx, "")
@@ -57,7 +74,7 @@ def on_help(ctx: Ctx, answer: Answer) -> None:
         case "delete":
             mydata.start_delete(ctx)
         case _:
-            ctx.goto(HOME)
+            ctx.goto(Home.HELP)
 
 
 def home_flow(entries: Sequence[MenuEntry]) -> Flow:
@@ -66,7 +83,12 @@ def home_flow(entries: Sequence[MenuEntry]) -> Flow:
     return Flow(
         steps={
             Home.MAIN: Step(ask_menu, on_menu, leads),
-            Home.HELP: Step(ask_help, on_help, (HOME, Profile.CHOOSE, Rights.CONFIRM_DELETE)),
+            Home.HELP: Step(ask_help, on_help, (HOME, Home.HELP_DATA)),
+            Home.HELP_DATA: Step(
+                ask_help_data,
+                on_help_data,
+                (HOME, Home.HELP, Profile.CHOOSE, Rights.CONFIRM_DELETE),
+            ),
         }
     )
 
@@ -119,7 +141,16 @@ def cancel(ctx: Ctx, _args: str) -> None:
 
 
 def show_help(ctx: Ctx, _args: str = "") -> None:
-    ctx.say(help_text(ctx))
+    """The help menu as its own message, its buttons acting from any step; the
+    question the resident was at comes again below it, nothing lost."""
+    options = tuple(help_options(ctx, prefix="!help:"))
+    ctx.replies.append(Reply(text=help_menu_text(ctx), options=options, prompt_id=ACTION_PROMPT))
+
+
+def help_entry(ctx: Ctx, entry: str) -> None:
+    """A help menu button pressed (from /bantuan's message): what it says, then
+    the same question again."""
+    ctx.say(entry_text(ctx, entry))
 
 
 def choose_language(ctx: Ctx, _args: str = "") -> None:
@@ -161,6 +192,7 @@ FEATURE = Feature(
             listed=60,
         ),
     ),
+    actions={"help": help_entry},
     menu=(
         MenuEntry("help", 50, lambda ctx: ctx.goto(Home.HELP), (Home.HELP,)),
         MenuEntry("language", 60, lambda ctx: ctx.goto(Language.CHOOSE), (Language.CHOOSE,)),

@@ -10,12 +10,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from handlers.core.contact import ServiceFacts
 from handlers.core.types import Category, Reply, Translator
 from storage.opd import CATEGORY_UNITS
 from storage.sla import DEFAULT_CLOCK, ServiceClock
 from storage.wilayah import Wilayah
 
-CONSENT_VERSION = "2026-11"
+# The privacy notice residents agreed to. Change it when the notice changes in
+# substance (what is kept, why, who receives it): everyone who agreed to an older
+# one is asked again before their data is used. 2026-12: the notice names photos,
+# locations, phone numbers for trainings, forum answers, and the dinas that
+# receive aspirations.
+CONSENT_VERSION = "2026-12"
 
 
 class FileStore(Protocol):
@@ -91,3 +97,6 @@ class EngineSettings:
     # Where Konsol's login links point (``{web.public_url}/konsol/masuk/``), for
     # /masuk; "" while the console is off (``[web] enabled = false``).
     console_links: str = ""
+    # Who runs the service and how to reach a person (``[service]``): help, the
+    # first screen, and what a resident is told after submitting.
+    service: ServiceFacts = field(default_factory=ServiceFacts)

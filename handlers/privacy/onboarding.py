@@ -1,10 +1,15 @@
 """First contact: welcome, privacy notice, consent, then an optional home area.
 
 consent ──Setuju──▶ home_kecamatan ──▶ home_kelurahan ──▶ menu
-   │                     └──Lewati──────────┴──Lewati──▶ menu
+   │ │                   └──Lewati──────────┴──Lewati──▶ menu
+   │ └──Baca selengkapnya──▶ the full notice, then the question again (short)
    └──Tidak setuju──▶ menu (anonymous aspirations only)
 (a first message that already was a complaint is offered back instead:
 ``handlers.aspirations.offer``)
+
+The first screen is short (one paragraph of who, what and why, then the
+question; the full notice is a press away); a wrong reply gets only the question
+again, under the reason, never the whole screen.
 
 reconsent (a new privacy notice, reached by the engine's detour) ──Setuju──▶ back
    └──Tidak setuju──▶ consent withdrawn, menu
@@ -17,6 +22,7 @@ from collections.abc import Callable
 from handlers.aspirations import offer as first_message
 from handlers.aspirations.offer import Offering
 from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
+from handlers.core.types import Option
 from handlers.core.validation import clean_profile_name
 from handlers.privacy import mydata
 from handlers.widgets.area import Area, AreaPicker
@@ -43,11 +49,36 @@ def _consent_prompt(ctx: Ctx, *keys: str) -> Prompt:
     return Prompt("\n\n".join(ctx.t(key) for key in keys), options)
 
 
-def ask_consent(ctx: Ctx) -> Prompt:
-    """Welcome, what we store and why, and the consent question."""
-    return _consent_prompt(
-        ctx, "onboarding.welcome", "onboarding.privacy", "onboarding.ask_consent"
+class ConsentDraft(Draft):
+    """The prompt id the first screen was shown with: asked again at the same
+    prompt, only the question comes back."""
+
+    screen_shown: int | None = None
+
+
+def consent_options(ctx: Ctx) -> tuple[Option, ...]:
+    agree, disagree = yes_no(
+        ctx.t, "onboarding.agree", "onboarding.disagree", values=("agree", "disagree")
     )
+    return agree, disagree, Option("more", ctx.t("onboarding.read_more"))
+
+
+def first_screen(ctx: Ctx) -> str:
+    """Who runs the service, what is kept and why, where reports go, the rights."""
+    return ctx.t("onboarding.welcome", name=ctx.settings.service.name)
+
+
+def ask_consent(ctx: Ctx) -> Prompt:
+    """The short first screen and the consent question. Asked again at the same
+    prompt (a wrong reply, a command, under the full notice): the question alone,
+    its buttons still those of the first screen."""
+    draft = ctx.draft(ConsentDraft)
+    prompt_id = ctx.conversation.prompt_id
+    question = ctx.t("onboarding.ask_consent")
+    if draft.screen_shown != prompt_id:
+        question = f"{first_screen(ctx)}\n\n{question}"
+        draft.screen_shown = prompt_id
+    return Prompt(question, consent_options(ctx))
 
 
 def record_consent(ctx: Ctx) -> None:
@@ -61,6 +92,9 @@ def record_consent(ctx: Ctx) -> None:
 
 
 def on_consent(ctx: Ctx, answer: Answer) -> None:
+    if answer.option == "more":  # the full notice, then the same question again
+        ctx.note(ctx.t("onboarding.privacy"))
+        return
     ctx.resident.onboarded_at = ctx.now
     if answer.option == "agree":
         record_consent(ctx)
