@@ -67,6 +67,23 @@ class AbuseLimits:
 
 
 @dataclass(frozen=True)
+class VoiceLimits:
+    """``[media] max_voice_mb`` and ``max_voice_seconds``: the longest voice note
+    kept; adapters refuse bigger ones, the refusal names these limits."""
+
+    max_bytes: int = 10 * 1024 * 1024
+    max_seconds: int = 300
+
+    @property
+    def mb(self) -> str:
+        return f"{self.max_bytes / (1024 * 1024):g}"
+
+    @property
+    def minutes(self) -> str:
+        return f"{self.max_seconds / 60:g}"
+
+
+@dataclass(frozen=True)
 class EngineSettings:
     """What the engine needs from the outside, passed in once at start-up."""
 
@@ -91,3 +108,4 @@ class EngineSettings:
     # Where Konsol's login links point (``{web.public_url}/konsol/masuk/``), for
     # /masuk; "" while the console is off (``[web] enabled = false``).
     console_links: str = ""
+    voice: VoiceLimits = field(default_factory=VoiceLimits)
