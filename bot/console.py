@@ -85,7 +85,7 @@ class ConsoleChat:
         try:
             data = path.read_bytes()
         except OSError as error:
-            raise AttachmentRefused("not_found") from error
+            raise AttachmentRefused("voice_not_found") from error
         reference, seconds = self.media.store_voice(data, self.clock())
         return Voice(reference, seconds)
 

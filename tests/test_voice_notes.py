@@ -356,3 +356,24 @@ def test_konsol_serves_only_audio_from_inside_the_store(
     assert staff.client.get(f"/konsol/aspirasi/{code}/suara").status_code == 404
     with_voice(engine, code, media.store_bytes(PNG, NOW))  # not audio: not served as such
     assert staff.client.get(f"/konsol/aspirasi/{code}/suara").status_code == 404
+
+
+# --- the console channel ----------------------------------------------------------
+
+
+def test_the_console_sends_a_voice_note_from_a_file(
+    engine: Engine, media: MediaStore, tmp_path: Path
+) -> None:
+    from bot.console import ConsoleChat, render
+    from handlers.core.types import Reply
+
+    (tmp_path / "keluhan.ogg").write_bytes(OGG)
+    (tmp_path / "catatan.txt").write_text("bukan suara")
+    console = ConsoleChat(engine, media, user_id="42")
+    inbound = console.inbound(f"/suara {tmp_path / 'keluhan.ogg'}")
+    assert inbound.voice is not None and inbound.voice.seconds == 42
+    assert media.path_of(inbound.voice.reference).read_bytes() == OGG
+    assert console.inbound(f"/suara {tmp_path / 'catatan.txt'}").refused == "not_audio"
+    assert console.inbound(f"/suara {tmp_path / 'tidak-ada.ogg'}").refused == "voice_not_found"
+    shown = render(Reply(text="Pesan suara untuk ASP-7K2M9Q", voice=inbound.voice.reference), media)
+    assert f"(pesan suara: {media.path_of(inbound.voice.reference)})" in shown

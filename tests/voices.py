@@ -14,23 +14,22 @@ import struct
 from mutagen.ogg import OggPage
 
 SERIAL = 0x5A17
+PAGE = 50_000  # bytes of filler per page: an Ogg page holds at most 255 × 255
 
 
 def ogg_opus(seconds: float = 42, *, padding: int = 0) -> bytes:
-    """A voice note of ``seconds``; ``padding`` extra bytes make it larger."""
+    """A voice note of ``seconds``; ``padding`` extra bytes (over more pages) make
+    it larger."""
     head = b"OpusHead" + struct.pack("<BBHIhB", 1, 1, 312, 48000, 0, 0)
     tags = b"OpusTags" + struct.pack("<I", 6) + b"siantr" + struct.pack("<I", 0)
+    filler = [b"\xfc" + bytes(min(PAGE, padding - at)) for at in range(0, padding, PAGE)]
+    packets = [(head, 0), (tags, 0)] + [(packet, 312) for packet in filler]
+    packets.append((b"\xfc" + bytes(40), 312 + int(seconds * 48000)))
     pages = []
-    for sequence, (packet, position, flags) in enumerate(
-        (
-            (head, 0, 0x02),  # beginning of stream
-            (tags, 0, 0),
-            (b"\xfc" + bytes(40 + padding), 312 + int(seconds * 48000), 0x04),  # end
-        )
-    ):
+    for sequence, (packet, position) in enumerate(packets):
         page = OggPage()
         page.serial, page.sequence, page.position = SERIAL, sequence, position
-        page.first, page.last = bool(flags & 0x02), bool(flags & 0x04)
+        page.first, page.last = sequence == 0, sequence == len(packets) - 1
         page.packets = [packet]
         pages.append(page.write())
     return b"".join(pages)

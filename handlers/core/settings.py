@@ -75,12 +75,15 @@ class VoiceLimits:
     max_seconds: int = 300
 
     @property
-    def mb(self) -> str:
-        return f"{self.max_bytes / (1024 * 1024):g}"
+    def mb(self) -> int | float:
+        """Whole megabytes as an int (the catalogs format ints for the language)."""
+        mb = self.max_bytes / (1024 * 1024)
+        return int(mb) if mb.is_integer() else round(mb, 1)
 
     @property
-    def minutes(self) -> str:
-        return f"{self.max_seconds / 60:g}"
+    def minutes(self) -> int | float:
+        minutes = self.max_seconds / 60
+        return int(minutes) if minutes.is_integer() else round(minutes, 1)
 
 
 @dataclass(frozen=True)
