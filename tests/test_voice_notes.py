@@ -336,6 +336,9 @@ def test_konsol_plays_the_note_for_staff_only(
         f'attachment; filename="{code}-pesan-suara.ogg"'
     )
     assert "<audio" not in staff.client.get(f"/konsol/aspirasi/{bare}").text
+    listed = staff.client.get("/konsol/aspirasi").text
+    row = listed[listed.index(f">{code}<") :]
+    assert '<span class="tag">Pesan suara</span>' in row[: row.index("</tr>")]
     assert staff.client.get(f"/konsol/aspirasi/{bare}/suara").status_code == 404
     stranger = konsol(db, media, STRANGER)
     refused = stranger.client.get(f"/konsol/aspirasi/{code}/suara")
