@@ -161,11 +161,12 @@ def test_a_voice_note_may_go_with_a_typed_text(rina: Chat, media: MediaStore) ->
 def test_a_second_note_does_not_replace_the_spoken_aspiration(
     rina: Chat, media: MediaStore
 ) -> None:
-    first = kept(media)
+    first, second = kept(media), kept(media, 5)
     play(rina, [*TO_TEXT, (("voice", first, 42), "Pesan suara diterima")])
     question = rina.last.text.split("\n\n")[-1]
-    play(rina, [(("voice", kept(media, 5), 5), "sudah menjadi isi aspirasi ini")])
+    play(rina, [(("voice", second, 5), "sudah menjadi isi aspirasi ini")])
     assert rina.last.text.endswith(question)  # the same question again
+    assert not media.path_of(second).exists()  # not kept: nothing points to it
     play(rina, [(("press", "Lewati"), "nama Anda ditampilkan")])
     play(rina, [(("press", "Tampilkan nama"), "Periksa lagi aspirasi Anda")])
     play(rina, [(("press", "Kirim"), "Kode pelacakan")])
@@ -195,8 +196,33 @@ def test_a_refused_note_gets_a_polite_word_and_the_same_question(
 def test_a_voice_note_where_none_is_taken_is_refused(rina: Chat, media: MediaStore) -> None:
     play(rina, [(("press", "Sampaikan aspirasi"), "Pilih kategorinya")])
     question = rina.last.text
-    play(rina, [(("voice", kept(media), 42), "pesan suara belum bisa dipakai di langkah ini")])
+    refused = kept(media)
+    play(rina, [(("voice", refused, 42), "pesan suara belum bisa dipakai di langkah ini")])
     assert rina.last.text.endswith(question)
+    assert not media.path_of(refused).exists()  # not kept: nothing points to it
+
+
+def test_a_replaced_or_dropped_draft_note_is_not_kept(rina: Chat, media: MediaStore) -> None:
+    first, second = kept(media, 10), kept(media, 20)
+    play(
+        rina,
+        [
+            *TO_TEXT,
+            (TYPED, "foto atau lokasi"),
+            (("voice", first, 10), "Pesan suara diterima"),
+            (("voice", second, 20), "Pesan suara diterima"),
+        ],
+    )
+    assert not media.path_of(first).exists() and media.path_of(second).exists()
+    play(
+        rina,
+        [
+            (("press", "Lanjut"), "nama Anda ditampilkan"),
+            (("press", "Tampilkan nama"), "Lampiran: pesan suara (0:20)"),
+            (("press", "Batal"), "dibatalkan"),
+        ],
+    )
+    assert not media.path_of(second).exists()
 
 
 # --- privacy: /datasaya, /hapusdata, the retention purge -----------------------------

@@ -98,7 +98,7 @@ def voice_placeholder(ctx: Ctx, seconds: int | None) -> str:
 def keep_voice_text(ctx: Ctx, voice: Voice) -> None:
     """A voice note at the text step: it is the aspiration, the text says so."""
     draft = _draft(ctx)
-    _take_voice(draft, voice)
+    _take_voice(ctx, draft, voice)
     draft.voice_is_text = True
     draft.text = voice_placeholder(ctx, voice.seconds)
     draft.language = ctx.resident.language
@@ -106,7 +106,10 @@ def keep_voice_text(ctx: Ctx, voice: Voice) -> None:
     FORM.next(ctx, Asking.ATTACHMENT)
 
 
-def _take_voice(draft: AspirationDraft, voice: Voice) -> None:
+def _take_voice(ctx: Ctx, draft: AspirationDraft, voice: Voice) -> None:
+    """The draft's one voice note; one it held before is replaced (and removed)."""
+    if draft.voice and draft.voice != voice.reference:
+        ctx.discard(draft.voice)
     draft.voice, draft.voice_seconds = voice.reference, voice.seconds
 
 
@@ -143,9 +146,10 @@ def on_attachment(ctx: Ctx, answer: Answer) -> None:
         ctx.note(ctx.t("aspiration.location_received"))
     elif answer.voice:
         if draft.voice_is_text:  # a second note would replace the aspiration itself
+            ctx.discard(answer.voice.reference)
             ctx.invalid(ctx.t("aspiration.voice_already"))
             return
-        _take_voice(draft, answer.voice)
+        _take_voice(ctx, draft, answer.voice)
         ctx.note(ctx.t("aspiration.voice_received"))
     if answer.option == "next" or (draft.photo and draft.latitude is not None):
         if ctx.resident.has_consent:
@@ -246,7 +250,9 @@ def send(ctx: Ctx, draft: AspirationDraft) -> None:
     ctx.goto(HOME)
 
 
-def cancel(ctx: Ctx, _draft: AspirationDraft) -> None:
+def cancel(ctx: Ctx, draft: AspirationDraft) -> None:
+    if draft.voice:  # nothing stored: the resident's voice does not stay either
+        ctx.discard(draft.voice)
     ctx.note(ctx.t("aspiration.cancelled"))
     ctx.goto(HOME)
 

@@ -96,6 +96,7 @@ def interpret(ctx: Ctx, prompt: Prompt) -> Answer | None:
     if inbound.voice is not None:
         if "voice" in prompt.accepts:
             return Answer(voice=inbound.voice)
+        ctx.discard(inbound.voice.reference)
         ctx.invalid(t("engine.voice_not_expected"))
         return None
     if inbound.location is not None:

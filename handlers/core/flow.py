@@ -181,6 +181,7 @@ class Ctx:
     rejected: bool = False
     forgotten: bool = False
     jobs: list[int] = field(default_factory=list)  # heavy work queued by this inbound
+    discarded: list[str] = field(default_factory=list)  # files to remove once committed
     at: Step | None = None  # the step whose prompt or answer is running
     drafts: dict[type[Draft], Draft] = field(default_factory=dict)
     registry: Registry | None = None  # the features: commands, menu, help (set by the engine)
@@ -305,6 +306,12 @@ class Ctx:
         )
         assert job.id is not None
         self.jobs.append(job.id)
+
+    def discard(self, reference: str) -> None:
+        """A resident's stored file no longer wanted (a voice note refused, or
+        replaced by another): removed once this inbound is committed, so that no
+        file of theirs is left that nothing points to (and /hapusdata cannot find)."""
+        self.discarded.append(reference)
 
     def forget(self) -> None:
         """The resident's data was erased: keep no conversation, ask nothing more."""
