@@ -15,7 +15,7 @@ from bot.database import open_database
 from bot.i18n import LANGUAGES, translator
 from bot.media import MediaStore
 from handlers.core.engine import Engine
-from handlers.core.settings import AbuseLimits, EngineSettings
+from handlers.core.settings import AbuseLimits, EngineSettings, VoiceLimits
 from handlers.core.types import Category
 from handlers.registry import FLOWS
 from storage.models import CATEGORY_KEYS
@@ -67,8 +67,14 @@ def abuse_limits(settings: Settings) -> AbuseLimits:
 
 def build_app(settings: Settings) -> App:
     db = open_database(settings)
+    voice = VoiceLimits(
+        max_bytes=int(settings.media.max_voice_mb * 1024 * 1024),
+        max_seconds=settings.media.max_voice_seconds,
+    )
     media = MediaStore(
-        Path(settings.media.directory), int(settings.media.max_photo_mb * 1024 * 1024)
+        Path(settings.media.directory),
+        int(settings.media.max_photo_mb * 1024 * 1024),
+        voice=voice,
     )  # an absolute folder: the loader anchors it (bot/paths.py)
     engine = Engine(
         db,
@@ -88,6 +94,7 @@ def build_app(settings: Settings) -> App:
             clock=settings.sla.clock,
             console_links=settings.web.link_base(),
             service=settings.service.facts,
+            voice=voice,
         ),
         FLOWS,
         # the replies' claim is the dispatchers' short lease, renewed while they go

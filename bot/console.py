@@ -17,7 +17,7 @@ from typing import TextIO
 from bot.i18n import translator
 from bot.media import AttachmentRefused, MediaStore
 from handlers.core.engine import Engine
-from handlers.core.types import Inbound, Location, Reply
+from handlers.core.types import Inbound, Location, Reply, Voice
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ def render(reply: Reply, media: MediaStore | None = None) -> str:
         lines.append(f"  (foto: {where(reply.photo)})")
     if reply.document:
         lines.append(f"  (file: {where(reply.document)})")
+    if reply.voice:
+        lines.append(f"  (pesan suara: {where(reply.voice)})")
     return "\n".join(lines)
 
 
@@ -78,6 +80,15 @@ class ConsoleChat:
         self.language = language
         self.clock = clock
 
+    def _voice(self, path: Path) -> Voice:
+        """A voice note from a file, kept as chat keeps one."""
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise AttachmentRefused("voice_not_found") from error
+        reference, seconds = self.media.store_voice(data, self.clock())
+        return Voice(reference, seconds)
+
     def inbound(self, line: str) -> Inbound:
         """Turn one typed line into what the core understands."""
         base = Inbound(
@@ -94,6 +105,12 @@ class ConsoleChat:
             except AttachmentRefused as refused:
                 return replace(base, refused=refused.reason)
             return replace(base, photo=reference)
+        if command == "/suara":
+            try:
+                voice = self._voice(Path(rest.strip()).expanduser())
+            except AttachmentRefused as refused:
+                return replace(base, refused=refused.reason)
+            return replace(base, voice=voice)
         if command == "/lokasi":
             location = parse_location(rest)
             if location is None:

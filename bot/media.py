@@ -1,10 +1,12 @@
-"""The media directory: residents' photos, and the files the bot sends in chat.
+"""The media directory: residents' photos and voice notes, and the files the bot
+sends in chat.
 
 Photos are named by random ids under ``YYYY/MM/``; adapters hand them here before
 the conversation core sees them, and each is cleaned of its metadata on the way
 in (``bot.photos``). The core only stores the returned reference (a path relative
-to the media directory). Files sent in chat live under ``files/`` and are
-transient (``bot.chat_files``).
+to the media directory). Voice notes go under the same ``YYYY/MM/`` folders, kept
+as sent once ``bot.voices`` has found them audio within the limits. Files sent in
+chat live under ``files/`` and are transient (``bot.chat_files``).
 """
 
 from __future__ import annotations
@@ -16,15 +18,36 @@ from pathlib import Path
 
 from bot import chat_files
 from bot.photos import MAX_PIXELS, AttachmentRefused, clean_photo
+from bot.voices import check_voice
+from handlers.core.settings import VoiceLimits
 
 __all__ = ["AttachmentRefused", "MediaStore"]
 
 
 class MediaStore:
-    def __init__(self, directory: Path, max_bytes: int, max_pixels: int = MAX_PIXELS) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        max_bytes: int,
+        max_pixels: int = MAX_PIXELS,
+        voice: VoiceLimits | None = None,
+    ) -> None:
         self.directory = directory
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
+        self.voice = voice or VoiceLimits()
+
+    def store_voice(
+        self, data: bytes, now: datetime, seconds: float | None = None
+    ) -> tuple[str, int | None]:
+        """Keep a voice note (audio, within ``voice`` limits) and return its reference
+        and length in whole seconds; ``seconds`` is the channel's word for it."""
+        suffix, length = check_voice(data, self.voice, seconds)
+        reference = f"{now:%Y/%m}/{secrets.token_hex(16)}{suffix}"
+        target = self.directory / reference
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        return reference, length
 
     def store_bytes(self, data: bytes, now: datetime) -> str:
         """Keep an image, without its metadata, and return its reference,

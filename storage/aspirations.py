@@ -47,6 +47,8 @@ class NewAspiration:
     photo_path: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    voice_path: str | None = None
+    voice_seconds: int | None = None
 
 
 def create_aspiration(
@@ -72,6 +74,8 @@ def create_aspiration(
         language=new.language,
         anonymous=new.anonymous,
         photo_path=new.photo_path,
+        voice_path=new.voice_path,
+        voice_seconds=new.voice_seconds,
         latitude=new.latitude,
         longitude=new.longitude,
         status="diterima",

@@ -47,15 +47,17 @@ def _strip(session: Session, resident: Resident, photos: Iterable[str]) -> Erase
     """Everything personal around the resident row, which itself stays."""
     channel, _, user_id = resident.identity.partition(":")
     found = list(photos)
-    found += [
-        path
-        for path in session.exec(
-            select(Aspiration.photo_path).where(
-                col(Aspiration.resident_id) == resident.id, col(Aspiration.photo_path).is_not(None)
-            )
-        ).all()
-        if path
-    ]
+    # their photos and voice notes (a voice note is the resident's own voice)
+    for column in (Aspiration.photo_path, Aspiration.voice_path):
+        found += [
+            path
+            for path in session.exec(
+                select(column).where(
+                    col(Aspiration.resident_id) == resident.id, col(column).is_not(None)
+                )
+            ).all()
+            if path
+        ]
     # Photos the resident sent as answers to a staff question (tunda) go too; the
     # answers' text stays with the aspiration, as the aspiration's own text does.
     own = select(Aspiration.id).where(col(Aspiration.resident_id) == resident.id)
@@ -78,7 +80,7 @@ def _strip(session: Session, resident: Resident, photos: Iterable[str]) -> Erase
     kept = session.execute(
         update(Aspiration)
         .where(col(Aspiration.resident_id) == resident.id)
-        .values(anonymous=True, photo_path=None)
+        .values(anonymous=True, photo_path=None, voice_path=None, voice_seconds=None)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     # Registrations stay as anonymous counts (program, status, kelurahan); the caller

@@ -1,6 +1,6 @@
 """Retention: what is kept how long. Idle conversation state and dedupe records,
 delivered (or given-up) outbox messages and finished chat jobs (whose export is
-in the audit trail), and photos of closed aspirations go once
+in the audit trail), and photos and voice notes of closed aspirations go once
 they are older than their limit; ``purge`` says how many of each (``dry_run``
 only counts). Time is an argument. Files sent in chat are not in the database:
 the job that calls ``purge`` removes those older than ``file_hours`` itself."""
@@ -24,7 +24,14 @@ from storage.models import (
 from storage.workflow import CLOSED_STATUSES
 
 CLOSED = CLOSED_STATUSES
-KINDS = ("conversations", "dedupe_records", "outbox_messages", "chat_jobs", "photos")
+KINDS = (
+    "conversations",
+    "dedupe_records",
+    "outbox_messages",
+    "chat_jobs",
+    "photos",
+    "voice_notes",
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,7 @@ class Retention:
 @dataclass
 class Purged:
     counts: dict[str, int]
-    photos: list[str] = field(default_factory=list)  # files for the caller to remove
+    photos: list[str] = field(default_factory=list)  # files (photos, voice notes) to remove
 
 
 def purge(*, session: Session, now: datetime, retention: Retention, dry_run: bool) -> Purged:
@@ -67,12 +74,20 @@ def purge(*, session: Session, now: datetime, retention: Retention, dry_run: boo
         stale
     )
     references += [p for p in session.exec(select(AspirationNote.photo_path).where(answers)) if p]
+    # voice notes, on the photos' terms (``photo_days``)
+    voices = (
+        col(Aspiration.voice_path).is_not(None)
+        & col(Aspiration.status).in_(CLOSED)
+        & (col(Aspiration.updated_at) < closed)
+    )
+    spoken = [p for p in session.exec(select(Aspiration.voice_path).where(voices)) if p]
     counts = {
         "conversations": _count(session, Conversation, conversations),
         "dedupe_records": _count(session, ProcessedUpdate, dedupe),
         "outbox_messages": _count(session, OutboxMessage, outbox),
         "chat_jobs": _count(session, ChatJob, jobs),
         "photos": len(references),
+        "voice_notes": len(spoken),
     }
     if not dry_run:
         session.execute(delete(Conversation).where(conversations))
@@ -91,7 +106,13 @@ def purge(*, session: Session, now: datetime, retention: Retention, dry_run: boo
             .values(photo_path=None)
             .execution_options(synchronize_session=False)
         )
-    return Purged(counts=counts, photos=references)
+        session.execute(
+            update(Aspiration)
+            .where(voices)
+            .values(voice_path=None)
+            .execution_options(synchronize_session=False)
+        )
+    return Purged(counts=counts, photos=references + spoken)
 
 
 def _count(session: Session, table: type, where: ColumnElement[bool]) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 from conftest import NOW
 
 from handlers.core.engine import Engine
-from handlers.core.types import ACTION_PROMPT, Choice, Inbound, Location, Reply
+from handlers.core.types import ACTION_PROMPT, Choice, Inbound, Location, Reply, Voice
 
 
 @dataclass
@@ -68,6 +68,10 @@ class Chat:
     def photo(self, reference: str) -> list[Reply]:
         return self._send(photo=reference)
 
+    def voice(self, reference: str, seconds: int | None = None) -> list[Reply]:
+        """A voice note the adapter already stored (``bot.media.MediaStore.store_voice``)."""
+        return self._send(voice=Voice(reference, seconds))
+
     def location(self, latitude: float, longitude: float) -> list[Reply]:
         return self._send(location=Location(latitude, longitude))
 
@@ -117,6 +121,8 @@ def act(chat: Chat, step: Step) -> list[Reply]:
     actions = {
         "press": chat.press,
         "photo": chat.photo,
+        "voice": chat.voice,
+        "refused": lambda reason: chat._send(refused=reason),  # an adapter refused a file
         "location": chat.location,
         "contact": chat.contact,
     }

@@ -43,6 +43,8 @@ BLOCKABLE = frozenset(
         "sendMessage",
         "sendPhoto",
         "sendDocument",
+        "sendVoice",
+        "sendAudio",
         "sendChatAction",
         "editMessageText",
         "editMessageReplyMarkup",
@@ -59,6 +61,8 @@ _TEXT_PARAMS = frozenset(
         "description",
         "photo",
         "document",
+        "voice",
+        "audio",
         "file_id",
         "language_code",
         "parse_mode",
@@ -68,7 +72,7 @@ _TEXT_PARAMS = frozenset(
     }
 )
 # Methods that send a message: what ``rate_limit`` counts.
-SENDING = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+SENDING = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendVoice", "sendAudio"})
 SECOND_POLLER = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
@@ -237,6 +241,8 @@ class FakeTelegram:
             "getFile": self._get_file,
             "sendPhoto": lambda p: self._send_media(p, "photo"),
             "sendDocument": lambda p: self._send_media(p, "document"),
+            "sendVoice": lambda p: self._send_media(p, "voice"),
+            "sendAudio": lambda p: self._send_media(p, "audio"),
             "sendChatAction": lambda p: True,
             "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
@@ -600,6 +606,8 @@ class FakeTelegram:
                     "mime_type": mime or "application/octet-stream",
                 }
             }
+        elif kind in ("voice", "audio"):
+            content = {kind: {**file.api(), "duration": 1, "mime_type": mime or "audio/ogg"}}
         if p.get("caption"):
             content["caption"] = p["caption"]
         return self._bot_message(p, **content)
@@ -762,12 +770,26 @@ class FakeTelegram:
                 },
             )
 
-    def send_voice(self, user_id: int) -> int:
-        """A resident sends a voice note."""
+    def send_voice(
+        self,
+        user_id: int,
+        data: bytes | None = None,
+        *,
+        duration: int = 3,
+        file_size: int | None = None,
+        audio: bool = False,
+    ) -> int:
+        """A resident sends a voice note (``audio``: a music/audio file instead) that
+        resolves to ``data`` via getFile; the default is not a real recording.
+        ``duration`` and ``file_size`` are what Telegram says about it."""
+        data = b"OggS" + bytes(1020) if data is None else data
+        size = len(data) if file_size is None else file_size
         with self._lock:
-            file = self._register_file(b"OggS" + bytes(1020), 1024, "voice", ".oga")
+            file = self._register_file(data, size, "voice", ".oga")
+            kind = "audio" if audio else "voice"
+            mime = "audio/mpeg" if audio else "audio/ogg"
             return self._user_message(
-                user_id, voice={**file.api(), "duration": 3, "mime_type": "audio/ogg"}
+                user_id, **{kind: {**file.api(), "duration": duration, "mime_type": mime}}
             )
 
     def edit_text(self, user_id: int, message_id: int, text: str) -> int:
@@ -808,7 +830,7 @@ class FakeTelegram:
 
     def messages(self, chat_id: int) -> list[dict[str, Any]]:
         """The bot's messages in a chat: message_id, text, caption, reply_markup, parse_mode,
-        edited, kind ("text", "photo", "document")."""
+        edited, kind ("text", "photo", "document", "voice", "audio")."""
         with self._lock:
             msgs = [m for _, m in sorted(self._chats.get(chat_id, {}).items()) if m.from_bot]
             return [
@@ -819,7 +841,9 @@ class FakeTelegram:
                     "reply_markup": m.markup,
                     "parse_mode": m.parse_mode,
                     "edited": m.edited,
-                    "kind": next((k for k in ("photo", "document") if k in m.api), "text"),
+                    "kind": next(
+                        (k for k in ("photo", "document", "voice", "audio") if k in m.api), "text"
+                    ),
                 }
                 for m in msgs
             ]

@@ -74,7 +74,7 @@ class Sent:
 
     @property
     def kind(self) -> str:
-        """ "text", "button", "list", "image", "document" or "template"."""
+        """ "text", "button", "list", "image", "document", "audio" or "template"."""
         return self.body["interactive"]["type"] if self.type == "interactive" else self.type
 
 
@@ -415,6 +415,15 @@ def _replying(message: dict[str, Any], context_id: str) -> dict[str, Any]:
 def image(wa_id: str, media_id: str, mime_type: str = "image/jpeg") -> dict[str, Any]:
     content = {"id": media_id, "mime_type": mime_type, "sha256": "x"}
     return _message(wa_id, "image", content)
+
+
+def audio(
+    wa_id: str, media_id: str, mime_type: str = "audio/ogg; codecs=opus", voice: bool = True
+) -> dict[str, Any]:
+    """A voice note (``voice``: recorded in WhatsApp) or an audio file; WhatsApp does
+    not say how long it is."""
+    content = {"id": media_id, "mime_type": mime_type, "sha256": "x", "voice": voice}
+    return _message(wa_id, "audio", content)
 
 
 def location(wa_id: str, latitude: float, longitude: float) -> dict[str, Any]:

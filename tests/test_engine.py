@@ -353,7 +353,7 @@ def test_an_option_label_is_accepted_in_any_case_with_spaces_around(chat: Chat) 
 # --- 3. updates the bot cannot use here ---------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["sticker", "voice", "video"])
+@pytest.mark.parametrize("kind", ["sticker", "video_note", "video"])
 @pytest.mark.parametrize("step", ["category", "text", "summary", "consent"])
 def test_an_unsupported_message_gets_help_and_the_same_question(
     engine: Engine, step: str, kind: str
@@ -361,7 +361,7 @@ def test_an_unsupported_message_gets_help_and_the_same_question(
     chat = at(engine, step)
     before, state_before = chat.last, state(chat)
     chat._send(unsupported=kind)
-    assert "stiker atau pesan suara" in chat.last.text
+    assert "stiker atau video" in chat.last.text
     assert_asked_again(chat, before)
     assert state(chat) == state_before
 

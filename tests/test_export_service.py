@@ -89,13 +89,15 @@ def _export(db: Engine, fmt: Any, **filters: Any) -> bytes:
 def test_json_and_csv_carry_the_unit_dues_breach_and_tunda(db: Engine) -> None:
     code = _held_and_late(db)
     [record] = json.loads(_export(db, "json"))
-    assert list(record)[-6:] == NEW_COLUMNS  # appended after the existing keys
+    # appended after the existing keys; issue 19's has_voice after them
+    assert list(record)[-7:] == [*NEW_COLUMNS, "has_voice"]
     assert {key: record[key] for key in NEW_COLUMNS} == EXPECTED
     assert record["code"] == code and record["resident_name"] is None  # anonymous
 
     raw = _export(db, "csv")
     header, row = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    assert header[-6:] == NEW_COLUMNS and header[:3] == ["code", "status", "category"]
+    assert header[-7:] == [*NEW_COLUMNS, "has_voice"]
+    assert header[:3] == ["code", "status", "category"]
     cells = dict(zip(header, row, strict=True))
     assert {key: cells[key] for key in NEW_COLUMNS} == {k: str(v) for k, v in EXPECTED.items()}
     for data in (raw, _export(db, "json"), _export(db, "xlsx")):
@@ -114,7 +116,7 @@ def test_xlsx_has_indonesian_headers_and_readable_due_dates(db: Engine) -> None:
     assert values["Batas penyelesaian"] == datetime(2026, 11, 30, 23, 59, 59)
     due = ws.cell(row=2, column=header.index("Batas tanggapan unit") + 1)
     assert due.is_date and due.number_format == "DD/MM/YYYY HH:MM"
-    assert ws.auto_filter.ref == "A1:X2" and ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == "A1:Y2" and ws.freeze_panes == "A2"
     # an aspiration never disposed has empty unit and due cells, not errors
     assert values["Nilai warga"] is None
 

@@ -215,6 +215,7 @@ def test_json_round_trip_matches_database(db: Engine) -> None:
         "completion_due_at": None,
         "breached": None,
         "tunda_count": 0,
+        "has_voice": False,
     }
     if RATINGS:
         assert (rows[0]["rating"], rows[0]["rating_comment"]) == (4, RATING_COMMENT)
@@ -282,7 +283,7 @@ def test_xlsx_layout_and_values(db: Engine) -> None:
     codes = _seed(db)
     ws = _xlsx(db)
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:X5"
+    assert ws.auto_filter.ref == "A1:Y5"
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == tuple(exports.XLSX_HEADERS)
     assert rows[0][:3] == ("Kode", "Status", "Kategori")
@@ -294,6 +295,7 @@ def test_xlsx_layout_and_values(db: Engine) -> None:
         "Batas penyelesaian",
         "Tahap terlambat",
         "Jumlah tunda",
+        "Ada pesan suara",
     )
     by_code = {row[0]: row for row in rows[1:]}
     named = dict(zip(FLAT, by_code[codes["named"]], strict=True))
@@ -398,7 +400,7 @@ def test_empty_export_is_well_formed(db: Engine) -> None:
     assert _csv(db) == [FLAT]
     ws = _xlsx(db)
     assert list(ws.iter_rows(values_only=True)) == [tuple(exports.XLSX_HEADERS)]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:X1"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:Y1"
     out = io.BytesIO()
     assert export_aspirations(engine=db, fmt="csv", out=out) == 0
 

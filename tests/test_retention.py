@@ -97,6 +97,7 @@ EXPECTED = {
     "outbox_messages": 2,
     "chat_jobs": 1,
     "photos": 1,
+    "voice_notes": 0,
     "files": 0,
 }
 
@@ -147,6 +148,7 @@ def test_shorter_limits_from_the_config(db: Database, media: MediaStore) -> None
         "outbox_messages": 3,
         "chat_jobs": 2,
         "photos": 2,
+        "voice_notes": 0,
         "files": 0,
     }
 
@@ -166,6 +168,7 @@ def test_siantar_privacy_purge(tmp_path: Path, capsys: pytest.CaptureFixture[str
         "outbox_messages: 0 would be deleted",
         "chat_jobs: 0 would be deleted",
         "photos: 0 would be deleted",
+        "voice_notes: 0 would be deleted",
         "files: 0 would be deleted",
     ]
     assert main(["--config", str(config), "privacy", "purge"]) == 0

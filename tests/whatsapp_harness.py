@@ -10,6 +10,7 @@ import httpx
 from fake_whatsapp import (
     FakeWhatsApp,
     Sent,
+    audio,
     button_reply,
     image,
     list_reply,
@@ -64,6 +65,10 @@ class WaResident:
 
     async def photo(self, data: bytes) -> list[Sent]:
         return await self.send(image(self.wa_id, self.fake.add_media(data)))
+
+    async def voice(self, data: bytes, mime_type: str = "audio/ogg; codecs=opus") -> list[Sent]:
+        """A voice note recorded in WhatsApp."""
+        return await self.send(audio(self.wa_id, self.fake.add_media(data, mime_type), mime_type))
 
 
 def said(messages: list[Sent]) -> str:

@@ -93,9 +93,11 @@ class ConversationSettings(BaseModel):
 
 
 class MediaSettings(BaseModel):
-    """``[media]``: where photos sent with aspirations are stored."""
+    """``[media]``: where photos and voice notes sent with aspirations are stored."""
 
     model_config = MODEL_CONFIG
 
     directory: NonEmptyStr = "media"
     max_photo_mb: float = Field(default=10.0, gt=0, allow_inf_nan=False)
+    max_voice_mb: float = Field(default=10.0, gt=0, allow_inf_nan=False)
+    max_voice_seconds: int = Field(default=300, gt=0)

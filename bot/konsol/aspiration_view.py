@@ -15,6 +15,7 @@ from urllib.parse import quote
 from bot.i18n import Translator
 from bot.konsol.moves import moves_for
 from bot.konsol.roles import may
+from handlers.aspirations.voice_words import duration
 from handlers.core.settings import EngineSettings
 from storage.console_detail import AspirationRecord
 from storage.models import Aspiration, Opd
@@ -100,6 +101,8 @@ class AspirationView:
     photo_href: str | None
     place: Place | None
     history: list[HistoryEntry]
+    voice_href: str | None  # the player's source; with ``?unduh=1``, the download
+    voice_length: str  # 0:42
     duplicates: list[str]
     sender: Sender | None  # None: anonymous, or no longer known
     moves: tuple[str, ...]
@@ -167,6 +170,8 @@ def build(
         photo_href=f"{href}/foto" if aspiration.photo_path else None,
         place=place_of(aspiration.latitude, aspiration.longitude),
         history=history(record, t, href),
+        voice_href=f"{href}/suara" if aspiration.voice_path else None,
+        voice_length=duration(aspiration.voice_seconds),
         duplicates=[copy.code for copy in record.duplicates],
         sender=sender(record, roles),
         moves=moves,

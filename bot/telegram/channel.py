@@ -200,6 +200,8 @@ class TelegramChannel(ChannelAdapter[TelegramSettings]):
                 )
             )
             return str(sent.message_id)
+        if reply.voice:
+            return await self._send_voice(chat_id, reply, markup)
         if reply.document:
             path = attachment(self.media, reply.document)
             sent = await delivering(
@@ -218,4 +220,20 @@ class TelegramChannel(ChannelAdapter[TelegramSettings]):
         sent = await delivering(
             lambda: self.bot.send_message(chat_id, chunks[-1], reply_markup=markup)
         )
+        return str(sent.message_id)
+
+    async def _send_voice(self, chat_id: int, reply: Reply, markup: Any) -> str:
+        """A resident's voice note to staff: Ogg Opus as a voice message (it plays in
+        the chat), MP3/M4A as audio, anything else (AMR) as a file."""
+        assert reply.voice is not None
+        path = attachment(self.media, reply.voice)
+        caption = reply.text[:1024]
+        suffix = path.suffix.lower()
+        if suffix == ".ogg":
+            send = partial(self.bot.send_voice, chat_id, path.read_bytes())
+        elif suffix in (".mp3", ".m4a"):
+            send = partial(self.bot.send_audio, chat_id, path.read_bytes(), filename=path.name)
+        else:
+            send = partial(self.bot.send_document, chat_id, path.read_bytes(), filename=path.name)
+        sent = await delivering(lambda: send(caption=caption, reply_markup=markup))
         return str(sent.message_id)

@@ -1,11 +1,12 @@
-"""A Telegram update as the core's ``Inbound``; photos are downloaded and stored here."""
+"""A Telegram update as the core's ``Inbound``; photos and voice notes are
+downloaded and stored here."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram import Message, PhotoSize, Update, User
 from telegram.constants import ChatType
@@ -14,15 +15,13 @@ from telegram.error import TelegramError
 from bot.channels.buttons import chosen
 from bot.media import AttachmentRefused, MediaStore
 from bot.telegram.callbacks import CallbackSigner
-from handlers.core.types import Inbound, Location
+from handlers.core.types import Inbound, Location, Voice
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 UNSUPPORTED = (
     "sticker",
-    "voice",
-    "audio",
     "video",
     "video_note",
     "animation",
@@ -75,6 +74,11 @@ async def to_inbound(
             return replace(base, photo=await _store_photo(message, media, now))
         except AttachmentRefused as refused:
             return replace(base, refused=refused.reason)
+    if message.voice is not None or message.audio is not None:
+        try:
+            return replace(base, voice=await _store_voice(message, media, now))
+        except AttachmentRefused as refused:
+            return replace(base, refused=refused.reason)
     kind = next((k for k in UNSUPPORTED if getattr(message, k, None)), "other")
     if message.new_chat_members or message.pinned_message or message.left_chat_member:
         return None
@@ -107,3 +111,24 @@ async def _store_photo(message: Message, media: MediaStore, now: datetime) -> st
         raise AttachmentRefused("download_failed") from error
     # decoding and encoding (metadata stripped) is CPU work: off the event loop
     return await asyncio.to_thread(media.store_bytes, bytes(data), now)
+
+
+async def _store_voice(message: Message, media: MediaStore, now: datetime) -> Voice:
+    """A voice note (or an audio file): refused before downloading when Telegram
+    already says it is too big or too long, then checked and kept."""
+    sound = message.voice or message.audio
+    assert sound is not None
+    if (sound.file_size or 0) > media.voice.max_bytes:
+        raise AttachmentRefused("voice_too_large")
+    length = sound.duration
+    seconds = length.total_seconds() if isinstance(length, timedelta) else float(length)
+    if seconds > media.voice.max_seconds:
+        raise AttachmentRefused("voice_too_long")
+    try:
+        telegram_file = await message.get_bot().get_file(sound.file_id)
+        data = await telegram_file.download_as_bytearray()
+    except TelegramError as error:
+        logger.warning("could not download a voice note: %s", error)
+        raise AttachmentRefused("voice_download_failed") from error
+    reference, kept = await asyncio.to_thread(media.store_voice, bytes(data), now, seconds)
+    return Voice(reference, kept)

@@ -43,6 +43,7 @@ from bot.channels.confirmation import TRANSIENT, confirming, current
 from bot.config import WhatsAppSettings
 from bot.delivery import DeliveryFailed, attachment
 from bot.i18n import translator
+from bot.voices import CONTENT_TYPES
 from bot.webhook_body import BodyRefused
 from bot.whatsapp.callbacks import FORGED, ButtonIds, PageTurn
 from bot.whatsapp.errors import OutsideWindow
@@ -297,6 +298,10 @@ class WhatsAppChannel(ChannelAdapter[WhatsAppSettings]):
             sent: Any = await calling(
                 lambda: client.send_image(to=to, image=path, caption=item.text or None)
             )
+        elif item.voice is not None:
+            path = attachment(self.media, item.voice)
+            kind = CONTENT_TYPES.get(path.suffix.lower())
+            sent = await calling(lambda: client.send_audio(to=to, audio=path, mime_type=kind))
         elif item.document is not None:
             path = attachment(self.media, item.document)
             sent = await calling(

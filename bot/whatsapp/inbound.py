@@ -23,7 +23,7 @@ from pywa_async.types import CallbackButton, CallbackSelection, Message, Message
 from bot.media import AttachmentRefused, MediaStore
 from bot.webhook_body import BodyRefused, json_object
 from bot.whatsapp.callbacks import Pressed
-from handlers.core.types import Inbound, Location
+from handlers.core.types import Inbound, Location, Voice
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +144,11 @@ async def message_inbound(
             return replace(base, photo=await store_image(client, image_id, media, now))
         except AttachmentRefused as refused:
             return replace(base, refused=refused.reason)
+    if message.audio is not None:  # a voice note (``voice``) or an audio file
+        try:
+            return replace(base, voice=await store_voice(client, message.audio.id, media, now))
+        except AttachmentRefused as refused:
+            return replace(base, refused=refused.reason)
     return replace(base, unsupported=str(message.type))
 
 
@@ -159,3 +164,18 @@ async def store_image(client: WhatsApp, media_id: str, media: MediaStore, now: d
         raise AttachmentRefused("download_failed") from error
     # decoding and encoding (metadata stripped) is CPU work: off the event loop
     return await asyncio.to_thread(media.store_bytes, data, now)
+
+
+async def store_voice(client: WhatsApp, media_id: str, media: MediaStore, now: datetime) -> Voice:
+    """Look the voice note up, download it, keep it; its length is read from the
+    file (WhatsApp does not say it)."""
+    try:
+        found = await client.get_media_url(media_id)
+        if found.file_size and found.file_size > media.voice.max_bytes:
+            raise AttachmentRefused("voice_too_large")
+        data = await client.get_media_bytes(found.url)
+    except (WhatsAppError, httpx.HTTPError) as error:
+        logger.warning("whatsapp: could not download a voice note: %s", type(error).__name__)
+        raise AttachmentRefused("voice_download_failed") from error
+    reference, seconds = await asyncio.to_thread(media.store_voice, data, now)
+    return Voice(reference, seconds)

@@ -57,6 +57,7 @@ class Outgoing:
     list_button: str = ""
     photo: str | None = None
     document: str | None = None
+    voice: str | None = None  # an audio message carries no caption: its text goes first
 
 
 def short_form(label: str, limit: int) -> str:
@@ -92,7 +93,13 @@ def render(reply: Reply, wa_id: str, ids: ButtonIds, words: Words, page: int = 0
     out: list[Outgoing] = []
     text = reply.text
     media = reply.photo or reply.document
-    if media:
+    if reply.voice:
+        out += [Outgoing(chunk) for chunk in split_text(text, MAX_TEXT)]
+        out.append(Outgoing("", voice=reply.voice))
+        if not choices:
+            return out
+        text = words.choose
+    elif media:
         caption = text if len(text) <= MAX_CAPTION else ""
         if not caption:
             out += [Outgoing(chunk) for chunk in split_text(text, MAX_TEXT)]

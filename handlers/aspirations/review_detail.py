@@ -8,6 +8,7 @@ from datetime import datetime
 
 from handlers.aspirations.review_state import Reviewing, current, draft, refuse_status
 from handlers.aspirations.status import category_label
+from handlers.aspirations.voice_words import duration
 from handlers.core.flow import Answer, Ctx, Prompt
 from handlers.core.matching import fold
 from handlers.core.notifications import resident_of, unit_name
@@ -43,6 +44,8 @@ def detail_text(ctx: Ctx, aspiration: Aspiration) -> str:
         lines.append(t("review.detail_map", lat=lat, lon=lon))
     if aspiration.photo_path:
         lines.append(t("review.detail_photo"))
+    if aspiration.voice_path:
+        lines.append(t("review.detail_voice", length=duration(aspiration.voice_seconds)))
     if aspiration.duplicate_of:
         lines.append(t("review.detail_duplicate_of", original=aspiration.duplicate_of))
     copies = [a.code for a in duplicates_of(session=ctx.session, code=aspiration.code)]

@@ -42,7 +42,8 @@ def draft(ctx: Ctx) -> ReviewDraft:
 
 
 def open_code(ctx: Ctx, raw: str) -> None:
-    """Open the aspiration ``raw`` (its photo first), or say it is not found."""
+    """Open the aspiration ``raw`` (its photo and voice note first), or say it is
+    not found."""
     code = normalise_tracking_code(raw)
     aspiration = find_aspiration(session=ctx.session, code=code) if code else None
     if aspiration is None:
@@ -51,7 +52,15 @@ def open_code(ctx: Ctx, raw: str) -> None:
     draft(ctx).code = aspiration.code
     if aspiration.photo_path:
         ctx.say(ctx.t("review.photo_caption", code=aspiration.code), photo=aspiration.photo_path)
+    send_voice(ctx, aspiration)
     ctx.goto(Reviewing.DETAIL)
+
+
+def send_voice(ctx: Ctx, aspiration: Aspiration) -> None:
+    """The resident's voice note, as its own message (staff listen in the chat)."""
+    if aspiration.voice_path:
+        caption = ctx.t("review.voice_caption", code=aspiration.code)
+        ctx.say(caption, voice=aspiration.voice_path)
 
 
 def current(ctx: Ctx) -> Aspiration:

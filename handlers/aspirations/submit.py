@@ -1,8 +1,8 @@
 """Sampaikan aspirasi: a complaint or proposal, from category to tracking code.
 
-category → kecamatan → kelurahan → text → attachment (photo/location, optional)
-  (a text already typed elsewhere, ``prefill``: its category suggested first,
-  and the text question skipped)
+category → kecamatan → kelurahan → text (typed, or a voice note) → attachment
+  (photo/voice note/location, optional); a text already typed elsewhere,
+  ``prefill``: its category suggested first, and the text question skipped
   → identity (name or anonymous; consenting residents only) [→ name]
   → summary ──Kirim──▶ tracking code, menu
              ├─Ubah──▶ edit → the chosen step → back to summary
@@ -14,9 +14,10 @@ from __future__ import annotations
 from handlers.aspirations.language_guess import confident_language
 from handlers.aspirations.status import category_label, category_options
 from handlers.aspirations.suggest import suggest_category
+from handlers.aspirations.voice_words import duration
 from handlers.core import abuse, service_info
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
-from handlers.core.types import Option
+from handlers.core.types import Option, Voice
 from handlers.core.validation import check_aspiration_text, check_name
 from handlers.widgets.area import Area, AreaPicker
 from handlers.widgets.form import Field, Form, FormDraft
@@ -45,6 +46,9 @@ class AspirationDraft(FormDraft):
     text: str | None = None
     language: str | None = None
     photo: str | None = None
+    voice: str | None = None  # a voice note's reference
+    voice_seconds: int | None = None
+    voice_is_text: bool = False  # spoken instead of typed: the text is a placeholder
     latitude: float | None = None
     longitude: float | None = None
     anonymous: bool | None = None
@@ -96,10 +100,36 @@ def on_area(ctx: Ctx, area: Area) -> None:
 def keep_text(ctx: Ctx, text: str) -> None:
     draft = _draft(ctx)
     draft.text = text
+    draft.voice_is_text = False  # typed now: a voice note sent before stays attached
     detected = confident_language(text)  # langdetect is slow: once per text
     draft.language = detected or ctx.resident.language
     _offer_english_once(ctx, detected)
     FORM.next(ctx, Asking.ATTACHMENT)
+
+
+def voice_placeholder(ctx: Ctx, seconds: int | None) -> str:
+    """The text of an aspiration the resident spoke: "(pesan suara, 0:42)"."""
+    if seconds is None:
+        return ctx.t("aspiration.voice_text_unknown")
+    return ctx.t("aspiration.voice_text", length=duration(seconds))
+
+
+def keep_voice_text(ctx: Ctx, voice: Voice) -> None:
+    """A voice note at the text step: it is the aspiration, the text says so."""
+    draft = _draft(ctx)
+    _take_voice(ctx, draft, voice)
+    draft.voice_is_text = True
+    draft.text = voice_placeholder(ctx, voice.seconds)
+    draft.language = ctx.resident.language
+    ctx.note(ctx.t("aspiration.voice_received"))
+    FORM.next(ctx, Asking.ATTACHMENT)
+
+
+def _take_voice(ctx: Ctx, draft: AspirationDraft, voice: Voice) -> None:
+    """The draft's one voice note; one it held before is replaced (and removed)."""
+    if draft.voice and draft.voice != voice.reference:
+        ctx.discard(draft.voice)
+    draft.voice, draft.voice_seconds = voice.reference, voice.seconds
 
 
 def _offer_english_once(ctx: Ctx, detected: str | None) -> None:
@@ -114,13 +144,14 @@ def _offer_english_once(ctx: Ctx, detected: str | None) -> None:
 def ask_attachment(ctx: Ctx) -> Prompt:
     """An optional photo and/or location."""
     draft = _draft(ctx)
-    if draft.photo or draft.latitude is not None:
+    extra_voice = draft.voice and not draft.voice_is_text
+    if draft.photo or draft.latitude is not None or extra_voice:
         text = ctx.t("aspiration.ask_more_attachment")
         done = option(ctx.t, "next", "common.continue", "continue")
     else:
         text = ctx.t("aspiration.ask_attachment")
         done = option(ctx.t, "next", "common.skip", "skip")
-    return Prompt(text, (done,), accepts=frozenset({"photo", "location"}))
+    return Prompt(text, (done,), accepts=frozenset({"photo", "location", "voice"}))
 
 
 def on_attachment(ctx: Ctx, answer: Answer) -> None:
@@ -132,6 +163,13 @@ def on_attachment(ctx: Ctx, answer: Answer) -> None:
         draft.latitude = answer.location.latitude
         draft.longitude = answer.location.longitude
         ctx.note(ctx.t("aspiration.location_received"))
+    elif answer.voice:
+        if draft.voice_is_text:  # a second note would replace the aspiration itself
+            ctx.discard(answer.voice.reference)
+            ctx.invalid(ctx.t("aspiration.voice_already"))
+            return
+        _take_voice(ctx, draft, answer.voice)
+        ctx.note(ctx.t("aspiration.voice_received"))
     if answer.option == "next" or (draft.photo and draft.latitude is not None):
         if ctx.resident.has_consent:
             FORM.next(ctx, Asking.IDENTITY)
@@ -175,6 +213,9 @@ def summary_text(ctx: Ctx, draft: AspirationDraft) -> str:
     """Everything collected, to send, change or drop."""
     attachments = [
         ctx.t("aspiration.attached_photo") if draft.photo else "",
+        ctx.t("aspiration.attached_voice", length=duration(draft.voice_seconds))
+        if draft.voice
+        else "",
         ctx.t("aspiration.attached_location") if draft.latitude is not None else "",
     ]
     sender = (
@@ -215,6 +256,8 @@ def send(ctx: Ctx, draft: AspirationDraft) -> None:
             channel=ctx.inbound.channel,
             resident_id=resident.id if linked else None,
             photo_path=draft.photo,
+            voice_path=draft.voice,
+            voice_seconds=draft.voice_seconds,
             latitude=draft.latitude,
             longitude=draft.longitude,
         ),
@@ -226,13 +269,18 @@ def send(ctx: Ctx, draft: AspirationDraft) -> None:
     ctx.goto(HOME)
 
 
-def cancel(ctx: Ctx, _draft: AspirationDraft) -> None:
+def cancel(ctx: Ctx, draft: AspirationDraft) -> None:
+    if draft.voice:  # nothing stored: the resident's voice does not stay either
+        ctx.discard(draft.voice)
     ctx.note(ctx.t("aspiration.cancelled"))
     ctx.goto(HOME)
 
 
 def _clear_attachment(draft: AspirationDraft) -> None:
     draft.photo = draft.latitude = draft.longitude = None
+    if not draft.voice_is_text:  # a spoken aspiration keeps its voice note
+        draft.voice = None
+        draft.voice_seconds = None
 
 
 FORM = Form(
@@ -273,6 +321,7 @@ FLOW = Flow(
             check=check_aspiration_text,
             keep=keep_text,
             to=(Asking.ATTACHMENT, Asking.SUMMARY),
+            voice=keep_voice_text,
         ),
         Asking.ATTACHMENT: Step(ask_attachment, on_attachment, (Asking.IDENTITY, Asking.SUMMARY)),
         Asking.IDENTITY: Step(ask_identity, on_identity, (Asking.NAME, Asking.SUMMARY)),

@@ -85,7 +85,8 @@ def interpret(ctx: Ctx, prompt: Prompt) -> Answer | None:
     """Turn the inbound into an answer to ``prompt``, or note why it is not one."""
     inbound, t = ctx.inbound, ctx.t
     if inbound.refused is not None:
-        ctx.invalid(t(f"attachment.{inbound.refused}"))
+        limits = ctx.settings.voice
+        ctx.invalid(t(f"attachment.{inbound.refused}", mb=limits.mb, minutes=limits.minutes))
         return None
     if inbound.choice is not None:
         values = {option.value for option in prompt.options}
@@ -100,6 +101,12 @@ def interpret(ctx: Ctx, prompt: Prompt) -> Answer | None:
         if "photo" in prompt.accepts:
             return Answer(photo=inbound.photo)
         ctx.invalid(t("engine.photo_not_expected"))
+        return None
+    if inbound.voice is not None:
+        if "voice" in prompt.accepts:
+            return Answer(voice=inbound.voice)
+        ctx.discard(inbound.voice.reference)
+        ctx.invalid(t("engine.voice_not_expected"))
         return None
     if inbound.location is not None:
         if "location" in prompt.accepts:

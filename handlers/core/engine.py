@@ -39,6 +39,7 @@ from storage.db import transaction
 from storage.installation import installation_key
 from storage.models import Conversation, Resident
 from storage.outbox import LEASE, enqueue_claimed
+from storage.privacy import remove_photos
 from storage.residents import create_resident, get_resident
 
 logger = logging.getLogger(__name__)
@@ -111,12 +112,14 @@ class Engine:
                         queued = [QueuedReply(None, reply) for reply in ctx.replies]
                     else:
                         queued = self._record(session, inbound, ctx.replies, now)
-                    return Handled(
+                    handled = Handled(
                         queued,
                         refused=ctx.rejected,
                         jobs=tuple(ctx.jobs),
                         claimed_until=now + self.reply_claim if record else None,
                     )
+                remove_photos(self.settings.files, ctx.discarded)  # committed: no row needs them
+                return handled
             except (ConversationConflict, IntegrityError) as exc:
                 if last and isinstance(exc, ConversationConflict):
                     raise ConversationBusy(f"{inbound.channel} conversation busy") from exc

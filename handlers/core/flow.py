@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
 
-from handlers.core.types import Inbound, Location, Option, Reply, Translator
+from handlers.core.types import Inbound, Location, Option, Reply, Translator, Voice
 from handlers.core.validation import Invalid
 from storage.jobs import enqueue_job
 from storage.models import Conversation, Resident
@@ -37,7 +37,7 @@ from handlers.core.settings import EngineSettings
 class Prompt:
     """A question: its text, the options offered, and what else it takes.
 
-    ``accepts`` may hold "text", "photo", "location" and "contact"; a step that
+    ``accepts`` may hold "text", "photo", "voice", "location" and "contact"; a step that
     takes a contact may offer ``contact_button`` (Telegram shows it as a button
     that shares the resident's own number).
     """
@@ -57,6 +57,7 @@ class Answer:
     photo: str | None = None
     location: Location | None = None
     contact: str | None = None
+    voice: Voice | None = None
 
 
 class Steps(StrEnum):
@@ -181,6 +182,7 @@ class Ctx:
     rejected: bool = False
     forgotten: bool = False
     jobs: list[int] = field(default_factory=list)  # heavy work queued by this inbound
+    discarded: list[str] = field(default_factory=list)  # files to remove once committed
     at: Step | None = None  # the step whose prompt or answer is running
     drafts: dict[type[Draft], Draft] = field(default_factory=dict)
     registry: Registry | None = None  # the features: commands, menu, help (set by the engine)
@@ -220,9 +222,17 @@ class Ctx:
     def wilayah(self) -> Wilayah:
         return self.settings.wilayah
 
-    def say(self, text: str, *, photo: str | None = None, document: str | None = None) -> None:
-        """Send a message of its own (with a photo or a file), before the next question."""
-        self.replies.append(Reply(text=text, photo=photo, document=document))
+    def say(
+        self,
+        text: str,
+        *,
+        photo: str | None = None,
+        document: str | None = None,
+        voice: str | None = None,
+    ) -> None:
+        """Send a message of its own (with a photo, a voice note or a file), before
+        the next question."""
+        self.replies.append(Reply(text=text, photo=photo, document=document, voice=voice))
 
     def note(self, text: str) -> None:
         """Put a line at the top of the next question's message."""
@@ -297,6 +307,12 @@ class Ctx:
         )
         assert job.id is not None
         self.jobs.append(job.id)
+
+    def discard(self, reference: str) -> None:
+        """A resident's stored file no longer wanted (a voice note refused, or
+        replaced by another): removed once this inbound is committed, so that no
+        file of theirs is left that nothing points to (and /hapusdata cannot find)."""
+        self.discarded.append(reference)
 
     def forget(self) -> None:
         """The resident's data was erased: keep no conversation, ask nothing more."""

@@ -73,6 +73,26 @@ class AbuseLimits:
 
 
 @dataclass(frozen=True)
+class VoiceLimits:
+    """``[media] max_voice_mb`` and ``max_voice_seconds``: the longest voice note
+    kept; adapters refuse bigger ones, the refusal names these limits."""
+
+    max_bytes: int = 10 * 1024 * 1024
+    max_seconds: int = 300
+
+    @property
+    def mb(self) -> int | float:
+        """Whole megabytes as an int (the catalogs format ints for the language)."""
+        mb = self.max_bytes / (1024 * 1024)
+        return int(mb) if mb.is_integer() else round(mb, 1)
+
+    @property
+    def minutes(self) -> int | float:
+        minutes = self.max_seconds / 60
+        return int(minutes) if minutes.is_integer() else round(minutes, 1)
+
+
+@dataclass(frozen=True)
 class EngineSettings:
     """What the engine needs from the outside, passed in once at start-up."""
 
@@ -100,3 +120,4 @@ class EngineSettings:
     # Who runs the service and how to reach a person (``[service]``): help, the
     # first screen, and what a resident is told after submitting.
     service: ServiceFacts = field(default_factory=ServiceFacts)
+    voice: VoiceLimits = field(default_factory=VoiceLimits)

@@ -31,6 +31,14 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Voice:
+    """A voice note already stored by the adapter: its reference and length."""
+
+    reference: str
+    seconds: int | None = None
+
+
+@dataclass(frozen=True)
 class Inbound:
     """One thing a resident did: typed, pressed, or sent a photo or location."""
 
@@ -39,6 +47,7 @@ class Inbound:
     text: str | None = None
     choice: Choice | None = None
     photo: str | None = None  # reference of a photo already stored by the adapter
+    voice: Voice | None = None  # a voice note already stored by the adapter
     location: Location | None = None
     contact: str | None = None  # a shared phone number
     unsupported: str | None = None  # "sticker", "voice", "video", "document", ...
@@ -71,6 +80,7 @@ class Reply:
     photo: str | None = None
     document: str | None = None
     contact_button: str | None = None  # offer a "share my number" button with this label
+    voice: str | None = None  # a stored voice note (``text`` is its caption)
 
     def to_payload(self) -> dict[str, Any]:
         """A JSON-ready form, as kept in the outbox."""
@@ -84,6 +94,8 @@ class Reply:
             payload["document"] = self.document
         if self.contact_button:
             payload["contact_button"] = self.contact_button
+        if self.voice:
+            payload["voice"] = self.voice
         return payload
 
     @classmethod
@@ -95,6 +107,7 @@ class Reply:
             photo=payload.get("photo"),
             document=payload.get("document"),
             contact_button=payload.get("contact_button"),
+            voice=payload.get("voice"),
         )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.aspirations.status import category_label
+from handlers.aspirations.voice_words import duration
 from handlers.core.datetimes import short_date
 from handlers.core.flow import Ctx
 from handlers.core.notifications import resident_of
@@ -119,5 +120,7 @@ def detail_text(ctx: Ctx, aspiration: Aspiration) -> str:
         lines.append(t("desk.detail_map", lat=lat, lon=lon))
     if aspiration.photo_path:
         lines.append(t("desk.detail_photo"))
+    if aspiration.voice_path:
+        lines.append(t("review.detail_voice", length=duration(aspiration.voice_seconds)))
     lines += due_lines(ctx, aspiration)
     return "\n".join([*lines, "", aspiration.text, "", t("desk.history"), history(ctx, aspiration)])

@@ -13,6 +13,7 @@ saw (``seen``/``seen_opd``), so a change made meanwhile is never overwritten.
 
 from __future__ import annotations
 
+from handlers.aspirations.review_state import send_voice
 from handlers.aspirations.status import code_option
 from handlers.core import access
 from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
@@ -98,6 +99,7 @@ def _open(ctx: Ctx, raw: str) -> None:
     _draft(ctx).code = aspiration.code
     if aspiration.photo_path:
         ctx.say(ctx.t("desk.photo_caption", code=aspiration.code), photo=aspiration.photo_path)
+    send_voice(ctx, aspiration)
     ctx.goto(Desk.DETAIL)
 
 

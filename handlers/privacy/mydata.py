@@ -31,10 +31,12 @@ class Rights(Steps, flow="mydata"):
 
 
 class PhotosDraft(Draft):
-    """Photos of a form left unsent (``photo``: an aspiration's; ``photos``: the
-    list gathered when /hapusdata or /tarikpersetujuan was asked), removed too."""
+    """Photos and voice notes of a form left unsent (``photo``, ``voice``: an
+    aspiration's; ``photos``: the list of files gathered when /hapusdata or
+    /tarikpersetujuan was asked), removed too."""
 
     photo: str | None = None
+    voice: str | None = None
     photos: list[str] | None = None
 
 
@@ -61,6 +63,7 @@ def summary(ctx: Ctx) -> str:
     lines += [
         f"• {a.code} · {category_label(ctx, a.category)} · "
         + resident_status(ctx.session, t, a.status, a.opd_code)
+        + (f" · {t('mydata.voice_kept')}" if a.voice_path else "")
         for a in aspirations
     ]
     registrations = registrations_of(ctx.session, own)
@@ -100,7 +103,7 @@ def start_withdraw(ctx: Ctx, _args: str = "") -> None:
 
 def _start(ctx: Ctx, step: Rights) -> None:
     left = ctx.draft(PhotosDraft)
-    photos = [p for p in (left.photo, *(left.photos or ())) if p]
+    photos = [p for p in (left.photo, left.voice, *(left.photos or ())) if p]
     ctx.goto(step)
     ctx.draft(PhotosDraft).photos = photos
 

@@ -86,6 +86,8 @@ def _aspiration(session: Session, aspiration: Aspiration) -> dict[str, Any]:
             kelurahan="kelurahan_code",
         ),
         "has_photo": aspiration.photo_path is not None,
+        "has_voice": aspiration.voice_path is not None,
+        "voice_seconds": aspiration.voice_seconds,
         **_fields(aspiration, "latitude longitude created_at rating"),
         "status_history": [_fields(change, "status at note") for change in history],
         # what the city's units wrote back and what the resident answered when asked

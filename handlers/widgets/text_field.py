@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from handlers.core.asking import refuse_number
 from handlers.core.flow import Answer, Ctx, Prompt, Step, Steps
-from handlers.core.types import Option
+from handlers.core.types import Option, Voice
 from handlers.core.validation import Invalid
 
 V = TypeVar("V")
@@ -27,6 +27,7 @@ def text_step(
     on_option: Callable[[Ctx, str], str | None] | None = None,
     check_in: Callable[[Ctx, str], V] | None = None,
     contact_button: Callable[[Ctx], str] | None = None,
+    voice: Callable[[Ctx, Voice], None] | None = None,
 ) -> Step:
     """A step that asks ``ask``, checks the typed text with ``check`` and hands the
     clean value to ``keep`` (which stores it and moves on). ``options`` (a skip, a
@@ -35,7 +36,8 @@ def text_step(
 
     A check that needs the conversation (the time now, an earlier answer) is given
     as ``check_in`` instead. With ``contact_button`` (its label) the step also takes
-    a shared contact, checked like typed text."""
+    a shared contact, checked like typed text. With ``voice`` it also takes a voice
+    note in place of the text, handed to ``voice`` unchecked."""
     if check is None and check_in is None:
         raise TypeError("text_step needs check or check_in")
 
@@ -45,13 +47,18 @@ def text_step(
         assert check is not None
         return check(text)
 
+    spoken = frozenset({"voice"}) if voice is not None else frozenset()
+
     def prompt(ctx: Ctx) -> Prompt:
         if contact_button is None:
-            return Prompt(ask(ctx), options(ctx), accepts=frozenset({"text"}))
-        accepts = frozenset({"text", "contact"})
+            return Prompt(ask(ctx), options(ctx), accepts=frozenset({"text"}) | spoken)
+        accepts = frozenset({"text", "contact"}) | spoken
         return Prompt(ask(ctx), options(ctx), accepts, contact_button(ctx))
 
     def answer(ctx: Ctx, given: Answer) -> None:
+        if given.voice is not None and voice is not None:
+            voice(ctx, given.voice)
+            return
         text = given.contact or given.text or ""
         if given.option is not None and on_option is not None:
             stands_for = on_option(ctx, given.option)

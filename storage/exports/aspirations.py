@@ -69,6 +69,8 @@ LAYOUT = Layout(
         Column("completion_due_at", "Batas penyelesaian", 17, "time"),
         Column("breached", "Tahap terlambat", 18, "label"),
         Column("tunda_count", "Jumlah tunda", 10, "number"),
+        # issue 19: appended
+        Column("has_voice", "Ada pesan suara", 10, "bool"),
     ),
 )
 ASPIRATION_FIELDS = LAYOUT.fields
@@ -112,6 +114,7 @@ def _query(filters: AspirationFilter) -> Select[Any]:
     columns.append(col(Aspiration.opd_code))
     columns += [_raw(getattr(Aspiration, name)) for name in _DUES]
     columns += [col(Aspiration.breached), col(Aspiration.tunda_count)]
+    columns.append(col(Aspiration.voice_path))
     query = select(*columns).order_by(col(Aspiration.created_at), col(Aspiration.id))
     start, end = day_bounds(filters)
     if start:
@@ -153,7 +156,7 @@ def _rows(
         id_, code, status, category, kecamatan_code, kelurahan_code, text, language, channel,
         anonymous, created_at, updated_at, latitude, longitude, photo_path, resident_name,
         rating, rating_comment, duplicate_of, opd_code, verify_due, response_due,
-        completion_due, breached, tunda_count,
+        completion_due, breached, tunda_count, voice_path,
     ) in result:  # fmt: skip
         if when is not None:
             created_at, updated_at = when(created_at), when(updated_at)
@@ -170,7 +173,7 @@ def _rows(
             created_at, updated_at,
             latitude, longitude, bool(photo_path), rating, rating_comment, duplicate_of,
             opd_code, verify_due, response_due, completion_due, breached or None,
-            tunda_count or 0,
+            tunda_count or 0, bool(voice_path),
         )  # fmt: skip
 
 

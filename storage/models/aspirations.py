@@ -68,6 +68,10 @@ class Aspiration(SQLModel, table=True):
     language: str = Field(max_length=8)
     anonymous: bool = True
     photo_path: str | None = Field(default=None, max_length=255)
+    # A voice note (``bot.voices``): an attachment, or the whole text when the
+    # resident spoke instead of typing; its length in seconds where known.
+    voice_path: str | None = Field(default=None, max_length=255)
+    voice_seconds: int | None = None
     latitude: float | None = None
     longitude: float | None = None
     status: str = Field(default="diterima", max_length=16, index=True)

@@ -83,6 +83,7 @@ class Row:
     overdue: bool
     snippet: str
     photo: bool
+    voice: bool
     anonymous: bool
     seen: str  # "status|unit" when drawn: the bulk form's stale check
 
@@ -131,6 +132,7 @@ def routes(k: Konsol) -> list[BaseRoute]:
             overdue=open_ and a.next_due_at is not None and a.next_due_at < now,
             snippet=first_words(a.text),
             photo=bool(a.photo_path),
+            voice=bool(a.voice_path),
             anonymous=a.anonymous,
             seen=f"{a.status}|{a.opd_code or ''}",
         )

@@ -10,6 +10,8 @@ scope again (never a public path).
 - ``POST /aspirasi/{CODE}/tindak-lanjut``: a unit officer's follow-up the
   resident reads (``storage.workflow.add_follow_up`` + ``tell_follow_up``).
 - ``GET  /aspirasi/{CODE}/foto`` and ``/catatan/{ID}/foto``: the photo, inline.
+- ``GET  /aspirasi/{CODE}/suara``: the voice note, inline for the page's player,
+  as a download with ``?unduh=1``; same checks as the photo.
 
 An aspiration outside the visitor's scope answers exactly as one that does not
 exist (``Konsol.not_found``).
@@ -18,6 +20,7 @@ exist (``Konsol.not_found``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +33,7 @@ from starlette.routing import BaseRoute, Route
 from bot.konsol.aspiration_view import build
 from bot.konsol.moves import Move, Moved, apply_move, in_scope
 from bot.konsol.roles import aspiration_units
+from bot.voices import CONTENT_TYPES
 from handlers.core.notifications import tell_follow_up
 from handlers.core.validation import Invalid, check_comment
 from storage.aspirations import find_aspiration, normalise_tracking_code
@@ -50,6 +54,7 @@ NOTICES = {
     "follow_up": "konsol.detail.follow_up_told",
     "follow_up_untold": "konsol.detail.follow_up_untold",
 }
+VOICE_TYPES = CONTENT_TYPES  # a voice note as kept (bot.voices)
 PHOTO_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -260,11 +265,36 @@ def routes(k: Konsol) -> list[BaseRoute]:
             content_disposition_type="inline",
         )
 
+    async def voice(request: Request, visitor: Visitor) -> Response:
+        """The resident's voice note, for the page's player; ``?unduh=1`` downloads it."""
+        code = request.path_params["code"]
+
+        def find(session: Session) -> tuple[str, str] | None:
+            found = scoped(session, visitor, code)
+            if found is None or not found[0].voice_path:
+                return None
+            return found[0].voice_path, found[0].code
+
+        found = await k.work(find)
+        path = stored_file(k, found[0], VOICE_TYPES) if found else None
+        if found is None or path is None:
+            return k.not_found(visitor)
+        suffix = path.suffix.lower()
+        return FileResponse(
+            path,
+            media_type=VOICE_TYPES[suffix],
+            filename=f"{found[1]}-pesan-suara{suffix}",
+            content_disposition_type="attachment"
+            if request.query_params.get("unduh")
+            else "inline",
+        )
+
     return [
         Route("/aspirasi/{code}", k.guard("aspirasi", detail), methods=["GET"]),
         Route("/aspirasi/{code}/status", k.guard("aspirasi", move), methods=["POST"]),
         Route("/aspirasi/{code}/tindak-lanjut", k.guard("aspirasi", follow_up), methods=["POST"]),
         Route("/aspirasi/{code}/foto", k.guard("aspirasi", photo), methods=["GET"]),
+        Route("/aspirasi/{code}/suara", k.guard("aspirasi", voice), methods=["GET"]),
         Route(
             "/aspirasi/{code}/catatan/{note:int}/foto",
             k.guard("aspirasi", photo),
@@ -276,6 +306,11 @@ def routes(k: Konsol) -> list[BaseRoute]:
 def stored_photo(k: Konsol, reference: str) -> Path | None:
     """The photo's file in the media store; None when there is no store, the file
     is gone, it is not a photo, or the reference points outside the store."""
+    return stored_file(k, reference, PHOTO_TYPES)
+
+
+def stored_file(k: Konsol, reference: str, types: Mapping[str, str]) -> Path | None:
+    """A resident's file in the media store, of one of ``types`` (by suffix)."""
     files = k.settings.files
     if files is None:
         return None
@@ -283,7 +318,7 @@ def stored_photo(k: Konsol, reference: str) -> Path | None:
     root = files.path_of("").resolve()
     if not path.is_relative_to(root) or not path.is_file():
         return None
-    if path.suffix.lower() not in PHOTO_TYPES:
+    if path.suffix.lower() not in types:
         return None
     return path
 
