@@ -9,7 +9,7 @@ category → kecamatan → kelurahan → text → attachment (photo/location, op
 
 from __future__ import annotations
 
-from handlers.aspirations.language_guess import confident_language
+from handlers.aspirations.language_guess import guess_language
 from handlers.aspirations.status import category_label
 from handlers.core import abuse
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
@@ -76,17 +76,18 @@ def on_area(ctx: Ctx, area: Area) -> None:
 def keep_text(ctx: Ctx, text: str) -> None:
     draft = _draft(ctx)
     draft.text = text
-    detected = confident_language(text)  # langdetect is slow: once per text
-    draft.language = detected or ctx.resident.language
-    _offer_english_once(ctx, detected)
+    guess = guess_language(text)  # langdetect is slow: once per text
+    draft.language = guess.language or ctx.resident.language
+    _offer_english_once(ctx, guess.offer_english)
     FORM.next(ctx, Asking.ATTACHMENT)
 
 
-def _offer_english_once(ctx: Ctx, detected: str | None) -> None:
+def _offer_english_once(ctx: Ctx, english: bool) -> None:
+    """The offer is written in both languages (aspiration.offer_english)."""
     resident = ctx.resident
     if resident.language_chosen or resident.english_offered or resident.language == "en":
         return
-    if detected == "en" and "en" in ctx.settings.languages:
+    if english and "en" in ctx.settings.languages:
         resident.english_offered = True
         ctx.note(ctx.settings.translators("en")("aspiration.offer_english"))
 
