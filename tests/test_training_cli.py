@@ -387,9 +387,9 @@ def test_registrants_lists_seats_then_the_queue(db: Engine, siantar: Run) -> Non
     rows = [line.split() for line in lines[2:]]
     business = ["Bantan", "Warung", "kopi"]
     assert rows == [
-        [str(rina), "registered", "Rina", "Sitorus", "+628126000101", *business, "no"],
-        [str(joko), "registered", "Joko", "Purba", "+628126000102", *business, "no"],
-        [str(tigor), "waitlisted", "1", "Tigor", "+628126000103", *business],
+        [str(rina), "registered", "Rina", "Sitorus", "0812-6000-101", *business, "no"],
+        [str(joko), "registered", "Joko", "Purba", "0812-6000-102", *business, "no"],
+        [str(tigor), "waitlisted", "1", "Tigor", "0812-6000-103", *business],
         [str(shy), "waitlisted", "2", "—", "—", *business],  # no consent: no name, no phone
     ]
     empty = add_program(siantar)

@@ -33,6 +33,7 @@ from bot.cli.common import (
 from bot.cli.errors import CommandError
 from bot.config import Settings
 from bot.i18n import translator
+from handlers.core.validation import local_phone
 from handlers.trainings.notices import notify_cancelled, tell_changed
 from storage.limits import TRAINING
 from storage.models import PROGRAM_CATEGORIES, TrainingProgram, TrainingRegistration
@@ -251,7 +252,7 @@ def _registrants(
         personal = resident is not None and resident.has_consent  # as in the export
         rows.append((
             str(r.id), status, str(rank) if status == "waitlisted" else "",
-            (r.full_name or "") if personal else "—", (r.phone or "") if personal else "—",
+            (r.full_name or "") if personal else "—", local_phone(r.phone) if personal else "—",
             names.get(r.kelurahan_code or "", r.kelurahan_code or ""), r.business_type or "",
             ("yes" if r.attended else "no") if status == "registered" else "",
         ))  # fmt: skip
