@@ -45,15 +45,21 @@ def _read_catalog(language: str) -> Catalog:
 @cache
 def load_catalog(language: str) -> dict[str, str]:
     """msgid → msgstr for one language's sentences without a count."""
-    catalog = _read_catalog(language)
-    return {m.id: m.string for m in catalog if isinstance(m.id, str) and m.id and m.string}
+    return {
+        m.id: m.string
+        for m in _read_catalog(language)
+        if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string
+    }
 
 
 @cache
 def load_plurals(language: str) -> dict[str, tuple[str, ...]]:
     """msgid → its plural forms (msgstr[0], msgstr[1] …) for one language."""
-    catalog = _read_catalog(language)
-    return {m.id[0]: tuple(m.string) for m in catalog if m.pluralizable and all(m.string)}
+    return {
+        m.id[0]: tuple(m.string)
+        for m in _read_catalog(language)
+        if isinstance(m.id, tuple) and isinstance(m.string, tuple | list) and all(m.string)
+    }
 
 
 @cache

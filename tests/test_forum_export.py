@@ -140,9 +140,15 @@ def test_xlsx_has_indonesian_headers_and_readable_cells(db: Engine) -> None:
     )  # fmt: skip
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:H5"
     assert rows[2] == (
-        KELURAHAN, "musrenbang_kelurahan", datetime(2026, 12, 8, 9, 0), "mungkin",
-        datetime(2026, 11, 28, 10, 0), "Dedi Damanik", "Siantar Timur", "Tomuan",
-    )  # fmt: skip
+        KELURAHAN,
+        "Musrenbang Kelurahan",
+        datetime(2026, 12, 8, 9, 0),
+        "Mungkin",
+        datetime(2026, 11, 28, 10, 0),
+        "Dedi Damanik",
+        "Siantar Timur",
+        "Tomuan",
+    )  # fmt: skip (forum type and answer in words; CSV and JSON keep the keys)
     assert rows[1][5:] == (None, None, None)  # Butet gave no consent
 
 
