@@ -89,7 +89,7 @@ class Translator:
     def plural(self, key: str, count: int, /, **params: object) -> str:
         """A sentence with a count, in the form the count takes: ``{count}`` is filled.
 
-        ``t.plural("cli.export_written", 1)`` → "1 aspiration written" / "1 aspirasi
+        ``t.plural("cli.aspirations_written", 1, path=…)`` → "1 aspiration written…" / "1 aspirasi
         ditulis"; 2 → "2 aspirations written" / "2 aspirasi ditulis".
         """
         language = self.language if key in load_plurals(self.language) else SOURCE_LANGUAGE

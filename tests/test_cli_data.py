@@ -56,7 +56,7 @@ def test_a_command_from_another_folder_finds_the_same_database(tmp_path: Path) -
     env = {"SIANTAR_HOME": str(tmp_path / "home")}
     ok(installed("role", "grant", "console:s2", "staff", cwd=first, env=env))
     listed = ok(installed("role", "list", cwd=second, env=env))
-    assert listed.split() == ["console:s2", "staff", "granted", "by", "cli"]
+    assert listed.split() == ["console:s2", "staff", "diberikan", "oleh", "cli"]
     assert (tmp_path / "home" / "siantar.db").is_file()
     assert not [*first.glob("siantar.db*"), *second.glob("siantar.db*")]
 
@@ -219,8 +219,8 @@ def test_a_siantar_db_left_in_the_current_folder_is_pointed_out(
     code, _out, err = run(capsys, "role", "list")
     assert code == 1
     note, error = err.splitlines()
-    assert note.startswith(f"siantar: note: {legacy} is not used without a config file")
-    assert f"the database is {home / 'siantar.db'}" in note
+    assert note.startswith(f"siantar: catatan: {legacy} tidak dipakai tanpa berkas konfigurasi")
+    assert f"basis datanya {home / 'siantar.db'}" in note
     assert error.startswith(f"siantar: no database at {home / 'siantar.db'}")
     assert run(capsys, "db", "upgrade")[0] == 0
     assert run(capsys, "role", "list")[2] == ""  # the note is for before the first use only

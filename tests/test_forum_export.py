@@ -186,7 +186,7 @@ def test_export_rsvps_from_the_command_line(
     out = tmp_path / "kehadiran.json"
     args = ["--config", str(tmp_path / "config.toml"), "export", "rsvps"]
     assert cli.main([*args, "--format", "json", "--out", str(out), "--until", "2026-12-08"]) == 0
-    assert "3 rsvps written to" in capsys.readouterr().err
+    assert "3 jawaban kehadiran ditulis ke" in capsys.readouterr().err
     assert json.loads(out.read_text(encoding="utf-8")) == EXPECTED[:3]
     assert cli.main([*args, "--format", "csv", "--out", "-", "--status", "hadir"]) == 2
     assert capsys.readouterr().err == "siantar: error: --status does not apply to rsvps\n"

@@ -240,7 +240,7 @@ def test_export_registrations_from_the_command_line(
     out = tmp_path / "pendaftaran.json"
     args = ["--config", str(tmp_path / "config.toml"), "export", "registrations"]
     assert cli.main([*args, "--format", "json", "--out", str(out), "--status", "waitlisted"]) == 0
-    assert "2 registrations written to" in capsys.readouterr().err
+    assert "2 pendaftaran ditulis ke" in capsys.readouterr().err
     assert json.loads(out.read_text(encoding="utf-8")) == EXPECTED[3:5]
     assert cli.main([*args, "--format", "csv", "--out", "-", "--category", "usaha"]) == 2
     assert capsys.readouterr().err == (

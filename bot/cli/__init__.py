@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from bot.cli.errors import one_line, pipe_safe
 from bot.cli.parser import build_parser
+from bot.cli.say import use_language
 from bot.config import Settings, load_settings
 
 __all__ = ["build_parser", "main"]
@@ -26,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    use_language(args.output_language)
 
     def command() -> int:
         from bot.cli.core import note_legacy_database
