@@ -84,3 +84,17 @@ def test_every_plural_the_code_uses_is_in_the_catalog(language: str) -> None:
     assert {"stats.title", "abuse.daily_cap", "cli.rsvps_written"} <= used
     assert "konsol.aspirasi_list.count" in used  # Konsol's templates too
     assert used - load_plurals(language).keys() == set()
+
+
+@pytest.mark.parametrize(
+    ("count", "english"),
+    [
+        (1, "Recipients at the moment: 1 resident (counted again when sent)."),
+        (5, "Recipients at the moment: 5 residents (counted again when sent)."),
+    ],
+)
+def test_staff_see_one_resident_and_five_residents(count: int, english: str) -> None:
+    assert Translator("en").plural("announce.card_expected", count) == english
+    indonesian = Translator("id").plural("announce.card_expected", count)
+    assert indonesian.startswith(f"Penerima saat ini: {count} warga")
+    assert Translator("en").plural("export.ready", 1, kind="aspirations").endswith(": 1 row.")
