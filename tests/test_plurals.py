@@ -26,6 +26,8 @@ def plural_keys_in_code() -> set[str]:
         for key in PLURAL_CALL.findall(path.read_text(encoding="utf-8")):
             if key == "cli.{args.kind}_written":
                 found |= {f"cli.{kind}_written" for kind in EXPORT_KINDS}
+            elif key == "cli.registrants_told_{what}":
+                found |= {"cli.registrants_told_time", "cli.registrants_told_place"}
             else:
                 found.add(key)
     return found
@@ -46,6 +48,15 @@ def test_a_count_takes_the_form_its_language_wants(
 ) -> None:
     assert Translator("id").plural("cli.aspirations_written", count, path="x.csv") == indonesian
     assert Translator("en").plural("cli.aspirations_written", count, path="x.csv") == english
+
+
+def test_a_program_with_one_seat_says_so() -> None:
+    """siantar training's summary once said "1 seats"; the catalog knows better."""
+    shown = Translator("en").plural(
+        "cli.program_summary", 1, title="T", status="open", span="s", place="p", area="kota"
+    )
+    assert shown == "T [open], s, p, 1 seat, kota"
+    assert Translator("en").plural("cli.program_cancelled", 1, id="3").endswith("1 registrant told")
 
 
 @pytest.mark.parametrize(("count", "expected"), [(0, "0 aspirations"), (1, "1 aspiration")])
