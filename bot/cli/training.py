@@ -192,9 +192,7 @@ def _edit(
             lines.append(seated + t("cli.told_count", told=told.promoted))
     if status is not None and status != program.status:
         if status == "draft":
-            raise CommandError(
-                t("cli.program_no_draft", id=str(args.id), status=program.status)
-            )
+            raise CommandError(t("cli.program_no_draft", id=str(args.id), status=program.status))
         program, _ = set_program_status(session=session, program_id=args.id, status=status, now=now)
         lines.append(t("cli.program_now", id=str(args.id), status=status))
     return lines + [_summary(program)]
