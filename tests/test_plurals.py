@@ -26,6 +26,8 @@ def plural_keys_in_code() -> set[str]:
         for key in PLURAL_CALL.findall(path.read_text(encoding="utf-8")):
             if key == "cli.{args.kind}_written":
                 found |= {f"cli.{kind}_written" for kind in EXPORT_KINDS}
+            elif key == "cli.forum_told_{done}":
+                found |= {"cli.forum_told_created", "cli.forum_told_moved"}
             elif key == "cli.registrants_told_{what}":
                 found |= {"cli.registrants_told_time", "cli.registrants_told_place"}
             else:
