@@ -117,7 +117,8 @@ def stats_chart(
     panels = _labelled(stats, t, wilayah or load_wilayah(), category_labels)
     figure = Figure(figsize=CHART_SIZE_INCHES, dpi=CHART_DPI, layout="constrained")
     FigureCanvasAgg(figure)
-    title = t("stats.title", period=format_period(stats.since, stats.until, t=t), total=stats.total)
+    period = format_period(stats.since, stats.until, t=t)
+    title = t.plural("stats.title", stats.total, period=period)
     figure.suptitle(textwrap.fill(title, _TITLE_WIDTH), fontsize=15, fontweight="bold")
     axes = figure.subplots(
         len(panels), 1, gridspec_kw={"height_ratios": [len(rows) + 1.5 for _, rows in panels]}
@@ -200,7 +201,8 @@ def stats_text(
     """A short plain-text summary for chat: the title with the total, then per
     dimension the largest groups, zeros left out. Statuses keep their workflow order
     and are all shown."""
-    title = t("stats.title", period=format_period(stats.since, stats.until, t=t), total=stats.total)
+    period = format_period(stats.since, stats.until, t=t)
+    title = t.plural("stats.title", stats.total, period=period)
     if stats.total == 0:
         return f"{title}\n{t('stats.empty')}"
     sections = [title]

@@ -2,6 +2,12 @@
 
 ``bot/locales/<lang>.po`` holds every user-facing sentence; Indonesian is the
 source language and the fallback for anything missing elsewhere.
+
+A sentence with a count is a gettext plural entry (``msgid_plural``,
+``msgstr[0]``, ``msgstr[1]`` …) read through ``t.plural(key, count)``. Which form a
+count takes is gettext's rule for the language as Babel knows it (Indonesian has
+one form, English two): the catalog is compiled in memory with Babel's ``write_mo``
+and read back by ``babel.support.Translations``, so no plural rule is written here.
 """
 
 from __future__ import annotations
@@ -10,10 +16,14 @@ import logging
 from datetime import datetime
 from functools import cache
 from importlib import resources
+from io import BytesIO
 
 from babel.dates import format_datetime
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
+from babel.support import Translations
 
 from storage.clock import WIB
 
@@ -26,12 +36,39 @@ _DAY_PATTERN = "EEEE, d MMMM"  # a due day: "Rabu, 10 Desember", "Wednesday, 10 
 
 
 @cache
-def load_catalog(language: str) -> dict[str, str]:
-    """msgid → msgstr for one language, read from the packaged .po file."""
+def _read_catalog(language: str) -> Catalog:
     source = resources.files("bot") / "locales" / f"{language}.po"
     with source.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
+        return read_po(handle, locale=language)
+
+
+@cache
+def load_catalog(language: str) -> dict[str, str]:
+    """msgid → msgstr for one language's sentences without a count."""
+    return {
+        m.id: m.string
+        for m in _read_catalog(language)
+        if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string
+    }
+
+
+@cache
+def load_plurals(language: str) -> dict[str, tuple[str, ...]]:
+    """msgid → its plural forms (msgstr[0], msgstr[1] …) for one language."""
+    return {
+        m.id[0]: tuple(m.string)
+        for m in _read_catalog(language)
+        if isinstance(m.id, tuple) and isinstance(m.string, tuple | list) and all(m.string)
+    }
+
+
+@cache
+def _gettext(language: str) -> Translations:
+    """The catalog as gettext reads it, for its plural rule (Plural-Forms)."""
+    compiled = BytesIO()
+    write_mo(compiled, _read_catalog(language))
+    compiled.seek(0)
+    return Translations(compiled)
 
 
 class Translator:
@@ -47,6 +84,22 @@ class Translator:
         if template is None:
             logger.error("message %r is missing from every catalog", key)
             return key
+        return self._fill(template, params)
+
+    def plural(self, key: str, count: int, /, **params: object) -> str:
+        """A sentence with a count, in the form the count takes: ``{count}`` is filled.
+
+        ``t.plural("cli.aspirations_written", 1, path=…)`` → "1 aspiration written…" / "1 aspirasi
+        ditulis"; 2 → "2 aspirations written" / "2 aspirasi ditulis".
+        """
+        language = self.language if key in load_plurals(self.language) else SOURCE_LANGUAGE
+        if key not in load_plurals(language):
+            logger.error("plural message %r is missing from every catalog", key)
+            return key
+        template = _gettext(language).ngettext(key, key, count)
+        return self._fill(template, {"count": count, **params})
+
+    def _fill(self, template: str, params: dict[str, object]) -> str:
         values = {
             name: format_decimal(value, locale=self.language)
             if isinstance(value, int) and not isinstance(value, bool)

@@ -117,6 +117,18 @@ def test_the_daily_cap_on_new_aspirations(engine: Engine) -> None:
     play(chat, TO_SUMMARY)
 
 
+def test_the_cap_counts_in_the_residents_language(engine: Engine) -> None:
+    """One aspiration a day: "1 aspiration today", never "1 aspirations"."""
+    chat = Chat(with_limits(engine, daily_aspirations=1))
+    play(chat, ONBOARD)
+    play(chat, [*TO_SUMMARY, (("press", "Kirim"), "Kode pelacakan")])
+    chat.send("/bahasa")
+    play(chat, [(("press", "English"), "All right, I'll use English")])
+    chat.send("/menu")
+    chat.press("Send an aspiration")
+    assert "You have already sent 1 aspiration today," in chat.said
+
+
 def test_residents_without_consent_are_capped_too(engine: Engine) -> None:
     """Unlinked aspirations have no resident_id: the count is on the resident row."""
     chat = Chat(with_limits(engine, daily_aspirations=1))
@@ -184,16 +196,16 @@ def test_siantar_block_and_unblock(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main([*base, "unblock", "telegram:42"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines() == [
-        "telegram:42: blocked",
-        "telegram:42: already blocked",
-        "telegram:42: unblocked",
-        "telegram:42: was not blocked",
+        "telegram:42: diblokir",
+        "telegram:42: sudah diblokir",
+        "telegram:42: blokir dicabut",
+        "telegram:42: memang tidak diblokir",
     ]
     assert main([*base, "audit"]) == 0
     actions = [line.split("  ")[2] for line in capsys.readouterr().out.splitlines()]
     assert actions == ["block", "unblock"]
     assert main([*base, "block", "bob", "--reason", "x"]) == 2
-    assert "invalid identity 'bob'" in capsys.readouterr().err
+    assert "identitas 'bob' tidak sah" in capsys.readouterr().err
 
 
 def test_the_config_defaults_switch_the_limits_on() -> None:

@@ -244,7 +244,10 @@ def test_invisible_characters_are_removed_from_text(chat: Chat) -> None:
 
 def test_confident_english_is_tagged_and_switching_offered_once(chat: Chat) -> None:
     english = "The street lights on my road have been broken for three weeks now."
-    play(chat, ONBOARD + TO_SUMMARY[:4] + [(english, "Type /bahasa to switch")])
+    play(chat, ONBOARD + TO_SUMMARY[:4])
+    chat.send(english)
+    assert "Type /bahasa to switch" in chat.said
+    assert "Ketik /bahasa untuk mengganti bahasa" in chat.said  # the offer in both languages
     play(
         chat,
         [
@@ -257,6 +260,21 @@ def test_confident_english_is_tagged_and_switching_offered_once(chat: Chat) -> N
     play(chat, TO_SUMMARY[:4])
     chat.send(english)
     assert "Type /bahasa" not in chat.said
+
+
+def test_an_english_loanword_is_not_english(chat: Chat) -> None:
+    text = "Lampu traffic light simpang Megaland mati"  # langdetect: English, 0.99999
+    play(chat, ONBOARD + TO_SUMMARY[:4] + [(text, "foto atau lokasi")])
+    assert "Type /bahasa" not in chat.said
+    play(
+        chat,
+        [
+            (("press", "Lewati"), "nama Anda ditampilkan"),
+            (("press", "Kirim anonim"), "Pengirim: anonim"),
+            (("press", "Kirim"), "Kode"),
+        ],
+    )
+    assert aspirations(chat)[0].language == "id"
 
 
 def test_short_indonesian_slang_stays_indonesian(chat: Chat) -> None:

@@ -62,7 +62,7 @@ def test_every_legal_transition_through_the_cli(
         args += ["--original", seed(engine)]
     out = ok(siantar(*args))
     assert out.startswith(f"{code}: {current} → {wanted}")
-    assert "the resident will be told" in out
+    assert "warga akan diberi tahu" in out
     after = stored(engine, code)
     assert after.status == wanted
     if wanted == "diteruskan":
@@ -133,13 +133,13 @@ def test_list_filters_by_unit_status_and_overdue(engine: Engine, siantar: Run) -
     fresh = seed(engine)
     disposed = seed(engine, status="diteruskan")
     out = ok(siantar("aspiration", "list"))
-    assert out.splitlines()[0].split()[:3] == ["CODE", "STATUS", "CATEGORY"]
+    assert out.splitlines()[0].split()[:3] == ["KODE", "STATUS", "KATEGORI"]
     assert all(code in out for code in (late, fresh, disposed))
     out = ok(siantar("aspiration", "list", "--opd", "pupr"))
     assert disposed in out and late not in out and fresh not in out
     out = ok(siantar("aspiration", "list", "--overdue"))
     assert late in out and "(lewat)" in out and fresh not in out
-    assert ok(siantar("aspiration", "list", "--status", "selesai")) == "no aspirations\n"
+    assert ok(siantar("aspiration", "list", "--status", "selesai")) == "tidak ada aspirasi\n"
     assert fresh not in ok(siantar("aspiration", "list", "--limit", "1"))
 
 
@@ -150,10 +150,10 @@ def test_show_has_the_history_unit_and_due_times_and_no_anonymous_name(
     named = seed(engine, resident_id=warga, status="diteruskan")
     hidden = seed(engine, resident_id=warga, anonymous=True)
     out = ok(siantar("aspiration", "show", named))
-    assert "sender:    Budi Siregar" in out
+    assert "pengirim:  Budi Siregar" in out
     assert "opd:       PUPR" in out
-    assert "due verify: 2026-12-02 23:59 WIB" in out
-    assert "due response: 2026-12-04 23:59 WIB" in out
-    assert "diteruskan (PUPR)  by console:9999" in out
+    assert "batas verifikasi: 2026-12-02 23:59 WIB" in out
+    assert "batas tanggapan: 2026-12-04 23:59 WIB" in out
+    assert "diteruskan (PUPR)  oleh console:9999" in out
     out = ok(siantar("aspiration", "show", hidden))
-    assert "sender:    anonim" in out and "Budi" not in out
+    assert "pengirim:  anonim" in out and "Budi" not in out

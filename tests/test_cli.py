@@ -138,6 +138,9 @@ def test_export_to_a_file_with_filters(tmp_path: Path) -> None:
     assert export_json(tmp_path, "--until", "2000-01-01") == []
 
 
+WORDS = {"registrations": "pendaftaran", "rsvps": "jawaban kehadiran"}
+
+
 @pytest.mark.parametrize("kind", ["registrations", "rsvps"])
 def test_kinds_without_data_export_a_well_formed_empty_file(tmp_path: Path, kind: str) -> None:
     from openpyxl import load_workbook
@@ -150,7 +153,7 @@ def test_kinds_without_data_export_a_well_formed_empty_file(tmp_path: Path, kind
         out = tmp_path / f"{kind}.{fmt}"
         result = siantar("export", kind, "--format", fmt, "--out", str(out), cwd=tmp_path)
         assert result.returncode == 0, result.stderr
-        assert f"0 {kind} written to" in result.stderr
+        assert f"0 {WORDS[kind]} ditulis ke" in result.stderr
         if fmt == "json":
             assert json.loads(out.read_text(encoding="utf-8")) == []
         elif fmt == "csv":
@@ -213,7 +216,7 @@ def test_a_progress_bar_on_a_terminal_and_none_in_a_pipe(tmp_path: Path) -> None
             ["export", "aspirations", "--format", "csv", "--out", "-", "--kecamatan", "Medan"],
             "Medan",
         ),
-        ("", ["run"], "no channel is enabled"),
+        ("", ["run"], "tidak ada kanal yang aktif"),
         ("", ["frobnicate"], "invalid choice"),
     ],
 )
@@ -246,6 +249,6 @@ def test_config_resolution_explicit_then_env_then_local(tmp_path: Path) -> None:
 def test_db_upgrade_reports_the_revision(tmp_path: Path) -> None:
     result = siantar("db", "upgrade", cwd=tmp_path)
     assert result.returncode == 0
-    assert f"revision {head_revision()}" in result.stdout
+    assert result.stdout == f"Basis data sudah terbaru (revisi {head_revision()}).\n"
     assert (tmp_path / "data" / "siantar.db").exists()  # the data folder, not the cwd
     assert not (tmp_path / "siantar.db").exists()

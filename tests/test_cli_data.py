@@ -56,7 +56,7 @@ def test_a_command_from_another_folder_finds_the_same_database(tmp_path: Path) -
     env = {"SIANTAR_HOME": str(tmp_path / "home")}
     ok(installed("role", "grant", "console:s2", "staff", cwd=first, env=env))
     listed = ok(installed("role", "list", cwd=second, env=env))
-    assert listed.split() == ["console:s2", "staff", "granted", "by", "cli"]
+    assert listed.split() == ["console:s2", "staff", "diberikan", "oleh", "cli"]
     assert (tmp_path / "home" / "siantar.db").is_file()
     assert not [*first.glob("siantar.db*"), *second.glob("siantar.db*")]
 
@@ -66,7 +66,7 @@ def test_without_siantar_home_the_user_data_folder(tmp_path: Path) -> None:
     env = {"SIANTAR_HOME": None, "XDG_DATA_HOME": None}  # HOME is tmp_path
     folder = tmp_path / ".local" / "share" / "siantar"
     version = ok(installed("--version", cwd=tmp_path, env=env))
-    assert version == f"siantar {VERSION}\ndata folder: {folder}\n"
+    assert version == f"siantar {VERSION}\nfolder data: {folder}\n"
     ok(installed("db", "upgrade", cwd=tmp_path, env=env))
     assert (folder / "siantar.db").is_file() and not (tmp_path / "siantar.db").exists()
 
@@ -80,8 +80,8 @@ def test_relative_paths_of_a_config_follow_the_config_folder(tmp_path: Path) -> 
     assert (etc / "db" / "siantar.db").is_file()
     env = {"SIANTAR_CONFIG": str(etc / "config.toml")}
     info = ok(installed("info", cwd=tmp_path, env=env))
-    assert f"database:     sqlite:///{etc}/db/siantar.db\n" in info
-    assert f"media folder: {etc / 'media'}\n" in info
+    assert f"basis data:         sqlite:///{etc}/db/siantar.db\n" in info
+    assert f"folder media:       {etc / 'media'}\n" in info
     assert not list(work.iterdir())
 
 
@@ -152,7 +152,9 @@ def test_an_older_schema_asks_for_db_upgrade_instead_of_migrating(
         f"this version needs {head}: run 'siantar db upgrade' first\n"
     )
     assert current_revision(db) == previous  # left as it was
-    behind = f"schema:       {previous}, behind {head}: run 'siantar db upgrade'"
+    behind = (
+        f"skema:              {previous}, tertinggal dari {head}: jalankan 'siantar db upgrade'"
+    )
     assert behind in run(capsys, "info")[1]
     assert run(capsys, "db", "upgrade")[0] == 0
     assert run(capsys, "export", "aspirations", "--format", "json", "--out", "-")[1] == "[]\n"
@@ -178,16 +180,19 @@ def test_info_names_every_place_and_changes_nothing(
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         f"siantar {VERSION}",
-        "config file:  none (built-in defaults)",
-        f"data folder:  {home}",
-        f"database:     sqlite:///{home}/siantar.db",
-        f"media folder: {home / 'media'}",
-        f"chat log:     {home / 'siantar.log'}",
-        "schema:       no database yet (chat, run or db upgrade create it)",
+        "berkas konfigurasi: tidak ada (bawaan)",
+        f"folder data:        {home}",
+        f"basis data:         sqlite:///{home}/siantar.db",
+        f"folder media:       {home / 'media'}",
+        f"log chat:           {home / 'siantar.log'}",
+        "skema:              belum ada basis data (chat, run atau db upgrade membuatnya)",
     ]
     assert not home.exists()
     run(capsys, "db", "upgrade")
-    assert run(capsys, "info")[1].endswith(f"schema:       {head_revision()} (up to date)\n")
+    assert run(capsys, "info")[1].endswith(f"skema:              {head_revision()} (terbaru)\n")
+    english = run(capsys, "--lang", "en", "info")[1]
+    assert english.endswith(f"schema:       {head_revision()} (up to date)\n")
+    assert "config file:  none (built-in defaults)\n" in english
 
 
 def test_info_masks_a_database_password(
@@ -199,15 +204,20 @@ def test_info_masks_a_database_password(
     )
     code, out, err = run(capsys, "--config", str(config), "info")
     assert "rahasia-pw" not in out + err
-    assert f"config file:  {config}\n" in out
-    assert "database:     postgresql+psycopg://siantar:***@127.0.0.1:1/kota\n" in out
-    assert code == 1 and "schema:       cannot read the database: " in out  # nothing listens on :1
+    assert f"berkas konfigurasi: {config}\n" in out
+    assert "basis data:         postgresql+psycopg://siantar:***@127.0.0.1:1/kota\n" in out
+    assert (
+        code == 1 and "skema:              tidak bisa membaca basis data: " in out
+    )  # nothing listens on :1
 
 
 def test_version_names_the_data_folder(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         cli.main(["--version"])
     assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"siantar {VERSION}\nfolder data: {home}\n"
+    with pytest.raises(SystemExit):
+        cli.main(["--lang", "en", "--version"])
     assert capsys.readouterr().out == f"siantar {VERSION}\ndata folder: {home}\n"
 
 
@@ -219,8 +229,8 @@ def test_a_siantar_db_left_in_the_current_folder_is_pointed_out(
     code, _out, err = run(capsys, "role", "list")
     assert code == 1
     note, error = err.splitlines()
-    assert note.startswith(f"siantar: note: {legacy} is not used without a config file")
-    assert f"the database is {home / 'siantar.db'}" in note
+    assert note.startswith(f"siantar: catatan: {legacy} tidak dipakai tanpa berkas konfigurasi")
+    assert f"basis datanya {home / 'siantar.db'}" in note
     assert error.startswith(f"siantar: no database at {home / 'siantar.db'}")
     assert run(capsys, "db", "upgrade")[0] == 0
     assert run(capsys, "role", "list")[2] == ""  # the note is for before the first use only

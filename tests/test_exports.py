@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, event
 from sqlmodel import select
 
+from bot.i18n import load_catalog
 from storage import exports
 from storage.aspirations import NewAspiration, create_aspiration
 from storage.db import transaction
@@ -302,6 +303,11 @@ def test_xlsx_layout_and_values(db: Engine) -> None:
     assert named["created_at"] == datetime(2026, 11, 28, 9, 0)
     assert named["updated_at"] == datetime(2026, 11, 28, 10, 0)
     assert (named["anonymous"], named["has_photo"]) == ("Tidak", "Ya")
+    # status and category in words; CSV and JSON keep the keys (test_csv_…, test_json_…)
+    assert (named["status"], named["category"]) == (
+        "Diverifikasi",
+        "Infrastruktur (jalan, jembatan, drainase)",
+    )
     assert (named["latitude"], named["longitude"]) == (-2.95, 99.06)
     assert (named["resident_name"], named["kecamatan"]) == ("Budi Siregar", "Siantar Barat")
     date_cell = ws.cell(row=2, column=FLAT.index("created_at") + 1)
@@ -324,7 +330,8 @@ def test_xlsx_layout_and_values(db: Engine) -> None:
     wib = timedelta(hours=7)
     for code, row in by_code.items():
         cells, aspiration = dict(zip(FLAT, row, strict=True)), stored[code]
-        assert (cells["status"], cells["text"]) == (aspiration.status, aspiration.text)
+        status = load_catalog("id")[f"status.{aspiration.status}"]  # in words, for staff
+        assert (cells["status"], cells["text"]) == (status, aspiration.text)
         assert cells["created_at"] == (aspiration.created_at + wib).replace(tzinfo=None)
         assert cells["updated_at"] == (aspiration.updated_at + wib).replace(tzinfo=None)
 

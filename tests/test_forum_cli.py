@@ -74,9 +74,9 @@ def test_add_a_forum_from_a_file(siantar: Run, db: Engine, tmp_path: Path) -> No
     subscribers(db)
     out = ok(siantar("forum", "add", write(tmp_path, FORUM)))
     assert out.splitlines() == [
-        "forum 1 created: Musrenbang Kelurahan Bantan 2027 [musrenbang_kelurahan], "
+        "forum 1 dibuat: Musrenbang Kelurahan Bantan 2027 [musrenbang_kelurahan], "
         "2026-12-12 09:00 WIB, Aula Kantor Lurah Bantan, Jl. Sisingamangaraja, kel. Bantan",
-        "2 subscribers will be reminded before it starts",
+        "2 pelanggan akan diingatkan sebelum forum dimulai",
     ]
     [forum] = forums(db)
     assert (forum.starts_at, forum.area_level, forum.area_code) == (START, "kelurahan", BANTAN)
@@ -99,18 +99,18 @@ def test_areas_by_name_or_code(
 
 
 BAD_FILES = [
-    ('title = "x"\nstarts_at = 2026-12-12T09:00:00\n', "missing key type, area"),
+    ('title = "x"\nstarts_at = 2026-12-12T09:00:00\n', "kunci type, area belum ada"),
     ("title = \n", "not valid TOML"),
     (FORUM + 'quota = 3\n', "unknown key 'quota'; the keys are: title, type, starts_at"),
     (FORUM.replace('"musrenbang_kelurahan"', '"rapat"'), "type must be one of musrenbang_"),
     (FORUM.replace('"bantan"', '"Siantar Tengah"'), "area must be kota or the official name"),
     (FORUM.replace("2026-12-12T09:00:00", "2026-12-12"), "starts_at must be a date and time"),
     (FORUM.replace("2026-12-12T09:00:00", '"12/12/2026"'), "starts_at must be a date and time"),
-    (FORUM.replace("2026-12-12T09:00:00", "2026-11-20T09:00:00"), "starts_at is in the past"),
+    (FORUM.replace("2026-12-12T09:00:00", "2026-11-20T09:00:00"), "starts_at sudah lewat"),
     (FORUM.replace('"Musrenbang Kelurahan Bantan 2027"', '"' + "M" * 121 + '"'),
      "title must be at most 120 characters"),
     (FORUM.replace('"Musrenbang Kelurahan Bantan 2027"', "2027"), "title must be text in quotes"),
-    (FORUM.replace('"Musrenbang Kelurahan Bantan 2027"', '"  "'), "title must not be empty"),
+    (FORUM.replace('"Musrenbang Kelurahan Bantan 2027"', '"  "'), "title tidak boleh kosong"),
 ]  # fmt: skip
 
 
@@ -142,10 +142,10 @@ def test_list_shows_what_is_ahead_with_reminders_and_answers(
         set_rsvp(session=session, forum_id=1, resident_id=1, answer="mungkin", now=NOW)
     ok(siantar("forum", "cancel", "2"))
     assert ok(siantar("forum", "list")).splitlines() == [
-        "ID  STATUS     START (WIB)       TYPE                  TITLE                             "
-        "AREA         REMIND  RSVP H/T/M",
+        "ID  STATUS     MULAI (WIB)       JENIS                 JUDUL                             "
+        "WILAYAH      PENGINGAT  JAWABAN H/T/M",
         " 1  scheduled  2026-12-12 09:00  musrenbang_kelurahan  Musrenbang Kelurahan Bantan 2027  "
-        "kel. Bantan       3  1/0/1",
+        "kel. Bantan          3  1/0/1",
     ]
     listing = ok(siantar("forum", "list", "--all")).splitlines()
     assert len(listing) == 3 and listing[2].startswith(" 2  cancelled")
@@ -153,7 +153,7 @@ def test_list_shows_what_is_ahead_with_reminders_and_answers(
 
 
 def test_list_when_there_is_nothing(siantar: Run) -> None:
-    assert ok(siantar("forum", "list")) == "no forums (see --all for past ones)\n"
+    assert ok(siantar("forum", "list")) == "tidak ada forum (lihat --all untuk yang sudah lewat)\n"
 
 
 def test_move_tells_the_followers(siantar: Run, db: Engine, tmp_path: Path) -> None:
@@ -161,9 +161,9 @@ def test_move_tells_the_followers(siantar: Run, db: Engine, tmp_path: Path) -> N
     ok(siantar("forum", "add", write(tmp_path, FORUM)))
     out = ok(siantar("forum", "move", "1", "--at", "2026-12-19T09:00", "--place", " Aula  Camat "))
     assert out.splitlines() == [
-        "forum 1 moved: Musrenbang Kelurahan Bantan 2027 [musrenbang_kelurahan], "
+        "forum 1 dipindah: Musrenbang Kelurahan Bantan 2027 [musrenbang_kelurahan], "
         "2026-12-19 09:00 WIB, Aula Camat, kel. Bantan",
-        "2 followers will be told; reminders follow the new time",
+        "2 pengikut akan dikabari; pengingat mengikuti waktu baru",
     ]
     [forum] = forums(db)
     assert forum.status == "moved" and forum.starts_at == START + timedelta(days=7)
@@ -179,7 +179,7 @@ def test_move_tells_the_followers(siantar: Run, db: Engine, tmp_path: Path) -> N
         (("--at", "2026-12-19"), "a time of day is needed too"),
         (("--at", "2026-11-01T09:00"), "forum 1: the new time must be in the future"),
         (("--at", "2026-12-12T09:00"), "forum 1: the forum already is at that time and place"),
-        (("--at", "2026-12-13T09:00", "--place", "  "), "--place must not be empty"),
+        (("--at", "2026-12-13T09:00", "--place", "  "), "--place tidak boleh kosong"),
     ],
 )
 def test_a_bad_move_is_refused(
@@ -196,15 +196,15 @@ def test_cancel_and_what_a_cancelled_forum_refuses(
 ) -> None:
     subscribers(db)
     ok(siantar("forum", "add", write(tmp_path, FORUM)))
-    assert ok(siantar("forum", "cancel", "1")) == "forum 1 cancelled; 2 followers will be told\n"
+    assert ok(siantar("forum", "cancel", "1")) == "forum 1 dibatalkan; 2 pengikut akan dikabari\n"
     assert announcements(db) == [("forum_notice", "forum.cancelled", "forum_subscribers", "1")]
     line = refused(siantar("forum", "cancel", "1"))
-    assert line == "siantar: error: forum 1 is cancelled: it can no longer be cancelled"
+    assert line == "siantar: error: forum 1 sudah dibatalkan: tidak bisa dibatalkan lagi"
     line = refused(siantar("forum", "move", "1", "--at", "2026-12-19T09:00"))
-    assert line == "siantar: error: forum 1 is cancelled: it can no longer be moved"
+    assert line == "siantar: error: forum 1 sudah dibatalkan: tidak bisa dipindah lagi"
     line = refused(siantar("forum", "summary", "1", "--text", "Hasil"))
     assert line == "siantar: error: forum 1: a cancelled forum has no result"
-    assert refused(siantar("forum", "cancel", "9")) == "siantar: error: no forum 9"
+    assert refused(siantar("forum", "cancel", "9")) == "siantar: error: forum 9 tidak ada"
 
 
 def test_the_result_after_the_forum(
@@ -217,25 +217,25 @@ def test_the_result_after_the_forum(
     line = refused(siantar("forum", "summary", "1", "--text", "Hasil musrenbang"))
     assert line == "siantar: error: forum 1: the forum has not taken place yet"
     monkeypatch.setattr(cli_forum, "now", lambda: START + timedelta(hours=4))
-    assert "awaiting result" in ok(siantar("forum", "list"))
+    assert "menunggu hasil" in ok(siantar("forum", "list"))
     (tmp_path / "hasil.txt").write_text(
         "Disepakati tiga usulan prioritas: drainase, posyandu, lampu jalan.\n", encoding="utf-8"
     )
     out = ok(siantar("forum", "summary", "1", "--file", "hasil.txt"))
-    assert out == "forum 1: result saved; 1 resident who answered will get it\n"
+    assert out == "forum 1: hasil tersimpan; 1 warga yang menjawab akan menerimanya\n"
     [forum] = forums(db)
     assert forum.status == "held" and forum.summary is not None
     assert forum.summary.startswith("Disepakati tiga usulan")
     assert announcements(db) == [("forum_summary", "forum.summary", "forum_rsvp", "1")]
     line = refused(siantar("forum", "summary", "1", "--text", "lagi"))
     assert line == "siantar: error: forum 1: the result of this forum was already sent"
-    assert ok(siantar("forum", "list")) == "no forums (see --all for past ones)\n"
+    assert ok(siantar("forum", "list")) == "tidak ada forum (lihat --all untuk yang sudah lewat)\n"
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--text", "  "), "siantar: error: the result is empty"),
+        (("--text", "  "), "siantar: error: hasilnya kosong"),
         (("--file", "nothing.txt"), "siantar: error: cannot read nothing.txt: No such file"),
         (("--file", "latin1.txt"), "siantar: error: latin1.txt: not UTF-8 text"),
     ],

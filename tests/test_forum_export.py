@@ -140,9 +140,15 @@ def test_xlsx_has_indonesian_headers_and_readable_cells(db: Engine) -> None:
     )  # fmt: skip
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:H5"
     assert rows[2] == (
-        KELURAHAN, "musrenbang_kelurahan", datetime(2026, 12, 8, 9, 0), "mungkin",
-        datetime(2026, 11, 28, 10, 0), "Dedi Damanik", "Siantar Timur", "Tomuan",
-    )  # fmt: skip
+        KELURAHAN,
+        "Musrenbang Kelurahan",
+        datetime(2026, 12, 8, 9, 0),
+        "Mungkin",
+        datetime(2026, 11, 28, 10, 0),
+        "Dedi Damanik",
+        "Siantar Timur",
+        "Tomuan",
+    )  # fmt: skip (forum type and answer in words; CSV and JSON keep the keys)
     assert rows[1][5:] == (None, None, None)  # Butet gave no consent
 
 
@@ -180,7 +186,7 @@ def test_export_rsvps_from_the_command_line(
     out = tmp_path / "kehadiran.json"
     args = ["--config", str(tmp_path / "config.toml"), "export", "rsvps"]
     assert cli.main([*args, "--format", "json", "--out", str(out), "--until", "2026-12-08"]) == 0
-    assert "3 rsvps written to" in capsys.readouterr().err
+    assert "3 jawaban kehadiran ditulis ke" in capsys.readouterr().err
     assert json.loads(out.read_text(encoding="utf-8")) == EXPECTED[:3]
     assert cli.main([*args, "--format", "csv", "--out", "-", "--status", "hadir"]) == 2
     assert capsys.readouterr().err == "siantar: error: --status does not apply to rsvps\n"

@@ -77,9 +77,9 @@ def test_siantar_web_link_prints_a_link_stored_only_hashed(run, db: Database) ->
 def test_siantar_web_link_refuses_no_role_and_no_public_url(run, db: Database) -> None:  # type: ignore[no-untyped-def]
     refused = run(PUBLIC, "web", "link", RESIDENT)
     assert refused.code == 2 and refused.out == ""
-    assert refused.err.count("\n") == 1 and "holds no role" in refused.err
+    assert refused.err.count("\n") == 1 and "tidak punya peran" in refused.err
     no_url = run("", "web", "link", ADMIN)
-    assert no_url.code == 2 and "public_url is empty" in no_url.err
+    assert no_url.code == 2 and "public_url kosong" in no_url.err
     give_db = run(PUBLIC, "web", "link", "console:nobody")
     assert give_db.code == 2
     with Session(db) as session:
@@ -229,7 +229,7 @@ def test_an_admin_ends_someones_sessions(run, db: Database) -> None:  # type: ig
     second.log_in(STAFF)
     admin.log_in(ADMIN)
     result = run(PUBLIC, "web", "end", STAFF)
-    assert result.code == 0 and "2 console session(s)" in result.out
+    assert result.code == 0 and "2 sesi Konsol milik" in result.out
     for ended in (first, second):
         assert ended.client.get("/konsol/", follow_redirects=False).status_code == 303
     assert admin.client.get("/konsol/", follow_redirects=False).status_code == 200

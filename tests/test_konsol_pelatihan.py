@@ -270,6 +270,7 @@ def test_registrants_show_the_queue_and_attendance_is_recorded(db: Database) -> 
     rows = page.split('id="registrants"', 1)[1]
     assert rows.index("Peserta 1") < rows.index("Peserta 2") < rows.index("Peserta 3")
     assert "Antrean nomor 1" in rows
+    assert "0812-3456-7890" in rows and "+6281234567890" not in rows  # the local form
     assert 'id="seats">2/2<' in page and 'id="waiting">1<' in page
 
     answer = post(

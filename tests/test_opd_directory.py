@@ -199,7 +199,7 @@ def test_an_unknown_or_inactive_unit_grants_nothing(
 
 def test_opd_cli_lists_adds_edits_and_deactivates(siantar: Run, db: Engine) -> None:
     listing = ok(siantar("opd", "list")).splitlines()
-    assert listing[0].split() == ["CODE", "KIND", "SHORT", "NAME", "NAME", "OFFICERS"]
+    assert listing[0].split() == ["KODE", "JENIS", "NAMA", "SINGKAT", "NAMA", "PETUGAS"]
     assert any(line.startswith("PUPR ") and "Dinas PUPR" in line for line in listing)
     assert len(listing) == 1 + len(default_units())
     added = siantar(
@@ -213,16 +213,16 @@ def test_opd_cli_lists_adds_edits_and_deactivates(siantar: Run, db: Engine) -> N
         "--kind",
         "dinas",
     )
-    assert ok(added) == "unit DISPORA added: Dispora — Dinas Pemuda dan Olahraga [dinas]\n"
+    assert ok(added) == "unit DISPORA ditambahkan: Dispora — Dinas Pemuda dan Olahraga [dinas]\n"
     assert ok(siantar("opd", "edit", "DISPORA", "--short", "Dispora Siantar")) == (
-        "unit DISPORA changed: Dispora Siantar — Dinas Pemuda dan Olahraga [dinas]\n"
+        "unit DISPORA diubah: Dispora Siantar — Dinas Pemuda dan Olahraga [dinas]\n"
     )
-    assert ok(siantar("opd", "deactivate", "dispora")) == "unit DISPORA is now inactive\n"
-    assert ok(siantar("opd", "deactivate", "DISPORA")) == "unit DISPORA is already inactive\n"
+    assert ok(siantar("opd", "deactivate", "dispora")) == "unit DISPORA sekarang nonaktif\n"
+    assert ok(siantar("opd", "deactivate", "DISPORA")) == "unit DISPORA memang sudah nonaktif\n"
     assert "DISPORA" not in ok(siantar("opd", "list"))
     [line] = [row for row in ok(siantar("opd", "list", "--all")).splitlines() if "DISPORA" in row]
-    assert "Dispora Siantar (inactive)" in line
-    assert ok(siantar("opd", "activate", "DISPORA")) == "unit DISPORA is now active\n"
+    assert "Dispora Siantar (nonaktif)" in line
+    assert ok(siantar("opd", "activate", "DISPORA")) == "unit DISPORA sekarang aktif\n"
     assert unit(db, "DISPORA").active
     assert [(actor, action) for actor, action, _ in audit(db)] == [
         ("cli", "opd_add"),
@@ -247,7 +247,7 @@ def test_opd_cli_lists_adds_edits_and_deactivates(siantar: Run, db: Engine) -> N
             ("add", "AB", "--name", "Dinas AB", "--short", "AB", "--kind", "kantor"),
             "kind must be one of dinas, badan, kecamatan, kelurahan, bumd, eksternal, not 'kantor'",
         ),
-        (("edit", "PUPR"), "nothing to change: give --name, --short or --kind"),
+        (("edit", "PUPR"), "tidak ada yang diubah: berikan --name, --short atau --kind"),
         (("edit", "NOPE", "--name", "Dinas Nope"), "no unit 'NOPE'"),
         (("deactivate", "NOPE"), "no unit 'NOPE'"),
     ],
@@ -273,31 +273,31 @@ def test_opd_cli_needs_an_action(siantar: Run, capsys: pytest.CaptureFixture[str
 def test_role_grant_petugas_opd_with_units(siantar: Run, db: Engine) -> None:
     assert ok(
         siantar("role", "grant", OFFICER, "petugas_opd", "--opd", "pupr", "--opd", "DLH")
-    ) == (f"{OFFICER}: petugas_opd granted; units: DLH, PUPR\n")
+    ) == (f"{OFFICER}: peran petugas_opd diberikan; unit: DLH, PUPR\n")
     assert ok(siantar("role", "grant", OFFICER, "petugas_opd", "--opd", "DISHUB")) == (
-        f"{OFFICER}: petugas_opd units added; units: DISHUB, DLH, PUPR\n"
+        f"{OFFICER}: unit petugas_opd ditambah; unit: DISHUB, DLH, PUPR\n"
     )
     assert ok(siantar("role", "grant", OFFICER, "petugas_opd", "--opd", "DISHUB")) == (
-        f"{OFFICER}: petugas_opd already held; units: DISHUB, DLH, PUPR\n"
+        f"{OFFICER}: peran petugas_opd sudah dimiliki; unit: DISHUB, DLH, PUPR\n"
     )
     listed = ok(siantar("role", "list"))
-    assert f"{OFFICER}  petugas_opd  granted by cli; units: DISHUB, DLH, PUPR" in listed
+    assert f"{OFFICER}  petugas_opd  diberikan oleh cli; unit: DISHUB, DLH, PUPR" in listed
     assert ok(siantar("role", "revoke", OFFICER, "petugas_opd", "--opd", "PUPR")) == (
-        f"{OFFICER}: petugas_opd revoked for PUPR\n{OFFICER}: units left: DISHUB, DLH\n"
+        f"{OFFICER}: peran petugas_opd dicabut untuk PUPR\n{OFFICER}: unit tersisa: DISHUB, DLH\n"
     )
     assert ok(siantar("role", "revoke", OFFICER, "petugas_opd", "--opd", "PUPR")) == (
-        f"{OFFICER}: not an officer of PUPR\n{OFFICER}: units left: DISHUB, DLH\n"
+        f"{OFFICER}: bukan petugas unit PUPR\n{OFFICER}: unit tersisa: DISHUB, DLH\n"
     )
     assert ok(
         siantar("role", "revoke", OFFICER, "petugas_opd", "--opd", "DISHUB", "--opd", "DLH")
     ) == (
-        f"{OFFICER}: petugas_opd revoked for DISHUB, DLH\n"
-        f"{OFFICER}: no unit left, petugas_opd revoked\n"
+        f"{OFFICER}: peran petugas_opd dicabut untuk DISHUB, DLH\n"
+        f"{OFFICER}: tidak ada unit tersisa, peran petugas_opd dicabut\n"
     )
     assert officers(db) == set() and roles(db) == set()
     ok(siantar("role", "grant", OFFICER, "petugas_opd", "--opd", "PUPR", "--opd", "DLH"))
     assert ok(siantar("role", "revoke", OFFICER, "petugas_opd")) == (
-        f"{OFFICER}: petugas_opd revoked (units: DLH, PUPR)\n"
+        f"{OFFICER}: peran petugas_opd dicabut (unit: DLH, PUPR)\n"
     )
     assert officers(db) == set() and roles(db) == set()
 
@@ -307,7 +307,7 @@ def test_role_grant_petugas_opd_with_units(siantar: Run, db: Engine) -> None:
     [
         (
             ("grant", OFFICER, "petugas_opd"),
-            "petugas_opd needs its unit: add --opd CODE (see siantar opd list)",
+            "petugas_opd perlu unitnya: tambahkan --opd KODE (lihat siantar opd list)",
         ),
         (("grant", OFFICER, "petugas_opd", "--opd", "PUPR", "--opd", "NOPE"), "no unit 'NOPE'"),
         (("grant", OFFICER, "petugas_opd", "--opd", "OLD"), "unit OLD is inactive"),
@@ -315,8 +315,8 @@ def test_role_grant_petugas_opd_with_units(siantar: Run, db: Engine) -> None:
             ("grant", OFFICER, "petugas_opd", "--opd", "P U"),
             "--opd code 'P U': use letters, digits and '-', at most 24",
         ),
-        (("grant", OFFICER, "staff", "--opd", "PUPR"), "--opd goes with the role petugas_opd only"),
-        (("list", "--opd", "PUPR"), "--opd goes with role grant or revoke"),
+        (("grant", OFFICER, "staff", "--opd", "PUPR"), "--opd hanya untuk peran petugas_opd"),
+        (("list", "--opd", "PUPR"), "--opd hanya untuk role grant atau revoke"),
     ],
 )
 def test_role_grant_refuses_a_unit_it_cannot_use(

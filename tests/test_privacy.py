@@ -406,7 +406,7 @@ def test_my_data_lists_every_kind_of_record(budi: Chat, media: MediaStore) -> No
     for expected in (
         f"• Akun chat: {IDENTITY}",
         f"• Nama: {NAME}",
-        f"Nomor HP: {PHONE}",
+        "Nomor HP: 0812-3456-7890",  # PHONE as the resident writes it
         "• Tempat tinggal: Kelurahan Bantan, Kecamatan Siantar Barat",
         "• Persetujuan diberikan: Sabtu, 28 November 2026 pukul 09.00 WIB",
         f"• Versi pemberitahuan privasi yang Anda setujui: {CONSENT_VERSION}",

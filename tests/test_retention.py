@@ -163,16 +163,16 @@ def test_siantar_privacy_purge(tmp_path: Path, capsys: pytest.CaptureFixture[str
     capsys.readouterr()
     assert main(["--config", str(config), "privacy", "purge", "--dry-run"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "conversations: 0 would be deleted",
-        "dedupe_records: 0 would be deleted",
-        "outbox_messages: 0 would be deleted",
-        "chat_jobs: 0 would be deleted",
-        "photos: 0 would be deleted",
-        "voice_notes: 0 would be deleted",
-        "files: 0 would be deleted",
+        "conversations: 0 akan dihapus",
+        "dedupe_records: 0 akan dihapus",
+        "outbox_messages: 0 akan dihapus",
+        "chat_jobs: 0 akan dihapus",
+        "photos: 0 akan dihapus",
+        "voice_notes: 0 akan dihapus",
+        "files: 0 akan dihapus",
     ]
     assert main(["--config", str(config), "privacy", "purge"]) == 0
-    assert "conversations: 0 deleted" in capsys.readouterr().out
+    assert "conversations: 0 dihapus" in capsys.readouterr().out
 
 
 def test_photos_sent_as_answers_go_with_their_closed_aspiration(

@@ -54,22 +54,22 @@ def submit_one(cwd: Path) -> None:
 
 def test_grant_list_and_revoke_a_role(tmp_path: Path) -> None:
     ok(siantar("db", "upgrade", cwd=tmp_path))
-    assert ok(siantar("role", "list", cwd=tmp_path)) == "no roles granted\n"
+    assert ok(siantar("role", "list", cwd=tmp_path)) == "belum ada peran yang diberikan\n"
     granted = siantar("role", "grant", "telegram:123456789", "staff", cwd=tmp_path)
-    assert ok(granted) == "telegram:123456789: staff granted\n"
+    assert ok(granted) == "telegram:123456789: peran staff diberikan\n"
     assert granted.stderr == ""
     again = siantar("role", "grant", "telegram:123456789", "staff", cwd=tmp_path)
-    assert ok(again) == "telegram:123456789: staff already held\n"
+    assert ok(again) == "telegram:123456789: peran staff sudah dimiliki\n"
     ok(siantar("role", "grant", "whatsapp:6281234567890", "facilitator", cwd=tmp_path))
     listed = ok(siantar("role", "list", cwd=tmp_path)).splitlines()
     assert [line.split() for line in listed] == [
-        ["whatsapp:6281234567890", "facilitator", "granted", "by", "cli"],
-        ["telegram:123456789", "staff", "granted", "by", "cli"],
+        ["whatsapp:6281234567890", "facilitator", "diberikan", "oleh", "cli"],
+        ["telegram:123456789", "staff", "diberikan", "oleh", "cli"],
     ]
     revoked = siantar("role", "revoke", "telegram:123456789", "staff", cwd=tmp_path)
-    assert ok(revoked) == "telegram:123456789: staff revoked\n"
+    assert ok(revoked) == "telegram:123456789: peran staff dicabut\n"
     gone = siantar("role", "revoke", "telegram:123456789", "staff", cwd=tmp_path)
-    assert ok(gone) == "telegram:123456789: staff was not granted\n"
+    assert ok(gone) == "telegram:123456789: peran staff memang tidak dimiliki\n"
     assert "telegram:123456789" not in ok(siantar("role", "list", cwd=tmp_path))
 
 
@@ -82,11 +82,11 @@ def test_config_file_roles_are_listed_and_stay_after_a_revoke(tmp_path: Path) ->
     assert ["console:7", "staff", "config"] in listed
     assert ["telegram:1", "admin", "config"] in listed
     assert ["telegram:1", "staff", "config"] in listed
-    assert ["console:8", "staff", "granted", "by", "cli"] in listed
+    assert ["console:8", "staff", "diberikan", "oleh", "cli"] in listed
     revoked = ok(siantar("role", "revoke", "telegram:1", "admin", cwd=tmp_path))
     assert revoked.splitlines() == [
-        "telegram:1: admin was not granted",
-        "note: the config file still grants this role ([roles])",
+        "telegram:1: peran admin memang tidak dimiliki",
+        "catatan: berkas konfigurasi masih memberikan peran ini ([roles])",
     ]
 
 
@@ -136,20 +136,21 @@ def test_stats_print_counts_and_write_a_chart(tmp_path: Path) -> None:
     assert counts["Infrastruktur (jalan, jembatan, drainase)"] == 1
     assert counts["Siantar Barat"] == 1 and counts["Siantar Timur"] == 0
     assert counts["Diterima"] == 1 and counts["Selesai"] == 0
-    assert "\nchart written to out.png\n" in out
+    assert "\ngrafik ditulis ke out.png\n" in out
     assert (tmp_path / "out.png").read_bytes().startswith(PNG)
     # the service numbers, and the chart per unit beside the other one
     assert "Ketepatan waktu layanan:\n" in out
     assert "Terbuka sekarang: 1, lewat batas waktu: 0" in out
     assert "• Petugas kota (belum diteruskan): 1 terbuka, 0 lewat batas waktu" in out
-    assert out.rstrip().endswith("chart per unit written to out-unit.png")
+    assert out.rstrip().endswith("grafik per unit ditulis ke out-unit.png")
     assert (tmp_path / "out-unit.png").read_bytes().startswith(PNG)
 
 
 def test_stats_in_english_and_for_an_empty_period(tmp_path: Path) -> None:
     submit_one(tmp_path)
     english = ok(siantar("stats", "--lang", "en", cwd=tmp_path))
-    assert english.startswith("Aspiration statistics, ") and ": 1 aspirations" in english
+    assert english.startswith("Aspiration statistics, ")
+    assert ": 1 aspiration\n" in english  # one, not "1 aspirations"
     old = ok(siantar("stats", "--until", "2000-01-01", "--chart", "old.png", cwd=tmp_path))
     assert "2000-01-01: 0 aspirasi" in old.splitlines()[0]
     assert (tmp_path / "old.png").read_bytes().startswith(PNG)
@@ -158,15 +159,18 @@ def test_stats_in_english_and_for_an_empty_period(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["role", "grant", "bob", "staff"], "invalid identity 'bob'"),
-        (["role", "grant", "telegram:12ab", "staff"], "invalid identity"),
-        (["role", "revoke", "whatsapp:123", "staff"], "invalid identity"),
-        (["role", "grant", "telegram:1", "boss"], "unknown role 'boss'"),
-        (["role", "revoke", "telegram:1", "Admin"], "unknown role 'Admin'"),
-        (["role", "grant", "telegram:1"], "usage: siantar role grant IDENTITY ROLE"),
-        (["role", "revoke"], "usage: siantar role revoke IDENTITY ROLE"),
+        (["role", "grant", "bob", "staff"], "identitas 'bob' tidak sah"),
+        (["role", "grant", "telegram:12ab", "staff"], "tidak sah"),
+        (["role", "revoke", "whatsapp:123", "staff"], "tidak sah"),
+        (["role", "grant", "telegram:1", "boss"], "peran 'boss' tidak dikenal"),
+        (["role", "revoke", "telegram:1", "Admin"], "peran 'Admin' tidak dikenal"),
+        (["role", "grant", "telegram:1"], "cara pakai: siantar role grant IDENTITAS PERAN"),
+        (["role", "revoke"], "cara pakai: siantar role revoke IDENTITAS PERAN"),
         (["role", "promote", "telegram:1", "staff"], "invalid choice"),
-        (["stats", "--since", "2026-12-01", "--until", "2026-11-01"], "--since is after --until"),
+        (
+            ["stats", "--since", "2026-12-01", "--until", "2026-11-01"],
+            "--since jatuh setelah --until",
+        ),
         (["stats", "--since", "1-12-2026"], "invalid date"),
         (["stats", "--lang", "fr"], "invalid choice"),
     ],
@@ -180,7 +184,7 @@ def test_bad_identity_role_or_arguments_exit_2_with_one_line(
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert message in result.stderr
     if args[0] == "role":
-        assert "granted" not in result.stdout
+        assert "diberikan" not in result.stdout
 
 
 def test_a_refused_grant_writes_nothing(tmp_path: Path) -> None:
@@ -188,7 +192,7 @@ def test_a_refused_grant_writes_nothing(tmp_path: Path) -> None:
     assert siantar("role", "grant", "telegram:1", "root", cwd=tmp_path).returncode == 2
     assert not (tmp_path / "data" / "siantar.db").exists()  # refused before opening it
     ok(siantar("db", "upgrade", cwd=tmp_path))
-    assert ok(siantar("role", "list", cwd=tmp_path)) == "no roles granted\n"
+    assert ok(siantar("role", "list", cwd=tmp_path)) == "belum ada peran yang diberikan\n"
 
 
 def test_a_chart_path_that_cannot_be_written_is_one_clear_line(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ async def test_register_with_a_shared_contact_and_get_the_reminder(
     await resident.press("Bantan")
     await resident.press("Jasa")
     summary = await resident.press("Lewati")
-    assert "+6281234567890" in summary["text"]
+    assert "0812-3456-7890" in summary["text"]
     await resident.press("Daftar sekarang")
     assert "Pendaftaran berhasil" in resident.said_since(-2)
     with Session(engine.db) as session:

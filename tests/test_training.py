@@ -120,7 +120,8 @@ FORM = [
 def test_a_resident_registers_and_gets_a_seat(chat: Chat) -> None:
     add_program(chat.engine.db)
     play(chat, ONBOARD + TO_FORM + FORM)
-    assert "+6281234567890" in chat.last.text
+    assert "Nomor HP: 0812-3456-7890" in chat.last.text  # as residents write it
+    assert "+62" not in chat.last.text
     assert "Kelurahan Bantan, Kecamatan Siantar Barat" in chat.last.text
     play(chat, [(("press", "Daftar sekarang"), "Pendaftaran berhasil")])
     [registration] = registrations(chat.engine.db)
@@ -182,8 +183,10 @@ def test_a_shared_contact_is_taken_as_the_phone_number(chat: Chat) -> None:
 def test_a_whatsapp_resident_is_offered_their_own_number(engine: object) -> None:
     chat = Chat(engine, channel="whatsapp", user_id="6281377778888")  # type: ignore[arg-type]
     add_program(chat.engine.db)
-    play(chat, ONBOARD + TO_FORM + [(("press", "Pakai"), "Pakai: +6281377778888")])
-    play(chat, [(("press", "+6281377778888"), "kecamatan mana")])
+    play(chat, ONBOARD + TO_FORM + [(("press", "Pakai"), "Pakai: 0813-7777-8888")])
+    play(chat, [(("press", "0813-7777-8888"), "kecamatan mana")])
+    play(chat, FORM[2:] + [(("press", "Daftar sekarang"), "Pendaftaran berhasil")])
+    assert registrations(chat.engine.db)[0].phone == "+6281377778888"  # stored in E.164
 
 
 def test_typed_name_kelurahan_and_own_business_type(chat: Chat) -> None:
@@ -231,7 +234,7 @@ def test_the_summary_can_be_edited_without_losing_anything(chat: Chat) -> None:
             ("0813 1111 2222", "Periksa lagi pendaftaran Anda"),
         ],
     )
-    assert "+6281311112222" in chat.last.text and "Budi Siregar" in chat.last.text
+    assert "0813-1111-2222" in chat.last.text and "Budi Siregar" in chat.last.text
     assert "Makanan & minuman" in chat.last.text
 
 
@@ -451,8 +454,8 @@ def test_my_data_shows_registrations_and_deleting_gives_the_seat_away(chat: Chat
     play(
         chat,
         [
-            ("/datasaya", "Nomor HP: +6281234567890"),
-            ("/datasaya", f"{PEMBUKUAN} · terdaftar · nomor HP +6281234567890"),
+            ("/datasaya", "Nomor HP: 0812-3456-7890"),
+            ("/datasaya", f"{PEMBUKUAN} · terdaftar · nomor HP 0812-3456-7890"),
             ("/hapusdata", "Pendaftaran pelatihan Anda dibatalkan"),
             (("press", "Hapus"), "dihapus"),
         ],

@@ -127,8 +127,8 @@ def full_program(db: Engine, siantar: Run) -> tuple[int, list[int]]:
 def test_add_a_program_from_a_toml_file(db: Engine, siantar: Run) -> None:
     out = ok(siantar("training", "add", write("program.toml", PROGRAM)))
     assert out == (
-        "program 1 created: Pelatihan Pembukuan Sederhana untuk UMKM [open], "
-        "2026-12-05 09:00–15:00 WIB, Aula Kantor Camat Siantar Barat, 2 seats, "
+        "program 1 dibuat: Pelatihan Pembukuan Sederhana untuk UMKM [open], "
+        "2026-12-05 09:00–15:00 WIB, Aula Kantor Camat Siantar Barat, 2 kursi, "
         "kec. Siantar Barat\n"
     )
     [program] = programs(db)
@@ -168,7 +168,7 @@ def test_a_minimal_file_gets_the_defaults(db: Engine, siantar: Run) -> None:
         'starts_at = "2026-12-12 09:00"\nends_at = "2026-12-12T12:00:00+07:00"\n'
     )
     out = ok(siantar("training", "add", write("program.toml", minimal)))
-    assert "place to be announced" in out and out.rstrip().endswith("kota")
+    assert "tempat menyusul" in out and out.rstrip().endswith("kota")
     [program] = programs(db)
     assert (program.area_level, program.area_code, program.category) == ("kota", None, "usaha")
     assert program.starts_at == datetime(2026, 12, 12, 2, 0, tzinfo=UTC)
@@ -187,8 +187,8 @@ def replace(key: str, value: str) -> str:
         (replace("quota", "10001"), "quota must be between 1 and 10000"),
         (replace("quota", '"30"'), "quota must be a whole number, not '30'"),
         (replace("quota", "2.5"), "quota must be a whole number"),
-        (replace("quota", ""), "missing key quota"),
-        (replace("title", ""), "missing key title"),
+        (replace("quota", ""), "kunci quota belum ada"),
+        (replace("title", ""), "kunci title belum ada"),
         (replace("title", '"   "'), "title must not be empty"),
         (replace("title", '"' + "x" * 121 + '"'), "title must be at most 120 characters"),
         (replace("title", "42"), "title must be text in quotes, not 42"),
@@ -196,7 +196,7 @@ def replace(key: str, value: str) -> str:
         (replace("starts_at", "2026-12-05"), "starts_at must be a date and time like"),
         (replace("starts_at", '"2026-12-05"'), "a time of day is needed too"),
         (replace("starts_at", '"besok pagi"'), "not 'besok pagi'"),
-        (replace("starts_at", "2026-11-01T09:00:00"), "starts_at is in the past"),
+        (replace("starts_at", "2026-11-01T09:00:00"), "starts_at sudah lewat"),
         (replace("ends_at", '"2026-12-05T08:00"'), "the end must be after the start"),
         (
             replace("registration_closes_at", '"2026-12-06T09:00"'),
@@ -233,10 +233,10 @@ def test_moving_a_program_tells_each_registrant_in_their_language(db: Engine, si
     moved = 'starts_at = 2026-12-06T13:00:00\nends_at = 2026-12-06T16:00:00\nplace = "Aula"\n'
     out = ok(siantar("training", "edit", str(program_id), write("move.toml", moved)))
     assert out.splitlines() == [
-        "program 1 updated: ends_at, place, starts_at",
-        "3 registrants told of the new time",
+        "program 1 diperbarui: ends_at, place, starts_at",
+        "3 pendaftar dikabari waktu barunya",
         "Pelatihan Pembukuan Sederhana untuk UMKM [open], 2026-12-06 13:00–16:00 WIB, Aula, "
-        "2 seats, kec. Siantar Barat",
+        "2 kursi, kec. Siantar Barat",
     ]
     [program] = programs(db)
     assert program.starts_at == datetime(2026, 12, 6, 6, 0, tzinfo=UTC)
@@ -253,8 +253,8 @@ def test_an_edit_that_keeps_the_time_tells_nobody(db: Engine, siantar: Run) -> N
     program_id, _ = full_program(db, siantar)
     same = 'starts_at = "2026-12-05T09:00+07:00"\ndescription = "Materi baru."\n'
     out = ok(siantar("training", "edit", str(program_id), write("same.toml", same)))
-    assert out.splitlines()[0] == "program 1 updated: description"
-    assert "told" not in out and notices(db) == []
+    assert out.splitlines()[0] == "program 1 diperbarui: description"
+    assert "dikabari" not in out and notices(db) == []
 
 
 def test_a_bigger_quota_seats_the_waitlist_and_tells_them(db: Engine, siantar: Run) -> None:
@@ -262,8 +262,8 @@ def test_a_bigger_quota_seats_the_waitlist_and_tells_them(db: Engine, siantar: R
     assert registration(db, tigor).status == "waitlisted"
     out = ok(siantar("training", "edit", str(program_id), write("quota.toml", "quota = 3\n")))
     assert out.splitlines()[:2] == [
-        "program 1 updated: quota",
-        "1 seated from the waitlist, 1 told",
+        "program 1 diperbarui: quota",
+        "1 mendapat kursi dari daftar tunggu, 1 dikabari",
     ]
     assert registration(db, tigor).status == "registered"
     [notice] = notices(db)
@@ -277,14 +277,15 @@ def test_edit_refusals(db: Engine, siantar: Run) -> None:
         "siantar: error: e.toml: the quota is below the seats already taken"
     )
     assert (
-        refused(siantar(*edit, write("e.toml", ""))) == "siantar: error: e.toml: no keys to change"
+        refused(siantar(*edit, write("e.toml", "")))
+        == "siantar: error: e.toml: tidak ada kunci yang diubah"
     )
     assert refused(siantar(*edit, write("e.toml", 'status = "draft"\n'))) == (
-        "siantar: error: program 1 is open: it cannot go back to draft"
+        "siantar: error: program 1 berstatus open: tidak bisa kembali ke draf"
     )
     past = 'starts_at = "2026-11-27T09:00"\n'
     assert refused(siantar(*edit, write("e.toml", past))) == (
-        "siantar: error: e.toml: starts_at is in the past"
+        "siantar: error: e.toml: starts_at sudah lewat"
     )
     assert refused(siantar("training", "edit", "9", write("e.toml", "quota = 5\n"))) == (
         "siantar: error: no training program 9"
@@ -293,14 +294,14 @@ def test_edit_refusals(db: Engine, siantar: Run) -> None:
     assert (program.quota, program.status) == (2, "open")  # nothing was half-applied
     ok(siantar("training", "cancel", str(program_id)))
     assert refused(siantar(*edit, write("e.toml", "quota = 5\n"))) == (
-        "siantar: error: program 1 is cancelled: it can no longer be changed"
+        "siantar: error: program 1 berstatus cancelled: tidak bisa diubah lagi"
     )
 
 
 def test_edit_can_publish_a_draft(db: Engine, siantar: Run) -> None:
     program_id = add_program(siantar, PROGRAM + 'status = "draft"\n')
     out = ok(siantar("training", "edit", str(program_id), write("e.toml", 'status = "open"\n')))
-    assert out.splitlines()[0] == "program 1 is now open"
+    assert out.splitlines()[0] == "program 1 sekarang open"
     assert programs(db)[0].status == "open"
 
 
@@ -308,7 +309,9 @@ def test_edit_can_publish_a_draft(db: Engine, siantar: Run) -> None:
 
 
 def test_list_shows_open_programs_with_seats_and_waitlist(db: Engine, siantar: Run) -> None:
-    assert ok(siantar("training", "list")) == "no training programs (see --all for past ones)\n"
+    assert ok(siantar("training", "list")) == (
+        "tidak ada program pelatihan (lihat --all untuk yang sudah lewat)\n"
+    )
     full_program(db, siantar)
     long_title = "Pelatihan Pemasaran Digital untuk Pengrajin Ulos dan Kuliner Khas Siantar"
     other = replace("title", f'"{long_title}"').replace('"siantar barat"', '"kota"')
@@ -318,12 +321,12 @@ def test_list_shows_open_programs_with_seats_and_waitlist(db: Engine, siantar: R
     assert lines[0].split() == [
         "ID",
         "STATUS",
-        "START",
+        "MULAI",
         "(WIB)",
-        "TITLE",
-        "SEATS",
-        "WAITING",
-        "AREA",
+        "JUDUL",
+        "KURSI",
+        "MENUNGGU",
+        "WILAYAH",
     ]
     assert lines[1].split() == [
         "1", "open", "2026-12-05", "09:00", "Pelatihan", "Pembukuan", "Sederhana", "untuk",
@@ -343,11 +346,11 @@ def test_list_shows_open_programs_with_seats_and_waitlist(db: Engine, siantar: R
 def test_close_and_reopen_registration(db: Engine, siantar: Run) -> None:
     program_id = add_program(siantar)
     out = ok(siantar("training", "close", str(program_id)))
-    assert out.startswith("program 1 is now closed: Pelatihan Pembukuan")
+    assert out.startswith("program 1 sekarang closed: Pelatihan Pembukuan")
     assert programs(db)[0].status == "closed"
     again = refused(siantar("training", "close", str(program_id)))
     assert again == "siantar: error: program 1 is already closed"
-    assert ok(siantar("training", "open", str(program_id))).startswith("program 1 is now open")
+    assert ok(siantar("training", "open", str(program_id))).startswith("program 1 sekarang open")
     assert refused(siantar("training", "open", "7")) == "siantar: error: no training program 7"
 
 
@@ -358,7 +361,7 @@ def test_cancel_tells_every_active_registrant_once(db: Engine, siantar: Run) -> 
     with transaction(db) as session:
         cancel_registration(session=session, registration_id=rina, resident_id=None, now=NOW)
     out = ok(siantar("training", "cancel", str(program_id)))
-    assert out == "program 1 cancelled; 2 registrants told (1 unreachable)\n"
+    assert out == "program 1 dibatalkan; 2 pendaftar dikabari (1 tidak terjangkau)\n"
     sent = notices(db)
     assert [m.recipient for m in sent] == ["102", "103"]  # Rina had cancelled already
     assert sent[0].payload["text"].startswith("We are sorry: the training Pelatihan Pembukuan")
@@ -379,46 +382,49 @@ def test_registrants_lists_seats_then_the_queue(db: Engine, siantar: Run) -> Non
     lines = ok(siantar("training", "registrants", str(program_id))).splitlines()
     assert lines[0] == (
         "program 1: Pelatihan Pembukuan Sederhana untuk UMKM (open), 2026-12-05 09:00 WIB, "
-        "2/2 seats, 2 waiting"
+        "kursi 2/2, 2 menunggu"
     )
     assert lines[1].split() == [
-        "REG", "STATUS", "WAIT", "NAME", "PHONE", "KELURAHAN", "BUSINESS", "ATTENDED",
+        "DAFTAR", "STATUS", "ANTRE", "NAMA", "HP", "KELURAHAN", "USAHA", "HADIR",
     ]  # fmt: skip
     rows = [line.split() for line in lines[2:]]
     business = ["Bantan", "Warung", "kopi"]
     assert rows == [
-        [str(rina), "registered", "Rina", "Sitorus", "+628126000101", *business, "no"],
-        [str(joko), "registered", "Joko", "Purba", "+628126000102", *business, "no"],
-        [str(tigor), "waitlisted", "1", "Tigor", "+628126000103", *business],
+        [str(rina), "registered", "Rina", "Sitorus", "0812-6000-101", *business, "tidak"],
+        [str(joko), "registered", "Joko", "Purba", "0812-6000-102", *business, "tidak"],
+        [str(tigor), "waitlisted", "1", "Tigor", "0812-6000-103", *business],
         [str(shy), "waitlisted", "2", "—", "—", *business],  # no consent: no name, no phone
     ]
     empty = add_program(siantar)
     assert ok(siantar("training", "registrants", str(empty))).splitlines()[1] == (
-        "no registrations yet"
+        "belum ada pendaftaran"
     )
 
 
 def test_attendance_is_marked_and_unmarked(db: Engine, siantar: Run) -> None:
     program_id, (rina, joko, tigor) = full_program(db, siantar)
     attend = ("training", "attend", str(program_id))
-    assert ok(siantar(*attend, str(rina), str(joko))) == "program 1: 2 marked present\n"
+    assert ok(siantar(*attend, str(rina), str(joko))) == "program 1: 2 ditandai hadir\n"
     marked = registration(db, rina)
     assert marked.attended and marked.attendance_marked_by == "cli"
     assert marked.attendance_marked_at == NOW
-    assert ok(siantar(*attend, str(joko), "--absent")) == "program 1: 1 marked absent\n"
+    assert ok(siantar(*attend, str(joko), "--absent")) == "program 1: 1 ditandai tidak hadir\n"
     assert not registration(db, joko).attended and registration(db, rina).attended
     # One refused registration refuses them all.
     assert refused(siantar(*attend, str(joko), str(tigor))) == (
-        f"siantar: error: registration {tigor} is waitlisted, not seated"
+        f"siantar: error: pendaftaran {tigor} berstatus waitlisted, belum mendapat kursi"
     )
     assert not registration(db, joko).attended
-    assert refused(siantar(*attend, "99")) == "siantar: error: registration 99 is not in program 1"
+    assert (
+        refused(siantar(*attend, "99"))
+        == "siantar: error: pendaftaran 99 bukan bagian dari program 1"
+    )
     other = add_program(siantar)
     assert refused(siantar("training", "attend", str(other), str(rina))) == (
-        f"siantar: error: registration {rina} is not in program {other}"
+        f"siantar: error: pendaftaran {rina} bukan bagian dari program {other}"
     )
     lines = ok(siantar("training", "registrants", str(program_id))).splitlines()
-    assert lines[2].split()[-1] == "yes" and lines[3].split()[-1] == "no"
+    assert lines[2].split()[-1] == "ya" and lines[3].split()[-1] == "tidak"
 
 
 def test_bad_arguments_exit_2_in_one_line(db: Engine, siantar: Run) -> None:

@@ -188,12 +188,12 @@ def test_xlsx_has_indonesian_headers_and_readable_cells(db: Engine) -> None:
     )  # fmt: skip
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:I7"
     assert rows[1] == (
-        TITLE, "attended", None, datetime(2026, 11, 28, 9, 0), "Ani", "+628126000001", "Bantan",
+        TITLE, "Hadir", None, datetime(2026, 11, 28, 9, 0), "Ani", "+628126000001", "Bantan",
         "=Warung", "Ya",
     )  # fmt: skip
     assert ws.cell(row=2, column=8).data_type == "s"  # text, not a formula
     assert rows[2][4:6] == (None, None)  # Butet gave no consent
-    assert rows[4][1:3] == ("waitlisted", 1) and rows[5][1:3] == ("waitlisted", 2)
+    assert rows[4][1:3] == ("Daftar tunggu", 1) and rows[5][1:3] == ("Daftar tunggu", 2)
     assert rows[5][4:6] == (None, None)  # Edo's resident record is gone
 
 
@@ -240,7 +240,7 @@ def test_export_registrations_from_the_command_line(
     out = tmp_path / "pendaftaran.json"
     args = ["--config", str(tmp_path / "config.toml"), "export", "registrations"]
     assert cli.main([*args, "--format", "json", "--out", str(out), "--status", "waitlisted"]) == 0
-    assert "2 registrations written to" in capsys.readouterr().err
+    assert "2 pendaftaran ditulis ke" in capsys.readouterr().err
     assert json.loads(out.read_text(encoding="utf-8")) == EXPECTED[3:5]
     assert cli.main([*args, "--format", "csv", "--out", "-", "--category", "usaha"]) == 2
     assert capsys.readouterr().err == (

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from bot.cli.errors import one_line, pipe_safe
 from bot.cli.parser import build_parser
+from bot.cli.say import use_language
 from bot.config import Settings, load_settings
 
 __all__ = ["build_parser", "main"]
@@ -25,16 +26,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+        use_language(args.output_language)
 
-    def command() -> int:
-        from bot.cli.core import note_legacy_database
+        def command() -> int:
+            from bot.cli.core import note_legacy_database
 
-        settings = load_settings(args.config)
-        note_legacy_database(settings)
-        return dispatch(args, settings)
+            settings = load_settings(args.config)
+            note_legacy_database(settings)
+            return dispatch(args, settings)
 
-    return one_line(command)
+        return one_line(command)
+    finally:
+        use_language(None)  # the next run (a test's, in one process) starts in Indonesian
 
 
 def dispatch(args: argparse.Namespace, settings: Settings) -> int:

@@ -18,8 +18,8 @@ from sqlmodel import Session, col, select
 
 from bot.cli.common import in_transaction, now, short, table, wib
 from bot.cli.errors import CommandError
+from bot.cli.say import t
 from bot.config import Settings
-from bot.i18n import translator
 from handlers.core.notifications import tell_status_change
 from storage.aspirations import find_aspiration, normalise_tracking_code, status_history
 from storage.models import ASPIRATION_STATUSES, Aspiration, Resident
@@ -37,7 +37,6 @@ from storage.workflow import (
 )
 
 ACTOR = "cli"
-t = translator("id")  # staff read Indonesian
 
 
 def aspiration_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -73,11 +72,11 @@ def _list(session: Session, args: argparse.Namespace, moment: datetime) -> list[
     query = query.order_by(col(Aspiration.created_at), col(Aspiration.id)).limit(max(1, args.limit))
     rows = session.exec(query).all()
     if not rows:
-        return ["no aspirations"]
-    lines = [("CODE", "STATUS", "CATEGORY", "OPD", "NEXT DUE (WIB)", "SENT (WIB)", "TEXT")]
+        return [t("cli.aspiration_none")]
+    lines = [tuple(t("cli.aspiration_columns").split("|"))]
     for a in rows:
         due = (
-            wib(a.next_due_at) + (" (lewat)" if a.next_due_at < moment else "")
+            wib(a.next_due_at) + (" " + t("cli.late_mark") if a.next_due_at < moment else "")
             if a.next_due_at
             else "-"
         )
@@ -91,16 +90,20 @@ def _show(session: Session, raw: str, moment: datetime) -> list[str]:
     aspiration = _found(session, raw)
     assert aspiration.id is not None
     resident = session.get(Resident, aspiration.resident_id) if aspiration.resident_id else None
-    sender = "anonim" if aspiration.anonymous or resident is None else resident.display_name or "-"
+    anonymous = aspiration.anonymous or resident is None
+    sender = t("cli.anonymous") if anonymous else resident.display_name or "-"  # type: ignore[union-attr]
     kelurahan = load_wilayah().find_kelurahan(aspiration.kelurahan_code)
     lines = [
         f"{aspiration.code}  {aspiration.status}",
-        f"category:  {aspiration.category}",
-        f"kelurahan: {kelurahan.name if kelurahan else '-'}",
-        f"sender:    {sender}",
-        f"sent:      {wib(aspiration.created_at)} WIB",
-        f"opd:       {aspiration.opd_code or '-'}",
-        f"grade:     {aspiration.grade or '(category default)'}",
+        t(
+            "cli.aspiration_details",
+            category=aspiration.category,
+            kelurahan=kelurahan.name if kelurahan else "-",
+            sender=sender,
+            sent=wib(aspiration.created_at),
+            opd=aspiration.opd_code or "-",
+            grade=aspiration.grade or t("cli.grade_default"),
+        ),
     ]
     breached = set((aspiration.breached or "").split(","))
     for stage, due in (
@@ -111,24 +114,29 @@ def _show(session: Session, raw: str, moment: datetime) -> list[str]:
         if due is None:
             continue
         late = stage in breached or (due == aspiration.next_due_at and due < moment)
-        lines.append(f"due {stage}: {wib(due)} WIB" + (" (lewat)" if late else ""))
+        mark = " " + t("cli.late_mark") if late else ""
+        lines.append(t(f"cli.due_{stage}", when=wib(due)) + mark)
     if aspiration.status == "tunda":
-        lines.append("clocks paused: waiting for the resident's answer (tunda)")
-    lines += ["", aspiration.text, "", "history:"]
+        lines.append(t("cli.clocks_paused"))
+    lines += ["", aspiration.text, "", t("cli.history")]
     for change in status_history(session=session, aspiration_id=aspiration.id):
         unit = f" ({change.opd_code})" if change.opd_code else ""
         note = f" — {change.note}" if change.note else ""
-        lines.append(f"  {wib(change.at)}  {change.status}{unit}  by {change.actor}{note}")
+        by = t("cli.by", actor=change.actor)
+        lines.append(f"  {wib(change.at)}  {change.status}{unit}  {by}{note}")
     notes = notes_of(session=session, aspiration_id=aspiration.id)
     if notes:
-        lines.append("notes:")
+        lines.append(t("cli.notes"))
     for entry in notes:
         who = (
-            "jawaban warga" if entry.kind == "jawaban" else f"tindak lanjut {entry.opd_code or '-'}"
+            t("cli.note_resident")
+            if entry.kind == "jawaban"
+            else t("cli.note_unit", unit=entry.opd_code or "-")
         )
-        extra = " [foto]" if entry.photo_path else ""
+        extra = " " + t("cli.note_photo") if entry.photo_path else ""
         if entry.latitude is not None and entry.longitude is not None:
-            extra += f" [lokasi {entry.latitude:.6f},{entry.longitude:.6f}]"
+            place = f"{entry.latitude:.6f},{entry.longitude:.6f}"
+            extra += " " + t("cli.note_location", place=place)
         lines.append(f"  {wib(entry.at)}  {who}: {entry.text}{extra}")
     return lines
 
@@ -169,7 +177,7 @@ def _move(args: argparse.Namespace, settings: Settings) -> int:
             unit = f" ({aspiration.opd_code})" if status in NEEDS_UNIT else ""
             lines = [
                 f"{aspiration.code}: {before} → {status}{unit}",
-                "the resident will be told" if told else "no resident to tell",
+                t("cli.resident_told" if told else "cli.no_resident_to_tell"),
             ]
     except IllegalTransition as refused:
         allowed = ", ".join(refused.allowed) or "-"

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.errors import CommandError
+from bot.cli.say import t
 from bot.config import Settings
 from bot.paths import CHAT_LOG_NAME, sqlite_file
 
@@ -27,11 +28,7 @@ def note_legacy_database(settings: Settings) -> None:
     target = sqlite_file(settings.database.url)
     if not legacy.is_file() or target is None or target.exists() or target == legacy:
         return
-    print(
-        f"siantar: note: {legacy} is not used without a config file; the database is "
-        f"{target} (move the file there, or name it in a config file: README, Where data lives)",
-        file=sys.stderr,
-    )
+    print(t("cli.legacy_database", legacy=str(legacy), target=str(target)), file=sys.stderr)
 
 
 def _quiet_logging(log_file: Path, secrets: list[str]) -> None:
@@ -62,7 +59,7 @@ def db_upgrade_command(settings: Settings) -> int:
     from storage.db import current_revision
 
     db = open_database(settings)
-    print(f"Database is up to date (revision {current_revision(db)}).")
+    print(t("cli.database_upgraded", revision=current_revision(db)))
     db.dispose()
     return 0
 
@@ -90,7 +87,9 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
     except ExportError as problem:
         raise CommandError(str(problem)) from None
     # A bar on a terminal only: a pipe or a log file gets the final line alone.
-    progress = terminal_progress(sys.stderr) if sys.stderr.isatty() else None
+    progress = (
+        terminal_progress(sys.stderr, label=t("cli.exporting")) if sys.stderr.isatty() else None
+    )
     db = open_existing_database(settings)
     try:
         if args.out == "-":
@@ -113,7 +112,7 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
                     filters=filters,
                     progress=progress,
                 )
-            print(f"{count} {args.kind} written to {args.out}", file=sys.stderr)
+            print(t.plural(f"cli.{args.kind}_written", count, path=args.out), file=sys.stderr)
         from bot.cli.privacy import audit_export
 
         audit_export(db, args, count)
@@ -127,7 +126,7 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
         audit_export(db, args, None)
         raise
     except OSError as problem:
-        raise CommandError(f"cannot write {args.out}: {problem.strerror}") from None
+        raise CommandError(t("cli.cannot_write", path=args.out, problem=problem.strerror)) from None
     finally:
         db.dispose()
     return 0
@@ -140,10 +139,7 @@ def run_command(settings: Settings) -> int:
     from bot.runner import StartupError, run
 
     if not (settings.telegram.enabled or settings.whatsapp.enabled or settings.web.enabled):
-        raise CommandError(
-            "no channel is enabled; enable [telegram], [whatsapp] or [web] in the config, "
-            "or use 'siantar chat'"
-        )
+        raise CommandError(t("cli.no_channel"))
     setup_logging(settings.secret_values())
     logger.info("configuration from %s", settings.source)
     try:

@@ -24,7 +24,6 @@ from bot.cli.common import (
     in_transaction,
     now,
     parse_moment,
-    plural_s,
     read_text,
     read_toml,
     resolve_area,
@@ -34,6 +33,7 @@ from bot.cli.common import (
     wib,
 )
 from bot.cli.errors import CommandError
+from bot.cli.say import t
 from bot.config import Settings
 from bot.i18n import translator
 from handlers.forums.new import answered, followers
@@ -86,7 +86,7 @@ def read_forum_file(path: str) -> NewForum:
     raw = read_toml(path, KEYS)
     missing = [key for key in REQUIRED if key not in raw]
     if missing:
-        raise CommandError(f"{path}: missing key {', '.join(missing)}")
+        raise CommandError(t("cli.toml_missing", path=path, keys=", ".join(missing)))
     try:
         level, code = resolve_area(_text("area", raw["area"]))
         forum_type = _text("type", raw["type"]).lower()
@@ -108,7 +108,7 @@ def read_forum_file(path: str) -> NewForum:
 def _text(key: str, value: Any, *, required: bool = False) -> str:
     text = text_value(key, value)
     if required and not text:
-        raise ValueError(f"{key} must not be empty")
+        raise ValueError(t("cli.must_not_be_empty", key=key))
     return check_length(key, text, TEXT_KEYS[key]) if key in TEXT_KEYS else text
 
 
@@ -116,7 +116,7 @@ def summary_text(args: argparse.Namespace) -> str:
     """The result from ``--text`` or the UTF-8 file ``--file``."""
     text = str(args.text) if args.text is not None else read_text(args.file)
     if not text.strip():
-        raise CommandError("the result is empty")
+        raise CommandError(t("cli.forum_result_empty"))
     return text
 
 
@@ -143,9 +143,9 @@ def _add(request: Request) -> list[str]:
     args, session, now, new = request.args, request.session, request.now, request.new
     assert new is not None
     if new.starts_at <= now:
-        raise CommandError(f"{args.file}: starts_at is in the past")
+        raise CommandError(t("cli.starts_in_past", path=args.file))
     forum = create_forum(session=session, new=new, actor=ACTOR, now=now)
-    return _told(session, forum, "created", "subscriber", "will be reminded before it starts")
+    return _told(session, forum, "created")
 
 
 def _list(request: Request) -> list[str]:
@@ -154,8 +154,8 @@ def _list(request: Request) -> list[str]:
     if not args.all:
         forums = [f for f in forums if f.status in UPCOMING]
     if not forums:
-        return ["no forums" + ("" if args.all else " (see --all for past ones)")]
-    rows = [("ID", "STATUS", "START (WIB)", "TYPE", "TITLE", "AREA", "REMIND", "RSVP H/T/M")]
+        return [t("cli.forums_none_at_all" if args.all else "cli.forums_none_current")]
+    rows = [tuple(t("cli.forum_columns").split("|"))]
     for f in forums:
         assert f.id is not None
         ahead = f.status in UPCOMING and f.starts_at > now
@@ -175,15 +175,14 @@ def _move(request: Request) -> list[str]:
     place = _one_line("--place", args.place) if args.place is not None else None
     forum = move_forum(session=session, forum_id=args.id, starts_at=at, place=place, now=now)
     forum_moved(session, translator, forum, now, ACTOR)
-    return _told(session, forum, "moved", "follower", "will be told; reminders follow the new time")
+    return _told(session, forum, "moved")
 
 
 def _cancel(request: Request) -> list[str]:
     args, session, now = request.args, request.session, request.now
     forum = cancel_forum(session=session, forum_id=args.id, now=now)
     forum_cancelled(session, translator, forum, now, ACTOR)
-    told = _count(followers(session, args.id), "follower")
-    return [f"forum {args.id} cancelled; {told} will be told"]
+    return [t.plural("cli.forum_cancelled", followers(session, args.id), id=str(args.id))]
 
 
 def _summary_action(request: Request) -> list[str]:
@@ -191,8 +190,7 @@ def _summary_action(request: Request) -> list[str]:
     assert text is not None
     forum = post_summary(session=session, forum_id=args.id, summary=text, now=now)
     forum_summary(session, translator, forum, now, ACTOR)
-    told = _count(answered(session, args.id), "resident")
-    return [f"forum {args.id}: result saved; {told} who answered will get it"]
+    return [t.plural("cli.forum_result_saved", answered(session, args.id), id=str(args.id))]
 
 
 ACTIONS: dict[str, Action] = {
@@ -207,23 +205,21 @@ ACTIONS: dict[str, Action] = {
 # --- output -------------------------------------------------------------------------
 
 
-def _told(session: Session, forum: ForumEvent, done: str, noun: str, then: str) -> list[str]:
+def _told(session: Session, forum: ForumEvent, done: str) -> list[str]:
     """What an action that its followers hear of prints: the forum as it now is,
-    and how many will hear (``noun`` counted, then what happens to them)."""
+    and how many will hear (``cli.forum_told_<done>``, counted in plural forms)."""
     assert forum.id is not None
-    told = _count(followers(session, forum.id), noun)
-    return [f"forum {forum.id} {done}: {_summary(forum)}", f"{told} {then}"]
-
-
-def _count(number: int, noun: str) -> str:
-    """``1 follower``, ``3 followers``."""
-    return f"{number} {noun}{plural_s(number)}"
+    told = followers(session, forum.id)
+    return [
+        t(f"cli.forum_{done}", id=str(forum.id), summary=_summary(forum)),
+        t.plural(f"cli.forum_told_{done}", told),
+    ]
 
 
 def _one_line(key: str, value: str) -> str:
     text = " ".join(value.split())
     if not text:
-        raise CommandError(f"{key} must not be empty")
+        raise CommandError(t("cli.must_not_be_empty", key=key))
     try:
         return check_length(key, text, FORUM.place)
     except ValueError as problem:
@@ -233,19 +229,20 @@ def _one_line(key: str, value: str) -> str:
 def _refusal(problem: ForumError, args: argparse.Namespace) -> str:
     forum = f"forum {getattr(args, 'id', '')}".strip()
     if problem.reason == "not_found":
-        return f"no {forum}"
+        return t("cli.forum_not_found", forum=forum)
     if problem.reason in ("cancelled", "held") and args.action in DONE:
-        return f"{forum} is {problem.reason}: it can no longer be {DONE[args.action]}"
+        key = f"cli.forum_closed_for_{args.action}"
+        return t(key, forum=forum, status=t(f"cli.forum_is_{problem.reason}"))
     return f"{forum}: {problem}"
 
 
 def _status(forum: ForumEvent, now: datetime) -> str:
     if forum.status in UPCOMING and forum.starts_at <= now:
-        return "awaiting result"  # it took place; `forum summary ID` closes it
+        return t("cli.forum_awaiting_result")  # it took place; `forum summary ID` closes it
     return forum.status
 
 
 def _summary(forum: ForumEvent) -> str:
-    place = forum.place or "place to be announced"
+    place = forum.place or t("cli.place_unknown")
     area = area_text(forum.area_level, forum.area_code)
     return f"{forum.title} [{forum.forum_type}], {wib(forum.starts_at)} WIB, {place}, {area}"

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+from bot.cli.say import t, use_language
 from bot.paths import CHAT_LOG_NAME, data_folder, sqlite_file
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ def siantar_version() -> str:
     try:
         return version(DISTRIBUTION)
     except PackageNotFoundError:  # run from a source tree that was never installed
-        return "(not installed)"
+        return t("cli.not_installed")
 
 
 class VersionAction(argparse.Action):
@@ -39,8 +40,9 @@ class VersionAction(argparse.Action):
         values: Any,
         option_string: str | None = None,
     ) -> None:
+        use_language(getattr(namespace, "output_language", None))  # --lang came first
         print(f"siantar {siantar_version()}")
-        print(f"data folder: {data_folder()}")
+        print(t("cli.data_folder", path=str(data_folder())))
         parser.exit()
 
 
@@ -54,15 +56,15 @@ def info_command(settings: Settings) -> int:
     """Print where everything is; exit 1 only when the database cannot be read."""
     from sqlalchemy.engine import make_url
 
-    rows = [
-        ("config file", str(settings.config_file or "none (built-in defaults)")),
-        ("data folder", str(settings.data_dir)),
-        ("database", make_url(settings.database.url).render_as_string(hide_password=True)),
-        ("media folder", settings.media.directory),
-        ("chat log", str(settings.data_dir / CHAT_LOG_NAME)),
+    values = [
+        str(settings.config_file or t("cli.info_no_config")),
+        str(settings.data_dir),
+        make_url(settings.database.url).render_as_string(hide_password=True),
+        settings.media.directory,
+        str(settings.data_dir / CHAT_LOG_NAME),
     ]
     schema, code = _schema_line(settings)
-    rows.append(("schema", schema))
+    rows = list(zip(t("cli.info_labels").split("|"), [*values, schema], strict=True))
     print(f"siantar {siantar_version()}")
     width = max(len(label) for label, _ in rows) + 1
     for label, value in rows:
@@ -78,19 +80,19 @@ def _schema_line(settings: Settings) -> tuple[str, int]:
 
     path = sqlite_file(settings.database.url)
     if path is not None and not path.is_file():
-        return "no database yet (chat, run or db upgrade create it)", 0
+        return t("cli.schema_none"), 0
     db = make_engine(settings.database.url)
     try:
         schema = schema_of(db)
     except SQLAlchemyError as problem:
         text = str(getattr(problem, "orig", None) or problem).strip()
-        return f"cannot read the database: {text.splitlines()[0] if text else problem}", 1
+        return t("cli.schema_unreadable", problem=text.splitlines()[0] if text else problem), 1
     finally:
         db.dispose()
     if schema.revision is None:
-        return "no database yet (empty; chat, run or db upgrade fill it)", 0
+        return t("cli.schema_empty"), 0
     if not schema.known:
-        return f"{schema.revision}, unknown to this version (which ships {schema.head})", 0
+        return t("cli.schema_unknown", revision=schema.revision, head=schema.head), 0
     if not schema.current:
-        return f"{schema.revision}, behind {schema.head}: run 'siantar db upgrade'", 0
-    return f"{schema.revision} (up to date)", 0
+        return t("cli.schema_behind", revision=schema.revision, head=schema.head), 0
+    return t("cli.schema_current", revision=schema.revision), 0

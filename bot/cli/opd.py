@@ -14,7 +14,9 @@ from sqlmodel import Session
 
 from bot.cli.common import in_transaction, now, table
 from bot.cli.errors import CommandError
+from bot.cli.say import t
 from bot.config import Settings
+from storage.models import Opd
 from storage.opd import (
     UnitError,
     add_unit,
@@ -31,7 +33,7 @@ ACTOR = "cli"
 def opd_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run one ``siantar opd`` action; a refusal raises CommandError (one line)."""
     if args.action == "edit" and args.name is None and args.short is None and args.kind is None:
-        raise CommandError("nothing to change: give --name, --short or --kind")
+        raise CommandError(t("cli.opd_nothing_to_change"))
     action = ACTIONS[args.action]
     return in_transaction(
         settings,
@@ -45,11 +47,11 @@ def opd_command(args: argparse.Namespace, settings: Settings) -> int:
 def _list(args: argparse.Namespace, session: Session) -> list[str]:
     found = units(session=session, active_only=not args.all)
     if not found:
-        return ["no units" + ("" if args.all else " (see --all for inactive ones)")]
-    rows = [("CODE", "KIND", "SHORT NAME", "NAME", "OFFICERS")]
+        return [t("cli.opd_none_at_all" if args.all else "cli.opd_none_active")]
+    rows = [tuple(t("cli.opd_columns").split("|"))]
     for unit in found:
         officers = len(officers_of(session=session, opd_code=unit.code))
-        mark = "" if unit.active else " (inactive)"
+        mark = "" if unit.active else " " + t("cli.opd_inactive_mark")
         rows.append((unit.code, unit.kind, unit.short_name + mark, unit.name, str(officers)))
     return table(rows, right=(4,))
 
@@ -64,7 +66,7 @@ def _add(args: argparse.Namespace, session: Session) -> list[str]:
         actor=ACTOR,
         now=now(),
     )
-    return [f"unit {unit.code} added: {unit.short_name} — {unit.name} [{unit.kind}]"]
+    return [t("cli.opd_added", **_shown(unit))]
 
 
 def _edit(args: argparse.Namespace, session: Session) -> list[str]:
@@ -80,7 +82,11 @@ def _edit(args: argparse.Namespace, session: Session) -> list[str]:
         now=now(),
     )
     done = "changed" if was != (unit.name, unit.short_name, unit.kind) else "unchanged"
-    return [f"unit {unit.code} {done}: {unit.short_name} — {unit.name} [{unit.kind}]"]
+    return [t(f"cli.opd_{done}", **_shown(unit))]
+
+
+def _shown(unit: Opd) -> dict[str, str]:
+    return {"code": unit.code, "short": unit.short_name, "name": unit.name, "kind": unit.kind}
 
 
 def _toggle(active: bool) -> Callable[[argparse.Namespace, Session], list[str]]:
@@ -88,9 +94,7 @@ def _toggle(active: bool) -> Callable[[argparse.Namespace, Session], list[str]]:
         changed = set_active(session=session, code=args.code, active=active, actor=ACTOR, now=now())
         code = args.code.strip().upper()
         state = "active" if active else "inactive"
-        if not changed:
-            return [f"unit {code} is already {state}"]
-        return [f"unit {code} is now {state}"]
+        return [t(f"cli.opd_{'now' if changed else 'already'}_{state}", code=code)]
 
     return run
 

@@ -24,6 +24,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="siantar", description="Siantar residents' chatbot.")
     parser.add_argument("--config", metavar="PATH", help="config file (TOML)")
     parser.add_argument("--version", action=VersionAction)
+    parser.add_argument(
+        "--lang",
+        dest="output_language",
+        choices=("id", "en"),
+        default="id",
+        help="language of what siantar prints (default: id, Indonesian)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     chat = commands.add_parser("chat", help="chat with the bot in this terminal")
@@ -63,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--since", type=parse_date, metavar="DATE")
     stats.add_argument("--until", type=parse_date, metavar="DATE")
     stats.add_argument("--chart", metavar="PNG", help="write a bar chart to this file")
-    stats.add_argument("--lang", choices=("id", "en"), default="id")
+    stats.add_argument("--lang", choices=("id", "en"), help="default: siantar --lang")
     _training_parser(commands)
     add_announce_parser(commands)
     add_privacy_parser(commands, parse_date)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
+from bot.cli.say import t
 from storage.clock import WIB
 
 if TYPE_CHECKING:  # heavy modules are imported by the commands only
@@ -56,9 +57,9 @@ def privacy_command(args: argparse.Namespace, settings: Settings) -> int:
         )
     finally:
         db.dispose()
-    verb = "would be deleted" if args.dry_run else "deleted"
+    said = "cli.purge_would_delete" if args.dry_run else "cli.purge_deleted"
     for kind, count in counts.items():
-        print(f"{kind}: {count} {verb}")
+        print(t(said, kind=kind, count=count))
     return 0
 
 
@@ -71,10 +72,7 @@ def block_command(args: argparse.Namespace, settings: Settings) -> int:
     from storage.db import transaction
 
     if not IDENTITY.match(args.identity):
-        raise CommandError(
-            f"invalid identity {args.identity!r}: "
-            "use telegram:<id>, whatsapp:<digits> or console:<id>"
-        )
+        raise CommandError(t("cli.invalid_identity", identity=repr(args.identity)))
     db = open_database(settings)
     try:
         with transaction(db) as session:
@@ -83,12 +81,14 @@ def block_command(args: argparse.Namespace, settings: Settings) -> int:
                 done = block(
                     session=session, identity=args.identity, reason=args.reason, actor=CLI, now=now
                 )
-                print(f"{args.identity}: " + ("blocked" if done else "already blocked"))
+                said = "cli.blocked" if done else "cli.already_blocked"
+                print(t(said, identity=args.identity))
             else:
                 done = unblock(session=session, identity=args.identity, actor=CLI, now=now)
-                print(f"{args.identity}: " + ("unblocked" if done else "was not blocked"))
+                said = "cli.unblocked" if done else "cli.not_blocked"
+                print(t(said, identity=args.identity))
                 if args.identity in settings.privacy.blocked:
-                    print("note: the config file still blocks it ([privacy] blocked)")
+                    print(t("cli.block_config_note"))
     finally:
         db.dispose()
     return 0

@@ -16,6 +16,7 @@ from bot.app import config_roles
 from bot.charts import stats_chart, unit_chart
 from bot.cli import common
 from bot.cli.errors import CommandError
+from bot.cli.say import t as say
 from bot.config import Settings
 from bot.database import open_database, open_existing_database
 from bot.i18n import translator
@@ -40,21 +41,18 @@ from storage.wilayah import load_wilayah
 def role_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "list":
         if args.opd:
-            raise CommandError("--opd goes with role grant or revoke")
+            raise CommandError(say("cli.opd_with_grant_or_revoke"))
         return _list_roles(settings)
     if not args.identity or not args.role:
-        raise CommandError(f"usage: siantar role {args.action} IDENTITY ROLE")
+        raise CommandError(say("cli.role_usage", action=args.action))
     if not IDENTITY.match(args.identity):
-        raise CommandError(
-            f"invalid identity {args.identity!r}: "
-            "use telegram:<id>, whatsapp:<digits> or console:<id>"
-        )
+        raise CommandError(say("cli.invalid_identity", identity=repr(args.identity)))
     if args.role not in ROLES:
-        raise CommandError(f"unknown role {args.role!r}; roles are: {', '.join(ROLES)}")
+        raise CommandError(say("cli.unknown_role", role=repr(args.role), roles=", ".join(ROLES)))
     if args.opd and args.role != OFFICER:
-        raise CommandError(f"--opd goes with the role {OFFICER} only")
+        raise CommandError(say("cli.opd_officer_only", role=OFFICER))
     if args.role == OFFICER and args.action == "grant" and not args.opd:
-        raise CommandError(f"{OFFICER} needs its unit: add --opd CODE (see siantar opd list)")
+        raise CommandError(say("cli.officer_needs_unit", role=OFFICER))
     db = open_database(settings)
     try:
         with transaction(db) as session:
@@ -68,17 +66,15 @@ def role_command(args: argparse.Namespace, settings: Settings) -> int:
                     granted_by="cli",
                     now=datetime.now(UTC),
                 )
-                lines = [
-                    f"{args.identity}: {args.role} " + ("granted" if changed else "already held")
-                ]
+                done = "cli.role_granted" if changed else "cli.role_already_held"
+                lines = [say(done, identity=args.identity, role=args.role)]
             else:
                 changed = revoke_role(session=session, identity=args.identity, role=args.role)
-                lines = [
-                    f"{args.identity}: {args.role} " + ("revoked" if changed else "was not granted")
-                ]
+                done = "cli.role_revoked" if changed else "cli.role_not_granted"
+                lines = [say(done, identity=args.identity, role=args.role)]
                 held = config_roles(settings).get(args.identity, frozenset())
                 if args.role in held:
-                    lines.append("note: the config file still grants this role ([roles])")
+                    lines.append(say("cli.role_config_note"))
     except (UnknownRole, UnitError) as problem:
         raise CommandError(str(problem)) from None
     finally:
@@ -102,8 +98,8 @@ def _officer(args: argparse.Namespace, session: Session) -> list[str]:
             session=session, identity=identity, codes=args.opd, actor="cli", now=at
         )
         held = ", ".join(sorted(units_of(session=session, identity=identity)))
-        done = "granted" if new else ("units added" if added else "already held")
-        return [f"{identity}: {OFFICER} {done}; units: {held}"]
+        done = "granted" if new else ("units_added" if added else "already_held")
+        return [say(f"cli.officer_{done}", identity=identity, role=OFFICER, units=held)]
     before = units_of(session=session, identity=identity)
     taken, role_gone = revoke_officer(
         session=session, identity=identity, codes=args.opd, actor="cli", now=at
@@ -111,18 +107,22 @@ def _officer(args: argparse.Namespace, session: Session) -> list[str]:
     left = ", ".join(sorted(units_of(session=session, identity=identity)))
     if args.opd:
         missing = [c.upper() for c in args.opd if c.strip().upper() not in before]
-        lines = [f"{identity}: not an officer of {c}" for c in missing]
+        lines = [say("cli.officer_not_of", identity=identity, unit=c) for c in missing]
         if taken:
-            lines.append(f"{identity}: {OFFICER} revoked for {', '.join(taken)}")
+            units = ", ".join(taken)
+            said = say("cli.officer_revoked_for", identity=identity, role=OFFICER, units=units)
+            lines.append(said)
         if role_gone:
-            lines.append(f"{identity}: no unit left, {OFFICER} revoked")
+            lines.append(say("cli.officer_no_unit_left", identity=identity, role=OFFICER))
         elif left:
-            lines.append(f"{identity}: units left: {left}")
+            lines.append(say("cli.officer_units_left", identity=identity, units=left))
         return lines
     if not role_gone and not taken:
-        return [f"{identity}: {OFFICER} was not granted"]
-    units = f" (units: {', '.join(taken)})" if taken else ""
-    return [f"{identity}: {OFFICER} revoked{units}"]
+        return [say("cli.role_not_granted", identity=identity, role=OFFICER)]
+    if taken:
+        units = ", ".join(taken)
+        return [say("cli.officer_revoked_with", identity=identity, role=OFFICER, units=units)]
+    return [say("cli.role_revoked", identity=identity, role=OFFICER)]
 
 
 def _list_roles(settings: Settings) -> int:
@@ -135,15 +135,15 @@ def _list_roles(settings: Settings) -> int:
     try:
         with transaction(db) as session:
             for grant in all_grants(session=session):
-                source = f"granted by {grant.granted_by}"
+                source = say("cli.granted_by", actor=grant.granted_by)
                 if grant.role == OFFICER:
                     held = sorted(units_of(session=session, identity=grant.identity))
-                    source += f"; units: {', '.join(held) or '-'}"
+                    source += say("cli.granted_units", units=", ".join(held) or "-")
                 rows.append((grant.identity, grant.role, source))
     finally:
         db.dispose()
     if not rows:
-        print("no roles granted")
+        print(say("cli.no_roles"))
     width = max((len(identity) for identity, _, _ in rows), default=0)
     for identity, role, source in rows:
         print(f"{identity:<{width}}  {role:<11}  {source}")
@@ -155,11 +155,13 @@ def stats_command(args: argparse.Namespace, settings: Settings) -> int:
     optionally the bar chart PNG and, beside it (``NAME-unit.png``), the chart of
     open and overdue aspirations per unit."""
     if args.since and args.until and args.since > args.until:
-        raise CommandError("--since is after --until")
+        raise CommandError(say("cli.since_after_until"))
     chart = Path(args.chart) if args.chart else None
     if chart is not None and not chart.parent.is_dir():
-        raise CommandError(f"cannot write {args.chart}: no such directory {str(chart.parent)!r}")
-    t = translator(args.lang)
+        raise CommandError(
+            say("cli.no_directory", path=args.chart, directory=repr(str(chart.parent)))
+        )
+    t = translator(args.lang or say.language)
     wilayah = load_wilayah()
     db = open_existing_database(settings)
     try:
@@ -175,7 +177,7 @@ def stats_command(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         db.dispose()
     period = f"{args.since or '…'} – {args.until or '…'}"
-    print(f"{t('stats.title', period=period, total=stats.total)}")
+    print(t.plural("stats.title", stats.total, period=period))
     sections = (
         (t("stats.by_category"), {t(f"category.{k}"): n for k, n in stats.by_category.items()}),
         (
@@ -196,10 +198,13 @@ def stats_command(args: argparse.Namespace, settings: Settings) -> int:
     if chart is not None:
         try:
             path = stats_chart(stats, t=t, path=chart)
-            print(f"\nchart written to {path}")
+            print("\n" + say("cli.chart_written", path=str(path)))
             if service.units:
                 per_unit = chart.with_name(f"{chart.stem}-unit{chart.suffix or '.png'}")
-                print(f"chart per unit written to {unit_chart(service, t=t, path=per_unit)}")
+                written = unit_chart(service, t=t, path=per_unit)
+                print(say("cli.unit_chart_written", path=str(written)))
         except OSError as problem:
-            raise CommandError(f"cannot write {args.chart}: {problem.strerror}") from None
+            raise CommandError(
+                say("cli.cannot_write", path=args.chart, problem=problem.strerror)
+            ) from None
     return 0

@@ -22,7 +22,6 @@ from bot.cli.common import (
     in_transaction,
     now,
     parse_moment,
-    plural_s,
     read_toml,
     resolve_area,
     short,
@@ -31,8 +30,10 @@ from bot.cli.common import (
     wib,
 )
 from bot.cli.errors import CommandError
+from bot.cli.say import t
 from bot.config import Settings
 from bot.i18n import translator
+from handlers.core.validation import local_phone
 from handlers.trainings.notices import notify_cancelled, tell_changed
 from storage.limits import TRAINING
 from storage.models import PROGRAM_CATEGORIES, TrainingProgram, TrainingRegistration
@@ -146,28 +147,28 @@ def _add(
 ) -> list[str]:
     missing = [key for key in REQUIRED if values.get(key) is None]
     if missing:
-        raise CommandError(f"{args.file}: missing key {', '.join(missing)}")
+        raise CommandError(t("cli.toml_missing", path=args.file, keys=", ".join(missing)))
     if values["starts_at"] <= now:
-        raise CommandError(f"{args.file}: starts_at is in the past")
+        raise CommandError(t("cli.starts_in_past", path=args.file))
     try:
         new = NewProgram(**{"status": "open", **values})
         program = create_program(session=session, new=new, actor=ACTOR, now=now)
     except TrainingError as problem:
         raise CommandError(f"{args.file}: {problem}") from None
-    return [f"program {program.id} created: {_summary(program)}"]
+    return [t("cli.program_created", id=str(program.id), summary=_summary(program))]
 
 
 def _edit(
     args: argparse.Namespace, session: Session, values: dict[str, Any], now: datetime
 ) -> list[str]:
     if not values:
-        raise CommandError(f"{args.file}: no keys to change")
+        raise CommandError(t("cli.toml_nothing", path=args.file))
     program = get_program(session, args.id)
     status = values.pop("status", None)
     before = {key: getattr(program, key) for key in values}
     moved = "starts_at" in values and values["starts_at"] != program.starts_at
     if moved and values["starts_at"] <= now:
-        raise CommandError(f"{args.file}: starts_at is in the past")
+        raise CommandError(t("cli.starts_in_past", path=args.file))
     lines: list[str] = []
     if values:
         try:
@@ -180,18 +181,20 @@ def _edit(
         changed = sorted(
             {"area" if k.startswith("area_") else k for k in values if before[k] != values[k]}
         )
-        lines.append(f"program {args.id} updated: {', '.join(changed) or 'nothing changed'}")
+        fields = ", ".join(changed) or t("cli.nothing_changed")
+        lines.append(t("cli.program_updated", id=str(args.id), fields=fields))
         told = tell_changed(session, translator, change, now)
         if change.moved_from is not None or change.relocated:
             what = "time" if change.moved_from is not None else "place"
-            lines.append(f"{told.moved} registrant{plural_s(told.moved)} told of the new {what}")
+            lines.append(t.plural(f"cli.registrants_told_{what}", told.moved))
         if change.promoted:
-            lines.append(f"{len(change.promoted)} seated from the waitlist, {told.promoted} told")
+            seated = t.plural("cli.seated_from_waitlist", len(change.promoted))
+            lines.append(seated + t("cli.told_count", told=told.promoted))
     if status is not None and status != program.status:
         if status == "draft":
-            raise CommandError(f"program {args.id} is {program.status}: it cannot go back to draft")
+            raise CommandError(t("cli.program_no_draft", id=str(args.id), status=program.status))
         program, _ = set_program_status(session=session, program_id=args.id, status=status, now=now)
-        lines.append(f"program {args.id} is now {status}")
+        lines.append(t("cli.program_now", id=str(args.id), status=status))
     return lines + [_summary(program)]
 
 
@@ -201,9 +204,9 @@ def _list(
     statuses = () if args.all else ("draft", "open", "closed")
     programs = list_programs(session, statuses=statuses)
     if not programs:
-        return ["no training programs" + ("" if args.all else " (see --all for past ones)")]
+        return [t("cli.programs_none_at_all" if args.all else "cli.programs_none_current")]
     counts = _counts(session, [p.id for p in programs if p.id is not None])
-    rows = [("ID", "STATUS", "START (WIB)", "TITLE", "SEATS", "WAITING", "AREA")]
+    rows = [tuple(t("cli.program_columns").split("|"))]
     for p in programs:
         seated, waiting = counts.get(p.id or 0, (0, 0))
         rows.append((
@@ -221,10 +224,12 @@ def _set_status(
         session=session, program_id=args.id, status=status, now=now
     )
     if status != "cancelled":
-        return [f"program {args.id} is now {status}: {_summary(program)}"]
+        summary = _summary(program)
+        return [t("cli.program_now_with", id=str(args.id), status=status, summary=summary)]
     told = notify_cancelled(session, translator, program, affected, now)
-    line = f"program {args.id} cancelled; {told} registrant{plural_s(told)} told"
-    return [line + (f" ({len(affected) - told} unreachable)" if told < len(affected) else "")]
+    line = t.plural("cli.program_cancelled", told, id=str(args.id))
+    unreachable = len(affected) - told
+    return [line + (t("cli.unreachable", count=unreachable) if unreachable > 0 else "")]
 
 
 def _registrants(
@@ -234,14 +239,19 @@ def _registrants(
     active = registrants(session, args.id, statuses=ACTIVE)
     cancelled = registrants(session, args.id, statuses=("cancelled",))
     seated = sum(r.status == "registered" for r in active)
-    head = (
-        f"program {args.id}: {program.title} ({program.status}), {wib(program.starts_at)} WIB, "
-        f"{seated}/{program.quota} seats, {len(active) - seated} waiting"
+    head = t(
+        "cli.program_head",
+        id=str(args.id),
+        title=program.title,
+        status=program.status,
+        when=wib(program.starts_at),
+        seats=f"{seated}/{program.quota}",
+        waiting=len(active) - seated,
     )
     if not active and not cancelled:
-        return [head, "no registrations yet"]
+        return [head, t("cli.no_registrations")]
     names = {kel.code: kel.name for k in load_wilayah().kecamatan for kel in k.kelurahan}
-    rows = [("REG", "STATUS", "WAIT", "NAME", "PHONE", "KELURAHAN", "BUSINESS", "ATTENDED")]
+    rows = [tuple(t("cli.registrant_columns").split("|"))]
     rank = 0
     for r in [*active, *cancelled]:
         # A cancelled program's registrants were told their registration is void.
@@ -251,9 +261,9 @@ def _registrants(
         personal = resident is not None and resident.has_consent  # as in the export
         rows.append((
             str(r.id), status, str(rank) if status == "waitlisted" else "",
-            (r.full_name or "") if personal else "—", (r.phone or "") if personal else "—",
+            (r.full_name or "") if personal else "—", local_phone(r.phone) if personal else "—",
             names.get(r.kelurahan_code or "", r.kelurahan_code or ""), r.business_type or "",
-            ("yes" if r.attended else "no") if status == "registered" else "",
+            t("cli.yes" if r.attended else "cli.no") if status == "registered" else "",
         ))  # fmt: skip
     return [head, *table(rows, right=(0, 2))]
 
@@ -263,14 +273,20 @@ def _attend(
 ) -> list[str]:
     program = get_program(session, args.id)
     if program.status in ("draft", "cancelled"):
-        raise CommandError(f"program {args.id} is {program.status}: no attendance to mark")
+        raise CommandError(t("cli.no_attendance", id=str(args.id), status=program.status))
     for registration_id in dict.fromkeys(args.registrations):
         registration = session.get(TrainingRegistration, registration_id)
         if registration is None or registration.program_id != args.id:
-            raise CommandError(f"registration {registration_id} is not in program {args.id}")
+            raise CommandError(
+                t("cli.registration_elsewhere", registration=str(registration_id), id=str(args.id))
+            )
         if registration.status != "registered":
             raise CommandError(
-                f"registration {registration_id} is {registration.status}, not seated"
+                t(
+                    "cli.registration_not_seated",
+                    registration=str(registration_id),
+                    status=registration.status,
+                )
             )
         set_attendance(
             session=session,
@@ -280,7 +296,8 @@ def _attend(
             now=now,
         )
     marked = len(dict.fromkeys(args.registrations))
-    return [f"program {args.id}: {marked} marked {'absent' if args.absent else 'present'}"]
+    said = "cli.marked_absent" if args.absent else "cli.marked_present"
+    return [t.plural(said, marked, id=str(args.id))]
 
 
 ACTIONS: dict[str, Action] = {
@@ -300,7 +317,7 @@ ACTIONS: dict[str, Action] = {
 
 def _refusal(problem: TrainingError, args: argparse.Namespace) -> str:
     if problem.reason in ("cancelled", "finished"):
-        return f"program {args.id} is {problem.reason}: it can no longer be changed"
+        return t("cli.program_closed_for_change", id=str(args.id), status=problem.reason)
     return str(problem)
 
 
@@ -322,6 +339,14 @@ def _counts(session: Session, program_ids: Sequence[int]) -> dict[int, tuple[int
 def _summary(program: TrainingProgram) -> str:
     starts, ends = wib(program.starts_at), wib(program.ends_at)
     span = f"{starts}–{ends[11:] if ends[:10] == starts[:10] else ends} WIB"
-    place = program.place or "place to be announced"
+    place = program.place or t("cli.place_unknown")
     area = area_text(program.area_level, program.area_code)
-    return f"{program.title} [{program.status}], {span}, {place}, {program.quota} seats, {area}"
+    return t.plural(
+        "cli.program_summary",
+        program.quota,
+        title=program.title,
+        status=program.status,
+        span=span,
+        place=place,
+        area=area,
+    )

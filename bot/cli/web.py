@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot.app import config_roles
 from bot.cli.common import in_transaction, now
 from bot.cli.errors import CommandError
+from bot.cli.say import t
 from bot.config import Settings
 from bot.konsol.roles import console_roles
 from handlers.staff.roles import IDENTITY
@@ -26,10 +27,7 @@ class NoRole(Exception):
 
 def web_command(args: argparse.Namespace, settings: Settings) -> int:
     if not IDENTITY.match(args.identity):
-        raise CommandError(
-            f"invalid identity {args.identity!r}: "
-            "use telegram:<id>, whatsapp:<digits> or console:<id>"
-        )
+        raise CommandError(t("cli.invalid_identity", identity=repr(args.identity)))
     if args.action == "end":
         return in_transaction(
             settings,
@@ -39,29 +37,22 @@ def web_command(args: argparse.Namespace, settings: Settings) -> int:
             refusal=str,
         )
     if not settings.web.public_url:
-        raise CommandError(
-            "[web] public_url is empty: set it to the https:// address staff browsers reach"
-        )
+        raise CommandError(t("cli.web_no_public_url"))
     roles = config_roles(settings)
 
     def link(session: Session) -> list[str]:
         if not console_roles(session=session, identity=args.identity, config_roles=roles):
-            raise NoRole(
-                f"{args.identity} holds no role; grant one first (siantar role grant IDENTITY ROLE)"
-            )
+            raise NoRole(t("cli.web_no_role", identity=args.identity))
         token = issue_link(session=session, identity=args.identity, via="cli", now=now())
         return [f"{settings.web.public_url}/konsol/masuk/{token}"]
 
     code = in_transaction(settings, link, read_only=False, refused=NoRole, refusal=str)
     if not settings.web.enabled:
         minutes = int(LINK_VALIDITY.total_seconds() // 60)
-        print(
-            f"note: [web] enabled is false; the link works for {minutes} minutes once it is on",
-            file=sys.stderr,
-        )
+        print(t.plural("cli.web_disabled_note", minutes), file=sys.stderr)
     return code
 
 
 def _end(args: argparse.Namespace, session: Session) -> list[str]:
     ended = end_sessions_of(session=session, identity=args.identity, actor=ACTOR, now=now())
-    return [f"{ended} console session(s) of {args.identity} ended"]
+    return [t.plural("cli.web_sessions_ended", ended, identity=args.identity)]

@@ -44,6 +44,7 @@ from bot.konsol.roles import console_roles, may
 from bot.konsol.when import short_time
 from bot.webhook_body import BodyRefused
 from handlers.core.settings import EngineSettings
+from handlers.core.validation import local_phone
 from storage.db import transaction
 from storage.web_sessions import current_session
 
@@ -98,6 +99,7 @@ class Konsol:
             loader=PackageLoader("bot.konsol", "templates"), autoescape=True
         )
         self.templates.globals.update(may=may, menu_for=menu_for)
+        self.templates.filters["local_phone"] = local_phone  # 0812-3456-7890, not E.164
 
     # --- requests ----------------------------------------------------------------------
 

@@ -253,7 +253,7 @@ def preview_text(ctx: Ctx, draft: AnnouncementDraft) -> str:
     message = t("announce.preview_photo") if draft.photo else t("announce.preview", text=draft.text)
     when = t.datetime(send_at) if send_at else t("announce.when_now")
     label = segment_label(t, ctx.session, ctx.wilayah, segment)
-    parts = [message, t("announce.preview_details", segment=label, count=count, when=when)]
+    parts = [message, t.plural("announce.preview_details", count, segment=label, when=when)]
     if count == 0 and send_at is None:
         parts.append(t("announce.preview_nobody"))
     elif send_at is not None:
@@ -285,7 +285,7 @@ def send(ctx: Ctx, draft: AnnouncementDraft) -> None:
         return
     number = str(announcement.id)
     if send_at is None:
-        ctx.say(t("announce.sending", id=number, count=count))
+        ctx.say(t.plural("announce.sending", count, id=number))
     else:
         label = segment_label(t, ctx.session, ctx.wilayah, segment)
         ctx.say(t("announce.scheduled", id=number, when=t.datetime(send_at), segment=label))

@@ -127,7 +127,7 @@ def describe(ctx: Ctx, announcement: Announcement) -> str:
     when = t.datetime(announcement.send_at)
     parts = [t("announce.card", id=str(number), state=state, segment=label, when=when)]
     if _cancellable(ctx, announcement):
-        parts.append(t("announce.card_expected", count=recipients(ctx.session, segment)))
+        parts.append(t.plural("announce.card_expected", recipients(ctx.session, segment)))
     figures = {status: stats[status] for status in FIGURES}
     parts.append(t("announce.card_figures", written=announcement.recipients, **figures))
     if announcement.cancelled_at is not None:

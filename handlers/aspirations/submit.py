@@ -11,7 +11,7 @@ category → kecamatan → kelurahan → text (typed, or a voice note) → attac
 
 from __future__ import annotations
 
-from handlers.aspirations.language_guess import confident_language
+from handlers.aspirations.language_guess import guess_language
 from handlers.aspirations.status import category_label, category_options
 from handlers.aspirations.suggest import suggest_category
 from handlers.aspirations.voice_words import duration
@@ -80,9 +80,9 @@ def prefill(ctx: Ctx, text: str) -> None:
     message): kept as the aspiration's text, its category suggested."""
     draft = _draft(ctx)
     draft.text = check_aspiration_text(text)
-    detected = confident_language(draft.text)
-    draft.language = detected or ctx.resident.language
-    _offer_english_once(ctx, detected)
+    guess = guess_language(draft.text)
+    draft.language = guess.language or ctx.resident.language
+    _offer_english_once(ctx, guess.offer_english)
     draft.suggested = suggest_category(ctx, draft.text)
 
 
@@ -101,9 +101,9 @@ def keep_text(ctx: Ctx, text: str) -> None:
     draft = _draft(ctx)
     draft.text = text
     draft.voice_is_text = False  # typed now: a voice note sent before stays attached
-    detected = confident_language(text)  # langdetect is slow: once per text
-    draft.language = detected or ctx.resident.language
-    _offer_english_once(ctx, detected)
+    guess = guess_language(text)  # langdetect is slow: once per text
+    draft.language = guess.language or ctx.resident.language
+    _offer_english_once(ctx, guess.offer_english)
     FORM.next(ctx, Asking.ATTACHMENT)
 
 
@@ -132,11 +132,12 @@ def _take_voice(ctx: Ctx, draft: AspirationDraft, voice: Voice) -> None:
     draft.voice, draft.voice_seconds = voice.reference, voice.seconds
 
 
-def _offer_english_once(ctx: Ctx, detected: str | None) -> None:
+def _offer_english_once(ctx: Ctx, english: bool) -> None:
+    """The offer is written in both languages (aspiration.offer_english)."""
     resident = ctx.resident
     if resident.language_chosen or resident.english_offered or resident.language == "en":
         return
-    if detected == "en" and "en" in ctx.settings.languages:
+    if english and "en" in ctx.settings.languages:
         resident.english_offered = True
         ctx.note(ctx.settings.translators("en")("aspiration.offer_english"))
 

@@ -87,5 +87,6 @@ def count_aspiration(ctx: Ctx) -> None:
 
 
 def refuse_over_cap(ctx: Ctx) -> None:
-    ctx.note(ctx.t("abuse.daily_cap", limit=ctx.settings.limits.daily_aspirations))
+    cap = ctx.settings.limits.daily_aspirations or 0  # over a cap: there is one
+    ctx.note(ctx.t.plural("abuse.daily_cap", cap))
     ctx.goto(HOME)

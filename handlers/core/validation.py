@@ -121,3 +121,18 @@ def check_phone(raw: str) -> str:
         if phonenumbers.is_valid_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     raise Invalid("validation.phone_invalid")
+
+
+def local_phone(number: str | None) -> str:
+    """A stored number (E.164) as residents and staff write it: ``0812-3456-7890``,
+    ``(0622) 123456`` (phonenumbers' national format). Anything it cannot read is
+    shown as stored; no number is "-"."""
+    if not number:
+        return "-"
+    try:
+        parsed = phonenumbers.parse(number, "ID")
+    except phonenumbers.NumberParseException:
+        return number
+    if parsed.country_code != 62:
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)

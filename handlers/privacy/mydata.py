@@ -12,6 +12,7 @@ from collections.abc import Callable
 from handlers.aspirations.status import category_label
 from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
 from handlers.core.notifications import resident_status
+from handlers.core.validation import local_phone
 from handlers.privacy.mydata_export import forum_lines, resident_id, send_document
 from handlers.trainings.notices import notify_promoted
 from handlers.widgets.choices import yes_no
@@ -51,7 +52,7 @@ def summary(ctx: Ctx) -> str:
         assert resident.consent_at is not None
         lines += [
             t("mydata.name", name=resident.display_name or "-"),
-            t("mydata.phone", phone=resident.phone or "-"),
+            t("mydata.phone", phone=local_phone(resident.phone)),
             t("mydata.home", place=place_name(ctx, resident.home_kelurahan_code)),
             t("mydata.consent", when=t.datetime(resident.consent_at)),
             t("mydata.consent_version", version=resident.consent_version or "-"),
@@ -75,7 +76,7 @@ def summary(ctx: Ctx) -> str:
             t(
                 "mydata.training_line",
                 title=program.title,
-                phone=registration.phone or "-",
+                phone=local_phone(registration.phone),
                 status=status or t("mydata.training_registered"),
             )
         )

@@ -87,7 +87,7 @@ def build(ctx: Ctx, params: dict[str, Any]) -> Built:
         raise
     logger.info("chat export of %s (%s, %s..%s): %d rows", kind, fmt, since, until, count)
     audit = {"via": "chat", "kind": kind, "format": fmt, "filters": {"period": period}}
-    text = ctx.t("export.ready", kind=ctx.t(f"export.kind_{kind}"), count=count)
+    text = ctx.t.plural("export.ready", count, kind=ctx.t(f"export.kind_{kind}"))
     return Built(
         [Reply(text, document=reference)], audit=("export", {**audit, "rows": count}), files=[path]
     )

@@ -41,7 +41,7 @@ def summary(ctx: Ctx, stats: AspirationStats, period: str) -> str:
     ) or t("stats.empty")
     return "\n\n".join(
         [
-            t("stats.title", period=t(f"period.{period}"), total=stats.total),
+            t.plural("stats.title", stats.total, period=t(f"period.{period}")),
             t("stats.by_category")
             + "\n"
             + top(stats.by_category, lambda k: category_label(ctx, k)),

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from handlers.core.flow import HOME, Ctx, Flow, Step, Steps
 from handlers.core.types import Option
-from handlers.core.validation import Invalid, check_comment, check_name, check_phone, clean_text
+from handlers.core.validation import (
+    Invalid,
+    check_comment,
+    check_name,
+    check_phone,
+    clean_text,
+    local_phone,
+)
 from handlers.trainings import browse
 from handlers.trainings.browse import Training, TrainingDraft, draft_of, program_of
 from handlers.trainings.notices import describe_place
@@ -44,6 +51,10 @@ def _consent_declined(ctx: Ctx) -> None:
 def _use(ctx: Ctx, known: str | None) -> tuple[Option, ...]:
     """A button that takes ``known`` (given before, or from the profile)."""
     return (Option("keep", ctx.t("training.use_value", value=known)),) if known else ()
+
+
+def _shown(phone: str | None) -> str | None:
+    return local_phone(phone) if phone else None
 
 
 def keep_name(ctx: Ctx, name: str) -> None:
@@ -141,7 +152,7 @@ def summary_text(ctx: Ctx, draft: TrainingDraft) -> str:
         title=program.title if program else "-",
         when=ctx.t.datetime(program.starts_at) if program else "-",
         name=draft.name or "-",
-        phone=draft.phone or "-",
+        phone=local_phone(draft.phone),
         place=place_name(ctx, draft.kelurahan),
         business=business_label(ctx, draft.business),
         motivation=draft.motivation or "-",
@@ -237,7 +248,7 @@ STEPS: dict[Steps, Step] = {
     ),
     Training.PHONE: text_step(
         ask=lambda ctx: ctx.t("training.ask_phone"),
-        options=lambda ctx: _use(ctx, known_phone(ctx)),
+        options=lambda ctx: _use(ctx, _shown(known_phone(ctx))),
         on_option=lambda ctx, _choice: keep_phone(ctx, known_phone(ctx)),
         check=check_phone,
         keep=keep_phone,

@@ -44,8 +44,8 @@ LAYOUT = Layout(
     sheet="Aspirasi",
     columns=(
         Column("code", "Kode", 12),
-        Column("status", "Status", 13, "label"),
-        Column("category", "Kategori", 14, "label"),
+        Column("status", "Status", 13, "label", words="status."),
+        Column("category", "Kategori", 14, "label", words="category."),
         Column("kecamatan", "Kecamatan", 18, "label"),
         Column("kelurahan", "Kelurahan", 20, "label"),
         Column("text", "Isi aspirasi", 60),

@@ -55,12 +55,17 @@ class Column:
     ``Ya``/``Tidak`` in XLSX), ``time`` (a stored UTC time: ISO 8601 in WIB, a
     WIB date cell in XLSX) and ``nested`` (a JSON-only list, left out of the
     flat CSV and XLSX rows).
+
+    ``words`` (a ``label`` column only) names the Indonesian catalog entries that
+    say its values in words in XLSX, which staff read: ``"status."`` shows
+    ``selesai`` as ``status.selesai``, "Selesai". CSV and JSON keep the keys.
     """
 
     key: str
     header: str = ""
     width: int = 0
     type: ColumnType = "text"
+    words: str = ""
 
 
 @dataclass(frozen=True)

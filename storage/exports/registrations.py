@@ -36,7 +36,7 @@ LAYOUT = Layout(
     sheet="Pendaftaran",
     columns=(
         Column("program", "Program", 32),
-        Column("status", "Status", 13, "label"),
+        Column("status", "Status", 13, "label", words="export.registration_"),
         Column("waitlist_position", "Nomor antrean", 14, "number"),
         Column("registered_at", "Waktu daftar", 17, "time"),
         Column("resident_name", "Nama warga", 24),

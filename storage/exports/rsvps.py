@@ -31,9 +31,9 @@ LAYOUT = Layout(
     sheet="Kehadiran Forum",
     columns=(
         Column("forum", "Forum", 32),
-        Column("forum_type", "Jenis forum", 16, "label"),
+        Column("forum_type", "Jenis forum", 16, "label", words="forum.type_"),
         Column("forum_at", "Waktu forum", 17, "time"),
-        Column("answer", "Jawaban", 12, "label"),
+        Column("answer", "Jawaban", 12, "label", words="forum.rsvp_"),
         Column("answered_at", "Waktu jawab", 17, "time"),
         Column("resident_name", "Nama warga", 24),
         Column("kecamatan", "Kecamatan", 18, "label"),

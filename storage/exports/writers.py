@@ -152,7 +152,12 @@ def write_xlsx(layout: Layout, rows: Iterable[Sequence[Any]], out: BinaryIO) -> 
         """A stored time (text on SQLite) as a WIB date cell."""
         return cell(wib_wall(value)) if type(value) is str else cell(value)
 
-    cells = [time if column.type == "time" else cell for column in layout.flat]
+    def maker(column: Column) -> Callable[[Any], Any]:
+        if column.type == "time":
+            return time
+        return _in_words(column.words, cell) if column.words else cell
+
+    cells = [maker(column) for column in layout.flat]
     count = 0
     for row in rows:
         ws.append([make(value) for make, value in zip(cells, row, strict=True)])
@@ -163,6 +168,23 @@ def write_xlsx(layout: Layout, rows: Iterable[Sequence[Any]], out: BinaryIO) -> 
         spool.seek(0)
         shutil.copyfileobj(spool, out)
     return count
+
+
+def _in_words(prefix: str, cell: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A key as staff read it: the Indonesian catalog's ``prefix + key``, looked up
+    once per key; a key the catalog lacks stays as it is."""
+    from bot.i18n import load_catalog  # the catalogs; imported here, as openpyxl is
+
+    catalog = load_catalog("id")
+    said: dict[Any, Any] = {}
+
+    def words(value: Any) -> Any:
+        if value not in said:
+            text = catalog.get(f"{prefix}{value}") if isinstance(value, str) else None
+            said[value] = value if text is None else text
+        return cell(said[value])
+
+    return words
 
 
 def json_records(layout: Layout, rows: Iterable[Sequence[Any]]) -> Iterator[dict[str, Any]]:
