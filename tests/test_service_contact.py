@@ -214,6 +214,7 @@ def test_after_submitting_the_emergency_line_and_the_verification_day(chat: Chat
     # 3 working days after Wednesday 2 December: Thursday, Friday, Monday
     assert "Petugas akan memeriksanya paling lambat Senin, 7 Desember" in said
     assert CLOSED not in said
+    assert said.count("meneruskan") == 1 and "instansi terkait" not in said  # said once, plainly
 
 
 def test_outside_office_hours_says_when_a_person_reads_it(chat: Chat) -> None:
