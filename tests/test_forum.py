@@ -99,7 +99,7 @@ def test_the_menu_item_opens_the_hub(chat: Chat) -> None:
     assert chat.labels == [
         "Forum mendatang",
         "Langganan pengingat",
-        "Pengumuman: aktif",
+        "Hentikan pengumuman",
         "Kembali ke menu",
     ]
     play(chat, [(("press", "Kembali ke menu"), "Apa yang ingin Anda lakukan?")])
@@ -478,9 +478,9 @@ def test_the_announcements_switch_is_the_opt_out(engine: SiantarEngine) -> None:
     assert reachable() == 1
     to_hub(chat)
     assert "Pengumuman program: aktif." in chat.last.text
-    play(chat, [(("press", "Pengumuman: aktif"), "pengumuman dan pengingat forum kami hentikan")])
+    play(chat, [(("press", "Hentikan pengumuman"), "pengumuman dan pengingat forum kami hentikan")])
     assert "Pengumuman program: berhenti." in chat.last.text
-    assert "Pengumuman: berhenti" in chat.labels
+    assert "Terima pengumuman" in chat.labels
     assert resident(engine.db, chat).announcements_off_at == chat.clock.now
     assert reachable() == 0
     play(
@@ -488,7 +488,7 @@ def test_the_announcements_switch_is_the_opt_out(engine: SiantarEngine) -> None:
         [
             (("press", "Langganan pengingat"), "pengumuman sedang Anda hentikan"),
             (("press", "« Kembali"), HUB),
-            (("press", "Pengumuman: berhenti"), "Pengumuman aktif lagi. Terima kasih!"),
+            (("press", "Terima pengumuman"), "Pengumuman aktif lagi. Terima kasih!"),
         ],
     )
     assert resident(engine.db, chat).announcements_off_at is None

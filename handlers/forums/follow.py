@@ -4,7 +4,7 @@ the announcements on/off switch.
 hub ──Forum mendatang──▶ list (paged) ──▶ detail ──Hadir/Tidak hadir/Mungkin──▶ detail
  │──Langganan pengingat──▶ subs ──✅/⬜ scope──▶ subs
  │                           └─(no home area)─▶ [consent] → home_kecamatan → home_kelurahan → subs
- └──Pengumuman: aktif/berhenti──▶ hub (toggled)
+ └──Hentikan / Terima pengumuman──▶ hub (toggled)
 
 A reminder's RSVP buttons (``!rsvp:<forum>:<answer>``) work from any step: ``rsvp_action``.
 """
