@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import LANGUAGES, load_catalog, short_labels
+from bot.whatsapp.channel import WhatsAppChannel
 from bot.whatsapp.render import BUTTON_TITLE, ROW_TITLE, Words, render
 from handlers.core.types import Option, Reply
 from handlers.desk.tasks import FOLLOW_UP, OFFICER_MOVES
@@ -204,7 +205,9 @@ def test_short_titles_belong_to_a_label_and_fit(language: str) -> None:
 def test_the_renderer_sends_the_written_short_title_without_listing_labels() -> None:
     label = load_catalog("id")["training.business_pertanian"]
     shorts = short_labels("id")
-    words = Words("Pilih", "Berikutnya", "Sebelumnya", "{page}/{pages}", shorts)
+    words = WhatsAppChannel.words("id")  # what the channel hands the renderer
+    assert words.shorts == shorts
+    assert WhatsAppChannel.words("en").shorts["Forums & announcements"] == "Forums & notices"
 
     class Ids:
         def option(self, chat: str, prompt_id: int, value: str) -> str:

@@ -4,8 +4,10 @@ Up to 3 options are reply buttons (titles of at most 20 characters), 4 to 10 a l
 message (row titles of at most 24, the full label as the row's description), more
 than 10 a list in pages of ``PAGE_SIZE`` with "Berikutnya"/"Sebelumnya" rows whose
 ids carry the page. Text over 4096 characters is split; the body of an interactive
-message holds at most 1024, so a long question goes out as text first. Pure
-functions: the channel sends what they return.
+message holds at most 1024, so a long question goes out as text first. A label
+longer than a button has its own short title in the catalog (``<key>.short``, see
+``bot.i18n.short_labels``), shown instead of a cut one. Pure functions: the channel
+sends what they return.
 """
 
 from __future__ import annotations
