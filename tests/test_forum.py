@@ -349,9 +349,9 @@ def test_subscription_toggles_with_a_home_area(engine: SiantarEngine, chat: Chat
     play(chat, [(("press", "Langganan pengingat"), SUBS)])
     assert "pengingat lewat chat ini sebelum forum dimulai" in chat.last.text
     assert chat.labels == [
-        "⬜ Kelurahan Bantan",
-        "⬜ Kecamatan Siantar Barat",
-        "⬜ Seluruh kota",
+        "Ingatkan: Kelurahan Bantan",
+        "Ingatkan: Kecamatan Siantar Barat",
+        "Ingatkan: Seluruh kota",
         "Ganti tempat tinggal",
         "« Kembali",
     ]
@@ -363,10 +363,11 @@ def test_subscription_toggles_with_a_home_area(engine: SiantarEngine, chat: Chat
         ],
     )
     assert chat.labels[:3] == [
-        "✅ Kelurahan Bantan",
-        "⬜ Kecamatan Siantar Barat",
-        "✅ Seluruh kota",
+        "Hentikan: Kelurahan Bantan",
+        "Ingatkan: Kecamatan Siantar Barat",
+        "Hentikan: Seluruh kota",
     ]
+    assert "Anda diingatkan untuk: Kelurahan Bantan, Seluruh kota." in chat.last.text
     assert subscriptions(engine.db, chat) == {"kelurahan", "kota"}
     play(chat, [(("press", "Kelurahan Bantan"), "Langganan Kelurahan Bantan dihentikan.")])
     assert subscriptions(engine.db, chat) == {"kota"}
@@ -382,10 +383,11 @@ def test_a_kelurahan_subscription_asks_the_home_area_first(
     to_hub(chat)
     play(chat, [(("press", "Langganan pengingat"), SUBS)])
     assert chat.labels[:3] == [
-        "⬜ Kelurahan tempat tinggal Anda",
-        "⬜ Kecamatan tempat tinggal Anda",
-        "⬜ Seluruh kota",
+        "Ingatkan: Kelurahan tempat tinggal Anda",
+        "Ingatkan: Kecamatan tempat tinggal Anda",
+        "Ingatkan: Seluruh kota",
     ]
+    assert "Belum ada pengingat forum yang Anda terima." in chat.last.text
     assert "Ganti tempat tinggal" not in chat.labels
     play(
         chat,
@@ -398,7 +400,10 @@ def test_a_kelurahan_subscription_asks_the_home_area_first(
         ],
     )
     assert "Berlangganan: Kelurahan Tomuan." in chat.said
-    assert chat.labels[:2] == ["✅ Kelurahan Tomuan", "⬜ Kecamatan Siantar Timur"]
+    assert chat.labels[:2] == [
+        "Hentikan: Kelurahan Tomuan",
+        "Ingatkan: Kecamatan Siantar Timur",
+    ]
     stored = resident(engine.db, chat)
     assert (stored.home_kecamatan_code, stored.home_kelurahan_code) == (TIMUR, TOMUAN)
     assert subscriptions(engine.db, chat) == {"kelurahan"}
@@ -412,7 +417,10 @@ def test_a_kelurahan_subscription_asks_the_home_area_first(
         ],
     )
     assert "Berlangganan" not in chat.said
-    assert chat.labels[:2] == ["✅ Kelurahan Bantan", "⬜ Kecamatan Siantar Barat"]
+    assert chat.labels[:2] == [
+        "Hentikan: Kelurahan Bantan",
+        "Ingatkan: Kecamatan Siantar Barat",
+    ]
 
 
 def test_going_back_from_the_home_question_subscribes_to_nothing(
