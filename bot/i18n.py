@@ -53,6 +53,22 @@ def load_catalog(language: str) -> dict[str, str]:
 
 
 @cache
+def short_labels(language: str) -> dict[str, str]:
+    """Option label → the title WhatsApp shows for it (at most 20 characters).
+
+    A label longer than a WhatsApp button has ``<key>.short`` beside its ``<key>`` in the
+    catalog ("Setuju dan lanjutkan" → "Setuju"); the renderer looks the label up here,
+    so no flow has to know about WhatsApp's limits.
+    """
+    catalog = load_catalog(language if language in LANGUAGES else SOURCE_LANGUAGE)
+    return {
+        catalog[key.removesuffix(".short")]: short
+        for key, short in catalog.items()
+        if key.endswith(".short") and key.removesuffix(".short") in catalog
+    }
+
+
+@cache
 def load_plurals(language: str) -> dict[str, tuple[str, ...]]:
     """msgid → its plural forms (msgstr[0], msgstr[1] …) for one language."""
     return {

@@ -561,7 +561,7 @@ def test_status_shows_the_delivery_figures(
     ) in card
     assert (
         "Pesan yang sudah disiapkan: 5\nTerkirim: 1\nGagal: 1\n"
-        "Tidak terjangkau (memblokir bot): 1\nBerhenti langganan: 1\n"
+        "Tidak terjangkau (memblokir bot): 1\nBerhenti menerima pengumuman: 1\n"
         "Menunggu dikirim: 1\nDibatalkan: 0"
     ) in card
     assert f"Teks:\n{TEXT}" in card

@@ -99,7 +99,7 @@ def test_the_menu_item_opens_the_hub(chat: Chat) -> None:
     assert chat.labels == [
         "Forum mendatang",
         "Langganan pengingat",
-        "Pengumuman: aktif",
+        "Hentikan pengumuman",
         "Kembali ke menu",
     ]
     play(chat, [(("press", "Kembali ke menu"), "Apa yang ingin Anda lakukan?")])
@@ -349,9 +349,9 @@ def test_subscription_toggles_with_a_home_area(engine: SiantarEngine, chat: Chat
     play(chat, [(("press", "Langganan pengingat"), SUBS)])
     assert "pengingat lewat chat ini sebelum forum dimulai" in chat.last.text
     assert chat.labels == [
-        "⬜ Kelurahan Bantan",
-        "⬜ Kecamatan Siantar Barat",
-        "⬜ Seluruh kota",
+        "Ingatkan: Kelurahan Bantan",
+        "Ingatkan: Kecamatan Siantar Barat",
+        "Ingatkan: Seluruh kota",
         "Ganti tempat tinggal",
         "« Kembali",
     ]
@@ -363,10 +363,11 @@ def test_subscription_toggles_with_a_home_area(engine: SiantarEngine, chat: Chat
         ],
     )
     assert chat.labels[:3] == [
-        "✅ Kelurahan Bantan",
-        "⬜ Kecamatan Siantar Barat",
-        "✅ Seluruh kota",
+        "Hentikan: Kelurahan Bantan",
+        "Ingatkan: Kecamatan Siantar Barat",
+        "Hentikan: Seluruh kota",
     ]
+    assert "Anda diingatkan untuk: Kelurahan Bantan, Seluruh kota." in chat.last.text
     assert subscriptions(engine.db, chat) == {"kelurahan", "kota"}
     play(chat, [(("press", "Kelurahan Bantan"), "Langganan Kelurahan Bantan dihentikan.")])
     assert subscriptions(engine.db, chat) == {"kota"}
@@ -382,10 +383,11 @@ def test_a_kelurahan_subscription_asks_the_home_area_first(
     to_hub(chat)
     play(chat, [(("press", "Langganan pengingat"), SUBS)])
     assert chat.labels[:3] == [
-        "⬜ Kelurahan tempat tinggal Anda",
-        "⬜ Kecamatan tempat tinggal Anda",
-        "⬜ Seluruh kota",
+        "Ingatkan: Kelurahan tempat tinggal Anda",
+        "Ingatkan: Kecamatan tempat tinggal Anda",
+        "Ingatkan: Seluruh kota",
     ]
+    assert "Belum ada pengingat forum yang Anda terima." in chat.last.text
     assert "Ganti tempat tinggal" not in chat.labels
     play(
         chat,
@@ -398,7 +400,10 @@ def test_a_kelurahan_subscription_asks_the_home_area_first(
         ],
     )
     assert "Berlangganan: Kelurahan Tomuan." in chat.said
-    assert chat.labels[:2] == ["✅ Kelurahan Tomuan", "⬜ Kecamatan Siantar Timur"]
+    assert chat.labels[:2] == [
+        "Hentikan: Kelurahan Tomuan",
+        "Ingatkan: Kecamatan Siantar Timur",
+    ]
     stored = resident(engine.db, chat)
     assert (stored.home_kecamatan_code, stored.home_kelurahan_code) == (TIMUR, TOMUAN)
     assert subscriptions(engine.db, chat) == {"kelurahan"}
@@ -412,7 +417,10 @@ def test_a_kelurahan_subscription_asks_the_home_area_first(
         ],
     )
     assert "Berlangganan" not in chat.said
-    assert chat.labels[:2] == ["✅ Kelurahan Bantan", "⬜ Kecamatan Siantar Barat"]
+    assert chat.labels[:2] == [
+        "Hentikan: Kelurahan Bantan",
+        "Ingatkan: Kecamatan Siantar Barat",
+    ]
 
 
 def test_going_back_from_the_home_question_subscribes_to_nothing(
@@ -478,9 +486,9 @@ def test_the_announcements_switch_is_the_opt_out(engine: SiantarEngine) -> None:
     assert reachable() == 1
     to_hub(chat)
     assert "Pengumuman program: aktif." in chat.last.text
-    play(chat, [(("press", "Pengumuman: aktif"), "pengumuman dan pengingat forum kami hentikan")])
+    play(chat, [(("press", "Hentikan pengumuman"), "pengumuman dan pengingat forum kami hentikan")])
     assert "Pengumuman program: berhenti." in chat.last.text
-    assert "Pengumuman: berhenti" in chat.labels
+    assert "Terima pengumuman" in chat.labels
     assert resident(engine.db, chat).announcements_off_at == chat.clock.now
     assert reachable() == 0
     play(
@@ -488,7 +496,7 @@ def test_the_announcements_switch_is_the_opt_out(engine: SiantarEngine) -> None:
         [
             (("press", "Langganan pengingat"), "pengumuman sedang Anda hentikan"),
             (("press", "« Kembali"), HUB),
-            (("press", "Pengumuman: berhenti"), "Pengumuman aktif lagi. Terima kasih!"),
+            (("press", "Terima pengumuman"), "Pengumuman aktif lagi. Terima kasih!"),
         ],
     )
     assert resident(engine.db, chat).announcements_off_at is None

@@ -563,3 +563,19 @@ async def test_read_more_and_the_help_menu_on_whatsapp(resident: WaResident) -> 
     card, again = await resident.choose("Kontak petugas")
     assert "Jam layanan: Senin–Jumat 08.00–16.00 WIB" in card.text
     assert "Apa yang ingin" in again.text
+
+
+async def test_the_announcements_toggle_on_whatsapp_says_what_a_press_does(
+    resident: WaResident,
+) -> None:
+    """Issue 19: the hub's button is an action ("Hentikan pengumuman"), then the
+    opposite one ("Terima pengumuman"); every title whole, none cut with "…"."""
+    await onboard(resident)
+    *_, hub = await resident.choose("Forum & pengumuman")
+    titles = [b["title"] for b in hub.buttons]
+    assert "Hentikan pengumuman" in titles
+    assert not any("…" in t for t in titles)
+    *_, stopped = await resident.choose("Hentikan pengumuman")
+    assert "pengumuman dan pengingat forum kami hentikan" in said(resident.messages())
+    titles = [b["title"] for b in stopped.buttons]
+    assert "Terima pengumuman" in titles and "Hentikan pengumuman" not in titles

@@ -42,7 +42,7 @@ from bot.channels.adapter import ChannelAdapter
 from bot.channels.confirmation import TRANSIENT, confirming, current
 from bot.config import WhatsAppSettings
 from bot.delivery import DeliveryFailed, attachment
-from bot.i18n import translator
+from bot.i18n import short_labels, translator
 from bot.voices import CONTENT_TYPES
 from bot.webhook_body import BodyRefused
 from bot.whatsapp.callbacks import FORGED, ButtonIds, PageTurn
@@ -289,6 +289,7 @@ class WhatsAppChannel(ChannelAdapter[WhatsAppSettings]):
             next=t("whatsapp.next"),
             previous=t("whatsapp.previous"),
             page=t("whatsapp.page", page="{page}", pages="{pages}"),
+            shorts=short_labels(language),
         )
 
     async def _send_one(self, to: str, item: Outgoing) -> str:

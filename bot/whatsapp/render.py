@@ -4,14 +4,17 @@ Up to 3 options are reply buttons (titles of at most 20 characters), 4 to 10 a l
 message (row titles of at most 24, the full label as the row's description), more
 than 10 a list in pages of ``PAGE_SIZE`` with "Berikutnya"/"Sebelumnya" rows whose
 ids carry the page. Text over 4096 characters is split; the body of an interactive
-message holds at most 1024, so a long question goes out as text first. Pure
-functions: the channel sends what they return.
+message holds at most 1024, so a long question goes out as text first. A label
+longer than a button has its own short title in the catalog (``<key>.short``, see
+``bot.i18n.short_labels``), shown instead of a cut one. Pure functions: the channel
+sends what they return.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from bot.text_chunks import split_text
 from bot.whatsapp.callbacks import ButtonIds
@@ -37,6 +40,12 @@ class Words:
     next: str
     previous: str
     page: str  # "Halaman {page} dari {pages}", already formatted with "{page}"/"{pages}"
+    shorts: Mapping[str, str] = field(default_factory=dict)  # label → its written short title
+
+    def title(self, label: str, limit: int) -> str:
+        """What WhatsApp shows for ``label``: its short title from the catalog, if it has
+        one, else the label made to fit ``limit``."""
+        return short_form(self.shorts.get(label, label), limit)
 
 
 @dataclass(frozen=True)
@@ -110,11 +119,13 @@ def render(reply: Reply, wa_id: str, ids: ButtonIds, words: Words, page: int = 0
     elif not choices:
         return [Outgoing(chunk) for chunk in split_text(text, MAX_TEXT)]
     if len(choices) <= MAX_BUTTONS:
-        titles = _unique([short_form(label, BUTTON_TITLE) for _, label in choices], BUTTON_TITLE)
-        shortened = [
-            label for (_, label), title in zip(choices, titles, strict=True) if label != title
+        titles = _unique([words.title(label, BUTTON_TITLE) for _, label in choices], BUTTON_TITLE)
+        shortened = [  # a short title written in the catalog stands on its own
+            label
+            for (_, label), title in zip(choices, titles, strict=True)
+            if words.shorts.get(label, label) != title
         ]
-        if shortened:  # the short titles alone may not say enough
+        if shortened:  # titles cut to fit alone may not say enough
             text += "\n\n" + "\n".join(f"{n}. {label}" for n, (_, label) in enumerate(choices, 1))
         buttons = tuple(Row(id_, title) for (id_, _), title in zip(choices, titles, strict=True))
         return out + _with_body(text, buttons=buttons)
@@ -129,8 +140,8 @@ def render(reply: Reply, wa_id: str, ids: ButtonIds, words: Words, page: int = 0
     rows = [
         Row(
             id_,
-            short_form(label, ROW_TITLE),
-            label[:ROW_DESCRIPTION] if short_form(label, ROW_TITLE) != label else None,
+            words.title(label, ROW_TITLE),
+            label[:ROW_DESCRIPTION] if words.title(label, ROW_TITLE) != label else None,
         )
         for id_, label in choices
     ]

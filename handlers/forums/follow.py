@@ -2,9 +2,9 @@
 the announcements on/off switch.
 
 hub ──Forum mendatang──▶ list (paged) ──▶ detail ──Hadir/Tidak hadir/Mungkin──▶ detail
- │──Langganan pengingat──▶ subs ──✅/⬜ scope──▶ subs
+ │──Langganan pengingat──▶ subs ──Ingatkan / Hentikan: scope──▶ subs
  │                           └─(no home area)─▶ [consent] → home_kecamatan → home_kelurahan → subs
- └──Pengumuman: aktif/berhenti──▶ hub (toggled)
+ └──Hentikan / Terima pengumuman──▶ hub (toggled)
 
 A reminder's RSVP buttons (``!rsvp:<forum>:<answer>``) work from any step: ``rsvp_action``.
 """
@@ -258,16 +258,26 @@ def _scope_name(ctx: Ctx, scope: str) -> str:
 def ask_subs(ctx: Ctx) -> Prompt:
     """Which forums to be reminded of; each scope a toggle."""
     held = subscriptions_of(ctx.session, ctx.resident.id) if ctx.resident.id else set()
-    options = [
+    scopes = tuple(reversed(AREA_LEVELS))  # kelurahan, kecamatan, kota
+    options = [  # each button says what a press does, the text what holds now
         Option(
-            f"s:{scope}", f"{'✅' if scope in held else '⬜'} {_scope_name(ctx, scope)}", (scope,)
+            f"s:{scope}",
+            ctx.t(
+                "forum.unsubscribe" if scope in held else "forum.subscribe",
+                scope=_scope_name(ctx, scope),
+            ),
+            (scope,),
         )
-        for scope in reversed(AREA_LEVELS)  # kelurahan, kecamatan, kota
+        for scope in scopes
     ]
     if ctx.resident.home_kelurahan_code:
         options.append(option(ctx.t, "home", "forum.change_home", "change_home"))
     options.append(back(ctx.t, "forum.back_to_hub", "hub"))
-    parts = [ctx.t("forum.subs")]
+    names = [_scope_name(ctx, scope) for scope in scopes if scope in held]
+    parts = [
+        ctx.t("forum.subs"),
+        ctx.t("forum.subs_held", scopes=", ".join(names)) if names else ctx.t("forum.subs_none"),
+    ]
     if ctx.resident.announcements_off_at is not None:
         parts.append(ctx.t("forum.subs_but_stopped"))
     return Prompt("\n\n".join(parts), tuple(options))

@@ -56,7 +56,7 @@ class AreaPicker:
     whole_city: Callable[[Ctx], str] | None = None
     whole_kecamatan: Callable[[Ctx], str] | None = None
     leave: Callable[[Ctx], None] | None = None
-    leave_label: str = "common.back"
+    leave_label: str = "common.back_to_menu"
     kecamatan_only: Callable[[Ctx], bool] | None = None
 
     def __post_init__(self) -> None:
