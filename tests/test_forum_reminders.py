@@ -116,6 +116,13 @@ def test_a_moved_forum_is_announced_and_reminded_at_its_new_time(db: Engine) -> 
     broadcast_tick(db, planned_at)
     [notice] = outbox(db)  # the reminder was withdrawn, the move announced
     assert "Waktu baru: Kamis, 10 Desember 2026 pukul 09.00 WIB" in notice.payload["text"]
+    assert "Apakah Anda bisa hadir pada jadwal baru ini?" in notice.payload["text"]
+    # whoever said Tidak to the old time answers again in one press
+    assert notice.payload["options"] == [
+        [f"!rsvp:{forum_id}:hadir", "Hadir"],
+        [f"!rsvp:{forum_id}:tidak", "Tidak hadir"],
+        [f"!rsvp:{forum_id}:mungkin", "Mungkin"],
+    ]
     assert forum_tick(db, OFFSETS, START - timedelta(hours=2)) == 0  # the old time is gone
     assert forum_tick(db, OFFSETS, later - timedelta(days=1)) == 1
 

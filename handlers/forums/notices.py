@@ -2,8 +2,10 @@
 a cancellation, and the result afterwards.
 
 Each is an announcement to the forum's segment, written from a catalog key and
-its parameters, so every resident reads it in their own language; reminders
-carry RSVP buttons that work from any step (``!rsvp:<forum>:<answer>``).
+its parameters, so every resident reads it in their own language; reminders and
+the notice of a new time carry RSVP buttons that work from any step
+(``!rsvp:<forum>:<answer>``): whoever said Tidak to the old time answers again
+in one press.
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ def renderer(translators: Translators) -> Callable[[Announcement, str], dict[str
             place=params.get("place") or t("forum.place_unknown"),
             summary=params.get("summary", ""),
         )
-        if announcement.kind == "forum_reminder" and params.get("forum_id"):
+        asks = announcement.kind == "forum_reminder" or announcement.template == "forum.moved"
+        if asks and params.get("forum_id"):
             options = rsvp_options(t, int(params["forum_id"]))
             return Reply(text=text, options=options, prompt_id=ACTION_PROMPT).to_payload()
         return payload_of(announcement, text)
