@@ -69,11 +69,15 @@ def program_of(ctx: Ctx) -> TrainingProgram | None:
         return None
 
 
-def _seats_line(ctx: Ctx, program: TrainingProgram) -> str:
+def _seats_line(ctx: Ctx, program: TrainingProgram, own: TrainingRegistration | None = None) -> str:
+    """How many seats are left, for a newcomer; a resident who already holds a
+    seat (or waits for one) reads their own place instead."""
+    if own is not None and own.status != "waitlisted":
+        return ctx.t("training.seats_yours")
     left = seats_left(ctx.session, program)
     if left:
         return ctx.t("training.seats_left", seats=left, quota=program.quota)
-    return ctx.t("training.seats_full")
+    return ctx.t("training.seats_full_waiting" if own is not None else "training.seats_full")
 
 
 def _mine_option(ctx: Ctx) -> Option:
@@ -130,8 +134,9 @@ def on_list(ctx: Ctx, answer: Answer) -> None:
 # --- one training -------------------------------------------------------------
 
 
-def describe(ctx: Ctx, program: TrainingProgram) -> str:
-    """Everything a resident needs to decide, as shown on the detail page."""
+def describe(ctx: Ctx, program: TrainingProgram, own: TrainingRegistration | None = None) -> str:
+    """Everything a resident needs to decide, as shown on the detail page
+    (``own``: the resident's registration in it, if any)."""
     parts = [
         ctx.t(
             "training.detail",
@@ -140,7 +145,7 @@ def describe(ctx: Ctx, program: TrainingProgram) -> str:
             when=ctx.t.datetime(program.starts_at),
             until=ctx.t.datetime(program.ends_at),
             place=describe_place(ctx.t, program),
-            seats=_seats_line(ctx, program),
+            seats=_seats_line(ctx, program, own),
         )
     ]
     if program.description:
@@ -166,9 +171,9 @@ def ask_detail(ctx: Ctx) -> Prompt:
     back = option(ctx.t, "back", "training.back_to_list", "back")
     if program is None:
         return Prompt(ctx.t("training.gone"), (back,))
-    text = describe(ctx, program)
-    state = registration_state(program, ctx.now)
     own = _own_registration(ctx, program)
+    text = describe(ctx, program, own)
+    state = registration_state(program, ctx.now)
     if own is not None:
         text += "\n\n" + _registration_status(ctx, own)
         return Prompt(text, (_mine_option(ctx), back))
@@ -241,7 +246,7 @@ def ask_registration(ctx: Ctx) -> Prompt:
     if own is None:
         return Prompt(ctx.t("training.gone"), (back,))
     registration, program = own
-    text = describe(ctx, program) + "\n\n" + _registration_status(ctx, registration)
+    text = describe(ctx, program, registration) + "\n\n" + _registration_status(ctx, registration)
     cancel = option(ctx.t, "cancel", "training.cancel_registration", "training_cancel")
     return Prompt(text, (cancel, back))
 
