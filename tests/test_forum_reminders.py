@@ -82,9 +82,7 @@ def test_each_offset_reminds_each_subscriber_once_in_their_language(db: Engine) 
     rows = outbox(db)
     assert len(rows) == 6 and sorted({r.recipient for r in rows}) == ["1", "2"]
     indonesian = next(r for r in rows if r.recipient == "1").payload
-    assert indonesian["text"].startswith(
-        "Pengingat Musrenbang Kelurahan: Musrenbang Kelurahan Bantan"
-    )
+    assert indonesian["text"].startswith("Pengingat: Musrenbang Kelurahan Bantan")
     assert "Selasa, 8 Desember 2026 pukul 09.00 WIB" in indonesian["text"]
     assert [label for _value, label in indonesian["options"]] == ["Hadir", "Tidak hadir", "Mungkin"]
     english = next(r for r in rows if r.recipient == "2").payload

@@ -286,6 +286,14 @@ def test_registering_twice_is_refused(chat: Chat) -> None:
     assert "sisa" not in chat.last.text and "kuota penuh" not in chat.last.text
 
 
+def test_a_title_that_names_the_training_is_not_repeated(chat: Chat) -> None:
+    add_program(chat.engine.db, title="Pelatihan Pemasaran Digital UMKM")
+    to_detail = [TO_FORM[0], (("press", "Pelatihan Pemasaran"), "Penyelenggara")]
+    play(chat, ONBOARD + to_detail + [(("press", "Daftar"), "nama lengkap")] + FORM)
+    play(chat, [(("press", "Daftar sekarang"), "terdaftar di Pelatihan Pemasaran Digital UMKM.")])
+    assert "pelatihan Pelatihan" not in chat.last.text
+
+
 def test_a_seat_holder_of_a_full_program_is_not_offered_the_waitlist(chat: Chat) -> None:
     db = chat.engine.db
     add_program(db, quota=1)

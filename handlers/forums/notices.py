@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from handlers.core.naming import forum_name
 from handlers.core.types import ACTION_PROMPT, Option, Reply, Translator
 from storage.announcements import Segment, cancel_announcement, create_announcement, payload_of
 from storage.forums import forums_to_remind
@@ -57,6 +58,7 @@ def renderer(translators: Translators) -> Callable[[Announcement, str], dict[str
             announcement.template,
             title=params.get("title", ""),
             type=t(f"forum.type_{params.get('forum_type', 'lainnya')}"),
+            name=forum_name(t, params.get("forum_type", "lainnya"), params.get("title", "")),
             when=t.datetime(datetime.fromisoformat(params["starts_at"])),
             place=params.get("place") or t("forum.place_unknown"),
             summary=params.get("summary", ""),

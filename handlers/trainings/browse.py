@@ -7,6 +7,7 @@ list ──▶ detail ──Daftar──▶ the registration form (``handlers.tr
 from __future__ import annotations
 
 from handlers.core.flow import HOME, Answer, Ctx, Prompt, Step, Steps
+from handlers.core.naming import training_name
 from handlers.core.types import Option
 from handlers.trainings.notices import describe_place, notify_promoted
 from handlers.widgets.choices import menu, yes_no
@@ -260,7 +261,7 @@ def ask_confirm_cancel(ctx: Ctx) -> Prompt:
     own = _own(ctx)
     title = own[1].title if own else "-"
     return Prompt(
-        ctx.t("training.confirm_cancel", title=title),
+        ctx.t("training.confirm_cancel", name=training_name(ctx.t, title)),
         yes_no(ctx.t, "training.cancel_yes", "training.cancel_no"),
     )
 
@@ -283,7 +284,8 @@ def on_confirm_cancel(ctx: Ctx, answer: Answer) -> None:
             notify_promoted(
                 ctx.session, ctx.settings.translators, done.program, done.promoted, ctx.now
             )
-            ctx.note(ctx.t("training.cancelled", title=done.program.title))
+            name = training_name(ctx.t, done.program.title)
+            ctx.note(ctx.t("training.cancelled", name=name))
     ctx.goto(Training.MINE)
 
 
