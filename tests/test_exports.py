@@ -550,8 +550,8 @@ def test_xlsx_keeps_every_text_as_text(db: Engine) -> None:
 # --- training registrations and forum RSVPs: no data yet --------------------------
 
 REGISTRATION_HEADERS = (
-    "Program", "Status", "Nomor antrean", "Waktu daftar", "Nama warga", "Nomor HP",
-    "Kelurahan", "Jenis usaha", "Hadir",
+    "ID pendaftaran", "ID program", "Program", "Status", "Nomor antrean", "Waktu daftar",
+    "Nama warga", "Nomor HP", "Kelurahan", "Jenis usaha", "Hadir",
 )  # fmt: skip
 RSVP_HEADERS = (
     "Forum", "Jenis forum", "Waktu forum", "Jawaban", "Waktu jawab", "Nama warga",
@@ -566,8 +566,8 @@ ACTIVITIES = [
 
 def test_activity_fields_are_the_contract() -> None:
     assert REGISTRATION_FIELDS == (
-        "program", "status", "waitlist_position", "registered_at", "resident_name", "phone",
-        "kelurahan", "business_type", "attended",
+        "registration_id", "program_id", "program", "status", "waitlist_position",
+        "registered_at", "resident_name", "phone", "kelurahan", "business_type", "attended",
     )  # fmt: skip
     assert RSVP_FIELDS == (
         "forum", "forum_type", "forum_at", "answer", "answered_at", "resident_name",

@@ -160,7 +160,7 @@ def test_a_forum_from_title_to_saved(desk: SiantarEngine) -> None:
     play(chat, TO_PREVIEW)
     assert chat.last.text == (
         "Periksa lagi forumnya. Beginilah warga akan melihatnya:\n\n"
-        f"Musrenbang Kelurahan: {TITLE}\n"
+        f"{TITLE}\n"
         "Waktu: Sabtu, 12 Desember 2026 pukul 09.00 WIB\n"
         f"Tempat: {PLACE}\n"
         "Wilayah: Kelurahan Bantan, Kecamatan Siantar Barat\n\n"
@@ -289,7 +289,7 @@ def test_edits_from_the_preview_come_back_to_it(desk: SiantarEngine) -> None:
             ("13 Desember 2026 pukul 14.00", "Waktu: Minggu, 13 Desember 2026 pukul 14.00 WIB"),
             (("press", "Ubah"), "Bagian mana yang ingin diubah?"),
             (("press", "Jenis forum"), "Jenis forumnya apa?"),
-            (("press", "Forum Warga"), "Forum Warga: Musrenbang Kelurahan Bantan 2027 (ulang)"),
+            (("press", "Forum Warga"), 'Forum Warga "Musrenbang Kelurahan Bantan 2027 (ulang)"'),
             (("press", "Ubah"), "Bagian mana yang ingin diubah?"),
             (("press", "Wilayah"), "Forum ini untuk warga mana?"),
             (("press", "Siantar Barat"), "Untuk seluruh Kecamatan Siantar Barat"),
@@ -380,7 +380,7 @@ def test_moving_only_the_place_and_the_unchanged_move(desk: SiantarEngine) -> No
         chat,
         [
             ("/kelola_forum", "Pilih forum yang ingin dikelola"),
-            (("press", TITLE), f"Musrenbang Kelurahan: {TITLE}"),
+            (("press", TITLE), f"{TITLE}\nWaktu:"),
             (("press", "Pindahkan jadwal"), "Kapan waktu barunya?"),
             (("press", "Waktu tetap"), "Tempat sekarang"),
             (("press", "Tempat tetap"), "Waktu dan tempatnya masih sama"),
@@ -417,7 +417,7 @@ def test_cancelling_a_forum_tells_its_followers(desk: SiantarEngine) -> None:
         chat,
         [
             ("/kelola_forum", "Pilih forum yang ingin dikelola"),
-            (("press", TITLE), f"Musrenbang Kelurahan: {TITLE}"),
+            (("press", TITLE), f"{TITLE}\nWaktu:"),
             (("press", "Batalkan forum"), f'Batalkan "{TITLE}" pada Sabtu, 12 Desember 2026'),
             (("press", "Tidak"), "2 warga mengikuti forum ini"),  # back at the forum
             (("press", "Batalkan forum"), "2 warga yang mengikuti forum ini akan dikabari"),
@@ -462,7 +462,7 @@ def test_the_result_goes_to_those_who_answered(desk: SiantarEngine) -> None:
         ],
     )
     assert (
-        f'Hasil Musrenbang Kelurahan "{TITLE}" (Kamis, 26 November 2026 pukul 09.00 WIB):\n\n'
+        f"Hasil {TITLE} (Kamis, 26 November 2026 pukul 09.00 WIB):\n\n"
         f"{summary}\n\nTerima kasih sudah ikut terlibat."
     ) in chat.last.text
     assert "Dikirim ke 2 warga yang menjawab kehadiran." in chat.last.text
@@ -491,7 +491,7 @@ def test_a_forum_changed_by_someone_else_meanwhile(desk: SiantarEngine) -> None:
         chat,
         [
             ("/kelola_forum", "Pilih forum yang ingin dikelola"),
-            (("press", TITLE), f"Musrenbang Kelurahan: {TITLE}"),
+            (("press", TITLE), f"{TITLE}\nWaktu:"),
             (("press", "Pindahkan jadwal"), "Kapan waktu barunya?"),
             ("19-12-2026 09.00", "Di mana tempat barunya?"),
             (("press", "Tempat tetap"), "Pindahkan"),

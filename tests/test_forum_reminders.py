@@ -82,9 +82,7 @@ def test_each_offset_reminds_each_subscriber_once_in_their_language(db: Engine) 
     rows = outbox(db)
     assert len(rows) == 6 and sorted({r.recipient for r in rows}) == ["1", "2"]
     indonesian = next(r for r in rows if r.recipient == "1").payload
-    assert indonesian["text"].startswith(
-        "Pengingat Musrenbang Kelurahan: Musrenbang Kelurahan Bantan"
-    )
+    assert indonesian["text"].startswith("Pengingat: Musrenbang Kelurahan Bantan")
     assert "Selasa, 8 Desember 2026 pukul 09.00 WIB" in indonesian["text"]
     assert [label for _value, label in indonesian["options"]] == ["Hadir", "Tidak hadir", "Mungkin"]
     english = next(r for r in rows if r.recipient == "2").payload
@@ -116,6 +114,13 @@ def test_a_moved_forum_is_announced_and_reminded_at_its_new_time(db: Engine) -> 
     broadcast_tick(db, planned_at)
     [notice] = outbox(db)  # the reminder was withdrawn, the move announced
     assert "Waktu baru: Kamis, 10 Desember 2026 pukul 09.00 WIB" in notice.payload["text"]
+    assert "Apakah Anda bisa hadir pada jadwal baru ini?" in notice.payload["text"]
+    # whoever said Tidak to the old time answers again in one press
+    assert notice.payload["options"] == [
+        [f"!rsvp:{forum_id}:hadir", "Hadir"],
+        [f"!rsvp:{forum_id}:tidak", "Tidak hadir"],
+        [f"!rsvp:{forum_id}:mungkin", "Mungkin"],
+    ]
     assert forum_tick(db, OFFSETS, START - timedelta(hours=2)) == 0  # the old time is gone
     assert forum_tick(db, OFFSETS, later - timedelta(days=1)) == 1
 

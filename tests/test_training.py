@@ -281,6 +281,40 @@ def test_registering_twice_is_refused(chat: Chat) -> None:
         ],
     )
     assert "Daftar" not in chat.labels
+    # the resident reads their own seat, not the line meant for newcomers
+    assert "Kursi: satu kursi sudah untuk Anda" in chat.last.text
+    assert "sisa" not in chat.last.text and "kuota penuh" not in chat.last.text
+
+
+def test_a_title_that_names_the_training_is_not_repeated(chat: Chat) -> None:
+    add_program(chat.engine.db, title="Pelatihan Pemasaran Digital UMKM")
+    to_detail = [TO_FORM[0], (("press", "Pelatihan Pemasaran"), "Penyelenggara")]
+    play(chat, ONBOARD + to_detail + [(("press", "Daftar"), "nama lengkap")] + FORM)
+    play(chat, [(("press", "Daftar sekarang"), "terdaftar di Pelatihan Pemasaran Digital UMKM.")])
+    assert "pelatihan Pelatihan" not in chat.last.text
+
+
+def test_a_seat_holder_of_a_full_program_is_not_offered_the_waitlist(chat: Chat) -> None:
+    db = chat.engine.db
+    add_program(db, quota=1)
+    play(chat, ONBOARD + TO_FORM + FORM + [(("press", "Daftar sekarang"), "berhasil")])
+    play(chat, [(("press", "Pelatihan"), "kuota penuh")])
+    play(chat, [(("press", "Pelatihan saya"), "Status: terdaftar")])
+    play(chat, [(("press", "Pembukuan"), "Status: terdaftar ✅")])
+    assert "Kursi: satu kursi sudah untuk Anda" in chat.last.text
+    assert "masih bisa masuk daftar tunggu" not in chat.last.text
+
+
+def test_a_waitlisted_resident_reads_their_own_place(chat: Chat) -> None:
+    db = chat.engine.db
+    program_id = add_program(db, quota=1)
+    sign_up(db, program_id, add_resident(db, "501"))
+    play(chat, ONBOARD + TO_FORM[:1] + [(("press", "Pembukuan"), "masih bisa masuk daftar")])
+    play(chat, [(("press", "Masuk daftar tunggu"), "nama lengkap")] + FORM)
+    play(chat, [(("press", "Daftar sekarang"), "daftar tunggu nomor 1")])
+    play(chat, [(("press", "Pelatihan"), "Pelatihan yang sedang dibuka")])
+    play(chat, [(("press", "Pembukuan"), "Kursi: kuota penuh, Anda sudah di daftar tunggu")])
+    assert "Status: daftar tunggu nomor 1" in chat.last.text
 
 
 def test_registration_closing_while_the_form_is_filled_in(chat: Chat) -> None:

@@ -244,9 +244,9 @@ def test_moving_a_program_tells_each_registrant_in_their_language(db: Engine, si
     sent = notices(db)
     assert [m.recipient for m in sent] == ["101", "102", "103"]
     assert all(m.channel == "telegram" and m.status == "pending" for m in sent)
-    assert sent[0].payload["text"].startswith("Ada perubahan pada pelatihan Pelatihan Pembukuan")
+    assert sent[0].payload["text"].startswith("Ada perubahan pada Pelatihan Pembukuan")
     assert "Minggu, 6 Desember 2026 pukul 13.00 WIB" in sent[0].payload["text"]
-    assert sent[1].payload["text"].startswith("The training Pelatihan Pembukuan")
+    assert sent[1].payload["text"].startswith("There is a change to Pelatihan Pembukuan")
 
 
 def test_an_edit_that_keeps_the_time_tells_nobody(db: Engine, siantar: Run) -> None:
@@ -364,8 +364,8 @@ def test_cancel_tells_every_active_registrant_once(db: Engine, siantar: Run) -> 
     assert out == "program 1 dibatalkan; 2 pendaftar dikabari (1 tidak terjangkau)\n"
     sent = notices(db)
     assert [m.recipient for m in sent] == ["102", "103"]  # Rina had cancelled already
-    assert sent[0].payload["text"].startswith("We are sorry: the training Pelatihan Pembukuan")
-    assert sent[1].payload["text"].startswith("Mohon maaf, pelatihan Pelatihan Pembukuan")
+    assert sent[0].payload["text"].startswith("We are sorry: Pelatihan Pembukuan")
+    assert sent[1].payload["text"].startswith("Mohon maaf, Pelatihan Pembukuan")
     assert programs(db)[0].status == "cancelled"
     assert refused(siantar("training", "cancel", str(program_id))) == (
         "siantar: error: program 1 is already cancelled"

@@ -113,28 +113,25 @@ def _seed(db: Engine) -> None:
 
 
 def _row(
-    program: str, status: str, rank: int | None, when: datetime, name: str | None,
-    phone: str | None, kelurahan: str | None, business: str | None, attended: bool,
+    ids: tuple[int, int], program: str, status: str, rank: int | None, when: datetime,
+    name: str | None, phone: str | None, kelurahan: str | None, business: str | None,
+    attended: bool,
 ) -> dict[str, Any]:  # fmt: skip
     registered_at = when.astimezone(WIB).isoformat()
-    return dict(
-        zip(
-            REGISTRATION_FIELDS,
-            (program, status, rank, registered_at, name, phone, kelurahan, business, attended),
-            strict=True,
-        )
-    )
+    values = (program, status, rank, registered_at, name, phone, kelurahan, business, attended)
+    return dict(zip(REGISTRATION_FIELDS, (*ids, *values), strict=True))
 
 
+ULOS = "Kerajinan ulos"
 EXPECTED = [
-    _row(TITLE, "attended", None, NOW, "Ani", "+628126000001", "Bantan", "=Warung", True),
-    _row(TITLE, "registered", None, NOW, None, None, "Kebun Sayur", "Kerajinan ulos", False),
-    _row(TITLE, "cancelled", None, NOW + DAY, "Cici", "+628126000003", "Bantan", "Kerajinan ulos",
+    _row((1, 1), TITLE, "attended", None, NOW, "Ani", "+628126000001", "Bantan", "=Warung", True),
+    _row((2, 1), TITLE, "registered", None, NOW, None, None, "Kebun Sayur", ULOS, False),
+    _row((3, 1), TITLE, "cancelled", None, NOW + DAY, "Cici", "+628126000003", "Bantan", ULOS,
          False),
-    _row(TITLE, "waitlisted", 1, NOW + DAY, "Dedi", "+628126000004", "Bantan", "Kerajinan ulos",
+    _row((4, 1), TITLE, "waitlisted", 1, NOW + DAY, "Dedi", "+628126000004", "Bantan", ULOS,
          False),
-    _row(TITLE, "waitlisted", 2, NOW + 2 * DAY, None, None, None, "Kerajinan ulos", False),
-    _row(OTHER, "cancelled", None, NOW, "Fajar", "+628126000006", "Bantan", None, False),
+    _row((5, 1), TITLE, "waitlisted", 2, NOW + 2 * DAY, None, None, None, ULOS, False),
+    _row((6, 2), OTHER, "cancelled", None, NOW, "Fajar", "+628126000006", "Bantan", None, False),
 ]  # fmt: skip
 
 
@@ -171,7 +168,8 @@ def test_csv_is_the_same_rows_flat(db: Engine) -> None:
         for field in ("phone", "business_type"):
             at = REGISTRATION_FIELDS.index(field)
             row[at] = "'" + row[at] if row[at].startswith(("=", "+")) else row[at]
-    assert expected[0][4:8] == ["Ani", "'+628126000001", "Bantan", "'=Warung"]
+    assert expected[0][:2] == ["1", "1"]  # registration and program ids
+    assert expected[0][6:10] == ["Ani", "'+628126000001", "Bantan", "'=Warung"]
     assert rows[1:] == expected
     assert b"Butet" not in raw and b"+628126000002" not in raw and b"Edo" not in raw
 
@@ -183,18 +181,18 @@ def test_xlsx_has_indonesian_headers_and_readable_cells(db: Engine) -> None:
     ws = load_workbook(io.BytesIO(out.getvalue()))["Pendaftaran"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == (
-        "Program", "Status", "Nomor antrean", "Waktu daftar", "Nama warga", "Nomor HP",
-        "Kelurahan", "Jenis usaha", "Hadir",
+        "ID pendaftaran", "ID program", "Program", "Status", "Nomor antrean", "Waktu daftar",
+        "Nama warga", "Nomor HP", "Kelurahan", "Jenis usaha", "Hadir",
     )  # fmt: skip
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:I7"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:K7"
     assert rows[1] == (
-        TITLE, "Hadir", None, datetime(2026, 11, 28, 9, 0), "Ani", "+628126000001", "Bantan",
+        1, 1, TITLE, "Hadir", None, datetime(2026, 11, 28, 9, 0), "Ani", "+628126000001", "Bantan",
         "=Warung", "Ya",
     )  # fmt: skip
-    assert ws.cell(row=2, column=8).data_type == "s"  # text, not a formula
-    assert rows[2][4:6] == (None, None)  # Butet gave no consent
-    assert rows[4][1:3] == ("Daftar tunggu", 1) and rows[5][1:3] == ("Daftar tunggu", 2)
-    assert rows[5][4:6] == (None, None)  # Edo's resident record is gone
+    assert ws.cell(row=2, column=10).data_type == "s"  # text, not a formula
+    assert rows[2][6:8] == (None, None)  # Butet gave no consent
+    assert rows[4][3:5] == ("Daftar tunggu", 1) and rows[5][3:5] == ("Daftar tunggu", 2)
+    assert rows[5][6:8] == (None, None)  # Edo's resident record is gone
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from sqlmodel import Session
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -58,6 +58,10 @@ class TelegramChannel(ChannelAdapter[TelegramSettings]):
         settings = self.settings
         token = settings.token.get_secret_value()
         self.signer = CallbackSigner(token)
+        # Chats whose "share my number" keyboard may still be on screen: a typed
+        # number leaves Telegram's one-time keyboard up, so the next reply without
+        # one takes it away (kept in memory; after a restart it stays until used).
+        self.contact_keyboards: set[int] = set()
         # telegram.proxy_url carries every call, getUpdates too; without it both requests
         # honour HTTPS_PROXY and the like themselves (bot/telegram/proxy.py).
         proxy = settings.proxy_url or None
@@ -217,10 +221,33 @@ class TelegramChannel(ChannelAdapter[TelegramSettings]):
         chunks = split_text(reply.text, MAX_TEXT)
         for chunk in chunks[:-1]:
             await delivering(partial(self.bot.send_message, chat_id, chunk))
+        if not self._removes_contact_keyboard(chat_id, reply):
+            sent = await delivering(
+                lambda: self.bot.send_message(chat_id, chunks[-1], reply_markup=markup)
+            )
+            return str(sent.message_id)
+        # One message has one keyboard: it goes out taking the contact keyboard
+        # away, and its own buttons (if any) are put on it right after.
         sent = await delivering(
-            lambda: self.bot.send_message(chat_id, chunks[-1], reply_markup=markup)
+            lambda: self.bot.send_message(chat_id, chunks[-1], reply_markup=ReplyKeyboardRemove())
         )
+        if isinstance(markup, InlineKeyboardMarkup):
+            await delivering(
+                lambda: self.bot.edit_message_reply_markup(
+                    chat_id, sent.message_id, reply_markup=markup
+                )
+            )
         return str(sent.message_id)
+
+    def _removes_contact_keyboard(self, chat_id: int, reply: Reply) -> bool:
+        """Whether this reply must take away a "share my number" keyboard still shown."""
+        if reply.contact_button:
+            self.contact_keyboards.add(chat_id)
+            return False
+        if chat_id not in self.contact_keyboards:
+            return False
+        self.contact_keyboards.discard(chat_id)
+        return True
 
     async def _send_voice(self, chat_id: int, reply: Reply, markup: Any) -> str:
         """A resident's voice note to staff: Ogg Opus as a voice message (it plays in

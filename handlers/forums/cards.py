@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.core.flow import Ctx, Draft
+from handlers.core.naming import forum_name
 from handlers.core.types import Translator
 from handlers.widgets.places import kecamatan_name, place_name
 from storage.forums import UPCOMING, NewForum, rsvp_counts
@@ -41,8 +42,7 @@ def forum_card(ctx: Ctx, forum: NewForum | ForumEvent) -> str:
     parts = [
         ctx.t(
             "forum.detail",
-            type=type_label(ctx.t, forum.forum_type),
-            title=forum.title,
+            name=forum_name(ctx.t, forum.forum_type, forum.title),
             when=ctx.t.datetime(forum.starts_at),
             place=place_of(ctx, forum),
             area=area_label(ctx, forum.area_level, forum.area_code),

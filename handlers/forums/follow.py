@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from handlers.core.datetimes import short_date
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
+from handlers.core.naming import forum_name
 from handlers.core.types import Option, Translator
 from handlers.forums.cards import (
     ForumList,
@@ -20,7 +21,6 @@ from handlers.forums.cards import (
     describe,
     is_upcoming,
     place_of,
-    type_label,
 )
 from handlers.widgets.area import Area, AreaPicker
 from handlers.widgets.choices import back, menu
@@ -146,8 +146,7 @@ def _list_line(ctx: Ctx, number: int, forum: ForumEvent) -> str:
     return ctx.t(
         "forum.list_line",
         number=number,
-        type=type_label(ctx.t, forum.forum_type),
-        title=forum.title,
+        name=forum_name(ctx.t, forum.forum_type, forum.title),
         when=ctx.t.datetime(forum.starts_at),
         place=place_of(ctx, forum),
     )

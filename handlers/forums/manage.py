@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from handlers.core.datetimes import example, parse_wib_datetime, short_date
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
+from handlers.core.naming import forum_name
 from handlers.core.types import Option, Translator
 from handlers.core.validation import check_text
 from handlers.forums.cards import (
@@ -20,7 +21,6 @@ from handlers.forums.cards import (
     describe,
     is_upcoming,
     place_of,
-    type_label,
 )
 from handlers.forums.new import answered, followers
 from handlers.forums.notices import forum_cancelled, forum_moved, forum_summary
@@ -315,8 +315,7 @@ def ask_summary_confirm(ctx: Ctx) -> Prompt:
         return _gone_prompt(ctx)
     message = ctx.t(
         "forum.summary",
-        type=type_label(ctx.t, forum.forum_type),
-        title=forum.title,
+        name=forum_name(ctx.t, forum.forum_type, forum.title),
         when=ctx.t.datetime(forum.starts_at),
         summary=_draft(ctx).summary or "",
     )

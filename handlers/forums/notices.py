@@ -2,8 +2,10 @@
 a cancellation, and the result afterwards.
 
 Each is an announcement to the forum's segment, written from a catalog key and
-its parameters, so every resident reads it in their own language; reminders
-carry RSVP buttons that work from any step (``!rsvp:<forum>:<answer>``).
+its parameters, so every resident reads it in their own language; reminders and
+the notice of a new time carry RSVP buttons that work from any step
+(``!rsvp:<forum>:<answer>``): whoever said Tidak to the old time answers again
+in one press.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from handlers.core.naming import forum_name
 from handlers.core.types import ACTION_PROMPT, Option, Reply, Translator
 from storage.announcements import Segment, cancel_announcement, create_announcement, payload_of
 from storage.forums import forums_to_remind
@@ -55,11 +58,13 @@ def renderer(translators: Translators) -> Callable[[Announcement, str], dict[str
             announcement.template,
             title=params.get("title", ""),
             type=t(f"forum.type_{params.get('forum_type', 'lainnya')}"),
+            name=forum_name(t, params.get("forum_type", "lainnya"), params.get("title", "")),
             when=t.datetime(datetime.fromisoformat(params["starts_at"])),
             place=params.get("place") or t("forum.place_unknown"),
             summary=params.get("summary", ""),
         )
-        if announcement.kind == "forum_reminder" and params.get("forum_id"):
+        asks = announcement.kind == "forum_reminder" or announcement.template == "forum.moved"
+        if asks and params.get("forum_id"):
             options = rsvp_options(t, int(params["forum_id"]))
             return Reply(text=text, options=options, prompt_id=ACTION_PROMPT).to_payload()
         return payload_of(announcement, text)

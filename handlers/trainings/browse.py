@@ -7,6 +7,7 @@ list ──▶ detail ──Daftar──▶ the registration form (``handlers.tr
 from __future__ import annotations
 
 from handlers.core.flow import HOME, Answer, Ctx, Prompt, Step, Steps
+from handlers.core.naming import training_name
 from handlers.core.types import Option
 from handlers.trainings.notices import describe_place, notify_promoted
 from handlers.widgets.choices import menu, yes_no
@@ -69,11 +70,15 @@ def program_of(ctx: Ctx) -> TrainingProgram | None:
         return None
 
 
-def _seats_line(ctx: Ctx, program: TrainingProgram) -> str:
+def _seats_line(ctx: Ctx, program: TrainingProgram, own: TrainingRegistration | None = None) -> str:
+    """How many seats are left, for a newcomer; a resident who already holds a
+    seat (or waits for one) reads their own place instead."""
+    if own is not None and own.status != "waitlisted":
+        return ctx.t("training.seats_yours")
     left = seats_left(ctx.session, program)
     if left:
         return ctx.t("training.seats_left", seats=left, quota=program.quota)
-    return ctx.t("training.seats_full")
+    return ctx.t("training.seats_full_waiting" if own is not None else "training.seats_full")
 
 
 def _mine_option(ctx: Ctx) -> Option:
@@ -130,8 +135,9 @@ def on_list(ctx: Ctx, answer: Answer) -> None:
 # --- one training -------------------------------------------------------------
 
 
-def describe(ctx: Ctx, program: TrainingProgram) -> str:
-    """Everything a resident needs to decide, as shown on the detail page."""
+def describe(ctx: Ctx, program: TrainingProgram, own: TrainingRegistration | None = None) -> str:
+    """Everything a resident needs to decide, as shown on the detail page
+    (``own``: the resident's registration in it, if any)."""
     parts = [
         ctx.t(
             "training.detail",
@@ -140,7 +146,7 @@ def describe(ctx: Ctx, program: TrainingProgram) -> str:
             when=ctx.t.datetime(program.starts_at),
             until=ctx.t.datetime(program.ends_at),
             place=describe_place(ctx.t, program),
-            seats=_seats_line(ctx, program),
+            seats=_seats_line(ctx, program, own),
         )
     ]
     if program.description:
@@ -166,9 +172,9 @@ def ask_detail(ctx: Ctx) -> Prompt:
     back = option(ctx.t, "back", "training.back_to_list", "back")
     if program is None:
         return Prompt(ctx.t("training.gone"), (back,))
-    text = describe(ctx, program)
-    state = registration_state(program, ctx.now)
     own = _own_registration(ctx, program)
+    text = describe(ctx, program, own)
+    state = registration_state(program, ctx.now)
     if own is not None:
         text += "\n\n" + _registration_status(ctx, own)
         return Prompt(text, (_mine_option(ctx), back))
@@ -241,7 +247,7 @@ def ask_registration(ctx: Ctx) -> Prompt:
     if own is None:
         return Prompt(ctx.t("training.gone"), (back,))
     registration, program = own
-    text = describe(ctx, program) + "\n\n" + _registration_status(ctx, registration)
+    text = describe(ctx, program, registration) + "\n\n" + _registration_status(ctx, registration)
     cancel = option(ctx.t, "cancel", "training.cancel_registration", "training_cancel")
     return Prompt(text, (cancel, back))
 
@@ -255,7 +261,7 @@ def ask_confirm_cancel(ctx: Ctx) -> Prompt:
     own = _own(ctx)
     title = own[1].title if own else "-"
     return Prompt(
-        ctx.t("training.confirm_cancel", title=title),
+        ctx.t("training.confirm_cancel", name=training_name(ctx.t, title)),
         yes_no(ctx.t, "training.cancel_yes", "training.cancel_no"),
     )
 
@@ -278,7 +284,8 @@ def on_confirm_cancel(ctx: Ctx, answer: Answer) -> None:
             notify_promoted(
                 ctx.session, ctx.settings.translators, done.program, done.promoted, ctx.now
             )
-            ctx.note(ctx.t("training.cancelled", title=done.program.title))
+            name = training_name(ctx.t, done.program.title)
+            ctx.note(ctx.t("training.cancelled", name=name))
     ctx.goto(Training.MINE)
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from handlers.core.naming import training_name
 from handlers.core.notifications import PERSONAL_PRIORITY
 from handlers.core.types import Reply, Translator
 from storage.models import Resident, TrainingProgram, TrainingRegistration, TrainingReminder
@@ -69,7 +70,7 @@ def program_text(t: Translator, key: str, program: TrainingProgram) -> str:
     """One of the ``training_notice.*`` texts, filled in for ``program``."""
     return t(
         key,
-        title=program.title,
+        name=training_name(t, program.title),
         when=t.datetime(program.starts_at),
         place=describe_place(t, program),
     )

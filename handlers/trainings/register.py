@@ -10,6 +10,7 @@ detail ──Daftar──▶ [consent] → name → phone → kelurahan [→ kel
 from __future__ import annotations
 
 from handlers.core.flow import HOME, Ctx, Flow, Step, Steps
+from handlers.core.naming import training_name
 from handlers.core.types import Option
 from handlers.core.validation import (
     Invalid,
@@ -185,11 +186,12 @@ def submit(ctx: Ctx, draft: TrainingDraft) -> None:
     resident.phone = draft.phone
     resident.display_name = resident.display_name or draft.name
     program = done.program
+    name = training_name(ctx.t, program.title)
     if done.waitlist_rank:
-        ctx.say(ctx.t("training.waitlisted", title=program.title, rank=done.waitlist_rank))
+        ctx.say(ctx.t("training.waitlisted", name=name, rank=done.waitlist_rank))
     else:
         when, place = ctx.t.datetime(program.starts_at), describe_place(ctx.t, program)
-        ctx.say(ctx.t("training.registered", title=program.title, when=when, place=place))
+        ctx.say(ctx.t("training.registered", name=name, when=when, place=place))
     ctx.goto(HOME)
 
 

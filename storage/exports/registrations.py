@@ -35,6 +35,8 @@ LAYOUT = Layout(
     kind="registrations",
     sheet="Pendaftaran",
     columns=(
+        Column("registration_id", "ID pendaftaran", 15, "number"),
+        Column("program_id", "ID program", 11, "number"),
         Column("program", "Program", 32),
         Column("status", "Status", 13, "label", words="export.registration_"),
         Column("waitlist_position", "Nomor antrean", 14, "number"),
@@ -94,6 +96,8 @@ class RegistrationExport(DataSet):
         consented = col(resident.consent_at).is_not(None)
         query = (
             select(
+                col(reg.id),
+                col(program.id).label("program_id"),
                 col(program.title),
                 status.label("status"),
                 waiting.c.rank,
@@ -122,16 +126,18 @@ class RegistrationExport(DataSet):
         return query
 
     def rows(self, connection: Connection, query: Select[Any]) -> Iterator[tuple[Any, ...]]:
-        """Kelurahan by name; the rank only for a registration still waiting."""
+        """Kelurahan by name; the rank only for a registration still waiting; the
+        ids let staff match a row with the CLI and Konsol (attendance, cancel)."""
         names = area_names()[1]
         result = connection.execute(query, execution_options={"yield_per": BATCH_SIZE})
         for (
-            title, status, rank, registered_at, name, phone, kelurahan_code, business_type,
-            attended,
+            registration_id, program_id, title, status, rank, registered_at, name, phone,
+            kelurahan_code, business_type, attended,
         ) in result:  # fmt: skip
             yield (
-                title, status, rank if status == "waitlisted" else None, registered_at, name,
-                phone, names.get(kelurahan_code, kelurahan_code), business_type, bool(attended),
+                registration_id, program_id, title, status,
+                rank if status == "waitlisted" else None, registered_at, name, phone,
+                names.get(kelurahan_code, kelurahan_code), business_type, bool(attended),
             )  # fmt: skip
 
 
