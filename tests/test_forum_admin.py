@@ -462,7 +462,7 @@ def test_the_result_goes_to_those_who_answered(desk: SiantarEngine) -> None:
         ],
     )
     assert (
-        f'Hasil Musrenbang Kelurahan "{TITLE}" (Kamis, 26 November 2026 pukul 09.00 WIB):\n\n'
+        f"Hasil Musrenbang Kelurahan “{TITLE}” (Kamis, 26 November 2026 pukul 09.00 WIB):\n\n"
         f"{summary}\n\nTerima kasih sudah ikut terlibat."
     ) in chat.last.text
     assert "Dikirim ke 2 warga yang menjawab kehadiran." in chat.last.text
