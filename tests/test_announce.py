@@ -508,7 +508,7 @@ def test_programs_are_paged(desk: Engine, facilitator: Chat) -> None:
     play(facilitator, [*START, (("press", "Peserta pelatihan"), "(halaman 1 dari 2)")])
     assert [label.split(" · ")[0] for label in facilitator.labels] == [
         *(f"Pelatihan {n}" for n in range(1, 7)),
-        "Berikutnya ▶",
+        "Berikutnya »",
         "« Pilih penerima lain",
     ]
     facilitator.press("Berikutnya")

@@ -126,9 +126,9 @@ def test_upcoming_forums_are_those_of_the_residents_area_soonest_first(
             (("press", "Forum mendatang"), "Forum mendatang (halaman"),
         ],
     )
-    assert chat.last.text.startswith('Forum mendatang (halaman 1 dari 1):\n\n1. Forum Warga "')
+    assert chat.last.text.startswith("Forum mendatang (halaman 1 dari 1):\n\n1. Forum Warga “")
     assert (
-        '1. Forum Warga "Musrenbang Kelurahan Bantan"\n'
+        "1. Forum Warga “Musrenbang Kelurahan Bantan”\n"
         "Kamis, 3 Desember 2026 pukul 09.00 WIB\nBalai Kota Pematangsiantar"
     ) in chat.last.text
     assert chat.labels == [
@@ -150,10 +150,10 @@ def test_the_list_is_paged_five_at_a_time(engine: SiantarEngine, chat: Chat) -> 
     assert [label.split(" · ")[0] for label in chat.labels[:5]] == [
         f"Forum Warga ke-{d}" for d in range(1, 6)
     ]
-    assert chat.labels[5:] == ["Berikutnya ▶", "« Kembali", "Kembali ke menu"]
+    assert chat.labels[5:] == ["Berikutnya »", "« Kembali", "Kembali ke menu"]
     play(chat, [(("press", "Berikutnya"), "Forum mendatang (halaman 2 dari 2)")])
     assert "6. Forum Warga ke-6\n" in chat.last.text
-    assert chat.labels[2:] == ["◀ Sebelumnya", "« Kembali", "Kembali ke menu"]
+    assert chat.labels[2:] == ["« Sebelumnya", "« Kembali", "Kembali ke menu"]
     play(chat, [(("press", "Sebelumnya"), "halaman 1 dari 2"), ("berikutnya", "halaman 2")])
 
 
@@ -174,7 +174,7 @@ def test_without_a_home_area_only_city_forums_show_with_a_hint(
         ],
     )
     to_hub(chat)
-    play(chat, [(("press", "Forum mendatang"), '1. Forum Warga "Musrenbang Kota 2027"')])
+    play(chat, [(("press", "Forum mendatang"), "1. Forum Warga “Musrenbang Kota 2027”")])
     assert "Bantan" not in chat.last.text and "hanya forum tingkat kota" in chat.last.text
 
 
@@ -219,7 +219,7 @@ def test_rsvp_from_the_detail_and_changing_it(engine: SiantarEngine, chat: Chat)
     play(
         chat,
         [
-            (("press", "Hadir"), 'Terima kasih! Anda tercatat hadir di "Musrenbang Kelurahan'),
+            (("press", "Hadir"), "Terima kasih! Anda tercatat hadir di “Musrenbang Kelurahan"),
             (("press", "Hadir"), "Jawaban warga sejauh ini: 1 hadir, 0 tidak hadir, 0 mungkin."),
         ],
     )
@@ -307,7 +307,7 @@ def test_the_reminder_buttons_answer_from_the_middle_of_another_flow(
     # writing an aspiration
     play(chat, [("/menu", "Apa yang ingin Anda lakukan?"), *TO_SUMMARY[:4]])
     press_action(chat, options[0][0])
-    assert 'Anda tercatat hadir di "Musrenbang Kelurahan Bantan"' in chat.said
+    assert "Anda tercatat hadir di “Musrenbang Kelurahan Bantan”" in chat.said
     assert chat.last.text.endswith(chat.transcript[-2].text.split("\n\n")[-1])  # same question
     assert "Tuliskan aspirasi" in chat.last.text
     me = resident(engine.db, chat).id
@@ -519,7 +519,7 @@ def test_the_hub_speaks_english(engine: SiantarEngine) -> None:
     chat.press("Musrenbang Kota 2027")
     assert chat.labels[:3] == ["I'll come", "Can't come", "Maybe"]
     chat.press("I'll come")
-    assert 'You are down as coming to "Musrenbang Kota 2027"' in chat.said
+    assert "You are down as coming to “Musrenbang Kota 2027”" in chat.said
 
 
 def test_erasing_ones_data_removes_subscriptions_and_answers(engine: SiantarEngine) -> None:

@@ -289,7 +289,7 @@ def test_edits_from_the_preview_come_back_to_it(desk: SiantarEngine) -> None:
             ("13 Desember 2026 pukul 14.00", "Waktu: Minggu, 13 Desember 2026 pukul 14.00 WIB"),
             (("press", "Ubah"), "Bagian mana yang ingin diubah?"),
             (("press", "Jenis forum"), "Jenis forumnya apa?"),
-            (("press", "Forum Warga"), 'Forum Warga "Musrenbang Kelurahan Bantan 2027 (ulang)"'),
+            (("press", "Forum Warga"), "Forum Warga “Musrenbang Kelurahan Bantan 2027 (ulang)”"),
             (("press", "Ubah"), "Bagian mana yang ingin diubah?"),
             (("press", "Wilayah"), "Forum ini untuk warga mana?"),
             (("press", "Siantar Barat"), "Untuk seluruh Kecamatan Siantar Barat"),

@@ -31,8 +31,8 @@ def test_a_training_title_naming_its_kind_is_not_repeated(
         ("en", "musrenbang_kelurahan", "Musrenbang Kelurahan Bantan 2027",
          "Musrenbang Kelurahan Bantan 2027"),
         ("id", "musrenbang_kelurahan", "Rencana Jalan 2027",
-         'Musrenbang Kelurahan "Rencana Jalan 2027"'),
-        ("id", "forum_warga", "Musrenbang Kota 2027", 'Forum Warga "Musrenbang Kota 2027"'),
+         'Musrenbang Kelurahan “Rencana Jalan 2027”'),
+        ("id", "forum_warga", "Musrenbang Kota 2027", 'Forum Warga “Musrenbang Kota 2027”'),
         ("en", "sosialisasi", "Sosialisasi Perda Sampah", "Sosialisasi Perda Sampah"),
     ],
 )  # fmt: skip

@@ -39,7 +39,7 @@ def test_admin_browses_the_units_and_opens_one(desk: Engine) -> None:
     admin.send("/opd")
     assert "Daftar unit (OPD), halaman 1 dari 3." in admin.said
     assert admin.labels[:2] == ["Dinas Kesehatan (DINKES)", "Dinas Koperasi dan UKM (DISKOPUKM)"]
-    assert admin.labels[-3:] == ["Berikutnya ▶", "Tambah unit", "Kembali ke menu"]
+    assert admin.labels[-3:] == ["Berikutnya »", "Tambah unit", "Kembali ke menu"]
     admin.press("Berikutnya")
     assert "halaman 2 dari 3" in admin.said
     assert "BPBD (BPBD)" in admin.labels  # the badan after the dinas

@@ -473,7 +473,7 @@ def test_profile_changes_name_home_and_language(budi: Chat) -> None:
             ("/profil", "Nama: Budi Siregar"),
             (("press", "Nama"), "Tulis nama yang ingin Anda pakai"),
             ("   ", "Nama tidak boleh kosong"),
-            ("x" * 121, "paling banyak 120 huruf"),
+            ("x" * 121, "paling banyak 120 karakter"),
             ("Budi  S.", "Tersimpan: nama Anda sekarang Budi S."),
             (("press", "Tempat tinggal"), "Anda tinggal di kecamatan mana"),
             (("press", "Siantar Timur"), "Di kelurahan mana di Kecamatan Siantar Timur"),

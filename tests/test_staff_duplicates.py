@@ -119,7 +119,7 @@ def test_a_duplicate_names_its_original_to_the_resident_staff_and_the_export(
         "duplicate_of": original,
     }
     open_detail(staff, original)
-    assert f"Laporan yang sama (1): {code}" in staff.said
+    assert f"Aspirasi yang sama (1): {code}" in staff.said
     out = io.BytesIO()
     export_aspirations(engine=desk.db, fmt="json", out=out)
     rows = {row["code"]: row for row in json.loads(out.getvalue())}
@@ -164,7 +164,7 @@ def test_a_duplicate_of_a_duplicate_points_at_the_first_report(desk: Engine) -> 
     staff.press("Simpan")
     assert stored(desk, third).duplicate_of == first
     open_detail(staff, first)
-    assert f"Laporan yang sama (2): {second}, {third}" in staff.said
+    assert f"Aspirasi yang sama (2): {second}, {third}" in staff.said
 
 
 def test_an_original_marked_spam_meanwhile_is_refused_at_saving(desk: Engine) -> None:

@@ -79,5 +79,5 @@ def test_export_without_a_file_store_says_it_cannot(engine: Engine) -> None:
     staff.press("Aspirasi")
     staff.press("CSV")
     staff.press("Semua waktu")
-    assert "pengiriman file belum bisa dilakukan" in staff.said
+    assert "pengiriman berkas belum bisa dilakukan" in staff.said
     assert all(r.document is None for r in staff.last_batch)

@@ -46,7 +46,7 @@ def test_admin_grants_lists_and_revokes_a_role_in_chat(desk: Engine) -> None:
     admin.press("Lihat daftar peran")
     assert "Daftar peran:" in admin.said
     assert "• telegram:123456789 — Petugas (console:9002)" in admin.said
-    assert "• console:9001 — Petugas (dari file konfigurasi)" in admin.said
+    assert "• console:9001 — Petugas (dari berkas konfigurasi)" in admin.said
     # the new officer may now review
     officer = person(desk, "telegram:123456789", name="Maria")
     officer.send("/aspirasi")

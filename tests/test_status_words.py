@@ -50,7 +50,7 @@ WORDS = {  # what the resident reads for each status
     "selesai": "Selesai",
     "ditolak": "Tidak dapat ditindaklanjuti",
     "spam": "Tidak ditindaklanjuti",
-    "duplik": "Digabung dengan laporan yang sama",
+    "duplik": "Digabung dengan aspirasi yang sama",
     "tunda": "Menunggu keterangan dari Anda",
     "bukan_wewenang": "Bukan urusan Pemerintah Kota",
     "arsip": "Ditutup tanpa tindak lanjut",

@@ -147,9 +147,9 @@ def render(reply: Reply, wa_id: str, ids: ButtonIds, words: Words, page: int = 0
     ]
     if pages > 1 and prompt_id is not None:
         if page > 0:
-            rows.append(Row(ids.page(wa_id, prompt_id, page - 1), f"◀ {words.previous}"))
+            rows.append(Row(ids.page(wa_id, prompt_id, page - 1), f"« {words.previous}"))
         if page < pages - 1:
-            rows.append(Row(ids.page(wa_id, prompt_id, page + 1), f"{words.next} ▶"))
+            rows.append(Row(ids.page(wa_id, prompt_id, page + 1), f"{words.next} »"))
     return out + _with_body(
         text,
         rows=tuple(rows),
