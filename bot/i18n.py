@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 LANGUAGES = ("id", "en")
 SOURCE_LANGUAGE = "id"
 _DATETIME_PATTERNS = {"id": "EEEE, d MMMM y 'pukul' HH.mm", "en": "EEEE, d MMMM y 'at' HH:mm"}
+_SPAN_PATTERNS = {"id": ("EEEE, d MMMM y", "HH.mm"), "en": ("EEEE, d MMMM y", "HH:mm")}
 _DAY_PATTERN = "EEEE, d MMMM"  # a due day: "Rabu, 10 Desember", "Wednesday, 10 December"
 
 
@@ -128,6 +129,23 @@ class Translator:
         """ "Rabu, 10 Desember": the day of ``moment`` in WIB, without the year (a due
         day is weeks away at most)."""
         return format_datetime(moment.astimezone(WIB), _DAY_PATTERN, locale=self.language)
+
+    def span(self, start: datetime, end: datetime) -> str:
+        """An event's time in one line: "Sabtu, 12 Desember 2026, pukul 09.00–12.00 WIB";
+        over two days, "Sabtu, 12 Desember 2026, pukul 09.00 sampai Minggu, 13 Desember
+        2026, pukul 12.00 WIB"."""
+        first, last = start.astimezone(WIB), end.astimezone(WIB)
+        day, hour = _SPAN_PATTERNS.get(self.language, _SPAN_PATTERNS[SOURCE_LANGUAGE])
+        at = self("time.at")
+
+        def when(moment: datetime) -> str:
+            date = format_datetime(moment, day, locale=self.language)
+            return f"{date}, {at} {format_datetime(moment, hour, locale=self.language)}"
+
+        if first.date() == last.date():
+            ending = format_datetime(last, hour, locale=self.language)
+            return f"{when(first)}–{ending} WIB"
+        return self("time.span_days", start=when(first), end=when(last) + " WIB")
 
     def datetime(self, moment: datetime) -> str:
         """ "Sabtu, 28 November 2026 pukul 09.00 WIB" (times shown in WIB)."""

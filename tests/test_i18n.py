@@ -99,3 +99,21 @@ def test_no_message_is_written_twice(language: str) -> None:
     path = ROOT / "bot" / "locales" / f"{language}.po"
     ids = re.findall(r'^msgid "(.+)"$', path.read_text(encoding="utf-8"), re.M)
     assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
+def test_an_events_time_reads_as_one_line() -> None:
+    """A training's time as residents read it: one day, or over two (WIB)."""
+    from datetime import UTC, datetime
+
+    from bot.i18n import translator
+
+    start, end = datetime(2026, 12, 12, 2, tzinfo=UTC), datetime(2026, 12, 12, 5, tzinfo=UTC)
+    assert translator("id").span(start, end) == "Sabtu, 12 Desember 2026, pukul 09.00–12.00 WIB"
+    assert translator("en").span(start, end) == "Saturday, 12 December 2026, at 09:00–12:00 WIB"
+    late, next_day = (
+        datetime(2026, 12, 12, 16, 30, tzinfo=UTC),
+        datetime(2026, 12, 13, 5, tzinfo=UTC),
+    )
+    assert translator("id").span(late, next_day) == (
+        "Sabtu, 12 Desember 2026, pukul 23.30 sampai Minggu, 13 Desember 2026, pukul 12.00 WIB"
+    )

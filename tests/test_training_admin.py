@@ -178,8 +178,7 @@ TO_PREVIEW: list[tuple[Any, str]] = [
 CARD = [
     f"ini:\n\n{TITLE}\n\n",
     "Penyelenggara: Rina Pendamping",
-    "Mulai: Sabtu, 12 Desember 2026 pukul 09.00 WIB",
-    "Selesai: Sabtu, 12 Desember 2026 pukul 12.00 WIB",
+    "Waktu: Sabtu, 12 Desember 2026, pukul 09.00–12.00 WIB",
     f"Tempat: {PLACE}\nPeta: {MAP}",
     "Kursi: sisa 25 dari 25 kursi",
     DESCRIPTION,
@@ -265,8 +264,7 @@ def test_a_training_saved_as_a_draft_with_the_optional_parts_skipped(desk: Engin
     preview = chat.last.text
     for line in (
         "Kategori: Pembukuan",
-        "Mulai: Sabtu, 5 Desember 2026 pukul 14.00 WIB",
-        "Selesai: Minggu, 6 Desember 2026 pukul 12.00 WIB",
+        "Waktu: Sabtu, 5 Desember 2026, pukul 14.00 sampai Minggu, 6 Desember 2026, pukul 12.00 WIB",
         "Kursi: sisa 1.000 dari 1.000 kursi",
         "Untuk warga: Seluruh Kota Pematangsiantar",
         "Pendaftaran dibuka sampai pelatihan dimulai",
@@ -365,7 +363,7 @@ def test_a_moved_start_keeps_the_length_and_a_later_closing_is_reset(desk: Engin
         ],
     )
     assert "Minggu, 20 Desember" not in chat.said
-    assert "Selesai: Sabtu, 19 Desember 2026 pukul 16.00 WIB" in chat.last.text
+    assert "Waktu: Sabtu, 19 Desember 2026, pukul 13.00–16.00 WIB" in chat.last.text
     assert "Pendaftaran ditutup Jumat, 11 Desember 2026 pukul 17.00 WIB." in chat.last.text
     play(
         chat,
@@ -375,7 +373,7 @@ def test_a_moved_start_keeps_the_length_and_a_later_closing_is_reset(desk: Engin
             ("10-12-2026 09.00", "Penutupan pendaftaran sekarang: sampai pelatihan dimulai"),
         ],
     )
-    assert "Selesai: Kamis, 10 Desember 2026 pukul 12.00 WIB" in chat.last.text
+    assert "Waktu: Kamis, 10 Desember 2026, pukul 09.00–12.00 WIB" in chat.last.text
     assert "Pendaftaran dibuka sampai pelatihan dimulai" in chat.last.text
     play(
         chat,
@@ -383,7 +381,7 @@ def test_a_moved_start_keeps_the_length_and_a_later_closing_is_reset(desk: Engin
             (("press", "Ubah"), "Bagian mana"),
             (("press", "Waktu selesai"), "Sampai jam berapa"),
             ("08.30", "Waktu selesai harus setelah waktu mulai (Kamis, 10 Desember 2026"),
-            ("15.00", "Selesai: Kamis, 10 Desember 2026 pukul 15.00 WIB"),
+            ("15.00", "Waktu: Kamis, 10 Desember 2026, pukul 09.00–15.00 WIB"),
             (("press", "Ubah"), "Bagian mana"),
             (("press", "Penutupan pendaftaran"), "Sampai kapan"),
             ("9-12-2026 12.00", "Pendaftaran ditutup Rabu, 9 Desember 2026 pukul 12.00 WIB."),
@@ -417,7 +415,7 @@ def test_a_start_that_passed_while_the_preview_was_open_is_asked_again(desk: Eng
     assert "Kapan pelatihan dimulai" in chat.last.text
     assert programs(desk) == []
     play(chat, [("5-12-2026 12.00", "Waktu selesai ikut digeser")])
-    assert "Selesai: Sabtu, 5 Desember 2026 pukul 15.00 WIB" in chat.last.text
+    assert "Waktu: Sabtu, 5 Desember 2026, pukul 12.00–15.00 WIB" in chat.last.text
     play(chat, [(("press", "Buka pendaftaran"), "pendaftarannya dibuka")])
     assert [p.status for p in programs(desk)] == ["open"]
 
@@ -485,8 +483,7 @@ def test_the_preview_in_english(desk: Engine) -> None:
         ],
     )
     for line in (
-        "Starts: Saturday, 12 December 2026 at 09:00 WIB",
-        "Ends: Saturday, 12 December 2026 at 12:00 WIB",
+        "When: Saturday, 12 December 2026, at 09:00–12:00 WIB",
         "Seats: 25 of 25 seats left",
         "Also recorded:\nCategory: Online marketing",
         "For residents of: All of Kota Pematangsiantar",

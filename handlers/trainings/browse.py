@@ -143,8 +143,7 @@ def describe(ctx: Ctx, program: TrainingProgram, own: TrainingRegistration | Non
             "training.detail",
             title=program.title,
             organiser=program.organiser or "-",
-            when=ctx.t.datetime(program.starts_at),
-            until=ctx.t.datetime(program.ends_at),
+            when=ctx.t.span(program.starts_at, program.ends_at),
             place=describe_place(ctx.t, program),
             seats=_seats_line(ctx, program, own),
         )
