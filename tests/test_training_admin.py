@@ -264,7 +264,8 @@ def test_a_training_saved_as_a_draft_with_the_optional_parts_skipped(desk: Engin
     preview = chat.last.text
     for line in (
         "Kategori: Pembukuan",
-        "Waktu: Sabtu, 5 Desember 2026, pukul 14.00 sampai Minggu, 6 Desember 2026, pukul 12.00 WIB",
+        "Waktu: Sabtu, 5 Desember 2026, pukul 14.00 sampai Minggu, 6 Desember 2026, "
+        "pukul 12.00 WIB",
         "Kursi: sisa 1.000 dari 1.000 kursi",
         "Untuk warga: Seluruh Kota Pematangsiantar",
         "Pendaftaran dibuka sampai pelatihan dimulai",
