@@ -45,6 +45,7 @@ from bot.konsol.when import short_time
 from bot.webhook_body import BodyRefused
 from handlers.core.settings import EngineSettings
 from handlers.core.validation import local_phone
+from storage.audit import record
 from storage.db import transaction
 from storage.web_sessions import current_session
 
@@ -178,6 +179,16 @@ class Konsol:
                 return refused.response
 
         return guarded
+
+    def audit(self, session: Session, visitor: Visitor, action: str, **details: Any) -> None:
+        """One audit entry for something ``visitor`` did in Konsol (``via: konsol``)."""
+        record(
+            session=session,
+            actor=visitor.identity,
+            action=action,
+            details={"via": "konsol", **details},
+            now=self.now(),
+        )
 
     # --- responses -----------------------------------------------------------------------
 

@@ -26,7 +26,6 @@ from bot.konsol.event_forms import FORUM_FIELDS, read_forum, read_move, read_sum
 from handlers.forums.cards import awaits_summary, is_upcoming
 from handlers.forums.new import answered, followers
 from handlers.forums.notices import forum_cancelled, forum_moved, forum_summary
-from storage.audit import record
 from storage.console_events import ForumRsvps, forum_answers, forum_rows
 from storage.forums import (
     ForumError,
@@ -60,15 +59,6 @@ def _notice(request: Request) -> str | None:
 
 
 def routes(k: Konsol) -> list[BaseRoute]:
-    def audit(session: Session, visitor: Visitor, action: str, **details: Any) -> None:
-        record(
-            session=session,
-            actor=visitor.identity,
-            action=action,
-            details={"via": "konsol", **details},
-            now=k.now(),
-        )
-
     def forum_of(session: Session, request: Request) -> ForumEvent | None:
         try:
             return get_forum(session, int(request.path_params["id"]))
@@ -125,7 +115,7 @@ def routes(k: Konsol) -> list[BaseRoute]:
                 forum = create_forum(session=session, new=new, actor=visitor.identity, now=now)
             except ForumError:
                 return None
-            audit(session, visitor, "forum_create", forum=forum.id)
+            k.audit(session, visitor, "forum_create", forum=forum.id)
             return forum.id
 
         saved = await k.work(save)
@@ -195,7 +185,9 @@ def routes(k: Konsol) -> list[BaseRoute]:
             except ForumError:
                 return "refused"  # cancelled, held or moved just so meanwhile
             forum_moved(session, k.settings.translators, moved, now, visitor.identity)
-            audit(session, visitor, "forum_move", forum=forum_id, told=followers(session, forum_id))
+            k.audit(
+                session, visitor, "forum_move", forum=forum_id, told=followers(session, forum_id)
+            )
             return "moved"
 
         done = await k.work(save)
@@ -229,7 +221,7 @@ def routes(k: Konsol) -> list[BaseRoute]:
             except ForumError:
                 return "refused"
             forum_cancelled(session, k.settings.translators, cancelled, now, visitor.identity)
-            audit(session, visitor, "forum_cancel", forum=forum.id, told=count)
+            k.audit(session, visitor, "forum_cancel", forum=forum.id, told=count)
             return "cancelled"
 
         done = await k.work(save)
@@ -255,7 +247,7 @@ def routes(k: Konsol) -> list[BaseRoute]:
             except ForumError:
                 return "refused"  # not held yet, cancelled, or its result already sent
             forum_summary(session, k.settings.translators, held, now, visitor.identity)
-            audit(
+            k.audit(
                 session, visitor, "forum_result", forum=forum_id, told=answered(session, forum_id)
             )
             return "result"

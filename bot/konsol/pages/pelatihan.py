@@ -29,7 +29,6 @@ from bot.konsol.event_forms import (
     training_form,
 )
 from handlers.trainings.notices import notify_cancelled, tell_changed
-from storage.audit import record
 from storage.console_events import (
     ProgramRegistrations,
     program_registrants,
@@ -76,15 +75,6 @@ def _notice(request: Request) -> str | None:
 
 
 def routes(k: Konsol) -> list[BaseRoute]:
-    def audit(session: Session, visitor: Visitor, action: str, **details: Any) -> None:
-        record(
-            session=session,
-            actor=visitor.identity,
-            action=action,
-            details={"via": "konsol", **details},
-            now=k.now(),
-        )
-
     def program_of(session: Session, request: Request) -> TrainingProgram | None:
         try:
             return get_program(session, int(request.path_params["id"]))
@@ -134,7 +124,7 @@ def routes(k: Konsol) -> list[BaseRoute]:
                 program = create_program(session=session, new=new, actor=visitor.identity, now=now)
             except TrainingError:
                 return None
-            audit(session, visitor, "training_create", program=program.id, status=status)
+            k.audit(session, visitor, "training_create", program=program.id, status=status)
             return program.id
 
         saved = await k.work(save)
@@ -200,7 +190,7 @@ def routes(k: Konsol) -> list[BaseRoute]:
             except TrainingError as refused:
                 return refused.reason
             told = tell_changed(session, k.settings.translators, change, now)
-            audit(
+            k.audit(
                 session,
                 visitor,
                 "training_edit",
@@ -240,7 +230,9 @@ def routes(k: Konsol) -> list[BaseRoute]:
             told = 0
             if wanted == "cancelled":
                 told = notify_cancelled(session, k.settings.translators, changed, affected, now)
-            audit(session, visitor, "training_status", program=program.id, status=wanted, told=told)
+            k.audit(
+                session, visitor, "training_status", program=program.id, status=wanted, told=told
+            )
             return wanted
 
         done = await k.work(change)
@@ -292,7 +284,7 @@ def routes(k: Konsol) -> list[BaseRoute]:
                 )
             except TrainingError:
                 return "refused"  # not seated (any more)
-            audit(
+            k.audit(
                 session,
                 visitor,
                 "training_attendance",
