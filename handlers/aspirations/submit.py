@@ -48,7 +48,7 @@ class AspirationDraft(FormDraft):
     photo: str | None = None
     voice: str | None = None  # a voice note's reference
     voice_seconds: int | None = None
-    voice_is_text: bool = False  # spoken instead of typed: the text is a placeholder
+    voice_is_text: bool = False  # spoken instead of typed: the text names the voice note
     latitude: float | None = None
     longitude: float | None = None
     anonymous: bool | None = None
@@ -107,7 +107,7 @@ def keep_text(ctx: Ctx, text: str) -> None:
     FORM.next(ctx, Asking.ATTACHMENT)
 
 
-def voice_placeholder(ctx: Ctx, seconds: int | None) -> str:
+def spoken_text(ctx: Ctx, seconds: int | None) -> str:
     """The text of an aspiration the resident spoke: "(pesan suara, 0:42)"."""
     if seconds is None:
         return ctx.t("aspiration.voice_text_unknown")
@@ -119,7 +119,7 @@ def keep_voice_text(ctx: Ctx, voice: Voice) -> None:
     draft = _draft(ctx)
     _take_voice(ctx, draft, voice)
     draft.voice_is_text = True
-    draft.text = voice_placeholder(ctx, voice.seconds)
+    draft.text = spoken_text(ctx, voice.seconds)
     draft.language = ctx.resident.language
     ctx.note(ctx.t("aspiration.voice_received"))
     FORM.next(ctx, Asking.ATTACHMENT)
