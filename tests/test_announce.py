@@ -192,19 +192,19 @@ SEGMENTS = {
     ),
     "training": (
         (("press", "Peserta pelatihan"), ("press", PEMBUKUAN)),
-        f"Peserta pelatihan «{PEMBUKUAN}» (05-12-2026)",
+        f"Peserta pelatihan “{PEMBUKUAN}” (05-12-2026)",
         1,  # the seated one; not the waitlisted, not the opted-out
         ("training", "program"),
     ),
     "forum-followers": (
         (("press", "Pengikut forum"), ("press", FORUM)),
-        f"Pengikut forum «{FORUM}» (03-12-2026)",
+        f"Pengikut forum “{FORUM}” (03-12-2026)",
         2,  # bantan1 subscribed and living there, english answered the RSVP
         ("forum_subscribers", "forum"),
     ),
     "forum-rsvp": (
-        (("press", "RSVP forum"), ("press", FORUM)),
-        f"Yang menjawab RSVP forum «{FORUM}» (03-12-2026)",
+        (("press", "jawaban kehadiran forum"), ("press", FORUM)),
+        f"Yang memberi jawaban kehadiran forum “{FORUM}” (03-12-2026)",
         1,
         ("forum_rsvp", "forum"),
     ),

@@ -31,7 +31,7 @@ NOT_YET = [  # onboarding without the home area
     (("press", "Lewati"), "Baik, kita lewati."),
 ]
 DECLINED = [("/start", "Apakah Anda setuju"), (("press", "Tidak setuju"), "Tidak apa-apa")]
-SUBS = "Langganan hanya mencatat pilihan ini pada akun chat Anda, tanpa data pribadi lain."
+SUBS = "Kami hanya mencatat pilihan ini. Wilayah mengikuti tempat tinggal yang Anda isi."
 
 
 def forum(
@@ -347,7 +347,7 @@ def test_subscription_toggles_with_a_home_area(engine: SiantarEngine, chat: Chat
     play(chat, ONBOARD)
     to_hub(chat)
     play(chat, [(("press", "Langganan pengingat"), SUBS)])
-    assert "pengingat lewat chat ini sebelum forum dimulai" in chat.last.text
+    assert "Sebelum forum dimulai, kami kirim pengingat di chat ini" in chat.last.text
     assert chat.labels == [
         "Ingatkan: Kelurahan Bantan",
         "Ingatkan: Kecamatan Siantar Barat",

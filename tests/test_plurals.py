@@ -111,3 +111,26 @@ def test_staff_see_one_resident_and_five_residents(count: int, english: str) -> 
     indonesian = Translator("id").plural("announce.card_expected", count)
     assert indonesian.startswith(f"Penerima saat ini: {count} warga")
     assert Translator("en").plural("export.ready", 1, kind="aspirations").endswith(": 1 row.")
+
+
+@pytest.mark.parametrize(
+    ("key", "params", "one", "two"),
+    [
+        ("konsol.audit.count", {"page": 1, "pages": 1}, "1 entry matches", "2 entries match"),
+        ("konsol.forum.result_hint", {}, "the 1 resident who", "the 2 residents who"),
+        ("konsol.forum.move_hint", {}, "1 resident will be told", "2 residents will be told"),
+        (
+            "konsol.pelatihan.confirm_cancel",
+            {"title": "T", "when": "w"},
+            "1 registrant (waiting",
+            "2 registrants (waiting",
+        ),
+    ],
+)
+def test_konsol_counts_of_one_are_singular(
+    key: str, params: dict[str, object], one: str, two: str
+) -> None:
+    """Konsol once said "1 entries match" and "1 residents will be told"."""
+    assert one in Translator("en").plural(key, 1, **params)
+    assert two in Translator("en").plural(key, 2, **params)
+    assert Translator("id").plural(key, 1, **params) != Translator("en").plural(key, 1, **params)

@@ -35,7 +35,7 @@ def start(ctx: Ctx, _args: str) -> None:
             per_hour=LINKS_PER_HOUR,
         )
     except TooManyLinks:
-        ctx.note(ctx.t("konsol.too_many", count=LINKS_PER_HOUR))
+        ctx.note(ctx.t.plural("konsol.too_many", LINKS_PER_HOUR))
         return
     minutes = int(LINK_VALIDITY.total_seconds() // 60)
     ctx.note(ctx.t("konsol.link", link=ctx.settings.console_links + token, minutes=minutes))
