@@ -45,13 +45,16 @@ def privacy_tick(
     actor: str = "scheduler",
 ) -> dict[str, int]:
     """Apply the retention limits (or, ``dry_run``, only count); returns the count
-    per kind, "files" being the files sent in chat past ``file_hours``. A purge
-    that removed anything is audited."""
-    files = (
-        media.expired_files(now, timedelta(hours=retention.file_hours)) if media is not None else []
-    )
+    per kind, "files" being the files sent in chat past ``file_hours``, and
+    "unsent_attachments" the photos and voice notes past it that no aspiration,
+    answer, announcement or draft names. A purge that removed anything is audited."""
+    grace = timedelta(hours=retention.file_hours)
+    files = media.expired_files(now, grace) if media is not None else []
+    kept = media.kept_files(now - grace) if media is not None else []
     with transaction(db) as session:
-        purged = purge(session=session, now=now, retention=retention, dry_run=dry_run)
+        purged = purge(
+            session=session, now=now, retention=retention, dry_run=dry_run, kept_files=kept
+        )
         counts = {**purged.counts, "files": len(files)}
         if not dry_run and any(counts.values()):
             record(session=session, actor=actor, action="privacy_purge", details=counts, now=now)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot import chat_files
@@ -82,6 +82,20 @@ class MediaStore:
 
     def path_of(self, reference: str) -> Path:
         return self.directory / reference
+
+    def kept_files(self, before: datetime) -> list[str]:
+        """References of the photos and voice notes (``YYYY/MM/…``, not the files
+        sent in chat) written before ``before``. The daily retention job removes
+        those nothing names any more (``storage.retention.unclaimed``): the
+        attachments of forms never sent."""
+        found = []
+        for path in self.directory.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/*"):
+            try:
+                if path.is_file() and datetime.fromtimestamp(path.stat().st_mtime, UTC) < before:
+                    found.append(path.relative_to(self.directory).as_posix())
+            except OSError:  # removed meanwhile
+                continue
+        return sorted(found)
 
     def delivered(self, *references: str | None) -> int:
         """A message went out: the files sent in chat that it carried are deleted

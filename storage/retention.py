@@ -3,17 +3,25 @@ delivered (or given-up) outbox messages and finished chat jobs (whose export is
 in the audit trail), and photos and voice notes of closed aspirations go once
 they are older than their limit; ``purge`` says how many of each (``dry_run``
 only counts). Time is an argument. Files sent in chat are not in the database:
-the job that calls ``purge`` removes those older than ``file_hours`` itself."""
+the job that calls ``purge`` removes those older than ``file_hours`` itself.
+
+Photos and voice notes of forms never sent (a resident who gave up halfway, a
+conversation that expired, a Konsol preview never confirmed) are named by no row:
+the job hands ``purge`` the media folder's files older than ``file_hours``, and
+those that no row and no conversation's draft names go too ("unsent_attachments")."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, func, update
+from sqlalchemy import ColumnElement, String, cast, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import (
+    Announcement,
     Aspiration,
     AspirationNote,
     ChatJob,
@@ -31,6 +39,15 @@ KINDS = (
     "chat_jobs",
     "photos",
     "voice_notes",
+    "unsent_attachments",
+)
+# Every column that may name a kept photo or voice note; a file none of them (and no
+# conversation's draft) names was attached to a form that was never sent.
+HOLDERS = (
+    Aspiration.photo_path,
+    Aspiration.voice_path,
+    AspirationNote.photo_path,
+    Announcement.photo,
 )
 
 
@@ -39,7 +56,9 @@ class Retention:
     conversation_days: int = 30
     outbox_days: int = 180
     photo_days: int = 365
-    file_hours: int = 24  # files sent in chat left undelivered (or shown on the console)
+    # files sent in chat left undelivered (or shown on the console), and the
+    # attachments of forms never sent
+    file_hours: int = 24
 
 
 @dataclass
@@ -48,7 +67,16 @@ class Purged:
     photos: list[str] = field(default_factory=list)  # files (photos, voice notes) to remove
 
 
-def purge(*, session: Session, now: datetime, retention: Retention, dry_run: bool) -> Purged:
+def purge(
+    *,
+    session: Session,
+    now: datetime,
+    retention: Retention,
+    dry_run: bool,
+    kept_files: Sequence[str] = (),
+) -> Purged:
+    """``kept_files``: the media folder's photos and voice notes older than
+    ``file_hours`` (``MediaStore.kept_files``); those nothing names go."""
     idle = now - timedelta(days=retention.conversation_days)
     delivered = now - timedelta(days=retention.outbox_days)
     closed = now - timedelta(days=retention.photo_days)
@@ -89,6 +117,8 @@ def purge(*, session: Session, now: datetime, retention: Retention, dry_run: boo
         "photos": len(references),
         "voice_notes": len(spoken),
     }
+    unsent = unclaimed(session, kept_files)
+    counts["unsent_attachments"] = len(unsent)
     if not dry_run:
         session.execute(delete(Conversation).where(conversations))
         session.execute(delete(ProcessedUpdate).where(dedupe))
@@ -112,7 +142,29 @@ def purge(*, session: Session, now: datetime, retention: Retention, dry_run: boo
             .values(voice_path=None)
             .execution_options(synchronize_session=False)
         )
-    return Purged(counts=counts, photos=references + spoken)
+    return Purged(counts=counts, photos=references + spoken + unsent)
+
+
+def unclaimed(session: Session, references: Sequence[str]) -> list[str]:
+    """The ``references`` that no row (``HOLDERS``) and no conversation's draft names."""
+    left = set(references)
+    for chunk in _chunks(sorted(left), 500):
+        for column in HOLDERS:
+            left -= {path for path in session.exec(select(column).where(col(column).in_(chunk)))}
+    # Drafts live in the conversations' JSON: one scan per 50 files asks which of
+    # them any draft still names (few files are ever left to ask about).
+    data = cast(Conversation.data, String)
+    for chunk in _chunks(sorted(left), 50):
+        named = or_(*(data.contains(reference, autoescape=True) for reference in chunk))
+        for draft in session.exec(select(Conversation.data).where(named)):
+            text = json.dumps(draft)
+            left -= {reference for reference in chunk if reference in text}
+    return sorted(left)
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _count(session: Session, table: type, where: ColumnElement[bool]) -> int:

@@ -371,3 +371,21 @@ def test_edit_from_the_preview_brings_the_form_back_filled_in(
     forged = b.client.post("/konsol/pengumuman/ubah", data={**form, "photo_sig": "0" * 64})
     assert "Foto sudah dilampirkan" not in forged.text  # an unsigned reference is dropped
     assert announcements(db) == []
+
+
+def test_a_preview_whose_photo_was_purged_asks_for_it_again(
+    db: Database, city: dict[str, int], tmp_path: Path
+) -> None:
+    """Left at the preview past ``file_hours``, the photo went with the daily purge
+    (it was named by nothing): "Kirim" keeps the text and asks for the photo again."""
+    tmp_path = tmp_path / "media"
+    b = facilitator(db, tmp_path)
+    real = {"photo": ("foto.png", png(), "image/png")}
+    form = hidden(b.client.post("/konsol/pengumuman/pratinjau", data=fields(b), files=real).text)
+    (tmp_path / form["photo"]).unlink()  # what the daily purge does to an unsent photo
+
+    answer = b.client.post("/konsol/pengumuman/kirim", data=form)
+    assert answer.status_code == 400
+    assert "Foto ini sudah tidak tersimpan" in answer.text
+    assert f">{TEXT}</textarea>" in answer.text  # the text is kept
+    assert announcements(db) == []

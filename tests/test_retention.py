@@ -98,6 +98,7 @@ EXPECTED = {
     "chat_jobs": 1,
     "photos": 1,
     "voice_notes": 0,
+    "unsent_attachments": 0,
     "files": 0,
 }
 
@@ -149,6 +150,7 @@ def test_shorter_limits_from_the_config(db: Database, media: MediaStore) -> None
         "chat_jobs": 2,
         "photos": 2,
         "voice_notes": 0,
+        "unsent_attachments": 0,
         "files": 0,
     }
 
@@ -169,6 +171,7 @@ def test_siantar_privacy_purge(tmp_path: Path, capsys: pytest.CaptureFixture[str
         "chat_jobs: 0 akan dihapus",
         "photos: 0 akan dihapus",
         "voice_notes: 0 akan dihapus",
+        "unsent_attachments: 0 akan dihapus",
         "files: 0 akan dihapus",
     ]
     assert main(["--config", str(config), "privacy", "purge"]) == 0

@@ -235,10 +235,20 @@ def routes(k: Konsol) -> list[BaseRoute]:
             draft = replace(draft, photo="", photo_sig="")
         return await compose_page(visitor, draft)
 
+    def photo_gone(draft: Draft) -> bool:
+        """A preview's photo that the daily job has since removed, unsent for longer
+        than ``[privacy] file_hours``: the facilitator chooses it again."""
+        store = media()
+        return bool(draft.photo) and (store is None or not store.path_of(draft.photo).is_file())
+
     async def kirim(request: Request, visitor: Visitor) -> Response:
         draft = Draft.of(await k.form(request, visitor))
         if draft.photo and not photo_ok(visitor, draft):
             return k.not_found(visitor)
+        if photo_gone(draft):
+            problem = k.t(visitor)("konsol.pengumuman.photo_gone")
+            draft = replace(draft, photo="", photo_sig="")
+            return await compose_page(visitor, draft, {"photo": problem}, status=400)
 
         def store(session: Session) -> tuple[Announcement | None, dict[str, str]]:
             checked, problems = check(session, visitor, draft)
