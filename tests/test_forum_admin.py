@@ -354,7 +354,7 @@ def test_moving_a_forum_tells_its_followers(desk: SiantarEngine) -> None:
             (("press", "Pindahkan jadwal"), "Jadwal sekarang: Sabtu, 12 Desember 2026"),
             ("tanggal dua belas", "Maaf, kami belum bisa membaca tanggal dan jam itu"),
             ("19-12-2026 09.00", "Tempat sekarang: Kantor Lurah Bantan."),
-            ("Aula Kantor Camat Siantar Barat", 'Pindahkan "Musrenbang Kelurahan Bantan 2027"?'),
+            ("Aula Kantor Camat Siantar Barat", "Pindahkan “Musrenbang Kelurahan Bantan 2027”?"),
         ],
     )
     assert (
@@ -418,13 +418,13 @@ def test_cancelling_a_forum_tells_its_followers(desk: SiantarEngine) -> None:
         [
             ("/kelola_forum", "Pilih forum yang ingin dikelola"),
             (("press", TITLE), f"{TITLE}\nWaktu:"),
-            (("press", "Batalkan forum"), f'Batalkan "{TITLE}" pada Sabtu, 12 Desember 2026'),
+            (("press", "Batalkan forum"), f"Batalkan “{TITLE}” pada Sabtu, 12 Desember 2026"),
             (("press", "Tidak"), "2 warga mengikuti forum ini"),  # back at the forum
             (("press", "Batalkan forum"), "2 warga yang mengikuti forum ini akan dikabari"),
         ],
     )
     assert announcements(desk.db) == []
-    play(chat, [(("press", "Ya, batalkan"), f'"{TITLE}" dibatalkan. Kabarnya dikirim ke 2 warga.')])
+    play(chat, [(("press", "Ya, batalkan"), f"“{TITLE}” dibatalkan. Kabarnya dikirim ke 2 warga.")])
     assert chat.labels == ["Forum Warga Kota · 12-12-2026", "Kembali ke menu"]  # it is gone
     assert forums(desk.db)[0].status == "cancelled"
     assert announcements(desk.db) == [
@@ -466,7 +466,7 @@ def test_the_result_goes_to_those_who_answered(desk: SiantarEngine) -> None:
         f"{summary}\n\nTerima kasih sudah ikut terlibat."
     ) in chat.last.text
     assert "Dikirim ke 2 warga yang menjawab kehadiran." in chat.last.text
-    play(chat, [(("press", "Kirim"), f'Hasil "{TITLE}" tersimpan dan dikirim ke 2 warga.')])
+    play(chat, [(("press", "Kirim"), f"Hasil “{TITLE}” tersimpan dan dikirim ke 2 warga.")])
     [forum, _old] = forums(desk.db)
     assert forum.status == "held" and forum.summary == summary and forum.summary_at == NOW
     assert announcements(desk.db) == [

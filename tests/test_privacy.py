@@ -268,12 +268,13 @@ def test_withdrawal_keeps_an_anonymous_account(budi: Chat, media: MediaStore) ->
 
 
 def test_help_lists_the_privacy_commands(budi: Chat) -> None:
-    play(budi, ONBOARD)
+    play(budi, [*ONBOARD, TO_SUMMARY[0]])  # in a form: /bantuan's buttons act from it
     help_message = budi.send("/bantuan")[0]
     budi._send(choice=Choice(ACTION_PROMPT, "!help:data"))  # its "Data saya" button
     assert "/tarikpersetujuan" in budi.said and "/profil" in budi.said
     assert help_message.options[1].label == "Data saya"
-    play(budi, [(("press", "Bantuan"), "Bantuan"), ("Data saya", "/tarikpersetujuan")])
+    play(budi, [("/menu", "Apa yang ingin"), (("press", "Bantuan"), "Bantuan")])
+    play(budi, [("Data saya", "/tarikpersetujuan")])
 
 
 def test_the_menus_help_leads_to_my_data_profile_and_deletion(budi: Chat) -> None:

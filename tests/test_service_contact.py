@@ -335,3 +335,16 @@ def test_service_validation(tmp_path: Path, text: str, named: str) -> None:
     with pytest.raises(ConfigError) as info:
         load(tmp_path, f"[service]\n{text}\n")
     assert named in str(info.value) and "\n" not in str(info.value)
+
+
+def test_help_typed_at_the_menu_is_the_question_so_numbers_choose_its_entries(
+    chat: Chat,
+) -> None:
+    """At the menu, /bantuan once printed the help entries [1]–[4] and then the menu
+    [1]–[6] again: a typed "4" opened Forum & pengumuman, not Perintah lengkap."""
+    play(chat, ONBOARD)
+    [help_menu] = chat.send("/bantuan")
+    assert EMERGENCY in help_menu.text
+    assert chat.labels == [*HELP_MENU, "Kembali ke menu"]
+    play(chat, [("4", "/status KODE — cek status aspirasi")])
+    play(chat, [("bantuan", "Pilih yang ingin Anda ketahui")])  # the word, too

@@ -224,7 +224,7 @@ SCENES: dict[tuple[str, str], Scene] = {
     ),
     ("forum_manage", "move_when"): Scene(TO_MOVE, "19-12-2026 09.00", "Tempat sekarang:"),
     ("forum_manage", "move_place"): Scene(
-        (*TO_MOVE, "19-12-2026 09.00"), "Tempat tetap", f'Pindahkan "{FORUM_TITLE}"?'
+        (*TO_MOVE, "19-12-2026 09.00"), "Tempat tetap", f"Pindahkan “{FORUM_TITLE}”?"
     ),
     ("forum_manage", "move_confirm"): Scene(
         (*TO_MOVE, "19-12-2026 09.00", ("press", "Tempat tetap")),

@@ -551,6 +551,7 @@ async def test_read_more_and_the_help_menu_on_whatsapp(resident: WaResident) -> 
     assert notice.text.startswith("Sebelum mulai") and notice.kind == "button"
     await resident.choose("Setuju")
     await resident.choose("Lewati")
+    await resident.choose("Sampaikan aspirasi")  # in a form: the help's rows act from it
     help_menu, question = await resident.say("/bantuan")
     assert help_menu.kind == "list" and "hubungi 112" in help_menu.text
     assert [b["title"] for b in help_menu.buttons] == [
@@ -559,10 +560,19 @@ async def test_read_more_and_the_help_menu_on_whatsapp(resident: WaResident) -> 
         "Kontak petugas",
         "Perintah lengkap",
     ]
-    assert "Apa yang ingin" in question.text
+    assert "Pilih kategorinya" in question.text
     card, again = await resident.choose("Kontak petugas")
     assert "Jam layanan: Senin–Jumat 08.00–16.00 WIB" in card.text
-    assert "Apa yang ingin" in again.text
+    assert "Pilih kategorinya" in again.text
+    await resident.say("/menu")
+    [at_menu] = await resident.say("/bantuan")  # at the menu: the help is the question
+    assert "hubungi 112" in at_menu.text
+    assert [b["title"] for b in at_menu.buttons][:4] == [
+        "Cara kerja",
+        "Data saya",
+        "Kontak petugas",
+        "Perintah lengkap",
+    ]
 
 
 async def test_the_announcements_toggle_on_whatsapp_says_what_a_press_does(

@@ -141,8 +141,14 @@ def cancel(ctx: Ctx, _args: str) -> None:
 
 
 def show_help(ctx: Ctx, _args: str = "") -> None:
-    """The help menu as its own message, its buttons acting from any step; the
-    question the resident was at comes again below it, nothing lost."""
+    """At the main menu: the help menu, as the question (a typed "4" is its fourth
+    entry, not the main menu's). Anywhere else: the help menu as its own message,
+    its buttons acting from any step; the question the resident was at comes again
+    below it, nothing lost."""
+    conversation = ctx.conversation
+    if (conversation.flow, conversation.step) == (HOME.flow, HOME.value):
+        ctx.goto(Home.HELP)
+        return
     options = tuple(help_options(ctx, prefix="!help:"))
     ctx.replies.append(Reply(text=help_menu_text(ctx), options=options, prompt_id=ACTION_PROMPT))
 
