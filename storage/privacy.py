@@ -58,23 +58,21 @@ def _strip(session: Session, resident: Resident, photos: Iterable[str]) -> Erase
             ).all()
             if path
         ]
-    # Photos the resident sent as answers to a staff question (tunda) go too; the
-    # answers' text stays with the aspiration, as the aspiration's own text does.
+    # Photos and voice notes the resident sent as answers to a staff question (tunda)
+    # go too; the answers' text stays with the aspiration, as the aspiration's own
+    # text does (a spoken answer's only names the voice note and its length).
     own = select(Aspiration.id).where(col(Aspiration.resident_id) == resident.id)
     answers = col(AspirationNote.aspiration_id).in_(own) & (col(AspirationNote.kind) == "jawaban")
-    found += [
-        path
-        for path in session.exec(
-            select(AspirationNote.photo_path).where(
-                answers, col(AspirationNote.photo_path).is_not(None)
-            )
-        ).all()
-        if path
-    ]
+    for column in (AspirationNote.photo_path, AspirationNote.voice_path):
+        found += [
+            path
+            for path in session.exec(select(column).where(answers, col(column).is_not(None))).all()
+            if path
+        ]
     session.execute(
         update(AspirationNote)
         .where(answers)
-        .values(photo_path=None)
+        .values(photo_path=None, voice_path=None, voice_seconds=None)
         .execution_options(synchronize_session=False)
     )
     kept = session.execute(

@@ -47,6 +47,7 @@ HOLDERS = (
     Aspiration.photo_path,
     Aspiration.voice_path,
     AspirationNote.photo_path,
+    AspirationNote.voice_path,
     Announcement.photo,
 )
 
@@ -109,6 +110,11 @@ def purge(
         & (col(Aspiration.updated_at) < closed)
     )
     spoken = [p for p in session.exec(select(Aspiration.voice_path).where(voices)) if p]
+    # and the voice notes residents answered a staff question with, on the same terms
+    answered = col(AspirationNote.voice_path).is_not(None) & col(AspirationNote.aspiration_id).in_(
+        stale
+    )
+    spoken += [p for p in session.exec(select(AspirationNote.voice_path).where(answered)) if p]
     counts = {
         "conversations": _count(session, Conversation, conversations),
         "dedupe_records": _count(session, ProcessedUpdate, dedupe),
@@ -139,6 +145,12 @@ def purge(
         session.execute(
             update(Aspiration)
             .where(voices)
+            .values(voice_path=None)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(AspirationNote)
+            .where(answered)
             .values(voice_path=None)
             .execution_options(synchronize_session=False)
         )

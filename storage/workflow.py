@@ -14,6 +14,7 @@ clocks (``storage.sla``) on.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import update
@@ -287,11 +288,14 @@ def attach_answer(
     photo_path: str | None = None,
     latitude: float | None = None,
     longitude: float | None = None,
+    voice_path: str | None = None,
+    voice_seconds: int | None = None,
     clock: ServiceClock = DEFAULT_CLOCK,
 ) -> AspirationStatusChange:
-    """The resident's answer to the question asked with ``tunda``: kept with the
-    aspiration, which goes back to the status it was held in; the clocks resume.
-    ``IllegalTransition`` when it is no longer waiting for an answer."""
+    """The resident's answer to the question asked with ``tunda`` (text, a photo, a
+    location or a voice note): kept with the aspiration, which goes back to the
+    status it was held in; the clocks resume. ``IllegalTransition`` when it is no
+    longer waiting for an answer."""
     if aspiration.status != "tunda" or not aspiration.held_status:
         raise IllegalTransition(aspiration.status, aspiration.held_status or "", ())
     assert aspiration.id is not None
@@ -304,6 +308,8 @@ def attach_answer(
             photo_path=photo_path,
             latitude=latitude,
             longitude=longitude,
+            voice_path=voice_path,
+            voice_seconds=voice_seconds,
         )
     )
     return change_status(
@@ -325,6 +331,23 @@ def notes_of(*, session: Session, aspiration_id: int) -> list[AspirationNote]:
             .where(AspirationNote.aspiration_id == aspiration_id)
             .order_by(col(AspirationNote.at), col(AspirationNote.id))
         )
+    )
+
+
+def answered_by_voice(*, session: Session, aspiration_ids: Iterable[int]) -> set[int]:
+    """Which of these aspirations hold an answer the resident spoke (its voice
+    note still kept)."""
+    wanted = list(aspiration_ids)
+    if not wanted:
+        return set()
+    return set(
+        session.exec(
+            select(AspirationNote.aspiration_id).where(
+                col(AspirationNote.aspiration_id).in_(wanted),
+                col(AspirationNote.kind) == "jawaban",
+                col(AspirationNote.voice_path).is_not(None),
+            )
+        ).all()
     )
 
 

@@ -2,7 +2,9 @@
 message and a WhatsApp audio message at the text step become the aspiration,
 downloaded from the fake servers on 127.0.0.1 and kept in the media store; notes
 over the limits are refused with the same question, Telegram's before anything
-is downloaded; staff receive a stored note as a voice/audio message."""
+is downloaded; staff receive a stored note as a voice/audio message. A resident
+answers a staff question (/jawab) with a voice note the same way, and staff hear
+the answer."""
 
 from __future__ import annotations
 
@@ -15,9 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from dialogue import Chat
 from fake_telegram import TOKEN, FakeTelegram
 from fake_whatsapp import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN, FakeWhatsApp
 from sqlmodel import Session, select
+from staff_helpers import CONFIG_ROLES, STAFF, TOLD, move, person, seed
 from telegram_harness import Resident as TelegramResident
 from voices import OGG, amr, ogg_opus
 from whatsapp_harness import WaResident, said
@@ -32,9 +36,11 @@ from handlers.core.engine import Engine as SiantarEngine
 from handlers.core.settings import VoiceLimits
 from handlers.core.types import Reply
 from handlers.registry import FLOWS
+from storage.aspirations import find_aspiration
 from storage.db import transaction
-from storage.models import Aspiration
+from storage.models import Aspiration, AspirationNote, Resident
 from storage.residents import create_resident
+from storage.workflow import notes_of
 
 LIMITS = VoiceLimits(max_bytes=1024 * 1024, max_seconds=300)  # as [media] would set them
 TOO_BIG = "Pesan suara itu terlalu besar (paling besar 1 MB)"
@@ -298,3 +304,117 @@ async def test_staff_get_the_note_as_a_whatsapp_audio_message(
     assert note.type == "audio"
     [uploaded] = whatsapp.uploaded()
     assert uploaded == OGG
+
+
+# --- a voice note as the answer to a staff question (tunda) ----------------------------
+
+QUESTION = "Di depan rumah nomor berapa tepatnya lubang itu?"
+ANSWER_QUESTION = "Kirim jawaban Anda: tulis pesan, kirim foto atau pesan suara"
+ANSWER_KEPT = "Terima kasih, pesan suara Anda sudah kami simpan sebagai jawaban untuk aspirasi"
+
+
+def held_for(engine: SiantarEngine, identity: str, media: MediaStore) -> tuple[str, Chat]:
+    """An aspiration of the resident ``identity`` that staff (in the console chat, on
+    the same database) put on hold with ``QUESTION``; its code and the staff chat."""
+    desk = SiantarEngine(
+        engine.db, replace(engine.settings, config_roles=CONFIG_ROLES, files=media), FLOWS
+    )
+    with Session(engine.db) as session:
+        resident = session.exec(select(Resident).where(Resident.identity == identity)).one()
+    code = seed(desk, resident_id=resident.id, status="diverifikasi")
+    staff = person(desk, STAFF, name="Rina Petugas")
+    move(staff, code, "tunda", note=QUESTION)
+    assert TOLD in staff.said
+    return code, staff
+
+
+def answer_of(engine: SiantarEngine, code: str) -> tuple[Aspiration, AspirationNote]:
+    with Session(engine.db) as session:
+        aspiration = find_aspiration(session=session, code=code)
+        assert aspiration is not None and aspiration.id is not None
+        [answer] = notes_of(session=session, aspiration_id=aspiration.id)
+        return aspiration, answer
+
+
+def staff_hear(staff: Chat, code: str) -> Reply:
+    """Staff open the aspiration: the spoken answer is marked in its history and
+    comes as a voice message of its own; that message."""
+    staff.send(f"/aspirasi {code}")
+    assert f"Aspirasi {code} — " in staff.said
+    assert "Jawaban warga: 🎤 pesan suara (0:42)" in staff.last.text
+    [heard] = [reply for reply in staff.last_batch if reply.voice]
+    assert heard.text.startswith(f"Jawaban warga untuk {code} berupa pesan suara")
+    return heard
+
+
+async def test_a_telegram_resident_answers_a_staff_question_with_a_voice_note(
+    tg_channel: TelegramChannel,
+    tg_resident: TelegramResident,
+    telegram: FakeTelegram,
+    engine: SiantarEngine,
+) -> None:
+    await tg_resident.say("/start")
+    await tg_resident.press("Setuju")
+    await tg_resident.press("Lewati")
+    code, staff = held_for(engine, f"telegram:{tg_resident.user_id}", tg_channel.media)
+    asked = await tg_resident.say(f"/jawab {code}")
+    assert f"“{QUESTION}”" in asked["text"] and ANSWER_QUESTION in asked["text"]
+    # too long (Telegram says so): refused, not downloaded, the same question again
+    downloads = len(telegram.calls_to("getFile"))
+    refused = await tg_resident._expect_reply(
+        lambda: telegram.send_voice(tg_resident.user_id, OGG, duration=301)
+    )
+    assert TOO_LONG in refused["text"] and refused["text"].endswith(asked["text"])
+    assert len(telegram.calls_to("getFile")) == downloads
+    assert stored(engine)[0].status == "tunda"
+    thanks = await tg_resident._expect_reply(
+        lambda: telegram.send_voice(tg_resident.user_id, OGG, duration=42)
+    )
+    assert f"{ANSWER_KEPT} {code}." in thanks["text"]
+    aspiration, answer = answer_of(engine, code)
+    assert (aspiration.status, aspiration.held_status) == ("diverifikasi", None)  # resumed
+    assert (answer.kind, answer.text, answer.voice_seconds) == ("jawaban", SPOKEN, 42)
+    assert answer.voice_path and answer.voice_path.endswith(".ogg")
+    assert tg_channel.media.path_of(answer.voice_path).read_bytes() == OGG
+    heard = staff_hear(staff, code)
+    assert heard.voice == answer.voice_path
+    # what staff got is a voice message Telegram plays, with the resident's recording
+    before = len(telegram.calls_to("sendVoice"))
+    await tg_channel.deliver("7898", heard)
+    [call] = telegram.calls_to("sendVoice")[before:]
+    assert call.params["voice"].data == OGG and call.params["caption"] == heard.text
+
+
+async def test_a_whatsapp_resident_answers_a_staff_question_with_a_voice_note(
+    wa_channel: WhatsAppChannel, wa_resident: WaResident, whatsapp: FakeWhatsApp,
+    engine: SiantarEngine,
+) -> None:  # fmt: skip
+    await wa_resident.say("/start")
+    await wa_resident.choose("Setuju")
+    await wa_resident.choose("Lewati")
+    code, staff = held_for(engine, f"whatsapp:{wa_resident.wa_id}", wa_channel.media)
+    asked = said(await wa_resident.say(f"/jawab {code}"))
+    assert f"“{QUESTION}”" in asked and ANSWER_QUESTION in asked
+    refused = said(await wa_resident.voice(ogg_opus(10, padding=1100 * 1024)))
+    assert TOO_BIG in refused and refused.endswith(asked)  # nothing lost: asked again
+    assert stored(engine)[0].status == "tunda"
+    assert list(wa_channel.media.directory.rglob("*.ogg")) == []
+    assert f"{ANSWER_KEPT} {code}." in said(await wa_resident.voice(OGG))
+    aspiration, answer = answer_of(engine, code)
+    assert (aspiration.status, answer.text, answer.voice_seconds) == ("diverifikasi", SPOKEN, 42)
+    assert answer.voice_path and wa_channel.media.path_of(answer.voice_path).read_bytes() == OGG
+    heard = staff_hear(staff, code)
+    # staff on WhatsApp get the caption, then the recording as an audio message
+    staff_wa = "6281200000998"
+    with transaction(engine.db) as session:  # seen just now: within the 24-hour window
+        create_resident(
+            session=session,
+            identity=f"whatsapp:{staff_wa}",
+            channel="whatsapp",
+            language="id",
+            now=datetime.now(UTC),
+        )
+    await wa_channel.deliver(staff_wa, heard)
+    caption, note = whatsapp.sent(staff_wa)
+    assert (caption.text, note.type) == (heard.text, "audio")
+    assert whatsapp.uploaded()[-1] == OGG

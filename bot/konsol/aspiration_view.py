@@ -69,6 +69,8 @@ class HistoryEntry:
     text: str | None = None
     photo_href: str | None = None
     place: Place | None = None
+    voice_href: str | None = None  # a spoken answer's player; ``?unduh=1`` downloads
+    voice_length: str = ""  # 0:42
 
 
 @dataclass(frozen=True)
@@ -213,14 +215,18 @@ def history(record: AspirationRecord, t: Translator, href: str) -> list[HistoryE
         entries.append((change.at, 0, entry))
     for note in record.notes:
         photo = f"{href}/catatan/{note.id}/foto" if note.photo_path else None
+        voice = f"{href}/catatan/{note.id}/suara" if note.voice_path else None
         entry = HistoryEntry(
             at=note.at,
             kind=note.kind,
             who=who_label(t, note.actor),
             unit=unit_label(record.units, note.opd_code),
-            text=note.text or None,
+            # a spoken answer's text only names its voice note: the player says it
+            text=None if voice else note.text or None,
             photo_href=photo,
             place=place_of(note.latitude, note.longitude),
+            voice_href=voice,
+            voice_length=duration(note.voice_seconds),
         )
         entries.append((note.at, 1, entry))
     entries.sort(key=lambda found: (found[0], found[1]))

@@ -1,9 +1,12 @@
 """Jawab: a resident answers the question staff asked with ``tunda``.
 
 Started by the "Jawab" button under the question (a button that works at any
-step) or by typing ``/jawab ASP-7K2M9Q``; the answer — text, a photo or a
-location — is attached to the aspiration, which goes back to where it was and
-its clocks resume. A detour: the resident then returns to whatever they were
+step) or by typing ``/jawab ASP-7K2M9Q``; the answer — text, a photo, a
+location, or a voice note for a resident who cannot type — is attached to the
+aspiration, which goes back to where it was and its clocks resume. A spoken
+answer's text names the voice note and its length (``spoken_text``), as a spoken
+aspiration's does; a note over the limits is refused by the core with the same
+question again. A detour: the resident then returns to whatever they were
 doing. Only the aspiration's own resident may answer; any other code gets the
 same "not found" as a code that does not exist.
 """
@@ -11,6 +14,7 @@ same "not found" as a code that does not exist.
 from __future__ import annotations
 
 from handlers.aspirations.status import find
+from handlers.aspirations.voice_words import spoken_text
 from handlers.core.flow import HOME, Answer, Ctx, Draft, Flow, Prompt, Step, Steps
 from handlers.core.types import Option
 from handlers.core.validation import Invalid, check_comment
@@ -60,18 +64,19 @@ def ask_answer(ctx: Ctx) -> Prompt:
     return Prompt(
         ctx.t("answer.ask", code=code, question=question),
         (Option("cancel", ctx.t("aspiration.cancel")),),
-        accepts=frozenset({"text", "photo", "location"}),
+        accepts=frozenset({"text", "photo", "location", "voice"}),
     )
 
 
 def on_answer(ctx: Ctx, answer: Answer) -> None:
-    """Attach the text, photo or location; the aspiration resumes."""
+    """Attach the text, photo, location or voice note; the aspiration resumes."""
     if answer.option == "cancel":
         ctx.note(ctx.t("answer.cancelled"))
         done(ctx)
         return
     aspiration = find(ctx, ctx.draft(AnswerDraft).answer_code or "")
     if aspiration is None or aspiration.status != "tunda":
+        _let_go(ctx, answer)
         ctx.note(ctx.t("answer.not_waiting", code=aspiration.code if aspiration else "-"))
         done(ctx)
         return
@@ -82,7 +87,9 @@ def on_answer(ctx: Ctx, answer: Answer) -> None:
         except Invalid as problem:
             ctx.refuse(problem)
             return
-    location = answer.location
+    location, voice = answer.location, answer.voice
+    if voice is not None:
+        text = spoken_text(ctx.t, voice.seconds)
     try:
         attach_answer(
             session=ctx.session,
@@ -92,13 +99,25 @@ def on_answer(ctx: Ctx, answer: Answer) -> None:
             photo_path=answer.photo,
             latitude=location.latitude if location else None,
             longitude=location.longitude if location else None,
+            voice_path=voice.reference if voice else None,
+            voice_seconds=voice.seconds if voice else None,
             clock=ctx.settings.clock,
         )
     except IllegalTransition:  # answered from another device meanwhile
+        _let_go(ctx, answer)
         ctx.note(ctx.t("answer.not_waiting", code=aspiration.code))
     else:
-        ctx.note(ctx.t("answer.thanks", code=aspiration.code))
+        thanks = "answer.thanks_voice" if voice is not None else "answer.thanks"
+        ctx.note(ctx.t(thanks, code=aspiration.code))
     done(ctx)
+
+
+def _let_go(ctx: Ctx, answer: Answer) -> None:
+    """A photo or voice note sent for an answer no longer wanted is not kept: no
+    file of the resident's stays that nothing points to."""
+    for reference in (answer.photo, answer.voice.reference if answer.voice else None):
+        if reference:
+            ctx.discard(reference)
 
 
 def done(ctx: Ctx) -> None:

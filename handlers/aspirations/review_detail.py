@@ -8,7 +8,7 @@ from datetime import datetime
 
 from handlers.aspirations.review_state import Reviewing, current, draft, refuse_status
 from handlers.aspirations.status import category_label
-from handlers.aspirations.voice_words import duration
+from handlers.aspirations.voice_words import duration, note_words
 from handlers.core.flow import Answer, Ctx, Prompt
 from handlers.core.matching import fold
 from handlers.core.notifications import resident_of, unit_name
@@ -101,7 +101,8 @@ def history_text(ctx: Ctx, aspiration: Aspiration) -> str:
         line = t("status.history_line", when=t.datetime(change.at), status=status, note=note)
         entries.append((change.at, 0, line))
     for entry in aspiration_notes(session=ctx.session, aspiration_id=aspiration.id):
-        parts = [entry.text] if entry.text else []
+        words = note_words(t, entry)
+        parts = [words] if words else []
         if entry.photo_path:
             parts.append(t("review.note_photo"))
         if entry.latitude is not None and entry.longitude is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.core.flow import Ctx, Draft, Steps
 from storage.aspirations import find_aspiration, normalise_tracking_code
 from storage.models import Aspiration
+from storage.workflow import notes_of
 
 
 class Reviewing(Steps, flow="review"):
@@ -57,10 +58,18 @@ def open_code(ctx: Ctx, raw: str) -> None:
 
 
 def send_voice(ctx: Ctx, aspiration: Aspiration) -> None:
-    """The resident's voice note, as its own message (staff listen in the chat)."""
+    """The resident's voice notes, each as its own message (staff listen in the
+    chat): the aspiration's, then those they answered staff's questions with. The
+    captions name the aspiration and the time, never who spoke."""
     if aspiration.voice_path:
         caption = ctx.t("review.voice_caption", code=aspiration.code)
         ctx.say(caption, voice=aspiration.voice_path)
+    assert aspiration.id is not None
+    for note in notes_of(session=ctx.session, aspiration_id=aspiration.id):
+        if note.kind == "jawaban" and note.voice_path:
+            when = ctx.t.datetime(note.at)
+            caption = ctx.t("review.answer_voice_caption", code=aspiration.code, when=when)
+            ctx.say(caption, voice=note.voice_path)
 
 
 def current(ctx: Ctx) -> Aspiration:

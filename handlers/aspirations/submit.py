@@ -14,7 +14,7 @@ from __future__ import annotations
 from handlers.aspirations.language_guess import guess_language
 from handlers.aspirations.status import category_label, category_options
 from handlers.aspirations.suggest import suggest_category
-from handlers.aspirations.voice_words import duration
+from handlers.aspirations.voice_words import duration, spoken_text
 from handlers.core import abuse, service_info
 from handlers.core.flow import HOME, Answer, Ctx, Flow, Prompt, Step, Steps
 from handlers.core.types import Option, Voice
@@ -107,19 +107,12 @@ def keep_text(ctx: Ctx, text: str) -> None:
     FORM.next(ctx, Asking.ATTACHMENT)
 
 
-def spoken_text(ctx: Ctx, seconds: int | None) -> str:
-    """The text of an aspiration the resident spoke: "(pesan suara, 0:42)"."""
-    if seconds is None:
-        return ctx.t("aspiration.voice_text_unknown")
-    return ctx.t("aspiration.voice_text", length=duration(seconds))
-
-
 def keep_voice_text(ctx: Ctx, voice: Voice) -> None:
     """A voice note at the text step: it is the aspiration, the text says so."""
     draft = _draft(ctx)
     _take_voice(ctx, draft, voice)
     draft.voice_is_text = True
-    draft.text = spoken_text(ctx, voice.seconds)
+    draft.text = spoken_text(ctx.t, voice.seconds)
     draft.language = ctx.resident.language
     ctx.note(ctx.t("aspiration.voice_received"))
     FORM.next(ctx, Asking.ATTACHMENT)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.aspirations.status import category_label
-from handlers.aspirations.voice_words import duration
+from handlers.aspirations.voice_words import duration, note_words
 from handlers.core.datetimes import short_date
 from handlers.core.flow import Ctx
 from handlers.core.notifications import resident_of
@@ -95,7 +95,7 @@ def history(ctx: Ctx, aspiration: Aspiration) -> str:
             f"desk.history_{kind}",
             when=t.datetime(note_.at),
             unit=unit_name(ctx, note_.opd_code),
-            text=note_.text or "-",
+            text=note_words(t, note_) or "-",
         )
         entries.append((note_.at, 1, line))
     entries.sort(key=lambda entry: (entry[0], entry[1]))

@@ -22,6 +22,7 @@ from storage.aspirations import recent_aspirations
 from storage.audit import RESIDENT, record
 from storage.privacy import Erased, erase_resident, remove_photos, withdraw_consent
 from storage.trainings import cancel_registration, registrations_of, waitlist_rank
+from storage.workflow import answered_by_voice
 
 SHOWN_ASPIRATIONS = 20
 
@@ -61,10 +62,14 @@ def summary(ctx: Ctx) -> str:
         lines.append(t("mydata.no_consent"))
     aspirations = recent_aspirations(session=ctx.session, resident_id=own, limit=SHOWN_ASPIRATIONS)
     lines += [t("mydata.aspirations") if aspirations else t("mydata.no_aspirations")]
+    # their voice is kept: the aspiration's voice note, or an answer they spoke
+    spoken = answered_by_voice(
+        session=ctx.session, aspiration_ids=(a.id for a in aspirations if a.id)
+    )
     lines += [
         f"• {a.code} · {category_label(ctx, a.category)} · "
         + resident_status(ctx.session, t, a.status, a.opd_code)
-        + (f" · {t('mydata.voice_kept')}" if a.voice_path else "")
+        + (f" · {t('mydata.voice_kept')}" if a.voice_path or a.id in spoken else "")
         for a in aspirations
     ]
     registrations = registrations_of(ctx.session, own)

@@ -92,7 +92,12 @@ def _aspiration(session: Session, aspiration: Aspiration) -> dict[str, Any]:
         "status_history": [_fields(change, "status at note") for change in history],
         # what the city's units wrote back and what the resident answered when asked
         "notes": [
-            {**_fields(note, "kind at text"), "has_photo": note.photo_path is not None}
+            {
+                **_fields(note, "kind at text"),
+                "has_photo": note.photo_path is not None,
+                "has_voice": note.voice_path is not None,
+                "voice_seconds": note.voice_seconds,
+            }
             for note in notes_of(session=session, aspiration_id=aspiration.id or 0)
         ],
     }

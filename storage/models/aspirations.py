@@ -121,7 +121,7 @@ class AspirationNote(SQLModel, table=True):
     """What is said about an aspiration besides its status: a unit's follow-up
     (``tindak_lanjut``) the resident reads, a question staff ask the resident
     while it is on hold (``pertanyaan``) and the resident's answer (``jawaban``,
-    text, photo or location)."""
+    text, photo, location or a voice note)."""
 
     __tablename__ = "aspiration_note"
 
@@ -139,3 +139,6 @@ class AspirationNote(SQLModel, table=True):
     photo_path: str | None = Field(default=None, max_length=255)
     latitude: float | None = None
     longitude: float | None = None
+    # an answer spoken instead of typed (``bot.voices``), and its length where known
+    voice_path: str | None = Field(default=None, max_length=255)
+    voice_seconds: int | None = None

@@ -10,8 +10,9 @@ scope again (never a public path).
 - ``POST /aspirasi/{CODE}/tindak-lanjut``: a unit officer's follow-up the
   resident reads (``storage.workflow.add_follow_up`` + ``tell_follow_up``).
 - ``GET  /aspirasi/{CODE}/foto`` and ``/catatan/{ID}/foto``: the photo, inline.
-- ``GET  /aspirasi/{CODE}/suara``: the voice note, inline for the page's player,
-  as a download with ``?unduh=1``; same checks as the photo.
+- ``GET  /aspirasi/{CODE}/suara`` and ``/catatan/{ID}/suara`` (a resident's
+  spoken answer): the voice note, inline for the page's player, as a download
+  with ``?unduh=1``; same checks as the photo.
 
 An aspiration outside the visitor's scope answers exactly as one that does not
 exist (``Konsol.not_found``).
@@ -266,14 +267,23 @@ def routes(k: Konsol) -> list[BaseRoute]:
         )
 
     async def voice(request: Request, visitor: Visitor) -> Response:
-        """The resident's voice note, for the page's player; ``?unduh=1`` downloads it."""
+        """The resident's voice note (the aspiration's, or an answer's), for the
+        page's player; ``?unduh=1`` downloads it."""
         code = request.path_params["code"]
+        note_id: int | None = request.path_params.get("note")
 
         def find(session: Session) -> tuple[str, str] | None:
             found = scoped(session, visitor, code)
-            if found is None or not found[0].voice_path:
+            if found is None:
                 return None
-            return found[0].voice_path, found[0].code
+            aspiration, _ = found
+            if note_id is None:
+                kept = aspiration.voice_path
+                return (kept, aspiration.code) if kept else None
+            note = note_of(session=session, aspiration=aspiration, note_id=note_id)
+            if note is None or not note.voice_path:
+                return None
+            return note.voice_path, f"{aspiration.code}-catatan-{note_id}"
 
         found = await k.work(find)
         path = stored_file(k, found[0], VOICE_TYPES) if found else None
@@ -298,6 +308,11 @@ def routes(k: Konsol) -> list[BaseRoute]:
         Route(
             "/aspirasi/{code}/catatan/{note:int}/foto",
             k.guard("aspirasi", photo),
+            methods=["GET"],
+        ),
+        Route(
+            "/aspirasi/{code}/catatan/{note:int}/suara",
+            k.guard("aspirasi", voice),
             methods=["GET"],
         ),
     ]
