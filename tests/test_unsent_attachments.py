@@ -138,3 +138,21 @@ def test_sent_aspirations_and_announcements_keep_their_photos(
     with Session(budi.engine.db) as session:
         assert session.exec(select(Aspiration.photo_path)).one() == reference
         assert session.exec(select(Announcement.photo)).one() == poster
+
+
+def test_every_column_that_names_a_kept_file_is_asked() -> None:
+    """A new column holding a photo or voice note must join ``HOLDERS``, or the
+    daily purge would take its files for a form's left behind."""
+    from sqlmodel import SQLModel
+
+    from storage.retention import HOLDERS
+
+    naming = {
+        f"{table.name}.{column.name}"
+        for table in SQLModel.metadata.tables.values()
+        for column in table.columns
+        if column.name in ("photo", "photo_path", "voice_path")
+    }
+    asked = {f"{column.table.name}.{column.name}" for column in HOLDERS}  # type: ignore[attr-defined]
+    assert naming == asked
+    assert "aspiration_note.voice_path" in asked
