@@ -5,8 +5,10 @@ or argparse's own complaint), a database that cannot be used with status 1, an
 interrupt with 130. The line is in the run's language: ``siantar: gagal: …``
 (``cli.failed``), ``siantar: basis data gagal: …`` (``cli.database_failed``, the
 driver's own words after it), argparse's ``siantar export: gagal: … (lihat
-'siantar export --help')`` (``cli.usage_error``); the refusals of the layers below
-are worded by ``bot.cli.refusals``. Output cut short by its reader (``siantar audit | head -1``)
+'siantar export --help')`` (``cli.usage_error``); the refusals of the layers
+below are worded by ``bot.cli.refusals``.
+
+Output cut short by its reader (``siantar audit | head -1``)
 ends the command quietly with status 141, as a Unix tool killed by SIGPIPE would;
 SIGPIPE itself stays ignored, so a closed database socket is an error, not death
 (https://docs.python.org/3/library/signal.html#note-on-sigpipe). Every command
