@@ -256,3 +256,70 @@ def test_the_language_is_found_before_argparse_reads_the_line(
     argv: list[str], language: str | None
 ) -> None:
     assert asked_language(argv) == language
+
+
+FAMILIES = {
+    "ExportError": "export",
+    "UnitError": "unit",
+    "TrainingError": "training",
+    "ForumError": "forum",
+    "AnnouncementError": "announcement",
+    "StatsError": "stats",
+    "DatabaseNotReady": "database",
+}
+RAISED = re.compile(r"\b(" + "|".join(FAMILIES) + r")\(\s*\"(\w+)\"")
+# reasons only residents meet (a registration, an RSVP, a subscription): the chat words them
+CHAT_ONLY = {
+    ("training", "already"),
+    ("training", "not_active"),
+    ("forum", "answer"),
+    ("forum", "closed"),
+    ("forum", "scope"),
+}
+# reasons made at run time, not written as a literal at the raise site
+COMPUTED = {
+    ("export", "unknown_status"),
+    ("export", "unknown_category"),
+    ("unit", "bad_name"),
+    ("unit", "bad_short_name"),
+    ("database", "empty"),
+    ("database", "unknown_revision"),
+    ("database", "behind"),
+    ("training", "quota_taken"),
+}
+
+
+def test_every_refusal_the_cli_can_meet_is_worded_in_both_languages() -> None:
+    """A storage refusal with a new reason gets its ``cli.<family>.<reason>`` entry
+    (else the CLI would show its English line inside an Indonesian frame)."""
+    root = Path(__file__).parents[1]
+    raised = {
+        (FAMILIES[name], reason)
+        for folder in ("storage", "bot")
+        for path in (root / folder).rglob("*.py")
+        for name, reason in RAISED.findall(path.read_text(encoding="utf-8"))
+    }
+    assert ("export", "not_for_kind") in raised and ("unit", "exists") in raised
+    for language in ("id", "en"):
+        catalog = load_catalog(language)
+        missing = sorted(
+            f"cli.{family}.{reason}"
+            for family, reason in (raised - CHAT_ONLY) | COMPUTED
+            if f"cli.{family}.{reason}" not in catalog
+        )
+        assert missing == [], language
+
+
+def test_a_refusal_is_worded_from_its_reason_or_shown_as_it_is() -> None:
+    from bot.cli.refusals import refusal
+    from storage.exports import ExportError
+    from storage.trainings import TrainingError
+
+    missing = TrainingError("not_found", "no training program 1234", id=1234)
+    assert refusal(missing) == "program pelatihan 1234 tidak ada"  # a number, not 1.234
+    use_language("en")
+    assert refusal(missing) == "no training program 1234"
+    use_language("id")
+    # a reason the catalog does not know, or one raised without its values: the line
+    assert refusal(ExportError("new_reason", "an English line")) == "an English line"
+    assert refusal(TrainingError("not_found", "no program")) == "no program"
