@@ -26,8 +26,15 @@ if TYPE_CHECKING:
 
 
 class DatabaseNotReady(Exception):
-    """A command that only reads has no database to read; ``str()`` is one line
-    naming the database it looked for."""
+    """A command that only reads has no database to read. ``reason`` is ``missing``,
+    ``empty``, ``unknown_revision`` or ``behind``; ``params`` name the database
+    (``where``) and its revisions, for the CLI to word (``cli.database.<reason>``);
+    ``str()`` is one English line naming it."""
+
+    def __init__(self, reason: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.params = params
 
 
 def open_database(settings: Settings) -> Database:
@@ -53,7 +60,9 @@ def open_existing_database(settings: Settings) -> Database:
     where = display_url(url)
     path = sqlite_file(url)
     if path is not None and not path.is_file():
-        raise DatabaseNotReady(f"no database at {where}: nothing has been stored there yet")
+        raise DatabaseNotReady(
+            "missing", f"no database at {where}: nothing has been stored there yet", where=where
+        )
     db = make_engine(url)
     try:
         schema = schema_of(db)
@@ -62,18 +71,23 @@ def open_existing_database(settings: Settings) -> Database:
         raise
     problem = None
     if schema.revision is None:
-        problem = f"the database {where} is empty: nothing has been stored there yet"
+        problem = ("empty", f"the database {where} is empty: nothing has been stored there yet")
     elif not schema.known:
         problem = (
+            "unknown_revision",
             f"the database {where} is at schema revision {schema.revision}, which this "
-            "version of siantar does not know (was it upgraded by a newer version?)"
+            "version of siantar does not know (was it upgraded by a newer version?)",
         )
     elif not schema.current:
         problem = (
+            "behind",
             f"the database {where} is at schema revision {schema.revision}, this version "
-            f"needs {schema.head}: run 'siantar db upgrade' first"
+            f"needs {schema.head}: run 'siantar db upgrade' first",
         )
     if problem is not None:
         db.dispose()
-        raise DatabaseNotReady(problem)
+        reason, message = problem
+        raise DatabaseNotReady(
+            reason, message, where=where, revision=schema.revision or "", head=schema.head
+        )
     return db

@@ -39,9 +39,13 @@ FANOUT_BATCH = 1000
 
 
 class AnnouncementError(Exception):
-    def __init__(self, reason: str, detail: str = "") -> None:
+    """A refused action; ``reason`` is a short key the caller turns into words, with
+    ``params`` (the CLI: ``cli.announcement.<reason>``). ``str()`` is one English line."""
+
+    def __init__(self, reason: str, detail: str = "", **params: object) -> None:
         super().__init__(detail or reason)
         self.reason = reason
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -171,11 +175,12 @@ def create_announcement(
     forum_id: int | None = None,
 ) -> Announcement:
     check_segment(session, segment)
+    maximum = ANNOUNCEMENT.text.maximum
     if not text.strip():
-        raise AnnouncementError("text", "the announcement has no text")
-    if len(text) > ANNOUNCEMENT.text.maximum:
+        raise AnnouncementError("text", "the announcement has no text", maximum=maximum)
+    if len(text) > maximum:
         raise AnnouncementError(
-            "text", f"the text is longer than {ANNOUNCEMENT.text.maximum} characters"
+            "text", f"the text is longer than {maximum} characters", maximum=maximum
         )
     announcement = Announcement(
         kind=kind,
@@ -293,12 +298,18 @@ def cancel_announcement(
     marked ``cancelled``. Returns how many rows were withdrawn."""
     announcement = session.get(Announcement, announcement_id)
     if announcement is None:
-        raise AnnouncementError("not_found", f"no announcement {announcement_id}")
+        raise AnnouncementError(
+            "not_found", f"no announcement {announcement_id}", id=announcement_id
+        )
     if announcement.status == "cancelled":
-        raise AnnouncementError("cancelled", f"announcement {announcement_id} is already cancelled")
+        raise AnnouncementError(
+            "cancelled", f"announcement {announcement_id} is already cancelled", id=announcement_id
+        )
     started = announcement.status != "scheduled" or announcement.send_at <= now
     if started and not force:
-        raise AnnouncementError("started", f"announcement {announcement_id} has already started")
+        raise AnnouncementError(
+            "started", f"announcement {announcement_id} has already started", id=announcement_id
+        )
     withdrawn = session.execute(
         update(OutboxMessage)
         .where(
@@ -331,7 +342,9 @@ def delivery_stats(session: Session, announcement_id: int) -> DeliveryStats:
     """How the announcement's rows stand: pending, sent, failed, unreachable, opted out."""
     announcement = session.get(Announcement, announcement_id)
     if announcement is None:
-        raise AnnouncementError("not_found", f"no announcement {announcement_id}")
+        raise AnnouncementError(
+            "not_found", f"no announcement {announcement_id}", id=announcement_id
+        )
     counts = session.exec(
         select(OutboxMessage.status, func.count())
         .where(OutboxMessage.announcement_id == announcement_id)

@@ -26,9 +26,13 @@ UPCOMING = ("scheduled", "moved")
 
 
 class ForumError(Exception):
-    def __init__(self, reason: str, detail: str = "") -> None:
+    """A refused action; ``reason`` is a short key the caller turns into words, with
+    ``params`` (the CLI: ``cli.forum.<reason>``). ``str()`` is one English line."""
+
+    def __init__(self, reason: str, detail: str = "", **params: object) -> None:
         super().__init__(detail or reason)
         self.reason = reason
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -44,11 +48,17 @@ class NewForum:
 
 def check_forum(forum: NewForum | ForumEvent) -> None:
     if not forum.title.strip() or len(forum.title) > FORUM.title.maximum:
-        raise ForumError("title", f"title must be 1–{FORUM.title.maximum} characters")
+        raise ForumError(
+            "title",
+            f"title must be 1–{FORUM.title.maximum} characters",
+            maximum=FORUM.title.maximum,
+        )
     if forum.forum_type not in FORUM_TYPES:
-        raise ForumError("forum_type", f"type must be one of {', '.join(FORUM_TYPES)}")
+        types = ", ".join(FORUM_TYPES)
+        raise ForumError("forum_type", f"type must be one of {types}", types=types)
     if forum.area_level not in AREA_LEVELS:
-        raise ForumError("area_level", f"area must be one of {', '.join(AREA_LEVELS)}")
+        levels = ", ".join(AREA_LEVELS)
+        raise ForumError("area_level", f"area must be one of {levels}", levels=levels)
     if (forum.area_level == "kota") != (forum.area_code is None):
         raise ForumError("area_code", "a kecamatan or kelurahan area needs its code")
 
@@ -71,7 +81,7 @@ def create_forum(*, session: Session, new: NewForum, actor: str, now: datetime) 
 def get_forum(session: Session, forum_id: int) -> ForumEvent:
     forum = session.get(ForumEvent, forum_id)
     if forum is None:
-        raise ForumError("not_found", f"no forum {forum_id}")
+        raise ForumError("not_found", f"no forum {forum_id}", id=forum_id)
     return forum
 
 
@@ -115,7 +125,8 @@ def post_summary(*, session: Session, forum_id: int, summary: str, now: datetime
         raise ForumError("already", "the result of this forum was already sent")
     text = summary.strip()
     if not text or len(text) > FORUM.summary.maximum:
-        raise ForumError("summary", f"the result must be 1–{FORUM.summary.maximum} characters")
+        maximum = FORUM.summary.maximum
+        raise ForumError("summary", f"the result must be 1–{maximum} characters", maximum=maximum)
     forum.summary, forum.summary_at, forum.status = text, now, "held"
     forum.updated_at = now
     session.add(forum)

@@ -87,12 +87,15 @@ SHORT_NAME = Length(60, minimum=2, letters=2)
 class UnitError(ValueError):
     """A unit that cannot be added, changed or granted as asked. ``reason`` is one of
     ``bad_code``, ``bad_kind``, ``bad_name``, ``bad_short_name``, ``exists``,
-    ``not_found``, ``inactive``, ``no_unit``; ``code`` the unit's code as given."""
+    ``not_found``, ``inactive``, ``no_unit``; ``code`` the unit's code as given;
+    ``params`` what else a caller needs to word it (the CLI: ``cli.unit.<reason>``).
+    ``str()`` is one English line."""
 
-    def __init__(self, reason: str, code: str, message: str) -> None:
+    def __init__(self, reason: str, code: str, message: str, **params: object) -> None:
         super().__init__(message)
         self.reason = reason
         self.code = code
+        self.params = params
 
 
 def check_code(code: str) -> str:
@@ -100,7 +103,10 @@ def check_code(code: str) -> str:
     wanted = code.strip().upper()
     if not CODE.match(wanted):
         raise UnitError(
-            "bad_code", wanted, f"code {code!r}: use letters, digits and '-', at most 24"
+            "bad_code",
+            wanted,
+            f"code {code!r}: use letters, digits and '-', at most 24",
+            given=code,
         )
     return wanted
 
@@ -108,7 +114,10 @@ def check_code(code: str) -> str:
 def check_kind(kind: str) -> str:
     wanted = kind.strip().lower()
     if wanted not in OPD_KINDS:
-        raise UnitError("bad_kind", "", f"kind must be one of {', '.join(OPD_KINDS)}, not {kind!r}")
+        kinds = ", ".join(OPD_KINDS)
+        raise UnitError(
+            "bad_kind", "", f"kind must be one of {kinds}, not {kind!r}", given=kind, kinds=kinds
+        )
     return wanted
 
 
@@ -120,7 +129,11 @@ def check_name(text: str, *, short: bool = False) -> str:
         what = "short name" if short else "name"
         reason = "bad_short_name" if short else "bad_name"
         raise UnitError(
-            reason, "", f"{what} must be {length.minimum}–{length.maximum} characters with letters"
+            reason,
+            "",
+            f"{what} must be {length.minimum}–{length.maximum} characters with letters",
+            minimum=length.minimum,
+            maximum=length.maximum,
         )
     return value
 
@@ -243,7 +256,7 @@ def grant_officer(
     the role was new and which units were added. Every unit is checked first
     (UnitError for one unknown or inactive), so a refusal grants nothing."""
     if not codes:
-        raise UnitError("no_unit", "", f"{OFFICER} needs at least one unit")
+        raise UnitError("no_unit", "", f"{OFFICER} needs at least one unit", role=OFFICER)
     for code in codes:
         unit = _existing(session, code)
         if not unit.active:

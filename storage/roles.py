@@ -12,12 +12,16 @@ from storage.models import ROLES, RoleGrant
 
 
 class UnknownRole(ValueError):
-    """Not one of ``ROLES``."""
+    """Not one of ``ROLES``; ``role`` is the one asked for. ``str()`` is one English line."""
+
+    def __init__(self, role: str) -> None:
+        super().__init__(f"unknown role {role!r}; roles are: {', '.join(ROLES)}")
+        self.role = role
 
 
 def _check(role: str) -> None:
     if role not in ROLES:
-        raise UnknownRole(f"unknown role {role!r}; roles are: {', '.join(ROLES)}")
+        raise UnknownRole(role)
 
 
 def grant_role(

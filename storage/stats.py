@@ -24,7 +24,13 @@ from storage.wilayah import load_wilayah
 
 
 class StatsError(ValueError):
-    """A period that cannot be counted; the message is one line for the operator."""
+    """A period that cannot be counted; ``str()`` is one English line, ``reason`` and
+    ``params`` let a caller word it (the CLI: ``cli.stats.<reason>``)."""
+
+    def __init__(self, reason: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,12 @@ def wib_day_bounds(
     23:59:59 WIB on the 28th is inside and midnight after it is not.
     """
     if since and until and since > until:
-        raise StatsError(f"--since {since} is after --until {until}")
+        raise StatsError(
+            "since_after_until",
+            f"--since {since} is after --until {until}",
+            since=str(since),
+            until=str(until),
+        )
     start = wib_midnight(since) if since else None
     end = wib_midnight(until + timedelta(days=1)) if until else None
     return start, end

@@ -39,9 +39,11 @@ def cli_runner(
     capsys: pytest.CaptureFixture[str],
     command: ModuleType,
     now: datetime,
+    language: str | None = None,
 ) -> Run:
     """``run(*args)`` runs the CLI on ``db``, from ``tmp_path``, with ``command.now``
-    fixed at ``now``; a traceback on stderr fails the test."""
+    fixed at ``now`` (and ``--lang language`` when given; Indonesian otherwise); a
+    traceback on stderr fails the test."""
     url = db.url.render_as_string(hide_password=False)
     (tmp_path / "config.toml").write_text(f'[database]\nurl = "{url}"\n', encoding="utf-8")
     monkeypatch.delenv("SIANTAR_DATABASE_URL", raising=False)
@@ -50,7 +52,8 @@ def cli_runner(
 
     def run(*args: str) -> Result:
         capsys.readouterr()
-        code = cli.main(["--config", "config.toml", *args])
+        chosen = ["--lang", language] if language else []
+        code = cli.main([*chosen, "--config", "config.toml", *args])
         captured = capsys.readouterr()
         assert "Traceback" not in captured.err
         return Result(code, captured.out, captured.err)

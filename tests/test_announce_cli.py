@@ -2,6 +2,9 @@
 at a time with the exact recipient count, the confirmation (asked on a terminal,
 refused without one unless --yes), every segment form, status, list and cancel.
 
+Most tests run ``siantar --lang en announce …`` and read English; the last ones
+check that without ``--lang`` all of it is Indonesian, refusals included.
+
 The CLI's clock is fixed at NOW (Saturday 28 November 2026, 09:00 WIB)."""
 
 from __future__ import annotations
@@ -59,7 +62,19 @@ def siantar(
     capsys: pytest.CaptureFixture[str],
     terminal: Terminal,
 ) -> Run:
-    """``siantar(*args)`` runs the CLI on ``db``, from ``tmp_path``, at NOW."""
+    """``siantar(*args)`` runs ``siantar --lang en`` on ``db``, from ``tmp_path``, at NOW."""
+    return cli_runner(db, tmp_path, monkeypatch, capsys, cli_announce, NOW, language="en")
+
+
+@pytest.fixture
+def siantar_id(
+    db: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    terminal: Terminal,
+) -> Run:
+    """The same without ``--lang``: Indonesian."""
     return cli_runner(db, tmp_path, monkeypatch, capsys, cli_announce, NOW)
 
 
@@ -77,7 +92,7 @@ def recipients(db: Engine) -> list[str]:
 def test_send_now_with_yes(siantar: Run, db: Engine, city: dict[str, int]) -> None:  # noqa: F811
     out = ok(siantar("announce", "send", "--text", TEXT, "--segment", "kelurahan:bantan", "--yes"))
     assert out.splitlines() == [
-        "announcement 1 created: 2 recipient(s), Residents of Kelurahan Bantan, "
+        "announcement 1 created: 2 recipients, Residents of Kelurahan Bantan, "
         "Kecamatan Siantar Barat (kelurahan:12.72.02.1003), sending now",
         "'siantar run' sends it; follow it with: siantar announce status 1",
     ]
@@ -89,7 +104,7 @@ def test_send_now_with_yes(siantar: Run, db: Engine, city: dict[str, int]) -> No
 
 def test_the_short_form_without_send(siantar: Run, db: Engine, city: dict[str, int]) -> None:  # noqa: F811
     out = ok(siantar("announce", "--text", TEXT, "--segment", "everyone", "--yes"))
-    assert out.startswith("announcement 1 created: 5 recipient(s), All residents")
+    assert out.startswith("announcement 1 created: 5 recipients, All residents")
 
 
 def test_a_terminal_is_asked_with_the_exact_count(
@@ -112,7 +127,7 @@ def test_a_terminal_is_asked_with_the_exact_count(
     assert stored(db) == []
     terminal.answer = "y"
     out = ok(siantar("announce", "send", "--text", TEXT, "--segment", "kecamatan:12.72.01"))
-    assert "announcement 1 created: 2 recipient(s)" in out
+    assert "announcement 1 created: 2 recipients" in out
     assert len(stored(db)) == 1
 
 
@@ -123,7 +138,7 @@ def test_no_terminal_and_no_yes_is_refused(
 ) -> None:
     line = refused(siantar("announce", "send", "--text", TEXT, "--segment", "everyone"))
     assert line == (
-        "siantar: error: not sent: 5 recipient(s), All residents of Kota Pematangsiantar; "
+        "siantar: error: not sent: 5 recipients, All residents of Kota Pematangsiantar; "
         "there is no terminal to confirm on, so add --yes"
     )
     assert stored(db) == []
@@ -149,7 +164,7 @@ def test_scheduled_from_a_file(
         )
     )
     assert out.splitlines() == [
-        "announcement 1 scheduled for 2026-12-12 09:00 WIB: 2 recipient(s) as of now, "
+        "announcement 1 scheduled for 2026-12-12 09:00 WIB: 2 recipients as of now, "
         "Residents of Kelurahan Tomuan, Kecamatan Siantar Timur (kelurahan:12.72.01.1002)",
         "follow it: siantar announce status 1; cancel it: siantar announce cancel 1",
     ]
@@ -202,7 +217,7 @@ def test_training_forum_and_rsvp_segments(siantar: Run, db: Engine) -> None:
                 "--yes",
             )
         )
-        assert f"({segment})" in out and "0 recipient(s) as of now" in out
+        assert f"({segment})" in out and "0 recipients as of now" in out
         assert stored(db)[-1].segment_kind == kind
 
 
@@ -290,3 +305,66 @@ def test_status_list_and_cancel(
 
 def test_an_empty_list(siantar: Run) -> None:
     assert ok(siantar("announce", "list")) == "no announcements\n"
+
+
+def test_indonesian_without_lang(
+    siantar_id: Run,
+    db: Engine,
+    terminal: Terminal,
+    city: dict[str, int],  # noqa: F811
+) -> None:
+    terminal.present, terminal.answer = True, "y"
+    out = ok(siantar_id("announce", "--text", TEXT, "--segment", "kelurahan:Tomuan"))
+    assert terminal.asked == ["Kirim? [y/N] "]
+    where = "Warga Kelurahan Tomuan, Kecamatan Siantar Timur (kelurahan:12.72.01.1002)"
+    assert out.splitlines() == [
+        "Pratinjau. Warga menerima persis teks ini:",
+        "────────",
+        TEXT,
+        "────────",
+        f"Penerima: {where}",
+        "Jumlah penerima: 2 (tanpa yang berhenti menerima pengumuman atau memblokir bot)",
+        "Waktu kirim: sekarang",
+        f"pengumuman 1 dibuat: 2 penerima, {where}, dikirim sekarang",
+        "'siantar run' yang mengirimnya; pantau dengan: siantar announce status 1",
+    ]
+    status = ok(siantar_id("announce", "status", "1")).splitlines()
+    assert status[0] == "pengumuman 1 · Sedang dikirim (announcement)"
+    assert "terkirim 0 · gagal 0 · tak terjangkau 0" in status[-2]
+    listing = ok(siantar_id("announce", "list")).splitlines()
+    assert listing[0].split() == ["ID", "STATUS", "WAKTU", "KIRIM", "DISIAPKAN", "PENERIMA", "TEKS"]
+    assert listing[1].split()[:3] == ["1", "Sedang", "dikirim"]
+    assert refused(siantar_id("announce", "cancel", "1")) == (
+        "siantar: gagal: pengumuman 1 sudah mulai dikirim; tidak bisa dibatalkan"
+    )
+    assert (
+        refused(siantar_id("announce", "status", "9")) == "siantar: gagal: pengumuman 9 tidak ada"
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        (
+            None,
+            "siantar: gagal: --segment harus everyone, kecamatan:NAMA, kelurahan:NAMA, "
+            "training:ID, forum:ID atau rsvp:ID, bukan 'kota'",
+        ),
+        (
+            "en",
+            "siantar: error: --segment must be everyone, kecamatan:NAME, kelurahan:NAME, "
+            "training:ID, forum:ID or rsvp:ID, not 'kota'",
+        ),
+    ],
+)
+def test_a_bad_segment_is_refused_in_the_runs_language(
+    db: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    language: str | None,
+    line: str,
+) -> None:
+    siantar = cli_runner(db, tmp_path, monkeypatch, capsys, cli_announce, NOW, language=language)
+    assert refused(siantar("announce", "--text", TEXT, "--segment", "kota", "--yes")) == line
+    assert stored(db) == []

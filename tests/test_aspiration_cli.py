@@ -87,7 +87,7 @@ def test_every_illegal_transition_is_refused_in_one_line(
     )
     listed = ", ".join(allowed(current)) or "-"
     assert line == (
-        f"siantar: error: Dari status {current}, aspirasi hanya bisa diubah ke: {listed}."
+        f"siantar: gagal: Dari status {current}, aspirasi hanya bisa diubah ke: {listed}."
     )
     assert stored(engine, code).status == current and outbox(engine) == []
 
@@ -122,7 +122,7 @@ def test_a_move_missing_what_it_needs_is_refused(
 def test_an_unknown_code_is_not_found(engine: Engine, siantar: Run) -> None:
     line = refused(siantar("aspiration", "move", "ASP-22222Z", "diverifikasi"))
     assert line == (
-        "siantar: error: Aspirasi dengan kode ASP-22222Z tidak ditemukan. "
+        "siantar: gagal: Aspirasi dengan kode ASP-22222Z tidak ditemukan. "
         "Silakan periksa lagi kodenya."
     )
     assert "tidak ditemukan" in refused(siantar("aspiration", "show", "ASP-22222Z"))

@@ -203,13 +203,13 @@ def test_a_progress_bar_on_a_terminal_and_none_in_a_pipe(tmp_path: Path) -> None
     [
         ("[database]\nuri = 'x'\n", ["chat"], "unknown key 'database.uri'"),
         ("[server]\nport = 'abc'\n", ["db", "upgrade"], "server.port"),
-        ("[telegram\n", ["chat"], "invalid TOML"),
+        ("[telegram\n", ["chat"], "config.toml: TOML tidak sah (baris 1, kolom 10): "),
         ("[telegram]\nenabled = true\n", ["run"], "telegram.token"),
-        ("", ["export", "aspirations", "--format", "pdf", "--out", "-"], "invalid choice"),
+        ("", ["export", "aspirations", "--format", "pdf", "--out", "-"], "pilihan tidak sah"),
         (
             "",
             ["export", "aspirations", "--format", "csv", "--out", "-", "--since", "28-11-2026"],
-            "invalid date",
+            "tanggal '28-11-2026' tidak sah",
         ),
         (
             "",
@@ -217,7 +217,13 @@ def test_a_progress_bar_on_a_terminal_and_none_in_a_pipe(tmp_path: Path) -> None
             "Medan",
         ),
         ("", ["run"], "tidak ada kanal yang aktif"),
-        ("", ["frobnicate"], "invalid choice"),
+        ("", ["frobnicate"], "pilihan tidak sah: 'frobnicate'"),
+        ("", ["--lang", "en", "frobnicate"], "invalid choice: 'frobnicate'"),
+        (
+            "[telegram\n",
+            ["--lang", "en", "chat"],
+            "config.toml: invalid TOML (line 1, column 10): ",
+        ),
     ],
 )
 def test_bad_config_or_arguments_exit_2_with_one_clear_line(

@@ -109,9 +109,22 @@ def test_a_read_only_command_never_creates_a_database(
     code, out, err = run(capsys, *args)
     database = home / "siantar.db"
     assert (code, out) == (1, "")
-    assert err == f"siantar: no database at {database}: nothing has been stored there yet\n"
+    assert err == f"siantar: tidak ada basis data di {database}: belum ada yang tersimpan di sana\n"
     assert not home.exists()
     assert not list(Path.cwd().iterdir())  # nor a siantar.db (or x.csv) here
+
+
+def test_a_missing_database_is_named_in_the_runs_language(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = home / "siantar.db"
+    code, _out, err = run(capsys, "--lang", "en", "role", "list")
+    assert (code, err) == (
+        1,
+        f"siantar: no database at {database}: nothing has been stored there yet\n",
+    )
+    code, _out, err = run(capsys, "role", "list")
+    assert code == 1 and err.startswith(f"siantar: tidak ada basis data di {database}: ")
 
 
 def test_an_empty_or_unknown_database_is_named_not_migrated(
@@ -120,7 +133,7 @@ def test_an_empty_or_unknown_database_is_named_not_migrated(
     home.mkdir()
     (home / "siantar.db").touch()
     code, _out, err = run(capsys, "stats")
-    empty = f"the database {home / 'siantar.db'} is empty: nothing has been stored there yet"
+    empty = f"basis data {home / 'siantar.db'} kosong: belum ada yang tersimpan di sana"
     assert (code, err) == (1, f"siantar: {empty}\n")
     db = make_engine(f"sqlite:///{home / 'siantar.db'}")
     assert current_revision(db) is None
@@ -128,6 +141,8 @@ def test_an_empty_or_unknown_database_is_named_not_migrated(
     with db.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     code, _out, err = run(capsys, "audit")
+    assert code == 1 and "revisi skema 9999, yang tidak dikenal versi siantar ini" in err
+    code, _out, err = run(capsys, "--lang", "en", "audit")
     assert code == 1 and "schema revision 9999, which this version of siantar does not know" in err
     db.dispose()
 
@@ -148,8 +163,8 @@ def test_an_older_schema_asks_for_db_upgrade_instead_of_migrating(
     code, out, err = run(capsys, "export", "aspirations", "--format", "json", "--out", "-")
     assert (code, out) == (1, "")
     assert err == (
-        f"siantar: the database {home / 'siantar.db'} is at schema revision {previous}, "
-        f"this version needs {head}: run 'siantar db upgrade' first\n"
+        f"siantar: basis data {home / 'siantar.db'} ada di revisi skema {previous}, "
+        f"versi ini memerlukan {head}: jalankan dulu 'siantar db upgrade'\n"
     )
     assert current_revision(db) == previous  # left as it was
     behind = (
@@ -166,7 +181,9 @@ def test_a_bad_filter_is_a_bad_argument_even_without_a_database(
 ) -> None:
     args = ("export", "aspirations", "--format", "csv", "--out", "-", "--kecamatan", "Medan")
     code, _out, err = run(capsys, *args)
-    assert code == 2 and "unknown kecamatan 'Medan'" in err
+    assert code == 2 and err.startswith("siantar: gagal: kecamatan 'Medan' tidak dikenal: ")
+    code, _out, err = run(capsys, "--lang", "en", *args)
+    assert code == 2 and err.startswith("siantar: error: unknown kecamatan 'Medan': ")
     assert not home.exists()
 
 
@@ -219,6 +236,9 @@ def test_version_names_the_data_folder(home: Path, capsys: pytest.CaptureFixture
     with pytest.raises(SystemExit):
         cli.main(["--lang", "en", "--version"])
     assert capsys.readouterr().out == f"siantar {VERSION}\ndata folder: {home}\n"
+    with pytest.raises(SystemExit):  # --lang after --version counts too, as argparse reads it
+        cli.main(["--version", "--lang=en"])
+    assert capsys.readouterr().out == f"siantar {VERSION}\ndata folder: {home}\n"
 
 
 def test_a_siantar_db_left_in_the_current_folder_is_pointed_out(
@@ -231,6 +251,6 @@ def test_a_siantar_db_left_in_the_current_folder_is_pointed_out(
     note, error = err.splitlines()
     assert note.startswith(f"siantar: catatan: {legacy} tidak dipakai tanpa berkas konfigurasi")
     assert f"basis datanya {home / 'siantar.db'}" in note
-    assert error.startswith(f"siantar: no database at {home / 'siantar.db'}")
+    assert error.startswith(f"siantar: tidak ada basis data di {home / 'siantar.db'}")
     assert run(capsys, "db", "upgrade")[0] == 0
     assert run(capsys, "role", "list")[2] == ""  # the note is for before the first use only

@@ -84,7 +84,7 @@ def cli_takes(tmp_path: Path, flow: str, key: str, text: str) -> bool:
     try:
         read(str(path))
     except CommandError as refusal:
-        assert f"{key} must be at " in str(refusal)
+        assert f"{key} paling " in str(refusal)  # paling banyak / paling sedikit … karakter
         return False
     return True
 
@@ -131,7 +131,7 @@ def test_chat_and_cli_refuse_the_same_over_long_map_link(desk: Engine, tmp_path:
     assert not chat_takes(chat, "training_new", "map", too_long)
     path = tmp_path / "file.toml"
     path.write_text(f'map_url = "{too_long}"\n', encoding="utf-8")
-    with pytest.raises(CommandError, match=f"at most {TRAINING.map_url} characters"):
+    with pytest.raises(CommandError, match=f"paling banyak {TRAINING.map_url} karakter"):
         read_program_file(str(path))
     assert chat_takes(chat, "training_new", "map", longest)
     path.write_text(f'map_url = "{longest}"\n', encoding="utf-8")

@@ -100,16 +100,16 @@ def test_areas_by_name_or_code(
 
 BAD_FILES = [
     ('title = "x"\nstarts_at = 2026-12-12T09:00:00\n', "kunci type, area belum ada"),
-    ("title = \n", "not valid TOML"),
-    (FORUM + 'quota = 3\n', "unknown key 'quota'; the keys are: title, type, starts_at"),
-    (FORUM.replace('"musrenbang_kelurahan"', '"rapat"'), "type must be one of musrenbang_"),
-    (FORUM.replace('"bantan"', '"Siantar Tengah"'), "area must be kota or the official name"),
-    (FORUM.replace("2026-12-12T09:00:00", "2026-12-12"), "starts_at must be a date and time"),
-    (FORUM.replace("2026-12-12T09:00:00", '"12/12/2026"'), "starts_at must be a date and time"),
+    ("title = \n", "bukan TOML yang sah"),
+    (FORUM + 'quota = 3\n', "kunci 'quota' tidak dikenal; kuncinya: title, type, starts_at"),
+    (FORUM.replace('"musrenbang_kelurahan"', '"rapat"'), "type harus salah satu dari musrenbang_"),
+    (FORUM.replace('"bantan"', '"Siantar Tengah"'), "area harus kota atau nama resmi"),
+    (FORUM.replace("2026-12-12T09:00:00", "2026-12-12"), "starts_at harus berupa tanggal dan jam"),
+    (FORUM.replace("2026-12-12T09:00:00", '"12/12/2026"'), "bukan '12/12/2026'"),
     (FORUM.replace("2026-12-12T09:00:00", "2026-11-20T09:00:00"), "starts_at sudah lewat"),
     (FORUM.replace('"Musrenbang Kelurahan Bantan 2027"', '"' + "M" * 121 + '"'),
-     "title must be at most 120 characters"),
-    (FORUM.replace('"Musrenbang Kelurahan Bantan 2027"', "2027"), "title must be text in quotes"),
+     "title paling banyak 120 karakter"),
+    (FORUM.replace('"Musrenbang Kelurahan Bantan 2027"', "2027"), "title harus berupa teks"),
     (FORUM.replace('"Musrenbang Kelurahan Bantan 2027"', '"  "'), "title tidak boleh kosong"),
 ]  # fmt: skip
 
@@ -119,13 +119,13 @@ def test_a_bad_file_is_refused_in_one_line(
     siantar: Run, db: Engine, tmp_path: Path, text: str, message: str
 ) -> None:
     line = refused(siantar("forum", "add", write(tmp_path, text)))
-    assert line.startswith("siantar: error: forum.toml: ") and message in line, line
+    assert line.startswith("siantar: gagal: forum.toml: ") and message in line, line
     assert forums(db) == []
 
 
 def test_a_missing_file(siantar: Run, db: Engine) -> None:
     line = refused(siantar("forum", "add", "nowhere.toml"))
-    assert line == "siantar: error: cannot read nowhere.toml: No such file or directory"
+    assert line == "siantar: gagal: tidak bisa membaca nowhere.toml: berkas atau folder tidak ada"
 
 
 def test_list_shows_what_is_ahead_with_reminders_and_answers(
@@ -175,10 +175,10 @@ def test_move_tells_the_followers(siantar: Run, db: Engine, tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--at", "besok"), "--at must be a date and time like 2026-12-12T09:00"),
-        (("--at", "2026-12-19"), "a time of day is needed too"),
-        (("--at", "2026-11-01T09:00"), "forum 1: the new time must be in the future"),
-        (("--at", "2026-12-12T09:00"), "forum 1: the forum already is at that time and place"),
+        (("--at", "besok"), "--at harus berupa tanggal dan jam seperti 2026-12-12T09:00"),
+        (("--at", "2026-12-19"), "jamnya juga perlu"),
+        (("--at", "2026-11-01T09:00"), "forum 1: waktunya harus di masa depan"),
+        (("--at", "2026-12-12T09:00"), "forum 1: forum memang sudah pada waktu dan tempat itu"),
         (("--at", "2026-12-13T09:00", "--place", "  "), "--place tidak boleh kosong"),
     ],
 )
@@ -199,12 +199,12 @@ def test_cancel_and_what_a_cancelled_forum_refuses(
     assert ok(siantar("forum", "cancel", "1")) == "forum 1 dibatalkan; 2 pengikut akan dikabari\n"
     assert announcements(db) == [("forum_notice", "forum.cancelled", "forum_subscribers", "1")]
     line = refused(siantar("forum", "cancel", "1"))
-    assert line == "siantar: error: forum 1 sudah dibatalkan: tidak bisa dibatalkan lagi"
+    assert line == "siantar: gagal: forum 1 sudah dibatalkan: tidak bisa dibatalkan lagi"
     line = refused(siantar("forum", "move", "1", "--at", "2026-12-19T09:00"))
-    assert line == "siantar: error: forum 1 sudah dibatalkan: tidak bisa dipindah lagi"
+    assert line == "siantar: gagal: forum 1 sudah dibatalkan: tidak bisa dipindah lagi"
     line = refused(siantar("forum", "summary", "1", "--text", "Hasil"))
-    assert line == "siantar: error: forum 1: a cancelled forum has no result"
-    assert refused(siantar("forum", "cancel", "9")) == "siantar: error: forum 9 tidak ada"
+    assert line == "siantar: gagal: forum 1: forum yang dibatalkan tidak punya hasil"
+    assert refused(siantar("forum", "cancel", "9")) == "siantar: gagal: forum 9 tidak ada"
 
 
 def test_the_result_after_the_forum(
@@ -215,7 +215,7 @@ def test_the_result_after_the_forum(
     with transaction(db) as session:
         set_rsvp(session=session, forum_id=1, resident_id=3, answer="hadir", now=NOW)
     line = refused(siantar("forum", "summary", "1", "--text", "Hasil musrenbang"))
-    assert line == "siantar: error: forum 1: the forum has not taken place yet"
+    assert line == "siantar: gagal: forum 1: forum belum berlangsung"
     monkeypatch.setattr(cli_forum, "now", lambda: START + timedelta(hours=4))
     assert "menunggu hasil" in ok(siantar("forum", "list"))
     (tmp_path / "hasil.txt").write_text(
@@ -228,16 +228,19 @@ def test_the_result_after_the_forum(
     assert forum.summary.startswith("Disepakati tiga usulan")
     assert announcements(db) == [("forum_summary", "forum.summary", "forum_rsvp", "1")]
     line = refused(siantar("forum", "summary", "1", "--text", "lagi"))
-    assert line == "siantar: error: forum 1: the result of this forum was already sent"
+    assert line == "siantar: gagal: forum 1: hasil forum ini sudah dikirim"
     assert ok(siantar("forum", "list")) == "tidak ada forum (lihat --all untuk yang sudah lewat)\n"
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--text", "  "), "siantar: error: hasilnya kosong"),
-        (("--file", "nothing.txt"), "siantar: error: cannot read nothing.txt: No such file"),
-        (("--file", "latin1.txt"), "siantar: error: latin1.txt: not UTF-8 text"),
+        (("--text", "  "), "siantar: gagal: hasilnya kosong"),
+        (
+            ("--file", "nothing.txt"),
+            "siantar: gagal: tidak bisa membaca nothing.txt: berkas atau folder",
+        ),
+        (("--file", "latin1.txt"), "siantar: gagal: latin1.txt: bukan teks UTF-8"),
     ],
 )
 def test_a_bad_result_is_refused(

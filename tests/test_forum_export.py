@@ -189,4 +189,6 @@ def test_export_rsvps_from_the_command_line(
     assert "3 jawaban kehadiran ditulis ke" in capsys.readouterr().err
     assert json.loads(out.read_text(encoding="utf-8")) == EXPECTED[:3]
     assert cli.main([*args, "--format", "csv", "--out", "-", "--status", "hadir"]) == 2
-    assert capsys.readouterr().err == "siantar: error: --status does not apply to rsvps\n"
+    assert capsys.readouterr().err == "siantar: gagal: --status tidak berlaku untuk rsvps\n"
+    assert cli.main(["--lang", "en", *args, "--format", "csv", "--out", "-", "--opd", "PUPR"]) == 2
+    assert capsys.readouterr().err == "siantar: error: --opd does not apply to rsvps\n"

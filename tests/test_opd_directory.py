@@ -237,34 +237,48 @@ def test_opd_cli_lists_adds_edits_and_deactivates(siantar: Run, db: Engine) -> N
     [
         (
             ("add", "PUPR", "--name", "Dinas PU", "--short", "PU", "--kind", "dinas"),
-            "unit PUPR already exists",
+            "unit PUPR sudah ada",
         ),
         (
             ("add", "A B", "--name", "Dinas AB", "--short", "AB", "--kind", "dinas"),
-            "code 'A B': use letters, digits and '-', at most 24",
+            "kode 'A B': pakai huruf, angka dan '-', paling banyak 24",
         ),
         (
             ("add", "AB", "--name", "Dinas AB", "--short", "AB", "--kind", "kantor"),
-            "kind must be one of dinas, badan, kecamatan, kelurahan, bumd, eksternal, not 'kantor'",
+            "jenis harus salah satu dari dinas, badan, kecamatan, kelurahan, bumd, eksternal, "
+            "bukan 'kantor'",
         ),
         (("edit", "PUPR"), "tidak ada yang diubah: berikan --name, --short atau --kind"),
-        (("edit", "NOPE", "--name", "Dinas Nope"), "no unit 'NOPE'"),
-        (("deactivate", "NOPE"), "no unit 'NOPE'"),
+        (("edit", "NOPE", "--name", "Dinas Nope"), "unit 'NOPE' tidak ada"),
+        (("deactivate", "NOPE"), "unit 'NOPE' tidak ada"),
     ],
 )
 def test_opd_cli_refuses_with_one_line(
     siantar: Run, db: Engine, args: tuple[str, ...], line: str
 ) -> None:
-    assert refused(siantar("opd", *args)) == f"siantar: error: {line}"
+    assert refused(siantar("opd", *args)) == f"siantar: gagal: {line}"
     assert audit(db) == []
     assert unit(db, "PUPR").name == "Dinas Pekerjaan Umum dan Penataan Ruang"
+
+
+def test_opd_cli_refuses_in_english_with_lang_en(siantar: Run, db: Engine) -> None:
+    add = ("opd", "add", "PUPR", "--name", "Dinas PU", "--short", "PU", "--kind", "dinas")
+    assert refused(siantar("--lang", "en", *add)) == "siantar: error: unit PUPR already exists"
+    short = ("opd", "edit", "PUPR", "--short", "P")
+    assert refused(siantar("--lang", "en", *short)) == (
+        "siantar: error: short name must be 2–60 characters with letters"
+    )
+    assert refused(siantar(*short)) == (
+        "siantar: gagal: nama singkat harus 2–60 karakter dan berisi huruf"
+    )
+    assert audit(db) == []
 
 
 def test_opd_cli_needs_an_action(siantar: Run, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as leaving:
         siantar("opd")
     assert leaving.value.code == 2
-    assert "required: ACTION" in capsys.readouterr().err
+    assert "argumen ini wajib diisi: ACTION" in capsys.readouterr().err
 
 
 # --- siantar role … petugas_opd --opd -----------------------------------------------------
@@ -309,11 +323,14 @@ def test_role_grant_petugas_opd_with_units(siantar: Run, db: Engine) -> None:
             ("grant", OFFICER, "petugas_opd"),
             "petugas_opd perlu unitnya: tambahkan --opd KODE (lihat siantar opd list)",
         ),
-        (("grant", OFFICER, "petugas_opd", "--opd", "PUPR", "--opd", "NOPE"), "no unit 'NOPE'"),
-        (("grant", OFFICER, "petugas_opd", "--opd", "OLD"), "unit OLD is inactive"),
+        (
+            ("grant", OFFICER, "petugas_opd", "--opd", "PUPR", "--opd", "NOPE"),
+            "unit 'NOPE' tidak ada",
+        ),
+        (("grant", OFFICER, "petugas_opd", "--opd", "OLD"), "unit OLD nonaktif"),
         (
             ("grant", OFFICER, "petugas_opd", "--opd", "P U"),
-            "--opd code 'P U': use letters, digits and '-', at most 24",
+            "--opd: kode 'P U': pakai huruf, angka dan '-', paling banyak 24",
         ),
         (("grant", OFFICER, "staff", "--opd", "PUPR"), "--opd hanya untuk peran petugas_opd"),
         (("list", "--opd", "PUPR"), "--opd hanya untuk role grant atau revoke"),
@@ -333,5 +350,5 @@ def test_role_grant_refuses_a_unit_it_cannot_use(
             now=NOW,
         )
         set_active(session=session, code="OLD", active=False, actor="cli", now=NOW)
-    assert refused(siantar("role", *args)) == f"siantar: error: {line}"
+    assert refused(siantar("role", *args)) == f"siantar: gagal: {line}"
     assert officers(db) == set() and roles(db) == set()

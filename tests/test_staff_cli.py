@@ -79,9 +79,9 @@ def test_config_file_roles_are_listed_and_stay_after_a_revoke(tmp_path: Path) ->
     )
     ok(siantar("role", "grant", "console:8", "staff", cwd=tmp_path))
     listed = [line.split() for line in ok(siantar("role", "list", cwd=tmp_path)).splitlines()]
-    assert ["console:7", "staff", "config"] in listed
-    assert ["telegram:1", "admin", "config"] in listed
-    assert ["telegram:1", "staff", "config"] in listed
+    assert ["console:7", "staff", "konfigurasi"] in listed
+    assert ["telegram:1", "admin", "konfigurasi"] in listed
+    assert ["telegram:1", "staff", "konfigurasi"] in listed
     assert ["console:8", "staff", "diberikan", "oleh", "cli"] in listed
     revoked = ok(siantar("role", "revoke", "telegram:1", "admin", cwd=tmp_path))
     assert revoked.splitlines() == [
@@ -166,13 +166,15 @@ def test_stats_in_english_and_for_an_empty_period(tmp_path: Path) -> None:
         (["role", "revoke", "telegram:1", "Admin"], "peran 'Admin' tidak dikenal"),
         (["role", "grant", "telegram:1"], "cara pakai: siantar role grant IDENTITAS PERAN"),
         (["role", "revoke"], "cara pakai: siantar role revoke IDENTITAS PERAN"),
-        (["role", "promote", "telegram:1", "staff"], "invalid choice"),
+        (["role", "promote", "telegram:1", "staff"], "pilihan tidak sah: 'promote'"),
         (
             ["stats", "--since", "2026-12-01", "--until", "2026-11-01"],
             "--since jatuh setelah --until",
         ),
-        (["stats", "--since", "1-12-2026"], "invalid date"),
-        (["stats", "--lang", "fr"], "invalid choice"),
+        (["stats", "--since", "1-12-2026"], "tanggal '1-12-2026' tidak sah; tulis YYYY-MM-DD"),
+        (["stats", "--lang", "fr"], "pilihan tidak sah: 'fr'"),
+        (["--lang", "en", "stats", "--since", "1-12-2026"], "invalid date '1-12-2026'"),
+        (["--lang", "en", "role", "promote", "telegram:1", "staff"], "invalid choice: 'promote'"),
     ],
 )
 def test_bad_identity_role_or_arguments_exit_2_with_one_line(

@@ -520,7 +520,7 @@ def test_a_rejected_token_exits_2_with_one_line(deployment: Deployment, fake: Fa
     err = run.stderr()
     mentions = [line for line in err.splitlines() if "telegram.token" in line]
     assert len(mentions) == 1, err
-    assert mentions[0].startswith("siantar: error:") and err.rstrip().endswith(mentions[0])
+    assert mentions[0].startswith("siantar: gagal:") and err.rstrip().endswith(mentions[0])
     assert "Traceback" not in err
     assert other not in err + run.stdout() and other.split(":", 1)[1] not in err
     assert [c.status for c in fake.calls_to("getMe")] == [401]
@@ -628,7 +628,7 @@ def test_a_taken_port_exits_2_with_one_line_before_telegram_is_used(
         assert run.wait() == 2
     err = run.stderr()
     assert err.rstrip().splitlines()[-1] == (
-        f"siantar: error: cannot listen on 127.0.0.1:{port} (server.host/server.port): "
+        f"siantar: gagal: cannot listen on 127.0.0.1:{port} (server.host/server.port): "
         "Address already in use"
     )
     assert "Traceback" not in err
@@ -670,7 +670,7 @@ def test_a_409_conflict_at_start_exits_2_with_one_line(
     assert run.wait() == 2
     err = run.stderr()
     assert err.rstrip().splitlines()[-1] == (
-        "siantar: error: another process is already receiving updates for this bot "
+        "siantar: gagal: another process is already receiving updates for this bot "
         "(Telegram answered 409 Conflict); run one polling process, or use webhook mode "
         "(telegram.mode)"
     )
@@ -693,7 +693,7 @@ def test_a_second_polling_process_stops_with_one_line_and_the_first_goes_on(
         assert second.wait() == 2
         err = second.stderr()
         last = err.rstrip().splitlines()[-1]
-        assert last.startswith("siantar: error: another process is already receiving updates")
+        assert last.startswith("siantar: gagal: another process is already receiving updates")
         assert "Traceback" not in err
     finally:
         for run in laptop.runs:

@@ -182,46 +182,49 @@ def replace(key: str, value: str) -> str:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (PROGRAM + "harga = 0\n", "unknown key 'harga'; the keys are: title, "),
-        (replace("quota", "0"), "quota must be between 1 and 10000"),
-        (replace("quota", "10001"), "quota must be between 1 and 10000"),
-        (replace("quota", '"30"'), "quota must be a whole number, not '30'"),
-        (replace("quota", "2.5"), "quota must be a whole number"),
+        (PROGRAM + "harga = 0\n", "kunci 'harga' tidak dikenal; kuncinya: title, "),
+        (replace("quota", "0"), "kuota harus antara 1 dan 10.000"),
+        (replace("quota", "10001"), "kuota harus antara 1 dan 10.000"),
+        (replace("quota", '"30"'), "quota harus bilangan bulat, bukan '30'"),
+        (replace("quota", "2.5"), "quota harus bilangan bulat"),
         (replace("quota", ""), "kunci quota belum ada"),
         (replace("title", ""), "kunci title belum ada"),
-        (replace("title", '"   "'), "title must not be empty"),
-        (replace("title", '"' + "x" * 121 + '"'), "title must be at most 120 characters"),
-        (replace("title", "42"), "title must be text in quotes, not 42"),
-        (replace("category", '"kuliner"'), "category must be one of usaha, produksi, pemasaran"),
-        (replace("starts_at", "2026-12-05"), "starts_at must be a date and time like"),
-        (replace("starts_at", '"2026-12-05"'), "a time of day is needed too"),
-        (replace("starts_at", '"besok pagi"'), "not 'besok pagi'"),
+        (replace("title", '"   "'), "title tidak boleh kosong"),
+        (replace("title", '"' + "x" * 121 + '"'), "title paling banyak 120 karakter"),
+        (replace("title", "42"), "title harus berupa teks dalam tanda kutip, bukan 42"),
+        (
+            replace("category", '"kuliner"'),
+            "category harus salah satu dari usaha, produksi, pemasaran",
+        ),
+        (replace("starts_at", "2026-12-05"), "starts_at harus berupa tanggal dan jam seperti"),
+        (replace("starts_at", '"2026-12-05"'), "jamnya juga perlu"),
+        (replace("starts_at", '"besok pagi"'), "bukan 'besok pagi'"),
         (replace("starts_at", "2026-11-01T09:00:00"), "starts_at sudah lewat"),
-        (replace("ends_at", '"2026-12-05T08:00"'), "the end must be after the start"),
+        (replace("ends_at", '"2026-12-05T08:00"'), "waktu selesai harus setelah waktu mulai"),
         (
             replace("registration_closes_at", '"2026-12-06T09:00"'),
-            "registration must close by the start",
+            "pendaftaran harus ditutup paling lambat saat mulai",
         ),
-        (replace("area", '"Medan Baru"'), "area must be kota or the official name of a"),
-        (replace("area", "3"), "area must be text in quotes"),
-        (replace("map_url", '"maps.google.com"'), "map_url must be an http(s) link"),
-        (replace("status", '"closed"'), "status must be open or draft"),
-        (PROGRAM + "[lokasi]\nnama = 'Aula'\n", "unknown key 'lokasi'"),
-        ('title = "Pelatihan\n', "not valid TOML: "),
+        (replace("area", '"Medan Baru"'), "area harus kota atau nama resmi sebuah"),
+        (replace("area", "3"), "area harus berupa teks dalam tanda kutip"),
+        (replace("map_url", '"maps.google.com"'), "map_url harus tautan http(s)"),
+        (replace("status", '"closed"'), "status harus open atau draft"),
+        (PROGRAM + "[lokasi]\nnama = 'Aula'\n", "kunci 'lokasi' tidak dikenal"),
+        ('title = "Pelatihan\n', "bukan TOML yang sah: "),
     ],
 )
 def test_a_bad_file_is_refused_in_one_line(
     db: Engine, siantar: Run, text: str, message: str
 ) -> None:
     line = refused(siantar("training", "add", write("program.toml", text)))
-    assert line.startswith("siantar: error: program.toml: ")
+    assert line.startswith("siantar: gagal: program.toml: ")
     assert message in line
     assert programs(db) == []
 
 
 def test_a_missing_file_is_refused(db: Engine, siantar: Run) -> None:
     line = refused(siantar("training", "add", "tidak-ada.toml"))
-    assert line == "siantar: error: cannot read tidak-ada.toml: No such file or directory"
+    assert line == "siantar: gagal: tidak bisa membaca tidak-ada.toml: berkas atau folder tidak ada"
 
 
 # --- edit -------------------------------------------------------------------------
@@ -274,27 +277,27 @@ def test_edit_refusals(db: Engine, siantar: Run) -> None:
     program_id, _ = full_program(db, siantar)
     edit = ("training", "edit", str(program_id))
     assert refused(siantar(*edit, write("e.toml", "quota = 1\n"))) == (
-        "siantar: error: e.toml: the quota is below the seats already taken"
+        "siantar: gagal: e.toml: kuota lebih kecil dari kursi yang sudah terisi (2)"
     )
     assert (
         refused(siantar(*edit, write("e.toml", "")))
-        == "siantar: error: e.toml: tidak ada kunci yang diubah"
+        == "siantar: gagal: e.toml: tidak ada kunci yang diubah"
     )
     assert refused(siantar(*edit, write("e.toml", 'status = "draft"\n'))) == (
-        "siantar: error: program 1 berstatus open: tidak bisa kembali ke draf"
+        "siantar: gagal: program 1 berstatus open: tidak bisa kembali ke draf"
     )
     past = 'starts_at = "2026-11-27T09:00"\n'
     assert refused(siantar(*edit, write("e.toml", past))) == (
-        "siantar: error: e.toml: starts_at sudah lewat"
+        "siantar: gagal: e.toml: starts_at sudah lewat"
     )
     assert refused(siantar("training", "edit", "9", write("e.toml", "quota = 5\n"))) == (
-        "siantar: error: no training program 9"
+        "siantar: gagal: program pelatihan 9 tidak ada"
     )
     [program] = programs(db)
     assert (program.quota, program.status) == (2, "open")  # nothing was half-applied
     ok(siantar("training", "cancel", str(program_id)))
     assert refused(siantar(*edit, write("e.toml", "quota = 5\n"))) == (
-        "siantar: error: program 1 berstatus cancelled: tidak bisa diubah lagi"
+        "siantar: gagal: program 1 berstatus cancelled: tidak bisa diubah lagi"
     )
 
 
@@ -349,9 +352,11 @@ def test_close_and_reopen_registration(db: Engine, siantar: Run) -> None:
     assert out.startswith("program 1 sekarang closed: Pelatihan Pembukuan")
     assert programs(db)[0].status == "closed"
     again = refused(siantar("training", "close", str(program_id)))
-    assert again == "siantar: error: program 1 is already closed"
+    assert again == "siantar: gagal: program 1 memang sudah closed"
     assert ok(siantar("training", "open", str(program_id))).startswith("program 1 sekarang open")
-    assert refused(siantar("training", "open", "7")) == "siantar: error: no training program 7"
+    assert (
+        refused(siantar("training", "open", "7")) == "siantar: gagal: program pelatihan 7 tidak ada"
+    )
 
 
 def test_cancel_tells_every_active_registrant_once(db: Engine, siantar: Run) -> None:
@@ -368,7 +373,7 @@ def test_cancel_tells_every_active_registrant_once(db: Engine, siantar: Run) -> 
     assert sent[1].payload["text"].startswith("Mohon maaf, Pelatihan Pembukuan")
     assert programs(db)[0].status == "cancelled"
     assert refused(siantar("training", "cancel", str(program_id))) == (
-        "siantar: error: program 1 is already cancelled"
+        "siantar: gagal: program 1 memang sudah cancelled"
     )
     assert len(notices(db)) == 2
 
@@ -412,16 +417,16 @@ def test_attendance_is_marked_and_unmarked(db: Engine, siantar: Run) -> None:
     assert not registration(db, joko).attended and registration(db, rina).attended
     # One refused registration refuses them all.
     assert refused(siantar(*attend, str(joko), str(tigor))) == (
-        f"siantar: error: pendaftaran {tigor} berstatus waitlisted, belum mendapat kursi"
+        f"siantar: gagal: pendaftaran {tigor} berstatus waitlisted, belum mendapat kursi"
     )
     assert not registration(db, joko).attended
     assert (
         refused(siantar(*attend, "99"))
-        == "siantar: error: pendaftaran 99 bukan bagian dari program 1"
+        == "siantar: gagal: pendaftaran 99 bukan bagian dari program 1"
     )
     other = add_program(siantar)
     assert refused(siantar("training", "attend", str(other), str(rina))) == (
-        f"siantar: error: pendaftaran {rina} bukan bagian dari program {other}"
+        f"siantar: gagal: pendaftaran {rina} bukan bagian dari program {other}"
     )
     lines = ok(siantar("training", "registrants", str(program_id))).splitlines()
     assert lines[2].split()[-1] == "ya" and lines[3].split()[-1] == "tidak"

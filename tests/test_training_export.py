@@ -242,5 +242,5 @@ def test_export_registrations_from_the_command_line(
     assert json.loads(out.read_text(encoding="utf-8")) == EXPECTED[3:5]
     assert cli.main([*args, "--format", "csv", "--out", "-", "--category", "usaha"]) == 2
     assert capsys.readouterr().err == (
-        "siantar: error: --category does not apply to registrations\n"
+        "siantar: gagal: --category tidak berlaku untuk registrations\n"
     )

@@ -4,17 +4,22 @@ announce, forum, opd, aspiration, web, info, audit, block/unblock, privacy.
 One module per command group (``bot.cli.core``, ``staff``, ``training``,
 ``announce``, ``forum``, ``opd``, ``privacy``, ``web``, ``info``), imported only when its command
 runs; argparse's description is ``bot.cli.parser``; how a command fails (one
-line, an exit status) is ``bot.cli.errors``.
+line, an exit status) is ``bot.cli.errors``. Everything is said in one language,
+Indonesian unless ``siantar --lang en`` (``bot.cli.say``): it is chosen before
+argparse reads the command line, so ``--help`` and argparse's complaints speak
+it too (``bot.cli.usage``).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 from bot.cli.errors import one_line, pipe_safe
 from bot.cli.parser import build_parser
 from bot.cli.say import use_language
+from bot.cli.usage import asked_language, in_run_language
 from bot.config import Settings, load_settings
 
 __all__ = ["build_parser", "main"]
@@ -26,8 +31,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = build_parser().parse_args(argv)
+        use_language(asked_language(arguments))  # before argparse: --help speaks it too
+        parser = build_parser()
+        with in_run_language():
+            args = parser.parse_args(arguments)
         use_language(args.output_language)
 
         def command() -> int:

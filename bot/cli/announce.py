@@ -11,8 +11,9 @@ time (``12-12-2026 09.00``, ``2026-12-12 09:00``), in the future.
 
 Sending prints the exact recipient count and asks before it stores anything; without
 a terminal to ask on, ``--yes`` is needed. The running bot (``siantar run``) fans the
-announcement out and sends it. Heavy modules are imported by the commands only, so
-``siantar --help`` stays quick.
+announcement out and sends it. Everything it prints is in the run's language
+(``cli.announce.*``; the segment and state words are the chat's). Heavy modules are
+imported by the commands only, so ``siantar --help`` stays quick.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.cli.common import now
+from bot.cli.common import now, table
 from bot.cli.errors import CommandError
+from bot.cli.say import t
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine as Database
@@ -35,8 +37,8 @@ if TYPE_CHECKING:
 
 ACTOR = "cli"
 SNIPPET = 48
-SEGMENT_FORMS = "everyone, kecamatan:NAME, kelurahan:NAME, training:ID, forum:ID or rsvp:ID"
 KINDS = {"forum": "forum_subscribers", "rsvp": "forum_rsvp"}  # CLI word → segment kind
+STAT_NAMES = ("sent", "failed", "unreachable", "opted_out", "pending", "cancelled")
 WORDS = {kind: word for word, kind in KINDS.items()}  # segment kind → CLI word
 
 
@@ -53,25 +55,26 @@ def add_parser(commands: Any) -> None:
     """``siantar announce …``; without an action, the send options mean ``send``."""
     message = argparse.ArgumentParser(add_help=False)
     source = message.add_mutually_exclusive_group()
-    source.add_argument("--text", help="the announcement's text, as residents read it")
-    source.add_argument("--file", metavar="PATH", help="read the text from a UTF-8 file")
-    message.add_argument("--segment", metavar="SEGMENT", help=SEGMENT_FORMS)
-    message.add_argument("--at", metavar="DATETIME", help="send at this WIB time (default: now)")
-    message.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    source.add_argument("--text", help="cli.help.announce_text")
+    source.add_argument("--file", metavar="PATH", help="cli.help.announce_file")
+    message.add_argument("--segment", metavar="SEGMENT", help="cli.announce.segment_forms")
+    message.add_argument("--at", metavar="DATETIME", help="cli.help.announce_at")
+    message.add_argument("--yes", action="store_true", help="cli.help.announce_yes")
     announce = commands.add_parser(
         "announce",
         parents=[message],
-        help="announcements to a segment of residents",
-        description="Without an ACTION, the options above mean 'send': "
-        "siantar announce --text TEXT --segment SEGMENT is siantar announce send ….",
+        help="cli.help.announce",
+        description="cli.help.announce_description",
     )
     actions = announce.add_subparsers(dest="action", metavar="ACTION")
-    actions.add_parser("send", parents=[message], help="compose and send (or schedule) one")
-    status = actions.add_parser("status", help="delivery figures of one announcement")
+    actions.add_parser("send", parents=[message], help="cli.help.announce_send")
+    status = actions.add_parser("status", help="cli.help.announce_status")
     status.add_argument("id", type=int, metavar="ID")
-    listing = actions.add_parser("list", help="the latest announcements")
-    listing.add_argument("--limit", type=int, default=20, metavar="N", help="how many (20)")
-    cancel = actions.add_parser("cancel", help="cancel a scheduled announcement")
+    listing = actions.add_parser("list", help="cli.help.announce_list")
+    listing.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="cli.help.announce_limit"
+    )
+    cancel = actions.add_parser("cancel", help="cli.help.announce_cancel")
     cancel.add_argument("id", type=int, metavar="ID")
 
 
@@ -99,7 +102,9 @@ def announce_command(args: argparse.Namespace, settings: Settings) -> int:
                 else:
                     lines = _cancel(session, args.id, moment)
     except AnnouncementError as problem:
-        raise CommandError(_refusal(problem, getattr(args, "id", None))) from None
+        from bot.cli.refusals import refusal
+
+        raise CommandError(refusal(problem)) from None
     finally:
         db.dispose()
     for line in lines:
@@ -113,19 +118,20 @@ def announce_command(args: argparse.Namespace, settings: Settings) -> int:
 def _message(args: argparse.Namespace, moment: datetime) -> tuple[str, Segment, datetime | None]:
     """The checked text, segment and time of ``send``; CommandError names what is wrong."""
     from bot.cli.common import read_text
-    from bot.i18n import translator
     from handlers.announcements.compose import check_text
     from handlers.core.validation import Invalid
 
     if args.text is None and args.file is None:
-        raise CommandError("give the text with --text TEXT or --file PATH")
+        raise CommandError(t("cli.announce.no_text"))
     if not args.segment:
-        raise CommandError(f"--segment is required: {SEGMENT_FORMS}")
+        raise CommandError(
+            t("cli.announce.segment_required", forms=t("cli.announce.segment_forms"))
+        )
     raw, where = (args.text, "--text") if args.file is None else (read_text(args.file), args.file)
     try:
         text = check_text(raw)
-    except Invalid as problem:
-        raise CommandError(f"{where}: {translator('en')(problem.key, **problem.params)}") from None
+    except Invalid as problem:  # the chat's own sentence, in the run's language
+        raise CommandError(f"{where}: {t(problem.key, **problem.params)}") from None
     segment = parse_segment(args.segment)
     send_at = parse_at(args.at, moment) if args.at else None
     return text, segment, send_at
@@ -150,17 +156,17 @@ def parse_segment(raw: str) -> Segment:
         for code, name in places:
             if value.casefold() in (code.casefold(), name.casefold()):
                 return Segment(word, code)
-        raise CommandError(f"no {word} named {value!r}; use its official name or code")
+        raise CommandError(t(f"cli.announce.no_{word}", name=repr(value)))
     if word in ("training", *KINDS) and value:
         if not value.isdecimal():
-            raise CommandError(f"--segment {word}:ID needs a number, not {value!r}")
+            raise CommandError(t("cli.announce.segment_number", word=word, value=repr(value)))
         return Segment(KINDS.get(word, word), value)
-    raise CommandError(f"--segment must be {SEGMENT_FORMS}, not {raw!r}")
+    forms = t("cli.announce.segment_forms")
+    raise CommandError(t("cli.announce.segment_bad", forms=forms, value=repr(raw)))
 
 
 def parse_at(raw: str, moment: datetime) -> datetime:
     """A future WIB moment, typed as in chat (``12-12-2026 09.00``) or ISO 8601."""
-    from bot.i18n import translator
     from handlers.core.datetimes import MAX_AHEAD, parse_wib_datetime
     from handlers.core.validation import Invalid
     from storage.clock import WIB
@@ -171,25 +177,14 @@ def parse_at(raw: str, moment: datetime) -> datetime:
         refusal = problem
     try:  # 2026-12-12T09:00 or with an offset
         typed = datetime.fromisoformat(raw.strip())
-    except ValueError:
-        raise CommandError(f"--at: {translator('en')(refusal.key, **refusal.params)}") from None
+    except ValueError:  # the chat's own sentence, in the run's language
+        raise CommandError(f"--at: {t(refusal.key, **refusal.params)}") from None
     at = typed if typed.tzinfo else typed.replace(tzinfo=WIB)
     if at <= moment:
-        raise CommandError(f"--at: {raw} is in the past")
+        raise CommandError(t("cli.announce.at_past", at=raw))
     if at > moment + MAX_AHEAD:
-        raise CommandError(f"--at: {raw} is more than a year ahead")
+        raise CommandError(t("cli.announce.at_far", at=raw))
     return at
-
-
-def _refusal(problem: Exception, number: int | None) -> str:
-    reason = getattr(problem, "reason", "")
-    if reason == "started":
-        return f"announcement {number} has already started going out; it cannot be cancelled"
-    if reason == "cancelled":
-        return f"announcement {number} is already cancelled"
-    if reason == "not_found":
-        return f"no announcement {number}"
-    return str(problem)
 
 
 # --- the actions ---------------------------------------------------------------------
@@ -213,11 +208,10 @@ def short_segment(kind: str, value: str | None) -> str:
 
 
 def describe_segment(session: Session, segment: Segment) -> str:
-    from bot.i18n import translator
     from handlers.announcements.compose import segment_label
     from storage.wilayah import load_wilayah
 
-    label = segment_label(translator("en"), session, load_wilayah(), segment)
+    label = segment_label(t.translator, session, load_wilayah(), segment)
     word = WORDS.get(segment.kind, segment.kind)
     return label if segment.value is None else f"{label} ({word}:{segment.value})"
 
@@ -241,28 +235,27 @@ def _send(
         except AnnouncementError:  # a training or forum that does not exist
             word = WORDS.get(segment.kind, segment.kind)
             noun = "training" if word == "training" else "forum"
-            raise CommandError(f"--segment {word}:{segment.value}: no such {noun}") from None
+            segment_text = f"{word}:{segment.value}"
+            raise CommandError(t(f"cli.announce.no_such_{noun}", segment=segment_text)) from None
         what = describe_segment(session, segment)
     if count == 0 and send_at is None:
-        raise CommandError(f"nobody to send to: {what} has no reachable resident")
+        raise CommandError(t("cli.announce.nobody", what=what))
     if confirm:
         if not interactive():
-            raise CommandError(
-                f"not sent: {count} recipient(s), {what}; "
-                "there is no terminal to confirm on, so add --yes"
-            )
+            raise CommandError(t.plural("cli.announce.no_terminal", count, what=what))
+        when = wib(send_at) if send_at else t("cli.announce.now")
         preview = [
-            "Preview. Residents receive exactly this text:",
+            t("cli.announce.preview"),
             "────────",
             text,
             "────────",
-            f"Recipients: {what}",
-            f"Number of recipients: {count} (without those who unsubscribed or blocked the bot)",
-            f"Sending time: {wib(send_at) if send_at else 'now'}",
+            t("cli.announce.recipients", what=what),
+            t("cli.announce.recipient_count", count=count),
+            t("cli.announce.sending_time", when=when),
         ]
         print("\n".join(preview))
-        if ask("Send it? [y/N] ").strip().casefold() not in ("y", "yes", "ya"):
-            return ["not sent"]
+        if ask(t("cli.announce.ask_send")).strip().casefold() not in ("y", "yes", "ya"):
+            return [t("cli.announce.not_sent")]
     with transaction(db) as session:
         announcement = create_announcement(
             session=session,
@@ -273,15 +266,15 @@ def _send(
             now=moment,
         )
         number = announcement.id
+    shown = str(number)
     if send_at is None:
         return [
-            f"announcement {number} created: {count} recipient(s), {what}, sending now",
-            f"'siantar run' sends it; follow it with: siantar announce status {number}",
+            t.plural("cli.announce.created", count, id=shown, what=what),
+            t("cli.announce.follow_now", id=shown),
         ]
     return [
-        f"announcement {number} scheduled for {wib(send_at)}: "
-        f"{count} recipient(s) as of now, {what}",
-        f"follow it: siantar announce status {number}; cancel it: siantar announce cancel {number}",
+        t.plural("cli.announce.scheduled", count, id=shown, when=wib(send_at), what=what),
+        t("cli.announce.follow_scheduled", id=shown),
     ]
 
 
@@ -291,45 +284,49 @@ def _get(session: Session, number: int) -> Announcement:
 
     announcement = session.get(Announcement, number)
     if announcement is None:
-        raise AnnouncementError("not_found")
+        raise AnnouncementError("not_found", f"no announcement {number}", id=number)
     return announcement
 
 
 def _status(session: Session, number: int, moment: datetime) -> list[str]:
-    from bot.i18n import translator
     from handlers.announcements.delivery import state_label
     from storage.announcements import Segment, count_members, delivery_stats
 
     announcement = _get(session, number)
     stats = delivery_stats(session, number)
     segment = Segment(announcement.segment_kind, announcement.segment_value)
-    state = state_label(translator("en"), announcement, stats, moment)
+    state = state_label(t.translator, announcement, stats, moment)
+    shown = str(number)
     lines = [
-        f"announcement {number} · {state} ({announcement.kind})",
-        f"recipients: {describe_segment(session, segment)}",
-        f"sending time: {wib(announcement.send_at)}",
-        f"created: {wib(announcement.created_at)} by {announcement.created_by or '-'}",
+        t("cli.announce.status_head", id=shown, state=state, kind=announcement.kind),
+        t("cli.announce.status_recipients", what=describe_segment(session, segment)),
+        t("cli.announce.status_sending", when=wib(announcement.send_at)),
+        t(
+            "cli.announce.status_created",
+            when=wib(announcement.created_at),
+            actor=announcement.created_by or "-",
+        ),
     ]
     if announcement.status == "scheduled" and announcement.send_at > moment:
-        lines.append(f"recipients as of now: {count_members(session, segment)}")
+        lines.append(t("cli.announce.status_now", count=count_members(session, segment)))
     lines += [
-        f"messages prepared: {announcement.recipients}",
-        f"sent {stats['sent']} · failed {stats['failed']} · unreachable {stats['unreachable']}"
-        f" · unsubscribed {stats['opted_out']} · pending {stats['pending']}"
-        f" · cancelled {stats['cancelled']}",
+        t("cli.announce.status_prepared", count=announcement.recipients),
+        t(
+            "cli.announce.status_counts",
+            **{name: stats[name] for name in STAT_NAMES},
+        ),
     ]
     if announcement.cancelled_at is not None:
-        lines.append(f"cancelled: {wib(announcement.cancelled_at)}")
+        lines.append(t("cli.announce.status_cancelled", when=wib(announcement.cancelled_at)))
     if announcement.photo:
-        lines.append(f"photo: {announcement.photo}")
-    lines.append(f"text: {announcement.text}")
+        lines.append(t("cli.announce.status_photo", photo=announcement.photo))
+    lines.append(t("cli.announce.status_text", text=announcement.text))
     return lines
 
 
 def _list(session: Session, limit: int, moment: datetime) -> list[str]:
     from sqlmodel import col, select
 
-    from bot.i18n import translator
     from handlers.announcements.delivery import state_label
     from storage.announcements import delivery_stats
     from storage.models import Announcement
@@ -337,21 +334,16 @@ def _list(session: Session, limit: int, moment: datetime) -> list[str]:
     query = select(Announcement).order_by(col(Announcement.id).desc()).limit(max(limit, 1))
     rows = list(session.exec(query))
     if not rows:
-        return ["no announcements"]
-    t = translator("en")
-    head = f"{'ID':>5}  {'STATE':<9}  {'SENDING TIME':<20}  {'PREPARED':>8}  {'SEGMENT':<26}"
-    lines = [f"{head}  TEXT"]
+        return [t("cli.announce.none")]
+    lines = [tuple(t("cli.announce.columns").split("|"))]
     for a in rows:
         assert a.id is not None
-        state = state_label(t, a, delivery_stats(session, a.id), moment)
+        state = state_label(t.translator, a, delivery_stats(session, a.id), moment)
         segment = short_segment(a.segment_kind, a.segment_value)
         one_line = " ".join(a.text.split())
         snippet = one_line if len(one_line) <= SNIPPET else one_line[: SNIPPET - 1] + "…"
-        lines.append(
-            f"{a.id:>5}  {state:<9}  {wib(a.send_at):<20}  {a.recipients:>8}  "
-            f"{segment:<26}  {snippet}"
-        )
-    return lines
+        lines.append((str(a.id), state, wib(a.send_at), str(a.recipients), segment, snippet))
+    return table(lines, right=(0, 3))
 
 
 def _cancel(session: Session, number: int, moment: datetime) -> list[str]:
@@ -359,4 +351,4 @@ def _cancel(session: Session, number: int, moment: datetime) -> list[str]:
 
     _get(session, number)
     cancel_announcement(session=session, announcement_id=number, now=moment)
-    return [f"announcement {number} cancelled; nothing was sent"]
+    return [t("cli.announce.cancelled", id=str(number))]

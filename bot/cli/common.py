@@ -1,5 +1,8 @@
 """What ``siantar forum`` and ``siantar training`` share: reading moments and areas
-from a facilitator's TOML file or the command line, and printing plain tables."""
+from a facilitator's TOML file or the command line, and printing plain tables.
+
+What is wrong with a file or a value is said in the run's language (``t``); the
+ValueErrors raised here carry that sentence, for the caller to prefix with the file."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.errors import CommandError
+from bot.cli.refusals import os_problem
+from bot.cli.say import t
 from storage.clock import WIB
 from storage.limits import Length
 from storage.wilayah import load_wilayah
@@ -34,11 +39,13 @@ def in_transaction(
     *,
     read_only: bool,
     refused: type[Exception],
-    refusal: Callable[[Any], str],
+    refusal: Callable[[Any], str] | None = None,
 ) -> int:
     """Run ``action`` in one transaction and print its lines once it has committed;
-    a ``refused`` error becomes a CommandError saying ``refusal(error)``. A read-only
-    action never creates or migrates a database (bot/database.py)."""
+    a ``refused`` error becomes a CommandError saying ``refusal(error)`` (by default
+    ``bot.cli.refusals.refusal``: the storage's reason in the run's language). A
+    read-only action never creates or migrates a database (bot/database.py)."""
+    from bot.cli.refusals import refusal as storage_refusal
     from bot.database import open_database, open_existing_database
     from storage.db import transaction
 
@@ -47,7 +54,7 @@ def in_transaction(
         with transaction(db) as session:
             lines = action(session)
     except refused as problem:
-        raise CommandError(refusal(problem)) from None
+        raise CommandError((refusal or storage_refusal)(problem)) from None
     finally:
         db.dispose()
     for line in lines:
@@ -60,7 +67,7 @@ def parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid date {text!r}, expected YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(t("cli.invalid_date", text=repr(text))) from None
 
 
 def read_toml(path: str, keys: Sequence[str]) -> dict[str, Any]:
@@ -70,13 +77,13 @@ def read_toml(path: str, keys: Sequence[str]) -> dict[str, Any]:
         with open(path, "rb") as handle:
             raw = tomllib.load(handle)
     except OSError as problem:
-        raise CommandError(f"cannot read {path}: {problem.strerror}") from None
-    except tomllib.TOMLDecodeError as problem:
-        raise CommandError(f"{path}: not valid TOML: {problem}") from None
+        raise CommandError(t("cli.cannot_read", path=path, problem=os_problem(problem))) from None
+    except tomllib.TOMLDecodeError as problem:  # tomllib's own (English) words
+        raise CommandError(t("cli.not_toml", path=path, problem=str(problem))) from None
     unknown = [key for key in raw if key not in keys]
     if unknown:
         listed = ", ".join(repr(key) for key in unknown)
-        raise CommandError(f"{path}: unknown key {listed}; the keys are: {', '.join(keys)}")
+        raise CommandError(t("cli.toml_unknown", path=path, keys=listed, known=", ".join(keys)))
     return raw
 
 
@@ -86,33 +93,32 @@ def read_text(path: str) -> str:
         with open(path, encoding="utf-8") as handle:
             return handle.read()
     except OSError as problem:
-        raise CommandError(f"cannot read {path}: {problem.strerror}") from None
+        raise CommandError(t("cli.cannot_read", path=path, problem=os_problem(problem))) from None
     except UnicodeDecodeError:
-        raise CommandError(f"{path}: not UTF-8 text") from None
+        raise CommandError(t("cli.not_utf8", path=path)) from None
 
 
 def text_value(key: str, value: Any) -> str:
     """A TOML value that must be text, stripped; else ValueError naming ``key``."""
     if not isinstance(value, str):
-        raise ValueError(f"{key} must be text in quotes, not {value!r}")
+        raise ValueError(t("cli.toml_not_text", key=key, value=repr(value)))
     return value.strip()
 
 
 def parse_moment(key: str, value: Any) -> datetime:
     """A TOML date-time or ISO 8601 text; without an offset it is WIB wall time."""
-    wanted = f"{key} must be a date and time like 2026-12-12T09:00 (WIB) or 2026-12-12T09:00+07:00"
     if isinstance(value, str):
         text = value.strip()
         try:
             value = datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"{wanted}, not {text!r}") from None
+            raise ValueError(t("cli.moment_not", key=key, value=repr(text))) from None
         if len(text) <= len("2026-12-12"):
-            raise ValueError(f"{wanted}: a time of day is needed too")
+            raise ValueError(t("cli.moment_no_time", key=key))
     elif type(value) is date:
-        raise ValueError(f"{wanted}: a time of day is needed too")
+        raise ValueError(t("cli.moment_no_time", key=key))
     if not isinstance(value, datetime):
-        raise ValueError(f"{wanted}, not {value!r}")
+        raise ValueError(t("cli.moment_not", key=key, value=repr(value)))
     return value.replace(tzinfo=WIB) if value.tzinfo is None else value
 
 
@@ -121,9 +127,9 @@ def check_length(key: str, text: str, length: Length) -> str:
     same field (storage/limits.py); else ValueError naming ``key``. Empty text is
     left to the caller (an optional key may be empty)."""
     if len(text) > length.maximum:
-        raise ValueError(f"{key} must be at most {length.maximum} characters")
+        raise ValueError(t("cli.too_long", key=key, maximum=length.maximum))
     if text and len(text) < length.minimum:
-        raise ValueError(f"{key} must be at least {length.minimum} characters")
+        raise ValueError(t("cli.too_short", key=key, minimum=length.minimum))
     return text
 
 
@@ -146,10 +152,8 @@ def resolve_area(name: str) -> tuple[str, str | None]:
         return found[0]
     if found:
         codes = ", ".join(code or "" for _, code in found)
-        raise ValueError(f"area {name!r} is ambiguous: write one of the codes {codes}")
-    raise ValueError(
-        f"area must be kota or the official name of a kecamatan or kelurahan, not {name!r}"
-    )
+        raise ValueError(t("cli.area_ambiguous", name=repr(name), codes=codes))
+    raise ValueError(t("cli.area_unknown", name=repr(name)))
 
 
 def area_text(level: str, code: str | None) -> str:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.errors import CommandError
+from bot.cli.refusals import os_problem, refusal
 from bot.cli.say import t
 from bot.config import Settings
 from bot.paths import CHAT_LOG_NAME, sqlite_file
@@ -85,7 +86,7 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
     try:  # a bad filter is a bad argument, whatever state the database is in
         check_export(args.kind, fmt=args.format, filters=filters)
     except ExportError as problem:
-        raise CommandError(str(problem)) from None
+        raise CommandError(refusal(problem)) from None
     # A bar on a terminal only: a pipe or a log file gets the final line alone.
     progress = (
         terminal_progress(sys.stderr, label=t("cli.exporting")) if sys.stderr.isatty() else None
@@ -117,7 +118,7 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
 
         audit_export(db, args, count)
     except ExportError as problem:
-        raise CommandError(str(problem)) from None
+        raise CommandError(refusal(problem)) from None
     except BrokenPipeError:
         # The reader stopped early (``| head``): what it read was exported all the
         # same, so the trail says so; main then ends quietly.
@@ -126,7 +127,9 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
         audit_export(db, args, None)
         raise
     except OSError as problem:
-        raise CommandError(t("cli.cannot_write", path=args.out, problem=problem.strerror)) from None
+        raise CommandError(
+            t("cli.cannot_write", path=args.out, problem=os_problem(problem))
+        ) from None
     finally:
         db.dispose()
     return 0
@@ -144,5 +147,5 @@ def run_command(settings: Settings) -> int:
     logger.info("configuration from %s", settings.source)
     try:
         return asyncio.run(run(settings))
-    except StartupError as problem:
+    except StartupError as problem:  # bot.runner's own (English) words
         raise CommandError(str(problem)) from None

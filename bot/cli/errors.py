@@ -2,7 +2,13 @@
 
 A bad config or argument exits with status 2 (``CommandError``, ``ConfigError``,
 or argparse's own complaint), a database that cannot be used with status 1, an
-interrupt with 130. Output cut short by its reader (``siantar audit | head -1``)
+interrupt with 130. The line is in the run's language: ``siantar: gagal: …``
+(``cli.failed``), ``siantar: basis data gagal: …`` (``cli.database_failed``, the
+driver's own words after it), argparse's ``siantar export: gagal: … (lihat
+'siantar export --help')`` (``cli.usage_error``); the refusals of the layers
+below are worded by ``bot.cli.refusals``.
+
+Output cut short by its reader (``siantar audit | head -1``)
 ends the command quietly with status 141, as a Unix tool killed by SIGPIPE would;
 SIGPIPE itself stays ignored, so a closed database socket is an error, not death
 (https://docs.python.org/3/library/signal.html#note-on-sigpipe). Every command
@@ -15,10 +21,12 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.cli.say import t
+from bot.cli.usage import Formatter
 from bot.config import ConfigError
 
 EXIT_FAILED = 1
@@ -28,31 +36,40 @@ EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a tool killed by SIGPIPE
 
 
 class CommandError(Exception):
-    """A command that cannot run as asked; the message is shown as one line, exit
-    status 2."""
+    """A command that cannot run as asked; the message (in the run's language) is
+    shown as one line, exit status 2."""
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, exiting with status 2 and a pointer to ``--help``."""
+    """argparse in the run's language (``bot.cli.usage``), exiting with status 2 and
+    a pointer to ``--help``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", Formatter)  # the subcommands' parsers too
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        self.exit(EXIT_USAGE, t("cli.usage_error", prog=self.prog, message=message) + "\n")
 
 
 def one_line(command: Callable[[], int]) -> int:
     """Run ``command``; what an operator can act on is shown as one line."""
+    from bot.cli.refusals import refusal
     from bot.database import DatabaseNotReady
 
     try:
         return command()
-    except (ConfigError, CommandError) as problem:
-        print(f"siantar: error: {problem}", file=sys.stderr)
+    except CommandError as problem:
+        print(t("cli.failed", problem=str(problem)), file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as problem:
+        print(t("cli.failed", problem=refusal(problem)), file=sys.stderr)
         return EXIT_USAGE
     except DatabaseNotReady as problem:
-        print(f"siantar: {problem}", file=sys.stderr)
+        print(f"siantar: {refusal(problem)}", file=sys.stderr)
         return EXIT_FAILED
     except SQLAlchemyError as problem:
-        print(f"siantar: database error: {first_line(problem)}", file=sys.stderr)
+        print(t("cli.database_failed", problem=first_line(problem)), file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

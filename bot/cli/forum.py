@@ -33,6 +33,7 @@ from bot.cli.common import (
     wib,
 )
 from bot.cli.errors import CommandError
+from bot.cli.refusals import refusal
 from bot.cli.say import t
 from bot.config import Settings
 from bot.i18n import translator
@@ -91,7 +92,8 @@ def read_forum_file(path: str) -> NewForum:
         level, code = resolve_area(_text("area", raw["area"]))
         forum_type = _text("type", raw["type"]).lower()
         if forum_type not in FORUM_TYPES:
-            raise ValueError(f"type must be one of {', '.join(FORUM_TYPES)}, not {forum_type!r}")
+            values, value = ", ".join(FORUM_TYPES), repr(forum_type)
+            raise ValueError(t("cli.toml_one_of", key="type", values=values, value=value))
         return NewForum(
             title=_text("title", raw["title"], required=True),
             starts_at=parse_moment("starts_at", raw["starts_at"]),
@@ -233,7 +235,7 @@ def _refusal(problem: ForumError, args: argparse.Namespace) -> str:
     if problem.reason in ("cancelled", "held") and args.action in DONE:
         key = f"cli.forum_closed_for_{args.action}"
         return t(key, forum=forum, status=t(f"cli.forum_is_{problem.reason}"))
-    return f"{forum}: {problem}"
+    return f"{forum}: {refusal(problem)}"  # cli.forum.<reason>
 
 
 def _status(forum: ForumEvent, now: datetime) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from bot.cli.say import t, use_language
+from bot.cli.say import t
 from bot.paths import CHAT_LOG_NAME, data_folder, sqlite_file
 
 if TYPE_CHECKING:
@@ -27,10 +27,11 @@ def siantar_version() -> str:
 
 class VersionAction(argparse.Action):
     """``--version``: the version and the data folder, then exit (no config is read,
-    so it works even when the config is broken)."""
+    so it works even when the config is broken). In the language ``--lang`` asked
+    for, wherever it stands before the command (``bot.cli.usage.asked_language``)."""
 
     def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
-        kwargs.setdefault("help", "show the version and the data folder, then exit")
+        kwargs.setdefault("help", "cli.help.version")
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
 
     def __call__(
@@ -40,16 +41,13 @@ class VersionAction(argparse.Action):
         values: Any,
         option_string: str | None = None,
     ) -> None:
-        use_language(getattr(namespace, "output_language", None))  # --lang came first
         print(f"siantar {siantar_version()}")
         print(t("cli.data_folder", path=str(data_folder())))
         parser.exit()
 
 
 def add_parser(commands: Any) -> None:
-    commands.add_parser(
-        "info", help="the config file, data folder, database and schema in use (changes nothing)"
-    )
+    commands.add_parser("info", help="cli.help.info")
 
 
 def info_command(settings: Settings) -> int:

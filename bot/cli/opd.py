@@ -39,8 +39,7 @@ def opd_command(args: argparse.Namespace, settings: Settings) -> int:
         settings,
         lambda session: action(args, session),
         read_only=args.action == "list",
-        refused=UnitError,
-        refusal=str,
+        refused=UnitError,  # said by bot.cli.refusals: cli.unit.<reason>
     )
 
 

@@ -22,17 +22,18 @@ CLI = "cli"  # the actor of anything done on the command line
 
 
 def add_parser(commands: Any, date_type: Callable[[str], date]) -> None:
-    audit = commands.add_parser("audit", help="print the audit trail of staff actions")
-    audit.add_argument("--since", type=date_type, metavar="DATE", help="from this day (WIB)")
-    block = commands.add_parser("block", help="ignore an identity (one notice, then silence)")
-    block.add_argument("identity", metavar="IDENTITY")
-    block.add_argument("--reason", required=True, metavar="TEXT")
-    unblock = commands.add_parser("unblock", help="answer a blocked identity again")
-    unblock.add_argument("identity", metavar="IDENTITY")
-    privacy = commands.add_parser("privacy", help="retention of personal data")
+    """``audit``, ``block``, ``unblock`` and ``privacy``; help texts are catalog keys."""
+    audit = commands.add_parser("audit", help="cli.help.audit")
+    audit.add_argument("--since", type=date_type, metavar="DATE", help="cli.help.since")
+    block = commands.add_parser("block", help="cli.help.block")
+    block.add_argument("identity", metavar="IDENTITY", help="cli.help.identity")
+    block.add_argument("--reason", required=True, metavar="TEXT", help="cli.help.block_reason")
+    unblock = commands.add_parser("unblock", help="cli.help.unblock")
+    unblock.add_argument("identity", metavar="IDENTITY", help="cli.help.identity")
+    privacy = commands.add_parser("privacy", help="cli.help.privacy")
     actions = privacy.add_subparsers(dest="action", required=True, metavar="ACTION")
-    purge = actions.add_parser("purge", help="delete what is past its retention limit")
-    purge.add_argument("--dry-run", action="store_true", help="only say what would go")
+    purge = actions.add_parser("purge", help="cli.help.privacy_purge")
+    purge.add_argument("--dry-run", action="store_true", help="cli.help.privacy_dry_run")
 
 
 def privacy_command(args: argparse.Namespace, settings: Settings) -> int:

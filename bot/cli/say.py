@@ -2,10 +2,24 @@
 
 Every sentence is a catalog entry (``cli.*`` in bot/locales), counts through the
 catalog's plural forms (``t.plural``). ``t`` follows the language chosen for this
-run (``use_language``, called by bot.cli before the command runs), so a module may
-import it once. argparse's own usage and help texts stay English. The catalogs (and
-Babel) are read at the first sentence, not at import: ``siantar --version`` and a
-mistyped command do not wait for them.
+run (``use_language``, called by bot.cli before argparse reads the command line),
+so a module may import it once. That covers all of it:
+
+- what the commands print, and their refusals (``CommandError``);
+- the storage layer's refusals (``ExportError``, ``UnitError``, ``TrainingError`` …),
+  worded from their ``reason`` and ``params`` by ``bot.cli.refusals``;
+- the frame of a failure (``siantar: gagal: …``, ``bot.cli.errors``);
+- argparse's usage, help and complaints (``bot.cli.usage``): our help texts are
+  ``cli.help.*`` entries, argparse's own words ``cli.argparse.*``.
+
+Left in English, inside a translated frame: a config value refused by pydantic
+(``bot.config``, in many variants), the database driver's own message, tomllib's
+description of a TOML syntax error, and ``siantar run``'s start-up refusals
+(``bot.runner.StartupError``). Option names, choices and metavars are the
+contract and never translated.
+
+The catalogs (and Babel) are read at the first sentence, not at import:
+``siantar --version`` and a mistyped command read them only to say what they say.
 """
 
 from __future__ import annotations
@@ -35,6 +49,12 @@ class CliText:
 
     def plural(self, key: str, count: int, /, **params: object) -> str:
         return self.translator.plural(key, count, **params)
+
+    def has(self, key: str) -> bool:
+        """Is ``key`` a sentence of the catalogs (without a count)?"""
+        from bot.i18n import load_catalog
+
+        return key in load_catalog(self.language) or key in load_catalog(SOURCE_LANGUAGE)
 
 
 t = CliText()

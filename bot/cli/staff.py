@@ -16,6 +16,7 @@ from bot.app import config_roles
 from bot.charts import stats_chart, unit_chart
 from bot.cli import common
 from bot.cli.errors import CommandError
+from bot.cli.refusals import os_problem, refusal
 from bot.cli.say import t as say
 from bot.config import Settings
 from bot.database import open_database, open_existing_database
@@ -34,7 +35,7 @@ from storage.opd import (
 )
 from storage.roles import UnknownRole, all_grants, grant_role, revoke_role
 from storage.service_stats import service_stats
-from storage.stats import aspiration_stats
+from storage.stats import StatsError, aspiration_stats
 from storage.wilayah import load_wilayah
 
 
@@ -76,7 +77,7 @@ def role_command(args: argparse.Namespace, settings: Settings) -> int:
                 if args.role in held:
                     lines.append(say("cli.role_config_note"))
     except (UnknownRole, UnitError) as problem:
-        raise CommandError(str(problem)) from None
+        raise CommandError(refusal(problem)) from None
     finally:
         db.dispose()
     for line in lines:
@@ -93,7 +94,7 @@ def _officer(args: argparse.Namespace, session: Session) -> list[str]:
             try:
                 check_code(code)
             except UnitError as problem:
-                raise CommandError(f"--opd {problem}") from None
+                raise CommandError(f"--opd: {refusal(problem)}") from None
         new, added = grant_officer(
             session=session, identity=identity, codes=args.opd, actor="cli", now=at
         )
@@ -127,7 +128,7 @@ def _officer(args: argparse.Namespace, session: Session) -> list[str]:
 
 def _list_roles(settings: Settings) -> int:
     rows = [
-        (identity, role, "config")
+        (identity, role, say("cli.role_from_config"))
         for identity, roles in sorted(config_roles(settings).items())
         for role in sorted(roles)
     ]
@@ -174,6 +175,8 @@ def stats_command(args: argparse.Namespace, settings: Settings) -> int:
                 since=args.since,
                 until=args.until,
             )
+    except StatsError as problem:  # a period the check above did not foresee
+        raise CommandError(refusal(problem)) from None
     finally:
         db.dispose()
     period = f"{args.since or '…'} – {args.until or '…'}"
@@ -205,6 +208,6 @@ def stats_command(args: argparse.Namespace, settings: Settings) -> int:
                 print(say("cli.unit_chart_written", path=str(written)))
         except OSError as problem:
             raise CommandError(
-                say("cli.cannot_write", path=args.chart, problem=problem.strerror)
+                say("cli.cannot_write", path=args.chart, problem=os_problem(problem))
             ) from None
     return 0

@@ -30,6 +30,7 @@ from bot.cli.common import (
     wib,
 )
 from bot.cli.errors import CommandError
+from bot.cli.refusals import refusal
 from bot.cli.say import t
 from bot.config import Settings
 from bot.i18n import translator
@@ -105,35 +106,31 @@ def _parse(key: str, value: Any) -> dict[str, Any]:
     if key in TEXT_KEYS:
         text = text_value(key, value)
         if key == "title" and not text:
-            raise ValueError("title must not be empty")
+            raise ValueError(t("cli.must_not_be_empty", key=key))
         return {key: check_length(key, text, TEXT_KEYS[key])}
     if key in TIME_KEYS:
         return {key: parse_moment(key, value)}
     if key == "quota":
         if type(value) is not int:
-            raise ValueError(f"quota must be a whole number, not {value!r}")
+            raise ValueError(t("cli.toml_whole_number", key=key, value=repr(value)))
         return {key: value}
     if key == "map_url":
         url = text_value(key, value)
         if not url.startswith(("https://", "http://")) or " " in url or len(url) > TRAINING.map_url:
-            raise ValueError(
-                f"map_url must be an http(s) link of at most {TRAINING.map_url} characters"
-            )
+            raise ValueError(t("cli.toml_link", key=key, maximum=TRAINING.map_url))
         return {key: url}
     if key == "category":
         category = text_value(key, value).lower()
         if category not in PROGRAM_CATEGORIES:
-            raise ValueError(f"category must be one of {', '.join(PROGRAM_CATEGORIES)}")
+            values, given = ", ".join(PROGRAM_CATEGORIES), repr(category)
+            raise ValueError(t("cli.toml_one_of", key=key, values=values, value=given))
         return {key: category}
     if key == "area":
         level, code = resolve_area(text_value(key, value))
         return {"area_level": level, "area_code": code}
     status = text_value(key, value).lower()  # the only key left
     if status not in FILE_STATUSES:
-        raise ValueError(
-            "status must be open or draft (close or cancel a program with "
-            "'siantar training close|cancel ID')"
-        )
+        raise ValueError(t("cli.toml_program_status", key=key))
     return {key: status}
 
 
@@ -154,7 +151,7 @@ def _add(
         new = NewProgram(**{"status": "open", **values})
         program = create_program(session=session, new=new, actor=ACTOR, now=now)
     except TrainingError as problem:
-        raise CommandError(f"{args.file}: {problem}") from None
+        raise CommandError(f"{args.file}: {refusal(problem)}") from None
     return [t("cli.program_created", id=str(program.id), summary=_summary(program))]
 
 
@@ -176,7 +173,7 @@ def _edit(
         except TrainingError as problem:
             if problem.reason in ("cancelled", "finished"):
                 raise
-            raise CommandError(f"{args.file}: {problem}") from None
+            raise CommandError(f"{args.file}: {refusal(problem)}") from None
         program = change.program
         changed = sorted(
             {"area" if k.startswith("area_") else k for k in values if before[k] != values[k]}
@@ -318,7 +315,7 @@ ACTIONS: dict[str, Action] = {
 def _refusal(problem: TrainingError, args: argparse.Namespace) -> str:
     if problem.reason in ("cancelled", "finished"):
         return t("cli.program_closed_for_change", id=str(args.id), status=problem.reason)
-    return str(problem)
+    return refusal(problem)  # cli.training.<reason>
 
 
 def _counts(session: Session, program_ids: Sequence[int]) -> dict[int, tuple[int, int]]:

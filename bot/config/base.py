@@ -33,10 +33,17 @@ MODEL_CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class ConfigError(Exception):
-    """A configuration problem; ``str()`` is one line naming the file and key."""
+    """A configuration problem; ``str()`` is one English line naming the file and key.
 
-    def __init__(self, message: str) -> None:
+    A problem with the file itself (not found, unreadable, not TOML) also has a
+    ``reason`` and ``params``, for the CLI to word in the operator's language
+    (``cli.config.<reason>``); a problem with a value (pydantic's validation, in
+    many variants) has ``reason`` "" and is shown as ``str()``."""
+
+    def __init__(self, message: str, reason: str = "", **params: object) -> None:
         super().__init__(" ".join(message.split()))
+        self.reason = reason
+        self.params = params
 
 
 class RuleError(ValueError):

@@ -107,32 +107,51 @@ def _read_toml(path: Path, display: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         text = str(exc)
         match = _TOML_POSITION_RE.match(text)
-        if match and match.group("line"):
-            where = f"line {match.group('line')}, column {match.group('col')}"
+        line, column = (match.group("line"), match.group("col")) if match else ("", "")
+        if match and line:
+            where, reason = f"line {line}, column {column}", "invalid_toml_at"
             text = match.group("msg")
         elif match:
-            where = "end of file"
+            where, reason = "end of file", "invalid_toml_end"
             text = match.group("msg")
         else:
-            where = "unknown position"
-        raise ConfigError(f"{display}: invalid TOML ({where}): {text}") from None
+            where, reason = "unknown position", "invalid_toml"
+        raise ConfigError(
+            f"{display}: invalid TOML ({where}): {text}",
+            reason,
+            path=display,
+            line=line,
+            column=column,
+            problem=text,  # tomllib's own (English) words
+        ) from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{display}: invalid TOML: the file is not valid UTF-8") from None
+        raise ConfigError(
+            f"{display}: invalid TOML: the file is not valid UTF-8", "not_utf8", path=display
+        ) from None
     except IsADirectoryError:
-        raise ConfigError(f"{display}: is a directory, not a config file") from None
+        raise ConfigError(
+            f"{display}: is a directory, not a config file", "directory", path=display
+        ) from None
     except OSError as exc:
-        raise ConfigError(f"{display}: cannot read config file: {exc.strerror or exc}") from None
+        raise ConfigError(
+            f"{display}: cannot read config file: {exc.strerror or exc}",
+            "unreadable",
+            path=display,
+            problem=exc,
+        ) from None
 
 
 def _locate(
     path: str | os.PathLike[str] | None, environ: Mapping[str, str], cwd: Path
 ) -> tuple[Path, str] | None:
     """Return (file to open, name to show) or None for built-in defaults."""
+    variable = ""  # the environment variable that named the file, if one did
     if path is not None:
         given = os.fspath(path)
         origin = "config file"
     elif environ.get(CONFIG_ENV_VAR, "").strip():
         given = environ[CONFIG_ENV_VAR].strip()
+        variable = CONFIG_ENV_VAR
         origin = f"config file ({CONFIG_ENV_VAR})"
     else:
         candidate = cwd / CONFIG_FILE_NAME
@@ -141,7 +160,8 @@ def _locate(
     if not resolved.is_absolute():
         resolved = cwd / resolved
     if not resolved.exists():
-        raise ConfigError(f"{origin} not found: {given}")
+        reason = "not_found_env" if variable else "not_found"
+        raise ConfigError(f"{origin} not found: {given}", reason, path=given, variable=variable)
     return resolved, given
 
 

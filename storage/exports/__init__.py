@@ -53,7 +53,12 @@ LAYOUTS: dict[str, Layout] = {kind: d.layout for kind, d in DATA_SETS.items()}
 def _data_set(kind: str) -> DataSet:
     data_set = DATA_SETS.get(kind)
     if data_set is None:
-        raise ExportError(f"unknown export kind {kind!r}: use {', '.join(EXPORT_KINDS)}")
+        raise ExportError(
+            "unknown_kind",
+            f"unknown export kind {kind!r}: use {', '.join(EXPORT_KINDS)}",
+            kind=kind,
+            kinds=", ".join(EXPORT_KINDS),
+        )
     return data_set
 
 

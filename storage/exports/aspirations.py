@@ -138,7 +138,11 @@ def unit_code_of(value: str) -> str:
     """A unit's code as stored (``PUPR``), from any case; refuses what cannot be one."""
     code = value.strip().upper()
     if not code or len(code) > 24 or not all(c.isalnum() or c == "-" for c in code):
-        raise ExportError(f"invalid unit code {value!r}: use a code like PUPR (siantar opd list)")
+        raise ExportError(
+            "bad_unit_code",
+            f"invalid unit code {value!r}: use a code like PUPR (siantar opd list)",
+            value=value,
+        )
     return code
 
 

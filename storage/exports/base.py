@@ -18,7 +18,14 @@ T = TypeVar("T")
 
 
 class ExportError(Exception):
-    """A filter or format that cannot be applied; the message is one line for the operator."""
+    """A filter or format that cannot be applied. ``str()`` is one English line (logs,
+    tools); ``reason`` names the problem and ``params`` its values, for a caller that
+    words it in its reader's language (the CLI: ``cli.export.<reason>``)."""
+
+    def __init__(self, reason: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -145,13 +152,23 @@ def wib_wall(value: str | datetime) -> datetime:
 
 def check_format(fmt: str) -> None:
     if fmt not in FORMATS:
-        raise ExportError(f"unknown export format {fmt!r}: use csv, xlsx or json")
+        raise ExportError(
+            "unknown_format",
+            f"unknown export format {fmt!r}: use csv, xlsx or json",
+            format=fmt,
+            formats=", ".join(FORMATS),
+        )
 
 
 def day_bounds(filters: AspirationFilter) -> tuple[datetime | None, datetime | None]:
     """``[start, end)`` for the inclusive WIB days ``since``..``until``."""
     if filters.since and filters.until and filters.since > filters.until:
-        raise ExportError(f"--since {filters.since} is after --until {filters.until}")
+        raise ExportError(
+            "since_after_until",
+            f"--since {filters.since} is after --until {filters.until}",
+            since=str(filters.since),
+            until=str(filters.until),
+        )
     start = wib_midnight(filters.since) if filters.since else None
     end = wib_midnight(filters.until + timedelta(days=1)) if filters.until else None
     return start, end
@@ -160,7 +177,12 @@ def day_bounds(filters: AspirationFilter) -> tuple[datetime | None, datetime | N
 def one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
     wanted = value.strip().lower()
     if wanted not in allowed:
-        raise ExportError(f"unknown {what} {value!r}: expected one of {', '.join(allowed)}")
+        raise ExportError(
+            f"unknown_{what}",
+            f"unknown {what} {value!r}: expected one of {', '.join(allowed)}",
+            value=value,
+            allowed=", ".join(allowed),
+        )
     return wanted
 
 
@@ -171,7 +193,12 @@ def kecamatan_code_of(value: str) -> str:
         if wanted in (kecamatan.code.casefold(), kecamatan.name.casefold()):
             return kecamatan.code
     known = ", ".join(k.name for k in load_wilayah().kecamatan)
-    raise ExportError(f"unknown kecamatan {value!r}: use a code like 12.72.02 or one of {known}")
+    raise ExportError(
+        "unknown_kecamatan",
+        f"unknown kecamatan {value!r}: use a code like 12.72.02 or one of {known}",
+        value=value,
+        known=known,
+    )
 
 
 def area_names() -> tuple[dict[str, str], dict[str, str]]:
@@ -185,7 +212,9 @@ def area_names() -> tuple[dict[str, str], dict[str, str]]:
 def reject(filters: AspirationFilter, name: str, kind: str) -> None:
     """Raise ExportError when the filter ``name`` is set: it means nothing for ``kind``."""
     if getattr(filters, name):
-        raise ExportError(f"--{name} does not apply to {kind}")
+        raise ExportError(
+            "not_for_kind", f"--{name} does not apply to {kind}", option=f"--{name}", kind=kind
+        )
 
 
 class Ticker:

@@ -41,7 +41,8 @@ def update_program(
     quota seats the queue."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise TrainingError("field", f"unknown field(s): {', '.join(sorted(unknown))}")
+        fields = ", ".join(sorted(unknown))
+        raise TrainingError("field", f"unknown field(s): {fields}", fields=fields)
     program = get_program(session, program_id, lock=True)
     if program.status in ("cancelled", "finished"):
         raise TrainingError(program.status)
@@ -49,8 +50,9 @@ def update_program(
     for name, value in changes.items():
         setattr(program, name, value)
     check_program(program)
-    if program.quota < seats_taken(session, program_id):
-        raise TrainingError("quota", "the quota is below the seats already taken")
+    taken = seats_taken(session, program_id)
+    if program.quota < taken:
+        raise TrainingError("quota", "the quota is below the seats already taken", taken=taken)
     program.updated_at = now
     session.add(program)
     moved = program.starts_at != old_start
@@ -77,11 +79,20 @@ def set_program_status(
         "finished": ("open", "closed"),
     }
     if status not in allowed:
-        raise TrainingError("status", f"unknown status {status}")
+        raise TrainingError(
+            "status", f"unknown status {status}", current=program.status, status=status
+        )
     if program.status == status:
-        raise TrainingError("unchanged", f"program {program_id} is already {status}")
+        raise TrainingError(
+            "unchanged", f"program {program_id} is already {status}", id=program_id, status=status
+        )
     if program.status not in allowed[status]:
-        raise TrainingError("status", f"a {program.status} program cannot become {status}")
+        raise TrainingError(
+            "status",
+            f"a {program.status} program cannot become {status}",
+            current=program.status,
+            status=status,
+        )
     program.status, program.updated_at = status, now
     session.add(program)
     affected: list[TrainingRegistration] = []

@@ -21,11 +21,13 @@ ACTIVE = ("registered", "waitlisted")
 
 
 class TrainingError(Exception):
-    """A refused action; ``reason`` is a short key the caller turns into words."""
+    """A refused action; ``reason`` is a short key the caller turns into words, with
+    ``params`` (the CLI: ``cli.training.<reason>``). ``str()`` is one English line."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", **params: object) -> None:
         super().__init__(detail or reason)
         self.reason = reason
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -53,15 +55,25 @@ EDITABLE = tuple(f.name for f in fields(NewProgram) if f.name != "status")
 def check_program(program: NewProgram | TrainingProgram) -> None:
     """Refuse a program that cannot be run as described (TrainingError with the field)."""
     if not program.title.strip() or len(program.title) > TRAINING.title.maximum:
-        raise TrainingError("title", f"title must be 1–{TRAINING.title.maximum} characters")
+        raise TrainingError(
+            "title",
+            f"title must be 1–{TRAINING.title.maximum} characters",
+            maximum=TRAINING.title.maximum,
+        )
     if program.ends_at <= program.starts_at:
         raise TrainingError("ends_at", "the end must be after the start")
     if not 1 <= program.quota <= TRAINING.quota:
-        raise TrainingError("quota", f"quota must be between 1 and {TRAINING.quota}")
+        raise TrainingError(
+            "quota", f"quota must be between 1 and {TRAINING.quota}", maximum=TRAINING.quota
+        )
     if program.category not in PROGRAM_CATEGORIES:
-        raise TrainingError("category", f"category must be one of {', '.join(PROGRAM_CATEGORIES)}")
+        categories = ", ".join(PROGRAM_CATEGORIES)
+        raise TrainingError(
+            "category", f"category must be one of {categories}", categories=categories
+        )
     if program.area_level not in AREA_LEVELS:
-        raise TrainingError("area_level", f"area must be one of {', '.join(AREA_LEVELS)}")
+        levels = ", ".join(AREA_LEVELS)
+        raise TrainingError("area_level", f"area must be one of {levels}", levels=levels)
     if (program.area_level == "kota") != (program.area_code is None):
         raise TrainingError("area_code", "a kecamatan or kelurahan area needs its code")
     closes = program.registration_closes_at
@@ -93,7 +105,7 @@ def get_program(session: Session, program_id: int, *, lock: bool = False) -> Tra
         query = query.with_for_update().execution_options(populate_existing=True)
     program = session.exec(query).first()
     if program is None:
-        raise TrainingError("not_found", f"no training program {program_id}")
+        raise TrainingError("not_found", f"no training program {program_id}", id=program_id)
     return program
 
 
