@@ -55,8 +55,14 @@ CHAT_JOBS_INTERVAL_SECONDS = 2
 
 
 class StartupError(Exception):
-    """The process cannot go on (at start-up, or a second process polls); the
-    message is shown as one line."""
+    """The process cannot go on (at start-up, or a second process polls). ``str()``
+    is one English line (the log); ``reason`` and ``params`` let the command line
+    word it in the operator's language (``cli.startup.<reason>``)."""
+
+    def __init__(self, reason: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.params = params
 
 
 def utc_now() -> datetime:
@@ -85,7 +91,7 @@ async def _first(
             task.result()
         if stop.is_set():
             raise StoppedWhileStarting
-        raise StartupError("a channel stopped while starting")
+        raise StartupError("stopped", "a channel stopped while starting")
 
 
 async def run(settings: Settings) -> int:
@@ -299,16 +305,20 @@ async def polling(telegram: TelegramChannel, stop: asyncio.Event, ready: asyncio
     try:
         await poll(telegram, stop, ready=ready)
     except PollingConflict as conflict:
-        raise StartupError(str(conflict)) from None
+        raise StartupError(conflict.reason, str(conflict)) from None
 
 
 def bind(settings: Settings) -> socket.socket:
     try:
         return listening_socket(settings.server.host, settings.server.port)
     except OSError as error:
+        host, port = settings.server.host, settings.server.port
         raise StartupError(
-            f"cannot listen on {settings.server.host}:{settings.server.port} "
-            f"(server.host/server.port): {error.strerror}"
+            "cannot_listen",
+            f"cannot listen on {host}:{port} (server.host/server.port): {error.strerror}",
+            host=host,
+            port=str(port),
+            problem=error,
         ) from error
 
 
@@ -317,11 +327,16 @@ async def connect(telegram: TelegramChannel, settings: Settings) -> None:
     try:
         await telegram.start()
     except InvalidToken as error:
-        raise StartupError("Telegram rejected the bot token (telegram.token)") from error
-    except NetworkError as error:
         raise StartupError(
-            f"cannot reach the Telegram Bot API at {settings.telegram.api_base_url} "
-            f"(telegram.api_base_url): {error.message}"
+            "bad_token", "Telegram rejected the bot token (telegram.token)"
+        ) from error
+    except NetworkError as error:
+        url = settings.telegram.api_base_url
+        raise StartupError(
+            "telegram_unreachable",
+            f"cannot reach the Telegram Bot API at {url} (telegram.api_base_url): {error.message}",
+            url=url,
+            problem=error.message,
         ) from error
 
 
@@ -329,10 +344,12 @@ def check_templates(settings: Settings) -> None:
     """Every message kind that may go outside the 24-hour window needs a template."""
     missing = settings.whatsapp.missing_templates()
     if missing:
+        listed = ", ".join(f"[whatsapp.templates.{kind}]" for kind in missing)
         raise StartupError(
+            "missing_templates",
             "whatsapp.enabled = true needs an approved template for each message kind; "
-            f"missing: {', '.join(f'[whatsapp.templates.{kind}]' for kind in missing)} "
-            "(see README, WhatsApp)"
+            f"missing: {listed} (see README, WhatsApp)",
+            missing=listed,
         )
 
 
@@ -342,13 +359,19 @@ async def connect_whatsapp(whatsapp: WhatsAppChannel, settings: Settings) -> Non
         await whatsapp.start()
     except WhatsAppError as error:
         raise StartupError(
+            "whatsapp_refused",
             "the WhatsApp Cloud API refused whatsapp.access_token / whatsapp.phone_number_id "
-            f"(error {error.code})"
+            f"(error {error.code})",
+            code=str(error.code),
         ) from error
     except httpx.HTTPError as error:
+        url = settings.whatsapp.api_base_url
         raise StartupError(
-            f"cannot reach the WhatsApp Cloud API at {settings.whatsapp.api_base_url} "
-            f"(whatsapp.api_base_url): {type(error).__name__}"
+            "whatsapp_unreachable",
+            f"cannot reach the WhatsApp Cloud API at {url} (whatsapp.api_base_url): "
+            f"{type(error).__name__}",
+            url=url,
+            problem=type(error).__name__,
         ) from error
 
 

@@ -266,6 +266,8 @@ FAMILIES = {
     "AnnouncementError": "announcement",
     "StatsError": "stats",
     "DatabaseNotReady": "database",
+    "StartupError": "startup",
+    "PollingConflict": "startup",  # siantar run ends with it as a StartupError
 }
 RAISED = re.compile(r"\b(" + "|".join(FAMILIES) + r")\(\s*\"(\w+)\"")
 # reasons only residents meet (a registration, an RSVP, a subscription): the chat words them
@@ -289,6 +291,26 @@ COMPUTED = {
 }
 
 
+def test_siantar_runs_start_up_refusals_are_in_the_runs_language() -> None:
+    from bot.cli.refusals import refusal
+    from bot.runner import StartupError
+
+    taken = OSError(98, "Address already in use")
+    taken.errno = 98  # EADDRINUSE
+    problem = StartupError(
+        "cannot_listen", "English line", host="0.0.0.0", port="8080", problem=taken
+    )
+    assert refusal(problem) == (
+        "tidak bisa membuka 0.0.0.0:8080 untuk menerima sambungan "
+        "(server.host/server.port): alamat itu sedang dipakai proses lain"
+    )
+    use_language("en")
+    assert refusal(problem) == (
+        "cannot listen on 0.0.0.0:8080 (server.host/server.port): Address already in use"
+    )
+    use_language("id")
+
+
 def test_every_refusal_the_cli_can_meet_is_worded_in_both_languages() -> None:
     """A storage refusal with a new reason gets its ``cli.<family>.<reason>`` entry
     (else the CLI would show its English line inside an Indonesian frame)."""
@@ -300,6 +322,7 @@ def test_every_refusal_the_cli_can_meet_is_worded_in_both_languages() -> None:
         for name, reason in RAISED.findall(path.read_text(encoding="utf-8"))
     }
     assert ("export", "not_for_kind") in raised and ("unit", "exists") in raised
+    assert ("startup", "cannot_listen") in raised and ("startup", "second_poller") in raised
     for language in ("id", "en"):
         catalog = load_catalog(language)
         missing = sorted(

@@ -164,18 +164,20 @@ def test_siantar_privacy_purge(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["--config", str(config), "db", "upgrade"]) == 0  # a dry run creates none
     capsys.readouterr()
     assert main(["--config", str(config), "privacy", "purge", "--dry-run"]) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        "conversations: 0 akan dihapus",
-        "dedupe_records: 0 akan dihapus",
-        "outbox_messages: 0 akan dihapus",
-        "chat_jobs: 0 akan dihapus",
-        "photos: 0 akan dihapus",
-        "voice_notes: 0 akan dihapus",
-        "unsent_attachments: 0 akan dihapus",
-        "files: 0 akan dihapus",
+    assert capsys.readouterr().out.splitlines() == [  # each kind in words
+        "percakapan yang lama terhenti: 0 akan dihapus",
+        "catatan pesan yang sudah ditangani: 0 akan dihapus",
+        "pesan keluar yang sudah terkirim: 0 akan dihapus",
+        "tugas chat yang selesai: 0 akan dihapus",
+        "foto aspirasi yang sudah lama selesai: 0 akan dihapus",
+        "pesan suara aspirasi yang sudah lama selesai: 0 akan dihapus",
+        "foto dan pesan suara yang tidak jadi dikirim: 0 akan dihapus",
+        "berkas kiriman chat yang tertinggal: 0 akan dihapus",
     ]
     assert main(["--config", str(config), "privacy", "purge"]) == 0
-    assert "conversations: 0 dihapus" in capsys.readouterr().out
+    assert "percakapan yang lama terhenti: 0 dihapus" in capsys.readouterr().out
+    assert main(["--lang", "en", "--config", str(config), "privacy", "purge"]) == 0
+    assert "photos and voice notes never sent: 0 deleted" in capsys.readouterr().out
 
 
 def test_photos_sent_as_answers_go_with_their_closed_aspiration(

@@ -628,8 +628,8 @@ def test_a_taken_port_exits_2_with_one_line_before_telegram_is_used(
         assert run.wait() == 2
     err = run.stderr()
     assert err.rstrip().splitlines()[-1] == (
-        f"siantar: gagal: cannot listen on 127.0.0.1:{port} (server.host/server.port): "
-        "Address already in use"
+        f"siantar: gagal: tidak bisa membuka 127.0.0.1:{port} untuk menerima sambungan "
+        "(server.host/server.port): alamat itu sedang dipakai proses lain"
     )
     assert "Traceback" not in err
     assert fake.webhook is None  # Telegram was not pointed at a server that never came up
@@ -670,8 +670,8 @@ def test_a_409_conflict_at_start_exits_2_with_one_line(
     assert run.wait() == 2
     err = run.stderr()
     assert err.rstrip().splitlines()[-1] == (
-        "siantar: gagal: another process is already receiving updates for this bot "
-        "(Telegram answered 409 Conflict); run one polling process, or use webhook mode "
+        "siantar: gagal: proses lain sudah menerima pesan untuk bot ini (Telegram menjawab "
+        "409 Conflict); jalankan satu proses polling saja, atau pakai mode webhook "
         "(telegram.mode)"
     )
     assert "Traceback" not in err and "telegram.error" not in err
@@ -693,7 +693,7 @@ def test_a_second_polling_process_stops_with_one_line_and_the_first_goes_on(
         assert second.wait() == 2
         err = second.stderr()
         last = err.rstrip().splitlines()[-1]
-        assert last.startswith("siantar: gagal: another process is already receiving updates")
+        assert last.startswith("siantar: gagal: proses lain sudah menerima pesan untuk bot ini")
         assert "Traceback" not in err
     finally:
         for run in laptop.runs:

@@ -147,5 +147,5 @@ def run_command(settings: Settings) -> int:
     logger.info("configuration from %s", settings.source)
     try:
         return asyncio.run(run(settings))
-    except StartupError as problem:  # bot.runner's own (English) words
-        raise CommandError(str(problem)) from None
+    except StartupError as problem:  # worded from its reason (bot.cli.refusals)
+        raise CommandError(refusal(problem)) from None

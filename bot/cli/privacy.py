@@ -59,8 +59,8 @@ def privacy_command(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         db.dispose()
     said = "cli.purge_would_delete" if args.dry_run else "cli.purge_deleted"
-    for kind, count in counts.items():
-        print(t(said, kind=kind, count=count))
+    for kind, count in counts.items():  # in words; the audit entry keeps the keys
+        print(t(said, kind=t(f"cli.purge_kind.{kind}"), count=count))
     return 0
 
 

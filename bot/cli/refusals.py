@@ -3,8 +3,9 @@
 The storage layer, the database opener and the config loader refuse with an error
 that carries a ``reason`` and its ``params`` (``ExportError``, ``UnitError``,
 ``TrainingError``, ``ForumError``, ``AnnouncementError``, ``StatsError``,
-``DatabaseNotReady``, ``ConfigError``); their ``str()`` stays one English line,
-for logs and for the chat and Konsol, which word the reasons themselves.
+``DatabaseNotReady``, ``ConfigError``, and ``siantar run``'s ``StartupError``);
+their ``str()`` stays one English line, for logs and for the chat and Konsol,
+which word the reasons themselves.
 :func:`refusal` words one as the catalog entry ``cli.<family>.<reason>``.
 
 A reason without an entry is shown as the error's own English line, inside the
@@ -34,6 +35,7 @@ FAMILIES = {
     "StatsError": "stats",
     "DatabaseNotReady": "database",
     "ConfigError": "config",
+    "StartupError": "startup",
 }
 IDENTIFIERS = ("id",)  # numbers that name a thing: shown as typed, not as a count (1.234)
 

@@ -14,9 +14,8 @@ so a module may import it once. That covers all of it:
 
 Left in English, inside a translated frame: a config value refused by pydantic
 (``bot.config``, in many variants), the database driver's own message, tomllib's
-description of a TOML syntax error, and ``siantar run``'s start-up refusals
-(``bot.runner.StartupError``). Option names, choices and metavars are the
-contract and never translated.
+description of a TOML syntax error, and an unusual system error's own words.
+Option names, choices and metavars are the contract and never translated.
 
 The catalogs (and Babel) are read at the first sentence, not at import:
 ``siantar --version`` and a mistyped command read them only to say what they say.

@@ -57,7 +57,12 @@ WEBHOOK_SET = (
 
 
 class PollingConflict(Exception):
-    """Another process receives this bot's updates; the message says what to do."""
+    """Another process receives this bot's updates; the message says what to do,
+    ``reason`` which case it is ("second_poller", "webhook_set")."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class Conflicts:
@@ -70,10 +75,10 @@ class Conflicts:
     def check(self, error: Conflict, now: float) -> None:
         """Raise ``PollingConflict`` when this process should stop."""
         if "webhook" in error.message.lower():
-            raise PollingConflict(WEBHOOK_SET)
+            raise PollingConflict("webhook_set", WEBHOOK_SET)
         self.times = [t for t in self.times if now - t < CONFLICT_WINDOW] + [now]
         if now - self.began < CONFLICT_SETTLE or len(self.times) >= CONFLICT_LIMIT:
-            raise PollingConflict(SECOND_POLLER)
+            raise PollingConflict("second_poller", SECOND_POLLER)
         logger.warning(
             "telegram: another process asked for this bot's updates (409 Conflict); "
             "taking them back (run one polling process)"
