@@ -244,10 +244,13 @@ def test_siantar_privacy_purge_counts_the_files(
     assert main(["--config", str(config), "db", "upgrade"]) == 0  # a dry run creates none
     capsys.readouterr()
     assert main(["--config", str(config), "privacy", "purge", "--dry-run"]) == 0
-    assert "files: 1 akan dihapus" in capsys.readouterr().out.splitlines()
+    assert (
+        "berkas kiriman chat yang tertinggal: 1 akan dihapus"
+        in capsys.readouterr().out.splitlines()
+    )
     assert path.exists()
     assert main(["--config", str(config), "privacy", "purge"]) == 0
-    assert "files: 1 dihapus" in capsys.readouterr().out
+    assert "berkas kiriman chat yang tertinggal: 1 dihapus" in capsys.readouterr().out
     assert not path.exists()
 
 
