@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cli.errors import CommandError
 from bot.cli.refusals import os_problem
+from bot.cli.refusals import refusal as storage_refusal
 from bot.cli.say import t
 from storage.clock import WIB
 from storage.limits import Length
@@ -45,7 +46,6 @@ def in_transaction(
     a ``refused`` error becomes a CommandError saying ``refusal(error)`` (by default
     ``bot.cli.refusals.refusal``: the storage's reason in the run's language). A
     read-only action never creates or migrates a database (bot/database.py)."""
-    from bot.cli.refusals import refusal as storage_refusal
     from bot.database import open_database, open_existing_database
     from storage.db import transaction
 
